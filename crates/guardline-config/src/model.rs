@@ -1,0 +1,191 @@
+//! The validated configuration model.
+
+use std::collections::BTreeMap;
+
+use jiff::civil::Date;
+
+use crate::Params;
+
+/// Whether a failing control fails the run or only warns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Level {
+    Fail,
+    Warn,
+}
+
+/// What a profile says about one control.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ControlSetting {
+    Adopted {
+        level: Level,
+    },
+    /// Not adopted, with the written reason the seed asks for.
+    NotAdopted {
+        reason: String,
+    },
+}
+
+/// A named set of control settings and parameters.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Profile {
+    pub name: String,
+    /// The level of adopted controls the profile does not list.
+    pub default_level: Level,
+    /// Settings for controls the profile lists; unlisted controls are adopted at `default_level`.
+    pub controls: BTreeMap<String, ControlSetting>,
+    pub params: Params,
+}
+
+impl Profile {
+    /// The built-in profile used without a config file: every control adopted at level fail, default params.
+    pub fn builtin() -> Profile {
+        Profile {
+            name: "default".to_owned(),
+            default_level: Level::Fail,
+            controls: BTreeMap::new(),
+            params: Params::default(),
+        }
+    }
+
+    /// What the profile says about `control`.
+    pub fn setting(&self, control: &str) -> ControlSetting {
+        self.controls
+            .get(control)
+            .cloned()
+            .unwrap_or(ControlSetting::Adopted {
+                level: self.default_level,
+            })
+    }
+}
+
+/// An `[[accounts]]` entry: which profile an account uses, and (with both `id` and `alias`) the pin that
+/// write actions check.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AccountEntry {
+    /// An exact 12-digit ID.
+    pub id: Option<String>,
+    /// An exact alias, or a glob over aliases when `id` is absent.
+    pub alias: Option<String>,
+    pub profile: String,
+    /// Line in the config file, for messages.
+    pub line: usize,
+}
+
+/// A resource selector of an exception: an exact ARN, or an explicit glob (`*`, `?`, `[...]`).
+#[derive(Debug, Clone)]
+pub struct ResourcePattern {
+    pub text: String,
+    pub matcher: globset::GlobMatcher,
+}
+
+impl PartialEq for ResourcePattern {
+    fn eq(&self, other: &Self) -> bool {
+        self.text == other.text
+    }
+}
+
+impl ResourcePattern {
+    pub fn matches(&self, arn: &str) -> bool {
+        self.matcher.is_match(arn)
+    }
+}
+
+/// An accepted failure.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Exception {
+    pub control: String,
+    /// `None`: every account.
+    pub account: Option<String>,
+    /// `None`: every region.
+    pub region: Option<String>,
+    /// `None`: every resource of the control.
+    pub resource: Option<ResourcePattern>,
+    pub reason: String,
+    pub owner: String,
+    /// The last day the exception holds; from the next day on the finding fails again.
+    pub expires: Date,
+    /// Line of the `[[exceptions]]` header in the config file.
+    pub line: usize,
+}
+
+/// How NOT EVALUATED findings of adopted controls count for the exit code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NotEvaluatedPolicy {
+    /// They fail the run like a failure at the control's level (the default: NOT EVALUATED is never a pass).
+    Fail,
+    /// They are reported but do not change the exit code.
+    Warn,
+}
+
+/// `[scan]`: defaults for `collect` and `scan` that the command line may override.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScanSettings {
+    /// `None`: every enabled region.
+    pub regions: Option<Vec<String>>,
+    /// Concurrent API calls at most.
+    pub concurrency: usize,
+    /// Seconds one API call may take, retries included.
+    pub call_timeout_secs: u64,
+    pub max_attempts: u32,
+    pub not_evaluated: NotEvaluatedPolicy,
+}
+
+impl Default for ScanSettings {
+    fn default() -> Self {
+        ScanSettings {
+            regions: None,
+            concurrency: 16,
+            call_timeout_secs: 30,
+            max_attempts: 5,
+            not_evaluated: NotEvaluatedPolicy::Fail,
+        }
+    }
+}
+
+/// The whole, validated configuration.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Config {
+    pub scan: ScanSettings,
+    /// The profile of accounts no `[[accounts]]` entry names.
+    pub default_profile: String,
+    pub profiles: BTreeMap<String, Profile>,
+    pub accounts: Vec<AccountEntry>,
+    pub exceptions: Vec<Exception>,
+}
+
+impl Default for Config {
+    /// The configuration used when there is no file: the built-in profile, no exceptions.
+    fn default() -> Self {
+        let profile = Profile::builtin();
+        Config {
+            scan: ScanSettings::default(),
+            default_profile: profile.name.clone(),
+            profiles: BTreeMap::from([(profile.name.clone(), profile)]),
+            accounts: Vec::new(),
+            exceptions: Vec::new(),
+        }
+    }
+}
+
+impl Config {
+    /// The profile for an account, by ID first, then alias.
+    pub fn profile_for(&self, account_id: &str, alias: Option<&str>) -> &Profile {
+        let name = self
+            .accounts
+            .iter()
+            .find(|entry| entry.id.as_deref() == Some(account_id))
+            .or_else(|| {
+                let alias = alias?;
+                self.accounts.iter().find(|entry| {
+                    entry.id.is_none()
+                        && entry.alias.as_deref().is_some_and(|pattern| {
+                            globset::Glob::new(pattern)
+                                .is_ok_and(|glob| glob.compile_matcher().is_match(alias))
+                        })
+                })
+            })
+            .map_or(&self.default_profile, |entry| &entry.profile);
+        &self.profiles[name]
+    }
+}

@@ -1,0 +1,110 @@
+//! [`Params`]: the knobs individual controls read, with the seed guideline's own choices as defaults.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+/// A tag key and the values that select a resource.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct TagMatch {
+    pub key: String,
+    /// Matched case-insensitively.
+    pub values: Vec<String>,
+}
+
+impl TagMatch {
+    /// Whether `tags` carry this key with one of the values.
+    pub fn matches(&self, tags: &BTreeMap<String, String>) -> bool {
+        tags.get(&self.key)
+            .is_some_and(|value| self.values.iter().any(|v| v.eq_ignore_ascii_case(value)))
+    }
+}
+
+/// Which regions a per-region control requires.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum RegionScope {
+    /// Every region in the scan.
+    All,
+    /// Only the home region.
+    Home,
+}
+
+/// The password policy's required minimums (IAM-007).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case", default)]
+pub struct PasswordMinimums {
+    pub min_length: u32,
+    pub require_symbols: bool,
+    pub require_numbers: bool,
+    pub require_uppercase: bool,
+    pub require_lowercase: bool,
+    /// The policy must expire passwords after at most this many days; `None`: expiry not required.
+    pub max_age_days: Option<u32>,
+    /// The policy must prevent reuse of at least this many previous passwords; `None`: not required.
+    pub reuse_prevention: Option<u32>,
+}
+
+impl Default for PasswordMinimums {
+    /// CIS AWS Foundations 1.8/1.9: at least 14 characters, no reuse of the last 24.
+    fn default() -> Self {
+        PasswordMinimums {
+            min_length: 14,
+            require_symbols: true,
+            require_numbers: true,
+            require_uppercase: true,
+            require_lowercase: true,
+            max_age_days: None,
+            reuse_prevention: Some(24),
+        }
+    }
+}
+
+/// Per-control parameters of a profile.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case", default)]
+pub struct Params {
+    /// IAM-006: a user unused for this many days fails.
+    pub unused_user_days: u32,
+    /// GUARDDUTY-002 (and `watch`): findings at or above this severity must be routed.
+    pub guardduty_severity_threshold: f64,
+    /// The region the guideline treats as home (the seed: Tokyo); GUARDDUTY-001 always requires it.
+    pub home_region: String,
+    /// GUARDDUTY-001: every region, or only the home region.
+    pub guardduty_regions: RegionScope,
+    /// SCHED-001: instances that must be stopped off hours (development, staging, sandbox, the CLI instance).
+    pub nonprod_tag: TagMatch,
+    /// SCHED-002 and the scheduler's guard: instances that are never stopped.
+    pub production_tag: TagMatch,
+    /// EC2-001: administration ports that must not be open to the world.
+    pub admin_ports: Vec<u16>,
+    /// IAM-007.
+    pub password_policy: PasswordMinimums,
+    /// HUB-002: Security Hub controls (e.g. `IAM.6`) the profile does not adopt, each with its reason.
+    pub security_hub_not_adopted: BTreeMap<String, String>,
+}
+
+impl Default for Params {
+    fn default() -> Self {
+        Params {
+            unused_user_days: 90,
+            guardduty_severity_threshold: 7.0,
+            home_region: "ap-northeast-1".to_owned(),
+            guardduty_regions: RegionScope::All,
+            nonprod_tag: TagMatch {
+                key: "Environment".to_owned(),
+                values: ["dev", "development", "stg", "staging", "sandbox", "cli"]
+                    .map(str::to_owned)
+                    .to_vec(),
+            },
+            production_tag: TagMatch {
+                key: "Environment".to_owned(),
+                values: ["prod", "production"].map(str::to_owned).to_vec(),
+            },
+            admin_ports: vec![22, 3389],
+            password_policy: PasswordMinimums::default(),
+            security_hub_not_adopted: BTreeMap::new(),
+        }
+    }
+}

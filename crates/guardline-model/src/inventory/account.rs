@@ -1,0 +1,12 @@
+//! Account settings (`account:GetAlternateContact`).
+
+use serde::{Deserialize, Serialize};
+
+/// An alternate contact of the account.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AlternateContact {
+    pub name: String,
+    pub title: String,
+    pub email: String,
+    pub phone: String,
+}

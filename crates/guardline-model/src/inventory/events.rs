@@ -1,0 +1,25 @@
+//! EventBridge rules and their targets.
+
+use serde::{Deserialize, Serialize};
+
+use crate::Collected;
+
+/// A rule on the default event bus.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EventRule {
+    pub name: String,
+    pub arn: String,
+    /// `ENABLED`, `DISABLED`, ...
+    pub state: String,
+    /// The pattern as JSON text; `None` for scheduled rules.
+    pub event_pattern: Option<String>,
+    #[serde(default)]
+    pub targets: Collected<Vec<EventTarget>>,
+}
+
+/// A rule target.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EventTarget {
+    pub id: String,
+    pub arn: String,
+}

@@ -1,0 +1,82 @@
+//! IAM: the credential report, access keys, MFA devices, the password policy.
+
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+
+/// `iam:GetCredentialReport`, parsed.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct CredentialReport {
+    pub generated_at: Option<Timestamp>,
+    /// The `<root_account>` row, when the report has one.
+    pub root: Option<CredentialUser>,
+    pub users: Vec<CredentialUser>,
+}
+
+/// One row of the credential report.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CredentialUser {
+    pub user: String,
+    pub arn: String,
+    pub created: Option<Timestamp>,
+    pub password_enabled: bool,
+    pub password_last_used: Option<Timestamp>,
+    pub mfa_active: bool,
+    /// Access key slots 1 and 2 as the report lists them.
+    pub access_keys: Vec<CredentialKey>,
+}
+
+/// One access key slot of a credential report row.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CredentialKey {
+    /// 1 or 2.
+    pub slot: u8,
+    pub active: bool,
+    pub last_rotated: Option<Timestamp>,
+    pub last_used: Option<Timestamp>,
+}
+
+/// `iam:GetAccountSummary`, the keys Guardline reads.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AccountSummary {
+    /// `AccountMFAEnabled`: the root user has MFA.
+    pub root_mfa_enabled: bool,
+    /// `AccountAccessKeysPresent`: the root user has access keys.
+    pub root_access_keys_present: bool,
+}
+
+/// `iam:ListVirtualMFADevices`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct VirtualMfaDevice {
+    pub serial_number: String,
+    /// The ARN of the user it is assigned to; `arn:aws:iam::ID:root` for the root user.
+    pub user_arn: Option<String>,
+}
+
+/// An IAM user's access key (`iam:ListAccessKeys` + `iam:GetAccessKeyLastUsed`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AccessKey {
+    pub user_name: String,
+    pub user_arn: String,
+    pub access_key_id: String,
+    pub active: bool,
+    pub created: Option<Timestamp>,
+    pub last_used: Option<Timestamp>,
+    pub last_used_service: Option<String>,
+    pub last_used_region: Option<String>,
+}
+
+/// `iam:GetAccountPasswordPolicy`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct PasswordPolicy {
+    pub minimum_length: Option<u32>,
+    pub require_symbols: bool,
+    pub require_numbers: bool,
+    pub require_uppercase: bool,
+    pub require_lowercase: bool,
+    pub allow_users_to_change: bool,
+    /// Days; `None` when passwords never expire.
+    pub max_age_days: Option<u32>,
+    /// How many previous passwords cannot be reused; `None` when reuse is allowed.
+    pub reuse_prevention: Option<u32>,
+    pub hard_expiry: bool,
+}

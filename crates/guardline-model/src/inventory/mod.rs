@@ -1,0 +1,67 @@
+//! The inventory model: what the collectors gather, one submodule per service area.
+//!
+//! Every field that comes from an API call is a [`Collected`], so that a failed call is carried to the rules
+//! as a reason instead of as an empty list. Fields absent from a snapshot default to "not collected".
+
+pub mod account;
+pub mod config;
+pub mod cost;
+pub mod detection;
+pub mod ec2;
+pub mod events;
+pub mod iam;
+pub mod s3;
+pub mod ssm;
+
+use serde::{Deserialize, Serialize};
+
+use crate::Collected;
+
+/// Account-wide data.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct GlobalInventory {
+    /// Regions enabled for the account in the caller's partition (`ec2:DescribeRegions`).
+    pub enabled_regions: Collected<Vec<String>>,
+    pub credential_report: Collected<iam::CredentialReport>,
+    pub account_summary: Collected<iam::AccountSummary>,
+    pub virtual_mfa_devices: Collected<Vec<iam::VirtualMfaDevice>>,
+    pub access_keys: Collected<Vec<iam::AccessKey>>,
+    /// `None`: the account has no password policy.
+    pub password_policy: Collected<Option<iam::PasswordPolicy>>,
+    pub account_aliases: Collected<Vec<String>>,
+    /// `None`: no SECURITY alternate contact is set.
+    pub security_contact: Collected<Option<account::AlternateContact>>,
+    /// `None`: account-level S3 Block Public Access was never configured.
+    pub s3_account_public_access_block: Collected<Option<s3::PublicAccessBlock>>,
+    pub buckets: Collected<Vec<s3::Bucket>>,
+    pub cost_explorer: Collected<cost::CostExplorerStatus>,
+    pub budgets: Collected<Vec<cost::Budget>>,
+    pub anomaly_monitors: Collected<Vec<cost::AnomalyMonitor>>,
+    pub anomaly_subscriptions: Collected<Vec<cost::AnomalySubscription>>,
+}
+
+/// The data of one region.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct RegionInventory {
+    pub security_groups: Collected<Vec<ec2::SecurityGroup>>,
+    pub instances: Collected<Vec<ec2::Instance>>,
+    /// Instances Systems Manager manages (`ssm:DescribeInstanceInformation`).
+    pub ssm_managed_instances: Collected<Vec<ssm::ManagedInstance>>,
+    pub maintenance_windows: Collected<Vec<ssm::MaintenanceWindow>>,
+    /// EventBridge Scheduler schedules.
+    pub schedules: Collected<Vec<ssm::Schedule>>,
+    pub config_recorders: Collected<Vec<config::ConfigRecorder>>,
+    pub delivery_channels: Collected<Vec<config::DeliveryChannel>>,
+    pub config_rules: Collected<Vec<config::ConfigRule>>,
+    /// Rules on the default event bus.
+    pub event_rules: Collected<Vec<events::EventRule>>,
+    pub guardduty_detectors: Collected<Vec<detection::Detector>>,
+    /// `None`: Security Hub is not enabled in the region.
+    pub security_hub: Collected<Option<detection::SecurityHub>>,
+    pub inspector: Collected<detection::InspectorStatus>,
+    pub access_analyzers: Collected<Vec<detection::Analyzer>>,
+    /// Trails whose home is this region (shadow copies of multi-region trails are left out).
+    pub trails: Collected<Vec<detection::Trail>>,
+}

@@ -1,0 +1,72 @@
+//! Systems Manager (managed instances, maintenance windows) and EventBridge Scheduler: what manages instances
+//! and what stops them off hours.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+/// An instance Systems Manager manages (`ssm:DescribeInstanceInformation`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ManagedInstance {
+    pub instance_id: String,
+    /// `Online`, `ConnectionLost`, `Inactive`.
+    pub ping_status: String,
+}
+
+/// A maintenance window with its targets and tasks.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MaintenanceWindow {
+    pub id: String,
+    pub name: String,
+    pub enabled: bool,
+    /// `cron(...)` or `rate(...)`.
+    pub schedule: String,
+    pub schedule_timezone: Option<String>,
+    pub targets: Vec<WindowTarget>,
+    pub tasks: Vec<WindowTask>,
+}
+
+/// A `Key=...,Values=...` target selector.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TargetSelector {
+    /// `InstanceIds`, `tag:<key>`, `tag-key`, `resource-groups:Name`, or `WindowTargetIds`.
+    pub key: String,
+    pub values: Vec<String>,
+}
+
+/// A registered maintenance window target.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WindowTarget {
+    pub id: String,
+    pub selectors: Vec<TargetSelector>,
+}
+
+/// A registered maintenance window task.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WindowTask {
+    pub id: String,
+    /// `AUTOMATION`, `RUN_COMMAND`, `LAMBDA`, `STEP_FUNCTIONS`.
+    pub task_type: String,
+    /// The document or function, e.g. `AWS-StopEC2Instance`.
+    pub task_arn: String,
+    /// Usually `WindowTargetIds=[...]`.
+    pub targets: Vec<TargetSelector>,
+    /// Automation parameters, when the task has them.
+    #[serde(default)]
+    pub parameters: BTreeMap<String, Vec<String>>,
+}
+
+/// An EventBridge Scheduler schedule.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Schedule {
+    pub name: String,
+    pub group: String,
+    /// `ENABLED` or `DISABLED`.
+    pub state: String,
+    pub expression: String,
+    pub timezone: Option<String>,
+    /// e.g. `arn:aws:scheduler:::aws-sdk:ec2:stopInstances`.
+    pub target_arn: String,
+    /// The target's JSON input, e.g. `{"InstanceIds": ["i-..."]}`.
+    pub target_input: Option<String>,
+}

@@ -1,0 +1,19 @@
+//! The data Guardline passes between its stages, with no AWS SDK types in it.
+//!
+//! - [`Snapshot`]: everything the collectors gathered from one account, versioned and serialisable to JSON
+//!   (`guardline collect -o snap.json`). Rules read only this.
+//! - [`Collected`]: one collected piece of data, or the reason it could not be collected. A missing piece
+//!   turns into NOT EVALUATED findings, never into a pass.
+//! - [`Finding`]: what a rule says about one resource.
+//!
+//! Architecture Invariant: this crate depends on neither the AWS SDK nor any IO; both the collectors and the
+//! rule engine depend on it, and it changes only together with [`SNAPSHOT_VERSION`].
+
+mod collected;
+mod finding;
+pub mod inventory;
+mod snapshot;
+
+pub use collected::{CollectError, Collected, ErrorKind};
+pub use finding::{Finding, Section, Severity, Status, Text};
+pub use snapshot::{AccountInfo, SNAPSHOT_FORMAT, SNAPSHOT_VERSION, Snapshot, SnapshotError};

@@ -1,0 +1,184 @@
+//! [`Snapshot`]: the versioned inventory of one account, as written by `guardline collect`.
+
+use std::collections::BTreeMap;
+
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+
+use crate::inventory::{GlobalInventory, RegionInventory};
+
+/// The `format` tag every snapshot file carries.
+pub const SNAPSHOT_FORMAT: &str = "guardline-snapshot";
+
+/// The snapshot schema version this build reads and writes. Bump it with any change to the inventory model
+/// that an older build would misread; older and newer snapshots are refused, never guessed at.
+pub const SNAPSHOT_VERSION: u32 = 1;
+
+/// Who was scanned.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AccountInfo {
+    /// The 12-digit account ID (from `sts:GetCallerIdentity`).
+    pub id: String,
+    /// The partition, e.g. `aws`, `aws-cn`, `aws-us-gov`.
+    pub partition: String,
+    /// The ARN of the identity that collected the snapshot.
+    pub caller_arn: String,
+}
+
+impl AccountInfo {
+    /// The ARN Guardline uses for account-level findings.
+    pub fn root_arn(&self) -> String {
+        format!("arn:{}:iam::{}:root", self.partition, self.id)
+    }
+}
+
+/// Everything collected from one account.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Snapshot {
+    /// Always [`SNAPSHOT_FORMAT`].
+    pub format: String,
+    /// [`SNAPSHOT_VERSION`] of the build that wrote it.
+    pub version: u32,
+    /// The Guardline version that wrote it (informational).
+    pub tool_version: String,
+    /// When collection started. Rules measure ages ("unused for 90 days") against this, never against the
+    /// clock, so evaluating a snapshot gives the same findings whenever it runs.
+    pub collected_at: Timestamp,
+    pub account: AccountInfo,
+    /// Account-wide data (IAM, S3, budgets, Cost Explorer, account settings).
+    #[serde(default)]
+    pub global: GlobalInventory,
+    /// Per-region data, keyed by region name: exactly the regions in the scan's scope.
+    #[serde(default)]
+    pub regions: BTreeMap<String, RegionInventory>,
+}
+
+/// Why a snapshot file could not be read.
+#[derive(Debug)]
+pub enum SnapshotError {
+    /// Not JSON, or not a Guardline snapshot at all.
+    NotASnapshot(String),
+    /// A Guardline snapshot of another schema version.
+    WrongVersion { found: u32, tool_version: String },
+    /// The right version, but its content does not match the model.
+    Invalid(serde_json::Error),
+}
+
+impl std::fmt::Display for SnapshotError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SnapshotError::NotASnapshot(why) => write!(f, "not a Guardline snapshot: {why}"),
+            SnapshotError::WrongVersion {
+                found,
+                tool_version,
+            } => write!(
+                f,
+                "snapshot schema version {found} (written by Guardline {tool_version}) is not supported: \
+                 this build reads version {SNAPSHOT_VERSION} only; collect it again with this build"
+            ),
+            SnapshotError::Invalid(err) => write!(f, "invalid snapshot: {err}"),
+        }
+    }
+}
+
+impl std::error::Error for SnapshotError {}
+
+#[derive(Deserialize)]
+struct Header {
+    format: Option<String>,
+    version: Option<u32>,
+    tool_version: Option<String>,
+}
+
+impl Snapshot {
+    /// An empty snapshot for `account`, collected at `collected_at`.
+    pub fn new(account: AccountInfo, collected_at: Timestamp) -> Self {
+        Snapshot {
+            format: SNAPSHOT_FORMAT.to_owned(),
+            version: SNAPSHOT_VERSION,
+            tool_version: env!("CARGO_PKG_VERSION").to_owned(),
+            collected_at,
+            account,
+            global: GlobalInventory::default(),
+            regions: BTreeMap::new(),
+        }
+    }
+
+    /// Reads a snapshot from JSON, checking its format tag and version before its content.
+    pub fn from_json(json: &str) -> Result<Snapshot, SnapshotError> {
+        let header: Header = serde_json::from_str(json)
+            .map_err(|err| SnapshotError::NotASnapshot(err.to_string()))?;
+        if header.format.as_deref() != Some(SNAPSHOT_FORMAT) {
+            return Err(SnapshotError::NotASnapshot(format!(
+                "the `format` field is {:?}, expected {SNAPSHOT_FORMAT:?}",
+                header.format.unwrap_or_default()
+            )));
+        }
+        let found = header
+            .version
+            .ok_or_else(|| SnapshotError::NotASnapshot("no `version` field".to_owned()))?;
+        if found != SNAPSHOT_VERSION {
+            return Err(SnapshotError::WrongVersion {
+                found,
+                tool_version: header.tool_version.unwrap_or_else(|| "unknown".to_owned()),
+            });
+        }
+        serde_json::from_str(json).map_err(SnapshotError::Invalid)
+    }
+
+    /// The snapshot as pretty JSON.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).expect("the inventory model always serialises")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> Snapshot {
+        Snapshot::new(
+            AccountInfo {
+                id: "123456789012".into(),
+                partition: "aws".into(),
+                caller_arn: "arn:aws:iam::123456789012:user/a".into(),
+            },
+            "2026-11-28T00:00:00Z".parse().unwrap(),
+        )
+    }
+
+    #[test]
+    fn round_trips() {
+        let snap = sample();
+        assert_eq!(Snapshot::from_json(&snap.to_json()).unwrap(), snap);
+    }
+
+    #[test]
+    fn refuses_other_versions() {
+        let json = sample()
+            .to_json()
+            .replace("\"version\": 1", "\"version\": 99");
+        let err = Snapshot::from_json(&json).unwrap_err();
+        assert!(
+            matches!(err, SnapshotError::WrongVersion { found: 99, .. }),
+            "{err}"
+        );
+        assert!(err.to_string().contains("version 99"), "{err}");
+    }
+
+    #[test]
+    fn refuses_other_json() {
+        let err = Snapshot::from_json(r#"{"hello": 1}"#).unwrap_err();
+        assert!(matches!(err, SnapshotError::NotASnapshot(_)), "{err}");
+        let err = Snapshot::from_json("not json").unwrap_err();
+        assert!(matches!(err, SnapshotError::NotASnapshot(_)), "{err}");
+    }
+
+    #[test]
+    fn missing_data_is_not_collected_rather_than_empty() {
+        let snap = sample();
+        let err = snap.global.password_policy.get().unwrap_err();
+        assert_eq!(err.kind, crate::ErrorKind::NotCollected);
+    }
+}

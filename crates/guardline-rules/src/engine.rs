@@ -1,0 +1,255 @@
+//! The engine: runs every rule over a snapshot, then applies the account's profile and the exceptions.
+//!
+//! The rules say what is true (PASS/FAIL/NOT EVALUATED); the engine says what it means for this account
+//! ([`Outcome`]): adopted or not, fail or warn, excepted (with reason, owner, expiry) or not.
+
+use guardline_config::{Config, ControlSetting, Exception, Level, NotEvaluatedPolicy};
+use guardline_model::{Finding, Section, Severity, Snapshot, Status};
+use jiff::Timestamp;
+use jiff::civil::Date;
+use serde::Serialize;
+
+use crate::{Context, Findings, RULES, Rule};
+
+/// What a finding means for the account under its profile.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Outcome {
+    /// An adopted control at level fail fails (or its exception expired).
+    Fail,
+    /// An adopted control at level warn fails.
+    Warn,
+    /// The data was not collected.
+    NotEvaluated,
+    /// A failure accepted by a current exception.
+    Excepted,
+    /// The profile does not adopt the control; the finding is kept for the record.
+    NotAdopted,
+    Pass,
+}
+
+impl Outcome {
+    pub fn label(self) -> &'static str {
+        match self {
+            Outcome::Fail => "FAIL",
+            Outcome::Warn => "WARN",
+            Outcome::NotEvaluated => "NOT EVALUATED",
+            Outcome::Excepted => "EXCEPTED",
+            Outcome::NotAdopted => "NOT ADOPTED",
+            Outcome::Pass => "PASS",
+        }
+    }
+
+    pub fn label_ja(self) -> &'static str {
+        match self {
+            Outcome::Fail => "不合格",
+            Outcome::Warn => "警告",
+            Outcome::NotEvaluated => "未評価",
+            Outcome::Excepted => "例外",
+            Outcome::NotAdopted => "不採用",
+            Outcome::Pass => "合格",
+        }
+    }
+}
+
+/// The exception that matched a failing finding.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AppliedException {
+    pub reason: String,
+    pub owner: String,
+    pub expires: Date,
+    /// Past its expiry: the finding fails again.
+    pub expired: bool,
+    /// Line of the exception in the config file.
+    pub line: usize,
+}
+
+/// A finding with what the profile and the exceptions make of it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct EvaluatedFinding {
+    #[serde(flatten)]
+    pub finding: Finding,
+    pub section: Section,
+    pub severity: Severity,
+    /// `None` when the control is not adopted.
+    pub level: Option<Level>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub not_adopted_reason: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub exception: Option<AppliedException>,
+    pub outcome: Outcome,
+}
+
+/// An exception that matched no finding: stale, or mistyped.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct UnusedException {
+    pub control: String,
+    pub resource: Option<String>,
+    pub line: usize,
+    pub reason: String,
+}
+
+/// The result of evaluating one account's snapshot.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Evaluation {
+    pub account_id: String,
+    pub account_alias: Option<String>,
+    pub profile: String,
+    pub collected_at: Timestamp,
+    /// The day exceptions were checked against.
+    pub evaluated_on: Date,
+    pub regions: Vec<String>,
+    pub findings: Vec<EvaluatedFinding>,
+    pub unused_exceptions: Vec<UnusedException>,
+    /// Whether the run fails (exit code 1): an adopted control at level fail fails, or is NOT EVALUATED
+    /// while the config counts that as failing.
+    pub failed: bool,
+}
+
+/// Runs every rule over `snapshot` and applies `config` as of `today`.
+pub fn evaluate(snapshot: &Snapshot, config: &Config, today: Date) -> Evaluation {
+    let account_alias = snapshot
+        .global
+        .account_aliases
+        .get()
+        .ok()
+        .and_then(|aliases| aliases.first().cloned());
+    let profile = config.profile_for(&snapshot.account.id, account_alias.as_deref());
+    let cx = Context {
+        snapshot,
+        params: &profile.params,
+    };
+    let mut used = vec![false; config.exceptions.len()];
+    let mut findings = Vec::new();
+    for rule in RULES {
+        let mut out = Findings::new(rule.id, &snapshot.account.id);
+        (rule.check)(&cx, &mut out);
+        let setting = profile.setting(rule.id);
+        let mut rule_findings: Vec<EvaluatedFinding> = out
+            .into_vec()
+            .into_iter()
+            .map(|finding| {
+                judge(
+                    rule,
+                    finding,
+                    &setting,
+                    &config.exceptions,
+                    &mut used,
+                    today,
+                )
+            })
+            .collect();
+        rule_findings.sort_by(|a, b| {
+            (a.finding.status, &a.finding.region, &a.finding.resource).cmp(&(
+                b.finding.status,
+                &b.finding.region,
+                &b.finding.resource,
+            ))
+        });
+        findings.extend(rule_findings);
+    }
+    let unused_exceptions = config
+        .exceptions
+        .iter()
+        .zip(&used)
+        .filter(|(exception, used)| {
+            !**used
+                && exception
+                    .account
+                    .as_deref()
+                    .is_none_or(|account| account == snapshot.account.id)
+        })
+        .map(|(exception, _)| UnusedException {
+            control: exception.control.clone(),
+            resource: exception
+                .resource
+                .as_ref()
+                .map(|pattern| pattern.text.clone()),
+            line: exception.line,
+            reason: exception.reason.clone(),
+        })
+        .collect();
+    let not_evaluated_fails = config.scan.not_evaluated == NotEvaluatedPolicy::Fail;
+    let failed = findings.iter().any(|finding| match finding.outcome {
+        Outcome::Fail => true,
+        Outcome::NotEvaluated => not_evaluated_fails && finding.level == Some(Level::Fail),
+        _ => false,
+    });
+    Evaluation {
+        account_id: snapshot.account.id.clone(),
+        account_alias,
+        profile: profile.name.clone(),
+        collected_at: snapshot.collected_at,
+        evaluated_on: today,
+        regions: snapshot.regions.keys().cloned().collect(),
+        findings,
+        unused_exceptions,
+        failed,
+    }
+}
+
+fn judge(
+    rule: &Rule,
+    finding: Finding,
+    setting: &ControlSetting,
+    exceptions: &[Exception],
+    used: &mut [bool],
+    today: Date,
+) -> EvaluatedFinding {
+    let mut exception = None;
+    if finding.status == Status::Fail {
+        if let Some(index) = exceptions
+            .iter()
+            .position(|exception| matches(exception, &finding))
+        {
+            used[index] = true;
+            let matched = &exceptions[index];
+            exception = Some(AppliedException {
+                reason: matched.reason.clone(),
+                owner: matched.owner.clone(),
+                expires: matched.expires,
+                expired: matched.expires < today,
+                line: matched.line,
+            });
+        }
+    }
+    let (level, not_adopted_reason) = match setting {
+        ControlSetting::Adopted { level } => (Some(*level), None),
+        ControlSetting::NotAdopted { reason } => (None, Some(reason.clone())),
+    };
+    let outcome = match (finding.status, level) {
+        (_, None) => Outcome::NotAdopted,
+        (Status::Pass, Some(_)) => Outcome::Pass,
+        (Status::NotEvaluated, Some(_)) => Outcome::NotEvaluated,
+        (Status::Fail, Some(level)) => match &exception {
+            Some(applied) if !applied.expired => Outcome::Excepted,
+            _ if level == Level::Warn => Outcome::Warn,
+            _ => Outcome::Fail,
+        },
+    };
+    EvaluatedFinding {
+        finding,
+        section: rule.section,
+        severity: rule.severity,
+        level,
+        not_adopted_reason,
+        exception,
+        outcome,
+    }
+}
+
+fn matches(exception: &Exception, finding: &Finding) -> bool {
+    exception.control == finding.control
+        && exception
+            .account
+            .as_deref()
+            .is_none_or(|account| account == finding.account_id)
+        && exception
+            .region
+            .as_deref()
+            .is_none_or(|region| region == finding.region)
+        && exception
+            .resource
+            .as_ref()
+            .is_none_or(|pattern| pattern.matches(&finding.resource))
+}

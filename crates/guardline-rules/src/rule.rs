@@ -1,0 +1,106 @@
+//! [`Rule`]: a control's metadata, documentation and check function, declared with `declare_rule!`.
+
+use guardline_model::{Section, Severity};
+
+use crate::{Context, Findings};
+
+/// Whether and how `guardline fix` can remediate a failing control. Declared per rule, as data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FixAvailability {
+    /// The fix only adds protection (enables a service, creates a rule) and cannot break a workload.
+    Safe,
+    /// The fix changes behaviour someone may rely on (e.g. blocks public access); review the plan first.
+    NeedsReview,
+    /// Only a person can do it (e.g. root MFA, deleting someone's access key); the docs give the steps.
+    ManualOnly,
+}
+
+impl FixAvailability {
+    pub fn label(self) -> &'static str {
+        match self {
+            FixAvailability::Safe => "safe",
+            FixAvailability::NeedsReview => "needs review",
+            FixAvailability::ManualOnly => "manual only",
+        }
+    }
+}
+
+/// One control of the guideline.
+#[derive(Debug)]
+pub struct Rule {
+    /// Stable control ID, e.g. `EC2-001`.
+    pub id: &'static str,
+    /// Kebab-case name of the bad state, e.g. `security-group-open-to-world`.
+    pub name: &'static str,
+    /// One-line title in English and Japanese.
+    pub title: &'static str,
+    pub title_ja: &'static str,
+    pub section: Section,
+    /// The guideline item, e.g. `2-3`.
+    pub item: &'static str,
+    pub severity: Severity,
+    pub fix: FixAvailability,
+    /// The IAM actions whose data the rule reads.
+    pub data: &'static [&'static str],
+    pub check: fn(&Context<'_>, &mut Findings),
+    /// The rule's doc comment, as written (each line keeps its leading space).
+    pub doc: &'static str,
+    /// The file that declares the rule.
+    pub source: &'static str,
+}
+
+impl Rule {
+    /// The documentation: the doc comment with its leading spaces removed.
+    pub fn explanation(&self) -> String {
+        let mut text = String::new();
+        for line in self.doc.lines() {
+            text.push_str(line.strip_prefix(' ').unwrap_or(line));
+            text.push('\n');
+        }
+        text.trim().to_owned() + "\n"
+    }
+
+    pub fn title_in(&self, lang: &str) -> &'static str {
+        if lang == "ja" {
+            self.title_ja
+        } else {
+            self.title
+        }
+    }
+}
+
+/// Declares a rule: the doc comment becomes [`Rule::doc`], the file [`Rule::source`].
+///
+/// ```ignore
+/// declare_rule! {
+///     /// ## What it checks
+///     /// ...
+///     pub static RULE = {
+///         id: "EC2-001", name: "security-group-open-to-world", ...
+///         check: check,
+///     }
+/// }
+/// ```
+#[macro_export]
+macro_rules! declare_rule {
+    (
+        $(#[doc = $doc:literal])*
+        pub static $static:ident = { $($field:ident : $value:expr),* $(,)? }
+    ) => {
+        $(#[doc = $doc])*
+        pub static $static: $crate::rule::Rule = $crate::rule::Rule {
+            $($field: $value,)*
+            doc: concat!($($doc, "\n"),*),
+            source: file!(),
+        };
+    };
+}
+
+/// Builds a [`guardline_model::Text`] from an English and a Japanese format string.
+#[macro_export]
+macro_rules! text {
+    ($en:literal, $ja:literal $(,)?) => {
+        ::guardline_model::Text::new(format!($en), format!($ja))
+    };
+}

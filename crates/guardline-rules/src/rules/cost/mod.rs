@@ -1,0 +1,1 @@
+//! Section cost controls.

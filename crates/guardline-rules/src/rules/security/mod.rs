@@ -1,0 +1,3 @@
+//! Section 2: security hardening.
+
+pub mod security_group_open_to_world;

@@ -1,0 +1,249 @@
+//! Rule tests: each control's fixture rendered into an insta snapshot, and the meta-tests that keep the
+//! registry honest (every rule has a fixture covering PASS, FAIL and NOT EVALUATED, documentation with the
+//! required headings, current generated docs, unique IDs, message conventions).
+//!
+//! A fixture, `tests/fixtures/<ID>.json`, is a list of named cases; each case is the part of a snapshot the
+//! rule reads (`global`, `regions`) plus optional profile `params`. Everything a case leaves out is "not
+//! collected".
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use guardline_config::Params;
+use guardline_model::inventory::{GlobalInventory, RegionInventory};
+use guardline_model::{AccountInfo, Snapshot, Status};
+use guardline_rules::docs::{REQUIRED_HEADINGS, index_markdown, rule_markdown};
+use guardline_rules::{Context, Findings, RULES, Rule};
+use serde::Deserialize;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Fixture {
+    cases: Vec<Case>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Case {
+    name: String,
+    #[serde(default)]
+    params: Option<Params>,
+    #[serde(default)]
+    global: GlobalInventory,
+    #[serde(default)]
+    regions: BTreeMap<String, RegionInventory>,
+}
+
+fn fixture_path(rule: &Rule) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(format!("{}.json", rule.id))
+}
+
+fn load_fixture(rule: &Rule) -> Fixture {
+    let path = fixture_path(rule);
+    let text =
+        std::fs::read_to_string(&path).unwrap_or_else(|err| panic!("{}: {err}", path.display()));
+    serde_json::from_str(&text).unwrap_or_else(|err| panic!("{}: {err}", path.display()))
+}
+
+/// Runs `rule` over every case of its fixture; returns the rendered findings and the statuses seen.
+fn run_fixture(rule: &Rule) -> (String, BTreeSet<Status>) {
+    let mut rendered = String::new();
+    let mut statuses = BTreeSet::new();
+    for case in load_fixture(rule).cases {
+        let mut snapshot = Snapshot::new(
+            AccountInfo {
+                id: "123456789012".into(),
+                partition: "aws".into(),
+                caller_arn: "arn:aws:iam::123456789012:user/auditor".into(),
+            },
+            "2026-11-28T00:00:00Z".parse().unwrap(),
+        );
+        snapshot.global = case.global;
+        snapshot.regions = case.regions;
+        let params = case.params.unwrap_or_default();
+        let mut out = Findings::new(rule.id, &snapshot.account.id);
+        (rule.check)(
+            &Context {
+                snapshot: &snapshot,
+                params: &params,
+            },
+            &mut out,
+        );
+        rendered.push_str(&format!("== {}\n", case.name));
+        for finding in out.into_vec() {
+            statuses.insert(finding.status);
+            rendered.push_str(&format!(
+                "{} {} {}\n  en: {}\n  ja: {}\n",
+                finding.status.label(),
+                finding.region,
+                finding.resource,
+                finding.message.en,
+                finding.message.ja
+            ));
+        }
+    }
+    (rendered, statuses)
+}
+
+#[test]
+fn fixtures() {
+    for rule in RULES {
+        let (rendered, _) = run_fixture(rule);
+        insta::assert_snapshot!(rule.id, rendered);
+    }
+}
+
+#[test]
+fn every_rule_has_a_fixture_with_pass_fail_and_not_evaluated() {
+    for rule in RULES {
+        assert!(
+            fixture_path(rule).exists(),
+            "{} has no fixture at {}",
+            rule.id,
+            fixture_path(rule).display()
+        );
+        let (_, statuses) = run_fixture(rule);
+        for status in [Status::Pass, Status::Fail, Status::NotEvaluated] {
+            assert!(
+                statuses.contains(&status),
+                "{}'s fixture has no {} case",
+                rule.id,
+                status.label()
+            );
+        }
+    }
+}
+
+#[test]
+fn every_fixture_has_a_rule() {
+    for entry in
+        std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")).unwrap()
+    {
+        let name = entry.unwrap().file_name().into_string().unwrap();
+        let id = name.trim_end_matches(".json");
+        assert!(
+            guardline_rules::find_rule(id).is_some(),
+            "fixture {name} names no rule"
+        );
+    }
+}
+
+#[test]
+fn ids_and_names_are_unique_and_well_formed() {
+    let mut ids = BTreeSet::new();
+    let mut names = BTreeSet::new();
+    for rule in RULES {
+        assert!(ids.insert(rule.id), "duplicate ID {}", rule.id);
+        assert!(names.insert(rule.name), "duplicate name {}", rule.name);
+        let (prefix, number) = rule.id.split_once('-').expect("IDs look like ABC-001");
+        assert!(
+            prefix
+                .chars()
+                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit()),
+            "{}",
+            rule.id
+        );
+        assert!(
+            number.len() == 3 && number.chars().all(|c| c.is_ascii_digit()),
+            "{}",
+            rule.id
+        );
+        assert!(
+            rule.name
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c == '-'),
+            "{}",
+            rule.name
+        );
+        assert!(!rule.data.is_empty(), "{} names no data", rule.id);
+    }
+}
+
+#[test]
+fn docs_have_the_required_headings() {
+    for rule in RULES {
+        let text = rule.explanation();
+        let mut last = 0;
+        for heading in REQUIRED_HEADINGS {
+            let at = text
+                .lines()
+                .position(|line| line == heading)
+                .unwrap_or_else(|| panic!("{} lacks `{heading}`", rule.id));
+            assert!(at >= last, "{}: `{heading}` is out of order", rule.id);
+            last = at;
+        }
+    }
+}
+
+/// Messages are lowercase and end without a period (clippy's convention), in English.
+#[test]
+fn messages_follow_the_convention() {
+    for rule in RULES {
+        let (rendered, _) = run_fixture(rule);
+        for line in rendered
+            .lines()
+            .filter_map(|line| line.strip_prefix("  en: "))
+        {
+            let first = line.chars().next().unwrap();
+            assert!(
+                !first.is_uppercase()
+                    || line.starts_with("IAM")
+                    || line
+                        .split(' ')
+                        .next()
+                        .unwrap()
+                        .chars()
+                        .all(|c| c.is_uppercase() || c.is_ascii_digit() || c == '-'),
+                "{}: message starts uppercase: {line}",
+                rule.id
+            );
+            assert!(
+                !line.ends_with('.'),
+                "{}: message ends with a period: {line}",
+                rule.id
+            );
+        }
+    }
+}
+
+/// `docs/rules/` is generated from the doc comments; `GUARDLINE_BLESS=1` rewrites it.
+#[test]
+fn docs_are_current() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/rules");
+    let mut expected: BTreeMap<String, String> = RULES
+        .iter()
+        .map(|rule| (format!("{}.md", rule.id), rule_markdown(rule)))
+        .collect();
+    expected.insert("README.md".to_owned(), index_markdown());
+    if std::env::var_os("GUARDLINE_BLESS").is_some() {
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        for (name, text) in &expected {
+            std::fs::write(dir.join(name), text).unwrap();
+        }
+        return;
+    }
+    let mut found = BTreeMap::new();
+    for entry in std::fs::read_dir(&dir).expect("docs/rules exists; run with GUARDLINE_BLESS=1") {
+        let path = entry.unwrap().path();
+        found.insert(
+            path.file_name().unwrap().to_string_lossy().into_owned(),
+            std::fs::read_to_string(&path).unwrap(),
+        );
+    }
+    for (name, text) in &expected {
+        assert_eq!(
+            found.get(name),
+            Some(text),
+            "docs/rules/{name} is stale: run GUARDLINE_BLESS=1 cargo test -p guardline-rules --test rules docs"
+        );
+    }
+    for name in found.keys() {
+        assert!(
+            expected.contains_key(name),
+            "docs/rules/{name} belongs to no rule"
+        );
+    }
+}
