@@ -10,7 +10,7 @@ pub mod model;
 pub mod params;
 
 pub use model::{
-    AccountEntry, Config, ControlSetting, Exception, Level, NotEvaluatedPolicy, Profile,
-    ResourcePattern, ScanSettings,
+    AccountEntry, Config, ControlSetting, Exception, Level, NotEvaluatedPolicy, Profile, ResourcePattern,
+    ScanSettings,
 };
 pub use params::{Params, PasswordMinimums, RegionScope, TagMatch};

@@ -50,12 +50,7 @@ impl Profile {
 
     /// What the profile says about `control`.
     pub fn setting(&self, control: &str) -> ControlSetting {
-        self.controls
-            .get(control)
-            .cloned()
-            .unwrap_or(ControlSetting::Adopted {
-                level: self.default_level,
-            })
+        self.controls.get(control).cloned().unwrap_or(ControlSetting::Adopted { level: self.default_level })
     }
 }
 

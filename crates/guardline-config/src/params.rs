@@ -16,8 +16,7 @@ pub struct TagMatch {
 impl TagMatch {
     /// Whether `tags` carry this key with one of the values.
     pub fn matches(&self, tags: &BTreeMap<String, String>) -> bool {
-        tags.get(&self.key)
-            .is_some_and(|value| self.values.iter().any(|v| v.eq_ignore_ascii_case(value)))
+        tags.get(&self.key).is_some_and(|value| self.values.iter().any(|v| v.eq_ignore_ascii_case(value)))
     }
 }
 

@@ -96,9 +96,7 @@ impl<T> Collected<T> {
     pub fn as_ref(&self) -> Collected<&T> {
         match self {
             Collected::Ok { value } => Collected::Ok { value },
-            Collected::Error { error } => Collected::Error {
-                error: error.clone(),
-            },
+            Collected::Error { error } => Collected::Error { error: error.clone() },
         }
     }
 

@@ -36,12 +36,7 @@ pub enum Section {
 }
 
 impl Section {
-    pub const ALL: [Section; 4] = [
-        Section::Cost,
-        Section::Security,
-        Section::Mistakes,
-        Section::Detection,
-    ];
+    pub const ALL: [Section; 4] = [Section::Cost, Section::Security, Section::Mistakes, Section::Detection];
 
     /// The section's number in the guideline.
     pub fn number(self) -> u8 {
@@ -58,10 +53,7 @@ impl Section {
             Section::Cost => Text::new("Cost", "コストをチェックし、削減する"),
             Section::Security => Text::new("Security hardening", "セキュリティ強化"),
             Section::Mistakes => Text::new("Preventing mistakes", "誤操作を防ぐ"),
-            Section::Detection => Text::new(
-                "Early detection and response",
-                "インシデントの早期発見・対応",
-            ),
+            Section::Detection => Text::new("Early detection and response", "インシデントの早期発見・対応"),
         }
     }
 }
@@ -98,10 +90,7 @@ pub struct Text {
 
 impl Text {
     pub fn new(en: impl Into<String>, ja: impl Into<String>) -> Self {
-        Text {
-            en: en.into(),
-            ja: ja.into(),
-        }
+        Text { en: en.into(), ja: ja.into() }
     }
 
     /// The text in `lang` ("en" or "ja"); English for anything else.

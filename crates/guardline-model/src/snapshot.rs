@@ -69,10 +69,7 @@ impl std::fmt::Display for SnapshotError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             SnapshotError::NotASnapshot(why) => write!(f, "not a Guardline snapshot: {why}"),
-            SnapshotError::WrongVersion {
-                found,
-                tool_version,
-            } => write!(
+            SnapshotError::WrongVersion { found, tool_version } => write!(
                 f,
                 "snapshot schema version {found} (written by Guardline {tool_version}) is not supported: \
                  this build reads version {SNAPSHOT_VERSION} only; collect it again with this build"
@@ -107,17 +104,16 @@ impl Snapshot {
 
     /// Reads a snapshot from JSON, checking its format tag and version before its content.
     pub fn from_json(json: &str) -> Result<Snapshot, SnapshotError> {
-        let header: Header = serde_json::from_str(json)
-            .map_err(|err| SnapshotError::NotASnapshot(err.to_string()))?;
+        let header: Header =
+            serde_json::from_str(json).map_err(|err| SnapshotError::NotASnapshot(err.to_string()))?;
         if header.format.as_deref() != Some(SNAPSHOT_FORMAT) {
             return Err(SnapshotError::NotASnapshot(format!(
                 "the `format` field is {:?}, expected {SNAPSHOT_FORMAT:?}",
                 header.format.unwrap_or_default()
             )));
         }
-        let found = header
-            .version
-            .ok_or_else(|| SnapshotError::NotASnapshot("no `version` field".to_owned()))?;
+        let found =
+            header.version.ok_or_else(|| SnapshotError::NotASnapshot("no `version` field".to_owned()))?;
         if found != SNAPSHOT_VERSION {
             return Err(SnapshotError::WrongVersion {
                 found,
@@ -156,14 +152,9 @@ mod tests {
 
     #[test]
     fn refuses_other_versions() {
-        let json = sample()
-            .to_json()
-            .replace("\"version\": 1", "\"version\": 99");
+        let json = sample().to_json().replace("\"version\": 1", "\"version\": 99");
         let err = Snapshot::from_json(&json).unwrap_err();
-        assert!(
-            matches!(err, SnapshotError::WrongVersion { found: 99, .. }),
-            "{err}"
-        );
+        assert!(matches!(err, SnapshotError::WrongVersion { found: 99, .. }), "{err}");
         assert!(err.to_string().contains("version 99"), "{err}");
     }
 

@@ -30,19 +30,12 @@ impl<'a> Context<'a> {
 
     /// The scanned regions with their data, in name order.
     pub fn regions(&self) -> impl Iterator<Item = (&'a str, &'a RegionInventory)> + use<'a> {
-        self.snapshot
-            .regions
-            .iter()
-            .map(|(name, region)| (name.as_str(), region))
+        self.snapshot.regions.iter().map(|(name, region)| (name.as_str(), region))
     }
 
     /// An ARN in this account: `arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE`.
     pub fn arn(&self, service: &str, region: &str, resource: &str) -> String {
-        format!(
-            "arn:{}:{service}:{region}:{}:{resource}",
-            self.partition(),
-            self.account_id()
-        )
+        format!("arn:{}:{service}:{region}:{}:{resource}", self.partition(), self.account_id())
     }
 
     /// The time the snapshot was collected: rules measure ages against it.
@@ -60,11 +53,7 @@ pub struct Findings {
 
 impl Findings {
     pub fn new(control: &'static str, account_id: &str) -> Self {
-        Findings {
-            control,
-            account_id: account_id.to_owned(),
-            items: Vec::new(),
-        }
+        Findings { control, account_id: account_id.to_owned(), items: Vec::new() }
     }
 
     pub fn pass(&mut self, region: &str, resource: impl Into<String>, message: Text) {
@@ -76,26 +65,14 @@ impl Findings {
     }
 
     /// The data the rule needs could not be collected: reports why.
-    pub fn not_evaluated(
-        &mut self,
-        region: &str,
-        resource: impl Into<String>,
-        error: &CollectError,
-    ) {
-        let message = Text::new(
-            format!("could not be evaluated: {error}"),
-            format!("評価できません: {error}"),
-        );
+    pub fn not_evaluated(&mut self, region: &str, resource: impl Into<String>, error: &CollectError) {
+        let message =
+            Text::new(format!("could not be evaluated: {error}"), format!("評価できません: {error}"));
         self.push(Status::NotEvaluated, region, resource.into(), message);
     }
 
     /// NOT EVALUATED for a reason the rule states itself.
-    pub fn not_evaluated_because(
-        &mut self,
-        region: &str,
-        resource: impl Into<String>,
-        message: Text,
-    ) {
+    pub fn not_evaluated_because(&mut self, region: &str, resource: impl Into<String>, message: Text) {
         self.push(Status::NotEvaluated, region, resource.into(), message);
     }
 

@@ -17,11 +17,7 @@ pub const REQUIRED_HEADINGS: [&str; 6] = [
 /// The Markdown page of one rule (`docs/rules/<ID>.md`, and `guardline rule ID`).
 pub fn rule_markdown(rule: &Rule) -> String {
     let section = rule.section;
-    let data: Vec<String> = rule
-        .data
-        .iter()
-        .map(|action| format!("`{action}`"))
-        .collect();
+    let data: Vec<String> = rule.data.iter().map(|action| format!("`{action}`")).collect();
     format!(
         "# {id} {name}\n\n\
          {title}\n\
@@ -57,11 +53,7 @@ pub fn index_markdown() -> String {
          Regenerate with `GUARDLINE_BLESS=1 cargo test -p guardline-rules --test rules docs`.\n",
     );
     for section in Section::ALL {
-        out.push_str(&format!(
-            "\n## {}. {}\n\n",
-            section.number(),
-            section.title().en
-        ));
+        out.push_str(&format!("\n## {}. {}\n\n", section.number(), section.title().en));
         out.push_str("| Control | Name | Item | Severity | Fix |\n|---|---|---|---|---|\n");
         for rule in RULES.iter().filter(|rule| rule.section == section) {
             out.push_str(&format!(

@@ -108,17 +108,10 @@ pub struct Evaluation {
 
 /// Runs every rule over `snapshot` and applies `config` as of `today`.
 pub fn evaluate(snapshot: &Snapshot, config: &Config, today: Date) -> Evaluation {
-    let account_alias = snapshot
-        .global
-        .account_aliases
-        .get()
-        .ok()
-        .and_then(|aliases| aliases.first().cloned());
+    let account_alias =
+        snapshot.global.account_aliases.get().ok().and_then(|aliases| aliases.first().cloned());
     let profile = config.profile_for(&snapshot.account.id, account_alias.as_deref());
-    let cx = Context {
-        snapshot,
-        params: &profile.params,
-    };
+    let cx = Context { snapshot, params: &profile.params };
     let mut used = vec![false; config.exceptions.len()];
     let mut findings = Vec::new();
     for rule in RULES {
@@ -128,16 +121,7 @@ pub fn evaluate(snapshot: &Snapshot, config: &Config, today: Date) -> Evaluation
         let mut rule_findings: Vec<EvaluatedFinding> = out
             .into_vec()
             .into_iter()
-            .map(|finding| {
-                judge(
-                    rule,
-                    finding,
-                    &setting,
-                    &config.exceptions,
-                    &mut used,
-                    today,
-                )
-            })
+            .map(|finding| judge(rule, finding, &setting, &config.exceptions, &mut used, today))
             .collect();
         rule_findings.sort_by(|a, b| {
             (a.finding.status, &a.finding.region, &a.finding.resource).cmp(&(
@@ -153,18 +137,11 @@ pub fn evaluate(snapshot: &Snapshot, config: &Config, today: Date) -> Evaluation
         .iter()
         .zip(&used)
         .filter(|(exception, used)| {
-            !**used
-                && exception
-                    .account
-                    .as_deref()
-                    .is_none_or(|account| account == snapshot.account.id)
+            !**used && exception.account.as_deref().is_none_or(|account| account == snapshot.account.id)
         })
         .map(|(exception, _)| UnusedException {
             control: exception.control.clone(),
-            resource: exception
-                .resource
-                .as_ref()
-                .map(|pattern| pattern.text.clone()),
+            resource: exception.resource.as_ref().map(|pattern| pattern.text.clone()),
             line: exception.line,
             reason: exception.reason.clone(),
         })
@@ -198,10 +175,7 @@ fn judge(
 ) -> EvaluatedFinding {
     let mut exception = None;
     if finding.status == Status::Fail {
-        if let Some(index) = exceptions
-            .iter()
-            .position(|exception| matches(exception, &finding))
-        {
+        if let Some(index) = exceptions.iter().position(|exception| matches(exception, &finding)) {
             used[index] = true;
             let matched = &exceptions[index];
             exception = Some(AppliedException {
@@ -240,16 +214,7 @@ fn judge(
 
 fn matches(exception: &Exception, finding: &Finding) -> bool {
     exception.control == finding.control
-        && exception
-            .account
-            .as_deref()
-            .is_none_or(|account| account == finding.account_id)
-        && exception
-            .region
-            .as_deref()
-            .is_none_or(|region| region == finding.region)
-        && exception
-            .resource
-            .as_ref()
-            .is_none_or(|pattern| pattern.matches(&finding.resource))
+        && exception.account.as_deref().is_none_or(|account| account == finding.account_id)
+        && exception.region.as_deref().is_none_or(|region| region == finding.region)
+        && exception.resource.as_ref().is_none_or(|pattern| pattern.matches(&finding.resource))
 }

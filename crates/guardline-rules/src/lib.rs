@@ -18,8 +18,6 @@ pub mod registry;
 pub mod rules;
 
 pub use context::{Context, Findings};
-pub use engine::{
-    AppliedException, EvaluatedFinding, Evaluation, Outcome, UnusedException, evaluate,
-};
+pub use engine::{AppliedException, EvaluatedFinding, Evaluation, Outcome, UnusedException, evaluate};
 pub use registry::{RULES, find_rule};
 pub use rule::{FixAvailability, Rule};

@@ -62,11 +62,7 @@ impl Rule {
     }
 
     pub fn title_in(&self, lang: &str) -> &'static str {
-        if lang == "ja" {
-            self.title_ja
-        } else {
-            self.title
-        }
+        if lang == "ja" { self.title_ja } else { self.title }
     }
 }
 

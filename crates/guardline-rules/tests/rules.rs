@@ -35,15 +35,12 @@ struct Case {
 }
 
 fn fixture_path(rule: &Rule) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures")
-        .join(format!("{}.json", rule.id))
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(format!("{}.json", rule.id))
 }
 
 fn load_fixture(rule: &Rule) -> Fixture {
     let path = fixture_path(rule);
-    let text =
-        std::fs::read_to_string(&path).unwrap_or_else(|err| panic!("{}: {err}", path.display()));
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|err| panic!("{}: {err}", path.display()));
     serde_json::from_str(&text).unwrap_or_else(|err| panic!("{}: {err}", path.display()))
 }
 
@@ -64,13 +61,7 @@ fn run_fixture(rule: &Rule) -> (String, BTreeSet<Status>) {
         snapshot.regions = case.regions;
         let params = case.params.unwrap_or_default();
         let mut out = Findings::new(rule.id, &snapshot.account.id);
-        (rule.check)(
-            &Context {
-                snapshot: &snapshot,
-                params: &params,
-            },
-            &mut out,
-        );
+        (rule.check)(&Context { snapshot: &snapshot, params: &params }, &mut out);
         rendered.push_str(&format!("== {}\n", case.name));
         for finding in out.into_vec() {
             statuses.insert(finding.status);
@@ -106,27 +97,17 @@ fn every_rule_has_a_fixture_with_pass_fail_and_not_evaluated() {
         );
         let (_, statuses) = run_fixture(rule);
         for status in [Status::Pass, Status::Fail, Status::NotEvaluated] {
-            assert!(
-                statuses.contains(&status),
-                "{}'s fixture has no {} case",
-                rule.id,
-                status.label()
-            );
+            assert!(statuses.contains(&status), "{}'s fixture has no {} case", rule.id, status.label());
         }
     }
 }
 
 #[test]
 fn every_fixture_has_a_rule() {
-    for entry in
-        std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")).unwrap()
-    {
+    for entry in std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")).unwrap() {
         let name = entry.unwrap().file_name().into_string().unwrap();
         let id = name.trim_end_matches(".json");
-        assert!(
-            guardline_rules::find_rule(id).is_some(),
-            "fixture {name} names no rule"
-        );
+        assert!(guardline_rules::find_rule(id).is_some(), "fixture {name} names no rule");
     }
 }
 
@@ -138,25 +119,9 @@ fn ids_and_names_are_unique_and_well_formed() {
         assert!(ids.insert(rule.id), "duplicate ID {}", rule.id);
         assert!(names.insert(rule.name), "duplicate name {}", rule.name);
         let (prefix, number) = rule.id.split_once('-').expect("IDs look like ABC-001");
-        assert!(
-            prefix
-                .chars()
-                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit()),
-            "{}",
-            rule.id
-        );
-        assert!(
-            number.len() == 3 && number.chars().all(|c| c.is_ascii_digit()),
-            "{}",
-            rule.id
-        );
-        assert!(
-            rule.name
-                .chars()
-                .all(|c| c.is_ascii_lowercase() || c == '-'),
-            "{}",
-            rule.name
-        );
+        assert!(prefix.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit()), "{}", rule.id);
+        assert!(number.len() == 3 && number.chars().all(|c| c.is_ascii_digit()), "{}", rule.id);
+        assert!(rule.name.chars().all(|c| c.is_ascii_lowercase() || c == '-'), "{}", rule.name);
         assert!(!rule.data.is_empty(), "{} names no data", rule.id);
     }
 }
@@ -182,10 +147,7 @@ fn docs_have_the_required_headings() {
 fn messages_follow_the_convention() {
     for rule in RULES {
         let (rendered, _) = run_fixture(rule);
-        for line in rendered
-            .lines()
-            .filter_map(|line| line.strip_prefix("  en: "))
-        {
+        for line in rendered.lines().filter_map(|line| line.strip_prefix("  en: ")) {
             let first = line.chars().next().unwrap();
             assert!(
                 !first.is_uppercase()
@@ -199,11 +161,7 @@ fn messages_follow_the_convention() {
                 "{}: message starts uppercase: {line}",
                 rule.id
             );
-            assert!(
-                !line.ends_with('.'),
-                "{}: message ends with a period: {line}",
-                rule.id
-            );
+            assert!(!line.ends_with('.'), "{}: message ends with a period: {line}", rule.id);
         }
     }
 }
@@ -212,10 +170,8 @@ fn messages_follow_the_convention() {
 #[test]
 fn docs_are_current() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/rules");
-    let mut expected: BTreeMap<String, String> = RULES
-        .iter()
-        .map(|rule| (format!("{}.md", rule.id), rule_markdown(rule)))
-        .collect();
+    let mut expected: BTreeMap<String, String> =
+        RULES.iter().map(|rule| (format!("{}.md", rule.id), rule_markdown(rule))).collect();
     expected.insert("README.md".to_owned(), index_markdown());
     if std::env::var_os("GUARDLINE_BLESS").is_some() {
         let _ = std::fs::remove_dir_all(&dir);
@@ -241,9 +197,6 @@ fn docs_are_current() {
         );
     }
     for name in found.keys() {
-        assert!(
-            expected.contains_key(name),
-            "docs/rules/{name} belongs to no rule"
-        );
+        assert!(expected.contains_key(name), "docs/rules/{name} belongs to no rule");
     }
 }

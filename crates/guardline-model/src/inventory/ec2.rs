@@ -49,11 +49,7 @@ impl IpPermission {
 
     /// Whether the permission admits every TCP (or UDP) port.
     pub fn all_ports(&self) -> bool {
-        self.all_traffic()
-            || matches!(
-                (self.from_port, self.to_port),
-                (Some(0) | Some(-1), Some(65535))
-            )
+        self.all_traffic() || matches!((self.from_port, self.to_port), (Some(0) | Some(-1), Some(65535)))
     }
 
     /// The world-open sources (`0.0.0.0/0`, `::/0`) among the permission's ranges.
