@@ -1,14 +1,21 @@
-pub fn add(left: u64, right: u64) -> u64 {
-    left + right
-}
+//! Collectors: every AWS call Guardline's scan makes, with the official AWS SDK for Rust.
+//!
+//! [`collect`] identifies the account (STS), lists its enabled regions, then gathers account-wide data and
+//! every region's data concurrently, at most [`CollectOptions::concurrency`] API calls at a time, into a
+//! [`guardline_model::Snapshot`]. A call that fails (access denied, not available, throttled past the SDK's
+//! retries, timed out) becomes a [`guardline_model::CollectError`] in the snapshot, and collection goes on.
+//!
+//! - [`cx`]: the per-call wrapper (concurrency bound, call log, error classification).
+//! - [`error`]: maps SDK errors onto [`guardline_model::ErrorKind`].
+//! - [`api`]: the IAM actions the collectors call: the source of `guardline iam-policy`.
+//! - [`services`]: one module per AWS service.
+//!
+//! Architecture Invariant: collectors only read. No function in this crate calls a mutating AWS API.
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+pub mod api;
+pub mod cx;
+pub mod error;
+mod runner;
+pub mod services;
 
-    #[test]
-    fn it_works() {
-        let result = add(2, 2);
-        assert_eq!(result, 4);
-    }
-}
+pub use runner::{CollectFailure, CollectOptions, CollectOutput, NoProgress, Progress, collect, sdk_config};

@@ -1,0 +1,100 @@
+//! The IAM actions Guardline's collectors call, and the least-privilege read-only policy built from them
+//! (`guardline iam-policy`). [`crate::cx::Cx::call`] refuses (in debug builds) an action missing here, and
+//! the collector integration test checks that a full collection calls every action listed.
+
+/// Every IAM action the collectors need, sorted.
+pub const ACTIONS: &[&str] = &[
+    "access-analyzer:ListAnalyzers",
+    "access-analyzer:ListFindings",
+    "account:GetAlternateContact",
+    "budgets:ViewBudget",
+    "ce:GetAnomalyMonitors",
+    "ce:GetAnomalySubscriptions",
+    "ce:GetCostAndUsage",
+    "cloudtrail:DescribeTrails",
+    "cloudtrail:GetTrailStatus",
+    "config:DescribeConfigRules",
+    "config:DescribeConfigurationRecorderStatus",
+    "config:DescribeConfigurationRecorders",
+    "config:DescribeDeliveryChannels",
+    "ec2:DescribeInstances",
+    "ec2:DescribeRegions",
+    "ec2:DescribeSecurityGroups",
+    "events:ListRules",
+    "events:ListTargetsByRule",
+    "guardduty:GetDetector",
+    "guardduty:ListDetectors",
+    "iam:GenerateCredentialReport",
+    "iam:GetAccessKeyLastUsed",
+    "iam:GetAccountPasswordPolicy",
+    "iam:GetAccountSummary",
+    "iam:GetCredentialReport",
+    "iam:ListAccessKeys",
+    "iam:ListAccountAliases",
+    "iam:ListUsers",
+    "iam:ListVirtualMFADevices",
+    "inspector2:BatchGetAccountStatus",
+    "s3:GetAccountPublicAccessBlock",
+    "s3:GetBucketAcl",
+    "s3:GetBucketLocation",
+    "s3:GetBucketPolicyStatus",
+    "s3:GetBucketPublicAccessBlock",
+    "s3:ListAllMyBuckets",
+    "scheduler:GetSchedule",
+    "scheduler:ListSchedules",
+    "securityhub:DescribeHub",
+    "securityhub:GetEnabledStandards",
+    "securityhub:GetFindings",
+    "ssm:DescribeInstanceInformation",
+    "ssm:DescribeMaintenanceWindowTargets",
+    "ssm:DescribeMaintenanceWindowTasks",
+    "ssm:DescribeMaintenanceWindows",
+    "sts:GetCallerIdentity",
+];
+
+/// Actions every principal may call without a policy statement.
+const NEEDS_NO_PERMISSION: &[&str] = &["sts:GetCallerIdentity"];
+
+/// The least-privilege read-only IAM policy document `guardline scan` needs, as pretty JSON.
+pub fn read_only_policy() -> String {
+    let actions: Vec<&str> =
+        ACTIONS.iter().copied().filter(|action| !NEEDS_NO_PERMISSION.contains(action)).collect();
+    let policy = serde_json::json!({
+        "Version": "2012-10-17",
+        "Statement": [{
+            "Sid": "GuardlineScanReadOnly",
+            "Effect": "Allow",
+            "Action": actions,
+            "Resource": "*",
+        }],
+    });
+    serde_json::to_string_pretty(&policy).expect("a JSON value always serialises")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn actions_are_sorted_unique_and_read_only() {
+        let mut sorted = ACTIONS.to_vec();
+        sorted.sort_unstable();
+        sorted.dedup();
+        assert_eq!(sorted, ACTIONS, "keep ACTIONS sorted and unique");
+        for action in ACTIONS {
+            let (_, verb) = action.split_once(':').expect("service:Action");
+            let read = ["List", "Get", "Describe", "View", "BatchGet", "Generate"]
+                .iter()
+                .any(|p| verb.starts_with(p));
+            assert!(read, "{action} is not a read action");
+        }
+    }
+
+    #[test]
+    fn policy_lists_every_action_but_sts() {
+        let policy: serde_json::Value = serde_json::from_str(&read_only_policy()).unwrap();
+        let actions = policy["Statement"][0]["Action"].as_array().unwrap();
+        assert_eq!(actions.len(), ACTIONS.len() - 1);
+        assert!(!actions.iter().any(|a| a == "sts:GetCallerIdentity"));
+    }
+}

@@ -1,0 +1,225 @@
+//! [`collect`]: identifies the account, picks the regions, and runs every service collector concurrently.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use aws_config::retry::RetryConfig;
+use aws_config::timeout::TimeoutConfig;
+use aws_config::{BehaviorVersion, Region, SdkConfig};
+use futures::future::{BoxFuture, join_all};
+use guardline_model::{CollectError, Collected, Snapshot};
+
+use crate::cx::Cx;
+use crate::services::{self, GlobalPart, RegionPart};
+
+/// How to collect.
+#[derive(Debug, Clone)]
+pub struct CollectOptions {
+    /// Regions to scan; `None`: every region enabled for the account in the caller's partition.
+    pub regions: Option<Vec<String>>,
+    /// Concurrent API calls at most.
+    pub concurrency: usize,
+    /// How long one call may take, retries included.
+    pub call_timeout: Duration,
+    /// Attempts per call (the SDK retries throttling and 5xx with exponential backoff).
+    pub max_attempts: u32,
+}
+
+impl Default for CollectOptions {
+    fn default() -> Self {
+        CollectOptions {
+            regions: None,
+            concurrency: 16,
+            call_timeout: Duration::from_secs(30),
+            max_attempts: 5,
+        }
+    }
+}
+
+/// Receives progress while collecting (the CLI draws a bar on stderr).
+pub trait Progress: Send + Sync {
+    /// Collection of `tasks` service × region units starts.
+    fn begin(&self, _tasks: usize) {}
+    /// One unit (e.g. `guardduty ap-northeast-1`) finished.
+    fn done(&self, _task: &str) {}
+}
+
+/// Progress that goes nowhere.
+pub struct NoProgress;
+
+impl Progress for NoProgress {}
+
+/// The result of a collection.
+pub struct CollectOutput {
+    pub snapshot: Snapshot,
+    /// Calls made per IAM action.
+    pub calls: BTreeMap<&'static str, u32>,
+}
+
+/// Why collection could not even start.
+#[derive(Debug)]
+pub enum CollectFailure {
+    /// `sts:GetCallerIdentity` failed: no credentials, expired credentials, or no network.
+    Identity(CollectError),
+    /// A requested region is not enabled for the account, or not in its partition.
+    UnknownRegions { requested: Vec<String>, enabled: Vec<String> },
+}
+
+impl std::fmt::Display for CollectFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            CollectFailure::Identity(error) => write!(
+                f,
+                "could not identify the account ({error}); check the AWS credentials (--profile, \
+                 AWS_PROFILE, environment, SSO login, instance role)"
+            ),
+            CollectFailure::UnknownRegions { requested, enabled } => write!(
+                f,
+                "region(s) {} are not enabled for this account; enabled: {}",
+                requested.join(", "),
+                enabled.join(", ")
+            ),
+        }
+    }
+}
+
+impl std::error::Error for CollectFailure {}
+
+/// The SDK configuration from the standard credential chain, with Guardline's retry and timeout settings.
+/// `region` is the region for account-wide calls; default: the profile's, else `us-east-1`.
+pub async fn sdk_config(profile: Option<&str>, region: Option<&str>, options: &CollectOptions) -> SdkConfig {
+    let mut loader = aws_config::defaults(BehaviorVersion::latest())
+        .retry_config(RetryConfig::standard().with_max_attempts(options.max_attempts.max(1)))
+        .timeout_config(
+            TimeoutConfig::builder()
+                .connect_timeout(Duration::from_secs(5))
+                .operation_attempt_timeout(options.call_timeout)
+                .operation_timeout(options.call_timeout * options.max_attempts.max(1))
+                .build(),
+        );
+    if let Some(profile) = profile {
+        loader = loader.profile_name(profile);
+    }
+    if let Some(region) = region {
+        loader = loader.region(Region::new(region.to_owned()));
+    }
+    let config = loader.load().await;
+    if config.region().is_none() {
+        return config.into_builder().region(Region::from_static("us-east-1")).build();
+    }
+    config
+}
+
+/// The partition a region belongs to.
+pub(crate) fn partition_of(region: &str) -> &'static str {
+    if region.starts_with("cn-") {
+        "aws-cn"
+    } else if region.starts_with("us-gov-") {
+        "aws-us-gov"
+    } else if region.starts_with("us-isob-") {
+        "aws-iso-b"
+    } else if region.starts_with("us-iso-") {
+        "aws-iso"
+    } else if region.starts_with("eu-isoe-") {
+        "aws-iso-e"
+    } else {
+        "aws"
+    }
+}
+
+/// Collects a snapshot of the account the credentials in `config` belong to.
+pub async fn collect(
+    config: &SdkConfig,
+    options: &CollectOptions,
+    progress: &dyn Progress,
+) -> Result<CollectOutput, CollectFailure> {
+    let collected_at = jiff::Timestamp::now();
+    let identity_cx = Cx::new("", "aws", options.concurrency);
+    let identity =
+        services::sts::caller_identity(&identity_cx, config).await.map_err(CollectFailure::Identity)?;
+    let cx = Cx::new(&identity.id, &identity.partition, options.concurrency);
+
+    let enabled = services::ec2::enabled_regions(&cx, config).await;
+    let regions = choose_regions(config, options, &enabled, &identity.partition)?;
+
+    let region_configs: Vec<SdkConfig> = regions
+        .iter()
+        .map(|region| config.to_builder().region(Region::new(region.clone())).build())
+        .collect();
+    let mut global_tasks: Vec<(&str, BoxFuture<'_, GlobalPart>)> = Vec::new();
+    services::global_tasks(&cx, config, &mut global_tasks);
+    let mut region_tasks: Vec<(String, usize, BoxFuture<'_, RegionPart>)> = Vec::new();
+    for (index, region_config) in region_configs.iter().enumerate() {
+        let mut tasks: Vec<(&str, BoxFuture<'_, RegionPart>)> = Vec::new();
+        services::region_tasks(&cx, region_config, &regions[index], &mut tasks);
+        region_tasks.extend(
+            tasks.into_iter().map(|(name, task)| (format!("{name} {}", regions[index]), index, task)),
+        );
+    }
+    progress.begin(global_tasks.len() + region_tasks.len());
+
+    let global = join_all(global_tasks.into_iter().map(|(name, task)| async move {
+        let part = task.await;
+        progress.done(name);
+        part
+    }));
+    let regional = join_all(region_tasks.into_iter().map(|(name, index, task)| async move {
+        let part = task.await;
+        progress.done(&name);
+        (index, part)
+    }));
+    let (global_parts, region_parts) = futures::join!(global, regional);
+
+    let mut snapshot = Snapshot::new(identity, collected_at);
+    snapshot.global.enabled_regions = enabled;
+    for part in global_parts {
+        part(&mut snapshot.global);
+    }
+    let mut inventories: Vec<_> = regions.iter().map(|_| Default::default()).collect();
+    for (index, part) in region_parts {
+        part(&mut inventories[index]);
+    }
+    snapshot.regions = regions.into_iter().zip(inventories).collect();
+    Ok(CollectOutput { snapshot, calls: cx.call_log() })
+}
+
+/// The regions to scan: the requested ones (which must be enabled, when the enabled list is known), or all
+/// enabled regions of the caller's partition, or (when even that is unknown) the configured region alone.
+fn choose_regions(
+    config: &SdkConfig,
+    options: &CollectOptions,
+    enabled: &Collected<Vec<String>>,
+    partition: &str,
+) -> Result<Vec<String>, CollectFailure> {
+    let enabled: Option<Vec<String>> = enabled
+        .get()
+        .ok()
+        .map(|regions| regions.iter().filter(|region| partition_of(region) == partition).cloned().collect());
+    match (&options.regions, enabled) {
+        (Some(requested), Some(enabled)) => {
+            let unknown: Vec<String> =
+                requested.iter().filter(|region| !enabled.contains(region)).cloned().collect();
+            if unknown.is_empty() {
+                Ok(requested.clone())
+            } else {
+                Err(CollectFailure::UnknownRegions { requested: unknown, enabled })
+            }
+        }
+        (Some(requested), None) => Ok(requested.clone()),
+        (None, Some(enabled)) => Ok(enabled),
+        (None, None) => Ok(config.region().map(|region| vec![region.to_string()]).unwrap_or_default()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn partitions() {
+        assert_eq!(partition_of("ap-northeast-1"), "aws");
+        assert_eq!(partition_of("cn-north-1"), "aws-cn");
+        assert_eq!(partition_of("us-gov-west-1"), "aws-us-gov");
+        assert_eq!(partition_of("us-east-1"), "aws");
+    }
+}

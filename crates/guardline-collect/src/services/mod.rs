@@ -1,0 +1,41 @@
+//! One module per AWS service. Each exposes `collect` returning a part that fills its fields of the
+//! inventory; [`global_tasks`] and [`region_tasks`] list them.
+//!
+//! Conventions for every collector:
+//! - every SDK call goes through [`Cx::call`] with the IAM action it needs (listed in [`crate::api::ACTIONS`]);
+//! - every list is paginated to the end;
+//! - an answer that means "not configured" (e.g. `NoSuchEntity` for the password policy) is data, not an
+//!   error; anything else that fails becomes the field's [`guardline_model::CollectError`].
+
+use aws_config::SdkConfig;
+use futures::future::BoxFuture;
+use guardline_model::inventory::{GlobalInventory, RegionInventory};
+
+use crate::cx::Cx;
+
+pub mod ec2;
+pub mod sts;
+
+/// Fills account-wide fields.
+pub type GlobalPart = Box<dyn FnOnce(&mut GlobalInventory) + Send>;
+/// Fills one region's fields.
+pub type RegionPart = Box<dyn FnOnce(&mut RegionInventory) + Send>;
+
+/// The account-wide collectors.
+pub(crate) fn global_tasks<'a>(
+    cx: &'a Cx,
+    config: &'a SdkConfig,
+    tasks: &mut Vec<(&'static str, BoxFuture<'a, GlobalPart>)>,
+) {
+    let _ = (cx, config, &tasks);
+}
+
+/// The collectors of one region; `config` is set to that region.
+pub(crate) fn region_tasks<'a>(
+    cx: &'a Cx,
+    config: &'a SdkConfig,
+    region: &'a str,
+    tasks: &mut Vec<(&'static str, BoxFuture<'a, RegionPart>)>,
+) {
+    tasks.push(("ec2", Box::pin(ec2::collect(cx, config, region))));
+}
