@@ -2,15 +2,27 @@
 //!
 //! - [`params`]: per-control parameters with the seed's defaults ([`Params`]).
 //! - [`model`]: the validated configuration ([`Config`]) that the rest of Guardline reads.
+//! - [`load()`] / [`parse()`]: read a file into a [`Config`], or report every problem in it ([`ConfigErrors`],
+//!   see [`error`]); the serde shapes of the file live in `raw`, inheritance in `resolve`.
+//! - [`starter_config`]: the commented file `guardline init` writes.
 //!
 //! Architecture Invariant: this crate does no IO beyond reading the one file it is given, and knows nothing of
-//! AWS SDK types. Every error it reports names the file and line.
+//! AWS SDK types. Every error it reports names the file and line. It does not depend on the rules crate: the
+//! caller passes the known control IDs.
 
+pub mod error;
+mod load;
 pub mod model;
 pub mod params;
+mod raw;
+mod resolve;
+mod starter;
 
+pub use error::{ConfigError, ConfigErrors, ConfigReport};
+pub use load::{BUILTIN_PROFILE, load, parse};
 pub use model::{
     AccountEntry, Config, ControlSetting, Exception, Level, NotEvaluatedPolicy, Profile, ResourcePattern,
     ScanSettings,
 };
 pub use params::{Params, PasswordMinimums, RegionScope, TagMatch};
+pub use starter::starter_config;

@@ -1,0 +1,449 @@
+//! Tests of loading `guardline.toml`: valid files resolve as expected (`good_*` cases and the starter
+//! config), every bad file under `tests/cfg/bad_*.toml` produces exactly the located messages in its insta
+//! snapshot, and mangled input never makes the parser panic.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use guardline_config::{
+    ConfigErrors, ControlSetting, Level, NotEvaluatedPolicy, Params, RegionScope, TagMatch, parse,
+    starter_config,
+};
+use jiff::civil::date;
+
+/// The control IDs of the guideline (GUIDELINE.md); the CLI passes the rules crate's list.
+const KNOWN: &[&str] = &[
+    "COST-001",
+    "COST-002",
+    "COST-003",
+    "SCHED-001",
+    "SCHED-002",
+    "IAM-001",
+    "IAM-002",
+    "IAM-003",
+    "IAM-004",
+    "IAM-005",
+    "IAM-006",
+    "IAM-007",
+    "CONFIG-001",
+    "CONFIG-002",
+    "CONFIG-003",
+    "EC2-001",
+    "S3-001",
+    "S3-002",
+    "INSPECTOR-001",
+    "HUB-001",
+    "HUB-002",
+    "ANALYZER-001",
+    "ANALYZER-002",
+    "ACCOUNT-001",
+    "ACCOUNT-002",
+    "ORG-001",
+    "ORG-002",
+    "ORG-003",
+    "ORG-004",
+    "SSM-001",
+    "HEALTH-001",
+    "GUARDDUTY-001",
+    "GUARDDUTY-002",
+    "TRAIL-001",
+];
+
+fn case_text(name: &str) -> String {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/cfg").join(format!("{name}.toml"));
+    std::fs::read_to_string(&path).unwrap_or_else(|error| panic!("{}: {error}", path.display()))
+}
+
+fn parse_case(name: &str) -> Result<guardline_config::Config, ConfigErrors> {
+    parse(&case_text(name), &format!("{name}.toml"), KNOWN)
+}
+
+fn adopted(level: Level) -> ControlSetting {
+    ControlSetting::Adopted { level }
+}
+
+fn not_adopted(reason: &str) -> ControlSetting {
+    ControlSetting::NotAdopted { reason: reason.to_owned() }
+}
+
+fn tag(key: &str, values: &[&str]) -> TagMatch {
+    TagMatch { key: key.to_owned(), values: values.iter().map(|value| (*value).to_owned()).collect() }
+}
+
+#[test]
+fn inheritance_params_accounts_and_exceptions_resolve() {
+    let config = parse_case("good_inheritance").unwrap_or_else(|errors| panic!("{errors}"));
+
+    assert_eq!(config.scan.regions, Some(vec!["ap-northeast-1".to_owned(), "us-east-1".to_owned()]));
+    assert_eq!(config.scan.concurrency, 4);
+    assert_eq!(config.scan.call_timeout_secs, 10);
+    assert_eq!(config.scan.max_attempts, 3);
+    assert_eq!(config.scan.not_evaluated, NotEvaluatedPolicy::Warn);
+    assert_eq!(config.default_profile, "production");
+    assert_eq!(config.profiles.keys().collect::<Vec<_>>(), ["base", "dev", "production"]);
+
+    let base = &config.profiles["base"];
+    assert_eq!(base.default_level, Level::Warn);
+    assert_eq!(
+        base.controls,
+        BTreeMap::from([
+            ("EC2-001".to_owned(), adopted(Level::Fail)),
+            ("IAM-002".to_owned(), not_adopted("virtual MFA accepted for root in sandboxes")),
+            // Lowercase input is stored canonical; no level: the profile's default level.
+            ("S3-001".to_owned(), adopted(Level::Warn)),
+        ])
+    );
+    assert_eq!(base.params.unused_user_days, 60);
+    assert_eq!(base.params.guardduty_severity_threshold, 5.5);
+    assert_eq!(base.params.nonprod_tag, tag("Stage", &["dev"]));
+    assert_eq!(base.params.password_policy.min_length, 20);
+    assert!(!base.params.password_policy.require_symbols);
+    assert_eq!(base.params.password_policy.reuse_prevention, Some(24));
+    assert_eq!(base.params.home_region, "ap-northeast-1");
+
+    let production = &config.profiles["production"];
+    assert_eq!(production.default_level, Level::Fail);
+    assert_eq!(
+        production.controls,
+        BTreeMap::from([
+            ("EC2-001".to_owned(), adopted(Level::Fail)),
+            // The child's entry replaces the parent's whole.
+            ("IAM-002".to_owned(), adopted(Level::Warn)),
+            // An inherited entry without a level takes the level of the profile that uses it.
+            ("S3-001".to_owned(), adopted(Level::Fail)),
+        ])
+    );
+    let expected = Params {
+        unused_user_days: 30,
+        // Inherited from base.
+        guardduty_severity_threshold: 5.5,
+        // A tag selector is replaced whole.
+        nonprod_tag: tag("Env", &["stg"]),
+        password_policy: guardline_config::PasswordMinimums {
+            min_length: 16,
+            // Nested tables merge key by key: inherited from base.
+            require_symbols: false,
+            ..Default::default()
+        },
+        security_hub_not_adopted: BTreeMap::from([
+            ("EC2.10".to_owned(), "prod reason".to_owned()),
+            ("IAM.6".to_owned(), "base reason".to_owned()),
+        ]),
+        ..Params::default()
+    };
+    assert_eq!(production.params, expected);
+
+    let dev = &config.profiles["dev"];
+    assert_eq!(dev.default_level, Level::Fail);
+    assert_eq!(dev.params, expected);
+    assert_eq!(dev.setting("EC2-001"), not_adopted("lab network"));
+    assert_eq!(dev.setting("IAM-002"), adopted(Level::Warn));
+    assert_eq!(dev.setting("TRAIL-001"), adopted(Level::Fail));
+
+    assert_eq!(config.profile_for("123456789012", None).name, "production");
+    assert_eq!(config.profile_for("123456789012", Some("acme-dev-1")).name, "production");
+    assert_eq!(config.profile_for("999999999999", Some("acme-dev-42")).name, "dev");
+    assert_eq!(config.profile_for("999999999999", Some("acme-prod")).name, "production");
+    assert_eq!(config.profile_for("999999999999", None).name, "production");
+    assert_eq!(config.profile_for("210987654321", None).name, "production");
+
+    let accounts: Vec<_> = config
+        .accounts
+        .iter()
+        .map(|account| {
+            (account.id.as_deref(), account.alias.as_deref(), account.profile.as_str(), account.line)
+        })
+        .collect();
+    assert_eq!(
+        accounts,
+        [
+            (Some("123456789012"), Some("acme-prod"), "production", 45),
+            (None, Some("acme-dev-*"), "dev", 50),
+            (Some("210987654321"), None, "production", 54),
+        ]
+    );
+
+    let [first, second] = config.exceptions.as_slice() else { panic!("{:?}", config.exceptions) };
+    assert_eq!(first.control, "EC2-001");
+    assert_eq!(first.account.as_deref(), Some("123456789012"));
+    assert_eq!(first.region.as_deref(), Some("ap-northeast-1"));
+    assert_eq!(first.reason, "vendor VPN until March");
+    assert_eq!(first.owner, "sre@example.com");
+    assert_eq!(first.expires, date(2027, 3, 31));
+    assert_eq!(first.line, 57);
+    let resource = first.resource.as_ref().expect("resource");
+    assert_eq!(resource.text, "arn:aws:ec2:*:123456789012:security-group/sg-0abc*");
+    assert!(resource.matches("arn:aws:ec2:ap-northeast-1:123456789012:security-group/sg-0abc123"));
+    assert!(!resource.matches("arn:aws:ec2:ap-northeast-1:123456789012:security-group/sg-0abd123"));
+    assert!(!resource.matches("arn:aws:ec2:ap-northeast-1:210987654321:security-group/sg-0abc123"));
+    // An expired exception is not an error: it fails again at evaluation time.
+    assert_eq!(second.control, "IAM-005");
+    assert_eq!(second.region.as_deref(), Some("global"));
+    assert_eq!(second.resource, None);
+    assert_eq!(second.expires, date(2020, 1, 1));
+    assert_eq!(second.line, 66);
+}
+
+#[test]
+fn an_exact_resource_matches_only_itself_and_globs_cross_slashes() {
+    let text = r#"
+[[exceptions]]
+control = "S3-002"
+resource = "arn:aws:s3:::public-site"
+reason = "static website"
+owner = "web"
+expires = 2027-01-01
+
+[[exceptions]]
+control = "S3-002"
+resource = "arn:aws:s3:::logs-*"
+reason = "log buckets"
+owner = "sre"
+expires = 2027-01-01
+"#;
+    let config = parse(text, "t.toml", KNOWN).unwrap_or_else(|errors| panic!("{errors}"));
+    let exact = config.exceptions[0].resource.as_ref().expect("resource");
+    assert!(exact.matches("arn:aws:s3:::public-site"));
+    assert!(!exact.matches("arn:aws:s3:::public-site-2"));
+    let glob = config.exceptions[1].resource.as_ref().expect("resource");
+    assert!(glob.matches("arn:aws:s3:::logs-a/prefix/key"));
+}
+
+#[test]
+fn an_empty_file_is_the_default_config() {
+    for text in ["", "# only a comment\n"] {
+        let config = parse(text, "empty.toml", KNOWN).unwrap_or_else(|errors| panic!("{errors}"));
+        assert_eq!(config, guardline_config::Config::default());
+    }
+}
+
+#[test]
+fn the_default_profile_is_the_only_profile_or_the_builtin() {
+    let only = parse("[profiles.prod]\ndefault-level = \"warn\"\n", "t.toml", KNOWN).expect("valid");
+    assert_eq!(only.default_profile, "prod");
+    assert_eq!(only.profiles.keys().collect::<Vec<_>>(), ["prod"]);
+    assert_eq!(only.profile_for("123456789012", None).default_level, Level::Warn);
+
+    let two = parse("[profiles.a]\n[profiles.b]\n", "t.toml", KNOWN).expect("valid");
+    assert_eq!(two.default_profile, "default");
+    assert_eq!(two.profiles.keys().collect::<Vec<_>>(), ["a", "b", "default"]);
+    assert_eq!(two.profile_for("123456789012", None), &guardline_config::Profile::builtin());
+
+    // "default" names the built-in profile wherever a profile is referenced, unless the file defines it.
+    let text =
+        "[profiles.a]\nextends = \"default\"\n[[accounts]]\nid = \"123456789012\"\nprofile = \"default\"\n";
+    let referenced = parse(text, "t.toml", KNOWN).expect("valid");
+    assert_eq!(referenced.default_profile, "a");
+    assert_eq!(referenced.profile_for("123456789012", None).name, "default");
+
+    let own = parse("[profiles.default]\ndefault-level = \"warn\"\n[profiles.b]\n", "t.toml", KNOWN)
+        .expect("valid");
+    assert_eq!(own.default_profile, "default");
+    assert_eq!(own.profiles["default"].default_level, Level::Warn);
+}
+
+#[test]
+fn an_account_without_profile_uses_the_default_profile() {
+    let text = "default-profile = \"b\"\n[profiles.a]\n[profiles.b]\n[[accounts]]\nid = \"123456789012\"\nalias = \"x\"\n";
+    let config = parse(text, "t.toml", KNOWN).expect("valid");
+    assert_eq!(config.accounts[0].profile, "b");
+    assert_eq!(config.accounts[0].line, 4);
+}
+
+/// Source lines with their numbers, for the snapshot header: reviewers check that each message points at
+/// the right line.
+fn numbered(text: &str) -> Vec<String> {
+    text.lines().enumerate().map(|(index, line)| format!("{:>2} | {line}", index + 1)).collect()
+}
+
+#[test]
+fn bad_configs_report_every_problem_at_its_location() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/cfg");
+    let mut names: Vec<String> = std::fs::read_dir(&dir)
+        .expect("tests/cfg")
+        .map(|entry| entry.expect("entry").file_name().to_string_lossy().into_owned())
+        .filter_map(|file| Some(file.strip_prefix("bad_")?.strip_suffix(".toml")?.to_owned()))
+        .collect();
+    names.sort();
+    assert!(names.len() >= 15, "{names:?}");
+    for name in names {
+        let case = format!("bad_{name}");
+        let errors = match parse_case(&case) {
+            Ok(config) => panic!("{case}.toml parsed: {config:?}"),
+            Err(errors) => errors,
+        };
+        assert!(errors.iter().all(|error| error.line > 0 && error.column > 0 && error.span.is_some()));
+        insta::with_settings!({ info => &numbered(&case_text(&case)), omit_expression => true }, {
+            insta::assert_snapshot!(case, errors.to_string());
+        });
+    }
+}
+
+#[test]
+fn several_errors_come_in_file_order() {
+    let errors = parse_case("bad_several").expect_err("invalid");
+    assert!(errors.len() >= 5, "{errors}");
+    let lines: Vec<usize> = errors.iter().map(|error| error.line).collect();
+    let mut sorted = lines.clone();
+    sorted.sort_unstable();
+    assert_eq!(lines, sorted);
+}
+
+#[test]
+fn an_unreadable_file_is_reported_without_location() {
+    let errors =
+        guardline_config::load(Path::new("/nonexistent/guardline.toml"), KNOWN).expect_err("missing");
+    assert_eq!(errors.len(), 1);
+    let error = &errors.errors[0];
+    assert_eq!((error.line, error.column, error.span.clone()), (0, 0, None));
+    assert!(
+        errors.to_string().starts_with("/nonexistent/guardline.toml: cannot read the configuration: "),
+        "{errors}"
+    );
+}
+
+#[test]
+fn load_reads_a_file() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/cfg/good_inheritance.toml");
+    let config = guardline_config::load(&path, KNOWN).unwrap_or_else(|errors| panic!("{errors}"));
+    assert_eq!(config.default_profile, "production");
+    let errors = guardline_config::load(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/cfg/bad_cycles.toml"),
+        KNOWN,
+    )
+    .expect_err("invalid");
+    assert!(errors.errors[0].path.ends_with("tests/cfg/bad_cycles.toml"), "{errors}");
+}
+
+#[test]
+fn errors_render_with_miette() {
+    let errors = parse_case("bad_duplicate_control").expect_err("invalid");
+    let handler = miette::GraphicalReportHandler::new_themed(miette::GraphicalTheme::unicode_nocolor())
+        .with_width(100)
+        .with_links(false);
+    let mut fancy = String::new();
+    handler.render_report(&mut fancy, &errors.report()).expect("render");
+    insta::assert_snapshot!("miette_report", fancy);
+    let mut whole = String::new();
+    handler.render_report(&mut whole, &errors).expect("render");
+    insta::assert_snapshot!("miette_whole", whole);
+}
+
+#[test]
+fn the_starter_config_parses_and_records_the_seeds_choices() {
+    let config = parse(starter_config(), "guardline.toml", KNOWN).unwrap_or_else(|errors| panic!("{errors}"));
+    assert_eq!(config.default_profile, "production");
+    assert_eq!(config.profiles.keys().collect::<Vec<_>>(), ["development", "production", "sandbox"]);
+    assert_eq!(config.scan, guardline_config::ScanSettings::default());
+
+    let production = &config.profiles["production"];
+    assert_eq!(production.default_level, Level::Fail);
+    assert!(production.controls.is_empty(), "production adopts everything at fail");
+    // The starter writes the defaults out.
+    assert_eq!(production.params, Params::default());
+    assert_eq!(production.params.home_region, "ap-northeast-1");
+    assert_eq!(production.params.guardduty_severity_threshold, 7.0);
+    assert!(production.params.nonprod_tag.values.contains(&"cli".to_owned()));
+    assert_eq!(production.params.production_tag, tag("Environment", &["prod", "production"]));
+
+    let development = &config.profiles["development"];
+    assert_eq!(development.default_level, Level::Fail);
+    assert_eq!(development.params.guardduty_regions, RegionScope::Home);
+    assert_eq!(development.params.home_region, "ap-northeast-1");
+    assert_eq!(development.setting("SCHED-001"), adopted(Level::Fail));
+    assert_eq!(development.setting("COST-003"), adopted(Level::Warn));
+
+    let sandbox = &config.profiles["sandbox"];
+    assert_eq!(sandbox.default_level, Level::Warn);
+    assert!(
+        matches!(sandbox.setting("IAM-002"), ControlSetting::NotAdopted { reason } if reason.contains("2-1"))
+    );
+    for control in ["COST-001", "COST-002", "COST-003", "IAM-001", "GUARDDUTY-001"] {
+        assert_eq!(sandbox.setting(control), adopted(Level::Fail), "{control}");
+    }
+    assert_eq!(sandbox.setting("EC2-001"), adopted(Level::Warn));
+    assert!(sandbox.params.security_hub_not_adopted.contains_key("IAM.6"));
+
+    assert_eq!(config.profile_for("999999999999", Some("acme-dev")).name, "development");
+    assert_eq!(config.profile_for("999999999999", Some("acme-sandbox")).name, "sandbox");
+    assert_eq!(config.profile_for("999999999999", Some("acme-prod")).name, "production");
+    assert!(config.exceptions.is_empty());
+}
+
+/// The starter with its commented-out examples (`#` directly followed by a setting) switched on.
+fn starter_with_examples() -> String {
+    starter_config()
+        .lines()
+        .map(|line| match line.strip_prefix('#') {
+            Some(rest) if !rest.is_empty() && !rest.starts_with([' ', '#', '-']) => rest,
+            _ => line,
+        })
+        .map(|line| format!("{line}\n"))
+        .collect()
+}
+
+#[test]
+fn the_starter_examples_parse_too() {
+    let text = starter_with_examples();
+    let config = parse(&text, "guardline.toml", KNOWN).unwrap_or_else(|errors| panic!("{errors}\n{text}"));
+    assert_eq!(config.scan.regions, Some(vec!["ap-northeast-1".to_owned(), "us-east-1".to_owned()]));
+    assert_eq!(config.profiles["production"].params.password_policy.max_age_days, Some(90));
+    assert_eq!(config.accounts.len(), 4);
+    assert_eq!(config.profile_for("123456789012", Some("acme-prod")).name, "production");
+    let [exception] = config.exceptions.as_slice() else { panic!("{:?}", config.exceptions) };
+    assert_eq!(exception.control, "EC2-001");
+    assert_eq!(exception.expires, date(2027, 3, 31));
+    assert!(!exception.reason.is_empty() && !exception.owner.is_empty());
+}
+
+/// A small deterministic generator (xorshift), so failures reproduce.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+}
+
+fn must_not_panic(text: &str) {
+    if let Err(errors) = parse(text, "mangled.toml", KNOWN) {
+        assert!(!errors.is_empty());
+        for error in &errors {
+            assert!(error.line <= text.lines().count() + 1, "{error} in\n{text}");
+        }
+        let _ = errors.to_string();
+    }
+}
+
+#[test]
+fn mangled_input_never_panics() {
+    for text in [starter_config().to_owned(), starter_with_examples(), case_text("good_inheritance")] {
+        // Truncated after every line.
+        for (offset, _) in text.match_indices('\n') {
+            must_not_panic(&text[..offset]);
+        }
+        let mut rng = Rng(0x5eed_1234_abcd_0001);
+        let bytes = text.as_bytes();
+        let pieces: &[&[u8]] =
+            &[b"\"", b"[", b"]", b"=", b"{", b"}", b"\n", b"#", b"'''", b"\\", b",", b"\xe6\x9d\xb1"];
+        for _ in 0..400 {
+            // Truncated at a random byte.
+            let cut = text.floor_char_boundary(rng.below(text.len() + 1));
+            must_not_panic(&text[..cut]);
+            // A random byte range replaced by a random piece of syntax.
+            let start = rng.below(bytes.len());
+            let end = (start + rng.below(8)).min(bytes.len());
+            let mut mangled = bytes[..start].to_vec();
+            mangled.extend_from_slice(pieces[rng.below(pieces.len())]);
+            mangled.extend_from_slice(&bytes[end..]);
+            must_not_panic(&String::from_utf8_lossy(&mangled));
+        }
+    }
+}
