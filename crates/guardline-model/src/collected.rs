@@ -54,7 +54,11 @@ pub struct CollectError {
 
 impl std::fmt::Display for CollectError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{} {}", self.action, self.kind.label())?;
+        if self.action.is_empty() {
+            write!(f, "{}", self.kind.label())?;
+        } else {
+            write!(f, "{} {}", self.action, self.kind.label())?;
+        }
         if let Some(code) = &self.code {
             write!(f, " ({code})")?;
         }

@@ -174,18 +174,18 @@ fn judge(
     today: Date,
 ) -> EvaluatedFinding {
     let mut exception = None;
-    if finding.status == Status::Fail {
-        if let Some(index) = exceptions.iter().position(|exception| matches(exception, &finding)) {
-            used[index] = true;
-            let matched = &exceptions[index];
-            exception = Some(AppliedException {
-                reason: matched.reason.clone(),
-                owner: matched.owner.clone(),
-                expires: matched.expires,
-                expired: matched.expires < today,
-                line: matched.line,
-            });
-        }
+    if finding.status == Status::Fail
+        && let Some(index) = exceptions.iter().position(|exception| matches(exception, &finding))
+    {
+        used[index] = true;
+        let matched = &exceptions[index];
+        exception = Some(AppliedException {
+            reason: matched.reason.clone(),
+            owner: matched.owner.clone(),
+            expires: matched.expires,
+            expired: matched.expires < today,
+            line: matched.line,
+        });
     }
     let (level, not_adopted_reason) = match setting {
         ControlSetting::Adopted { level } => (Some(*level), None),

@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 /// An alternate contact of the account.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct AlternateContact {
     pub name: String,
     pub title: String,

@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 /// A configuration recorder with its status.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ConfigRecorder {
     pub name: String,
     /// Records all supported resource types (`allSupported`, or the `ALL_SUPPORTED_RESOURCE_TYPES` strategy).
@@ -16,6 +17,7 @@ pub struct ConfigRecorder {
 
 /// A delivery channel.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct DeliveryChannel {
     pub name: String,
     pub s3_bucket: Option<String>,
@@ -24,6 +26,7 @@ pub struct DeliveryChannel {
 
 /// A Config rule.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ConfigRule {
     pub name: String,
     pub arn: String,

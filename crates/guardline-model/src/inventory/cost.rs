@@ -6,6 +6,7 @@ use crate::Collected;
 
 /// Whether Cost Explorer answers a cost query.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct CostExplorerStatus {
     pub enabled: bool,
     /// What Cost Explorer said when it is not enabled.
@@ -15,6 +16,7 @@ pub struct CostExplorerStatus {
 
 /// A budget (`budgets:DescribeBudgets`) with its notifications.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Budget {
     pub name: String,
     /// `COST`, `USAGE`, `RI_UTILIZATION`, ...
@@ -27,6 +29,7 @@ pub struct Budget {
 
 /// A budget notification (`budgets:DescribeNotificationsForBudget`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct BudgetNotification {
     /// `ACTUAL` or `FORECASTED`.
     pub notification_type: String,
@@ -41,6 +44,7 @@ pub struct BudgetNotification {
 
 /// Who a budget or anomaly subscription notifies.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Subscriber {
     /// `EMAIL` or `SNS`.
     pub kind: String,
@@ -49,6 +53,7 @@ pub struct Subscriber {
 
 /// A cost anomaly monitor (`ce:GetAnomalyMonitors`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct AnomalyMonitor {
     pub arn: String,
     pub name: String,
@@ -58,6 +63,7 @@ pub struct AnomalyMonitor {
 
 /// A cost anomaly subscription (`ce:GetAnomalySubscriptions`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct AnomalySubscription {
     pub arn: String,
     pub name: String,

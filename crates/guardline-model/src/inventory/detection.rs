@@ -8,6 +8,7 @@ use crate::Collected;
 
 /// A GuardDuty detector.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Detector {
     pub id: String,
     /// `ENABLED` or `DISABLED`.
@@ -16,6 +17,7 @@ pub struct Detector {
 
 /// An enabled Security Hub.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct SecurityHub {
     pub hub_arn: String,
     /// `securityhub:GetEnabledStandards`.
@@ -28,6 +30,7 @@ pub struct SecurityHub {
 
 /// An enabled Security Hub standard.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct EnabledStandard {
     pub standards_arn: String,
     /// `READY`, `PENDING`, `INCOMPLETE`, `DELETING`, `FAILED`.
@@ -36,6 +39,7 @@ pub struct EnabledStandard {
 
 /// A failed Security Hub control finding.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct HubFinding {
     pub id: String,
     pub title: String,
@@ -47,6 +51,7 @@ pub struct HubFinding {
 
 /// Inspector (v2) status of the account in a region (`inspector2:BatchGetAccountStatus`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct InspectorStatus {
     /// EC2 scanning state (`ENABLED`, `DISABLED`, `ENABLING`, ...); `None` when the account is not listed,
     /// which is what a never-enabled account gets.
@@ -55,6 +60,7 @@ pub struct InspectorStatus {
 
 /// An IAM Access Analyzer.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Analyzer {
     pub arn: String,
     pub name: String,
@@ -76,6 +82,7 @@ impl Analyzer {
 
 /// An Access Analyzer finding.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct AnalyzerFinding {
     pub id: String,
     pub resource: Option<String>,
@@ -90,6 +97,7 @@ pub struct AnalyzerFinding {
 
 /// A CloudTrail trail.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Trail {
     pub name: String,
     pub arn: String,

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 /// A security group with its ingress rules.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct SecurityGroup {
     pub id: String,
     pub arn: String,
@@ -17,6 +18,7 @@ pub struct SecurityGroup {
 
 /// One ingress permission.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct IpPermission {
     /// `tcp`, `udp`, `icmp`, `icmpv6`, a protocol number, or `-1` for all.
     pub protocol: String,
@@ -65,6 +67,7 @@ impl IpPermission {
 
 /// An EC2 instance.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Instance {
     pub id: String,
     pub arn: String,

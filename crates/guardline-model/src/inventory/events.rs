@@ -6,6 +6,7 @@ use crate::Collected;
 
 /// A rule on the default event bus.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct EventRule {
     pub name: String,
     pub arn: String,
@@ -19,6 +20,7 @@ pub struct EventRule {
 
 /// A rule target.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct EventTarget {
     pub id: String,
     pub arn: String,

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 /// `iam:GetCredentialReport`, parsed.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct CredentialReport {
     pub generated_at: Option<Timestamp>,
     /// The `<root_account>` row, when the report has one.
@@ -14,6 +15,7 @@ pub struct CredentialReport {
 
 /// One row of the credential report.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct CredentialUser {
     pub user: String,
     pub arn: String,
@@ -27,6 +29,7 @@ pub struct CredentialUser {
 
 /// One access key slot of a credential report row.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct CredentialKey {
     /// 1 or 2.
     pub slot: u8,
@@ -37,6 +40,7 @@ pub struct CredentialKey {
 
 /// `iam:GetAccountSummary`, the keys Guardline reads.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct AccountSummary {
     /// `AccountMFAEnabled`: the root user has MFA.
     pub root_mfa_enabled: bool,
@@ -46,6 +50,7 @@ pub struct AccountSummary {
 
 /// `iam:ListVirtualMFADevices`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct VirtualMfaDevice {
     pub serial_number: String,
     /// The ARN of the user it is assigned to; `arn:aws:iam::ID:root` for the root user.
@@ -54,6 +59,7 @@ pub struct VirtualMfaDevice {
 
 /// An IAM user's access key (`iam:ListAccessKeys` + `iam:GetAccessKeyLastUsed`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct AccessKey {
     pub user_name: String,
     pub user_arn: String,
@@ -67,6 +73,7 @@ pub struct AccessKey {
 
 /// `iam:GetAccountPasswordPolicy`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct PasswordPolicy {
     pub minimum_length: Option<u32>,
     pub require_symbols: bool,

@@ -19,6 +19,7 @@ use crate::Collected;
 
 /// Account-wide data.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 #[serde(default)]
 pub struct GlobalInventory {
     /// Regions enabled for the account in the caller's partition (`ec2:DescribeRegions`).
@@ -43,6 +44,7 @@ pub struct GlobalInventory {
 
 /// The data of one region.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 #[serde(default)]
 pub struct RegionInventory {
     pub security_groups: Collected<Vec<ec2::SecurityGroup>>,

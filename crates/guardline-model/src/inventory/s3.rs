@@ -6,6 +6,7 @@ use crate::Collected;
 
 /// The four Block Public Access flags.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct PublicAccessBlock {
     pub block_public_acls: bool,
     pub ignore_public_acls: bool,
@@ -35,6 +36,7 @@ impl PublicAccessBlock {
 
 /// A bucket and what makes it public or not.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Bucket {
     pub name: String,
     pub arn: String,

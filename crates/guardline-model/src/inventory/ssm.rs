@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 /// An instance Systems Manager manages (`ssm:DescribeInstanceInformation`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ManagedInstance {
     pub instance_id: String,
     /// `Online`, `ConnectionLost`, `Inactive`.
@@ -15,6 +16,7 @@ pub struct ManagedInstance {
 
 /// A maintenance window with its targets and tasks.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct MaintenanceWindow {
     pub id: String,
     pub name: String,
@@ -28,6 +30,7 @@ pub struct MaintenanceWindow {
 
 /// A `Key=...,Values=...` target selector.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct TargetSelector {
     /// `InstanceIds`, `tag:<key>`, `tag-key`, `resource-groups:Name`, or `WindowTargetIds`.
     pub key: String,
@@ -36,6 +39,7 @@ pub struct TargetSelector {
 
 /// A registered maintenance window target.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct WindowTarget {
     pub id: String,
     pub selectors: Vec<TargetSelector>,
@@ -43,6 +47,7 @@ pub struct WindowTarget {
 
 /// A registered maintenance window task.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct WindowTask {
     pub id: String,
     /// `AUTOMATION`, `RUN_COMMAND`, `LAMBDA`, `STEP_FUNCTIONS`.
@@ -58,6 +63,7 @@ pub struct WindowTask {
 
 /// An EventBridge Scheduler schedule.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Schedule {
     pub name: String,
     pub group: String,

@@ -1,0 +1,48 @@
+//! `--format json`: the evaluation, the control roll-up and the section roll-up in one document.
+
+use guardline_rules::Evaluation;
+use serde::Serialize;
+
+use crate::{ControlSummary, SectionSummary, summarize};
+
+/// The `format` tag of a JSON report.
+pub const REPORT_FORMAT: &str = "guardline-report";
+/// The JSON report's schema version.
+pub const REPORT_VERSION: u32 = 1;
+
+#[derive(Serialize)]
+struct JsonReport<'a> {
+    format: &'static str,
+    version: u32,
+    tool_version: &'static str,
+    /// `en` or `ja`: the language of `title` fields; messages carry both languages.
+    lang: &'a str,
+    sections: Vec<SectionSummary>,
+    controls: Vec<ControlSummary>,
+    #[serde(flatten)]
+    evaluation: &'a Evaluation,
+}
+
+/// The JSON report.
+pub fn render(evaluation: &Evaluation, lang: &str) -> String {
+    let (controls, sections) = summarize(evaluation);
+    let controls = controls
+        .into_iter()
+        .map(|mut control| {
+            if lang == "ja" {
+                control.title = guardline_rules::find_rule(control.id).map_or(control.title, |rule| rule.title_ja);
+            }
+            control
+        })
+        .collect();
+    let report = JsonReport {
+        format: REPORT_FORMAT,
+        version: REPORT_VERSION,
+        tool_version: env!("CARGO_PKG_VERSION"),
+        lang,
+        sections,
+        controls,
+        evaluation,
+    };
+    serde_json::to_string_pretty(&report).expect("the report always serialises") + "\n"
+}

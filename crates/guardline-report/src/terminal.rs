@@ -1,0 +1,218 @@
+//! The terminal report: controls grouped by guideline section, a summary line per section, the failing
+//! findings with their messages, exceptions with reason/owner/expiry, and a closing verdict.
+
+use std::fmt::Write as _;
+
+use anstyle::{AnsiColor, Effects, Style};
+use guardline_model::Section;
+use guardline_rules::{EvaluatedFinding, Evaluation, Outcome, find_rule};
+
+use crate::i18n::{Phrase, phrase};
+use crate::{ControlSummary, summarize};
+
+/// How to render.
+#[derive(Debug, Clone, Default)]
+pub struct TerminalOptions {
+    /// `en` or `ja`.
+    pub lang: String,
+    /// ANSI colours (the CLI turns them on for a TTY without `NO_COLOR`).
+    pub color: bool,
+    /// List passing findings too, not only their count.
+    pub show_pass: bool,
+    /// The config file, to locate unused exceptions as `path:line`.
+    pub config_path: Option<String>,
+}
+
+fn style(outcome: Outcome) -> Style {
+    match outcome {
+        Outcome::Fail => AnsiColor::Red.on_default().effects(Effects::BOLD),
+        Outcome::Warn => AnsiColor::Yellow.on_default().effects(Effects::BOLD),
+        Outcome::NotEvaluated => AnsiColor::Magenta.on_default().effects(Effects::BOLD),
+        Outcome::Excepted => AnsiColor::Cyan.on_default(),
+        Outcome::NotAdopted => Style::new().effects(Effects::DIMMED),
+        Outcome::Pass => AnsiColor::Green.on_default(),
+    }
+}
+
+struct Painter {
+    color: bool,
+    lang: String,
+}
+
+impl Painter {
+    fn paint(&self, style: Style, text: &str) -> String {
+        if self.color { format!("{style}{text}{style:#}") } else { text.to_owned() }
+    }
+
+    fn outcome(&self, outcome: Outcome) -> String {
+        let label = if self.lang == "ja" { outcome.label_ja() } else { outcome.label() };
+        // Pad before painting so that escape codes do not break the alignment.
+        self.paint(style(outcome), &format!("{label:<13}"))
+    }
+
+    fn bold(&self, text: &str) -> String {
+        self.paint(Style::new().effects(Effects::BOLD), text)
+    }
+
+    fn dim(&self, text: &str) -> String {
+        self.paint(Style::new().effects(Effects::DIMMED), text)
+    }
+}
+
+/// The terminal report.
+pub fn render(evaluation: &Evaluation, options: &TerminalOptions) -> String {
+    let lang = options.lang.as_str();
+    let painter = Painter { color: options.color, lang: lang.to_owned() };
+    let (controls, sections) = summarize(evaluation);
+    let mut out = String::new();
+
+    let alias = evaluation.account_alias.as_deref().map(|alias| format!(" ({alias})")).unwrap_or_default();
+    let _ = writeln!(
+        out,
+        "{} · {} {}{alias} · {} {}",
+        painter.bold("Guardline"),
+        phrase(lang, Phrase::Account),
+        evaluation.account_id,
+        phrase(lang, Phrase::Profile),
+        evaluation.profile,
+    );
+    let _ = writeln!(
+        out,
+        "{}: {} · {} {}",
+        phrase(lang, Phrase::Regions),
+        evaluation.regions.join(", "),
+        phrase(lang, Phrase::Collected),
+        evaluation.collected_at,
+    );
+
+    for section in &sections {
+        let title = section.section.title();
+        let _ = writeln!(
+            out,
+            "\n{}  {}",
+            painter.bold(&format!("{}. {}", section.section.number(), title.get(lang))),
+            counts_line(&painter, &section.controls, section.empty, lang),
+        );
+        for control in controls.iter().filter(|control| control.section == section.section) {
+            render_control(&mut out, &painter, evaluation, control, options);
+        }
+    }
+
+    let overall = overall_counts(&controls);
+    let verdict = if evaluation.failed {
+        painter.paint(style(Outcome::Fail), phrase(lang, Phrase::Failed))
+    } else {
+        painter.paint(style(Outcome::Pass), phrase(lang, Phrase::Passed))
+    };
+    let empty = controls.iter().filter(|control| control.outcome.is_none()).count();
+    let _ = writeln!(
+        out,
+        "\n{}: {verdict} ({} {})",
+        painter.bold(phrase(lang, Phrase::Result)),
+        controls.len(),
+        phrase(lang, Phrase::Controls),
+    );
+    let _ = writeln!(out, "  {}", counts_line(&painter, &overall, empty, lang));
+    for unused in &evaluation.unused_exceptions {
+        let location = match &options.config_path {
+            Some(path) => format!("{path}:{}", unused.line),
+            None => format!("line {}", unused.line),
+        };
+        let resource = unused.resource.as_deref().map(|resource| format!(" {resource}")).unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "  {}: {location} {}{resource} ({})",
+            painter.paint(style(Outcome::Warn), phrase(lang, Phrase::UnusedException)),
+            unused.control,
+            unused.reason,
+        );
+    }
+    out
+}
+
+fn render_control(
+    out: &mut String,
+    painter: &Painter,
+    evaluation: &Evaluation,
+    control: &ControlSummary,
+    options: &TerminalOptions,
+) {
+    let lang = options.lang.as_str();
+    let rule = find_rule(control.id).expect("summaries come from the registry");
+    let findings: Vec<&EvaluatedFinding> =
+        evaluation.findings.iter().filter(|finding| finding.finding.control == control.id).collect();
+    let header = format!("{:<14}{}", control.id, rule.title_in(lang));
+    let Some(outcome) = control.outcome else {
+        let _ = writeln!(out, "  {} {} {}", painter.dim(&format!("{:<13}", "-")), header, painter.dim(&format!("({})", phrase(lang, Phrase::NoResources))));
+        return;
+    };
+    let resources = match (lang, findings.len()) {
+        ("ja", _) => phrase(lang, Phrase::Resources),
+        (_, 1) => phrase(lang, Phrase::Resource),
+        _ => phrase(lang, Phrase::Resources),
+    };
+    let count = painter.dim(&format!("({} {resources})", findings.len()));
+    let _ = writeln!(out, "  {} {header} {count}", painter.outcome(outcome));
+    if outcome == Outcome::NotAdopted {
+        if let Some(reason) = findings.first().and_then(|finding| finding.not_adopted_reason.as_deref()) {
+            let _ = writeln!(out, "{:17}{}: {reason}", "", phrase(lang, Phrase::NotAdoptedBecause));
+        }
+        return;
+    }
+    for finding in findings {
+        if finding.outcome == Outcome::Pass && !options.show_pass {
+            continue;
+        }
+        let _ = writeln!(
+            out,
+            "{:17}{} {} {}",
+            "",
+            painter.outcome(finding.outcome).trim_end(),
+            painter.dim(&finding.finding.region),
+            finding.finding.resource,
+        );
+        let _ = writeln!(out, "{:19}{}", "", finding.finding.message.get(lang));
+        if let Some(exception) = &finding.exception {
+            let what = if exception.expired {
+                painter.paint(style(Outcome::Fail), &format!("{} {}", phrase(lang, Phrase::ExceptionExpired), exception.expires))
+            } else {
+                format!("{} {} {}", phrase(lang, Phrase::Exception), phrase(lang, Phrase::Expires), exception.expires)
+            };
+            let _ = writeln!(
+                out,
+                "{:19}{what}: {} ({} {})",
+                "",
+                exception.reason,
+                phrase(lang, Phrase::Owner),
+                exception.owner,
+            );
+        }
+    }
+}
+
+fn overall_counts(controls: &[ControlSummary]) -> std::collections::BTreeMap<Outcome, usize> {
+    let mut counts = std::collections::BTreeMap::new();
+    for outcome in controls.iter().filter_map(|control| control.outcome) {
+        *counts.entry(outcome).or_default() += 1;
+    }
+    counts
+}
+
+fn counts_line(painter: &Painter, counts: &std::collections::BTreeMap<Outcome, usize>, empty: usize, lang: &str) -> String {
+    let mut parts: Vec<String> = counts
+        .iter()
+        .map(|(outcome, count)| {
+            let label = if lang == "ja" { outcome.label_ja() } else { outcome.label() };
+            painter.paint(style(*outcome), &format!("{count} {}", label.to_lowercase()))
+        })
+        .collect();
+    if empty > 0 {
+        parts.push(painter.dim(&format!("{empty} {}", phrase(lang, Phrase::NoResources))));
+    }
+    parts.join(" · ")
+}
+
+/// The guideline sections in order (re-exported for callers that lay out by section).
+pub fn sections() -> [Section; 4] {
+    Section::ALL
+}

@@ -1,0 +1,197 @@
+//! COST-002.
+
+use guardline_model::inventory::cost::{BudgetNotification, Subscriber};
+use guardline_model::{Section, Severity, Text};
+
+use crate::context::GLOBAL;
+use crate::{Context, Findings, FixAvailability};
+
+declare_rule! {
+    /// ## What it checks
+    /// That at least one budget of type `COST` has a notification on actual or forecasted spend
+    /// (`ACTUAL` or `FORECASTED`) with at least one subscriber (an email address or an SNS topic). Usage,
+    /// Savings Plans and reservation budgets do not count: they do not alert on money spent.
+    ///
+    /// ## Why it matters
+    /// A resource created by mistake, or by an attacker with a leaked key, keeps billing until someone
+    /// notices. A budget alert tells people while the month is still running, instead of when the invoice
+    /// arrives; a budget without a notification, or a notification nobody subscribes to, tells no one.
+    ///
+    /// ## Guideline
+    /// 1-2 (enable AWS Budgets: be notified as soon as spend goes past what was expected).
+    ///
+    /// ## How to fix
+    /// Create a monthly cost budget with a forecast notification to the people who own the account:
+    ///
+    /// ```sh
+    /// aws budgets create-budget --account-id 123456789012 \
+    ///   --budget '{"BudgetName":"monthly-total","BudgetType":"COST","TimeUnit":"MONTHLY",
+    ///              "BudgetLimit":{"Amount":"1000","Unit":"USD"}}' \
+    ///   --notifications-with-subscribers '[{"Notification":{"NotificationType":"FORECASTED",
+    ///       "ComparisonOperator":"GREATER_THAN","Threshold":100,"ThresholdType":"PERCENTAGE"},
+    ///       "Subscribers":[{"SubscriptionType":"EMAIL","Address":"ops@example.com"}]}]'
+    /// ```
+    ///
+    /// To a budget that exists but alerts no one, add a subscriber with
+    /// `aws budgets create-subscriber` or a notification with `aws budgets create-notification`.
+    ///
+    /// ## Fix safety
+    /// Manual only: the amount is a judgement about what the account should cost (the guideline notes it is
+    /// hard to set before a service runs; COST-003's anomaly detection complements it), and someone must
+    /// choose who is told. A budget changes nothing for workloads.
+    ///
+    /// ## References
+    /// - No CIS AWS Foundations or AWS FSBP control
+    /// - AWS Cost Management User Guide: "Managing your costs with AWS Budgets"
+    pub static RULE = {
+        id: "COST-002",
+        name: "no-budget-alert",
+        title: "No cost budget alerts anyone",
+        title_ja: "通知先のあるコスト予算 (AWS Budgets) がない",
+        section: Section::Cost,
+        item: "1-2",
+        severity: Severity::Medium,
+        fix: FixAvailability::ManualOnly,
+        data: &["budgets:ViewBudget"],
+        check: check,
+    }
+}
+
+fn check(cx: &Context<'_>, out: &mut Findings) {
+    let account = cx.account_arn();
+    let budgets = match cx.snapshot.global.budgets.get() {
+        Ok(budgets) => budgets,
+        Err(error) => {
+            out.not_evaluated(GLOBAL, account, error);
+            return;
+        }
+    };
+    if budgets.is_empty() {
+        out.fail(
+            GLOBAL,
+            account,
+            text!(
+                "the account has no budget: nothing alerts anyone to unexpected spend",
+                "予算が1つもないため、想定外の利用料金を誰にも通知できません"
+            ),
+        );
+        return;
+    }
+    let mut problems: Vec<Text> = Vec::new();
+    let mut not_collected: Vec<Text> = Vec::new();
+    for budget in budgets {
+        let name = &budget.name;
+        let kind = &budget.budget_type;
+        if kind != "COST" {
+            problems.push(text!(
+                "budget {name} is a {kind} budget, not a COST budget",
+                "予算 {name} は {kind} 予算で、COST 予算ではありません"
+            ));
+            continue;
+        }
+        let notifications = match budget.notifications.get() {
+            Ok(notifications) => notifications,
+            Err(error) => {
+                not_collected.push(text!(
+                    "the notifications of budget {name} ({error})",
+                    "予算 {name} の通知 ({error})"
+                ));
+                continue;
+            }
+        };
+        let alerts: Vec<&BudgetNotification> = notifications
+            .iter()
+            .filter(|notification| matches!(notification.notification_type.as_str(), "ACTUAL" | "FORECASTED"))
+            .collect();
+        if alerts.is_empty() {
+            problems.push(text!(
+                "budget {name} has no ACTUAL or FORECASTED notification",
+                "予算 {name} には ACTUAL / FORECASTED の通知がありません"
+            ));
+            continue;
+        }
+        for notification in alerts {
+            let when = describe(notification);
+            match notification.subscribers.get() {
+                Ok(subscribers) if !subscribers.is_empty() => {
+                    let limit_en =
+                        budget.limit.as_deref().map(|limit| format!(", limit {limit}")).unwrap_or_default();
+                    let limit_ja =
+                        budget.limit.as_deref().map(|limit| format!("、上限 {limit}")).unwrap_or_default();
+                    let who = subscriber_list(subscribers);
+                    out.pass(
+                        GLOBAL,
+                        account,
+                        text!(
+                            "budget {name} (COST{limit_en}) notifies {who} on {when}",
+                            "予算 {name} (COST{limit_ja}) は {when} のとき {who} に通知します"
+                        ),
+                    );
+                    return;
+                }
+                Ok(_) => problems.push(text!(
+                    "the {when} notification of budget {name} has no subscriber",
+                    "予算 {name} の {when} の通知には通知先 (サブスクライバー) がありません"
+                )),
+                Err(error) => not_collected.push(text!(
+                    "the subscribers of the {when} notification of budget {name} ({error})",
+                    "予算 {name} の {when} の通知の通知先 ({error})"
+                )),
+            }
+        }
+    }
+    if !not_collected.is_empty() {
+        let missing = join(&not_collected, "、");
+        let (missing_en, missing_ja) = (missing.en, missing.ja);
+        out.not_evaluated_because(
+            GLOBAL,
+            account,
+            text!(
+                "could not be evaluated: no budget checked notifies anyone, but these were not collected: \
+                 {missing_en}",
+                "評価できません: 確認できた予算には通知先がありませんが、次のデータを取得できませんでした: \
+                 {missing_ja}"
+            ),
+        );
+        return;
+    }
+    let problems = join(&problems, "。");
+    let (problems_en, problems_ja) = (problems.en, problems.ja);
+    out.fail(
+        GLOBAL,
+        account,
+        text!(
+            "no COST budget notifies anyone: {problems_en}",
+            "通知先のある COST 予算がありません: {problems_ja}"
+        ),
+    );
+}
+
+/// `ACTUAL > 80%`, `FORECASTED > 1000 (absolute)`.
+fn describe(notification: &BudgetNotification) -> String {
+    let operator = match notification.comparison_operator.as_str() {
+        "GREATER_THAN" => ">",
+        "LESS_THAN" => "<",
+        "EQUAL_TO" => "=",
+        other => other,
+    };
+    let threshold = notification.threshold;
+    let unit = if notification.threshold_type == "PERCENTAGE" { "%" } else { " (absolute)" };
+    format!("{} {operator} {threshold}{unit}", notification.notification_type)
+}
+
+fn subscriber_list(subscribers: &[Subscriber]) -> String {
+    subscribers
+        .iter()
+        .map(|subscriber| format!("{} {}", subscriber.kind, subscriber.address))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Joins texts: `; ` in English; in Japanese `、` between noun phrases, `。` between sentences.
+fn join(items: &[Text], ja_separator: &str) -> Text {
+    Text::new(
+        items.iter().map(|item| item.en.as_str()).collect::<Vec<_>>().join("; "),
+        items.iter().map(|item| item.ja.as_str()).collect::<Vec<_>>().join(ja_separator),
+    )
+}

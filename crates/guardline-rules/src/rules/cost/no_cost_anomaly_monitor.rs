@@ -1,0 +1,146 @@
+//! COST-003.
+
+use guardline_model::{Section, Severity, Text};
+
+use crate::context::GLOBAL;
+use crate::{Context, Findings, FixAvailability};
+
+declare_rule! {
+    /// ## What it checks
+    /// That Cost Anomaly Detection watches the account: at least one anomaly monitor exists, and an anomaly
+    /// subscription that lists that monitor has at least one subscriber (an email address or an SNS topic).
+    ///
+    /// ## Why it matters
+    /// A budget (COST-002) needs an amount chosen in advance, which is hard before a service has run for a
+    /// while. Cost Anomaly Detection learns the account's normal spend with machine learning and reports a
+    /// sudden jump in one service, whatever the budget says: a monitor nobody subscribes to detects anomalies
+    /// silently.
+    ///
+    /// ## Guideline
+    /// 1-2 (the guideline names AWS's machine-learning detection of unusual costs as the next measure to
+    /// adopt).
+    ///
+    /// ## How to fix
+    /// Create a monitor of every AWS service and a daily subscription to it:
+    ///
+    /// ```sh
+    /// aws ce create-anomaly-monitor --anomaly-monitor \
+    ///   '{"MonitorName":"services","MonitorType":"DIMENSIONAL","MonitorDimension":"SERVICE"}'
+    /// aws ce create-anomaly-subscription --anomaly-subscription '{"SubscriptionName":"daily",
+    ///   "MonitorArnList":["arn:aws:ce::123456789012:anomalymonitor/0123abcd"],
+    ///   "Subscribers":[{"Type":"EMAIL","Address":"ops@example.com"}],"Frequency":"DAILY",
+    ///   "ThresholdExpression":{"Dimensions":{"Key":"ANOMALY_TOTAL_IMPACT_ABSOLUTE",
+    ///     "MatchOptions":["GREATER_THAN_OR_EQUAL"],"Values":["100"]}}}'
+    /// ```
+    ///
+    /// ## Fix safety
+    /// Safe: a monitor and a subscription only add alerts, and Cost Anomaly Detection is free. The fix needs
+    /// the address to notify.
+    ///
+    /// ## References
+    /// - No CIS AWS Foundations or AWS FSBP control
+    /// - AWS Cost Management User Guide: "Detecting unusual spend with AWS Cost Anomaly Detection"
+    pub static RULE = {
+        id: "COST-003",
+        name: "no-cost-anomaly-monitor",
+        title: "No cost anomaly monitor alerts anyone",
+        title_ja: "通知先のあるコスト異常検出モニターがない",
+        section: Section::Cost,
+        item: "1-2",
+        severity: Severity::Low,
+        fix: FixAvailability::Safe,
+        data: &["ce:GetAnomalyMonitors", "ce:GetAnomalySubscriptions"],
+        check: check,
+    }
+}
+
+fn check(cx: &Context<'_>, out: &mut Findings) {
+    let account = cx.account_arn();
+    let global = &cx.snapshot.global;
+    let monitors = match global.anomaly_monitors.get() {
+        Ok(monitors) => monitors,
+        Err(error) => {
+            out.not_evaluated(GLOBAL, account, error);
+            return;
+        }
+    };
+    if monitors.is_empty() {
+        out.fail(
+            GLOBAL,
+            account,
+            text!(
+                "no cost anomaly monitor exists: unusual spend is not detected",
+                "コスト異常検出のモニターが1つもないため、異常な利用料金を検出できません"
+            ),
+        );
+        return;
+    }
+    let subscriptions = match global.anomaly_subscriptions.get() {
+        Ok(subscriptions) => subscriptions,
+        Err(error) => {
+            out.not_evaluated(GLOBAL, account, error);
+            return;
+        }
+    };
+    let mut problems: Vec<Text> = Vec::new();
+    for monitor in monitors {
+        let monitor_name = &monitor.name;
+        let watching: Vec<_> = subscriptions
+            .iter()
+            .filter(|subscription| subscription.monitor_arns.contains(&monitor.arn))
+            .collect();
+        if let Some(subscription) = watching.iter().find(|subscription| !subscription.subscribers.is_empty())
+        {
+            let kind = &monitor.monitor_type;
+            let subscription_name = &subscription.name;
+            let frequency = &subscription.frequency;
+            let who = subscription
+                .subscribers
+                .iter()
+                .map(|subscriber| format!("{} {}", subscriber.kind, subscriber.address))
+                .collect::<Vec<_>>()
+                .join(", ");
+            out.pass(
+                GLOBAL,
+                account,
+                text!(
+                    "cost anomaly monitor {monitor_name} ({kind}) is watched by subscription \
+                     {subscription_name}, which notifies {who} ({frequency})",
+                    "コスト異常検出モニター {monitor_name} ({kind}) はサブスクリプション {subscription_name} \
+                     により {who} に通知されます ({frequency})"
+                ),
+            );
+            return;
+        }
+        if watching.is_empty() {
+            problems.push(text!(
+                "no anomaly subscription watches monitor {monitor_name}",
+                "モニター {monitor_name} を監視するサブスクリプションがありません"
+            ));
+        } else {
+            let names =
+                watching.iter().map(|subscription| subscription.name.as_str()).collect::<Vec<_>>().join(", ");
+            problems.push(if watching.len() == 1 {
+                text!(
+                    "subscription {names} watches monitor {monitor_name} but has no subscriber",
+                    "モニター {monitor_name} を監視するサブスクリプション {names} には通知先がありません"
+                )
+            } else {
+                text!(
+                    "subscriptions {names} watch monitor {monitor_name} but have no subscriber",
+                    "モニター {monitor_name} を監視するサブスクリプション {names} には通知先がありません"
+                )
+            });
+        }
+    }
+    let problems_en = problems.iter().map(|problem| problem.en.as_str()).collect::<Vec<_>>().join("; ");
+    let problems_ja = problems.iter().map(|problem| problem.ja.as_str()).collect::<Vec<_>>().join("。");
+    out.fail(
+        GLOBAL,
+        account,
+        text!(
+            "no cost anomaly monitor alerts anyone: {problems_en}",
+            "通知先のあるコスト異常検出モニターがありません: {problems_ja}"
+        ),
+    );
+}

@@ -1,0 +1,152 @@
+//! SCHED-001.
+
+use guardline_model::{Section, Severity, Text};
+
+use super::stop_schedules::{instance_label, is_live, join, matched_tag, stoppers};
+use crate::{Context, Findings, FixAvailability};
+
+declare_rule! {
+    /// ## What it checks
+    /// Every instance tagged as non-production (the profile's `nonprod-tag`; by default `Environment` with
+    /// `dev`, `development`, `stg`, `staging`, `sandbox` or `cli`, the last for the CLI instance of 2-2),
+    /// unless it is terminated, must be covered by an off-hours stop schedule in its region:
+    ///
+    /// - a task of an enabled maintenance window that runs a stop document (`AWS-StopEC2Instance`, or a
+    ///   document whose name contains `StopEC2Instance` or `StopInstances`) and selects the instance: through
+    ///   a window target whose selectors all match it (`InstanceIds`, `tag:<key>`, `tag-key`), through the
+    ///   task's own selectors, or by naming the instance ID in its Automation parameters; or
+    /// - an enabled EventBridge Scheduler schedule whose target is `ec2:stopInstances` and whose input lists
+    ///   the instance ID in `InstanceIds`.
+    ///
+    /// Resource-group targets are not resolved and select nothing. When the instance is not covered by what
+    /// was collected and the region's maintenance windows or schedules were not collected, the finding is
+    /// NOT EVALUATED.
+    ///
+    /// ## Why it matters
+    /// A development or staging instance left running nights and weekends runs about 168 hours a week for
+    /// roughly 50 hours of work: stopping it off hours saves around two thirds of its compute bill. Stopping it
+    /// by hand is forgotten; a schedule is not.
+    ///
+    /// ## Guideline
+    /// 1-3 (maintenance windows: stop development instances and the CLI instance outside working hours with
+    /// a cron expression).
+    ///
+    /// ## How to fix
+    /// Register the non-production instances with a maintenance window that runs `AWS-StopEC2Instance` after
+    /// working hours, selecting them by tag (use IDs only for one-off instances):
+    ///
+    /// ```sh
+    /// aws ssm create-maintenance-window --name stop-nonprod --schedule "cron(0 21 ? * * *)" \
+    ///   --schedule-timezone Asia/Tokyo --duration 1 --cutoff 0 --no-allow-unassociated-targets
+    /// aws ssm register-target-with-maintenance-window --window-id mw-0123 --resource-type INSTANCE \
+    ///   --targets Key=tag:Environment,Values=dev,stg,sandbox,cli
+    /// aws ssm register-task-with-maintenance-window --window-id mw-0123 --task-type AUTOMATION \
+    ///   --task-arn AWS-StopEC2Instance --targets Key=WindowTargetIds,Values=<window-target-id> \
+    ///   --task-invocation-parameters '{"Automation":{"Parameters":{"InstanceId":["{{RESOURCE_ID}}"]}}}' \
+    ///   --max-concurrency 10 --max-errors 1
+    /// ```
+    ///
+    /// Never select by a tag that production instances also carry (SCHED-002).
+    ///
+    /// ## Fix safety
+    /// Needs review: the schedule stops the instances every evening; anyone working late, or a batch job
+    /// running at night, is cut off. Agree on the hours with the instances' users first.
+    ///
+    /// ## References
+    /// - No CIS AWS Foundations or AWS FSBP control
+    /// - AWS Systems Manager User Guide: "Tutorial: Create a maintenance window to stop instances"
+    /// - Amazon EventBridge Scheduler User Guide: "Using universal targets"
+    pub static RULE = {
+        id: "SCHED-001",
+        name: "nonprod-instance-always-on",
+        title: "Non-production instance is not stopped off hours",
+        title_ja: "非本番インスタンスが業務時間外に停止されない",
+        section: Section::Cost,
+        item: "1-3",
+        severity: Severity::Low,
+        fix: FixAvailability::NeedsReview,
+        data: &[
+            "ec2:DescribeInstances",
+            "ssm:DescribeMaintenanceWindows",
+            "ssm:DescribeMaintenanceWindowTargets",
+            "ssm:DescribeMaintenanceWindowTasks",
+            "scheduler:ListSchedules",
+            "scheduler:GetSchedule",
+        ],
+        check: check,
+    }
+}
+
+fn check(cx: &Context<'_>, out: &mut Findings) {
+    let nonprod = &cx.params.nonprod_tag;
+    for (region, inventory) in cx.regions() {
+        let instances = match inventory.instances.get() {
+            Ok(instances) => instances,
+            Err(error) => {
+                out.not_evaluated(region, cx.arn("ec2", region, "instance/*"), error);
+                continue;
+            }
+        };
+        let windows = inventory.maintenance_windows.get();
+        let schedules = inventory.schedules.get();
+        for instance in
+            instances.iter().filter(|instance| is_live(instance) && nonprod.matches(&instance.tags))
+        {
+            let label = instance_label(instance);
+            let (label_en, label_ja) = (&label.en, &label.ja);
+            let tag = matched_tag(nonprod, instance);
+            let found =
+                stoppers(windows.ok().map(Vec::as_slice), schedules.ok().map(Vec::as_slice), instance);
+            if !found.is_empty() {
+                let by = join(&found.iter().map(|stopper| stopper.describe()).collect::<Vec<_>>());
+                let (by_en, by_ja) = (by.en, by.ja);
+                out.pass(
+                    region,
+                    &instance.arn,
+                    text!(
+                        "non-production instance {label_en}, tagged {tag}, is stopped off hours by {by_en}",
+                        "タグ {tag} の非本番インスタンス {label_ja} は業務時間外に停止されます: {by_ja}"
+                    ),
+                );
+                continue;
+            }
+            let mut missing: Vec<Text> = Vec::new();
+            if let Err(error) = windows {
+                missing.push(text!("the maintenance windows ({error})", "メンテナンスウィンドウ ({error})"));
+            }
+            if let Err(error) = schedules {
+                missing.push(text!(
+                    "the EventBridge Scheduler schedules ({error})",
+                    "EventBridge Scheduler のスケジュール ({error})"
+                ));
+            }
+            if missing.is_empty() {
+                out.fail(
+                    region,
+                    &instance.arn,
+                    text!(
+                        "non-production instance {label_en}, tagged {tag}, is covered by no off-hours stop \
+                         schedule: no enabled maintenance window stop task or EventBridge Scheduler \
+                         stopInstances schedule selects it",
+                        "タグ {tag} の非本番インスタンス {label_ja} を業務時間外に停止するスケジュールがありません: \
+                         有効なメンテナンスウィンドウの停止タスクも、stopInstances を呼ぶ有効な EventBridge Scheduler \
+                         のスケジュールも、このインスタンスを対象にしていません"
+                    ),
+                );
+            } else {
+                let missing = join(&missing);
+                let (missing_en, missing_ja) = (missing.en, missing.ja);
+                out.not_evaluated_because(
+                    region,
+                    &instance.arn,
+                    text!(
+                        "could not be evaluated: non-production instance {label_en}, tagged {tag}, is stopped by \
+                         none of the schedules collected, but these were not collected: {missing_en}",
+                        "評価できません: タグ {tag} の非本番インスタンス {label_ja} を停止するスケジュールは取得できた範囲に\
+                         ありませんが、次のデータを取得できませんでした: {missing_ja}"
+                    ),
+                );
+            }
+        }
+    }
+}

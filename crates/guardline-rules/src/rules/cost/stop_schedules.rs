@@ -1,0 +1,218 @@
+//! What stops an instance off hours, shared by SCHED-001 and SCHED-002 (not a rule itself).
+//!
+//! Two kinds of stop schedule count: a task of an enabled maintenance window that runs a stop document
+//! (`AWS-StopEC2Instance` or any document named like `...StopEC2Instance...`/`...StopInstances...`), and an
+//! enabled EventBridge Scheduler schedule whose universal target is `ec2:stopInstances`. A task selects an
+//! instance through the window targets it names (`WindowTargetIds`), through its own selectors, or by naming
+//! the instance ID in its Automation parameters; a schedule selects the instances its input lists in
+//! `InstanceIds`.
+
+use guardline_config::TagMatch;
+use guardline_model::Text;
+use guardline_model::inventory::ec2::Instance;
+use guardline_model::inventory::ssm::{MaintenanceWindow, Schedule, TargetSelector, WindowTask};
+
+/// One enabled stop schedule.
+pub(super) enum Stopper<'a> {
+    /// A task of an enabled maintenance window that runs a stop document.
+    Task { window: &'a MaintenanceWindow, task: &'a WindowTask },
+    /// An enabled EventBridge Scheduler schedule that calls `ec2:StopInstances`.
+    Schedule(&'a Schedule),
+}
+
+impl Stopper<'_> {
+    /// How messages name it, with when it runs.
+    pub(super) fn describe(&self) -> Text {
+        match self {
+            Stopper::Task { window, task } => {
+                let when = when(&window.schedule, window.schedule_timezone.as_deref());
+                let (id, name, task_id, document) = (&window.id, &window.name, &task.id, &task.task_arn);
+                text!(
+                    "maintenance window {id} ({name}) task {task_id} ({document}, {when})",
+                    "メンテナンスウィンドウ {id} ({name}) のタスク {task_id} ({document}、{when})"
+                )
+            }
+            Stopper::Schedule(schedule) => {
+                let when = when(&schedule.expression, schedule.timezone.as_deref());
+                let (group, name) = (&schedule.group, &schedule.name);
+                text!(
+                    "EventBridge Scheduler schedule {group}/{name} ({when})",
+                    "EventBridge Scheduler のスケジュール {group}/{name} ({when})"
+                )
+            }
+        }
+    }
+}
+
+/// Both kinds run on UTC unless they name a time zone.
+fn when(expression: &str, timezone: Option<&str>) -> String {
+    format!("{expression} {}", timezone.unwrap_or("UTC"))
+}
+
+/// The instances SCHED-001 and SCHED-002 look at: every one not terminated or being terminated.
+pub(super) fn is_live(instance: &Instance) -> bool {
+    !matches!(instance.state.as_str(), "terminated" | "shutting-down")
+}
+
+/// `i-0123 (web-dev)`, or `i-0123 (no Name tag)`.
+pub(super) fn instance_label(instance: &Instance) -> Text {
+    let id = &instance.id;
+    match instance.tags.get("Name") {
+        Some(name) => text!("{id} ({name})", "{id} ({name})"),
+        None => text!("{id} (no Name tag)", "{id} (Name タグなし)"),
+    }
+}
+
+/// `Environment=dev`: the tag by which `tag_match` selected `instance`.
+pub(super) fn matched_tag(tag_match: &TagMatch, instance: &Instance) -> String {
+    let value = instance.tags.get(&tag_match.key).map_or("", String::as_str);
+    format!("{}={value}", tag_match.key)
+}
+
+/// Whether a maintenance window task runs a document that stops instances.
+pub(super) fn is_stop_document(task_arn: &str) -> bool {
+    let document = task_arn.to_ascii_lowercase();
+    document.contains("stopec2instance") || document.contains("stopinstances")
+}
+
+/// Whether a schedule is enabled and calls `ec2:StopInstances`.
+pub(super) fn is_stop_schedule(schedule: &Schedule) -> bool {
+    schedule.state == "ENABLED" && schedule.target_arn.to_ascii_lowercase().ends_with("ec2:stopinstances")
+}
+
+/// The stop tasks of the enabled windows among `windows`.
+pub(super) fn stop_tasks(
+    windows: &[MaintenanceWindow],
+) -> impl Iterator<Item = (&MaintenanceWindow, &WindowTask)> + '_ {
+    windows
+        .iter()
+        .filter(|window| window.enabled)
+        .flat_map(|window| window.tasks.iter().map(move |task| (window, task)))
+        .filter(|(_, task)| is_stop_document(&task.task_arn))
+}
+
+/// A set of selectors a task runs on; an instance must match every selector of a set (AWS combines them
+/// with AND).
+pub(super) struct SelectorSet<'a> {
+    /// The window target, or `None` for the task's own selectors.
+    pub(super) target_id: Option<&'a str>,
+    pub(super) selectors: Vec<&'a TargetSelector>,
+}
+
+impl SelectorSet<'_> {
+    pub(super) fn label(&self) -> Text {
+        match self.target_id {
+            Some(id) => text!("window target {id}", "ウィンドウターゲット {id}"),
+            None => text!("the task's own target", "直接指定のターゲット"),
+        }
+    }
+}
+
+/// The selector sets a task runs on: each window target its `WindowTargetIds` name (unknown IDs are
+/// skipped), and its other selectors as one more set.
+pub(super) fn selector_sets<'a>(window: &'a MaintenanceWindow, task: &'a WindowTask) -> Vec<SelectorSet<'a>> {
+    let mut sets = Vec::new();
+    for selector in task.targets.iter().filter(|selector| selector.key == "WindowTargetIds") {
+        for target in window.targets.iter().filter(|target| selector.values.contains(&target.id)) {
+            sets.push(SelectorSet {
+                target_id: Some(&target.id),
+                selectors: target.selectors.iter().collect(),
+            });
+        }
+    }
+    let own: Vec<&TargetSelector> =
+        task.targets.iter().filter(|selector| selector.key != "WindowTargetIds").collect();
+    if !own.is_empty() {
+        sets.push(SelectorSet { target_id: None, selectors: own });
+    }
+    sets
+}
+
+/// Whether one selector selects `instance`. Selectors Guardline cannot resolve from the snapshot
+/// (`resource-groups:...`) select nothing.
+fn selector_selects(selector: &TargetSelector, instance: &Instance) -> bool {
+    match selector.key.as_str() {
+        "InstanceIds" => selector.values.contains(&instance.id),
+        "tag-key" => selector.values.iter().any(|key| instance.tags.contains_key(key)),
+        key => key
+            .strip_prefix("tag:")
+            .and_then(|tag| instance.tags.get(tag))
+            .is_some_and(|value| selector.values.contains(value)),
+    }
+}
+
+fn set_selects(set: &SelectorSet<'_>, instance: &Instance) -> bool {
+    !set.selectors.is_empty() && set.selectors.iter().all(|selector| selector_selects(selector, instance))
+}
+
+/// Whether a stop task selects `instance`.
+fn task_stops(window: &MaintenanceWindow, task: &WindowTask, instance: &Instance) -> bool {
+    selector_sets(window, task).iter().any(|set| set_selects(set, instance))
+        || task.parameters.values().flatten().any(|value| *value == instance.id)
+}
+
+/// Whether a stop schedule's input lists `instance` in `InstanceIds`. An input that is not JSON selects
+/// nothing.
+fn schedule_stops(schedule: &Schedule, instance: &Instance) -> bool {
+    let Some(input) = schedule.target_input.as_deref() else { return false };
+    let Ok(input) = serde_json::from_str::<serde_json::Value>(input) else { return false };
+    input
+        .get("InstanceIds")
+        .and_then(serde_json::Value::as_array)
+        .is_some_and(|ids| ids.iter().any(|id| id.as_str() == Some(instance.id.as_str())))
+}
+
+/// The enabled stop schedules among those collected (`None`: not collected) that stop `instance`.
+pub(super) fn stoppers<'a>(
+    windows: Option<&'a [MaintenanceWindow]>,
+    schedules: Option<&'a [Schedule]>,
+    instance: &Instance,
+) -> Vec<Stopper<'a>> {
+    let mut found = Vec::new();
+    for (window, task) in stop_tasks(windows.unwrap_or_default()) {
+        if task_stops(window, task, instance) {
+            found.push(Stopper::Task { window, task });
+        }
+    }
+    for schedule in schedules.unwrap_or_default() {
+        if is_stop_schedule(schedule) && schedule_stops(schedule, instance) {
+            found.push(Stopper::Schedule(schedule));
+        }
+    }
+    found
+}
+
+/// The selector of `selectors` that selects instances tagged as production, as `tag:Environment=prod` or
+/// `tag-key=Environment`. A `tag-key` selector on the production key selects production instances unless the
+/// same set narrows that key to other values.
+pub(super) fn production_selector(selectors: &[&TargetSelector], production: &TagMatch) -> Option<String> {
+    let tag_key = format!("tag:{}", production.key);
+    let mut narrowed = false;
+    for selector in selectors.iter().filter(|selector| selector.key == tag_key) {
+        narrowed = true;
+        let values: Vec<&str> = selector
+            .values
+            .iter()
+            .filter(|value| production.values.iter().any(|prod| prod.eq_ignore_ascii_case(value)))
+            .map(String::as_str)
+            .collect();
+        if !values.is_empty() {
+            return Some(format!("{tag_key}={}", values.join(",")));
+        }
+    }
+    if narrowed {
+        return None;
+    }
+    selectors
+        .iter()
+        .any(|selector| selector.key == "tag-key" && selector.values.contains(&production.key))
+        .then(|| format!("tag-key={}", production.key))
+}
+
+/// Joins texts into one, `; ` in English and `、` in Japanese.
+pub(super) fn join(items: &[Text]) -> Text {
+    Text::new(
+        items.iter().map(|item| item.en.as_str()).collect::<Vec<_>>().join("; "),
+        items.iter().map(|item| item.ja.as_str()).collect::<Vec<_>>().join("、"),
+    )
+}

@@ -1,0 +1,125 @@
+//! GUARDDUTY-001.
+
+use guardline_config::RegionScope;
+use guardline_model::{Section, Severity};
+
+use crate::{Context, Findings, FixAvailability};
+
+declare_rule! {
+    /// ## What it checks
+    /// That GuardDuty has an enabled detector in every scanned region (`guardduty:ListDetectors`,
+    /// `guardduty:GetDetector`), one finding per region. A profile may relax this to the home region only
+    /// (`guardduty-regions = "home"`); the home region (`home-region`, by default `ap-northeast-1`, Tokyo) is
+    /// mandatory either way, and when it was not among the scanned regions the control reports it NOT
+    /// EVALUATED rather than passing without it.
+    ///
+    /// ## Why it matters
+    /// GuardDuty reads CloudTrail, VPC flow logs and DNS logs with machine learning and threat intelligence,
+    /// and reports suspicious activity: credentials used from unusual places, instances talking to known
+    /// malicious hosts, cryptocurrency mining. It works per region: an attacker who starts instances in a
+    /// region nobody uses is seen only if GuardDuty is enabled there too.
+    ///
+    /// ## Guideline
+    /// 4-3 (enable GuardDuty; it must be enabled region by region, which is tedious, but at least Tokyo must
+    /// be enabled).
+    ///
+    /// ## How to fix
+    /// Create a detector in each region that lacks one (or enable every region at once from the
+    /// organization's delegated GuardDuty administrator):
+    ///
+    /// ```sh
+    /// aws guardduty create-detector --region ap-northeast-1 --enable \
+    ///   --finding-publishing-frequency FIFTEEN_MINUTES
+    /// # a detector that exists but is disabled:
+    /// aws guardduty update-detector --region ap-northeast-1 --detector-id 12abc34d567e8fa901bc2d34e56789f0 --enable
+    /// ```
+    ///
+    /// ## Fix safety
+    /// Safe: GuardDuty only reads logs it collects itself and changes nothing in the account. It is billed by
+    /// the volume of events it analyses (with a 30-day free trial per region).
+    ///
+    /// ## References
+    /// - AWS FSBP GuardDuty.1 (GuardDuty should be enabled)
+    /// - No CIS AWS Foundations control
+    pub static RULE = {
+        id: "GUARDDUTY-001",
+        name: "guardduty-disabled",
+        title: "GuardDuty is not enabled in a region",
+        title_ja: "GuardDuty が有効化されていないリージョンがある",
+        section: Section::Detection,
+        item: "4-3",
+        severity: Severity::High,
+        fix: FixAvailability::Safe,
+        data: &["guardduty:ListDetectors", "guardduty:GetDetector"],
+        check: check,
+    }
+}
+
+fn check(cx: &Context<'_>, out: &mut Findings) {
+    let home = cx.params.home_region.as_str();
+    let every_region = cx.params.guardduty_regions == RegionScope::All;
+    for (region, inventory) in cx.regions() {
+        let is_home = region == home;
+        if !every_region && !is_home {
+            continue;
+        }
+        let any_detector = cx.arn("guardduty", region, "detector/*");
+        let detectors = match inventory.guardduty_detectors.get() {
+            Ok(detectors) => detectors,
+            Err(error) => {
+                out.not_evaluated(region, any_detector, error);
+                continue;
+            }
+        };
+        let (home_en, home_ja) =
+            if is_home { (" (the home region)", " (ホームリージョン)") } else { ("", "") };
+        if let Some(detector) = detectors.iter().find(|detector| detector.status == "ENABLED") {
+            let id = &detector.id;
+            out.pass(
+                region,
+                cx.arn("guardduty", region, &format!("detector/{id}")),
+                text!(
+                    "the GuardDuty detector {id} is enabled in {region}{home_en}",
+                    "{region}{home_ja} では GuardDuty の検出器 {id} が有効です"
+                ),
+            );
+            continue;
+        }
+        let (mandatory_en, mandatory_ja) = if is_home {
+            ("; it is mandatory in the home region", "。ホームリージョンでは GuardDuty の有効化が必須です")
+        } else {
+            ("", "")
+        };
+        match detectors.first() {
+            Some(detector) => {
+                let (id, status) = (&detector.id, &detector.status);
+                out.fail(
+                    region,
+                    cx.arn("guardduty", region, &format!("detector/{id}")),
+                    text!(
+                        "the GuardDuty detector {id} in {region}{home_en} is {status}{mandatory_en}",
+                        "{region}{home_ja} の GuardDuty の検出器 {id} は {status} です{mandatory_ja}"
+                    ),
+                );
+            }
+            None => out.fail(
+                region,
+                any_detector,
+                text!(
+                    "no GuardDuty detector exists in {region}{home_en}: GuardDuty is not enabled there{mandatory_en}",
+                    "{region}{home_ja} には GuardDuty の検出器がなく、GuardDuty が有効化されていません{mandatory_ja}"
+                ),
+            ),
+        }
+    }
+    if !cx.snapshot.regions.contains_key(home) {
+        out.not_evaluated_because(
+            home,
+            cx.arn("guardduty", home, "detector/*"),
+            text!(
+                "could not be evaluated: the home region {home}, where GuardDuty is mandatory, was not scanned",
+                "評価できません: GuardDuty の有効化が必須のホームリージョン {home} がスキャンされていません"
+            ),
+        );
+    }
+}

@@ -1,0 +1,75 @@
+//! ACCOUNT-001.
+
+use guardline_model::{Section, Severity};
+
+use crate::context::GLOBAL;
+use crate::{Context, Findings, FixAvailability};
+
+declare_rule! {
+    /// ## What it checks
+    /// That the account has an alias (`iam:ListAccountAliases`).
+    ///
+    /// ## Why it matters
+    /// Without an alias, the sign-in URL, the console header and the switch-role history show only a
+    /// 12-digit ID, and with several accounts people lose track of which number is which: they sign in to,
+    /// or change, the wrong account. An alias names the account everywhere, and Guardline's write actions
+    /// check the alias against the one the config pins before they touch an account.
+    ///
+    /// ## Guideline
+    /// 3-1 (set an account alias so that nobody signs in to the wrong account; it also helps with switch
+    /// roles, 3-2).
+    ///
+    /// ## How to fix
+    /// Choose a name that says what the account is for (aliases are unique across all of AWS):
+    ///
+    /// ```sh
+    /// aws iam create-account-alias --account-alias example-payments-prod
+    /// ```
+    ///
+    /// ## Fix safety
+    /// Manual only: someone must choose the name, and it should match the alias the Guardline config pins
+    /// for the account. Creating it breaks nothing; the old ID-based sign-in URL keeps working.
+    ///
+    /// ## References
+    /// - No CIS AWS Foundations or AWS FSBP control
+    /// - IAM User Guide: "Your AWS account ID and its alias"
+    pub static RULE = {
+        id: "ACCOUNT-001",
+        name: "account-alias-missing",
+        title: "Account has no alias",
+        title_ja: "アカウントにエイリアスが設定されていない",
+        section: Section::Mistakes,
+        item: "3-1",
+        severity: Severity::Low,
+        fix: FixAvailability::ManualOnly,
+        data: &["iam:ListAccountAliases"],
+        check: check,
+    }
+}
+
+fn check(cx: &Context<'_>, out: &mut Findings) {
+    let account = cx.account_arn();
+    let aliases = match cx.snapshot.global.account_aliases.get() {
+        Ok(aliases) => aliases,
+        Err(error) => {
+            out.not_evaluated(GLOBAL, account, error);
+            return;
+        }
+    };
+    let id = cx.account_id();
+    match aliases.first() {
+        Some(alias) => out.pass(
+            GLOBAL,
+            account,
+            text!("account {id} has the alias {alias}", "アカウント {id} にはエイリアス {alias} が設定されています"),
+        ),
+        None => out.fail(
+            GLOBAL,
+            account,
+            text!(
+                "account {id} has no alias: people see only its 12-digit ID when they sign in or switch roles",
+                "アカウント {id} にエイリアスがないため、サインインやスイッチロールの際に12桁のアカウントIDしか表示されません"
+            ),
+        ),
+    }
+}

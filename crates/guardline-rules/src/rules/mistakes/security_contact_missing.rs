@@ -1,0 +1,82 @@
+//! ACCOUNT-002.
+
+use guardline_model::{Section, Severity};
+
+use crate::context::GLOBAL;
+use crate::{Context, Findings, FixAvailability};
+
+declare_rule! {
+    /// ## What it checks
+    /// That the account has a SECURITY alternate contact (`account:GetAlternateContact`).
+    ///
+    /// ## Why it matters
+    /// When AWS sees a leaked access key, an instance attacking others or abuse from the account, it writes
+    /// to the security contact. Without one the notice goes only to the root user's email address, often a
+    /// shared mailbox or the address of someone who has left, and the people who could respond never hear of
+    /// it.
+    ///
+    /// ## Guideline
+    /// 3-1, with the account alias (ACCOUNT-001): the alias names the account to the people who operate it,
+    /// the security contact names those people to AWS. It also serves section 4: AWS's own security notices
+    /// are one of the ways an incident is found early.
+    ///
+    /// ## How to fix
+    /// Set the team that handles security incidents, with a mailbox that is read:
+    ///
+    /// ```sh
+    /// aws account put-alternate-contact --alternate-contact-type SECURITY \
+    ///   --name "SRE team" --title "Security" --email-address security@example.com \
+    ///   --phone-number "+81-3-0000-0000"
+    /// ```
+    ///
+    /// ## Fix safety
+    /// Manual only: someone must decide who is the contact. Setting it changes nothing for workloads.
+    ///
+    /// ## References
+    /// - CIS AWS Foundations 1.2 (ensure security contact information is registered)
+    /// - AWS FSBP Account.1
+    pub static RULE = {
+        id: "ACCOUNT-002",
+        name: "security-contact-missing",
+        title: "No security alternate contact",
+        title_ja: "セキュリティの代替連絡先が設定されていない",
+        section: Section::Mistakes,
+        item: "3-1",
+        severity: Severity::Medium,
+        fix: FixAvailability::ManualOnly,
+        data: &["account:GetAlternateContact"],
+        check: check,
+    }
+}
+
+fn check(cx: &Context<'_>, out: &mut Findings) {
+    let account = cx.account_arn();
+    let contact = match cx.snapshot.global.security_contact.get() {
+        Ok(contact) => contact,
+        Err(error) => {
+            out.not_evaluated(GLOBAL, account, error);
+            return;
+        }
+    };
+    match contact {
+        Some(contact) => {
+            let (name, email) = (&contact.name, &contact.email);
+            out.pass(
+                GLOBAL,
+                account,
+                text!(
+                    "the SECURITY alternate contact is {name} <{email}>",
+                    "セキュリティの代替連絡先は {name} <{email}> です"
+                ),
+            );
+        }
+        None => out.fail(
+            GLOBAL,
+            account,
+            text!(
+                "no SECURITY alternate contact is set: AWS security notices reach only the root user's email",
+                "セキュリティの代替連絡先が設定されていないため、AWS からのセキュリティ通知はルートユーザーのメールアドレスにしか届きません"
+            ),
+        ),
+    }
+}

@@ -1,0 +1,87 @@
+//! S3-001.
+
+use guardline_model::{Section, Severity};
+
+use crate::context::GLOBAL;
+use crate::{Context, Findings, FixAvailability};
+
+declare_rule! {
+    /// ## What it checks
+    /// Account-level S3 Block Public Access is configured and all four of its flags are on:
+    /// `BlockPublicAcls`, `IgnorePublicAcls`, `BlockPublicPolicy`, `RestrictPublicBuckets`. A failure names
+    /// the flags that are off.
+    ///
+    /// ## Why it matters
+    /// One setting then keeps every bucket of the account, present and future, from being made public by an
+    /// ACL or a bucket policy, whatever a bucket's own settings say. Public buckets are a classic data leak,
+    /// usually by mistake.
+    ///
+    /// ## Guideline
+    /// 2-3 (AWS Config: "an S3 bucket is publicly accessible") and 2-5 (Security Hub's "does S3 allow public
+    /// access?").
+    ///
+    /// ## How to fix
+    /// Check first that no bucket is meant to be public (S3-002 lists the public ones; serve public content
+    /// through CloudFront with origin access control instead), then:
+    ///
+    /// ```sh
+    /// aws s3control put-public-access-block --account-id 123456789012 --public-access-block-configuration \
+    ///   BlockPublicAcls=true,IgnorePublicAcls=true,BlockPublicPolicy=true,RestrictPublicBuckets=true
+    /// ```
+    ///
+    /// ## Fix safety
+    /// Needs review: buckets that serve content publicly through an ACL or a policy stop doing so at once.
+    ///
+    /// ## References
+    /// - CIS AWS Foundations 2.1.4 (S3 Block Public Access is enabled)
+    /// - AWS FSBP S3.1
+    pub static RULE = {
+        id: "S3-001",
+        name: "account-public-access-block-off",
+        title: "Account-level S3 Block Public Access is not fully on",
+        title_ja: "アカウントレベルの S3 ブロックパブリックアクセスが完全に有効になっていない",
+        section: Section::Security,
+        item: "2-3",
+        severity: Severity::High,
+        fix: FixAvailability::NeedsReview,
+        data: &["s3:GetAccountPublicAccessBlock"],
+        check: check,
+    }
+}
+
+fn check(cx: &Context<'_>, out: &mut Findings) {
+    match cx.snapshot.global.s3_account_public_access_block.get() {
+        Ok(None) => out.fail(
+            GLOBAL,
+            cx.account_arn(),
+            text!(
+                "account-level S3 Block Public Access is not configured (all four flags are off)",
+                "アカウントレベルの S3 ブロックパブリックアクセスが設定されていません (4 つの設定がすべて無効です)"
+            ),
+        ),
+        Ok(Some(block)) => {
+            let off = block.disabled_flags();
+            if off.is_empty() {
+                out.pass(
+                    GLOBAL,
+                    cx.account_arn(),
+                    text!(
+                        "account-level S3 Block Public Access has all four flags on",
+                        "アカウントレベルの S3 ブロックパブリックアクセスは 4 つの設定がすべて有効です"
+                    ),
+                );
+            } else {
+                let off = off.join(", ");
+                out.fail(
+                    GLOBAL,
+                    cx.account_arn(),
+                    text!(
+                        "account-level S3 Block Public Access has flags off: {off}",
+                        "アカウントレベルの S3 ブロックパブリックアクセスで無効な設定があります: {off}"
+                    ),
+                );
+            }
+        }
+        Err(error) => out.not_evaluated(GLOBAL, cx.account_arn(), error),
+    }
+}

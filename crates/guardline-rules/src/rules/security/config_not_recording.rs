@@ -1,0 +1,201 @@
+//! CONFIG-001.
+
+use guardline_model::inventory::config::ConfigRecorder;
+use guardline_model::{CollectError, Section, Severity};
+
+use crate::context::GLOBAL;
+use crate::{Context, Findings, FixAvailability};
+
+declare_rule! {
+    /// ## What it checks
+    /// In every scanned region, AWS Config has a configuration recorder that records all supported resource
+    /// types (`allSupported`, or the `ALL_SUPPORTED_RESOURCE_TYPES` strategy), is running, and has a delivery
+    /// channel. A failing region says which part is missing.
+    ///
+    /// Global resource types (IAM users, groups, roles, policies) need recording in one region only, so the
+    /// rule does not fail a region without them; instead it reports one account-level (`global`) finding,
+    /// which fails when no running recorder in any region includes them.
+    ///
+    /// ## Why it matters
+    /// Config is the account's change history: who changed a security group, when a bucket became public,
+    /// what a resource looked like before an incident. Without a recorder in a region, changes there leave no
+    /// trace, and the Config rules of CONFIG-003 evaluate nothing.
+    ///
+    /// ## Guideline
+    /// 2-3: enable AWS Config, to look up the change history of resources, to restore earlier settings, and
+    /// to be notified of unexpected changes.
+    ///
+    /// ## How to fix
+    /// In each region, create (or fix) the recorder, give it a delivery channel, and start it (the console's
+    /// one-click setup does the same):
+    ///
+    /// ```sh
+    /// aws configservice put-configuration-recorder --configuration-recorder \
+    ///   name=default,roleARN=arn:aws:iam::123456789012:role/aws-service-role/config.amazonaws.com/AWSServiceRoleForConfig \
+    ///   --recording-group allSupported=true,includeGlobalResourceTypes=true
+    /// aws configservice put-delivery-channel --delivery-channel name=default,s3BucketName=config-bucket-123456789012
+    /// aws configservice start-configuration-recorder --configuration-recorder-name default
+    /// ```
+    ///
+    /// Set `includeGlobalResourceTypes=true` in one region only (e.g. the home region).
+    ///
+    /// ## Fix safety
+    /// Safe: recording changes nothing in the workload. It does cost money per recorded configuration item.
+    ///
+    /// ## References
+    /// - CIS AWS Foundations 3.3 (AWS Config is enabled in all regions)
+    /// - AWS FSBP Config.1
+    pub static RULE = {
+        id: "CONFIG-001",
+        name: "config-not-recording",
+        title: "AWS Config is not recording",
+        title_ja: "AWS Config が記録していない",
+        section: Section::Security,
+        item: "2-3",
+        severity: Severity::Medium,
+        fix: FixAvailability::Safe,
+        data: &[
+            "config:DescribeConfigurationRecorders",
+            "config:DescribeConfigurationRecorderStatus",
+            "config:DescribeDeliveryChannels",
+        ],
+        check: check,
+    }
+}
+
+fn check(cx: &Context<'_>, out: &mut Findings) {
+    // Regions whose running recorder includes global resource types, and the first region we could not read.
+    let mut global_in = Vec::new();
+    let mut global_unknown: Option<(&str, &CollectError)> = None;
+    for (region, inventory) in cx.regions() {
+        let resource = cx.arn("config", region, "configuration-recorder");
+        let mut problems: Vec<(String, String)> = Vec::new();
+        let mut unknown: Option<&CollectError> = None;
+        let mut good: Option<&ConfigRecorder> = None;
+        match inventory.config_recorders.get() {
+            Ok(recorders) => {
+                if recorders.iter().any(|recorder| {
+                    recorder.recording == Some(true) && recorder.include_global_resource_types
+                }) {
+                    global_in.push(region);
+                }
+                good = recorders
+                    .iter()
+                    .find(|recorder| recorder.all_supported && recorder.recording == Some(true));
+                if recorders.is_empty() {
+                    problems.push((
+                        "no configuration recorder".to_owned(),
+                        "設定レコーダーがありません".to_owned(),
+                    ));
+                } else if good.is_none() {
+                    problems.extend(recorders.iter().map(recorder_problems));
+                }
+            }
+            Err(error) => {
+                unknown = Some(error);
+                global_unknown.get_or_insert((region, error));
+            }
+        }
+        let mut channel = None;
+        match inventory.delivery_channels.get() {
+            Ok(channels) => match channels.first() {
+                Some(first) => channel = Some(first),
+                None => {
+                    problems.push(("no delivery channel".to_owned(), "配信チャネルがありません".to_owned()))
+                }
+            },
+            Err(error) => {
+                unknown.get_or_insert(error);
+            }
+        }
+        if !problems.is_empty() {
+            let en: Vec<&str> = problems.iter().map(|(en, _)| en.as_str()).collect();
+            let ja: Vec<&str> = problems.iter().map(|(_, ja)| ja.as_str()).collect();
+            let (en, ja) = (en.join("; "), ja.join("、"));
+            out.fail(
+                region,
+                resource,
+                text!("AWS Config is not recording: {en}", "AWS Config が記録していません: {ja}"),
+            );
+        } else if let Some(error) = unknown {
+            out.not_evaluated(region, resource, error);
+        } else if let (Some(recorder), Some(channel)) = (good, channel) {
+            let (name, channel_name) = (&recorder.name, &channel.name);
+            let bucket = channel.s3_bucket.as_deref().unwrap_or("no S3 bucket");
+            out.pass(
+                region,
+                resource,
+                text!(
+                    "AWS Config recorder {name} records all resource types and is running; delivery channel \
+                     {channel_name} delivers to {bucket}",
+                    "AWS Config の設定レコーダー {name} はすべてのリソースタイプを記録中で、配信チャネル \
+                     {channel_name} の配信先は {bucket} です"
+                ),
+            );
+        }
+    }
+    if cx.snapshot.regions.is_empty() {
+        return;
+    }
+    let resource = cx.account_arn();
+    if !global_in.is_empty() {
+        let regions = global_in.join(", ");
+        out.pass(
+            GLOBAL,
+            resource,
+            text!(
+                "global resource types (IAM) are recorded in {regions}",
+                "グローバルリソース (IAM) は {regions} で記録されています"
+            ),
+        );
+    } else if let Some((region, error)) = global_unknown {
+        out.not_evaluated_because(
+            GLOBAL,
+            resource,
+            text!(
+                "could not be evaluated: no region records global resource types (IAM) so far, and the \
+                 recorders of {region} could not be read: {error}",
+                "評価できません: グローバルリソース (IAM) を記録しているリージョンは見つからず、{region} の\
+                 設定レコーダーを取得できませんでした: {error}"
+            ),
+        );
+    } else {
+        out.fail(
+            GLOBAL,
+            resource,
+            text!(
+                "no region records global resource types (IAM users, groups, roles, policies): no running \
+                 recorder has includeGlobalResourceTypes",
+                "グローバルリソース (IAM ユーザー、グループ、ロール、ポリシー) をどのリージョンでも記録していません \
+                 (includeGlobalResourceTypes が有効な稼働中の設定レコーダーがありません)"
+            ),
+        );
+    }
+}
+
+/// Why `recorder` does not count.
+fn recorder_problems(recorder: &ConfigRecorder) -> (String, String) {
+    let name = &recorder.name;
+    let mut en = Vec::new();
+    let mut ja = Vec::new();
+    if !recorder.all_supported {
+        en.push("records only selected resource types".to_owned());
+        ja.push("一部のリソースタイプのみ記録".to_owned());
+    }
+    match recorder.recording {
+        Some(true) => {}
+        Some(false) => {
+            let status =
+                recorder.last_status.as_deref().map(|s| format!(" (last status {s})")).unwrap_or_default();
+            let status_ja =
+                recorder.last_status.as_deref().map(|s| format!(" (最終ステータス {s})")).unwrap_or_default();
+            en.push(format!("is stopped{status}"));
+            ja.push(format!("停止中{status_ja}"));
+        }
+        None => {
+            en.push("has never been started".to_owned());
+            ja.push("一度も開始されていない".to_owned());
+        }
+    }
+    (format!("recorder {name} {}", en.join(" and ")), format!("設定レコーダー {name}: {}", ja.join("、")))
+}

@@ -1,0 +1,119 @@
+//! What several section-2 rules share: ages in days, dates, lists, and the root user's MFA state.
+
+use guardline_model::{CollectError, Text};
+use jiff::Timestamp;
+use jiff::tz::Offset;
+
+use crate::Context;
+
+/// Whole days from `then` to `now` (the snapshot time), never negative.
+pub(crate) fn days_since(now: Timestamp, then: Timestamp) -> i64 {
+    (now.as_second().saturating_sub(then.as_second())).div_euclid(86_400).max(0)
+}
+
+/// "less than a day ago" / "1 day ago" / "N days ago", in English and Japanese.
+pub(crate) fn ago(days: i64) -> (String, String) {
+    match days {
+        0 => ("less than a day ago".to_owned(), "1 日以内".to_owned()),
+        1 => ("1 day ago".to_owned(), "1 日前".to_owned()),
+        _ => (format!("{days} days ago"), format!("{days} 日前")),
+    }
+}
+
+/// "1 day" / "N days".
+pub(crate) fn days_en(days: i64) -> String {
+    if days == 1 { "1 day".to_owned() } else { format!("{days} days") }
+}
+
+/// The UTC date of `at`, e.g. `2026-11-28`.
+pub(crate) fn date(at: Timestamp) -> String {
+    Offset::UTC.to_datetime(at).date().to_string()
+}
+
+/// At most `max` items joined with `, `, then "and N more" (English) / "ほか N 件" (Japanese).
+pub(crate) fn short_list(items: &[String], max: usize) -> (String, String) {
+    if items.len() <= max {
+        let all = items.join(", ");
+        return (all.clone(), all);
+    }
+    let shown = items[..max].join(", ");
+    let more = items.len() - max;
+    (format!("{shown} and {more} more"), format!("{shown} ほか {more} 件"))
+}
+
+/// Where the root user's MFA state was read.
+#[derive(Clone, Copy)]
+pub(crate) enum RootSource {
+    CredentialReport,
+    AccountSummary,
+}
+
+impl RootSource {
+    pub(crate) fn en(self) -> &'static str {
+        match self {
+            RootSource::CredentialReport => "credential report",
+            RootSource::AccountSummary => "account summary",
+        }
+    }
+
+    pub(crate) fn ja(self) -> &'static str {
+        match self {
+            RootSource::CredentialReport => "認証情報レポート",
+            RootSource::AccountSummary => "アカウントサマリー",
+        }
+    }
+}
+
+/// Whether the root user has MFA: the credential report's root row when there is one, else the account
+/// summary's `AccountMFAEnabled`. `Err` is the NOT EVALUATED message when neither is available.
+pub(crate) fn root_mfa(cx: &Context<'_>) -> Result<(bool, RootSource), Text> {
+    let global = &cx.snapshot.global;
+    let report_problem = match global.credential_report.get() {
+        Ok(report) => match &report.root {
+            Some(root) => return Ok((root.mfa_active, RootSource::CredentialReport)),
+            None => Text::new(
+                "the credential report has no root row",
+                "認証情報レポートにルートユーザーの行がありません",
+            ),
+        },
+        Err(error) => error_text(error),
+    };
+    match global.account_summary.get() {
+        Ok(summary) => Ok((summary.root_mfa_enabled, RootSource::AccountSummary)),
+        Err(error) => Err(both_missing(&report_problem, error)),
+    }
+}
+
+/// A collection error as text, the way [`crate::Findings::not_evaluated`] words it.
+pub(crate) fn error_text(error: &CollectError) -> Text {
+    Text::new(error.to_string(), error.to_string())
+}
+
+/// The NOT EVALUATED message when the credential report (`first`) and a fallback (`second`) both failed.
+pub(crate) fn both_missing(first: &Text, second: &CollectError) -> Text {
+    Text::new(
+        format!("could not be evaluated: {}; {second}", first.en),
+        format!("評価できません: {}; {second}", first.ja),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn days_are_whole_and_never_negative() {
+        let now: Timestamp = "2026-11-28T00:00:00Z".parse().unwrap();
+        assert_eq!(days_since(now, "2026-08-30T00:00:00Z".parse().unwrap()), 90);
+        assert_eq!(days_since(now, "2026-08-30T00:00:01Z".parse().unwrap()), 89);
+        assert_eq!(days_since(now, "2026-12-01T00:00:00Z".parse().unwrap()), 0);
+        assert_eq!(date(now), "2026-11-28");
+    }
+
+    #[test]
+    fn short_lists_say_how_many_more() {
+        let items: Vec<String> = ["a", "b", "c"].map(str::to_owned).to_vec();
+        assert_eq!(short_list(&items, 3).0, "a, b, c");
+        assert_eq!(short_list(&items, 2), ("a, b and 1 more".to_owned(), "a, b ほか 1 件".to_owned()));
+    }
+}

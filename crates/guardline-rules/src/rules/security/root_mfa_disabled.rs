@@ -1,0 +1,78 @@
+//! IAM-001.
+
+use guardline_model::{Section, Severity};
+
+use super::helpers::root_mfa;
+use crate::context::GLOBAL;
+use crate::{Context, Findings, FixAvailability};
+
+declare_rule! {
+    /// ## What it checks
+    /// The root user has MFA. The state is read from the credential report's `<root_account>` row
+    /// (`mfa_active`) and, when the report has no root row, from the account summary's `AccountMFAEnabled`.
+    ///
+    /// ## Why it matters
+    /// The root user can do everything, including closing the account and changing its contact details, and
+    /// no policy can restrict it. A leaked or guessed root password without MFA is a full takeover.
+    ///
+    /// ## Guideline
+    /// 2-1: MFA is set up for the root user and every IAM user; the root user uses a physical security key
+    /// that is kept locked away.
+    ///
+    /// ## How to fix
+    /// Sign in as the root user, open **Security credentials** and assign an MFA device (a FIDO security key
+    /// or a hardware TOTP token, see IAM-002). Only the root user can do it, in the console. Then check that
+    /// the account summary says `1`:
+    ///
+    /// ```sh
+    /// aws iam get-account-summary --query 'SummaryMap.AccountMFAEnabled'
+    /// ```
+    ///
+    /// ## Fix safety
+    /// Manual only: only the root user can register its own MFA device, and the device must be kept where the
+    /// people who may need it can reach it.
+    ///
+    /// ## References
+    /// - CIS AWS Foundations 1.5 (MFA is enabled for the root user)
+    /// - AWS FSBP IAM.9
+    pub static RULE = {
+        id: "IAM-001",
+        name: "root-mfa-disabled",
+        title: "Root user without MFA",
+        title_ja: "ルートユーザーに MFA が設定されていない",
+        section: Section::Security,
+        item: "2-1",
+        severity: Severity::Critical,
+        fix: FixAvailability::ManualOnly,
+        data: &["iam:GetCredentialReport", "iam:GetAccountSummary"],
+        check: check,
+    }
+}
+
+fn check(cx: &Context<'_>, out: &mut Findings) {
+    match root_mfa(cx) {
+        Ok((true, source)) => {
+            let (en, ja) = (source.en(), source.ja());
+            out.pass(
+                GLOBAL,
+                cx.account_arn(),
+                text!(
+                    "the root user has MFA enabled ({en})",
+                    "ルートユーザーに MFA が設定されています ({ja})"
+                ),
+            );
+        }
+        Ok((false, source)) => {
+            let (en, ja) = (source.en(), source.ja());
+            out.fail(
+                GLOBAL,
+                cx.account_arn(),
+                text!(
+                    "the root user has no MFA device ({en})",
+                    "ルートユーザーに MFA デバイスが設定されていません ({ja})"
+                ),
+            );
+        }
+        Err(message) => out.not_evaluated_because(GLOBAL, cx.account_arn(), message),
+    }
+}

@@ -1,0 +1,101 @@
+//! IAM-002.
+
+use guardline_model::{Section, Severity};
+
+use super::helpers::root_mfa;
+use crate::context::GLOBAL;
+use crate::{Context, Findings, FixAvailability};
+
+declare_rule! {
+    /// ## What it checks
+    /// The root user's MFA is a hardware device (a FIDO security key or a hardware TOTP token), not a virtual
+    /// one: no virtual MFA device (`iam:ListVirtualMFADevices`) may be assigned to the root user. A root user
+    /// with no MFA at all fails too (IAM-001 reports the same state).
+    ///
+    /// ## Why it matters
+    /// A virtual MFA lives on a phone that is also used for mail, chat and everything else; it can be lost,
+    /// backed up to a cloud account, or taken over together with that account. A physical key kept in a safe
+    /// is used only for the rare root sign-in and cannot be copied.
+    ///
+    /// ## Guideline
+    /// 2-1: "the root user in particular gets a physical security key, and the key is kept under strict
+    /// control". IAM users use virtual MFA on their smartphones; that is fine for them.
+    ///
+    /// ## How to fix
+    /// Sign in as the root user, register a FIDO security key (or a hardware TOTP token) under **Security
+    /// credentials**, test it, then remove the virtual device. To see which virtual device root uses:
+    ///
+    /// ```sh
+    /// aws iam list-virtual-mfa-devices --assignment-status Assigned \
+    ///   --query 'VirtualMFADevices[?ends_with(User.Arn, `:root`)].SerialNumber'
+    /// ```
+    ///
+    /// ## Fix safety
+    /// Manual only: only the root user can register and remove its MFA devices, and someone has to take
+    /// custody of the physical key.
+    ///
+    /// ## References
+    /// - CIS AWS Foundations 1.6 (hardware MFA is enabled for the root user)
+    /// - AWS FSBP IAM.6
+    pub static RULE = {
+        id: "IAM-002",
+        name: "root-mfa-not-hardware",
+        title: "Root user's MFA is not a hardware device",
+        title_ja: "ルートユーザーの MFA がハードウェアデバイスではない",
+        section: Section::Security,
+        item: "2-1",
+        severity: Severity::High,
+        fix: FixAvailability::ManualOnly,
+        data: &["iam:ListVirtualMFADevices", "iam:GetCredentialReport", "iam:GetAccountSummary"],
+        check: check,
+    }
+}
+
+fn check(cx: &Context<'_>, out: &mut Findings) {
+    let devices = match cx.snapshot.global.virtual_mfa_devices.get() {
+        Ok(devices) => devices,
+        Err(error) => {
+            out.not_evaluated(GLOBAL, cx.account_arn(), error);
+            return;
+        }
+    };
+    let virtual_on_root: Vec<&str> = devices
+        .iter()
+        .filter(|device| device.user_arn.as_deref().is_some_and(|arn| arn.ends_with(":root")))
+        .map(|device| device.serial_number.as_str())
+        .collect();
+    if !virtual_on_root.is_empty() {
+        let serials = virtual_on_root.join(", ");
+        out.fail(
+            GLOBAL,
+            cx.account_arn(),
+            text!(
+                "the root user's MFA is a virtual device ({serials}), not a hardware or FIDO device",
+                "ルートユーザーの MFA は仮想デバイス ({serials}) で、ハードウェアまたは FIDO デバイスではありません"
+            ),
+        );
+        return;
+    }
+    match root_mfa(cx) {
+        Ok((true, _)) => out.pass(
+            GLOBAL,
+            cx.account_arn(),
+            text!(
+                "the root user's MFA is a hardware or FIDO device: no virtual MFA device is assigned to root",
+                "ルートユーザーの MFA はハードウェアまたは FIDO デバイスです (仮想 MFA デバイスは割り当てられていません)"
+            ),
+        ),
+        Ok((false, source)) => {
+            let (en, ja) = (source.en(), source.ja());
+            out.fail(
+                GLOBAL,
+                cx.account_arn(),
+                text!(
+                    "the root user has no MFA device at all ({en})",
+                    "ルートユーザーに MFA デバイスが 1 つも設定されていません ({ja})"
+                ),
+            );
+        }
+        Err(message) => out.not_evaluated_because(GLOBAL, cx.account_arn(), message),
+    }
+}

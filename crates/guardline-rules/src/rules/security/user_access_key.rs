@@ -1,0 +1,153 @@
+//! IAM-005.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use guardline_model::inventory::iam::AccessKey;
+use guardline_model::{Section, Severity};
+use jiff::Timestamp;
+
+use super::helpers::{ago, date, days_since};
+use crate::context::GLOBAL;
+use crate::{Context, Findings, FixAvailability};
+
+declare_rule! {
+    /// ## What it checks
+    /// No IAM user has an active access key (`iam:ListAccessKeys` for every user). Each active key fails
+    /// on its own, with its age and its last use (`iam:GetAccessKeyLastUsed`: date, service, region), so
+    /// that the owner can tell what still depends on it. Inactive keys do not fail. Each user of the
+    /// credential report without an active key passes.
+    ///
+    /// ## Why it matters
+    /// An access key is a long-lived secret that ends up in shell histories, dotfiles, CI settings and,
+    /// sooner or later, in a public repository. Leaked keys are among the most common causes of AWS
+    /// incidents. Role credentials (an instance role, IAM Identity Center, `sts:AssumeRole`) expire on
+    /// their own.
+    ///
+    /// ## Guideline
+    /// 2-2: "don't enable access keys at all; if you want the AWS CLI, create an EC2 instance for it" and run
+    /// the CLI there with the instance role.
+    ///
+    /// ## How to fix
+    /// Move whatever uses the key to a role (the CLI instance of 2-2, or an instance, task or function
+    /// role), then deactivate the key, wait to see that nothing breaks, and delete it:
+    ///
+    /// ```sh
+    /// aws iam update-access-key --user-name alice --access-key-id AKIAIOSFODNN7EXAMPLE --status Inactive
+    /// aws iam delete-access-key --user-name alice --access-key-id AKIAIOSFODNN7EXAMPLE
+    /// ```
+    ///
+    /// ## Fix safety
+    /// Manual only: whatever still signs requests with the key stops working when it is deactivated; the
+    /// key's last use shows where to look first.
+    ///
+    /// ## References
+    /// - CIS AWS Foundations 1.11, 1.14 (no access keys at initial setup; keys rotated every 90 days)
+    /// - AWS FSBP IAM.3
+    pub static RULE = {
+        id: "IAM-005",
+        name: "user-access-key",
+        title: "IAM user has an active access key",
+        title_ja: "IAM ユーザーに有効なアクセスキーがある",
+        section: Section::Security,
+        item: "2-2",
+        severity: Severity::High,
+        fix: FixAvailability::ManualOnly,
+        data: &["iam:ListUsers", "iam:ListAccessKeys", "iam:GetAccessKeyLastUsed", "iam:GetCredentialReport"],
+        check: check,
+    }
+}
+
+fn check(cx: &Context<'_>, out: &mut Findings) {
+    let keys = match cx.snapshot.global.access_keys.get() {
+        Ok(keys) => keys,
+        Err(error) => {
+            out.not_evaluated(GLOBAL, cx.account_arn(), error);
+            return;
+        }
+    };
+    let now = cx.now();
+    let mut with_active_key = BTreeSet::new();
+    // User ARN -> (name, inactive key IDs).
+    let mut without_active_key: BTreeMap<&str, (&str, Vec<&str>)> = BTreeMap::new();
+    for key in keys {
+        if key.active {
+            with_active_key.insert(key.user_arn.as_str());
+            fail_key(out, key, now);
+        } else {
+            without_active_key
+                .entry(&key.user_arn)
+                .or_insert_with(|| (&key.user_name, Vec::new()))
+                .1
+                .push(&key.access_key_id);
+        }
+    }
+    // Every user of the credential report, so that users with no key at all pass too.
+    if let Ok(report) = cx.snapshot.global.credential_report.get() {
+        for user in &report.users {
+            without_active_key.entry(&user.arn).or_insert_with(|| (&user.user, Vec::new()));
+        }
+    }
+    for (arn, (name, inactive)) in &without_active_key {
+        if with_active_key.contains(arn) {
+            continue;
+        }
+        if inactive.is_empty() {
+            out.pass(
+                GLOBAL,
+                *arn,
+                text!("user {name} has no access key", "ユーザー {name} にアクセスキーはありません"),
+            );
+        } else {
+            let ids = inactive.join(", ");
+            out.pass(
+                GLOBAL,
+                *arn,
+                text!(
+                    "user {name} has no active access key (inactive: {ids})",
+                    "ユーザー {name} に有効なアクセスキーはありません (無効化済み: {ids})"
+                ),
+            );
+        }
+    }
+    if with_active_key.is_empty() && without_active_key.is_empty() {
+        out.pass(
+            GLOBAL,
+            cx.account_arn(),
+            text!("no IAM user has an access key", "アクセスキーを持つ IAM ユーザーはいません"),
+        );
+    }
+}
+
+fn fail_key(out: &mut Findings, key: &AccessKey, now: Timestamp) {
+    let (name, id) = (&key.user_name, &key.access_key_id);
+    let (created_en, created_ja) = match key.created {
+        Some(at) => {
+            let (day, (ago, ago_ja)) = (date(at), ago(days_since(now, at)));
+            (format!("created {day} ({ago})"), format!("{day} 作成 ({ago_ja})"))
+        }
+        None => ("creation date unknown".to_owned(), "作成日不明".to_owned()),
+    };
+    let (used_en, used_ja) = match key.last_used {
+        Some(at) => {
+            let (day, (ago, ago_ja)) = (date(at), ago(days_since(now, at)));
+            let (by, by_ja) = match (key.last_used_service.as_deref(), key.last_used_region.as_deref()) {
+                (Some(service), Some(region)) => {
+                    (format!(" by {service} in {region}"), format!("、{region} の {service}"))
+                }
+                (Some(service), None) => (format!(" by {service}"), format!("、{service}")),
+                (None, Some(region)) => (format!(" in {region}"), format!("、{region}")),
+                (None, None) => (String::new(), String::new()),
+            };
+            (format!("last used {day} ({ago}){by}"), format!("最終使用 {day} ({ago_ja}{by_ja})"))
+        }
+        None => ("never used".to_owned(), "使用履歴なし".to_owned()),
+    };
+    out.fail(
+        GLOBAL,
+        &key.user_arn,
+        text!(
+            "user {name} has active access key {id}, {created_en}, {used_en}",
+            "ユーザー {name} に有効なアクセスキー {id} があります: {created_ja}、{used_ja}"
+        ),
+    );
+}
