@@ -33,7 +33,8 @@ pub struct Rule {
     pub id: &'static str,
     /// Kebab-case name of the bad state, e.g. `security-group-open-to-world`.
     pub name: &'static str,
-    /// One-line title in English and Japanese.
+    /// One-line title in English and Japanese: the requirement, i.e. what passing means ("Cost Explorer is
+    /// enabled"); the `name` names the bad state.
     pub title: &'static str,
     pub title_ja: &'static str,
     pub section: Section,

@@ -39,8 +39,8 @@ declare_rule! {
     pub static RULE = {
         id: "COST-001",
         name: "cost-explorer-disabled",
-        title: "Cost Explorer is not enabled",
-        title_ja: "コストエクスプローラが有効化されていない",
+        title: "Cost Explorer is enabled",
+        title_ja: "コストエクスプローラが有効である",
         section: Section::Cost,
         item: "1-1",
         severity: Severity::Low,

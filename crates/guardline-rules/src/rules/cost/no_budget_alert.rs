@@ -46,8 +46,8 @@ declare_rule! {
     pub static RULE = {
         id: "COST-002",
         name: "no-budget-alert",
-        title: "No cost budget alerts anyone",
-        title_ja: "通知先のあるコスト予算 (AWS Budgets) がない",
+        title: "A cost budget alerts someone",
+        title_ja: "通知先のあるコスト予算がある",
         section: Section::Cost,
         item: "1-2",
         severity: Severity::Medium,

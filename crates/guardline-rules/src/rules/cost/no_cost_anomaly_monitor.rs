@@ -43,8 +43,8 @@ declare_rule! {
     pub static RULE = {
         id: "COST-003",
         name: "no-cost-anomaly-monitor",
-        title: "No cost anomaly monitor alerts anyone",
-        title_ja: "通知先のあるコスト異常検出モニターがない",
+        title: "A cost anomaly monitor alerts someone",
+        title_ja: "通知先のあるコスト異常検出モニターがある",
         section: Section::Cost,
         item: "1-2",
         severity: Severity::Low,

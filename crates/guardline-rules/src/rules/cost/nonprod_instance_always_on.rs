@@ -59,8 +59,8 @@ declare_rule! {
     pub static RULE = {
         id: "SCHED-001",
         name: "nonprod-instance-always-on",
-        title: "Non-production instance is not stopped off hours",
-        title_ja: "非本番インスタンスが業務時間外に停止されない",
+        title: "Non-production instances are stopped off hours",
+        title_ja: "非本番インスタンスが業務時間外に停止される",
         section: Section::Cost,
         item: "1-3",
         severity: Severity::Low,

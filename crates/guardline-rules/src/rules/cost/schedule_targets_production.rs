@@ -59,8 +59,8 @@ declare_rule! {
     pub static RULE = {
         id: "SCHED-002",
         name: "schedule-targets-production",
-        title: "Stop schedule targets a production instance",
-        title_ja: "停止スケジュールが本番インスタンスを対象にしている",
+        title: "No stop schedule targets production",
+        title_ja: "停止スケジュールが本番インスタンスを対象にしていない",
         section: Section::Cost,
         item: "1-3",
         severity: Severity::High,

@@ -45,8 +45,8 @@ declare_rule! {
     pub static RULE = {
         id: "TRAIL-001",
         name: "cloudtrail-not-logging",
-        title: "No multi-region CloudTrail trail is logging",
-        title_ja: "ログを記録しているマルチリージョンの CloudTrail 証跡がない",
+        title: "A multi-region CloudTrail trail is logging",
+        title_ja: "マルチリージョンの CloudTrail 証跡が記録している",
         section: Section::Detection,
         item: "CIS",
         severity: Severity::High,

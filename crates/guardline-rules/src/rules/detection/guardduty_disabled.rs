@@ -44,8 +44,8 @@ declare_rule! {
     pub static RULE = {
         id: "GUARDDUTY-001",
         name: "guardduty-disabled",
-        title: "GuardDuty is not enabled in a region",
-        title_ja: "GuardDuty が有効化されていないリージョンがある",
+        title: "GuardDuty is enabled in every region",
+        title_ja: "GuardDuty が全リージョンで有効である",
         section: Section::Detection,
         item: "4-3",
         severity: Severity::High,

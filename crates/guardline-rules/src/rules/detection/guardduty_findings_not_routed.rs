@@ -61,8 +61,8 @@ declare_rule! {
     pub static RULE = {
         id: "GUARDDUTY-002",
         name: "guardduty-findings-not-routed",
-        title: "GuardDuty findings above the severity threshold are not routed",
-        title_ja: "しきい値以上の重要度の GuardDuty 検出結果が通知されていない",
+        title: "High-severity GuardDuty findings are routed",
+        title_ja: "重要度の高い GuardDuty 検出結果が通知される",
         section: Section::Detection,
         item: "4-3",
         severity: Severity::Medium,

@@ -43,8 +43,8 @@ declare_rule! {
     pub static RULE = {
         id: "HEALTH-001",
         name: "health-events-not-routed",
-        title: "AWS Health events are not routed to anyone",
-        title_ja: "AWS Health のイベントが通知されていない",
+        title: "AWS Health events are routed",
+        title_ja: "AWS Health のイベントが通知される",
         section: Section::Detection,
         item: "4-2",
         severity: Severity::Medium,

@@ -46,8 +46,8 @@ declare_rule! {
     pub static RULE = {
         id: "SSM-001",
         name: "instance-not-managed",
-        title: "Running instance is not managed by Systems Manager",
-        title_ja: "稼働中のインスタンスが Systems Manager のマネージドインスタンスではない",
+        title: "Running instances are managed by Systems Manager",
+        title_ja: "稼働中のインスタンスが Systems Manager で管理されている",
         section: Section::Detection,
         item: "4-2",
         severity: Severity::Medium,

@@ -36,8 +36,8 @@ declare_rule! {
     pub static RULE = {
         id: "ACCOUNT-001",
         name: "account-alias-missing",
-        title: "Account has no alias",
-        title_ja: "アカウントにエイリアスが設定されていない",
+        title: "The account has an alias",
+        title_ja: "アカウントにエイリアスが設定されている",
         section: Section::Mistakes,
         item: "3-1",
         severity: Severity::Low,

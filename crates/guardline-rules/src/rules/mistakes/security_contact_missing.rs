@@ -38,8 +38,8 @@ declare_rule! {
     pub static RULE = {
         id: "ACCOUNT-002",
         name: "security-contact-missing",
-        title: "No security alternate contact",
-        title_ja: "セキュリティの代替連絡先が設定されていない",
+        title: "A security contact is set",
+        title_ja: "セキュリティの代替連絡先が設定されている",
         section: Section::Mistakes,
         item: "3-1",
         severity: Severity::Medium,

@@ -36,8 +36,8 @@ declare_rule! {
     pub static RULE = {
         id: "ANALYZER-001",
         name: "access-analyzer-missing",
-        title: "No IAM Access Analyzer for external access",
-        title_ja: "外部アクセスを分析する IAM Access Analyzer がない",
+        title: "IAM Access Analyzer watches for external access",
+        title_ja: "IAM Access Analyzer が外部アクセスを監視している",
         section: Section::Security,
         item: "2-6",
         severity: Severity::Low,

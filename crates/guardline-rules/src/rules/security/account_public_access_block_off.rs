@@ -38,8 +38,8 @@ declare_rule! {
     pub static RULE = {
         id: "S3-001",
         name: "account-public-access-block-off",
-        title: "Account-level S3 Block Public Access is not fully on",
-        title_ja: "アカウントレベルの S3 ブロックパブリックアクセスが完全に有効になっていない",
+        title: "Account-level S3 Block Public Access is on",
+        title_ja: "アカウントレベルの S3 ブロックパブリックアクセスが有効である",
         section: Section::Security,
         item: "2-3",
         severity: Severity::High,

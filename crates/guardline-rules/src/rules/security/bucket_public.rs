@@ -48,8 +48,8 @@ declare_rule! {
     pub static RULE = {
         id: "S3-002",
         name: "bucket-public",
-        title: "Public S3 bucket",
-        title_ja: "公開されている S3 バケット",
+        title: "No S3 bucket is public",
+        title_ja: "公開されている S3 バケットがない",
         section: Section::Security,
         item: "2-3",
         severity: Severity::Critical,

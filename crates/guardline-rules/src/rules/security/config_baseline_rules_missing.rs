@@ -46,8 +46,8 @@ declare_rule! {
     pub static RULE = {
         id: "CONFIG-003",
         name: "config-baseline-rules-missing",
-        title: "The guideline's AWS Config rules are not deployed",
-        title_ja: "ガイドラインが求める AWS Config ルールが導入されていない",
+        title: "The guideline's AWS Config rules are deployed",
+        title_ja: "ガイドラインが求める AWS Config ルールが導入されている",
         section: Section::Security,
         item: "2-3",
         severity: Severity::Low,

@@ -43,8 +43,8 @@ declare_rule! {
     pub static RULE = {
         id: "CONFIG-002",
         name: "config-changes-not-notified",
-        title: "AWS Config changes are not notified",
-        title_ja: "AWS Config の変更が通知されない",
+        title: "AWS Config changes are notified",
+        title_ja: "AWS Config の変更が通知される",
         section: Section::Security,
         item: "2-3",
         severity: Severity::Low,

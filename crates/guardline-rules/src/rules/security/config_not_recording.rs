@@ -48,8 +48,8 @@ declare_rule! {
     pub static RULE = {
         id: "CONFIG-001",
         name: "config-not-recording",
-        title: "AWS Config is not recording",
-        title_ja: "AWS Config が記録していない",
+        title: "AWS Config records every resource",
+        title_ja: "AWS Config がすべてのリソースを記録している",
         section: Section::Security,
         item: "2-3",
         severity: Severity::Medium,

@@ -43,8 +43,8 @@ declare_rule! {
     pub static RULE = {
         id: "IAM-003",
         name: "console-user-without-mfa",
-        title: "IAM user with a console password and no MFA",
-        title_ja: "MFA を設定していないコンソールログイン可能な IAM ユーザー",
+        title: "Console users have MFA",
+        title_ja: "コンソールを使う IAM ユーザーに MFA が設定されている",
         section: Section::Security,
         item: "2-1",
         severity: Severity::High,

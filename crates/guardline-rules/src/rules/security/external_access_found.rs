@@ -42,8 +42,8 @@ declare_rule! {
     pub static RULE = {
         id: "ANALYZER-002",
         name: "external-access-found",
-        title: "IAM Access Analyzer found external access",
-        title_ja: "IAM Access Analyzer が外部アクセスを検出した",
+        title: "No unexplained external access",
+        title_ja: "説明のない外部アクセスがない",
         section: Section::Security,
         item: "2-6",
         severity: Severity::High,

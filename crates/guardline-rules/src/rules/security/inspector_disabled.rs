@@ -35,8 +35,8 @@ declare_rule! {
     pub static RULE = {
         id: "INSPECTOR-001",
         name: "inspector-disabled",
-        title: "Amazon Inspector EC2 scanning is disabled",
-        title_ja: "Amazon Inspector の EC2 スキャンが有効になっていない",
+        title: "Amazon Inspector scans EC2 instances",
+        title_ja: "Amazon Inspector が EC2 インスタンスをスキャンしている",
         section: Section::Security,
         item: "2-4",
         severity: Severity::Medium,

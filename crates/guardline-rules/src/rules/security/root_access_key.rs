@@ -37,8 +37,8 @@ declare_rule! {
     pub static RULE = {
         id: "IAM-004",
         name: "root-access-key",
-        title: "Root user has an active access key",
-        title_ja: "ルートユーザーに有効なアクセスキーがある",
+        title: "The root user has no active access key",
+        title_ja: "ルートユーザーに有効なアクセスキーがない",
         section: Section::Security,
         item: "2-2",
         severity: Severity::Critical,

@@ -38,8 +38,8 @@ declare_rule! {
     pub static RULE = {
         id: "IAM-001",
         name: "root-mfa-disabled",
-        title: "Root user without MFA",
-        title_ja: "ルートユーザーに MFA が設定されていない",
+        title: "The root user has MFA",
+        title_ja: "ルートユーザーに MFA が設定されている",
         section: Section::Security,
         item: "2-1",
         severity: Severity::Critical,

@@ -40,8 +40,8 @@ declare_rule! {
     pub static RULE = {
         id: "IAM-002",
         name: "root-mfa-not-hardware",
-        title: "Root user's MFA is not a hardware device",
-        title_ja: "ルートユーザーの MFA がハードウェアデバイスではない",
+        title: "The root user's MFA is a hardware device",
+        title_ja: "ルートユーザーの MFA がハードウェアデバイスである",
         section: Section::Security,
         item: "2-1",
         severity: Severity::High,

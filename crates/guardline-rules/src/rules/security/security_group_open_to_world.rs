@@ -35,8 +35,8 @@ declare_rule! {
     pub static RULE = {
         id: "EC2-001",
         name: "security-group-open-to-world",
-        title: "Security group open to the world on an admin port",
-        title_ja: "管理用ポートを全世界に公開しているセキュリティグループ",
+        title: "No admin port is open to the world",
+        title_ja: "管理用ポートが全世界に公開されていない",
         section: Section::Security,
         item: "2-3",
         severity: Severity::High,

@@ -42,8 +42,8 @@ declare_rule! {
     pub static RULE = {
         id: "HUB-001",
         name: "security-hub-disabled",
-        title: "AWS Security Hub or its FSBP standard is not enabled",
-        title_ja: "AWS Security Hub または AWS 基礎セキュリティのベストプラクティス (FSBP) 標準が有効になっていない",
+        title: "Security Hub runs the FSBP standard",
+        title_ja: "Security Hub で FSBP 標準が有効である",
         section: Section::Security,
         item: "2-5",
         severity: Severity::Medium,

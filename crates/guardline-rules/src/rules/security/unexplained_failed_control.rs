@@ -48,8 +48,8 @@ declare_rule! {
     pub static RULE = {
         id: "HUB-002",
         name: "unexplained-failed-control",
-        title: "Failed Security Hub control without an explanation",
-        title_ja: "説明のない Security Hub の失敗したコントロール",
+        title: "Every failed Security Hub control is explained",
+        title_ja: "Security Hub の失敗したコントロールにすべて説明がある",
         section: Section::Security,
         item: "2-5",
         severity: Severity::Medium,

@@ -45,8 +45,8 @@ declare_rule! {
     pub static RULE = {
         id: "IAM-006",
         name: "unused-iam-user",
-        title: "IAM user unused for a long time",
-        title_ja: "長期間使われていない IAM ユーザー",
+        title: "No IAM user is left unused",
+        title_ja: "長期間使われていない IAM ユーザーがない",
         section: Section::Security,
         item: "2-5",
         severity: Severity::Medium,

@@ -46,8 +46,8 @@ declare_rule! {
     pub static RULE = {
         id: "IAM-005",
         name: "user-access-key",
-        title: "IAM user has an active access key",
-        title_ja: "IAM ユーザーに有効なアクセスキーがある",
+        title: "IAM users have no active access key",
+        title_ja: "IAM ユーザーに有効なアクセスキーがない",
         section: Section::Security,
         item: "2-2",
         severity: Severity::High,

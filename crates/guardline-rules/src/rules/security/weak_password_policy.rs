@@ -40,8 +40,8 @@ declare_rule! {
     pub static RULE = {
         id: "IAM-007",
         name: "weak-password-policy",
-        title: "Missing or weak IAM password policy",
-        title_ja: "IAM パスワードポリシーがない、または弱い",
+        title: "A strong password policy is set",
+        title_ja: "十分な強度のパスワードポリシーが設定されている",
         section: Section::Security,
         item: "2-5",
         severity: Severity::Medium,
