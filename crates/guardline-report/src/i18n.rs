@@ -36,7 +36,7 @@ pub fn phrase(lang: &str, phrase: Phrase) -> &'static str {
         Phrase::Passed => pick(ja, "all adopted controls pass", "採用したコントロールはすべて合格です"),
         Phrase::Failed => pick(ja, "adopted controls fail", "採用したコントロールに不合格があります"),
         Phrase::UnusedException => pick(ja, "exception matched nothing", "どの検出結果にも一致しない例外"),
-        Phrase::ExceptionExpired => pick(ja, "exception expired on", "例外の期限切れ:"),
+        Phrase::ExceptionExpired => pick(ja, "exception expired on", "例外の期限切れ"),
         Phrase::Exception => pick(ja, "exception", "例外"),
         Phrase::Owner => pick(ja, "owner", "担当"),
         Phrase::Expires => pick(ja, "expires", "期限"),

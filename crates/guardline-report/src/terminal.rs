@@ -47,7 +47,7 @@ impl Painter {
     fn outcome(&self, outcome: Outcome) -> String {
         let label = if self.lang == "ja" { outcome.label_ja() } else { outcome.label() };
         // Pad before painting so that escape codes do not break the alignment.
-        self.paint(style(outcome), &format!("{label:<13}"))
+        self.paint(style(outcome), &pad(label, 13))
     }
 
     fn bold(&self, text: &str) -> String {
@@ -57,6 +57,12 @@ impl Painter {
     fn dim(&self, text: &str) -> String {
         self.paint(Style::new().effects(Effects::DIMMED), text)
     }
+}
+
+/// `text` padded with spaces to `width` terminal columns (a CJK character takes two).
+fn pad(text: &str, width: usize) -> String {
+    let used = unicode_width::UnicodeWidthStr::width(text);
+    format!("{text}{}", " ".repeat(width.saturating_sub(used)))
 }
 
 /// The terminal report.

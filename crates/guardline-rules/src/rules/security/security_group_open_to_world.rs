@@ -57,29 +57,34 @@ fn check(cx: &Context<'_>, out: &mut Findings) {
         };
         for group in groups {
             let mut openings = Vec::new();
+            let mut openings_ja = Vec::new();
             for permission in &group.ingress {
                 let sources = permission.world_sources();
                 if sources.is_empty() {
                     continue;
                 }
-                let what = if permission.all_traffic() {
-                    "all traffic".to_owned()
+                let (what, what_ja) = if permission.all_traffic() {
+                    ("all traffic".to_owned(), "すべての通信".to_owned())
                 } else if permission.all_ports() {
-                    format!("all {} ports", permission.protocol)
+                    let protocol = permission.protocol.to_uppercase();
+                    (format!("all {protocol} ports"), format!("{protocol} の全ポート"))
                 } else {
                     let ports: Vec<String> = cx
                         .params
                         .admin_ports
                         .iter()
                         .filter(|port| permission.admits_tcp_port(i32::from(**port)))
-                        .map(|port| format!("TCP port {port}"))
+                        .map(ToString::to_string)
                         .collect();
                     if ports.is_empty() {
                         continue;
                     }
-                    ports.join(", ")
+                    let ports = ports.join(", ");
+                    (format!("TCP port {ports}"), format!("TCP ポート {ports}"))
                 };
-                openings.push(format!("{what} from {}", sources.join(" and ")));
+                let sources = sources.join(" and ");
+                openings.push(format!("{what} from {sources}"));
+                openings_ja.push(format!("{sources} から {what_ja}"));
             }
             let name = format!("{} ({})", group.id, group.name);
             if openings.is_empty() {
@@ -93,12 +98,13 @@ fn check(cx: &Context<'_>, out: &mut Findings) {
                 );
             } else {
                 let openings = openings.join("; ");
+                let openings_ja = openings_ja.join("、");
                 out.fail(
                     region,
                     &group.arn,
                     text!(
                         "security group {name} allows {openings}",
-                        "セキュリティグループ {name} が許可しています: {openings}"
+                        "セキュリティグループ {name} が {openings_ja} への接続を許可しています"
                     ),
                 );
             }
