@@ -1,0 +1,167 @@
+//! The command line, declared with clap's derive API; `///` comments are the `--help` text.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Guardline audits AWS accounts against a security guideline, control by control.
+#[derive(Debug, Parser)]
+#[command(name = "guardline", version, about, propagate_version = true)]
+pub struct Cli {
+    /// More diagnostics on stderr (-v info, -vv debug); GUARDLINE_LOG overrides.
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Audit an account (or a snapshot, or the bundled demo) against the guideline.
+    Scan(ScanArgs),
+    /// Collect an account's inventory into a snapshot file, for `scan --snapshot`.
+    Collect(CollectArgs),
+    /// Explain a control (or list them all).
+    Rule(RuleArgs),
+    /// Write a commented starter guardline.toml.
+    Init(InitArgs),
+    /// Print the least-privilege read-only IAM policy that `scan` and `collect` need.
+    IamPolicy,
+}
+
+/// How to reach AWS.
+#[derive(Debug, Clone, Args)]
+pub struct AwsArgs {
+    /// AWS profile from the shared config (default: the standard credential chain).
+    #[arg(long, env = "AWS_PROFILE", help_heading = "AWS")]
+    pub profile: Option<String>,
+    /// Scan only this region (repeatable); default: every enabled region, or `[scan] regions`.
+    #[arg(long = "region", value_name = "REGION", help_heading = "AWS")]
+    pub region: Vec<String>,
+    /// Scan only these regions, comma-separated.
+    #[arg(long, value_delimiter = ',', value_name = "REGION,...", help_heading = "AWS")]
+    pub regions: Vec<String>,
+    /// Concurrent API calls at most (default: `[scan] concurrency`, 16).
+    #[arg(long, help_heading = "AWS")]
+    pub concurrency: Option<usize>,
+    /// Attempts per API call; throttling and 5xx are retried with backoff (default 5).
+    #[arg(long, help_heading = "AWS")]
+    pub max_attempts: Option<u32>,
+    /// Seconds one API call attempt may take (default 30).
+    #[arg(long, value_name = "SECONDS", help_heading = "AWS")]
+    pub call_timeout: Option<u64>,
+    /// No progress bar on stderr.
+    #[arg(long)]
+    pub no_progress: bool,
+}
+
+impl AwsArgs {
+    /// The regions named on the command line, if any.
+    pub fn requested_regions(&self) -> Option<Vec<String>> {
+        let regions: Vec<String> = self.region.iter().chain(&self.regions).cloned().collect();
+        (!regions.is_empty()).then_some(regions)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// Grouped by guideline section, for people.
+    Terminal,
+    /// Everything, for tools.
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Lang {
+    En,
+    Ja,
+}
+
+impl Lang {
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::En => "en",
+            Lang::Ja => "ja",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Args)]
+pub struct ScanArgs {
+    #[command(flatten)]
+    pub aws: AwsArgs,
+    /// Evaluate this snapshot (from `guardline collect`) offline instead of calling AWS.
+    #[arg(long, value_name = "FILE", conflicts_with = "demo")]
+    pub snapshot: Option<PathBuf>,
+    /// Evaluate the bundled demo account: no AWS credentials needed.
+    #[arg(long)]
+    pub demo: bool,
+    /// The guideline config (default: ./guardline.toml if present, else every control adopted).
+    #[arg(long, short, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Use this config profile whatever the account mapping says.
+    #[arg(long, value_name = "NAME")]
+    pub guideline_profile: Option<String>,
+    /// Also save the collected snapshot to this file.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["snapshot", "demo"])]
+    pub save_snapshot: Option<PathBuf>,
+    #[arg(long, value_enum, default_value = "terminal")]
+    pub format: Format,
+    /// Write the report here instead of stdout.
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Language of messages and section titles.
+    #[arg(long, value_enum, default_value = "en", env = "GUARDLINE_LANG")]
+    pub lang: Lang,
+    /// List passing findings too, not just their count.
+    #[arg(long)]
+    pub show_pass: bool,
+    #[arg(long, value_enum, default_value = "auto")]
+    pub color: ColorChoice,
+    /// Evaluate exceptions' expiry as of this date instead of today (YYYY-MM-DD).
+    #[arg(long, value_name = "DATE")]
+    pub today: Option<jiff::civil::Date>,
+}
+
+#[derive(Debug, Args)]
+pub struct CollectArgs {
+    #[command(flatten)]
+    pub aws: AwsArgs,
+    /// Where to write the snapshot.
+    #[arg(long, short, value_name = "FILE")]
+    pub output: PathBuf,
+    /// The guideline config, for its `[scan]` settings (default: ./guardline.toml if present).
+    #[arg(long, short, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RuleFormat {
+    Markdown,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct RuleArgs {
+    /// A control ID, e.g. EC2-001; without it, every control is listed.
+    pub id: Option<String>,
+    #[arg(long, value_enum, default_value = "markdown")]
+    pub format: RuleFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Where to write the config.
+    #[arg(default_value = "guardline.toml")]
+    pub path: PathBuf,
+    /// Overwrite an existing file.
+    #[arg(long)]
+    pub force: bool,
+}

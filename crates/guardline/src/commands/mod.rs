@@ -1,0 +1,79 @@
+//! One module per subcommand, plus what several share: loading the config and collecting a snapshot.
+
+pub mod collect;
+pub mod iam_policy;
+pub mod init;
+pub mod rule;
+pub mod scan;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::Context as _;
+use guardline_collect::{CollectOptions, CollectOutput};
+use guardline_config::Config;
+
+use crate::args::AwsArgs;
+use crate::progress::Bar;
+
+/// The config file to use: `--config`, else `./guardline.toml` when it exists.
+pub fn config_path(explicit: Option<&Path>) -> Option<PathBuf> {
+    explicit.map(Path::to_path_buf).or_else(|| {
+        let default = PathBuf::from("guardline.toml");
+        default.exists().then_some(default)
+    })
+}
+
+/// Loads and validates the config (or the built-in defaults when there is no file).
+pub fn load_config(path: Option<&Path>) -> anyhow::Result<Config> {
+    let Some(path) = path else {
+        return Ok(Config::default());
+    };
+    let known = known_controls();
+    // The errors already name file:line:column.
+    guardline_config::load(path, &known).map_err(|errors| anyhow::anyhow!("invalid config\n{errors}"))
+}
+
+/// Control IDs a config may name: every rule, and the guideline's controls this build does not check yet.
+pub fn known_controls() -> Vec<&'static str> {
+    guardline_rules::RULES.iter().map(|rule| rule.id).chain(guardline_rules::registry::PLANNED.iter().copied()).collect()
+}
+
+/// Collects a snapshot with the AWS settings from the command line over those from the config.
+pub fn collect(aws: &AwsArgs, config: &Config) -> anyhow::Result<CollectOutput> {
+    let settings = &config.scan;
+    let options = CollectOptions {
+        regions: aws.requested_regions().or_else(|| settings.regions.clone()),
+        concurrency: aws.concurrency.unwrap_or(settings.concurrency),
+        call_timeout: Duration::from_secs(aws.call_timeout.unwrap_or(settings.call_timeout_secs)),
+        max_attempts: aws.max_attempts.unwrap_or(settings.max_attempts),
+    };
+    let base_region = options.regions.as_ref().and_then(|regions| regions.first().cloned());
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().context("starting tokio")?;
+    let bar = Bar::new(!aws.no_progress);
+    let result = runtime.block_on(async {
+        let sdk = guardline_collect::sdk_config(aws.profile.as_deref(), base_region.as_deref(), &options).await;
+        guardline_collect::collect(&sdk, &options, &bar).await
+    });
+    bar.finish();
+    let output = result?;
+    let errors = count_errors(&output);
+    tracing::info!(
+        regions = output.snapshot.regions.len(),
+        calls = output.calls.values().sum::<u32>(),
+        errors,
+        "collected"
+    );
+    Ok(output)
+}
+
+/// How many inventory fields failed to collect (from the JSON form: every `"status": "error"`).
+fn count_errors(output: &CollectOutput) -> usize {
+    output.snapshot.to_json().matches("\"status\": \"error\"").count()
+}
+
+/// Writes `text` to `path`, saying which file failed.
+pub fn write_file(path: &Path, text: &str) -> anyhow::Result<()> {
+    std::fs::write(path, text).with_context(|| format!("writing {}", path.display()))
+}
+

@@ -1,0 +1,88 @@
+//! `guardline scan`: collect (or load) a snapshot, evaluate it against the config, render the report.
+
+use std::io::{IsTerminal, Write};
+
+use anyhow::Context as _;
+use guardline_config::Config;
+use guardline_model::Snapshot;
+use guardline_report::terminal::TerminalOptions;
+
+use crate::args::{ColorChoice, Format, ScanArgs};
+use crate::commands::{collect, config_path, load_config, write_file};
+
+/// The demo account's snapshot and config, bundled so `scan --demo` works anywhere.
+const DEMO_SNAPSHOT: &str = include_str!("../../../../demo/snapshot.json");
+const DEMO_CONFIG: &str = include_str!("../../../../demo/guardline.toml");
+
+pub fn run(args: ScanArgs) -> anyhow::Result<bool> {
+    let (snapshot, mut config, config_name) = if args.demo {
+        let config = guardline_config::parse(DEMO_CONFIG, "demo/guardline.toml", &super::known_controls())
+            .map_err(|errors| anyhow::anyhow!("the bundled demo config is invalid\n{errors}"))?;
+        let snapshot = Snapshot::from_json(DEMO_SNAPSHOT).context("the bundled demo snapshot")?;
+        (snapshot, config, Some("demo/guardline.toml".to_owned()))
+    } else {
+        let path = config_path(args.config.as_deref());
+        let config = load_config(path.as_deref())?;
+        let name = path.map(|path| path.display().to_string());
+        let snapshot = match &args.snapshot {
+            Some(path) => {
+                let text =
+                    std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+                Snapshot::from_json(&text).with_context(|| format!("loading {}", path.display()))?
+            }
+            None => {
+                let output = collect(&args.aws, &config)?;
+                if let Some(path) = &args.save_snapshot {
+                    write_file(path, &output.snapshot.to_json())?;
+                }
+                output.snapshot
+            }
+        };
+        (snapshot, config, name)
+    };
+    if let Some(profile) = &args.guideline_profile {
+        force_profile(&mut config, profile)?;
+    }
+    // The demo is evaluated as of its collection day, so its exceptions read the same whenever it runs.
+    let today = match (args.today, args.demo) {
+        (Some(today), _) => today,
+        (None, true) => snapshot.collected_at.to_zoned_datetime(jiff::tz::TimeZone::UTC).date(),
+        (None, false) => jiff::ZonedDateTime::now().date(),
+    };
+    let evaluation = guardline_rules::evaluate(&snapshot, &config, today);
+
+    let lang = args.lang.code();
+    let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
+    let report = match args.format {
+        Format::Json => guardline_report::json::render(&evaluation, lang),
+        Format::Terminal => guardline_report::terminal::render(
+            &evaluation,
+            &TerminalOptions {
+                lang: lang.to_owned(),
+                color: match args.color {
+                    ColorChoice::Always => true,
+                    ColorChoice::Never => false,
+                    ColorChoice::Auto => to_terminal && std::env::var_os("NO_COLOR").is_none(),
+                },
+                show_pass: args.show_pass,
+                config_path: config_name,
+            },
+        ),
+    };
+    match &args.output {
+        Some(path) => write_file(path, &report)?,
+        None => std::io::stdout().write_all(report.as_bytes()).context("writing the report")?,
+    }
+    Ok(!evaluation.failed)
+}
+
+/// Makes every account use `profile`.
+fn force_profile(config: &mut Config, profile: &str) -> anyhow::Result<()> {
+    if !config.profiles.contains_key(profile) {
+        let known: Vec<&str> = config.profiles.keys().map(String::as_str).collect();
+        anyhow::bail!("--guideline-profile {profile}: no such profile in the config (profiles: {})", known.join(", "));
+    }
+    config.default_profile = profile.to_owned();
+    config.accounts.clear();
+    Ok(())
+}

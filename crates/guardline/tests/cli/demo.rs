@@ -1,0 +1,71 @@
+use crate::support::guardline;
+
+const TODAY: &str = "2026-11-28";
+
+#[test]
+fn terminal_report_groups_by_section_and_fails() {
+    let run = guardline(&["scan", "--demo", "--today", TODAY, "--color", "never"]);
+    assert_eq!(run.code, 1, "the demo account fails adopted controls\n{}", run.stderr);
+    for title in ["1. Cost", "2. Security hardening", "3. Preventing mistakes", "4. Early detection and response"] {
+        assert!(run.stdout.contains(title), "missing section {title}");
+    }
+    insta::assert_snapshot!("demo_terminal_en", run.stdout);
+}
+
+#[test]
+fn terminal_report_in_japanese() {
+    let run = guardline(&["scan", "--demo", "--today", TODAY, "--color", "never", "--lang", "ja"]);
+    assert_eq!(run.code, 1);
+    assert!(run.stdout.contains("1. コストをチェックし、削減する"));
+    insta::assert_snapshot!("demo_terminal_ja", run.stdout);
+}
+
+#[test]
+fn colour_only_when_asked_or_on_a_terminal() {
+    let plain = guardline(&["scan", "--demo", "--today", TODAY]);
+    assert!(!plain.stdout.contains('\u{1b}'), "no escape codes when stdout is not a terminal");
+    let coloured = guardline(&["scan", "--demo", "--today", TODAY, "--color", "always"]);
+    assert!(coloured.stdout.contains("\u{1b}[1m\u{1b}[31mFAIL"), "FAIL is bold red");
+}
+
+#[test]
+fn json_report_has_every_section_and_all_three_statuses() {
+    let run = guardline(&["scan", "--demo", "--today", TODAY, "--format", "json"]);
+    assert_eq!(run.code, 1);
+    let report: serde_json::Value = serde_json::from_str(&run.stdout).expect("valid JSON");
+    assert_eq!(report["format"], "guardline-report");
+    assert_eq!(report["account_id"], "123456789012");
+    assert_eq!(report["failed"], true);
+    let findings = report["findings"].as_array().unwrap();
+    for section in ["cost", "security", "mistakes", "detection"] {
+        for status in ["PASS", "FAIL"] {
+            assert!(
+                findings.iter().any(|f| f["section"] == section && f["status"] == status),
+                "the demo shows a {status} in section {section}"
+            );
+        }
+    }
+    assert!(findings.iter().any(|f| f["status"] == "NOT_EVALUATED"));
+    assert!(findings.iter().any(|f| f["outcome"] == "excepted"), "a current exception applies");
+    assert!(
+        findings.iter().any(|f| f["outcome"] == "fail" && f["exception"]["expired"] == true),
+        "an expired exception fails again"
+    );
+    assert!(!report["unused_exceptions"].as_array().unwrap().is_empty(), "an unused exception is reported");
+    insta::assert_snapshot!("demo_findings", crate::support::finding_lines(&report));
+}
+
+#[test]
+fn report_to_a_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("report.json");
+    let run = crate::support::guardline_in(
+        dir.path(),
+        &["scan", "--demo", "--today", TODAY, "--format", "json", "--output", path.to_str().unwrap()],
+        &[],
+    );
+    assert_eq!(run.code, 1);
+    assert!(run.stdout.is_empty());
+    let report: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    assert_eq!(report["profile"], "production");
+}

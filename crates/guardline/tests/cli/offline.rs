@@ -1,0 +1,104 @@
+use crate::support::{guardline, guardline_in};
+
+#[test]
+fn rule_prints_the_rules_own_documentation() {
+    let run = guardline(&["rule", "ec2-001"]);
+    assert_eq!(run.code, 0);
+    assert!(run.stdout.starts_with("# EC2-001 security-group-open-to-world"));
+    for heading in ["## What it checks", "## Why it matters", "## How to fix", "## References"] {
+        assert!(run.stdout.contains(heading), "{heading}");
+    }
+    let file = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/rules/EC2-001.md")).unwrap();
+    assert_eq!(run.stdout, file, "`guardline rule` and docs/rules say the same");
+}
+
+#[test]
+fn rule_lists_every_control_and_json_works() {
+    let run = guardline(&["rule"]);
+    assert_eq!(run.code, 0);
+    assert_eq!(run.stdout.lines().count(), guardline_rules::RULES.len());
+    let json = guardline(&["rule", "IAM-001", "--format", "json"]);
+    let value: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    assert_eq!(value["id"], "IAM-001");
+    assert_eq!(value["section"], "security");
+}
+
+#[test]
+fn unknown_rule_is_an_error_with_a_suggestion() {
+    let run = guardline(&["rule", "EC2-999"]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("no control EC2-999; did you mean EC2-001?"), "{}", run.stderr);
+}
+
+#[test]
+fn iam_policy_lists_the_collectors_actions() {
+    let run = guardline(&["iam-policy"]);
+    assert_eq!(run.code, 0);
+    let policy: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let actions: Vec<&str> =
+        policy["Statement"][0]["Action"].as_array().unwrap().iter().map(|a| a.as_str().unwrap()).collect();
+    assert!(actions.contains(&"guardduty:ListDetectors"));
+    assert!(actions.contains(&"iam:GetCredentialReport"));
+    assert!(actions.iter().all(|a| !a.contains("Put") && !a.contains("Create") && !a.contains("Delete")));
+}
+
+#[test]
+fn init_writes_a_config_that_scan_accepts_and_never_overwrites() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = guardline_in(dir.path(), &["init"], &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let written = std::fs::read_to_string(dir.path().join("guardline.toml")).unwrap();
+    assert_eq!(written, guardline_config::starter_config());
+    let again = guardline_in(dir.path(), &["init"], &[]);
+    assert_eq!(again.code, 2);
+    assert!(again.stderr.contains("already exists"), "{}", again.stderr);
+    let snapshot = concat!(env!("CARGO_MANIFEST_DIR"), "/../../demo/snapshot.json");
+    // ./guardline.toml is picked up by default.
+    let scan = guardline_in(dir.path(), &["scan", "--snapshot", snapshot, "--today", "2026-11-28"], &[]);
+    assert!(scan.code == 0 || scan.code == 1, "{}", scan.stderr);
+}
+
+#[test]
+fn bad_config_points_at_file_and_line() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("guardline.toml"),
+        "[profiles.production]\ndefault-level = \"fail\"\nsurprise = 1\n",
+    )
+    .unwrap();
+    let snapshot = concat!(env!("CARGO_MANIFEST_DIR"), "/../../demo/snapshot.json");
+    let run = guardline_in(dir.path(), &["scan", "--snapshot", snapshot], &[]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("guardline.toml:3:"), "{}", run.stderr);
+    assert!(run.stderr.contains("surprise"), "{}", run.stderr);
+}
+
+#[test]
+fn snapshot_of_another_version_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let demo = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../demo/snapshot.json")).unwrap();
+    let future = demo.replacen("\"version\": 1", "\"version\": 7", 1);
+    assert_ne!(demo, future);
+    std::fs::write(dir.path().join("old.json"), future).unwrap();
+    let run = guardline_in(dir.path(), &["scan", "--snapshot", "old.json"], &[]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("loading old.json"), "{}", run.stderr);
+    assert!(run.stderr.contains("schema version 7"), "{}", run.stderr);
+}
+
+#[test]
+fn missing_snapshot_file_says_which() {
+    let run = guardline(&["scan", "--snapshot", "nowhere.json"]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("reading nowhere.json"), "{}", run.stderr);
+}
+
+#[test]
+fn no_credentials_is_a_tool_error_not_a_finding() {
+    let dir = tempfile::tempdir().unwrap();
+    // A closed port: nothing answers, so STS fails fast.
+    let env = [("AWS_ENDPOINT_URL", "http://127.0.0.1:9".to_owned()), ("AWS_REGION", "ap-northeast-1".to_owned())];
+    let run = guardline_in(dir.path(), &["scan", "--no-progress", "--max-attempts", "1"], &env);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("could not identify the account"), "{}", run.stderr);
+}

@@ -1,0 +1,86 @@
+use std::path::Path;
+use std::process::Command;
+
+use aws_credential_types::Credentials;
+
+/// What one run of the binary did.
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+/// Runs `guardline args` in `cwd` with no AWS settings from the environment but `env`.
+pub fn guardline_in(cwd: &Path, args: &[&str], env: &[(&str, String)]) -> Run {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_guardline"));
+    command.args(args).current_dir(cwd);
+    for (key, _) in std::env::vars() {
+        if key.starts_with("AWS_") || key == "NO_COLOR" || key.starts_with("GUARDLINE_") {
+            command.env_remove(key);
+        }
+    }
+    command.env("AWS_CONFIG_FILE", "/dev/null").env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null");
+    command.env("AWS_EC2_METADATA_DISABLED", "true");
+    for (key, value) in env {
+        command.env(key, value);
+    }
+    let output = command.output().expect("the guardline binary runs");
+    Run {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8(output.stdout).expect("utf-8 stdout"),
+        stderr: String::from_utf8(output.stderr).expect("utf-8 stderr"),
+    }
+}
+
+/// Runs `guardline args` in a fresh temporary directory.
+pub fn guardline(args: &[&str]) -> Run {
+    let dir = tempfile::tempdir().unwrap();
+    guardline_in(dir.path(), args, &[])
+}
+
+/// The environment that points the binary at a moto server with `credentials`.
+pub fn moto_env(endpoint: &str, credentials: &Credentials) -> Vec<(&'static str, String)> {
+    let mut env = vec![
+        ("AWS_ENDPOINT_URL", endpoint.to_owned()),
+        ("AWS_REGION", "ap-northeast-1".to_owned()),
+        ("AWS_ACCESS_KEY_ID", credentials.access_key_id().to_owned()),
+        ("AWS_SECRET_ACCESS_KEY", credentials.secret_access_key().to_owned()),
+    ];
+    if let Some(token) = credentials.session_token() {
+        env.push(("AWS_SESSION_TOKEN", token.to_owned()));
+    }
+    env
+}
+
+/// Insta filters for values that change between runs of moto-backed tests.
+pub fn volatile_filters(account_id: &str) -> Vec<(String, &'static str)> {
+    vec![
+        (regex_escape(account_id), "[account]"),
+        (r"sg-[0-9a-f]{8,}".to_owned(), "sg-[id]"),
+        (r"i-[0-9a-f]{8,}".to_owned(), "i-[id]"),
+        (r"(AKIA|ASIA)[0-9A-Z]{12,}".to_owned(), "[key-id]"),
+        (r"vpc-[0-9a-f]{8,}".to_owned(), "vpc-[id]"),
+        (r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z".to_owned(), "[time]"),
+        (r"\d{4}-\d\d-\d\d".to_owned(), "[date]"),
+    ]
+}
+
+fn regex_escape(text: &str) -> String {
+    text.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_string() } else { format!("\\{c}") }).collect()
+}
+
+/// One line per finding of a JSON report: `STATUS CONTROL REGION RESOURCE: message`.
+pub fn finding_lines(report: &serde_json::Value) -> String {
+    let mut lines = String::new();
+    for finding in report["findings"].as_array().expect("findings") {
+        lines.push_str(&format!(
+            "{} {} {} {}: {}\n",
+            finding["outcome"].as_str().unwrap(),
+            finding["control"].as_str().unwrap(),
+            finding["region"].as_str().unwrap(),
+            finding["resource"].as_str().unwrap(),
+            finding["message"]["en"].as_str().unwrap(),
+        ));
+    }
+    lines
+}
