@@ -10,6 +10,7 @@ The binary defaults to $CARGO_TARGET_DIR/release/guardline (or target/release/gu
 """
 
 import argparse
+import logging
 import os
 import random
 import socket
@@ -73,6 +74,7 @@ def main() -> int:
         print(f"{args.binary} not found: run `cargo build --release` first", file=sys.stderr)
         return 2
 
+    logging.getLogger("werkzeug").setLevel(logging.CRITICAL)
     port = free_port()
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()

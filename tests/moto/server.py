@@ -5,6 +5,7 @@ answers, and stops when its standard input closes, so a test process that dies n
 """
 
 import logging
+import os
 import sys
 import urllib.request
 
@@ -13,11 +14,15 @@ from moto.server import ThreadedMotoServer
 
 def main() -> None:
     port = int(sys.argv[1])
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    logging.getLogger("werkzeug").setLevel(logging.CRITICAL)
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()
     urllib.request.urlopen(f"http://127.0.0.1:{port}/moto-api/data.json", timeout=10).read()
     print(f"ready {port}", flush=True)
+    # The launcher stops reading stdout after the ready line. moto prints to stdout for some requests (e.g. an
+    # Access Analyzer call: "Unable to find appropriate backend"); on a closed pipe that print raises and the
+    # request never gets an answer, so the client hangs. Send everything after the ready line to /dev/null.
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     sys.stdin.read()
     server.stop()
 

@@ -90,6 +90,32 @@ mod tests {
         }
     }
 
+    /// Every action string the collectors pass to `Cx::call` is listed, and every listed action is called
+    /// somewhere: the policy is generated from the collectors' own calls.
+    #[test]
+    fn actions_match_the_collectors_calls() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/services");
+        let mut called = std::collections::BTreeSet::new();
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let source = std::fs::read_to_string(entry.unwrap().path()).unwrap();
+            for literal in source.split('"').skip(1).step_by(2) {
+                let Some((service, verb)) = literal.split_once(':') else { continue };
+                let service_like = !service.is_empty()
+                    && service.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+                let verb_like = verb.chars().next().is_some_and(|c| c.is_ascii_uppercase())
+                    && verb.chars().all(|c| c.is_ascii_alphanumeric());
+                if service_like && verb_like {
+                    called.insert(literal.to_owned());
+                }
+            }
+        }
+        let listed: std::collections::BTreeSet<String> = ACTIONS.iter().map(|a| (*a).to_owned()).collect();
+        let unlisted: Vec<_> = called.difference(&listed).collect();
+        let uncalled: Vec<_> = listed.difference(&called).collect();
+        assert!(unlisted.is_empty(), "called but missing from ACTIONS: {unlisted:?}");
+        assert!(uncalled.is_empty(), "listed in ACTIONS but never called: {uncalled:?}");
+    }
+
     #[test]
     fn policy_lists_every_action_but_sts() {
         let policy: serde_json::Value = serde_json::from_str(&read_only_policy()).unwrap();

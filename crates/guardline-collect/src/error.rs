@@ -50,19 +50,39 @@ where
     E: ProvideErrorMetadata + std::error::Error + 'static,
 {
     let code = err.code().map(str::to_owned);
-    let message = err.message().map(str::to_owned).unwrap_or_else(|| DisplayErrorContext(err).to_string());
+    let status = match err {
+        SdkError::ServiceError(context) => Some(context.raw().status().as_u16()),
+        SdkError::ResponseError(context) => Some(context.raw().status().as_u16()),
+        _ => None,
+    };
     let kind = match err {
         SdkError::TimeoutError(_) => ErrorKind::Timeout,
         SdkError::DispatchFailure(failure) if failure.is_timeout() => ErrorKind::Timeout,
         SdkError::DispatchFailure(_) => ErrorKind::Failed,
-        SdkError::ResponseError(_) => ErrorKind::Malformed,
-        SdkError::ServiceError(context) => {
-            let status = context.raw().status().as_u16();
-            kind_of(code.as_deref(), status)
+        // An error answer whose body is not the service's format: judge by the status alone.
+        SdkError::ResponseError(_) if status.is_some_and(|status| status >= 400) => {
+            kind_of(None, status.unwrap_or_default())
         }
+        SdkError::ResponseError(_) => ErrorKind::Malformed,
+        SdkError::ServiceError(_) => kind_of(code.as_deref(), status.unwrap_or_default()),
         _ => ErrorKind::Failed,
     };
+    let message = match (err.message(), status) {
+        (Some(message), _) => message.to_owned(),
+        (None, Some(status)) => format!("HTTP {status} without an AWS error message"),
+        (None, None) => short(&DisplayErrorContext(err).to_string()),
+    };
     CollectError { action: action.to_owned(), kind, code, message }
+}
+
+/// The first line of a transport error, at most 300 characters: the SDK's full error chain can carry a whole
+/// HTTP response.
+fn short(text: &str) -> String {
+    let line = text.lines().next().unwrap_or_default();
+    match line.char_indices().nth(300) {
+        Some((end, _)) => format!("{}…", &line[..end]),
+        None => line.to_owned(),
+    }
 }
 
 fn kind_of(code: Option<&str>, status: u16) -> ErrorKind {
@@ -102,5 +122,11 @@ mod tests {
         assert_eq!(kind_of(None, 404), ErrorKind::NotAvailable);
         assert_eq!(kind_of(None, 500), ErrorKind::Failed);
         assert_eq!(kind_of(Some("InternalError"), 500), ErrorKind::Failed);
+    }
+
+    #[test]
+    fn transport_errors_are_cut_to_one_short_line() {
+        assert_eq!(short("refused\ncaused by: more"), "refused");
+        assert_eq!(short(&"x".repeat(400)).chars().count(), 301);
     }
 }

@@ -30,7 +30,8 @@ pub fn render(evaluation: &Evaluation, lang: &str) -> String {
         .into_iter()
         .map(|mut control| {
             if lang == "ja" {
-                control.title = guardline_rules::find_rule(control.id).map_or(control.title, |rule| rule.title_ja);
+                control.title =
+                    guardline_rules::find_rule(control.id).map_or(control.title, |rule| rule.title_ja);
             }
             control
         })

@@ -149,7 +149,13 @@ fn render_control(
         evaluation.findings.iter().filter(|finding| finding.finding.control == control.id).collect();
     let header = format!("{:<14}{}", control.id, rule.title_in(lang));
     let Some(outcome) = control.outcome else {
-        let _ = writeln!(out, "  {} {} {}", painter.dim(&format!("{:<13}", "-")), header, painter.dim(&format!("({})", phrase(lang, Phrase::NoResources))));
+        let _ = writeln!(
+            out,
+            "  {} {} {}",
+            painter.dim(&format!("{:<13}", "-")),
+            header,
+            painter.dim(&format!("({})", phrase(lang, Phrase::NoResources)))
+        );
         return;
     };
     let resources = match (lang, findings.len()) {
@@ -180,9 +186,17 @@ fn render_control(
         let _ = writeln!(out, "{:19}{}", "", finding.finding.message.get(lang));
         if let Some(exception) = &finding.exception {
             let what = if exception.expired {
-                painter.paint(style(Outcome::Fail), &format!("{} {}", phrase(lang, Phrase::ExceptionExpired), exception.expires))
+                painter.paint(
+                    style(Outcome::Fail),
+                    &format!("{} {}", phrase(lang, Phrase::ExceptionExpired), exception.expires),
+                )
             } else {
-                format!("{} {} {}", phrase(lang, Phrase::Exception), phrase(lang, Phrase::Expires), exception.expires)
+                format!(
+                    "{} {} {}",
+                    phrase(lang, Phrase::Exception),
+                    phrase(lang, Phrase::Expires),
+                    exception.expires
+                )
             };
             let _ = writeln!(
                 out,
@@ -204,7 +218,12 @@ fn overall_counts(controls: &[ControlSummary]) -> std::collections::BTreeMap<Out
     counts
 }
 
-fn counts_line(painter: &Painter, counts: &std::collections::BTreeMap<Outcome, usize>, empty: usize, lang: &str) -> String {
+fn counts_line(
+    painter: &Painter,
+    counts: &std::collections::BTreeMap<Outcome, usize>,
+    empty: usize,
+    lang: &str,
+) -> String {
     let mut parts: Vec<String> = counts
         .iter()
         .map(|(outcome, count)| {

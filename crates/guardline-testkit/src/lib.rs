@@ -88,6 +88,12 @@ impl MotoServer {
             .region(Region::new(region.to_owned()))
             .credentials_provider(SharedCredentialsProvider::new(credentials))
             .retry_config(aws_config::retry::RetryConfig::standard().with_max_attempts(1))
+            // A request moto never answers fails the test instead of hanging it.
+            .timeout_config(
+                aws_config::timeout::TimeoutConfig::builder()
+                    .operation_timeout(std::time::Duration::from_secs(60))
+                    .build(),
+            )
             .build()
     }
 }

@@ -13,7 +13,20 @@ use guardline_model::inventory::{GlobalInventory, RegionInventory};
 
 use crate::cx::Cx;
 
+pub mod account;
+pub mod analyzer;
+pub mod cloudtrail;
+pub mod config;
+pub mod cost;
 pub mod ec2;
+pub mod events;
+pub mod guardduty;
+pub mod iam;
+pub mod inspector;
+pub mod s3;
+pub mod scheduler;
+pub mod securityhub;
+pub mod ssm;
 pub mod sts;
 
 /// Fills account-wide fields.
@@ -27,7 +40,10 @@ pub(crate) fn global_tasks<'a>(
     config: &'a SdkConfig,
     tasks: &mut Vec<(&'static str, BoxFuture<'a, GlobalPart>)>,
 ) {
-    let _ = (cx, config, &tasks);
+    tasks.push(("iam", Box::pin(iam::collect(cx, config))));
+    tasks.push(("account", Box::pin(account::collect(cx, config))));
+    tasks.push(("s3", Box::pin(s3::collect(cx, config))));
+    tasks.push(("cost", Box::pin(cost::collect(cx, config))));
 }
 
 /// The collectors of one region; `config` is set to that region.
@@ -38,4 +54,13 @@ pub(crate) fn region_tasks<'a>(
     tasks: &mut Vec<(&'static str, BoxFuture<'a, RegionPart>)>,
 ) {
     tasks.push(("ec2", Box::pin(ec2::collect(cx, config, region))));
+    tasks.push(("ssm", Box::pin(ssm::collect(cx, config, region))));
+    tasks.push(("scheduler", Box::pin(scheduler::collect(cx, config, region))));
+    tasks.push(("config", Box::pin(config::collect(cx, config, region))));
+    tasks.push(("events", Box::pin(events::collect(cx, config, region))));
+    tasks.push(("guardduty", Box::pin(guardduty::collect(cx, config, region))));
+    tasks.push(("securityhub", Box::pin(securityhub::collect(cx, config, region))));
+    tasks.push(("inspector", Box::pin(inspector::collect(cx, config, region))));
+    tasks.push(("access-analyzer", Box::pin(analyzer::collect(cx, config, region))));
+    tasks.push(("cloudtrail", Box::pin(cloudtrail::collect(cx, config, region))));
 }

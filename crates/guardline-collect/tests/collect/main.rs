@@ -2,5 +2,19 @@
 //! aws-smithy-mocks tests for the operations moto lacks.
 
 mod harness;
+mod mocks;
 
+mod account;
+mod analyzer;
+mod cloudtrail;
+mod config;
+mod cost;
 mod ec2;
+mod events;
+mod guardduty;
+mod iam;
+mod inspector;
+mod s3;
+mod scheduler;
+mod securityhub;
+mod ssm;

@@ -36,7 +36,11 @@ pub fn load_config(path: Option<&Path>) -> anyhow::Result<Config> {
 
 /// Control IDs a config may name: every rule, and the guideline's controls this build does not check yet.
 pub fn known_controls() -> Vec<&'static str> {
-    guardline_rules::RULES.iter().map(|rule| rule.id).chain(guardline_rules::registry::PLANNED.iter().copied()).collect()
+    guardline_rules::RULES
+        .iter()
+        .map(|rule| rule.id)
+        .chain(guardline_rules::registry::PLANNED.iter().copied())
+        .collect()
 }
 
 /// Collects a snapshot with the AWS settings from the command line over those from the config.
@@ -49,10 +53,12 @@ pub fn collect(aws: &AwsArgs, config: &Config) -> anyhow::Result<CollectOutput> 
         max_attempts: aws.max_attempts.unwrap_or(settings.max_attempts),
     };
     let base_region = options.regions.as_ref().and_then(|regions| regions.first().cloned());
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().context("starting tokio")?;
+    let runtime =
+        tokio::runtime::Builder::new_multi_thread().enable_all().build().context("starting tokio")?;
     let bar = Bar::new(!aws.no_progress);
     let result = runtime.block_on(async {
-        let sdk = guardline_collect::sdk_config(aws.profile.as_deref(), base_region.as_deref(), &options).await;
+        let sdk =
+            guardline_collect::sdk_config(aws.profile.as_deref(), base_region.as_deref(), &options).await;
         guardline_collect::collect(&sdk, &options, &bar).await
     });
     bar.finish();
@@ -76,4 +82,3 @@ fn count_errors(output: &CollectOutput) -> usize {
 pub fn write_file(path: &Path, text: &str) -> anyhow::Result<()> {
     std::fs::write(path, text).with_context(|| format!("writing {}", path.display()))
 }
-

@@ -24,7 +24,10 @@ pub fn run(args: RuleArgs) -> anyhow::Result<bool> {
                 }
                 out
             }
-            RuleFormat::Json => serde_json::to_string_pretty(&RULES.iter().map(|rule| rule_json(rule)).collect::<Vec<_>>())? + "\n",
+            RuleFormat::Json => {
+                serde_json::to_string_pretty(&RULES.iter().map(|rule| rule_json(rule)).collect::<Vec<_>>())?
+                    + "\n"
+            }
         },
     };
     std::io::stdout().write_all(text.as_bytes()).context("writing to stdout")?;
@@ -49,7 +52,8 @@ fn rule_json(rule: &Rule) -> serde_json::Value {
 
 fn unknown_rule(id: &str) -> anyhow::Error {
     let prefix = id.split('-').next().unwrap_or(id).to_ascii_uppercase();
-    let similar: Vec<&str> = RULES.iter().map(|rule| rule.id).filter(|known| known.starts_with(&prefix)).collect();
+    let similar: Vec<&str> =
+        RULES.iter().map(|rule| rule.id).filter(|known| known.starts_with(&prefix)).collect();
     if similar.is_empty() {
         anyhow::anyhow!("no control {id}; `guardline rule` lists them all")
     } else {

@@ -80,7 +80,10 @@ pub fn run(args: ScanArgs) -> anyhow::Result<bool> {
 fn force_profile(config: &mut Config, profile: &str) -> anyhow::Result<()> {
     if !config.profiles.contains_key(profile) {
         let known: Vec<&str> = config.profiles.keys().map(String::as_str).collect();
-        anyhow::bail!("--guideline-profile {profile}: no such profile in the config (profiles: {})", known.join(", "));
+        anyhow::bail!(
+            "--guideline-profile {profile}: no such profile in the config (profiles: {})",
+            known.join(", ")
+        );
     }
     config.default_profile = profile.to_owned();
     config.accounts.clear();

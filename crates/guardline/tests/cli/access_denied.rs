@@ -12,11 +12,22 @@ async fn denied_service_is_not_evaluated_and_the_scan_goes_on() {
     let policy = r#"{"Version":"2012-10-17","Statement":[
         {"Effect":"Allow","Action":"*","Resource":"*"},
         {"Effect":"Deny","Action":"guardduty:*","Resource":"*"}]}"#;
-    iam.put_user_policy().user_name("auditor").policy_name("audit").policy_document(policy).send().await.unwrap();
+    iam.put_user_policy()
+        .user_name("auditor")
+        .policy_name("audit")
+        .policy_document(policy)
+        .send()
+        .await
+        .unwrap();
     let key = iam.create_access_key().user_name("auditor").send().await.unwrap();
     let key = key.access_key().unwrap();
-    let credentials =
-        aws_credential_types::Credentials::new(key.access_key_id(), key.secret_access_key(), None, None, "user");
+    let credentials = aws_credential_types::Credentials::new(
+        key.access_key_id(),
+        key.secret_access_key(),
+        None,
+        None,
+        "user",
+    );
     server.control("/moto-api/reset-auth", "text/plain", "0");
 
     let dir = tempfile::tempdir().unwrap();
@@ -41,5 +52,8 @@ async fn denied_service_is_not_evaluated_and_the_scan_goes_on() {
     assert!(guardduty[0].starts_with("not-evaluated GUARDDUTY-001 ap-northeast-1"), "{lines}");
     assert!(guardduty[0].contains("guardduty:ListDetectors access denied"), "{lines}");
     assert!(lines.contains("pass EC2-001 ap-northeast-1"), "EC2 is still evaluated:\n{lines}");
-    assert!(lines.contains("fail ACCOUNT-002 global") || lines.contains("not-evaluated ACCOUNT-002"), "{lines}");
+    assert!(
+        lines.contains("fail ACCOUNT-002 global") || lines.contains("not-evaluated ACCOUNT-002"),
+        "{lines}"
+    );
 }

@@ -6,7 +6,9 @@ const TODAY: &str = "2026-11-28";
 fn terminal_report_groups_by_section_and_fails() {
     let run = guardline(&["scan", "--demo", "--today", TODAY, "--color", "never"]);
     assert_eq!(run.code, 1, "the demo account fails adopted controls\n{}", run.stderr);
-    for title in ["1. Cost", "2. Security hardening", "3. Preventing mistakes", "4. Early detection and response"] {
+    for title in
+        ["1. Cost", "2. Security hardening", "3. Preventing mistakes", "4. Early detection and response"]
+    {
         assert!(run.stdout.contains(title), "missing section {title}");
     }
     insta::assert_snapshot!("demo_terminal_en", run.stdout);

@@ -3,11 +3,11 @@
 /// Running the binary and redacting volatile values.
 mod support;
 
-/// `scan --demo`: the bundled demo report in every format and language.
-mod demo;
-/// Commands that need no AWS: rule, init, iam-policy, bad snapshots and configs.
-mod offline;
-/// `scan` and `collect` against a seeded account on moto server.
-mod moto_scan;
 /// IAM permission checks on: denied services become NOT EVALUATED, the rest is evaluated.
 mod access_denied;
+/// `scan --demo`: the bundled demo report in every format and language.
+mod demo;
+/// `scan` and `collect` against a seeded account on moto server.
+mod moto_scan;
+/// Commands that need no AWS: rule, init, iam-policy, bad snapshots and configs.
+mod offline;

@@ -102,7 +102,7 @@ async fn scan_finds_exactly_what_was_seeded() {
     assert!(has("fail GUARDDUTY-001 us-east-1"), "{lines}");
     assert!(has("fail IAM-003 global") && has("alice"), "{lines}");
     assert!(has("fail IAM-005 global") && has("bob"), "{lines}");
-    assert!(has(&format!("fail S3-002 global arn:aws:s3:::public-{}", account.id)), "{lines}");
+    assert!(has(&format!("fail S3-002 ap-northeast-1 arn:aws:s3:::public-{}", account.id)), "{lines}");
     assert!(has("pass ACCOUNT-001 global"), "{lines}");
     assert!(has("fail SCHED-001 us-east-1") && has("dev-box"), "{lines}");
     // moto has no SSM DescribeInstanceInformation: never a pass.
@@ -136,8 +136,13 @@ async fn collect_writes_a_snapshot() {
     .await
     .unwrap();
     assert_eq!(run.code, 0, "{}", run.stderr);
-    assert!(run.stderr.contains(&format!("collected account {} in 2 region(s)", account.id)), "{}", run.stderr);
-    let snapshot = guardline_model::Snapshot::from_json(&std::fs::read_to_string(dir.path().join("out.json")).unwrap())
-        .unwrap();
+    assert!(
+        run.stderr.contains(&format!("collected account {} in 2 region(s)", account.id)),
+        "{}",
+        run.stderr
+    );
+    let snapshot =
+        guardline_model::Snapshot::from_json(&std::fs::read_to_string(dir.path().join("out.json")).unwrap())
+            .unwrap();
     assert_eq!(snapshot.regions.keys().collect::<Vec<_>>(), ["eu-west-1", "us-west-2"]);
 }

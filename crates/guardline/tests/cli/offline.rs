@@ -8,7 +8,8 @@ fn rule_prints_the_rules_own_documentation() {
     for heading in ["## What it checks", "## Why it matters", "## How to fix", "## References"] {
         assert!(run.stdout.contains(heading), "{heading}");
     }
-    let file = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/rules/EC2-001.md")).unwrap();
+    let file =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/rules/EC2-001.md")).unwrap();
     assert_eq!(run.stdout, file, "`guardline rule` and docs/rules say the same");
 }
 
@@ -76,7 +77,8 @@ fn bad_config_points_at_file_and_line() {
 #[test]
 fn snapshot_of_another_version_is_refused() {
     let dir = tempfile::tempdir().unwrap();
-    let demo = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../demo/snapshot.json")).unwrap();
+    let demo =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../demo/snapshot.json")).unwrap();
     let future = demo.replacen("\"version\": 1", "\"version\": 7", 1);
     assert_ne!(demo, future);
     std::fs::write(dir.path().join("old.json"), future).unwrap();
@@ -97,7 +99,8 @@ fn missing_snapshot_file_says_which() {
 fn no_credentials_is_a_tool_error_not_a_finding() {
     let dir = tempfile::tempdir().unwrap();
     // A closed port: nothing answers, so STS fails fast.
-    let env = [("AWS_ENDPOINT_URL", "http://127.0.0.1:9".to_owned()), ("AWS_REGION", "ap-northeast-1".to_owned())];
+    let env =
+        [("AWS_ENDPOINT_URL", "http://127.0.0.1:9".to_owned()), ("AWS_REGION", "ap-northeast-1".to_owned())];
     let run = guardline_in(dir.path(), &["scan", "--no-progress", "--max-attempts", "1"], &env);
     assert_eq!(run.code, 2, "{}", run.stderr);
     assert!(run.stderr.contains("could not identify the account"), "{}", run.stderr);

@@ -60,6 +60,7 @@ pub fn volatile_filters(account_id: &str) -> Vec<(String, &'static str)> {
         (r"i-[0-9a-f]{8,}".to_owned(), "i-[id]"),
         (r"(AKIA|ASIA)[0-9A-Z]{12,}".to_owned(), "[key-id]"),
         (r"vpc-[0-9a-f]{8,}".to_owned(), "vpc-[id]"),
+        (r"\b[0-9a-f]{32}\b".to_owned(), "[detector-id]"),
         (r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z".to_owned(), "[time]"),
         (r"\d{4}-\d\d-\d\d".to_owned(), "[date]"),
     ]

@@ -1,0 +1,214 @@
+//! Security Hub collector: hub, findings and the missing GetEnabledStandards on moto; the standards' data
+//! paths against aws-smithy-mocks clients.
+
+use aws_sdk_securityhub::Client;
+use aws_sdk_securityhub::operation::describe_hub::DescribeHubOutput;
+use aws_sdk_securityhub::operation::get_enabled_standards::GetEnabledStandardsOutput;
+use aws_sdk_securityhub::operation::get_findings::GetFindingsOutput;
+use aws_sdk_securityhub::types::{
+    AwsSecurityFinding, Compliance, ComplianceStatus, RecordState, Resource, Severity, SeverityLabel,
+    StandardsStatus, StandardsSubscription, Workflow, WorkflowStatus,
+};
+use aws_smithy_mocks::{RuleMode, mock, mock_client};
+use guardline_collect::services::securityhub::collect_with;
+use guardline_model::ErrorKind;
+use guardline_model::inventory::detection::{EnabledStandard, HubFinding};
+
+use crate::harness::Account;
+use crate::mocks::{ACCOUNT, ATTEMPTS, apply, cx, error_body, retries};
+
+const FSBP: &str =
+    "arn:aws:securityhub:ap-northeast-1::standards/aws-foundational-security-best-practices/v/1.0.0";
+
+fn finding(
+    account: &str,
+    id: &str,
+    status: ComplianceStatus,
+    control: &str,
+    bucket: &str,
+) -> AwsSecurityFinding {
+    AwsSecurityFinding::builder()
+        .schema_version("2018-10-08")
+        .id(id)
+        .product_arn(format!("arn:aws:securityhub:ap-northeast-1:{account}:product/{account}/default"))
+        .generator_id(format!("security-control/{control}"))
+        .aws_account_id(account)
+        .types("Software and Configuration Checks/Industry and Regulatory Standards")
+        .created_at("2025-01-06T00:00:00.000Z")
+        .updated_at("2025-01-06T00:00:00.000Z")
+        .severity(Severity::builder().label(SeverityLabel::High).build())
+        .title(format!("{control} check"))
+        .description("test finding")
+        .resources(Resource::builder().r#type("AwsS3Bucket").id(format!("arn:aws:s3:::{bucket}")).build())
+        .compliance(Compliance::builder().status(status).security_control_id(control).build())
+        .record_state(RecordState::Active)
+        .workflow(Workflow::builder().status(WorkflowStatus::New).build())
+        .build()
+}
+
+#[tokio::test]
+async fn enabled_in_one_region_with_failed_findings_only() {
+    let account = Account::new().await;
+    let hub = Client::new(&account.config);
+    hub.enable_security_hub().enable_default_standards(false).send().await.unwrap();
+    let import = hub
+        .batch_import_findings()
+        .findings(finding(&account.id, "failed-1", ComplianceStatus::Failed, "S3.8", "open-bucket"))
+        .findings(finding(&account.id, "passed-1", ComplianceStatus::Passed, "S3.1", "closed-bucket"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(import.success_count(), Some(2));
+
+    let output = account.collect(&["ap-northeast-1", "us-east-1"]).await;
+    let tokyo =
+        output.snapshot.regions["ap-northeast-1"].security_hub.get().unwrap().as_ref().expect("enabled");
+    assert!(tokyo.hub_arn.starts_with("arn:aws:securityhub:ap-northeast-1:"), "{}", tokyo.hub_arn);
+    let standards = tokyo.standards.get().unwrap_err();
+    assert_eq!(standards.action, "securityhub:GetEnabledStandards");
+    assert_eq!(standards.kind, ErrorKind::NotAvailable, "moto has no GetEnabledStandards (404): {standards}");
+    assert_eq!(
+        tokyo.failed_findings.get().unwrap(),
+        &vec![HubFinding {
+            id: "failed-1".into(),
+            title: "S3.8 check".into(),
+            control_id: Some("S3.8".into()),
+            resource_arns: vec!["arn:aws:s3:::open-bucket".into()],
+            severity: "HIGH".into(),
+        }]
+    );
+    assert_eq!(
+        output.snapshot.regions["us-east-1"].security_hub.get().unwrap(),
+        &None,
+        "not subscribed is data, not an error"
+    );
+}
+
+fn hub() -> DescribeHubOutput {
+    DescribeHubOutput::builder()
+        .hub_arn("arn:aws:securityhub:ap-northeast-1:123456789012:hub/default")
+        .build()
+}
+
+fn findings() -> GetFindingsOutput {
+    GetFindingsOutput::builder()
+        .findings(finding(ACCOUNT, "failed-1", ComplianceStatus::Failed, "EC2.19", "b"))
+        .build()
+}
+
+#[tokio::test]
+async fn enabled_standards_every_page() {
+    let first = mock!(Client::get_enabled_standards)
+        .match_requests(|req| req.next_token().is_none())
+        .then_output(|| {
+            GetEnabledStandardsOutput::builder()
+                .standards_subscriptions(
+                    StandardsSubscription::builder()
+                        .standards_arn(FSBP)
+                        .standards_status(StandardsStatus::Ready)
+                        .build(),
+                )
+                .next_token("page-2")
+                .build()
+        });
+    let second = mock!(Client::get_enabled_standards)
+        .match_requests(|req| req.next_token() == Some("page-2"))
+        .then_output(|| {
+            GetEnabledStandardsOutput::builder()
+                .standards_subscriptions(
+                    StandardsSubscription::builder()
+                        .standards_arn("arn:aws:securityhub:::ruleset/cis-aws-foundations-benchmark/v/1.2.0")
+                        .standards_status(StandardsStatus::Incomplete)
+                        .build(),
+                )
+                .build()
+        });
+    let describe = mock!(Client::describe_hub).then_output(hub);
+    let get_findings = mock!(Client::get_findings)
+        .match_requests(|req| {
+            let filters = req.filters().expect("filters are sent");
+            filters.compliance_status().iter().any(|f| f.value() == Some("FAILED"))
+                && filters.record_state().iter().any(|f| f.value() == Some("ACTIVE"))
+                && filters.workflow_status().len() == 2
+        })
+        .then_output(findings);
+    let client = mock_client!(
+        aws_sdk_securityhub,
+        RuleMode::MatchAny,
+        [&first, &second, &describe, &get_findings],
+        |c| c.retry_config(retries())
+    );
+
+    let inventory = apply(collect_with(&cx(), &client, "ap-northeast-1").await);
+    let hub = inventory.security_hub.get().unwrap().as_ref().unwrap();
+    assert_eq!(
+        hub.standards.get().unwrap(),
+        &vec![
+            EnabledStandard { standards_arn: FSBP.into(), status: "READY".into() },
+            EnabledStandard {
+                standards_arn: "arn:aws:securityhub:::ruleset/cis-aws-foundations-benchmark/v/1.2.0".into(),
+                status: "INCOMPLETE".into()
+            },
+        ]
+    );
+    assert_eq!(hub.failed_findings.get().unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn denied_standards_fail_only_that_field() {
+    let denied = mock!(Client::get_enabled_standards)
+        .sequence()
+        .http_status(
+            403,
+            error_body("AccessDeniedException", "not authorized to perform GetEnabledStandards"),
+        )
+        .repeatedly()
+        .build();
+    let describe = mock!(Client::describe_hub).then_output(hub);
+    let get_findings = mock!(Client::get_findings).then_output(findings);
+    let client =
+        mock_client!(aws_sdk_securityhub, RuleMode::MatchAny, [&denied, &describe, &get_findings], |c| {
+            c.retry_config(retries())
+        });
+
+    let inventory = apply(collect_with(&cx(), &client, "ap-northeast-1").await);
+    let hub = inventory.security_hub.get().unwrap().as_ref().expect("the hub is still known to be enabled");
+    let error = hub.standards.get().unwrap_err();
+    assert_eq!(error.kind, ErrorKind::AccessDenied);
+    assert_eq!(error.action, "securityhub:GetEnabledStandards");
+    assert_eq!(hub.failed_findings.get().unwrap().len(), 1, "findings are unaffected");
+}
+
+#[tokio::test]
+async fn throttled_standards_after_retries() {
+    let throttled = mock!(Client::get_enabled_standards)
+        .sequence()
+        .http_status(429, error_body("TooManyRequestsException", "Rate exceeded"))
+        .repeatedly()
+        .build();
+    let describe = mock!(Client::describe_hub).then_output(hub);
+    let get_findings = mock!(Client::get_findings).then_output(findings);
+    let client =
+        mock_client!(aws_sdk_securityhub, RuleMode::MatchAny, [&throttled, &describe, &get_findings], |c| {
+            c.retry_config(retries())
+        });
+
+    let inventory = apply(collect_with(&cx(), &client, "ap-northeast-1").await);
+    let hub = inventory.security_hub.get().unwrap().as_ref().unwrap();
+    assert_eq!(hub.standards.get().unwrap_err().kind, ErrorKind::Throttled);
+    assert_eq!(throttled.num_calls(), ATTEMPTS as usize);
+}
+
+#[tokio::test]
+async fn denied_describe_hub_is_an_error_not_disabled() {
+    let denied = mock!(Client::describe_hub)
+        .sequence()
+        .http_status(403, error_body("AccessDeniedException", "not authorized to perform DescribeHub"))
+        .repeatedly()
+        .build();
+    let client =
+        mock_client!(aws_sdk_securityhub, RuleMode::MatchAny, [&denied], |c| c.retry_config(retries()));
+
+    let inventory = apply(collect_with(&cx(), &client, "ap-northeast-1").await);
+    assert_eq!(inventory.security_hub.get().unwrap_err().kind, ErrorKind::AccessDenied);
+}

@@ -1,0 +1,187 @@
+//! Systems Manager collector: maintenance windows on moto; managed instances (which moto lacks) on moto as
+//! an error and against aws-smithy-mocks clients for the data paths.
+
+use aws_sdk_ssm::Client;
+use aws_sdk_ssm::operation::describe_instance_information::DescribeInstanceInformationOutput;
+use aws_sdk_ssm::operation::describe_maintenance_windows::DescribeMaintenanceWindowsOutput;
+use aws_sdk_ssm::types::{
+    InstanceInformation, MaintenanceWindowAutomationParameters, MaintenanceWindowResourceType,
+    MaintenanceWindowTaskInvocationParameters, MaintenanceWindowTaskType, PingStatus, Target,
+};
+use aws_smithy_mocks::{RuleMode, mock, mock_client};
+use guardline_collect::services::ssm::collect_with;
+use guardline_model::ErrorKind;
+use guardline_model::inventory::ssm::{ManagedInstance, TargetSelector};
+
+use crate::harness::Account;
+use crate::mocks::{ATTEMPTS, apply, cx, error_body, retries};
+
+fn selector(key: &str, values: &[&str]) -> TargetSelector {
+    TargetSelector { key: key.to_owned(), values: values.iter().map(|value| (*value).to_owned()).collect() }
+}
+
+#[tokio::test]
+async fn maintenance_window_with_tag_targets_and_stop_task() {
+    let account = Account::new().await;
+    let ssm = Client::new(&account.config);
+    let window = ssm
+        .create_maintenance_window()
+        .name("off-hours-stop")
+        .schedule("cron(0 20 ? * MON-FRI *)")
+        .schedule_timezone("Asia/Tokyo")
+        .duration(2)
+        .cutoff(1)
+        .allow_unassociated_targets(false)
+        .send()
+        .await
+        .unwrap();
+    let window_id = window.window_id().unwrap();
+    let target = ssm
+        .register_target_with_maintenance_window()
+        .window_id(window_id)
+        .resource_type(MaintenanceWindowResourceType::Instance)
+        .targets(Target::builder().key("tag:Environment").values("dev").values("stg").build())
+        .send()
+        .await
+        .unwrap();
+    let target_id = target.window_target_id().unwrap();
+    let task = ssm
+        .register_task_with_maintenance_window()
+        .window_id(window_id)
+        .targets(Target::builder().key("WindowTargetIds").values(target_id).build())
+        .task_arn("AWS-StopEC2Instance")
+        .task_type(MaintenanceWindowTaskType::Automation)
+        .task_invocation_parameters(
+            MaintenanceWindowTaskInvocationParameters::builder()
+                .automation(
+                    MaintenanceWindowAutomationParameters::builder()
+                        .parameters("InstanceId", vec!["{{RESOURCE_ID}}".to_owned()])
+                        .build(),
+                )
+                .build(),
+        )
+        .max_concurrency("10")
+        .max_errors("1")
+        .send()
+        .await
+        .unwrap();
+    let task_id = task.window_task_id().unwrap();
+
+    let output = account.collect(&["ap-northeast-1", "us-east-1"]).await;
+    let windows = output.snapshot.regions["ap-northeast-1"].maintenance_windows.get().unwrap();
+    assert_eq!(windows.len(), 1);
+    let window = &windows[0];
+    assert_eq!(window.id, window_id);
+    assert_eq!(window.name, "off-hours-stop");
+    assert!(window.enabled);
+    assert_eq!(window.schedule, "cron(0 20 ? * MON-FRI *)");
+    assert_eq!(window.schedule_timezone.as_deref(), Some("Asia/Tokyo"));
+    assert_eq!(window.targets.len(), 1);
+    assert_eq!(window.targets[0].id, target_id);
+    assert_eq!(window.targets[0].selectors, [selector("tag:Environment", &["dev", "stg"])]);
+    assert_eq!(window.tasks.len(), 1);
+    let stop = &window.tasks[0];
+    assert_eq!(stop.id, task_id);
+    // moto 5.2.5 sends the task type as `TaskType`; AWS (and so the SDK) call it `Type`, so on moto the type
+    // is never read. Against AWS this is "AUTOMATION".
+    assert_eq!(stop.task_type, "");
+    assert_eq!(stop.task_arn, "AWS-StopEC2Instance");
+    assert_eq!(stop.targets, [selector("WindowTargetIds", &[target_id])]);
+    // DescribeMaintenanceWindowTasks returns no TaskInvocationParameters (AWS and moto alike), and the
+    // collector does not call GetMaintenanceWindowTask.
+    assert!(stop.parameters.is_empty(), "{:?}", stop.parameters);
+
+    assert!(output.snapshot.regions["us-east-1"].maintenance_windows.get().unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn describe_instance_information_error_on_moto_is_the_field_error() {
+    let account = Account::new().await;
+    let output = account.collect(&["ap-northeast-1"]).await;
+    let region = &output.snapshot.regions["ap-northeast-1"];
+    let error = region.ssm_managed_instances.get().unwrap_err();
+    assert_eq!(error.action, "ssm:DescribeInstanceInformation");
+    // moto answers HTTP 500 with an HTML body, which the awsJson error parser cannot read: the SDK reports a
+    // response error, which `error::classify` judges by its status alone.
+    assert_eq!(error.kind, ErrorKind::Failed, "{error}");
+    assert_eq!(error.message, "HTTP 500 without an AWS error message");
+    assert!(region.maintenance_windows.get().unwrap().is_empty(), "the windows field is unaffected");
+}
+
+fn no_windows() -> DescribeMaintenanceWindowsOutput {
+    DescribeMaintenanceWindowsOutput::builder().build()
+}
+
+fn managed(id: &str, status: PingStatus) -> InstanceInformation {
+    InstanceInformation::builder().instance_id(id).ping_status(status).build()
+}
+
+#[tokio::test]
+async fn managed_instances_every_page() {
+    let first = mock!(Client::describe_instance_information)
+        .match_requests(|req| req.next_token().is_none())
+        .then_output(|| {
+            DescribeInstanceInformationOutput::builder()
+                .instance_information_list(managed("i-0aaa", PingStatus::Online))
+                .next_token("page-2")
+                .build()
+        });
+    let second = mock!(Client::describe_instance_information)
+        .match_requests(|req| req.next_token() == Some("page-2"))
+        .then_output(|| {
+            DescribeInstanceInformationOutput::builder()
+                .instance_information_list(managed("i-0bbb", PingStatus::ConnectionLost))
+                .build()
+        });
+    let windows = mock!(Client::describe_maintenance_windows).then_output(no_windows);
+    let client = mock_client!(aws_sdk_ssm, RuleMode::MatchAny, [&first, &second, &windows], |c| c
+        .retry_config(retries()));
+
+    let inventory = apply(collect_with(&cx(), &client, "ap-northeast-1").await);
+    assert_eq!(
+        inventory.ssm_managed_instances.get().unwrap(),
+        &vec![
+            ManagedInstance { instance_id: "i-0aaa".into(), ping_status: "Online".into() },
+            ManagedInstance { instance_id: "i-0bbb".into(), ping_status: "ConnectionLost".into() },
+        ]
+    );
+    assert!(inventory.maintenance_windows.get().unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn denied_instance_information_fails_only_its_field() {
+    let denied = mock!(Client::describe_instance_information)
+        .sequence()
+        .http_status(
+            400,
+            error_body("AccessDeniedException", "not authorized to perform DescribeInstanceInformation"),
+        )
+        .repeatedly()
+        .build();
+    let windows = mock!(Client::describe_maintenance_windows).then_output(no_windows);
+    let client =
+        mock_client!(aws_sdk_ssm, RuleMode::MatchAny, [&denied, &windows], |c| c.retry_config(retries()));
+
+    let inventory = apply(collect_with(&cx(), &client, "ap-northeast-1").await);
+    let error = inventory.ssm_managed_instances.get().unwrap_err();
+    assert_eq!(error.kind, ErrorKind::AccessDenied);
+    assert_eq!(error.action, "ssm:DescribeInstanceInformation");
+    assert!(inventory.maintenance_windows.get().is_ok(), "the windows field is unaffected");
+}
+
+#[tokio::test]
+async fn throttled_instance_information_after_retries() {
+    let throttled = mock!(Client::describe_instance_information)
+        .sequence()
+        .http_status(400, error_body("ThrottlingException", "Rate exceeded"))
+        .repeatedly()
+        .build();
+    let windows = mock!(Client::describe_maintenance_windows).then_output(no_windows);
+    let client =
+        mock_client!(aws_sdk_ssm, RuleMode::MatchAny, [&throttled, &windows], |c| c.retry_config(retries()));
+
+    let inventory = apply(collect_with(&cx(), &client, "ap-northeast-1").await);
+    let error = inventory.ssm_managed_instances.get().unwrap_err();
+    assert_eq!(error.kind, ErrorKind::Throttled);
+    assert_eq!(throttled.num_calls(), ATTEMPTS as usize);
+}
