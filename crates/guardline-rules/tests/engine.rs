@@ -1,0 +1,159 @@
+//! The engine: how profiles (adoption, levels), exceptions (match, expiry, unused) and the not-evaluated
+//! policy turn rule findings into outcomes and the run's verdict.
+
+use guardline_config::Config;
+use guardline_model::{AccountInfo, Snapshot};
+use guardline_rules::{Evaluation, Outcome, RULES, evaluate};
+use jiff::civil::date;
+
+/// One region with one world-open SSH security group and one closed group; everything else not collected.
+fn snapshot() -> Snapshot {
+    let json = r#"{
+        "format": "guardline-snapshot", "version": 1, "tool_version": "test",
+        "collected_at": "2026-11-28T00:00:00Z",
+        "account": {"id": "123456789012", "partition": "aws", "caller_arn": "arn:aws:iam::123456789012:user/a"},
+        "global": {"account_aliases": {"status": "ok", "value": ["acme-prod"]}},
+        "regions": {"ap-northeast-1": {"security_groups": {"status": "ok", "value": [
+            {"id": "sg-open", "arn": "arn:aws:ec2:ap-northeast-1:123456789012:security-group/sg-open", "name": "open",
+             "vpc_id": null, "ingress": [{"protocol": "tcp", "from_port": 22, "to_port": 22, "ipv4_ranges": ["0.0.0.0/0"], "ipv6_ranges": []}]},
+            {"id": "sg-closed", "arn": "arn:aws:ec2:ap-northeast-1:123456789012:security-group/sg-closed", "name": "closed",
+             "vpc_id": null, "ingress": []}]}}}
+    }"#;
+    Snapshot::from_json(json).unwrap()
+}
+
+fn known() -> Vec<&'static str> {
+    RULES.iter().map(|rule| rule.id).collect()
+}
+
+fn config(text: &str) -> Config {
+    guardline_config::parse(text, "guardline.toml", &known()).unwrap_or_else(|errors| panic!("{errors}"))
+}
+
+fn outcome(evaluation: &Evaluation, control: &str, resource_suffix: &str) -> Outcome {
+    evaluation
+        .findings
+        .iter()
+        .find(|f| f.finding.control == control && f.finding.resource.ends_with(resource_suffix))
+        .unwrap_or_else(|| panic!("no {control} finding for {resource_suffix}"))
+        .outcome
+}
+
+const TODAY: jiff::civil::Date = date(2026, 11, 28);
+
+#[test]
+fn without_config_everything_is_adopted_at_fail_and_not_evaluated_fails() {
+    let evaluation = evaluate(&snapshot(), &Config::default(), TODAY);
+    assert_eq!(evaluation.profile, "default");
+    assert_eq!(evaluation.account_alias.as_deref(), Some("acme-prod"));
+    assert_eq!(outcome(&evaluation, "EC2-001", "sg-open"), Outcome::Fail);
+    assert_eq!(outcome(&evaluation, "EC2-001", "sg-closed"), Outcome::Pass);
+    assert_eq!(outcome(&evaluation, "GUARDDUTY-001", "detector/*"), Outcome::NotEvaluated);
+    assert!(evaluation.failed);
+}
+
+#[test]
+fn warn_level_and_not_evaluated_warn_policy_let_the_run_pass() {
+    let text = "[scan]\nnot-evaluated = \"warn\"\n[profiles.p]\ndefault-level = \"warn\"\n";
+    let evaluation = evaluate(&snapshot(), &config(text), TODAY);
+    assert_eq!(outcome(&evaluation, "EC2-001", "sg-open"), Outcome::Warn);
+    assert_eq!(outcome(&evaluation, "GUARDDUTY-001", "detector/*"), Outcome::NotEvaluated);
+    assert!(!evaluation.failed, "warnings and tolerated NOT EVALUATED do not fail the run");
+}
+
+#[test]
+fn not_evaluated_fails_by_default_even_when_everything_else_passes() {
+    let text = "[profiles.p.controls]\n\"EC2-001\" = { level = \"warn\" }\n";
+    let evaluation = evaluate(&snapshot(), &config(text), TODAY);
+    assert_eq!(outcome(&evaluation, "EC2-001", "sg-open"), Outcome::Warn);
+    assert!(evaluation.failed, "NOT EVALUATED of adopted fail-level controls is never a pass");
+}
+
+#[test]
+fn not_adopted_controls_keep_their_findings_with_the_reason() {
+    let text =
+        "[profiles.p.controls]\n\"EC2-001\" = { adopted = false, reason = \"bastion hosts by design\" }\n";
+    let evaluation = evaluate(&snapshot(), &config(text), TODAY);
+    let finding = evaluation.findings.iter().find(|f| f.finding.resource.ends_with("sg-open")).unwrap();
+    assert_eq!(finding.outcome, Outcome::NotAdopted);
+    assert_eq!(finding.not_adopted_reason.as_deref(), Some("bastion hosts by design"));
+    assert_eq!(finding.level, None);
+}
+
+#[test]
+fn exceptions_match_by_glob_and_expire_the_day_after() {
+    let text = r#"
+[[exceptions]]
+control = "EC2-001"
+account = "123456789012"
+region = "ap-northeast-1"
+resource = "arn:aws:ec2:*:123456789012:security-group/sg-op*"
+reason = "temporary vendor access"
+owner = "sre@example.com"
+expires = 2026-11-28
+"#;
+    let on_expiry_day = evaluate(&snapshot(), &config(text), TODAY);
+    let finding = on_expiry_day.findings.iter().find(|f| f.finding.resource.ends_with("sg-open")).unwrap();
+    assert_eq!(finding.outcome, Outcome::Excepted);
+    let exception = finding.exception.as_ref().unwrap();
+    assert_eq!(
+        (exception.reason.as_str(), exception.owner.as_str()),
+        ("temporary vendor access", "sre@example.com")
+    );
+    assert!(!exception.expired);
+    assert!(on_expiry_day.unused_exceptions.is_empty());
+
+    let day_after = evaluate(&snapshot(), &config(text), date(2026, 11, 29));
+    let finding = day_after.findings.iter().find(|f| f.finding.resource.ends_with("sg-open")).unwrap();
+    assert_eq!(finding.outcome, Outcome::Fail, "an expired exception fails again");
+    assert!(finding.exception.as_ref().unwrap().expired, "and stays attached, marked expired");
+}
+
+#[test]
+fn exceptions_never_touch_passes_and_unmatched_ones_are_reported_with_their_line() {
+    let text = r#"
+[[exceptions]]
+control = "EC2-001"
+resource = "arn:aws:ec2:ap-northeast-1:123456789012:security-group/sg-closed"
+reason = "r"
+owner = "o"
+expires = 2027-01-01
+
+[[exceptions]]
+control = "EC2-001"
+account = "999999999999"
+reason = "another account's exception is not this scan's business"
+owner = "o"
+expires = 2027-01-01
+
+[[exceptions]]
+control = "EC2-001"
+region = "us-east-1"
+reason = "wrong region"
+owner = "o"
+expires = 2027-01-01
+"#;
+    let evaluation = evaluate(&snapshot(), &config(text), TODAY);
+    assert_eq!(outcome(&evaluation, "EC2-001", "sg-closed"), Outcome::Pass);
+    assert_eq!(outcome(&evaluation, "EC2-001", "sg-open"), Outcome::Fail);
+    let unused: Vec<usize> = evaluation.unused_exceptions.iter().map(|u| u.line).collect();
+    assert_eq!(unused, [2, 16], "the other account's exception is not reported as unused here");
+}
+
+#[test]
+fn accounts_map_to_profiles_by_id_then_alias_glob() {
+    let text = r#"
+default-profile = "production"
+[profiles.production]
+[profiles.sandbox]
+default-level = "warn"
+[[accounts]]
+alias = "acme-*"
+profile = "sandbox"
+"#;
+    let evaluation = evaluate(&snapshot(), &config(text), TODAY);
+    assert_eq!(evaluation.profile, "sandbox");
+    assert_eq!(outcome(&evaluation, "EC2-001", "sg-open"), Outcome::Warn);
+    let by_id = format!("{text}[[accounts]]\nid = \"123456789012\"\nprofile = \"production\"\n");
+    assert_eq!(evaluate(&snapshot(), &config(&by_id), TODAY).profile, "production");
+}
