@@ -1,3 +1,5 @@
+//! IAM permission checks on (moto `reset-auth`): a denied service becomes NOT EVALUATED with the reason.
+
 use crate::support::{finding_lines, guardline_in, moto_env};
 
 /// With IAM permission checks on, a user denied GuardDuty gets NOT EVALUATED for exactly the GuardDuty

@@ -1,3 +1,5 @@
+//! `scan --demo`: the bundled demo report in every format and language.
+
 use crate::support::guardline;
 
 const TODAY: &str = "2026-11-28";

@@ -1,3 +1,5 @@
+//! `scan` and `collect` against a seeded account on moto server: the exact findings, and offline re-evaluation.
+
 use aws_sdk_ec2::types::{ResourceType, Tag, TagSpecification};
 
 use crate::support::{finding_lines, guardline_in, moto_env, volatile_filters};

@@ -1,3 +1,5 @@
+//! Commands that need no AWS: rule, init, iam-policy, and bad snapshots and configs.
+
 use crate::support::{guardline, guardline_in};
 
 #[test]

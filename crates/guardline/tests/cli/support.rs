@@ -1,3 +1,5 @@
+//! Running the binary with a clean environment, and redacting volatile values for snapshots.
+
 use std::path::Path;
 use std::process::Command;
 
