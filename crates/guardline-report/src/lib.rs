@@ -3,12 +3,22 @@
 //! - [`summary`]: per-control and per-section roll-ups every format shares.
 //! - [`terminal`]: the report grouped by guideline section, with colour on a TTY.
 //! - [`json`]: the machine-readable report (`--format json`).
+//! - [`html`]: one self-contained HTML page (scores per section, filters, docs), printable.
 //! - [`i18n`]: the report's own words in English and Japanese.
+//! - [`csv`], [`junit`], [`sarif`], [`ocsf`], [`asff`]: one finding per row / test case / result / event, for
+//!   spreadsheets, CI test reporters, code-scanning dashboards, security data lakes and AWS Security Hub.
 //!
 //! Architecture Invariant: reports only read an evaluation; they never call AWS and never change a verdict.
 
+pub mod asff;
+pub mod csv;
+mod formats;
+pub mod html;
 pub mod i18n;
 pub mod json;
+pub mod junit;
+pub mod ocsf;
+pub mod sarif;
 pub mod summary;
 pub mod terminal;
 

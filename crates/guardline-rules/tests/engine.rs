@@ -2,7 +2,7 @@
 //! policy turn rule findings into outcomes and the run's verdict.
 
 use guardline_config::Config;
-use guardline_model::{AccountInfo, Snapshot};
+use guardline_model::Snapshot;
 use guardline_rules::{Evaluation, Outcome, RULES, evaluate};
 use jiff::civil::date;
 

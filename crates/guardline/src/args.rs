@@ -27,6 +27,12 @@ pub enum Command {
     Init(InitArgs),
     /// Print the least-privilege read-only IAM policy that `scan` and `collect` need.
     IamPolicy,
+    /// List the scans recorded in the history database.
+    History(HistoryArgs),
+    /// Compare two recorded scans: new failures, resolved failures, failures still there.
+    Diff(DiffArgs),
+    /// List the config's exceptions that expired or expire soon, for their periodic review.
+    Exceptions(ExceptionsArgs),
 }
 
 /// How to reach AWS.
@@ -71,6 +77,43 @@ pub enum Format {
     Json,
 }
 
+/// The formats of a scan report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    /// Grouped by guideline section, for people.
+    Terminal,
+    /// Everything, for tools.
+    Json,
+    /// One self-contained page with section scores and filters, for people and managers.
+    Html,
+    /// One row per finding.
+    Csv,
+    /// SARIF 2.1.0, for code-scanning dashboards.
+    Sarif,
+    /// OCSF 1.5 Detection Findings.
+    Ocsf,
+    /// AWS Security Finding Format, as BatchImportFindings takes it.
+    Asff,
+    /// JUnit XML: one test case per control and resource, for CI dashboards.
+    Junit,
+}
+
+impl ReportFormat {
+    /// The file name a report of this format gets in `--output-dir`.
+    pub fn file_name(self) -> &'static str {
+        match self {
+            ReportFormat::Terminal => "guardline-report.txt",
+            ReportFormat::Json => "guardline-report.json",
+            ReportFormat::Html => "guardline-report.html",
+            ReportFormat::Csv => "guardline-report.csv",
+            ReportFormat::Sarif => "guardline-report.sarif",
+            ReportFormat::Ocsf => "guardline-report.ocsf.json",
+            ReportFormat::Asff => "guardline-report.asff.json",
+            ReportFormat::Junit => "guardline-report.junit.xml",
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Lang {
     En,
@@ -112,11 +155,15 @@ pub struct ScanArgs {
     /// Also save the collected snapshot to this file.
     #[arg(long, value_name = "FILE", conflicts_with_all = ["snapshot", "demo"])]
     pub save_snapshot: Option<PathBuf>,
-    #[arg(long, value_enum, default_value = "terminal")]
-    pub format: Format,
+    /// Report format(s), comma-separated; several formats need --output-dir.
+    #[arg(long, value_enum, value_delimiter = ',', default_value = "terminal")]
+    pub format: Vec<ReportFormat>,
     /// Write the report here instead of stdout.
-    #[arg(long, short, value_name = "FILE")]
+    #[arg(long, short, value_name = "FILE", conflicts_with = "output_dir")]
     pub output: Option<PathBuf>,
+    /// Write each format's report into this directory as guardline-report.<ext>.
+    #[arg(long, value_name = "DIR")]
+    pub output_dir: Option<PathBuf>,
     /// Language of messages and section titles.
     #[arg(long, value_enum, default_value = "en", env = "GUARDLINE_LANG")]
     pub lang: Lang,
@@ -126,6 +173,63 @@ pub struct ScanArgs {
     #[arg(long, value_enum, default_value = "auto")]
     pub color: ColorChoice,
     /// Evaluate exceptions' expiry as of this date instead of today (YYYY-MM-DD).
+    #[arg(long, value_name = "DATE")]
+    pub today: Option<jiff::civil::Date>,
+    #[command(flatten)]
+    pub history: HistoryDbArgs,
+    /// Do not record this scan in the history database (`--demo` never records).
+    #[arg(long)]
+    pub no_history: bool,
+}
+
+/// Where the scan history is kept.
+#[derive(Debug, Clone, Args)]
+pub struct HistoryDbArgs {
+    /// The history database (default: $XDG_DATA_HOME/guardline/history.sqlite3, else
+    /// ~/.local/share/guardline/history.sqlite3).
+    #[arg(long, value_name = "FILE", env = "GUARDLINE_HISTORY_DB")]
+    pub history_db: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct HistoryArgs {
+    /// Only the scans of this account ID.
+    #[arg(long, value_name = "ID")]
+    pub account: Option<String>,
+    #[command(flatten)]
+    pub history: HistoryDbArgs,
+    #[arg(long, value_enum, default_value = "terminal")]
+    pub format: Format,
+}
+
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// The older scan's ID (see `guardline history`); default: the account's second-latest scan.
+    #[arg(requires = "new")]
+    pub old: Option<i64>,
+    /// The newer scan's ID; default: the account's latest scan.
+    pub new: Option<i64>,
+    /// The account whose last two scans to compare (needed when the database holds several accounts).
+    #[arg(long, value_name = "ID", conflicts_with = "old")]
+    pub account: Option<String>,
+    #[command(flatten)]
+    pub history: HistoryDbArgs,
+    #[arg(long, value_enum, default_value = "terminal")]
+    pub format: Format,
+    /// Language of messages and headings.
+    #[arg(long, value_enum, default_value = "en", env = "GUARDLINE_LANG")]
+    pub lang: Lang,
+}
+
+#[derive(Debug, Args)]
+pub struct ExceptionsArgs {
+    /// The guideline config (default: ./guardline.toml).
+    #[arg(long, short, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// List exceptions that expire within this many days (and every expired one).
+    #[arg(long, value_name = "DAYS", default_value_t = 30)]
+    pub within: u32,
+    /// Review as of this date instead of today (YYYY-MM-DD).
     #[arg(long, value_name = "DATE")]
     pub today: Option<jiff::civil::Date>,
 }

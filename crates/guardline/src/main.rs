@@ -51,6 +51,9 @@ fn run(command: Command) -> anyhow::Result<bool> {
         Command::Rule(args) => commands::rule::run(args),
         Command::Init(args) => commands::init::run(args),
         Command::IamPolicy => commands::iam_policy::run(),
+        Command::History(args) => commands::history::run(args),
+        Command::Diff(args) => commands::diff::run(args),
+        Command::Exceptions(args) => commands::exceptions::run(args),
     }
 }
 

@@ -1,6 +1,9 @@
 //! One module per subcommand, plus what several share: loading the config and collecting a snapshot.
 
 pub mod collect;
+pub mod diff;
+pub mod exceptions;
+pub mod history;
 pub mod iam_policy;
 pub mod init;
 pub mod rule;

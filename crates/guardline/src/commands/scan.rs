@@ -6,8 +6,9 @@ use anyhow::Context as _;
 use guardline_config::Config;
 use guardline_model::Snapshot;
 use guardline_report::terminal::TerminalOptions;
+use guardline_rules::Evaluation;
 
-use crate::args::{ColorChoice, Format, ScanArgs};
+use crate::args::{ColorChoice, ReportFormat, ScanArgs};
 use crate::commands::{collect, config_path, load_config, write_file};
 
 /// The demo account's snapshot and config, bundled so `scan --demo` works anywhere.
@@ -50,30 +51,55 @@ pub fn run(args: ScanArgs) -> anyhow::Result<bool> {
         (None, false) => jiff::ZonedDateTime::now().date(),
     };
     let evaluation = guardline_rules::evaluate(&snapshot, &config, today);
+    // Every scan is recorded in the history database, except the demo (not a real account) and --no-history.
+    if !args.demo && !args.no_history {
+        super::history::record(&args.history, &evaluation)?;
+    }
 
     let lang = args.lang.code();
-    let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
-    let report = match args.format {
-        Format::Json => guardline_report::json::render(&evaluation, lang),
-        Format::Terminal => guardline_report::terminal::render(
-            &evaluation,
-            &TerminalOptions {
-                lang: lang.to_owned(),
-                color: match args.color {
-                    ColorChoice::Always => true,
-                    ColorChoice::Never => false,
-                    ColorChoice::Auto => to_terminal && std::env::var_os("NO_COLOR").is_none(),
-                },
-                show_pass: args.show_pass,
-                config_path: config_name,
-            },
-        ),
+    let mut formats = args.format.clone();
+    formats.dedup();
+    if formats.len() > 1 && args.output_dir.is_none() {
+        anyhow::bail!("several formats ({} of them) need --output-dir DIR", formats.len());
+    }
+    if let Some(dir) = &args.output_dir {
+        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    }
+    let to_terminal = args.output.is_none() && args.output_dir.is_none() && std::io::stdout().is_terminal();
+    let terminal = TerminalOptions {
+        lang: lang.to_owned(),
+        color: match args.color {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => to_terminal && std::env::var_os("NO_COLOR").is_none(),
+        },
+        show_pass: args.show_pass,
+        config_path: config_name,
     };
-    match &args.output {
-        Some(path) => write_file(path, &report)?,
-        None => std::io::stdout().write_all(report.as_bytes()).context("writing the report")?,
+    for format in formats {
+        let report = render(format, &evaluation, lang, &terminal);
+        match (&args.output_dir, &args.output) {
+            (Some(dir), _) => write_file(&dir.join(format.file_name()), &report)?,
+            (None, Some(path)) => write_file(path, &report)?,
+            (None, None) => std::io::stdout().write_all(report.as_bytes()).context("writing the report")?,
+        }
     }
     Ok(!evaluation.failed)
+}
+
+/// One report in `format`.
+fn render(format: ReportFormat, evaluation: &Evaluation, lang: &str, terminal: &TerminalOptions) -> String {
+    use guardline_report::{asff, csv, html, json, junit, ocsf, sarif};
+    match format {
+        ReportFormat::Terminal => guardline_report::terminal::render(evaluation, terminal),
+        ReportFormat::Json => json::render(evaluation, lang),
+        ReportFormat::Html => html::render(evaluation, lang),
+        ReportFormat::Csv => csv::render(evaluation, lang),
+        ReportFormat::Sarif => sarif::render(evaluation, lang),
+        ReportFormat::Ocsf => ocsf::render(evaluation, lang),
+        ReportFormat::Asff => asff::render(evaluation, lang),
+        ReportFormat::Junit => junit::render(evaluation, lang),
+    }
 }
 
 /// Makes every account use `profile`.

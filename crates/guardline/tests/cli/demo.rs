@@ -73,3 +73,50 @@ fn report_to_a_file() {
     let report: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
     assert_eq!(report["profile"], "production");
 }
+
+#[test]
+fn several_formats_into_a_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = crate::support::guardline_in(
+        dir.path(),
+        &[
+            "scan",
+            "--demo",
+            "--format",
+            "html,csv,sarif,ocsf,asff,junit,json,terminal",
+            "--output-dir",
+            "out",
+        ],
+        &[],
+    );
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(run.stdout.is_empty(), "everything goes to files");
+    for name in [
+        "guardline-report.html",
+        "guardline-report.csv",
+        "guardline-report.sarif",
+        "guardline-report.ocsf.json",
+        "guardline-report.asff.json",
+        "guardline-report.junit.xml",
+        "guardline-report.json",
+        "guardline-report.txt",
+    ] {
+        let text = std::fs::read_to_string(dir.path().join("out").join(name))
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert!(text.contains("123456789012") || name.ends_with(".txt"), "{name} names the account");
+    }
+    let html = std::fs::read_to_string(dir.path().join("out/guardline-report.html")).unwrap();
+    assert!(html.starts_with("<!DOCTYPE html>") || html.starts_with("<!doctype html>"), "{}", &html[..40]);
+    let sarif: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join("out/guardline-report.sarif")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(sarif["version"], "2.1.0");
+}
+
+#[test]
+fn several_formats_need_a_directory() {
+    let run = guardline(&["scan", "--demo", "--format", "json,csv"]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("need --output-dir"), "{}", run.stderr);
+}

@@ -7,6 +7,8 @@ mod support;
 mod access_denied;
 /// `scan --demo`: the bundled demo report in every format and language.
 mod demo;
+/// Scan history: `scan` records, `history` lists, `diff` compares; `exceptions` reviews expiries.
+mod history;
 /// `scan` and `collect` against a seeded account on moto server.
 mod moto_scan;
 /// Commands that need no AWS: rule, init, iam-policy, bad snapshots and configs.

@@ -23,6 +23,9 @@ pub fn guardline_in(cwd: &Path, args: &[&str], env: &[(&str, String)]) -> Run {
     }
     command.env("AWS_CONFIG_FILE", "/dev/null").env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null");
     command.env("AWS_EC2_METADATA_DISABLED", "true");
+    // `scan` records its history in the user's data dir unless told otherwise: keep tests out of $HOME.
+    let data_home = tempfile::tempdir().unwrap();
+    command.env("XDG_DATA_HOME", data_home.path());
     for (key, value) in env {
         command.env(key, value);
     }

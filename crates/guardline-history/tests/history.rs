@@ -1,0 +1,235 @@
+//! Recording the demo account's evaluations, listing and diffing them, and what the database refuses:
+//! a half-written scan, and a schema newer than this build.
+
+use guardline_history::{History, HistoryError, SCHEMA_VERSION};
+use guardline_model::Snapshot;
+use guardline_rules::{Evaluation, Outcome};
+use serde_json::{Value, json};
+
+const DEMO_SNAPSHOT: &str = include_str!("../../../demo/snapshot.json");
+const DEMO_CONFIG: &str = include_str!("../../../demo/guardline.toml");
+
+/// The SSH-open security group of the demo (us-east-1), and a closed one in Tokyo.
+const SG_CLOSED: &str = "arn:aws:ec2:us-east-1:123456789012:security-group/sg-0b2c3d4e5f6a70012";
+const SG_OPENED: &str = "arn:aws:ec2:ap-northeast-1:123456789012:security-group/sg-0a1b2c3d4e5f60005";
+
+fn evaluate(snapshot: &Value) -> Evaluation {
+    let known: Vec<&str> = guardline_rules::RULES
+        .iter()
+        .map(|rule| rule.id)
+        .chain(guardline_rules::registry::PLANNED.iter().copied())
+        .collect();
+    let config = guardline_config::parse(DEMO_CONFIG, "demo/guardline.toml", &known).expect("demo config");
+    let snapshot = Snapshot::from_json(&snapshot.to_string()).expect("demo snapshot");
+    guardline_rules::evaluate(&snapshot, &config, jiff::civil::date(2026, 11, 28))
+}
+
+fn demo() -> Value {
+    serde_json::from_str(DEMO_SNAPSHOT).unwrap()
+}
+
+/// The demo a day later: SSH closed on the us-east-1 group, and opened to the world on `acme-ops-cli`.
+fn demo_changed() -> Value {
+    let mut snapshot = demo();
+    snapshot["collected_at"] = json!("2026-11-29T09:00:00Z");
+    set_ingress(&mut snapshot, "us-east-1", SG_CLOSED, json!([]));
+    set_ingress(
+        &mut snapshot,
+        "ap-northeast-1",
+        SG_OPENED,
+        json!([{"protocol": "tcp", "from_port": 22, "to_port": 22, "ipv4_ranges": ["0.0.0.0/0"], "ipv6_ranges": []}]),
+    );
+    snapshot
+}
+
+fn set_ingress(snapshot: &mut Value, region: &str, arn: &str, ingress: Value) {
+    let groups = snapshot["regions"][region]["security_groups"]["value"].as_array_mut().unwrap();
+    let group = groups.iter_mut().find(|group| group["arn"] == arn).expect("the group is in the demo");
+    group["ingress"] = ingress;
+}
+
+/// The error and its sources, as the CLI prints them.
+fn chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        text.push_str(&format!(": {cause}"));
+        source = cause.source();
+    }
+    text
+}
+
+fn count(path: &std::path::Path, table: &str) -> i64 {
+    let conn = rusqlite::Connection::open(path).unwrap();
+    conn.query_row(&format!("SELECT count(*) FROM {table}"), [], |row| row.get(0)).unwrap()
+}
+
+#[test]
+fn records_lists_and_diffs_two_scans() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("nested/history.sqlite3");
+    let mut history = History::open(&path).unwrap();
+    let before = evaluate(&demo());
+    let after = evaluate(&demo_changed());
+    let old = history.record(&before).unwrap();
+    let new = history.record(&after).unwrap();
+    assert!(new > old);
+    assert_eq!(count(&path, "findings") as usize, before.findings.len() + after.findings.len());
+
+    let scans = history.list(None).unwrap();
+    assert_eq!(scans.iter().map(|scan| scan.id).collect::<Vec<_>>(), [old, new]);
+    let first = &scans[0];
+    assert_eq!(first.account_id, "123456789012");
+    assert_eq!(first.account_alias.as_deref(), Some("acme-prod"));
+    assert_eq!(first.profile, "production");
+    assert_eq!(first.collected_at, "2026-11-28T09:00:00Z");
+    assert_eq!(first.evaluated_on, "2026-11-28");
+    assert!(first.failed);
+    // Every control with findings is counted once, by its worst outcome.
+    let controls: std::collections::BTreeSet<&str> =
+        before.findings.iter().map(|finding| finding.finding.control.as_str()).collect();
+    let counts = first.controls;
+    assert_eq!(
+        counts.fail + counts.warn + counts.not_evaluated + counts.excepted + counts.not_adopted + counts.pass,
+        controls.len()
+    );
+    let failing_controls: std::collections::BTreeSet<&str> = before
+        .findings
+        .iter()
+        .filter(|finding| finding.outcome == Outcome::Fail)
+        .map(|finding| finding.finding.control.as_str())
+        .collect();
+    assert_eq!(counts.fail, failing_controls.len());
+    assert!(history.list(Some("999999999999")).unwrap().is_empty());
+    assert_eq!(history.list(Some("123456789012")).unwrap().len(), 2);
+    assert_eq!(history.accounts().unwrap(), ["123456789012"]);
+    assert_eq!(history.last_two("123456789012").unwrap(), Some((old, new)));
+    assert_eq!(history.last_two("999999999999").unwrap(), None);
+
+    let diff = history.diff(old, new).unwrap();
+    let ids = |entries: &[guardline_history::DiffEntry]| -> Vec<(String, String)> {
+        entries.iter().map(|entry| (entry.finding.control.clone(), entry.finding.resource.clone())).collect()
+    };
+    assert_eq!(ids(&diff.new_failures), [("EC2-001".to_owned(), SG_OPENED.to_owned())]);
+    assert_eq!(ids(&diff.resolved), [("EC2-001".to_owned(), SG_CLOSED.to_owned())]);
+    assert_eq!(diff.new_failures[0].before, Some(Outcome::Pass));
+    assert_eq!(diff.new_failures[0].after, Some(Outcome::Fail));
+    assert_eq!(diff.resolved[0].before, Some(Outcome::Fail));
+    assert_eq!(diff.resolved[0].after, Some(Outcome::Pass));
+    assert!(diff.new_failures[0].finding.message.en.contains("22"), "{:?}", diff.new_failures[0].finding);
+    // Everything else that failed still fails.
+    let failing_before = before
+        .findings
+        .iter()
+        .filter(|finding| matches!(finding.outcome, Outcome::Fail | Outcome::Warn))
+        .count();
+    assert_eq!(diff.still_failing.len(), failing_before - 1);
+    // (HUB-002 still reports the closed group: Security Hub's own finding is not re-read in the change.)
+    assert!(
+        diff.still_failing
+            .iter()
+            .all(|entry| entry.finding.control != "EC2-001" || entry.finding.resource != SG_CLOSED)
+    );
+
+    // The same scan against itself: nothing new, nothing resolved.
+    let same = history.diff(new, new).unwrap();
+    assert!(same.new_failures.is_empty() && same.resolved.is_empty());
+
+    // Reopening keeps everything.
+    drop(history);
+    let history = History::open(&path).unwrap();
+    assert_eq!(history.list(None).unwrap(), scans);
+    assert!(matches!(history.diff(old, 999), Err(HistoryError::NoSuchScan { id: 999, .. })));
+}
+
+#[test]
+fn the_stored_findings_read_back_as_evaluated() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut history = History::open(&dir.path().join("h.sqlite3")).unwrap();
+    let evaluation = evaluate(&demo());
+    let id = history.record(&evaluation).unwrap();
+    let stored = history.findings(id).unwrap();
+    assert_eq!(stored.len(), evaluation.findings.len());
+    for (stored, evaluated) in stored.iter().zip(&evaluation.findings) {
+        assert_eq!(stored.control, evaluated.finding.control);
+        assert_eq!(stored.region, evaluated.finding.region);
+        assert_eq!(stored.resource, evaluated.finding.resource);
+        assert_eq!(stored.status, evaluated.finding.status);
+        assert_eq!(stored.outcome, evaluated.outcome);
+        assert_eq!(stored.severity, evaluated.severity);
+        assert_eq!(stored.section, evaluated.section);
+        assert_eq!(stored.message, evaluated.finding.message);
+    }
+}
+
+#[test]
+fn a_write_that_fails_midway_leaves_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("history.sqlite3");
+    let mut history = History::open(&path).unwrap();
+    let evaluation = evaluate(&demo());
+    history.record(&evaluation).unwrap();
+    let findings_before = count(&path, "findings");
+    // Another connection installs a trigger that fails the 10th finding insert of any later scan.
+    rusqlite::Connection::open(&path)
+        .unwrap()
+        .execute_batch(
+            "CREATE TRIGGER boom BEFORE INSERT ON findings
+             WHEN NEW.scan_id > 1 AND NEW.seq = 9
+             BEGIN SELECT RAISE(ABORT, 'injected failure'); END;",
+        )
+        .unwrap();
+    let error = history.record(&evaluation).unwrap_err();
+    assert!(matches!(error, HistoryError::Sqlite { .. }), "{error:?}");
+    let message = chain(&error);
+    assert!(message.contains("history.sqlite3") && message.contains("injected failure"), "{message}");
+    assert_eq!(count(&path, "scans"), 1);
+    assert_eq!(count(&path, "findings"), findings_before);
+    assert_eq!(history.list(None).unwrap().len(), 1);
+}
+
+#[test]
+fn a_newer_schema_is_refused_and_left_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("future.sqlite3");
+    let newer = SCHEMA_VERSION + 1;
+    rusqlite::Connection::open(&path)
+        .unwrap()
+        .execute_batch(&format!("PRAGMA user_version = {newer}"))
+        .unwrap();
+    let error = History::open(&path).unwrap_err();
+    assert!(
+        matches!(error, HistoryError::TooNew { found, supported, .. } if found == newer && supported == SCHEMA_VERSION)
+    );
+    let message = error.to_string();
+    assert!(message.contains(&path.display().to_string()), "{message}");
+    assert!(message.contains(&format!("schema version {newer}")), "{message}");
+    assert!(message.contains(&format!("supports ({SCHEMA_VERSION})")), "{message}");
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    let version: i64 = conn.query_row("PRAGMA user_version", [], |row| row.get(0)).unwrap();
+    assert_eq!(version, newer);
+    let mode: String = conn.query_row("PRAGMA journal_mode", [], |row| row.get(0)).unwrap();
+    assert_eq!(mode, "delete", "a refused file is not switched to WAL");
+}
+
+#[test]
+fn a_new_database_has_the_current_schema_in_wal_mode() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("new.sqlite3");
+    History::open(&path).unwrap();
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    let version: i64 = conn.query_row("PRAGMA user_version", [], |row| row.get(0)).unwrap();
+    assert_eq!(version, SCHEMA_VERSION);
+    let mode: String = conn.query_row("PRAGMA journal_mode", [], |row| row.get(0)).unwrap();
+    assert_eq!(mode, "wal");
+}
+
+#[test]
+fn a_file_that_is_not_a_database_is_an_error_naming_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("notes.txt");
+    std::fs::write(&path, "this is not a database, just some text that is long enough to matter".repeat(20))
+        .unwrap();
+    let message = chain(&History::open(&path).unwrap_err());
+    assert!(message.contains("notes.txt") && message.contains("not a database"), "{message}");
+}

@@ -1,0 +1,699 @@
+//! The HTML report (`--format html`): one self-contained file a manager can open from disk, read and print.
+//!
+//! Layout: a header (account ID and alias, profile, collection date, regions, overall verdict), a score per
+//! guideline section with an inline SVG bar chart, a filter bar, then every control grouped by section with
+//! its outcome badge, severity, findings (region, resource, message, exception with reason/owner/expiry,
+//! expired exceptions marked), not-adopted reason, and its documentation rendered from the rule's Markdown.
+//!
+//! - **Self-contained.** The CSS and the script are inline; there are no external fonts, images, scripts or
+//!   style sheets, so the file works offline and from `file://`.
+//! - **Score.** A section's score is the share of its *adopted* controls (those with something to check and
+//!   not marked not adopted) whose outcome is PASS. Excepted, warning and not-evaluated controls are not
+//!   counted as passing; the bar shows each outcome as its own segment.
+//! - **Filters.** Checkboxes for section, outcome and severity; a few lines of vanilla JS set the `hidden`
+//!   attribute on findings and controls. The same filters can be given in the URL fragment or query, e.g.
+//!   `report.html#status=fail,warn&section=security&severity=high` (`outcome=` is a synonym of `status=`),
+//!   which the script applies on load; changing a checkbox writes the fragment back.
+//! - **Escaping.** Every text that comes from the evaluation (account alias, profile, resources, messages,
+//!   exception reasons, ...) goes through [`escape`], a five-character HTML escape (`& < > " '`). It is small
+//!   enough to audit at a glance and makes the text safe in element content and in quoted attribute values,
+//!   the only two places this module puts text, so no templating or escaping crate is needed. The rules'
+//!   Markdown is rendered with `pulldown-cmark`, with any raw HTML in it turned into escaped text.
+//!
+//! Architecture Invariant: [`render`] is pure: no IO, no clock; the same evaluation gives the same bytes.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use guardline_model::{Section, Severity};
+use guardline_rules::{EvaluatedFinding, Evaluation, Outcome, find_rule};
+use pulldown_cmark::{Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+
+use crate::i18n::{Phrase, phrase};
+use crate::{ControlSummary, SectionSummary, summarize};
+
+/// Escapes `text` for HTML element content and quoted attribute values.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Renders a rule's Markdown documentation as HTML: headings moved two levels down (they sit under the
+/// control's heading), raw HTML shown as text rather than interpreted.
+pub fn markdown(text: &str) -> String {
+    let events =
+        Parser::new_ext(text, Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH).map(
+            |event| match event {
+                Event::Html(html) | Event::InlineHtml(html) => Event::Text(html),
+                Event::Start(Tag::Heading { level, id, classes, attrs }) => {
+                    Event::Start(Tag::Heading { level: demote(level), id, classes, attrs })
+                }
+                Event::End(TagEnd::Heading(level)) => Event::End(TagEnd::Heading(demote(level))),
+                event => event,
+            },
+        );
+    let mut out = String::new();
+    pulldown_cmark::html::push_html(&mut out, events);
+    out
+}
+
+fn demote(level: HeadingLevel) -> HeadingLevel {
+    match level {
+        HeadingLevel::H1 => HeadingLevel::H3,
+        HeadingLevel::H2 => HeadingLevel::H4,
+        HeadingLevel::H3 => HeadingLevel::H5,
+        _ => HeadingLevel::H6,
+    }
+}
+
+/// The outcomes in the order the report lists them (worst first).
+const OUTCOMES: [Outcome; 6] = [
+    Outcome::Fail,
+    Outcome::Warn,
+    Outcome::NotEvaluated,
+    Outcome::Excepted,
+    Outcome::NotAdopted,
+    Outcome::Pass,
+];
+
+const SEVERITIES: [Severity; 5] =
+    [Severity::Critical, Severity::High, Severity::Medium, Severity::Low, Severity::Info];
+
+/// The outcome's key in URLs, data attributes and CSS classes (as in the JSON report).
+fn outcome_key(outcome: Outcome) -> &'static str {
+    match outcome {
+        Outcome::Fail => "fail",
+        Outcome::Warn => "warn",
+        Outcome::NotEvaluated => "not-evaluated",
+        Outcome::Excepted => "excepted",
+        Outcome::NotAdopted => "not-adopted",
+        Outcome::Pass => "pass",
+    }
+}
+
+fn outcome_label(outcome: Outcome, lang: &str) -> &'static str {
+    if lang == "ja" { outcome.label_ja() } else { outcome.label() }
+}
+
+fn section_key(section: Section) -> &'static str {
+    match section {
+        Section::Cost => "cost",
+        Section::Security => "security",
+        Section::Mistakes => "mistakes",
+        Section::Detection => "detection",
+    }
+}
+
+fn severity_label(severity: Severity, lang: &str) -> &'static str {
+    if lang != "ja" {
+        return severity.label();
+    }
+    match severity {
+        Severity::Critical => "重大",
+        Severity::High => "高",
+        Severity::Medium => "中",
+        Severity::Low => "低",
+        Severity::Info => "情報",
+    }
+}
+
+/// The HTML report's own words (the shared ones are in [`crate::i18n`]).
+fn t(lang: &str, en: &'static str, ja: &'static str) -> &'static str {
+    if lang == "ja" { ja } else { en }
+}
+
+/// Renders `evaluation` as one self-contained HTML page in `lang` (`en` or `ja`).
+pub fn render(evaluation: &Evaluation, lang: &str) -> String {
+    let lang = if lang == "ja" { "ja" } else { "en" };
+    let (controls, sections) = summarize(evaluation);
+    let mut out = String::new();
+    let account = match &evaluation.account_alias {
+        Some(alias) => format!("{} ({})", evaluation.account_id, alias),
+        None => evaluation.account_id.clone(),
+    };
+    let _ = write!(
+        out,
+        "<!DOCTYPE html>\n<html lang=\"{lang}\">\n<head>\n<meta charset=\"utf-8\">\n\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+         <meta name=\"generator\" content=\"Guardline\">\n<title>{} · {}</title>\n<style>{CSS}</style>\n</head>\n<body>\n",
+        t(lang, "Guardline report", "Guardline レポート"),
+        escape(&account),
+    );
+    header(&mut out, evaluation, &controls, lang);
+    scores(&mut out, &sections, &controls, lang);
+    filters(&mut out, lang);
+    out.push_str("<main id=\"findings\">\n");
+    let _ = writeln!(out, "<h2>{}</h2>", t(lang, "Controls and findings", "コントロールと検出結果"));
+    let _ = writeln!(
+        out,
+        "<p id=\"nothing-shown\" class=\"muted\" hidden>{}</p>",
+        t(lang, "No control matches the filters.", "フィルターに一致するコントロールはありません。")
+    );
+    for section in Section::ALL {
+        let _ = writeln!(
+            out,
+            "<section class=\"section\" data-section=\"{}\" id=\"section-{}\">\n<h3 class=\"section-title\">{}. {}</h3>",
+            section_key(section),
+            section_key(section),
+            section.number(),
+            escape(section.title().get(lang)),
+        );
+        for control in controls.iter().filter(|control| control.section == section) {
+            render_control(&mut out, evaluation, control, lang);
+        }
+        out.push_str("</section>\n");
+    }
+    unused_exceptions(&mut out, evaluation, lang);
+    out.push_str("</main>\n");
+    let _ = writeln!(
+        out,
+        "<footer>{} {} · {} {}</footer>",
+        t(lang, "Generated by Guardline from the snapshot collected", "Guardline が生成 · 収集日時"),
+        escape(&format_timestamp(evaluation)),
+        t(lang, "exceptions checked as of", "例外の判定日"),
+        evaluation.evaluated_on,
+    );
+    let _ = write!(out, "<script>{JS}</script>\n</body>\n</html>\n");
+    out
+}
+
+fn format_timestamp(evaluation: &Evaluation) -> String {
+    evaluation.collected_at.strftime("%Y-%m-%d %H:%M UTC").to_string()
+}
+
+fn header(out: &mut String, evaluation: &Evaluation, controls: &[ControlSummary], lang: &str) {
+    let (verdict_class, verdict_badge, verdict_text) = if evaluation.failed {
+        ("fail", outcome_label(Outcome::Fail, lang), phrase(lang, Phrase::Failed))
+    } else {
+        ("pass", outcome_label(Outcome::Pass, lang), phrase(lang, Phrase::Passed))
+    };
+    let alias = evaluation
+        .account_alias
+        .as_deref()
+        .map(|alias| format!(" <span class=\"alias\">{}</span>", escape(alias)))
+        .unwrap_or_default();
+    let _ = writeln!(
+        out,
+        "<header class=\"top\">\n<div class=\"brand\">Guardline · {}</div>\n\
+         <h1><span class=\"account-id\">{}</span>{alias}</h1>\n<dl class=\"meta\">",
+        t(lang, "AWS account security report", "AWS アカウント監査レポート"),
+        escape(&evaluation.account_id),
+    );
+    let meta = [
+        (t(lang, "Account", "アカウント"), escape(&evaluation.account_id)),
+        (t(lang, "Collected", "収集日時"), escape(&format_timestamp(evaluation))),
+        (t(lang, "Profile", "プロファイル"), escape(&evaluation.profile)),
+        (t(lang, "Regions", "リージョン"), escape(&evaluation.regions.join(", "))),
+    ];
+    for (term, value) in meta {
+        let _ = writeln!(out, "<div><dt>{term}</dt><dd>{value}</dd></div>");
+    }
+    out.push_str("</dl>\n");
+    let mut overall: BTreeMap<Outcome, usize> = BTreeMap::new();
+    for outcome in controls.iter().filter_map(|control| control.outcome) {
+        *overall.entry(outcome).or_default() += 1;
+    }
+    let counts: Vec<String> = OUTCOMES
+        .iter()
+        .filter_map(|outcome| {
+            overall.get(outcome).map(|count| {
+                format!(
+                    "<span class=\"count o-{}\">{count} {}</span>",
+                    outcome_key(*outcome),
+                    outcome_label(*outcome, lang)
+                )
+            })
+        })
+        .collect();
+    let _ = writeln!(
+        out,
+        "<div class=\"verdict v-{verdict_class}\" id=\"verdict\"><span class=\"verdict-badge\">{verdict_badge}</span>\
+         <span class=\"verdict-text\">{verdict_text}</span>\
+         <span class=\"verdict-counts\">{} {} · {}</span></div>\n</header>",
+        controls.len(),
+        phrase(lang, Phrase::Controls),
+        counts.join(" "),
+    );
+}
+
+/// Controls that count for the score: something to check, and adopted.
+fn adopted(counts: &BTreeMap<Outcome, usize>) -> usize {
+    counts.iter().filter(|(outcome, _)| **outcome != Outcome::NotAdopted).map(|(_, count)| count).sum()
+}
+
+fn scores(out: &mut String, sections: &[SectionSummary], controls: &[ControlSummary], lang: &str) {
+    let _ = writeln!(
+        out,
+        "<section class=\"scores\" id=\"scores\">\n<h2>{}</h2>\n<p class=\"muted\">{}</p>\n<table class=\"score-table\">",
+        t(lang, "Score by guideline section", "ガイドラインのセクション別スコア"),
+        t(
+            lang,
+            "Score: the share of adopted controls that pass. Each bar shows the adopted controls of the section by outcome.",
+            "スコア: 採用したコントロールのうち合格したものの割合です。棒グラフは各セクションの採用コントロールを結果別に示します。"
+        ),
+    );
+    let mut total: BTreeMap<Outcome, usize> = BTreeMap::new();
+    for outcome in controls.iter().filter_map(|control| control.outcome) {
+        *total.entry(outcome).or_default() += 1;
+    }
+    for section in sections {
+        let label = format!("{}. {}", section.section.number(), section.section.title().get(lang));
+        score_row(out, &label, Some(section.section), &section.controls, section.empty, lang);
+    }
+    let empty = controls.iter().filter(|control| control.outcome.is_none()).count();
+    score_row(out, t(lang, "All sections", "全体"), None, &total, empty, lang);
+    out.push_str("</table>\n<p class=\"legend\">");
+    for outcome in OUTCOMES.iter().filter(|outcome| **outcome != Outcome::NotAdopted) {
+        let _ = write!(
+            out,
+            "<span class=\"legend-item\"><span class=\"swatch o-{}\"></span>{}</span>",
+            outcome_key(*outcome),
+            outcome_label(*outcome, lang)
+        );
+    }
+    out.push_str("</p>\n</section>\n");
+}
+
+fn score_row(
+    out: &mut String,
+    label: &str,
+    section: Option<Section>,
+    counts: &BTreeMap<Outcome, usize>,
+    empty: usize,
+    lang: &str,
+) {
+    let adopted = adopted(counts);
+    let pass = counts.get(&Outcome::Pass).copied().unwrap_or(0);
+    let (score, percent) = match (pass * 100).checked_div(adopted) {
+        Some(percent) => (format!("{percent}%"), percent.to_string()),
+        None => ("–".to_owned(), String::new()),
+    };
+    let row_class = if section.is_none() { " class=\"total\"" } else { "" };
+    let data =
+        section.map(|section| format!(" data-section=\"{}\"", section_key(section))).unwrap_or_default();
+    let _ = write!(
+        out,
+        "<tr{row_class}{data}><th scope=\"row\">{}</th><td class=\"score\" data-score=\"{percent}\">{score}</td><td class=\"bar\">",
+        escape(label)
+    );
+    // The bar: one segment per outcome, proportional to the number of adopted controls.
+    let _ = write!(
+        out,
+        "<svg class=\"chart\" viewBox=\"0 0 100 10\" preserveAspectRatio=\"none\" role=\"img\" aria-label=\"{}\">",
+        escape(&format!("{label}: {score}"))
+    );
+    out.push_str("<rect class=\"track\" x=\"0\" y=\"0\" width=\"100\" height=\"10\"/>");
+    let mut x = 0.0_f64;
+    for outcome in OUTCOMES.iter().filter(|outcome| **outcome != Outcome::NotAdopted) {
+        let count = counts.get(outcome).copied().unwrap_or(0);
+        if count == 0 || adopted == 0 {
+            continue;
+        }
+        let width = count as f64 * 100.0 / adopted as f64;
+        let _ = write!(
+            out,
+            "<rect class=\"seg o-{}\" x=\"{x:.2}\" y=\"0\" width=\"{width:.2}\" height=\"10\"><title>{count} {}</title></rect>",
+            outcome_key(*outcome),
+            outcome_label(*outcome, lang)
+        );
+        x += width;
+    }
+    out.push_str("</svg></td><td class=\"counts\">");
+    let _ = write!(out, "{pass}/{adopted} {}", t(lang, "adopted controls pass", "採用コントロールが合格"));
+    let mut details: Vec<String> = OUTCOMES
+        .iter()
+        .filter(|outcome| !matches!(outcome, Outcome::Pass))
+        .filter_map(|outcome| {
+            counts.get(outcome).map(|count| {
+                format!(
+                    "<span class=\"count o-{}\">{count} {}</span>",
+                    outcome_key(*outcome),
+                    outcome_label(*outcome, lang)
+                )
+            })
+        })
+        .collect();
+    if empty > 0 {
+        details.push(format!(
+            "<span class=\"count o-none\">{empty} {}</span>",
+            phrase(lang, Phrase::NoResources)
+        ));
+    }
+    if !details.is_empty() {
+        let _ = write!(out, "<br>{}", details.join(" "));
+    }
+    out.push_str("</td></tr>\n");
+}
+
+fn filters(out: &mut String, lang: &str) {
+    let _ = writeln!(
+        out,
+        "<form class=\"filters\" id=\"filters\" aria-label=\"{}\">",
+        t(lang, "Filters", "フィルター")
+    );
+    let _ = write!(out, "<fieldset><legend>{}</legend>", t(lang, "Section", "セクション"));
+    for section in Section::ALL {
+        checkbox(
+            out,
+            "section",
+            section_key(section),
+            &format!("{}. {}", section.number(), section.title().get(lang)),
+        );
+    }
+    out.push_str("</fieldset>\n");
+    let _ = write!(out, "<fieldset><legend>{}</legend>", t(lang, "Outcome", "結果"));
+    for outcome in OUTCOMES {
+        checkbox(out, "status", outcome_key(outcome), outcome_label(outcome, lang));
+    }
+    checkbox(out, "status", "none", phrase(lang, Phrase::NoResources));
+    out.push_str("</fieldset>\n");
+    let _ = write!(out, "<fieldset><legend>{}</legend>", t(lang, "Severity", "重大度"));
+    for severity in SEVERITIES {
+        checkbox(out, "severity", severity.label(), severity_label(severity, lang));
+    }
+    out.push_str("</fieldset>\n");
+    let _ = writeln!(
+        out,
+        "<div class=\"filter-actions\"><button type=\"button\" id=\"only-problems\">{}</button>\
+         <button type=\"button\" id=\"show-all\">{}</button><span id=\"shown-count\" class=\"muted\"></span></div>\n</form>",
+        t(lang, "Problems only", "問題のみ表示"),
+        t(lang, "Show all", "すべて表示"),
+    );
+}
+
+fn checkbox(out: &mut String, name: &str, value: &str, label: &str) {
+    let _ = write!(
+        out,
+        "<label><input type=\"checkbox\" name=\"{name}\" value=\"{value}\" checked> {}</label>",
+        escape(label)
+    );
+}
+
+fn render_control(out: &mut String, evaluation: &Evaluation, control: &ControlSummary, lang: &str) {
+    let rule = find_rule(control.id).expect("summaries come from the registry");
+    let findings: Vec<&EvaluatedFinding> =
+        evaluation.findings.iter().filter(|finding| finding.finding.control == control.id).collect();
+    let outcome = control.outcome.map(outcome_key).unwrap_or("none");
+    let badge = control.outcome.map(|outcome| outcome_label(outcome, lang)).unwrap_or("–");
+    let _ = writeln!(
+        out,
+        "<article class=\"control c-{outcome}\" id=\"control-{}\" data-control=\"{}\" data-section=\"{}\" data-severity=\"{}\" data-outcome=\"{outcome}\">",
+        escape(control.id),
+        escape(control.id),
+        section_key(control.section),
+        control.severity.label(),
+    );
+    let resources = match (lang, findings.len()) {
+        ("ja", _) => phrase(lang, Phrase::Resources),
+        (_, 1) => phrase(lang, Phrase::Resource),
+        _ => phrase(lang, Phrase::Resources),
+    };
+    let _ = writeln!(
+        out,
+        "<div class=\"control-head\"><span class=\"badge o-{outcome}\">{badge}</span>\
+         <span class=\"control-id\">{}</span><h4 class=\"control-title\">{}</h4>\
+         <span class=\"severity s-{}\">{}: {}</span><span class=\"muted resource-count\">{} {resources}</span></div>",
+        escape(control.id),
+        escape(rule.title_in(lang)),
+        control.severity.label(),
+        t(lang, "severity", "重大度"),
+        severity_label(control.severity, lang),
+        findings.len(),
+    );
+    if control.outcome.is_none() {
+        let _ = writeln!(out, "<p class=\"muted\">{}</p>", phrase(lang, Phrase::NoResources));
+    }
+    if control.outcome == Some(Outcome::NotAdopted) {
+        if let Some(reason) = findings.first().and_then(|finding| finding.not_adopted_reason.as_deref()) {
+            let _ = writeln!(
+                out,
+                "<p class=\"not-adopted\"><strong>{}:</strong> {}</p>",
+                t(lang, "Not adopted by this profile", "このプロファイルでは不採用"),
+                escape(reason)
+            );
+        }
+    } else if !findings.is_empty() {
+        let _ = writeln!(
+            out,
+            "<table class=\"findings\"><thead><tr><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>",
+            t(lang, "Outcome", "結果"),
+            t(lang, "Region", "リージョン"),
+            t(lang, "Resource and finding", "リソースと検出内容"),
+        );
+        for finding in &findings {
+            render_finding(out, finding, lang);
+        }
+        out.push_str("</tbody></table>\n");
+    }
+    let _ = writeln!(
+        out,
+        "<details class=\"doc\"><summary>{}</summary><div class=\"doc-body\">{}</div></details>\n</article>",
+        t(lang, "Explanation and how to fix", "解説と対処方法"),
+        markdown(&rule.explanation()),
+    );
+}
+
+fn render_finding(out: &mut String, finding: &EvaluatedFinding, lang: &str) {
+    let outcome = outcome_key(finding.outcome);
+    let _ = write!(
+        out,
+        "<tr class=\"finding\" data-section=\"{}\" data-severity=\"{}\" data-outcome=\"{outcome}\">\
+         <td><span class=\"badge o-{outcome}\">{}</span></td><td class=\"region\">{}</td>\
+         <td><code class=\"resource\">{}</code><div class=\"message\">{}</div>",
+        section_key(finding.section),
+        finding.severity.label(),
+        outcome_label(finding.outcome, lang),
+        escape(&finding.finding.region),
+        escape(&finding.finding.resource),
+        escape(finding.finding.message.get(lang)),
+    );
+    if let Some(exception) = &finding.exception {
+        let (class, what) = if exception.expired {
+            (
+                "exception expired",
+                format!(
+                    "<span class=\"badge o-fail\">{}</span> {} {}",
+                    t(lang, "EXPIRED", "期限切れ"),
+                    phrase(lang, Phrase::ExceptionExpired),
+                    exception.expires
+                ),
+            )
+        } else {
+            (
+                "exception",
+                format!(
+                    "{} · {} {}",
+                    t(lang, "Exception", "例外"),
+                    phrase(lang, Phrase::Expires),
+                    exception.expires
+                ),
+            )
+        };
+        let _ = write!(
+            out,
+            "<div class=\"{class}\"><div class=\"exception-head\">{what}</div>\
+             <div><strong>{}:</strong> {}</div><div><strong>{}:</strong> {}</div></div>",
+            t(lang, "Reason", "理由"),
+            escape(&exception.reason),
+            t(lang, "Owner", "担当"),
+            escape(&exception.owner),
+        );
+    }
+    out.push_str("</td></tr>\n");
+}
+
+fn unused_exceptions(out: &mut String, evaluation: &Evaluation, lang: &str) {
+    if evaluation.unused_exceptions.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "<section class=\"unused\" id=\"unused-exceptions\"><h3 class=\"section-title\">{}</h3><ul>",
+        t(lang, "Exceptions that matched nothing", "どの検出結果にも一致しない例外")
+    );
+    for unused in &evaluation.unused_exceptions {
+        let resource = unused
+            .resource
+            .as_deref()
+            .map(|resource| format!(" <code>{}</code>", escape(resource)))
+            .unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "<li><strong>{}</strong>{resource} ({} {}): {}</li>",
+            escape(&unused.control),
+            t(lang, "config line", "設定ファイルの行"),
+            unused.line,
+            escape(&unused.reason),
+        );
+    }
+    out.push_str("</ul></section>\n");
+}
+
+const CSS: &str = r##"
+:root{--fail:#c62828;--warn:#b45309;--not-evaluated:#7b1fa2;--excepted:#00838f;--not-adopted:#6b7280;--pass:#2e7d32;--none:#9ca3af;--ink:#1f2937;--muted:#6b7280;--line:#e5e7eb;--bg:#f8fafc}
+*{box-sizing:border-box}
+[hidden]{display:none!important}
+body{margin:0;font-family:system-ui,-apple-system,"Segoe UI","Hiragino Sans","Noto Sans CJK JP","Yu Gothic",sans-serif;color:var(--ink);background:var(--bg);line-height:1.5;font-size:15px}
+header.top,.scores,.filters,main,footer{max-width:1100px;margin:0 auto;padding:0 24px}
+header.top{padding-top:28px;padding-bottom:16px}
+.brand{font-size:13px;letter-spacing:.06em;text-transform:uppercase;color:var(--muted)}
+h1{margin:4px 0 12px;font-size:28px}
+h1 .alias{color:var(--muted);font-weight:500}
+h2{font-size:20px;margin:28px 0 8px}
+.meta{display:flex;flex-wrap:wrap;gap:8px 32px;margin:0 0 16px}
+.meta dt{font-size:12px;color:var(--muted);text-transform:uppercase;letter-spacing:.04em}
+.meta dd{margin:0;font-weight:600}
+.verdict{display:flex;flex-wrap:wrap;align-items:center;gap:12px;padding:14px 18px;border-radius:10px;background:#fff;border:1px solid var(--line);border-left:8px solid var(--pass)}
+.verdict.v-fail{border-left-color:var(--fail)}
+.verdict-badge{font-weight:700;color:#fff;background:var(--pass);padding:4px 12px;border-radius:6px}
+.v-fail .verdict-badge{background:var(--fail)}
+.verdict-text{font-weight:600;font-size:17px}
+.verdict-counts{color:var(--muted);font-size:14px}
+.scores{background:transparent}
+.score-table{width:100%;border-collapse:collapse;background:#fff;border:1px solid var(--line);border-radius:10px}
+.score-table th,.score-table td{padding:10px 14px;border-bottom:1px solid var(--line);text-align:left;vertical-align:middle}
+.score-table th{width:26%;font-weight:600}
+.score-table td.score{width:8%;font-size:22px;font-weight:700;text-align:right}
+.score-table td.bar{width:36%}
+.score-table td.counts{font-size:13px;color:var(--muted)}
+.score-table tr.total th,.score-table tr.total td{border-bottom:0;border-top:2px solid var(--line)}
+.chart{display:block;width:100%;height:18px;border-radius:4px}
+.chart .track{fill:#eef0f3}
+.seg.o-fail,.swatch.o-fail{fill:var(--fail);background:var(--fail)}
+.seg.o-warn,.swatch.o-warn{fill:var(--warn);background:var(--warn)}
+.seg.o-not-evaluated,.swatch.o-not-evaluated{fill:var(--not-evaluated);background:var(--not-evaluated)}
+.seg.o-excepted,.swatch.o-excepted{fill:var(--excepted);background:var(--excepted)}
+.seg.o-pass,.swatch.o-pass{fill:var(--pass);background:var(--pass)}
+.legend{font-size:13px;color:var(--muted);display:flex;flex-wrap:wrap;gap:16px}
+.swatch{display:inline-block;width:12px;height:12px;border-radius:3px;margin-right:6px;vertical-align:-1px}
+.count{font-weight:600;margin-right:6px}
+.count.o-fail{color:var(--fail)}.count.o-warn{color:var(--warn)}.count.o-not-evaluated{color:var(--not-evaluated)}
+.count.o-excepted{color:var(--excepted)}.count.o-not-adopted{color:var(--not-adopted)}.count.o-pass{color:var(--pass)}.count.o-none{color:var(--none)}
+.filters{margin-top:24px;display:flex;flex-wrap:wrap;gap:6px 24px;align-items:flex-start;max-width:1052px;position:sticky;top:0;z-index:1;background:#fff;border:1px solid var(--line);border-radius:10px;padding:10px 16px;box-shadow:0 1px 3px rgba(0,0,0,.06)}
+.filters fieldset{border:0;padding:0;margin:0;font-size:13px}
+.filters legend{font-weight:700;padding:0;font-size:11px;text-transform:uppercase;letter-spacing:.04em;color:var(--muted)}
+.filters label{display:inline-block;margin-right:10px;white-space:nowrap}
+.filter-actions{display:flex;gap:8px;align-items:center;padding-top:14px;font-size:13px}
+.filter-actions button{font:inherit;padding:4px 10px;border:1px solid #cbd5e1;border-radius:6px;background:#fff;cursor:pointer}
+.section-title{font-size:18px;margin:28px 0 10px;padding-bottom:6px;border-bottom:2px solid var(--line)}
+.control{background:#fff;border:1px solid var(--line);border-left:6px solid var(--none);border-radius:8px;padding:12px 16px;margin:10px 0;break-inside:avoid-page}
+.control.c-fail{border-left-color:var(--fail)}.control.c-warn{border-left-color:var(--warn)}.control.c-not-evaluated{border-left-color:var(--not-evaluated)}
+.control.c-excepted{border-left-color:var(--excepted)}.control.c-not-adopted{border-left-color:var(--not-adopted)}.control.c-pass{border-left-color:var(--pass)}
+.control-head{display:flex;flex-wrap:wrap;align-items:baseline;gap:4px 10px}
+.control-id{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:13px;color:var(--muted)}
+.control-title{margin:0;font-size:16px;flex:1 1 300px}
+.severity{font-size:12px;padding:1px 8px;border-radius:999px;border:1px solid var(--line);color:var(--muted)}
+.severity.s-critical{border-color:var(--fail);color:var(--fail);font-weight:700}
+.severity.s-high{border-color:#ea580c;color:#c2410c;font-weight:600}
+.resource-count{font-size:12px}
+.badge{display:inline-block;min-width:64px;text-align:center;font-size:11px;font-weight:700;letter-spacing:.03em;color:#fff;background:var(--none);padding:2px 8px;border-radius:5px;white-space:nowrap}
+.badge.o-fail{background:var(--fail)}.badge.o-warn{background:var(--warn)}.badge.o-not-evaluated{background:var(--not-evaluated)}
+.badge.o-excepted{background:var(--excepted)}.badge.o-not-adopted{background:var(--not-adopted)}.badge.o-pass{background:var(--pass)}
+.findings{width:100%;border-collapse:collapse;margin-top:10px;font-size:14px}
+.findings th{text-align:left;font-size:11px;text-transform:uppercase;letter-spacing:.04em;color:var(--muted);border-bottom:1px solid var(--line);padding:4px 8px}
+.findings td{border-bottom:1px solid var(--line);padding:6px 8px;vertical-align:top}
+.findings td:first-child{width:110px}.findings td.region{width:130px;white-space:nowrap;color:var(--muted)}
+.resource{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:12px;word-break:break-all;color:#374151}
+.message{margin-top:2px}
+.exception{margin-top:6px;padding:6px 10px;border-radius:6px;background:#ecfeff;border:1px solid #a5f3fc;font-size:13px}
+.exception.expired{background:#fef2f2;border-color:#fecaca}
+.exception-head{font-weight:600}
+.not-adopted{margin:8px 0 0;color:var(--not-adopted)}
+.muted{color:var(--muted)}
+details.doc{margin-top:8px;font-size:14px}
+details.doc summary{cursor:pointer;color:#1d4ed8;font-size:13px}
+.doc-body{border-top:1px dashed var(--line);margin-top:6px}
+.doc-body h4{font-size:14px;margin:12px 0 4px}
+.doc-body pre{background:#f1f5f9;padding:8px 10px;border-radius:6px;overflow-x:auto;font-size:12px;white-space:pre-wrap}
+.doc-body code{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:12px}
+.unused li{margin:4px 0}
+footer{color:var(--muted);font-size:12px;padding-top:24px;padding-bottom:32px}
+@media print{
+  body{background:#fff;font-size:11pt}
+  .filters,details.doc:not([open]){display:none!important}
+  header.top,.scores,main,footer{max-width:none;padding:0}
+  .control,.score-table,.verdict{border-color:#bbb}
+  .control{break-inside:avoid}
+  .badge,.seg,.swatch,.verdict-badge,.control{-webkit-print-color-adjust:exact;print-color-adjust:exact}
+  a{color:inherit}
+}
+"##;
+
+const JS: &str = r##"
+(function () {
+  "use strict";
+  var form = document.getElementById("filters");
+  var groups = ["section", "status", "severity"];
+  function boxes(name) { return Array.prototype.slice.call(form.querySelectorAll('input[name="' + name + '"]')); }
+  function chosen(name) {
+    var set = {};
+    boxes(name).forEach(function (box) { if (box.checked) { set[box.value] = true; } });
+    return set;
+  }
+  function apply() {
+    var want = { section: chosen("section"), status: chosen("status"), severity: chosen("severity") };
+    var shown = 0, total = 0;
+    document.querySelectorAll("article.control").forEach(function (control) {
+      var base = want.section[control.dataset.section] && want.severity[control.dataset.severity];
+      var rows = control.querySelectorAll("tr.finding");
+      var visible = 0;
+      rows.forEach(function (row) {
+        var show = base && want.status[row.dataset.outcome];
+        row.hidden = !show;
+        total += 1;
+        if (show) { visible += 1; shown += 1; }
+      });
+      control.hidden = rows.length ? visible === 0 : !(base && want.status[control.dataset.outcome]);
+    });
+    document.querySelectorAll("main section.section").forEach(function (section) {
+      section.hidden = !section.querySelector("article.control:not([hidden])");
+    });
+    document.getElementById("nothing-shown").hidden = !!document.querySelector("article.control:not([hidden])");
+    document.getElementById("shown-count").textContent = shown + " / " + total;
+  }
+  function saveFilters() {
+    var parts = [];
+    groups.forEach(function (name) {
+      var all = boxes(name), on = all.filter(function (box) { return box.checked; });
+      if (on.length !== all.length) { parts.push(name + "=" + on.map(function (box) { return box.value; }).join(",")); }
+    });
+    try { history.replaceState(null, "", parts.length ? "#" + parts.join("&") : location.pathname + location.search); } catch (e) { /* ignore */ }
+  }
+  function loadFilters() {
+    var text = (location.search.slice(1) + "&" + location.hash.slice(1)).split("&");
+    text.forEach(function (pair) {
+      var at = pair.indexOf("=");
+      if (at < 0) { return; }
+      var name = decodeURIComponent(pair.slice(0, at)), values = decodeURIComponent(pair.slice(at + 1)).split(",");
+      if (name === "outcome") { name = "status"; }
+      if (groups.indexOf(name) < 0) { return; }
+      boxes(name).forEach(function (box) { box.checked = values.indexOf(box.value) >= 0; });
+    });
+  }
+  function setAll(name, values) { boxes(name).forEach(function (box) { box.checked = !values || values.indexOf(box.value) >= 0; }); }
+  form.addEventListener("change", function () { apply(); saveFilters(); });
+  document.getElementById("only-problems").addEventListener("click", function () {
+    setAll("status", ["fail", "warn", "not-evaluated"]); apply(); saveFilters();
+  });
+  document.getElementById("show-all").addEventListener("click", function () {
+    groups.forEach(function (name) { setAll(name, null); }); apply(); saveFilters();
+  });
+  window.addEventListener("hashchange", function () { groups.forEach(function (name) { setAll(name, null); }); loadFilters(); apply(); });
+  window.addEventListener("beforeprint", function () {
+    document.querySelectorAll("article.c-fail details.doc, article.c-warn details.doc").forEach(function (d) { d.open = true; });
+  });
+  loadFilters();
+  apply();
+  document.documentElement.dataset.filtersReady = "true";
+})();
+"##;

@@ -1,0 +1,254 @@
+//! The HTML report of the bundled demo account: self-contained (no network loads), escaped, snapshotted, and
+//! checked in a real headless Chromium (`--dump-dom` after the page's script ran, and a screenshot).
+//!
+//! The browser test runs the `chromium` binary (`GUARDLINE_CHROMIUM`, else `/usr/bin/chromium`) and fails with
+//! a clear message when it is missing: `scripts/test` installs it.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use guardline_model::Snapshot;
+use guardline_rules::{Evaluation, Outcome, RULES, registry::PLANNED};
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn demo() -> Evaluation {
+    let root = root();
+    let snapshot = std::fs::read_to_string(root.join("demo/snapshot.json")).expect("demo/snapshot.json");
+    let config = std::fs::read_to_string(root.join("demo/guardline.toml")).expect("demo/guardline.toml");
+    let known: Vec<&str> = RULES.iter().map(|rule| rule.id).chain(PLANNED.iter().copied()).collect();
+    let config = guardline_config::parse(&config, "demo/guardline.toml", &known)
+        .unwrap_or_else(|errors| panic!("{errors}"));
+    let snapshot = Snapshot::from_json(&snapshot).expect("demo snapshot");
+    guardline_rules::evaluate(&snapshot, &config, jiff::civil::date(2026, 11, 28))
+}
+
+/// Asserts the page loads nothing from elsewhere: no script, style sheet, image, frame or font by URL.
+fn assert_self_contained(html: &str) {
+    let lower = html.to_lowercase();
+    for forbidden in ["<script src", "<link", "<img", "<iframe", "<object", "<embed", "@import", "url("] {
+        assert!(!lower.contains(forbidden), "the report must not load anything: found {forbidden:?}");
+    }
+    for attribute in ["src=\"http", "src='http", "src=http", "src=\"//"] {
+        assert!(!lower.contains(attribute), "the report loads {attribute:?}");
+    }
+    // Any network URL may only appear as a plain link target in the rules' documentation.
+    for (index, _) in lower.match_indices("http") {
+        let before = &lower[index.saturating_sub(6)..index];
+        if lower[index..].starts_with("http://") || lower[index..].starts_with("https://") {
+            assert!(
+                before.ends_with("href=\"") || !before.contains('='),
+                "network URL in an attribute: {before}…"
+            );
+        }
+    }
+}
+
+#[test]
+fn demo_report_is_self_contained_and_complete() {
+    let evaluation = demo();
+    let html = guardline_report::html::render(&evaluation, "en");
+    assert!(html.starts_with("<!DOCTYPE html>\n<html lang=\"en\">"));
+    assert_self_contained(&html);
+    assert!(html.contains("123456789012") && html.contains("acme-prod"));
+    assert!(html.contains("2026-11-28 09:00 UTC"));
+    assert!(html.contains("production"));
+    assert!(html.contains("id=\"scores\"") && html.contains("<svg class=\"chart\""));
+    assert!(html.contains("@media print"));
+    // Every rule is there with its title; the docs are rendered from Markdown.
+    for rule in RULES {
+        assert!(html.contains(&format!("id=\"control-{}\"", rule.id)), "{} missing", rule.id);
+        assert!(html.contains(&guardline_report::html::escape(rule.title)), "{} title missing", rule.id);
+    }
+    assert!(html.contains("<h4>How to fix</h4>"));
+    // The known failing security group, the expired and the current exception of the demo.
+    assert!(html.contains("legacy-ops-ssh"));
+    assert!(html.contains("EXPIRED") && html.contains("platform-team@acme.example"));
+    assert!(html.contains("web-team@acme.example") && html.contains("2027-03-31"));
+}
+
+#[test]
+fn japanese_report() {
+    let html = guardline_report::html::render(&demo(), "ja");
+    assert!(html.starts_with("<!DOCTYPE html>\n<html lang=\"ja\">"));
+    assert!(html.contains("セキュリティ強化"));
+    assert!(html.contains("管理用ポートが全世界に公開されていない"));
+    assert!(html.contains("不合格"));
+    assert_self_contained(&html);
+}
+
+#[test]
+fn evaluation_text_is_escaped() {
+    let mut evaluation = demo();
+    let hostile = "<script>alert(\"x\")</script> & 'quoted'";
+    evaluation.account_alias = Some(hostile.to_owned());
+    evaluation.profile = hostile.to_owned();
+    let finding = evaluation
+        .findings
+        .iter_mut()
+        .find(|finding| finding.outcome == Outcome::Fail)
+        .expect("the demo has a failure");
+    finding.finding.message.en = hostile.to_owned();
+    finding.finding.resource = "arn:aws:s3:::\"><img src=x onerror=alert(1)>".to_owned();
+    let excepted =
+        evaluation.findings.iter_mut().find(|finding| finding.exception.is_some()).expect("exception");
+    excepted.exception.as_mut().expect("exception").reason = hostile.to_owned();
+
+    let html = guardline_report::html::render(&evaluation, "en");
+    assert_eq!(html.matches("<script>").count(), 1, "only the report's own script");
+    assert!(!html.contains("<img"));
+    assert!(!html.contains("alert(\"x\")"));
+    assert!(html.contains("&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &#39;quoted&#39;"));
+    assert!(html.contains("&quot;&gt;&lt;img src=x onerror=alert(1)&gt;"));
+}
+
+#[test]
+fn markdown_raw_html_is_escaped() {
+    let html = guardline_report::html::markdown(
+        "## Title\n\n<script>x()</script>\n\nText with <b>inline</b> `code`.\n",
+    );
+    assert!(html.contains("<h4>Title</h4>"));
+    assert!(!html.contains("<script>") && !html.contains("<b>"));
+    assert!(html.contains("&lt;script&gt;") && html.contains("&lt;b&gt;"));
+}
+
+#[test]
+fn snapshot_en() {
+    insta::assert_snapshot!(guardline_report::html::render(&demo(), "en"));
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The real browser.
+
+fn chromium() -> PathBuf {
+    let path = std::env::var_os("GUARDLINE_CHROMIUM")
+        .map_or_else(|| PathBuf::from("/usr/bin/chromium"), PathBuf::from);
+    assert!(
+        path.exists(),
+        "headless Chromium is needed for the HTML report's browser test and was not found at {}: install it \
+         (`apt-get install -y chromium`, as scripts/test does) or set GUARDLINE_CHROMIUM",
+        path.display()
+    );
+    path
+}
+
+/// A scratch directory for one test, under the target directory, emptied first.
+fn scratch(name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("html-report").join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("scratch dir");
+    dir
+}
+
+/// Runs headless Chromium on `url` with `args`; returns its stdout.
+fn run_chromium(dir: &Path, url: &str, args: &[&str]) -> String {
+    let profile = dir.join(format!("profile-{}", args.join("").len()));
+    let output = Command::new(chromium())
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--disable-dev-shm-usage",
+            "--hide-scrollbars",
+        ])
+        .arg(format!("--user-data-dir={}", profile.display()))
+        .args(args)
+        .arg(url)
+        .output()
+        .expect("running chromium");
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    assert!(
+        output.status.success(),
+        "chromium failed ({}):\n{}",
+        output.status,
+        String::from_utf8_lossy(&output.stderr)
+    );
+    stdout
+}
+
+/// The opening tags of the elements whose opening tag contains `marker`.
+fn tags<'a>(dom: &'a str, marker: &str) -> Vec<&'a str> {
+    dom.match_indices(marker)
+        .map(|(index, _)| {
+            let start = dom[..index].rfind('<').expect("tag start");
+            let end = index + dom[index..].find('>').expect("tag end");
+            &dom[start..=end]
+        })
+        .collect()
+}
+
+fn write_report(dir: &Path, lang: &str) -> PathBuf {
+    let path = dir.join(format!("report-{lang}.html"));
+    std::fs::write(&path, guardline_report::html::render(&demo(), lang)).expect("writing the report");
+    path
+}
+
+#[test]
+fn browser_applies_filters_from_the_url() {
+    let dir = scratch("filters");
+    let report = write_report(&dir, "en");
+    let url = format!("file://{}", report.display());
+
+    // No filter: the script ran and nothing is hidden.
+    let dom = run_chromium(&dir, &url, &["--dump-dom"]);
+    assert!(dom.contains("data-filters-ready=\"true\""), "the page's script did not run:\n{dom}");
+    let rows = tags(&dom, "class=\"finding\"");
+    assert!(rows.len() > 20, "expected the demo's findings, got {}", rows.len());
+    assert!(rows.iter().all(|row| !row.contains(" hidden")), "nothing is hidden without filters");
+    assert!(dom.contains("id=\"scores\"") && dom.contains("Security hardening"));
+    assert!(dom.contains("legacy-ops-ssh"));
+
+    // `#status=fail`: only failing findings stay visible.
+    let dom = run_chromium(&dir, &format!("{url}#status=fail"), &["--dump-dom"]);
+    let rows = tags(&dom, "class=\"finding\"");
+    let (failing, others): (Vec<&str>, Vec<&str>) =
+        rows.iter().partition(|row| row.contains("data-outcome=\"fail\""));
+    assert!(!failing.is_empty() && !others.is_empty());
+    for row in &failing {
+        assert!(!row.contains(" hidden"), "a failing finding is hidden: {row}");
+    }
+    for row in &others {
+        assert!(row.contains(" hidden"), "a non-failing finding is shown: {row}");
+    }
+    let ec2 = tags(&dom, "id=\"control-EC2-001\"");
+    assert_eq!(ec2.len(), 1);
+    assert!(!ec2[0].contains(" hidden"), "EC2-001 fails in the demo: {}", ec2[0]);
+    assert!(dom.contains("legacy-ops-ssh"));
+    // The scores are a summary and stay.
+    assert!(tags(&dom, "class=\"score\"").len() == 5);
+
+    // `?section=cost&severity=...` through the query string: other sections' controls are hidden.
+    let dom = run_chromium(&dir, &format!("{url}?section=cost"), &["--dump-dom"]);
+    for control in tags(&dom, "class=\"control ") {
+        let cost = control.contains("data-section=\"cost\"");
+        assert_eq!(control.contains(" hidden"), !cost, "section filter: {control}");
+    }
+    for section in tags(&dom, "class=\"section\"") {
+        assert_eq!(section.contains(" hidden"), !section.contains("data-section=\"cost\""), "{section}");
+    }
+}
+
+#[test]
+fn browser_screenshot() {
+    let dir = scratch("screenshot");
+    for lang in ["en", "ja"] {
+        let report = write_report(&dir, lang);
+        let png = dir.join(format!("report-{lang}.png"));
+        run_chromium(
+            &dir,
+            &format!("file://{}", report.display()),
+            &[&format!("--screenshot={}", png.display()), "--window-size=1280,2000"],
+        );
+        let bytes = std::fs::read(&png).expect("chromium wrote the screenshot");
+        assert!(bytes.starts_with(b"\x89PNG\r\n\x1a\n"), "not a PNG");
+        assert!(bytes.len() > 20_000, "the screenshot looks blank ({} bytes)", bytes.len());
+        eprintln!("screenshot: {}", png.display());
+    }
+}

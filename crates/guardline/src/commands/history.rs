@@ -1,0 +1,112 @@
+//! `guardline history`: the scans recorded in the history database; and where that database is, for
+//! `scan` (which records) and `diff` (which compares).
+//!
+//! The database is `--history-db FILE`, else `$GUARDLINE_HISTORY_DB` (clap reads it), else
+//! `$XDG_DATA_HOME/guardline/history.sqlite3`, else `~/.local/share/guardline/history.sqlite3`.
+
+use std::io::Write as _;
+use std::path::PathBuf;
+
+use anyhow::Context as _;
+use guardline_history::{History, ScanSummary};
+use guardline_rules::Evaluation;
+
+use crate::args::{Format, HistoryArgs, HistoryDbArgs};
+
+/// The history database to use.
+pub fn db_path(args: &HistoryDbArgs) -> anyhow::Result<PathBuf> {
+    if let Some(path) = &args.history_db {
+        return Ok(path.clone());
+    }
+    let non_empty = |name: &str| std::env::var_os(name).filter(|value| !value.is_empty()).map(PathBuf::from);
+    // The XDG base directory spec ignores a relative XDG_DATA_HOME.
+    let data_home = non_empty("XDG_DATA_HOME")
+        .filter(|path| path.is_absolute())
+        .or_else(|| non_empty("HOME").map(|home| home.join(".local/share")))
+        .context("no history database: set --history-db, GUARDLINE_HISTORY_DB, XDG_DATA_HOME or HOME")?;
+    Ok(data_home.join("guardline").join("history.sqlite3"))
+}
+
+/// Opens the history database (the error names the file).
+pub fn open(args: &HistoryDbArgs) -> anyhow::Result<History> {
+    Ok(History::open(&db_path(args)?)?)
+}
+
+/// Records a scan's evaluation; a failure is an error naming the database file.
+pub fn record(args: &HistoryDbArgs, evaluation: &Evaluation) -> anyhow::Result<()> {
+    let mut history = open(args).context("recording the scan in the history (--no-history skips it)")?;
+    let id =
+        history.record(evaluation).context("recording the scan in the history (--no-history skips it)")?;
+    tracing::info!(id, database = %history.path().display(), "scan recorded");
+    Ok(())
+}
+
+pub fn run(args: HistoryArgs) -> anyhow::Result<bool> {
+    let history = open(&args.history)?;
+    let scans = history.list(args.account.as_deref())?;
+    let text = match args.format {
+        Format::Json => {
+            let mut json = serde_json::to_string_pretty(&serde_json::json!({ "scans": scans }))
+                .expect("scan summaries serialize");
+            json.push('\n');
+            json
+        }
+        Format::Terminal => render(&scans, history.path().display().to_string()),
+    };
+    std::io::stdout().write_all(text.as_bytes()).context("writing the history")?;
+    Ok(true)
+}
+
+/// `account (alias)`, or the account ID alone.
+pub fn account_label(scan: &ScanSummary) -> String {
+    match &scan.account_alias {
+        Some(alias) => format!("{} ({alias})", scan.account_id),
+        None => scan.account_id.clone(),
+    }
+}
+
+/// One line per scan, oldest first, with the controls per outcome.
+fn render(scans: &[ScanSummary], database: String) -> String {
+    if scans.is_empty() {
+        return format!("No scans recorded in {database}.\n");
+    }
+    let header =
+        ["ID", "COLLECTED", "ACCOUNT", "PROFILE", "FAIL", "WARN", "NOT-EVAL", "EXCEPTED", "PASS", "RESULT"];
+    let rows: Vec<[String; 10]> = scans
+        .iter()
+        .map(|scan| {
+            let counts = scan.controls;
+            [
+                scan.id.to_string(),
+                scan.collected_at.clone(),
+                account_label(scan),
+                scan.profile.clone(),
+                counts.fail.to_string(),
+                counts.warn.to_string(),
+                counts.not_evaluated.to_string(),
+                counts.excepted.to_string(),
+                counts.pass.to_string(),
+                if scan.failed { "failed" } else { "passed" }.to_owned(),
+            ]
+        })
+        .collect();
+    let mut widths = header.map(str::len);
+    for row in &rows {
+        for (width, cell) in widths.iter_mut().zip(row) {
+            *width = (*width).max(cell.chars().count());
+        }
+    }
+    let mut text = String::new();
+    let mut line = |cells: Vec<&str>| {
+        let padded: Vec<String> =
+            cells.iter().zip(widths).map(|(cell, width)| format!("{cell:<width$}")).collect();
+        text.push_str(padded.join("  ").trim_end());
+        text.push('\n');
+    };
+    line(header.to_vec());
+    for row in &rows {
+        line(row.iter().map(String::as_str).collect());
+    }
+    text.push_str("Counts are controls by their worst outcome; NOT ADOPTED controls are not counted.\n");
+    text
+}
