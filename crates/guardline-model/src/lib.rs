@@ -5,11 +5,13 @@
 //! - [`Collected`]: one collected piece of data, or the reason it could not be collected. A missing piece
 //!   turns into NOT EVALUATED findings, never into a pass.
 //! - [`Finding`]: what a rule says about one resource.
+//! - [`cost_report::SpendReport`]: what `guardline cost` shows about the bill (not part of a snapshot).
 //!
 //! Architecture Invariant: this crate depends on neither the AWS SDK nor any IO; both the collectors and the
 //! rule engine depend on it, and it changes only together with [`SNAPSHOT_VERSION`].
 
 mod collected;
+pub mod cost_report;
 mod finding;
 pub mod inventory;
 mod snapshot;

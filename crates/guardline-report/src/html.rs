@@ -134,6 +134,21 @@ fn t(lang: &str, en: &'static str, ja: &'static str) -> &'static str {
 
 /// Renders `evaluation` as one self-contained HTML page in `lang` (`en` or `ja`).
 pub fn render(evaluation: &Evaluation, lang: &str) -> String {
+    render_with_trend(evaluation, lang, &[])
+}
+
+/// One earlier scan of the account, for the trend chart (from the history database).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TrendPoint {
+    /// When the scan's data was collected (RFC 3339).
+    pub collected_at: String,
+    /// Controls whose worst outcome was FAIL or WARN.
+    pub failing_controls: usize,
+}
+
+/// The report with a chart of failing controls over the account's stored scans (oldest first, this scan
+/// last). With fewer than two points there is no trend to show, and the chart is left out.
+pub fn render_with_trend(evaluation: &Evaluation, lang: &str, trend: &[TrendPoint]) -> String {
     let lang = if lang == "ja" { "ja" } else { "en" };
     let (controls, sections) = summarize(evaluation);
     let mut out = String::new();
@@ -151,6 +166,7 @@ pub fn render(evaluation: &Evaluation, lang: &str) -> String {
     );
     header(&mut out, evaluation, &controls, lang);
     scores(&mut out, &sections, &controls, lang);
+    trend_chart(&mut out, trend, lang);
     filters(&mut out, lang);
     out.push_str("<main id=\"findings\">\n");
     let _ = writeln!(out, "<h2>{}</h2>", t(lang, "Controls and findings", "コントロールと検出結果"));
@@ -247,6 +263,50 @@ fn header(out: &mut String, evaluation: &Evaluation, controls: &[ControlSummary]
 }
 
 /// Controls that count for the score: something to check, and adopted.
+/// Failing controls per stored scan, as inline SVG bars.
+fn trend_chart(out: &mut String, trend: &[TrendPoint], lang: &str) {
+    if trend.len() < 2 {
+        return;
+    }
+    let most = trend.iter().map(|point| point.failing_controls).max().unwrap_or(0).max(1);
+    let (bar, gap, height) = (28usize, 12usize, 120usize);
+    let width = trend.len() * (bar + gap) + gap;
+    let _ = write!(
+        out,
+        "<section class=\"trend\" id=\"trend\">\n<h2>{}</h2>\n<p class=\"muted\">{}</p>\n\
+         <svg role=\"img\" width=\"{width}\" height=\"{}\" viewBox=\"0 0 {width} {}\">",
+        t(lang, "Failing controls over time", "不合格のコントロール数の推移"),
+        t(
+            lang,
+            "One bar per stored scan of this account, oldest first.",
+            "このアカウントの保存済みスキャンごとの棒グラフ(古い順)。"
+        ),
+        height + 40,
+        height + 40,
+    );
+    for (index, point) in trend.iter().enumerate() {
+        let bar_height = point.failing_controls * height / most;
+        let x = gap + index * (bar + gap);
+        let y = height - bar_height + 16;
+        let date = point.collected_at.get(..10).unwrap_or(&point.collected_at);
+        let _ = write!(
+            out,
+            "<g class=\"trend-point\" data-failing=\"{failing}\"><title>{} {failing}</title>\
+             <rect x=\"{x}\" y=\"{y}\" width=\"{bar}\" height=\"{bar_height}\" fill=\"#c62828\"></rect>\
+             <text x=\"{}\" y=\"{}\" font-size=\"11\" text-anchor=\"middle\">{failing}</text>\
+             <text x=\"{}\" y=\"{}\" font-size=\"9\" text-anchor=\"middle\">{}</text></g>",
+            escape(date),
+            x + bar / 2,
+            y.saturating_sub(3),
+            x + bar / 2,
+            height + 32,
+            escape(date.get(5..).unwrap_or(date)),
+            failing = point.failing_controls,
+        );
+    }
+    out.push_str("</svg>\n</section>\n");
+}
+
 fn adopted(counts: &BTreeMap<Outcome, usize>) -> usize {
     counts.iter().filter(|(outcome, _)| **outcome != Outcome::NotAdopted).map(|(_, count)| count).sum()
 }

@@ -252,3 +252,21 @@ fn browser_screenshot() {
         eprintln!("screenshot: {}", png.display());
     }
 }
+
+/// With stored scans, the page charts failing controls per scan; with fewer than two there is no chart.
+#[test]
+fn trend_of_failing_controls() {
+    use guardline_report::html::{TrendPoint, render_with_trend};
+    let evaluation = demo();
+    let trend = [
+        TrendPoint { collected_at: "2026-11-14T09:00:00Z".into(), failing_controls: 25 },
+        TrendPoint { collected_at: "2026-11-21T09:00:00Z".into(), failing_controls: 23 },
+        TrendPoint { collected_at: "2026-11-28T09:00:00Z".into(), failing_controls: 21 },
+    ];
+    let page = render_with_trend(&evaluation, "en", &trend);
+    assert!(page.contains("Failing controls over time"));
+    assert_eq!(page.matches("class=\"trend-point\"").count(), 3);
+    assert!(page.contains("data-failing=\"25\"") && page.contains("data-failing=\"21\""));
+    let single = render_with_trend(&evaluation, "en", &trend[2..]);
+    assert!(!single.contains("id=\"trend\""));
+}

@@ -33,6 +33,8 @@ pub enum Command {
     Diff(DiffArgs),
     /// List the config's exceptions that expired or expire soon, for their periodic review.
     Exceptions(ExceptionsArgs),
+    /// Show the bill: spend by service this month and last, the forecast, budgets, cost anomalies.
+    Cost(CostArgs),
 }
 
 /// How to reach AWS.
@@ -180,6 +182,11 @@ pub struct ScanArgs {
     /// Do not record this scan in the history database (`--demo` never records).
     #[arg(long)]
     pub no_history: bool,
+    /// Also import the findings (as ASFF) into AWS Security Hub, each in its finding's region (account-wide
+    /// ones in us-east-1). This WRITES to AWS and needs securityhub:BatchImportFindings, beyond the read-only
+    /// scan policy; Security Hub must be enabled in those regions. Re-importing updates the same findings.
+    #[arg(long, conflicts_with = "demo")]
+    pub send_to_security_hub: bool,
 }
 
 /// Where the scan history is kept.
@@ -230,6 +237,29 @@ pub struct ExceptionsArgs {
     #[arg(long, value_name = "DAYS", default_value_t = 30)]
     pub within: u32,
     /// Review as of this date instead of today (YYYY-MM-DD).
+    #[arg(long, value_name = "DATE")]
+    pub today: Option<jiff::civil::Date>,
+}
+
+/// The formats of `guardline cost`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CostFormat {
+    /// Tables, for people.
+    Terminal,
+    /// The whole report, for tools.
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct CostArgs {
+    #[command(flatten)]
+    pub aws: AwsArgs,
+    #[arg(long, value_enum, default_value = "terminal")]
+    pub format: CostFormat,
+    /// Language of the headings.
+    #[arg(long, value_enum, default_value = "en", env = "GUARDLINE_LANG")]
+    pub lang: Lang,
+    /// Report as of this date (UTC) instead of today (YYYY-MM-DD).
     #[arg(long, value_name = "DATE")]
     pub today: Option<jiff::civil::Date>,
 }

@@ -54,6 +54,7 @@ fn run(command: Command) -> anyhow::Result<bool> {
         Command::History(args) => commands::history::run(args),
         Command::Diff(args) => commands::diff::run(args),
         Command::Exceptions(args) => commands::exceptions::run(args),
+        Command::Cost(args) => commands::cost::run(args),
     }
 }
 

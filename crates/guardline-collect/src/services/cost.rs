@@ -21,7 +21,7 @@ use crate::cx::Cx;
 use crate::error::malformed;
 
 /// The region Cost Explorer and Budgets answer in, for the scanned account's partition.
-fn cost_region(partition: &str) -> &'static str {
+pub(crate) fn cost_region(partition: &str) -> &'static str {
     match partition {
         "aws-cn" => "cn-northwest-1",
         _ => "us-east-1",

@@ -26,6 +26,7 @@ pub mod inspector;
 pub mod s3;
 pub mod scheduler;
 pub mod securityhub;
+pub mod spend;
 pub mod ssm;
 pub mod sts;
 

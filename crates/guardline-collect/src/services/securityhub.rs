@@ -6,6 +6,8 @@
 //! - When it is enabled: `securityhub:GetEnabledStandards` (every page) and `securityhub:GetFindings` with
 //!   the filters compliance status FAILED, record state ACTIVE, workflow status NEW or NOTIFIED (every page).
 //!   The compliance status and record state are checked again client-side, because moto ignores filters.
+//!   Findings Guardline imported itself (`GeneratorId` `guardline/…`, from `scan --send-to-security-hub`)
+//!   are skipped: a later scan would otherwise fail HUB-002 on its own earlier verdicts.
 //!   At most [`MAX_FAILED_FINDINGS`] findings are kept: an account with more failed findings than that gets
 //!   the first ones only (a warning is logged), which is enough for HUB-002 to fail it.
 //!
@@ -135,7 +137,7 @@ async fn failed_findings(cx: &Cx, client: &Client, region: &str) -> Result<Vec<H
             let mut findings = Vec::new();
             while let Some(finding) = pages.next().await {
                 let finding = finding?;
-                if is_failed_and_active(&finding) {
+                if is_failed_and_active(&finding) && !is_guardlines_own(&finding) {
                     findings.push(hub_finding(&finding));
                     if findings.len() >= MAX_FAILED_FINDINGS {
                         tracing::warn!(
@@ -155,6 +157,12 @@ async fn failed_findings(cx: &Cx, client: &Client, region: &str) -> Result<Vec<H
 fn is_failed_and_active(finding: &AwsSecurityFinding) -> bool {
     finding.compliance().and_then(|compliance| compliance.status()) == Some(&ComplianceStatus::Failed)
         && finding.record_state().is_none_or(|state| *state == RecordState::Active)
+}
+
+/// Whether Guardline itself imported the finding (`scan --send-to-security-hub`, `GeneratorId`
+/// `guardline/<control>`): those restate Guardline's own verdicts, so HUB-002 must not count them again.
+fn is_guardlines_own(finding: &AwsSecurityFinding) -> bool {
+    finding.generator_id().is_some_and(|id| id.starts_with("guardline/"))
 }
 
 fn hub_finding(finding: &AwsSecurityFinding) -> HubFinding {

@@ -17,4 +17,5 @@ mod inspector;
 mod s3;
 mod scheduler;
 mod securityhub;
+mod spend;
 mod ssm;

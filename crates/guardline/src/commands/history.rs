@@ -9,6 +9,7 @@ use std::path::PathBuf;
 
 use anyhow::Context as _;
 use guardline_history::{History, ScanSummary};
+use guardline_report::html::TrendPoint;
 use guardline_rules::Evaluation;
 
 use crate::args::{Format, HistoryArgs, HistoryDbArgs};
@@ -33,13 +34,28 @@ pub fn open(args: &HistoryDbArgs) -> anyhow::Result<History> {
 }
 
 /// Records a scan's evaluation; a failure is an error naming the database file.
-pub fn record(args: &HistoryDbArgs, evaluation: &Evaluation) -> anyhow::Result<()> {
+/// Records the scan and returns the account's failing-control counts over its stored scans (oldest first,
+/// this scan last, at most [`TREND_SCANS`]) for the HTML report's trend chart.
+pub fn record(args: &HistoryDbArgs, evaluation: &Evaluation) -> anyhow::Result<Vec<TrendPoint>> {
     let mut history = open(args).context("recording the scan in the history (--no-history skips it)")?;
     let id =
         history.record(evaluation).context("recording the scan in the history (--no-history skips it)")?;
     tracing::info!(id, database = %history.path().display(), "scan recorded");
-    Ok(())
+    let scans = history.list(Some(&evaluation.account_id)).context("reading the account's earlier scans")?;
+    let mut trend: Vec<TrendPoint> = scans
+        .iter()
+        .map(|scan| TrendPoint {
+            collected_at: scan.collected_at.clone(),
+            failing_controls: scan.controls.fail + scan.controls.warn,
+        })
+        .collect();
+    trend.sort_by(|a, b| a.collected_at.cmp(&b.collected_at));
+    let skip = trend.len().saturating_sub(TREND_SCANS);
+    Ok(trend.split_off(skip))
 }
+
+/// How many scans the HTML trend chart shows at most.
+const TREND_SCANS: usize = 20;
 
 pub fn run(args: HistoryArgs) -> anyhow::Result<bool> {
     let history = open(&args.history)?;

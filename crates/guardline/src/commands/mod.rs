@@ -1,6 +1,7 @@
 //! One module per subcommand, plus what several share: loading the config and collecting a snapshot.
 
 pub mod collect;
+pub mod cost;
 pub mod diff;
 pub mod exceptions;
 pub mod history;
@@ -8,6 +9,7 @@ pub mod iam_policy;
 pub mod init;
 pub mod rule;
 pub mod scan;
+pub mod security_hub;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -48,13 +50,7 @@ pub fn known_controls() -> Vec<&'static str> {
 
 /// Collects a snapshot with the AWS settings from the command line over those from the config.
 pub fn collect(aws: &AwsArgs, config: &Config) -> anyhow::Result<CollectOutput> {
-    let settings = &config.scan;
-    let options = CollectOptions {
-        regions: aws.requested_regions().or_else(|| settings.regions.clone()),
-        concurrency: aws.concurrency.unwrap_or(settings.concurrency),
-        call_timeout: Duration::from_secs(aws.call_timeout.unwrap_or(settings.call_timeout_secs)),
-        max_attempts: aws.max_attempts.unwrap_or(settings.max_attempts),
-    };
+    let options = collect_options(aws, config);
     let base_region = options.regions.as_ref().and_then(|regions| regions.first().cloned());
     let runtime =
         tokio::runtime::Builder::new_multi_thread().enable_all().build().context("starting tokio")?;
@@ -74,6 +70,17 @@ pub fn collect(aws: &AwsArgs, config: &Config) -> anyhow::Result<CollectOutput> 
         "collected"
     );
     Ok(output)
+}
+
+/// The AWS settings from the command line over those from the config.
+pub fn collect_options(aws: &AwsArgs, config: &Config) -> CollectOptions {
+    let settings = &config.scan;
+    CollectOptions {
+        regions: aws.requested_regions().or_else(|| settings.regions.clone()),
+        concurrency: aws.concurrency.unwrap_or(settings.concurrency),
+        call_timeout: Duration::from_secs(aws.call_timeout.unwrap_or(settings.call_timeout_secs)),
+        max_attempts: aws.max_attempts.unwrap_or(settings.max_attempts),
+    }
 }
 
 /// How many inventory fields failed to collect (from the JSON form: every `"status": "error"`).

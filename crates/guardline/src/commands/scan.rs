@@ -5,6 +5,7 @@ use std::io::{IsTerminal, Write};
 use anyhow::Context as _;
 use guardline_config::Config;
 use guardline_model::Snapshot;
+use guardline_report::html::TrendPoint;
 use guardline_report::terminal::TerminalOptions;
 use guardline_rules::Evaluation;
 
@@ -12,8 +13,8 @@ use crate::args::{ColorChoice, ReportFormat, ScanArgs};
 use crate::commands::{collect, config_path, load_config, write_file};
 
 /// The demo account's snapshot and config, bundled so `scan --demo` works anywhere.
-const DEMO_SNAPSHOT: &str = include_str!("../../../../demo/snapshot.json");
-const DEMO_CONFIG: &str = include_str!("../../../../demo/guardline.toml");
+pub(crate) const DEMO_SNAPSHOT: &str = include_str!("../../../../demo/snapshot.json");
+pub(crate) const DEMO_CONFIG: &str = include_str!("../../../../demo/guardline.toml");
 
 pub fn run(args: ScanArgs) -> anyhow::Result<bool> {
     let (snapshot, mut config, config_name) = if args.demo {
@@ -52,9 +53,11 @@ pub fn run(args: ScanArgs) -> anyhow::Result<bool> {
     };
     let evaluation = guardline_rules::evaluate(&snapshot, &config, today);
     // Every scan is recorded in the history database, except the demo (not a real account) and --no-history.
-    if !args.demo && !args.no_history {
-        super::history::record(&args.history, &evaluation)?;
-    }
+    let trend = if !args.demo && !args.no_history {
+        super::history::record(&args.history, &evaluation)?
+    } else {
+        Vec::new()
+    };
 
     let lang = args.lang.code();
     let mut formats = args.format.clone();
@@ -77,23 +80,34 @@ pub fn run(args: ScanArgs) -> anyhow::Result<bool> {
         config_path: config_name,
     };
     for format in formats {
-        let report = render(format, &evaluation, lang, &terminal);
+        let report = render(format, &evaluation, lang, &terminal, &trend);
         match (&args.output_dir, &args.output) {
             (Some(dir), _) => write_file(&dir.join(format.file_name()), &report)?,
             (None, Some(path)) => write_file(path, &report)?,
             (None, None) => std::io::stdout().write_all(report.as_bytes()).context("writing the report")?,
         }
     }
+    // The only write to AWS, after the report is out: a failed import is exit 2 with the report written.
+    if args.send_to_security_hub {
+        std::io::stdout().flush().context("writing the report")?;
+        super::security_hub::send(&evaluation, lang, &args.aws, &config)?;
+    }
     Ok(!evaluation.failed)
 }
 
 /// One report in `format`.
-fn render(format: ReportFormat, evaluation: &Evaluation, lang: &str, terminal: &TerminalOptions) -> String {
+fn render(
+    format: ReportFormat,
+    evaluation: &Evaluation,
+    lang: &str,
+    terminal: &TerminalOptions,
+    trend: &[TrendPoint],
+) -> String {
     use guardline_report::{asff, csv, html, json, junit, ocsf, sarif};
     match format {
         ReportFormat::Terminal => guardline_report::terminal::render(evaluation, terminal),
         ReportFormat::Json => json::render(evaluation, lang),
-        ReportFormat::Html => html::render(evaluation, lang),
+        ReportFormat::Html => html::render_with_trend(evaluation, lang, trend),
         ReportFormat::Csv => csv::render(evaluation, lang),
         ReportFormat::Sarif => sarif::render(evaluation, lang),
         ReportFormat::Ocsf => ocsf::render(evaluation, lang),

@@ -258,3 +258,35 @@ fn exceptions_lists_the_expired_and_the_soon_expiring() {
     let none = guardline_in(dir.path(), &["exceptions"], &[]);
     assert_eq!(none.code, 2);
 }
+
+/// The HTML report charts failing controls over the account's stored scans.
+#[test]
+fn html_report_shows_the_trend_of_stored_scans() {
+    let dir = tempfile::tempdir().unwrap();
+    write_snapshots(dir.path());
+    let html = |snapshot: &str| {
+        let args = [
+            "scan",
+            "--snapshot",
+            snapshot,
+            "--config",
+            DEMO_CONFIG,
+            "--today",
+            "2026-11-28",
+            "--history-db",
+            "trend.sqlite3",
+            "--format",
+            "html",
+            "-o",
+            "report.html",
+        ];
+        let run = guardline_in(dir.path(), &args, &[]);
+        assert_eq!(run.code, 1, "{}", run.stderr);
+        std::fs::read_to_string(dir.path().join("report.html")).unwrap()
+    };
+    let first = html("before.json");
+    assert!(!first.contains("id=\"trend\""), "one scan is no trend");
+    let second = html("after.json");
+    assert!(second.contains("id=\"trend\""), "two scans chart a trend");
+    assert_eq!(second.matches("class=\"trend-point\"").count(), 2);
+}
