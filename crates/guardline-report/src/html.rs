@@ -5,6 +5,11 @@
 //! its outcome badge, severity, findings (region, resource, message, exception with reason/owner/expiry,
 //! expired exceptions marked), not-adopted reason, and its documentation rendered from the rule's Markdown.
 //!
+//! - **Extras.** [`render_with`] adds, from [`HtmlExtras`], a trend chart of failing controls over the stored
+//!   scans and a cost section (after the scores): spend by service this month and last month (top ten plus
+//!   "others", as SVG bars and a table with the totals per currency), the month-end forecast, each budget's
+//!   actual spend against its limit, and the open cost anomalies. A piece of the bill that was not collected
+//!   reads "not available: <reason>", never a zero.
 //! - **Self-contained.** The CSS and the script are inline; there are no external fonts, images, scripts or
 //!   style sheets, so the file works offline and from `file://`.
 //! - **Score.** A section's score is the share of its *adopted* controls (those with something to check and
@@ -25,7 +30,8 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use guardline_model::{Section, Severity};
+use guardline_model::cost_report::{Money, MonthSpend, SpendReport};
+use guardline_model::{CollectError, Section, Severity};
 use guardline_rules::{EvaluatedFinding, Evaluation, Outcome, find_rule};
 use pulldown_cmark::{Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 
@@ -134,7 +140,16 @@ fn t(lang: &str, en: &'static str, ja: &'static str) -> &'static str {
 
 /// Renders `evaluation` as one self-contained HTML page in `lang` (`en` or `ja`).
 pub fn render(evaluation: &Evaluation, lang: &str) -> String {
-    render_with_trend(evaluation, lang, &[])
+    render_with(evaluation, lang, &HtmlExtras::default())
+}
+
+/// What the page can show beyond the evaluation; the default is nothing extra.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct HtmlExtras<'a> {
+    /// The account's stored scans, oldest first, this scan last: the trend chart (needs two points).
+    pub trend: &'a [TrendPoint],
+    /// The account's spend: the cost section (absent when `None`).
+    pub cost: Option<&'a SpendReport>,
 }
 
 /// One earlier scan of the account, for the trend chart (from the history database).
@@ -146,9 +161,9 @@ pub struct TrendPoint {
     pub failing_controls: usize,
 }
 
-/// The report with a chart of failing controls over the account's stored scans (oldest first, this scan
-/// last). With fewer than two points there is no trend to show, and the chart is left out.
-pub fn render_with_trend(evaluation: &Evaluation, lang: &str, trend: &[TrendPoint]) -> String {
+/// The report with its extras: a chart of failing controls over the account's stored scans (with fewer than
+/// two points there is no trend to show, and the chart is left out) and the cost section.
+pub fn render_with(evaluation: &Evaluation, lang: &str, extras: &HtmlExtras) -> String {
     let lang = if lang == "ja" { "ja" } else { "en" };
     let (controls, sections) = summarize(evaluation);
     let mut out = String::new();
@@ -166,7 +181,10 @@ pub fn render_with_trend(evaluation: &Evaluation, lang: &str, trend: &[TrendPoin
     );
     header(&mut out, evaluation, &controls, lang);
     scores(&mut out, &sections, &controls, lang);
-    trend_chart(&mut out, trend, lang);
+    trend_chart(&mut out, extras.trend, lang);
+    if let Some(report) = extras.cost {
+        cost_section(&mut out, report, lang);
+    }
     filters(&mut out, lang);
     out.push_str("<main id=\"findings\">\n");
     let _ = writeln!(out, "<h2>{}</h2>", t(lang, "Controls and findings", "コントロールと検出結果"));
@@ -305,6 +323,410 @@ fn trend_chart(out: &mut String, trend: &[TrendPoint], lang: &str) {
         );
     }
     out.push_str("</svg>\n</section>\n");
+}
+
+/// An amount with two decimals and thousands separators, e.g. `3,012.40`.
+fn amount(value: f64) -> String {
+    let text = format!("{:.2}", value.abs());
+    let (whole, fraction) = text.split_once('.').unwrap_or((&text, "00"));
+    let mut grouped = String::new();
+    for (index, digit) in whole.chars().enumerate() {
+        if index > 0 && (whole.len() - index) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(digit);
+    }
+    let sign = if value < 0.0 && text != "0.00" { "-" } else { "" };
+    format!("{sign}{grouped}.{fraction}")
+}
+
+fn money(money: &Money) -> String {
+    format!("{} {}", amount(money.amount), escape(&money.unit))
+}
+
+/// "not available: <reason>", escaped, for a piece of the bill that could not be read.
+fn unavailable(error: &CollectError, lang: &str) -> String {
+    format!(
+        "<span class=\"unavailable\">{}: {}</span>",
+        t(lang, "not available", "取得できません"),
+        escape(&error.to_string())
+    )
+}
+
+/// The spend-by-service chart shows this many services; the rest are summed as "others".
+const TOP_SERVICES: usize = 10;
+
+/// One row of the by-service chart: a service (or "others") with its spend in both months.
+struct SpendRow {
+    label: String,
+    unit: String,
+    this_month: Option<f64>,
+    last_month: Option<f64>,
+}
+
+/// The rows: this month's services largest first, then those only last month had; beyond the top ten,
+/// one "others" row per currency.
+fn spend_rows(this: Option<&MonthSpend>, last: Option<&MonthSpend>, lang: &str) -> Vec<SpendRow> {
+    let mut keys: Vec<(&str, &str)> = Vec::new();
+    for month in [this, last].into_iter().flatten() {
+        for spend in &month.services {
+            let key = (spend.service.as_str(), spend.unit.as_str());
+            if !keys.contains(&key) {
+                keys.push(key);
+            }
+        }
+    }
+    let find = |month: Option<&MonthSpend>, (service, unit): (&str, &str)| {
+        month.map(|month| {
+            month
+                .services
+                .iter()
+                .filter(|spend| spend.service == service && spend.unit == unit)
+                .map(|spend| spend.amount)
+                .sum::<f64>()
+        })
+    };
+    let mut rows: Vec<SpendRow> = keys
+        .iter()
+        .take(TOP_SERVICES)
+        .map(|&key| SpendRow {
+            label: key.0.to_owned(),
+            unit: key.1.to_owned(),
+            this_month: find(this, key),
+            last_month: find(last, key),
+        })
+        .collect();
+    let mut others: Vec<SpendRow> = Vec::new();
+    for &key in keys.iter().skip(TOP_SERVICES) {
+        let index = match others.iter().position(|row| row.unit == key.1) {
+            Some(index) => index,
+            None => {
+                others.push(SpendRow {
+                    label: t(lang, "Others", "その他").to_owned(),
+                    unit: key.1.to_owned(),
+                    this_month: this.map(|_| 0.0),
+                    last_month: last.map(|_| 0.0),
+                });
+                others.len() - 1
+            }
+        };
+        let row = &mut others[index];
+        row.this_month = row.this_month.zip(find(this, key)).map(|(a, b)| a + b);
+        row.last_month = row.last_month.zip(find(last, key)).map(|(a, b)| a + b);
+    }
+    for row in &mut others {
+        row.label =
+            format!("{} ({} {})", row.label, keys.len() - TOP_SERVICES, t(lang, "services", "サービス"));
+    }
+    rows.extend(others);
+    rows
+}
+
+/// The cost section: spend by service (chart and table), the forecast, budgets and open anomalies. A piece
+/// that could not be read says so with its reason; it is never shown as a zero.
+fn cost_section(out: &mut String, report: &SpendReport, lang: &str) {
+    let _ = writeln!(
+        out,
+        "<section class=\"cost\" id=\"cost\">\n<h2>{}</h2>\n<p class=\"muted\">{} {} · {} {} · UnblendedCost</p>",
+        t(lang, "Spend", "利用料金"),
+        t(lang, "Account", "アカウント"),
+        escape(&report.account),
+        t(lang, "as of", "基準日"),
+        report.today,
+    );
+    spend_by_service(out, report, lang);
+    let _ =
+        write!(out, "<h3>{}</h3>\n<p class=\"forecast\" id=\"cost-forecast\">", t(lang, "Forecast", "予測"));
+    match report.forecast.get() {
+        Ok(forecast) => {
+            match &forecast.month_end {
+                Some(month_end) => {
+                    let _ = write!(
+                        out,
+                        "{}: <strong>{}</strong> ({} {})",
+                        t(lang, "Month end", "月末の見込み"),
+                        money(month_end),
+                        t(lang, "of which rest of month", "うち月末までの残り"),
+                        money(&forecast.rest_of_month),
+                    );
+                }
+                None => {
+                    let _ = write!(
+                        out,
+                        "{}: <strong>{}</strong>",
+                        t(lang, "Rest of month", "月末までの残り"),
+                        money(&forecast.rest_of_month),
+                    );
+                }
+            }
+            let _ = write!(out, " <span class=\"muted\">{} – {}</span>", forecast.start, forecast.end);
+        }
+        Err(error) => out.push_str(&unavailable(error, lang)),
+    }
+    out.push_str("</p>\n");
+    budgets(out, report, lang);
+    anomalies(out, report, lang);
+    out.push_str("</section>\n");
+}
+
+fn spend_by_service(out: &mut String, report: &SpendReport, lang: &str) {
+    let _ = writeln!(out, "<h3>{}</h3>", t(lang, "Spend by service", "サービス別の利用料金"));
+    let months = [
+        (t(lang, "This month", "今月"), &report.this_month),
+        (t(lang, "Last month", "先月"), &report.last_month),
+    ];
+    for (label, month) in months {
+        if let Err(error) = month.get() {
+            let _ = writeln!(out, "<p class=\"month-unavailable\">{label}: {}</p>", unavailable(error, lang));
+        }
+    }
+    let this = report.this_month.get().ok();
+    let last = report.last_month.get().ok();
+    if this.is_none() && last.is_none() {
+        return;
+    }
+    let rows = spend_rows(this, last, lang);
+    if rows.is_empty() {
+        let _ = writeln!(
+            out,
+            "<p class=\"muted\">{}</p>",
+            t(lang, "No spend recorded.", "利用料金の記録はありません。")
+        );
+    } else {
+        spend_chart(out, &rows, this.is_some(), last.is_some(), lang);
+    }
+    let _ = writeln!(
+        out,
+        "<table class=\"cost-table\"><thead><tr><th>{}</th><th class=\"amount\">{}</th><th class=\"amount\">{}</th></tr></thead><tbody>",
+        t(lang, "Service", "サービス"),
+        months[0].0,
+        months[1].0,
+    );
+    let cell = |value: Option<f64>, unit: &str| match value {
+        Some(value) => format!("{} {}", amount(value), escape(unit)),
+        None => t(lang, "not available", "取得できません").to_owned(),
+    };
+    for row in &rows {
+        let _ = writeln!(
+            out,
+            "<tr class=\"spend-row\"><td>{}</td><td class=\"amount\">{}</td><td class=\"amount\">{}</td></tr>",
+            escape(&row.label),
+            cell(row.this_month, &row.unit),
+            cell(row.last_month, &row.unit),
+        );
+    }
+    let total = |month: Option<&MonthSpend>| match month {
+        None => t(lang, "not available", "取得できません").to_owned(),
+        Some(month) if month.total.is_empty() => t(lang, "no spend recorded", "記録なし").to_owned(),
+        Some(month) => {
+            let total = month.total.iter().map(money).collect::<Vec<_>>().join(" + ");
+            if month.estimated {
+                format!("{total} <span class=\"muted\">({})</span>", t(lang, "estimated", "見込み"))
+            } else {
+                total
+            }
+        }
+    };
+    let _ = writeln!(
+        out,
+        "<tr class=\"total\"><th scope=\"row\">{}</th><td class=\"amount\">{}</td><td class=\"amount\">{}</td></tr>\n</tbody></table>",
+        t(lang, "Total", "合計"),
+        total(this),
+        total(last),
+    );
+}
+
+/// Horizontal bars, two per service (this month, last month), scaled to the largest amount.
+fn spend_chart(out: &mut String, rows: &[SpendRow], has_this: bool, has_last: bool, lang: &str) {
+    let (label_width, bar_width, value_width) = (300usize, 380usize, 140usize);
+    let (bar_height, row_height, top) = (11usize, 32usize, 30usize);
+    let width = label_width + bar_width + value_width;
+    let height = top + rows.len() * row_height + 8;
+    let largest =
+        rows.iter().flat_map(|row| [row.this_month, row.last_month]).flatten().fold(0.0_f64, f64::max);
+    let _ = write!(
+        out,
+        "<svg class=\"cost-chart\" role=\"img\" aria-label=\"{}\" width=\"{width}\" height=\"{height}\" viewBox=\"0 0 {width} {height}\">",
+        t(lang, "Spend by service, this month and last month", "サービス別の利用料金(今月と先月)"),
+    );
+    let legend = [
+        ("this-month", t(lang, "This month", "今月"), has_this),
+        ("last-month", t(lang, "Last month", "先月"), has_last),
+    ];
+    let mut x = label_width;
+    for (class, label, shown) in legend {
+        if shown {
+            let _ = write!(
+                out,
+                "<rect class=\"cost-key {class}\" x=\"{x}\" y=\"8\" width=\"12\" height=\"12\"></rect>\
+                 <text x=\"{}\" y=\"18\" font-size=\"12\">{label}</text>",
+                x + 16
+            );
+            x += 110;
+        }
+    }
+    for (index, row) in rows.iter().enumerate() {
+        let y = top + index * row_height;
+        let _ = write!(
+            out,
+            "<g class=\"spend-bar\"><text x=\"{}\" y=\"{}\" font-size=\"12\" text-anchor=\"end\">{}</text>",
+            label_width - 8,
+            y + bar_height + 5,
+            escape(&row.label),
+        );
+        for (offset, class, value) in
+            [(0, "this-month", row.this_month), (bar_height + 2, "last-month", row.last_month)]
+        {
+            let Some(value) = value else { continue };
+            let length =
+                if largest > 0.0 { (value.max(0.0) / largest * bar_width as f64).max(1.0) } else { 1.0 };
+            let _ = write!(
+                out,
+                "<rect class=\"cost-bar {class}\" x=\"{label_width}\" y=\"{}\" width=\"{length:.1}\" height=\"{bar_height}\">\
+                 <title>{} {}</title></rect><text x=\"{:.1}\" y=\"{}\" font-size=\"10\">{}</text>",
+                y + offset,
+                escape(&row.label),
+                escape(&format!("{} {}", amount(value), row.unit)),
+                label_width as f64 + length + 4.0,
+                y + offset + bar_height - 2,
+                escape(&format!("{} {}", amount(value), row.unit)),
+            );
+        }
+        out.push_str("</g>");
+    }
+    out.push_str("</svg>\n");
+}
+
+fn budgets(out: &mut String, report: &SpendReport, lang: &str) {
+    let _ = writeln!(out, "<h3>{}</h3>", t(lang, "Budgets", "予算"));
+    let budgets = match report.budgets.get() {
+        Err(error) => {
+            let _ = writeln!(out, "<p id=\"cost-budgets\">{}</p>", unavailable(error, lang));
+            return;
+        }
+        Ok(budgets) if budgets.is_empty() => {
+            let _ = writeln!(
+                out,
+                "<p id=\"cost-budgets\" class=\"muted\">{}</p>",
+                t(lang, "No budgets are set.", "予算は設定されていません。")
+            );
+            return;
+        }
+        Ok(budgets) => budgets,
+    };
+    let _ = writeln!(
+        out,
+        "<table class=\"budget-table\" id=\"cost-budgets\"><thead><tr><th>{}</th><th>{}</th><th>{}</th><th></th><th>{}</th></tr></thead><tbody>",
+        t(lang, "Budget", "予算"),
+        t(lang, "Actual", "実績"),
+        t(lang, "Limit", "上限"),
+        t(lang, "Used", "使用率"),
+    );
+    for budget in budgets {
+        let or_dash = |money_: &Option<Money>| money_.as_ref().map(money).unwrap_or_else(|| "–".to_owned());
+        let (bar, percent) = match budget.percent_used {
+            Some(percent) => {
+                let class = if percent > 100.0 {
+                    "over"
+                } else if percent >= 80.0 {
+                    "near"
+                } else {
+                    "ok"
+                };
+                (
+                    format!(
+                        "<svg class=\"budget-chart\" viewBox=\"0 0 100 10\" preserveAspectRatio=\"none\" role=\"img\" aria-label=\"{percent:.1}%\">\
+                         <rect class=\"track\" x=\"0\" y=\"0\" width=\"100\" height=\"10\"></rect>\
+                         <rect class=\"budget-fill {class}\" x=\"0\" y=\"0\" width=\"{:.1}\" height=\"10\"></rect></svg>",
+                        percent.clamp(0.0, 100.0)
+                    ),
+                    format!("<span class=\"budget-percent {class}\">{percent:.1}%</span>"),
+                )
+            }
+            None => (String::new(), "–".to_owned()),
+        };
+        let _ = writeln!(
+            out,
+            "<tr class=\"budget\"><td><strong>{}</strong> <span class=\"muted\">({}, {})</span></td><td>{}</td><td>{}</td><td class=\"bar\">{bar}</td><td>{percent}</td></tr>",
+            escape(&budget.name),
+            escape(&budget.budget_type),
+            escape(&budget.time_unit),
+            or_dash(&budget.actual),
+            or_dash(&budget.limit),
+        );
+    }
+    out.push_str("</tbody></table>\n");
+}
+
+fn anomalies(out: &mut String, report: &SpendReport, lang: &str) {
+    let _ = writeln!(
+        out,
+        "<h3>{}</h3>",
+        t(lang, "Open cost anomalies (last 30 days)", "未対応のコスト異常(過去 30 日)")
+    );
+    let anomalies = match report.anomalies.get() {
+        Err(error) => {
+            let _ = writeln!(out, "<p id=\"cost-anomalies\">{}</p>", unavailable(error, lang));
+            return;
+        }
+        Ok(anomalies) => anomalies,
+    };
+    let open: Vec<_> = anomalies.iter().filter(|anomaly| anomaly.is_open()).collect();
+    let reviewed = anomalies.len() - open.len();
+    // Anomalies carry no currency: they are in the account's, the one its spend is in.
+    let unit = report
+        .this_month
+        .get()
+        .ok()
+        .and_then(|month| match month.total.as_slice() {
+            [only] => Some(format!(" {}", escape(&only.unit))),
+            _ => None,
+        })
+        .unwrap_or_default();
+    if open.is_empty() {
+        let _ = writeln!(
+            out,
+            "<p id=\"cost-anomalies\" class=\"muted\">{}</p>",
+            t(lang, "None.", "ありません。")
+        );
+    } else {
+        let _ = writeln!(
+            out,
+            "<table class=\"anomaly-table\" id=\"cost-anomalies\"><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>",
+            t(lang, "Period", "期間"),
+            t(lang, "Monitored", "対象"),
+            t(lang, "Impact", "影響額"),
+            t(lang, "Root cause", "原因"),
+        );
+        for anomaly in open {
+            let dates = match (&anomaly.start_date, &anomaly.end_date) {
+                (Some(start), Some(end)) => format!("{} – {}", escape(start), escape(end)),
+                (Some(start), None) => escape(start),
+                _ => "–".to_owned(),
+            };
+            let root_cause = if anomaly.root_cause_services.is_empty() {
+                "–".to_owned()
+            } else {
+                escape(&anomaly.root_cause_services.join(", "))
+            };
+            let _ = writeln!(
+                out,
+                "<tr class=\"anomaly\"><td>{dates}</td><td>{}</td><td><strong>+{}{unit}</strong> <span class=\"muted\">({} {}{unit})</span></td><td>{root_cause}</td></tr>",
+                escape(anomaly.dimension_value.as_deref().unwrap_or(&anomaly.id)),
+                amount(anomaly.total_impact),
+                t(lang, "max per day", "1 日の最大"),
+                amount(anomaly.max_impact),
+            );
+        }
+        out.push_str("</tbody></table>\n");
+    }
+    if reviewed > 0 {
+        let _ = writeln!(
+            out,
+            "<p class=\"muted\">{reviewed} {}</p>",
+            t(lang, "reviewed anomalies are not shown.", "件の確認済みの異常は省略しています。")
+        );
+    }
 }
 
 fn adopted(counts: &BTreeMap<Outcome, usize>) -> usize {
@@ -604,7 +1026,7 @@ const CSS: &str = r##"
 *{box-sizing:border-box}
 [hidden]{display:none!important}
 body{margin:0;font-family:system-ui,-apple-system,"Segoe UI","Hiragino Sans","Noto Sans CJK JP","Yu Gothic",sans-serif;color:var(--ink);background:var(--bg);line-height:1.5;font-size:15px}
-header.top,.scores,.filters,main,footer{max-width:1100px;margin:0 auto;padding:0 24px}
+header.top,.scores,.cost,.filters,main,footer{max-width:1100px;margin:0 auto;padding:0 24px}
 header.top{padding-top:28px;padding-bottom:16px}
 .brand{font-size:13px;letter-spacing:.06em;text-transform:uppercase;color:var(--muted)}
 h1{margin:4px 0 12px;font-size:28px}
@@ -677,14 +1099,28 @@ details.doc summary{cursor:pointer;color:#1d4ed8;font-size:13px}
 .doc-body pre{background:#f1f5f9;padding:8px 10px;border-radius:6px;overflow-x:auto;font-size:12px;white-space:pre-wrap}
 .doc-body code{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:12px}
 .unused li{margin:4px 0}
+.cost h3{font-size:16px;margin:18px 0 6px}
+.cost-chart{display:block;max-width:100%;height:auto;background:#fff;border:1px solid var(--line);border-radius:10px}
+.cost-bar.this-month,.cost-key.this-month{fill:#1d4ed8}
+.cost-bar.last-month,.cost-key.last-month{fill:#93c5fd}
+.cost-table,.budget-table,.anomaly-table{width:100%;border-collapse:collapse;background:#fff;border:1px solid var(--line);margin-top:8px;font-size:14px}
+.cost-table th,.cost-table td,.budget-table th,.budget-table td,.anomaly-table th,.anomaly-table td{padding:6px 10px;border-bottom:1px solid var(--line);text-align:left}
+.cost-table td.amount,.cost-table th.amount{text-align:right;white-space:nowrap}
+.cost-table tr.total th,.cost-table tr.total td{border-top:2px solid var(--line);font-weight:700}
+.budget-chart{display:block;width:100%;height:14px;border-radius:4px}
+.budget-chart .track{fill:#eef0f3}
+.budget-fill{fill:var(--pass)}.budget-fill.near{fill:var(--warn)}.budget-fill.over{fill:var(--fail)}
+.budget-percent{font-weight:700;white-space:nowrap}.budget-percent.over{color:var(--fail)}
+.unavailable{color:var(--not-evaluated);font-weight:600}
+.forecast{font-size:16px}
 footer{color:var(--muted);font-size:12px;padding-top:24px;padding-bottom:32px}
 @media print{
   body{background:#fff;font-size:11pt}
   .filters,details.doc:not([open]){display:none!important}
-  header.top,.scores,main,footer{max-width:none;padding:0}
+  header.top,.scores,.cost,main,footer{max-width:none;padding:0}
   .control,.score-table,.verdict{border-color:#bbb}
   .control{break-inside:avoid}
-  .badge,.seg,.swatch,.verdict-badge,.control{-webkit-print-color-adjust:exact;print-color-adjust:exact}
+  .badge,.seg,.swatch,.cost-bar,.cost-key,.budget-fill,.verdict-badge,.control{-webkit-print-color-adjust:exact;print-color-adjust:exact}
   a{color:inherit}
 }
 "##;

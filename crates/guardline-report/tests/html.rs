@@ -7,11 +7,23 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use guardline_model::Snapshot;
+use guardline_model::cost_report::SpendReport;
+use guardline_model::{CollectError, Collected, ErrorKind, Snapshot};
+use guardline_report::html::{HtmlExtras, render_with};
 use guardline_rules::{Evaluation, Outcome, RULES, registry::PLANNED};
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// The demo account's bill (demo/cost.json, what `scan --demo` puts in its HTML report).
+fn demo_cost() -> SpendReport {
+    let text = std::fs::read_to_string(root().join("demo/cost.json")).expect("demo/cost.json");
+    serde_json::from_str(&text).expect("demo/cost.json is a SpendReport")
+}
+
+fn with_cost(evaluation: &Evaluation, lang: &str, cost: &SpendReport) -> String {
+    render_with(evaluation, lang, &HtmlExtras { cost: Some(cost), ..HtmlExtras::default() })
 }
 
 fn demo() -> Evaluation {
@@ -116,7 +128,86 @@ fn markdown_raw_html_is_escaped() {
 
 #[test]
 fn snapshot_en() {
-    insta::assert_snapshot!(guardline_report::html::render(&demo(), "en"));
+    insta::assert_snapshot!(with_cost(&demo(), "en", &demo_cost()));
+}
+
+#[test]
+fn cost_section_of_the_demo() {
+    let evaluation = demo();
+    assert!(
+        !guardline_report::html::render(&evaluation, "en").contains("id=\"cost\""),
+        "no cost, no section"
+    );
+    let html = with_cost(&evaluation, "en", &demo_cost());
+    assert_self_contained(&html);
+    let section = &html[html.find("<section class=\"cost\" id=\"cost\">").expect("the cost section")..];
+    let section = &section[..section.find("</section>").expect("end of the cost section")];
+    // It comes after the scores and before the controls.
+    assert!(html.find("id=\"scores\"") < html.find("id=\"cost\""));
+    assert!(html.find("id=\"cost\"") < html.find("id=\"findings\""));
+    // 13 services: the top ten and one "others" row, each with this month's and last month's bar.
+    assert!(section.contains("<svg class=\"cost-chart\""));
+    assert_eq!(section.matches("<g class=\"spend-bar\">").count(), 11);
+    assert_eq!(section.matches("<rect class=\"cost-bar this-month\" x=\"300\"").count(), 11);
+    assert_eq!(section.matches("<rect class=\"cost-bar last-month\" x=\"300\"").count(), 11);
+    assert!(section.contains("Others (3 services)"));
+    assert!(section.contains("Amazon Elastic Compute Cloud - Compute") && section.contains("1,184.52 USD"));
+    assert!(section.contains("2,561.37 USD") && section.contains("2,492.55 USD"), "the totals");
+    assert!(section.contains("Month end: <strong>2,851.00 USD</strong>"), "the forecast");
+    assert!(section.contains("acme-prod-monthly-cost"));
+    assert!(section.contains("<span class=\"budget-percent near\">85.4%</span>"));
+    assert!(section.contains("width=\"85.4\""), "the budget's bar");
+    assert_eq!(section.matches("<tr class=\"anomaly\">").count(), 1, "only the open anomaly");
+    assert!(section.contains("+420.18 USD") && section.contains("2026-11-19"));
+    assert!(section.contains("1 reviewed anomalies are not shown."));
+    assert!(!section.contains("not available"));
+
+    let ja = with_cost(&evaluation, "ja", &demo_cost());
+    assert!(
+        ja.contains("サービス別の利用料金")
+            && ja.contains("月末の見込み")
+            && ja.contains("未対応のコスト異常")
+    );
+}
+
+#[test]
+fn cost_section_says_what_was_not_collected() {
+    let mut cost = demo_cost();
+    let error = |action: &str, kind: ErrorKind, code: Option<&str>, message: &str| CollectError {
+        action: action.into(),
+        kind,
+        code: code.map(Into::into),
+        message: message.into(),
+    };
+    cost.forecast = Collected::error(error(
+        "ce:GetCostForecast",
+        ErrorKind::AccessDenied,
+        Some("AccessDeniedException"),
+        "User <arn> is not authorized",
+    ));
+    cost.budgets = Collected::error(error("budgets:ViewBudget", ErrorKind::Throttled, None, ""));
+    cost.last_month = Collected::error(error("ce:GetCostAndUsage", ErrorKind::Timeout, None, ""));
+    let html = with_cost(&demo(), "en", &cost);
+    let start = html.find("<p class=\"forecast\" id=\"cost-forecast\">").expect("the forecast");
+    let forecast = &html[start..start + html[start..].find("</p>").unwrap()];
+    assert!(
+        forecast.contains(
+            "not available: ce:GetCostForecast access denied (AccessDeniedException): User &lt;arn&gt; is not authorized"
+        ),
+        "{forecast}"
+    );
+    assert!(!forecast.contains("0.00"), "no zero stands in for the forecast: {forecast}");
+    assert!(html.contains("not available: budgets:ViewBudget throttled"));
+    assert!(
+        html.contains("Last month: <span class=\"unavailable\">not available: ce:GetCostAndUsage timed out")
+    );
+    assert!(!html.contains("<span class=\"budget-percent"));
+    // This month is still charted, without last month's bars.
+    assert_eq!(html.matches("<rect class=\"cost-bar this-month\" x=\"300\"").count(), 11);
+    assert_eq!(html.matches("<rect class=\"cost-bar last-month\" x=\"300\"").count(), 0);
+
+    let ja = with_cost(&demo(), "ja", &cost);
+    assert!(ja.contains("取得できません: ce:GetCostForecast access denied"));
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -186,7 +277,7 @@ fn tags<'a>(dom: &'a str, marker: &str) -> Vec<&'a str> {
 
 fn write_report(dir: &Path, lang: &str) -> PathBuf {
     let path = dir.join(format!("report-{lang}.html"));
-    std::fs::write(&path, guardline_report::html::render(&demo(), lang)).expect("writing the report");
+    std::fs::write(&path, with_cost(&demo(), lang, &demo_cost())).expect("writing the report");
     path
 }
 
@@ -204,6 +295,7 @@ fn browser_applies_filters_from_the_url() {
     assert!(rows.iter().all(|row| !row.contains(" hidden")), "nothing is hidden without filters");
     assert!(dom.contains("id=\"scores\"") && dom.contains("Security hardening"));
     assert!(dom.contains("legacy-ops-ssh"));
+    assert!(dom.contains("id=\"cost\"") && dom.contains("acme-prod-monthly-cost"), "the cost section");
 
     // `#status=fail`: only failing findings stay visible.
     let dom = run_chromium(&dir, &format!("{url}#status=fail"), &["--dump-dom"]);
@@ -256,17 +348,17 @@ fn browser_screenshot() {
 /// With stored scans, the page charts failing controls per scan; with fewer than two there is no chart.
 #[test]
 fn trend_of_failing_controls() {
-    use guardline_report::html::{TrendPoint, render_with_trend};
+    use guardline_report::html::TrendPoint;
     let evaluation = demo();
     let trend = [
         TrendPoint { collected_at: "2026-11-14T09:00:00Z".into(), failing_controls: 25 },
         TrendPoint { collected_at: "2026-11-21T09:00:00Z".into(), failing_controls: 23 },
         TrendPoint { collected_at: "2026-11-28T09:00:00Z".into(), failing_controls: 21 },
     ];
-    let page = render_with_trend(&evaluation, "en", &trend);
+    let page = render_with(&evaluation, "en", &HtmlExtras { trend: &trend, cost: None });
     assert!(page.contains("Failing controls over time"));
     assert_eq!(page.matches("class=\"trend-point\"").count(), 3);
     assert!(page.contains("data-failing=\"25\"") && page.contains("data-failing=\"21\""));
-    let single = render_with_trend(&evaluation, "en", &trend[2..]);
+    let single = render_with(&evaluation, "en", &HtmlExtras { trend: &trend[2..], ..HtmlExtras::default() });
     assert!(!single.contains("id=\"trend\""));
 }

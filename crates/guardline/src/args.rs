@@ -182,6 +182,10 @@ pub struct ScanArgs {
     /// Do not record this scan in the history database (`--demo` never records).
     #[arg(long)]
     pub no_history: bool,
+    /// Also collect the account's spend (as `guardline cost` does) and add a cost section to the HTML report;
+    /// needs the ce:/budgets: read permissions `guardline iam-policy` lists. `--demo` always has one.
+    #[arg(long, conflicts_with_all = ["snapshot", "demo"])]
+    pub cost: bool,
     /// Also import the findings (as ASFF) into AWS Security Hub, each in its finding's region (account-wide
     /// ones in us-east-1). This WRITES to AWS and needs securityhub:BatchImportFindings, beyond the read-only
     /// scan policy; Security Hub must be enabled in those regions. Re-importing updates the same findings.

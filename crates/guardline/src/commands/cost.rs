@@ -13,7 +13,7 @@ use guardline_collect::cx::Cx;
 use guardline_model::CollectError;
 use guardline_model::cost_report::{Money, MonthSpend, SpendReport};
 
-use crate::args::{CostArgs, CostFormat, Lang};
+use crate::args::{AwsArgs, CostArgs, CostFormat, Lang};
 
 pub fn run(args: CostArgs) -> anyhow::Result<bool> {
     let settings = guardline_config::Config::default().scan;
@@ -24,28 +24,41 @@ pub fn run(args: CostArgs) -> anyhow::Result<bool> {
         call_timeout: Duration::from_secs(aws.call_timeout.unwrap_or(settings.call_timeout_secs)),
         max_attempts: aws.max_attempts.unwrap_or(settings.max_attempts),
     };
-    let base_region = options.regions.as_ref().and_then(|regions| regions.first().cloned());
-    let today = args
-        .today
-        .unwrap_or_else(|| jiff::Timestamp::now().to_zoned_datetime(jiff::tz::TimeZone::UTC).date());
-    let runtime =
-        tokio::runtime::Builder::new_multi_thread().enable_all().build().context("starting tokio")?;
-    let report = runtime.block_on(async {
-        let sdk =
-            guardline_collect::sdk_config(aws.profile.as_deref(), base_region.as_deref(), &options).await;
-        let identity_cx = Cx::new("", "aws", options.concurrency);
-        let identity = guardline_collect::services::sts::caller_identity(&identity_cx, &sdk)
-            .await
-            .map_err(guardline_collect::CollectFailure::Identity)?;
-        let cx = Cx::new(&identity.id, &identity.partition, options.concurrency);
-        anyhow::Ok(guardline_collect::services::spend::spend(&cx, &sdk, today).await)
-    })?;
+    let report = collect_spend(aws, &options, args.today.unwrap_or_else(utc_today))?;
     let text = match args.format {
         CostFormat::Json => serde_json::to_string_pretty(&report).context("serialising the report")? + "\n",
         CostFormat::Terminal => render(&report, args.lang),
     };
     print!("{text}");
     Ok(true)
+}
+
+/// Today's date in UTC, the day a spend report is for by default.
+pub fn utc_today() -> jiff::civil::Date {
+    jiff::Timestamp::now().to_zoned_datetime(jiff::tz::TimeZone::UTC).date()
+}
+
+/// Collects the account's [`SpendReport`] as of `today` (`guardline cost`, and `scan --cost` for the HTML
+/// report). Fails only when the account cannot be identified; each piece of the bill that cannot be read is
+/// its own [`guardline_model::Collected`] error.
+pub fn collect_spend(
+    aws: &AwsArgs,
+    options: &CollectOptions,
+    today: jiff::civil::Date,
+) -> anyhow::Result<SpendReport> {
+    let base_region = options.regions.as_ref().and_then(|regions| regions.first().cloned());
+    let runtime =
+        tokio::runtime::Builder::new_multi_thread().enable_all().build().context("starting tokio")?;
+    runtime.block_on(async {
+        let sdk =
+            guardline_collect::sdk_config(aws.profile.as_deref(), base_region.as_deref(), options).await;
+        let identity_cx = Cx::new("", "aws", options.concurrency);
+        let identity = guardline_collect::services::sts::caller_identity(&identity_cx, &sdk)
+            .await
+            .map_err(guardline_collect::CollectFailure::Identity)?;
+        let cx = Cx::new(&identity.id, &identity.partition, options.concurrency);
+        anyhow::Ok(guardline_collect::services::spend::spend(&cx, &sdk, today).await)
+    })
 }
 
 /// The report's own words.

@@ -5,7 +5,8 @@ use std::io::{IsTerminal, Write};
 use anyhow::Context as _;
 use guardline_config::Config;
 use guardline_model::Snapshot;
-use guardline_report::html::TrendPoint;
+use guardline_model::cost_report::SpendReport;
+use guardline_report::html::HtmlExtras;
 use guardline_report::terminal::TerminalOptions;
 use guardline_rules::Evaluation;
 
@@ -15,12 +16,16 @@ use crate::commands::{collect, config_path, load_config, write_file};
 /// The demo account's snapshot and config, bundled so `scan --demo` works anywhere.
 pub(crate) const DEMO_SNAPSHOT: &str = include_str!("../../../../demo/snapshot.json");
 pub(crate) const DEMO_CONFIG: &str = include_str!("../../../../demo/guardline.toml");
+/// The demo account's bill (a `guardline cost --format json` report), for the HTML report's cost section.
+pub(crate) const DEMO_COST: &str = include_str!("../../../../demo/cost.json");
 
 pub fn run(args: ScanArgs) -> anyhow::Result<bool> {
+    let mut cost: Option<SpendReport> = None;
     let (snapshot, mut config, config_name) = if args.demo {
         let config = guardline_config::parse(DEMO_CONFIG, "demo/guardline.toml", &super::known_controls())
             .map_err(|errors| anyhow::anyhow!("the bundled demo config is invalid\n{errors}"))?;
         let snapshot = Snapshot::from_json(DEMO_SNAPSHOT).context("the bundled demo snapshot")?;
+        cost = Some(serde_json::from_str(DEMO_COST).context("the bundled demo cost report")?);
         (snapshot, config, Some("demo/guardline.toml".to_owned()))
     } else {
         let path = config_path(args.config.as_deref());
@@ -36,6 +41,11 @@ pub fn run(args: ScanArgs) -> anyhow::Result<bool> {
                 let output = collect(&args.aws, &config)?;
                 if let Some(path) = &args.save_snapshot {
                     write_file(path, &output.snapshot.to_json())?;
+                }
+                if args.cost {
+                    let options = super::collect_options(&args.aws, &config);
+                    let today = args.today.unwrap_or_else(super::cost::utc_today);
+                    cost = Some(super::cost::collect_spend(&args.aws, &options, today)?);
                 }
                 output.snapshot
             }
@@ -80,7 +90,8 @@ pub fn run(args: ScanArgs) -> anyhow::Result<bool> {
         config_path: config_name,
     };
     for format in formats {
-        let report = render(format, &evaluation, lang, &terminal, &trend);
+        let extras = HtmlExtras { trend: &trend, cost: cost.as_ref() };
+        let report = render(format, &evaluation, lang, &terminal, &extras);
         match (&args.output_dir, &args.output) {
             (Some(dir), _) => write_file(&dir.join(format.file_name()), &report)?,
             (None, Some(path)) => write_file(path, &report)?,
@@ -101,13 +112,13 @@ fn render(
     evaluation: &Evaluation,
     lang: &str,
     terminal: &TerminalOptions,
-    trend: &[TrendPoint],
+    extras: &HtmlExtras,
 ) -> String {
     use guardline_report::{asff, csv, html, json, junit, ocsf, sarif};
     match format {
         ReportFormat::Terminal => guardline_report::terminal::render(evaluation, terminal),
         ReportFormat::Json => json::render(evaluation, lang),
-        ReportFormat::Html => html::render_with_trend(evaluation, lang, trend),
+        ReportFormat::Html => html::render_with(evaluation, lang, extras),
         ReportFormat::Csv => csv::render(evaluation, lang),
         ReportFormat::Sarif => sarif::render(evaluation, lang),
         ReportFormat::Ocsf => ocsf::render(evaluation, lang),

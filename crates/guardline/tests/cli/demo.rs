@@ -120,3 +120,17 @@ fn several_formats_need_a_directory() {
     assert_eq!(run.code, 2);
     assert!(run.stderr.contains("need --output-dir"), "{}", run.stderr);
 }
+
+#[test]
+fn html_report_has_the_demo_cost_section() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = crate::support::guardline_in(
+        dir.path(),
+        &["scan", "--demo", "--today", TODAY, "--format", "html", "-o", "r.html"],
+        &[],
+    );
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let html = std::fs::read_to_string(dir.path().join("r.html")).unwrap();
+    assert!(html.contains("<section class=\"cost\" id=\"cost\">"), "the cost section");
+    assert!(html.contains("acme-prod-monthly-cost") && html.contains("+420.18 USD"));
+}
