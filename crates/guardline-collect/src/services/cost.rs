@@ -112,8 +112,12 @@ fn is_not_found(error: &CollectError) -> bool {
     error.code.as_deref() == Some("NotFoundException")
 }
 
-/// `budgets:ViewBudget` (DescribeBudgets), then each budget's notifications and their subscribers.
-async fn budgets(cx: &Cx, client: &aws_sdk_budgets::Client) -> Result<Vec<Budget>, CollectError> {
+/// `budgets:ViewBudget` (DescribeBudgets, every page): the account's budgets as the SDK gives them; an
+/// account without budgets answers `NotFoundException`, which is an empty list. `spend.rs` uses it too.
+pub(crate) async fn describe_budgets(
+    cx: &Cx,
+    client: &aws_sdk_budgets::Client,
+) -> Result<Vec<aws_sdk_budgets::types::Budget>, CollectError> {
     let request = client
         .describe_budgets()
         .account_id(&cx.account_id)
@@ -121,11 +125,16 @@ async fn budgets(cx: &Cx, client: &aws_sdk_budgets::Client) -> Result<Vec<Budget
         .items()
         .send()
         .collect::<Result<Vec<_>, _>>();
-    let listed = match cx.call("budgets:ViewBudget", request).await {
-        Ok(listed) => listed,
-        Err(error) if is_not_found(&error) => Vec::new(),
-        Err(error) => return Err(error),
-    };
+    match cx.call("budgets:ViewBudget", request).await {
+        Ok(listed) => Ok(listed),
+        Err(error) if is_not_found(&error) => Ok(Vec::new()),
+        Err(error) => Err(error),
+    }
+}
+
+/// The budgets, then each budget's notifications and their subscribers.
+async fn budgets(cx: &Cx, client: &aws_sdk_budgets::Client) -> Result<Vec<Budget>, CollectError> {
+    let listed = describe_budgets(cx, client).await?;
     Ok(join_all(listed.iter().map(|budget| async move {
         Budget {
             name: budget.budget_name().to_owned(),

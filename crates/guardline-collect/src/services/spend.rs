@@ -194,19 +194,8 @@ fn spend_money(spend: Option<&aws_sdk_budgets::types::Spend>) -> Result<Option<M
 
 /// `budgets:ViewBudget` (DescribeBudgets): each budget's limit and calculated spend.
 async fn budgets(cx: &Cx, client: &aws_sdk_budgets::Client) -> Result<Vec<BudgetSpend>, CollectError> {
-    let request = client
-        .describe_budgets()
-        .account_id(&cx.account_id)
-        .into_paginator()
-        .items()
-        .send()
-        .collect::<Result<Vec<_>, _>>();
-    let listed = match cx.call(BUDGETS, request).await {
-        Ok(listed) => listed,
-        Err(error) if error.code.as_deref() == Some("NotFoundException") => Vec::new(),
-        Err(error) => return Err(error),
-    };
-    listed
+    super::cost::describe_budgets(cx, client)
+        .await?
         .iter()
         .map(|budget| {
             let limit = spend_money(budget.budget_limit())?;
