@@ -1,7 +1,8 @@
 //! The guideline configuration (`guardline.toml`): profiles, account mapping, exceptions, parameters.
 //!
 //! - [`params`]: per-control parameters with the seed's defaults ([`Params`]).
-//! - [`model`]: the validated configuration ([`Config`]) that the rest of Guardline reads.
+//! - [`model`]: the validated configuration ([`Config`]) that the rest of Guardline reads, including the
+//!   off-hours schedules ([`ScheduleConfig`], windows parsed by `guardline-schedule`).
 //! - [`load()`] / [`parse()`]: read a file into a [`Config`], or report every problem in it ([`ConfigErrors`],
 //!   see [`error`]); the serde shapes of the file live in `raw`, inheritance in `resolve`.
 //! - [`starter_config`]: the commented file `guardline init` writes.
@@ -21,8 +22,8 @@ mod starter;
 pub use error::{ConfigError, ConfigErrors, ConfigReport};
 pub use load::{BUILTIN_PROFILE, load, parse};
 pub use model::{
-    AccountEntry, Config, ControlSetting, Exception, Level, NotEvaluatedPolicy, Profile, ResourcePattern,
-    ScanSettings,
+    AccountEntry, Config, ControlSetting, Exception, InstallMethod, Level, NotEvaluatedPolicy, Profile,
+    ResourcePattern, ScanSettings, ScheduleConfig,
 };
 pub use params::{Params, PasswordMinimums, RegionScope, TagMatch};
 pub use starter::starter_config;

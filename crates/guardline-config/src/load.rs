@@ -9,7 +9,7 @@
 //!    a wrong type in one item does not hide the problems of the others. Values are checked here too (account
 //!    IDs, regions, globs, dates, non-empty reasons, known control IDs).
 //! 3. References across items: profile names (`default-profile`, `extends`, `accounts[].profile`), `extends`
-//!    cycles, duplicate account IDs.
+//!    cycles, duplicate account IDs, and schedules whose `select` overlaps a `production-tag`.
 //!
 //! Only a file without problems is resolved into a [`Config`]: profiles inherit along `extends`
 //! (see [`crate::resolve`]).
@@ -18,14 +18,17 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Range;
 use std::path::Path;
 
+use guardline_schedule::{ParseError, Schedule, Window};
 use jiff::civil::Date;
 use serde::Deserialize;
 use toml::Spanned;
 use toml::de::{DeString, DeTable, DeValue, ValueDeserializer};
 
 use crate::error::{ConfigError, ConfigErrors, Locator};
-use crate::raw::{PROFILE_KEYS, ROOT_KEYS, RawAccount, RawControl, RawException, RawLevel, RawScan};
-use crate::{Config, Exception, Level, Params, ResourcePattern, ScanSettings};
+use crate::raw::{
+    PROFILE_KEYS, ROOT_KEYS, RawAccount, RawControl, RawException, RawLevel, RawScan, RawSchedule,
+};
+use crate::{Config, Exception, Level, Params, ResourcePattern, ScanSettings, ScheduleConfig, TagMatch};
 
 /// The name of the built-in profile (every control adopted at level fail, default parameters).
 pub const BUILTIN_PROFILE: &str = "default";
@@ -75,6 +78,16 @@ pub(crate) struct ProfileDoc<'i> {
     pub(crate) params: Option<Spanned<DeTable<'i>>>,
     /// By canonical control ID.
     pub(crate) controls: BTreeMap<String, RawControl>,
+    /// The `production-tag` the profile's own `params` set, if any.
+    pub(crate) production_tag: Option<TagMatch>,
+}
+
+/// A `[schedules.<name>]` entry, checked on its own; pass 3 checks its selector against production.
+#[derive(Debug)]
+pub(crate) struct ScheduleDoc {
+    pub(crate) config: ScheduleConfig,
+    /// The span of each of `select.values`, in order (the whole `select` when unknown).
+    pub(crate) value_spans: Vec<Range<usize>>,
 }
 
 /// An `[[accounts]]` entry as written.
@@ -95,6 +108,7 @@ pub(crate) struct Doc<'i> {
     pub(crate) profiles: Vec<ProfileDoc<'i>>,
     pub(crate) accounts: Vec<AccountDoc>,
     pub(crate) exceptions: Vec<Exception>,
+    pub(crate) schedules: Vec<ScheduleDoc>,
 }
 
 /// A table deserialized with [`Checker::de_table`].
@@ -299,6 +313,16 @@ impl<'a> Checker<'a> {
                         }
                     }
                 }
+                "schedules" => {
+                    let help = Some("define each schedule as a table, e.g. `[schedules.dev-office-hours]`");
+                    if let Some(table) = self.table(value, "a table of schedules", help) {
+                        for (name, value) in table {
+                            if let Some(schedule) = self.schedule(name, value) {
+                                doc.schedules.push(schedule);
+                            }
+                        }
+                    }
+                }
                 other => self.unknown_key(key.span(), other, ROOT_KEYS),
             }
         }
@@ -360,6 +384,7 @@ impl<'a> Checker<'a> {
             default_level: None,
             params: None,
             controls: BTreeMap::new(),
+            production_tag: None,
         };
         let mut control_lines = BTreeMap::new();
         for (key, value) in table {
@@ -369,6 +394,9 @@ impl<'a> Checker<'a> {
                 "params" => {
                     if let Some(params) = self.de_table::<Params>(value) {
                         self.check_params(&params.value, &params.table);
+                        if params.table.get("production-tag").is_some() {
+                            profile.production_tag = Some(params.value.production_tag.clone());
+                        }
                         if params.removed.is_empty() {
                             profile.params = Some(Spanned::new(params.span, params.table));
                         }
@@ -542,6 +570,185 @@ impl<'a> Checker<'a> {
             alias: raw.alias.map(Spanned::into_inner),
             profile: raw.profile,
         })
+    }
+
+    /// One `[schedules.<name>]` entry: exactly one of `window` and the cron pair, a time zone, a selector.
+    fn schedule(&mut self, name: Spanned<DeString<'_>>, value: Spanned<DeValue<'_>>) -> Option<ScheduleDoc> {
+        let header = name.span();
+        let name = name.get_ref().to_string();
+        let Recovered { value: raw, table, removed, .. } = self.de_table::<RawSchedule>(value)?;
+        // With a rejected key (already reported), missing keys would only echo that error.
+        let complete = removed.is_empty();
+        let mut ok = complete;
+        let window = match (&raw.window, &raw.stop_cron, &raw.start_cron) {
+            (Some(window), None, None) => match Window::parse(window.get_ref()) {
+                Ok(parsed) => Some(parsed),
+                Err(error) => {
+                    self.schedule_error(&name, window.span(), &error);
+                    None
+                }
+            },
+            (None, Some(stop), Some(start)) => self.cron_pair(&name, stop, start),
+            (Some(window), stop, start) => {
+                let crons = match (stop, start) {
+                    (Some(_), Some(_)) => "a cron pair (`stop-cron`, `start-cron`)",
+                    (Some(_), None) => "`stop-cron`",
+                    _ => "`start-cron`",
+                };
+                self.error_help(
+                    window.span(),
+                    format!("schedule `{name}` sets both `window` and {crons}"),
+                    "use either `window = \"weekdays 09:00-19:00\"` or `stop-cron` and `start-cron`, not both",
+                );
+                None
+            }
+            (None, None, None) => {
+                if complete {
+                    self.error_help(
+                        header.clone(),
+                        format!("schedule `{name}` needs `window`, or `stop-cron` and `start-cron`"),
+                        "e.g. window = \"weekdays 09:00-19:00\", or stop-cron = \"0 19 * * 1-5\" and \
+                         start-cron = \"0 9 * * 1-5\"",
+                    );
+                }
+                None
+            }
+            (None, Some(only), None) | (None, None, Some(only)) => {
+                let (set, missing) = if raw.stop_cron.is_some() {
+                    ("stop-cron", "start-cron")
+                } else {
+                    ("start-cron", "stop-cron")
+                };
+                self.error_help(
+                    only.span(),
+                    format!("schedule `{name}` sets `{set}` without `{missing}`"),
+                    "a cron pair needs both: instances stop at `stop-cron` and start at `start-cron`",
+                );
+                None
+            }
+        };
+        ok &= window.is_some();
+
+        // Checked even when the window is not valid, so that every problem is reported.
+        let time_zone_ok = match &raw.time_zone {
+            Some(zone) => match time_zone_error(zone.get_ref()) {
+                Some(error) => {
+                    let help = closest(zone.get_ref(), time_zone_names().iter().map(String::as_str))
+                        .map_or_else(
+                            || {
+                                "IANA time zone names look like \"Asia/Tokyo\" or \"America/New_York\""
+                                    .to_owned()
+                            },
+                            |close| format!("did you mean `{close}`?"),
+                        );
+                    self.push(zone.span(), format!("schedule `{name}`: {error}"), Some(help));
+                    false
+                }
+                None => true,
+            },
+            None => true,
+        };
+        ok &= time_zone_ok;
+
+        let select_span = value_span(&table, &["select"]).unwrap_or(header.clone());
+        let values_span = value_span(&table, &["select", "values"]).unwrap_or(select_span.clone());
+        match &raw.select {
+            None => {
+                if complete {
+                    self.error_help(
+                        header.clone(),
+                        format!(
+                            "schedule `{name}` needs `select`, the tag of the instances it stops and starts"
+                        ),
+                        "e.g. select = { key = \"Environment\", values = [\"dev\", \"stg\"] }",
+                    );
+                }
+                ok = false;
+            }
+            Some(select) => {
+                let select = select.get_ref();
+                if select.key.trim().is_empty() {
+                    let span = value_span(&table, &["select", "key"]).unwrap_or(select_span.clone());
+                    self.error(span, "`select.key` must not be empty");
+                    ok = false;
+                }
+                if select.values.is_empty() {
+                    self.error_help(
+                        values_span.clone(),
+                        format!("schedule `{name}` selects no instances: `select.values` is empty"),
+                        "list the tag values of the instances to stop and start, e.g. [\"dev\", \"stg\"]",
+                    );
+                    ok = false;
+                }
+            }
+        }
+        if !ok {
+            return None;
+        }
+        let mut schedule = Schedule::new(name.clone(), window?)
+            .skip_japanese_holidays(raw.skip_japanese_holidays.unwrap_or(false));
+        if let Some(zone) = &raw.time_zone {
+            schedule = schedule.with_time_zone(zone.get_ref()).ok()?;
+        }
+        let select = raw.select?.into_inner();
+        let value_spans = match value_at(&table, &["select", "values"]).map(Spanned::get_ref) {
+            Some(DeValue::Array(items)) if items.len() == select.values.len() => {
+                items.iter().map(Spanned::span).collect()
+            }
+            _ => vec![values_span; select.values.len()],
+        };
+        Some(ScheduleDoc {
+            config: ScheduleConfig {
+                name,
+                schedule,
+                select,
+                installs_as: raw.installs_as.unwrap_or_default(),
+                line: self.locator.line(header.start),
+            },
+            value_spans,
+        })
+    }
+
+    /// A cron pair; a bad stop cron does not hide a bad start cron.
+    fn cron_pair(&mut self, name: &str, stop: &Spanned<String>, start: &Spanned<String>) -> Option<Window> {
+        match Window::cron(stop.get_ref(), start.get_ref()) {
+            Ok(window) => Some(window),
+            Err(error) => {
+                let start_error = matches!(error, ParseError::Cron { which: "start", .. });
+                let span = if start_error { start.span() } else { stop.span() };
+                self.schedule_error(name, span, &error);
+                if !start_error && let Err(error) = Window::cron("0 0 * * *", start.get_ref()) {
+                    self.schedule_error(name, start.span(), &error);
+                }
+                None
+            }
+        }
+    }
+
+    fn schedule_error(&mut self, name: &str, span: Range<usize>, error: &ParseError) {
+        let help = match error {
+            ParseError::Window { .. } => Some(
+                "write DAYS HH:MM-HH:MM, e.g. \"weekdays 09:00-19:00\" or \"mon,wed-fri 08:30-18:00\"; \
+                 DAYS is weekdays, weekends, daily, or day names and ranges"
+                    .to_owned(),
+            ),
+            ParseError::Cron { .. } => {
+                Some("5 fields: minute hour day-of-month month day-of-week, e.g. \"0 19 * * 1-5\"".to_owned())
+            }
+            ParseError::TimeZone { .. } => None,
+        };
+        // Point at the column the message names when the value is a plain string (no escapes).
+        let span = match error {
+            ParseError::Window { input, column, .. }
+                if self.text.get(span.clone()) == Some(format!("\"{input}\"").as_str()) =>
+            {
+                let offset =
+                    input.char_indices().nth(column.saturating_sub(1)).map_or(input.len(), |(at, _)| at);
+                span.start + 1 + offset..span.end - 1
+            }
+            _ => span,
+        };
+        self.push(span, format!("schedule `{name}`: {error}"), help);
     }
 
     fn exception(&mut self, item: Spanned<DeValue<'_>>) -> Option<Exception> {
@@ -754,6 +961,7 @@ impl<'a> Checker<'a> {
             self.error_help(reference.span(), format!("unknown profile `{name}`"), help);
         }
         self.check_cycles(doc);
+        self.check_schedules_spare_production(doc);
         let mut seen: BTreeMap<&str, usize> = BTreeMap::new();
         for account in &doc.accounts {
             let Some(id) = &account.id else { continue };
@@ -765,6 +973,43 @@ impl<'a> Checker<'a> {
                 );
             } else {
                 seen.insert(id.get_ref(), self.locator.line(id.span().start));
+            }
+        }
+    }
+
+    /// No schedule may select production instances: a `select` value that any profile's `production-tag`
+    /// (or the default one, which every profile that sets none uses) also matches, under the same key, is an
+    /// error. Keys and values compare case-insensitively, so a near miss errs on the safe side.
+    fn check_schedules_spare_production(&mut self, doc: &Doc<'_>) {
+        let default = Params::default().production_tag;
+        let mut tags: Vec<(&TagMatch, String)> = vec![(&default, "the default `production-tag`".to_owned())];
+        for profile in &doc.profiles {
+            if let Some(tag) = &profile.production_tag {
+                tags.push((tag, format!("the `production-tag` of profile `{}`", profile.name)));
+            }
+        }
+        for schedule in &doc.schedules {
+            let select = &schedule.config.select;
+            for (value, span) in select.values.iter().zip(&schedule.value_spans) {
+                let Some((tag, production, source)) = tags.iter().find_map(|(tag, source)| {
+                    let production =
+                        tag.values.iter().find(|production| production.eq_ignore_ascii_case(value));
+                    production.filter(|_| tag.key.eq_ignore_ascii_case(&select.key)).map(|p| (tag, p, source))
+                }) else {
+                    continue;
+                };
+                self.error_help(
+                    span.clone(),
+                    format!(
+                        "schedule `{}` would select production instances ({}={production})",
+                        schedule.config.name, tag.key
+                    ),
+                    format!(
+                        "{source} marks {}={production} as production, and nothing may ever stop production; \
+                         remove \"{value}\" from `select.values`",
+                        tag.key
+                    ),
+                );
             }
         }
     }
@@ -813,15 +1058,31 @@ impl<'a> Checker<'a> {
 
 /// The span of the value at `path` (nested keys) in `table`.
 fn value_span(table: &DeTable<'_>, path: &[&str]) -> Option<Range<usize>> {
+    value_at(table, path).map(Spanned::span)
+}
+
+/// The value at `path` (nested keys) in `table`.
+fn value_at<'t, 'i>(table: &'t DeTable<'i>, path: &[&str]) -> Option<&'t Spanned<DeValue<'i>>> {
     let (first, rest) = path.split_first()?;
     let value = table.get(*first)?;
     if rest.is_empty() {
-        return Some(value.span());
+        return Some(value);
     }
     match value.get_ref() {
-        DeValue::Table(inner) => value_span(inner, rest),
+        DeValue::Table(inner) => value_at(inner, rest),
         _ => None,
     }
+}
+
+/// The schedule crate's error for an unknown time zone name, if `name` is one.
+fn time_zone_error(name: &str) -> Option<ParseError> {
+    let window = Window::parse("daily 09:00-17:00").ok()?;
+    Schedule::new("", window).with_time_zone(name).err()
+}
+
+/// The IANA time zone names jiff knows, for "did you mean".
+fn time_zone_names() -> Vec<String> {
+    jiff::tz::db().available().map(|name| name.as_str().to_owned()).collect()
 }
 
 /// Whether `span` covers the byte at `offset` (an empty span covers its start).

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use jiff::civil::Date;
 
-use crate::Params;
+use crate::{Params, TagMatch};
 
 /// Whether a failing control fails the run or only warns.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
@@ -138,6 +138,47 @@ impl Default for ScanSettings {
     }
 }
 
+/// How `guardline schedule apply` installs a schedule in AWS.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Deserialize, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum InstallMethod {
+    /// SSM maintenance windows with cron, targets by tag, `AWS-StopEC2Instance` / `AWS-StartEC2Instance`
+    /// tasks (the seed's way; the default).
+    #[default]
+    MaintenanceWindow,
+    /// EventBridge Scheduler schedules.
+    Scheduler,
+}
+
+/// A `[schedules.<name>]` entry: when the selected instances run (seed 1-3), and how it is installed.
+///
+/// Validation guarantees that `select` overlaps no profile's `production-tag`: a schedule never selects
+/// production instances by its selector (the scheduler still guards each instance at run time).
+#[derive(Debug, Clone)]
+pub struct ScheduleConfig {
+    pub name: String,
+    /// The window, time zone (default Asia/Tokyo) and holiday setting.
+    pub schedule: guardline_schedule::Schedule,
+    /// The instances the schedule stops and starts: those whose tag matches.
+    pub select: TagMatch,
+    pub installs_as: InstallMethod,
+    /// Line of the schedule's header in the config file.
+    pub line: usize,
+}
+
+impl PartialEq for ScheduleConfig {
+    fn eq(&self, other: &Self) -> bool {
+        self.name == other.name
+            && self.schedule.name == other.schedule.name
+            && self.schedule.window == other.schedule.window
+            && self.schedule.time_zone == other.schedule.time_zone
+            && self.schedule.skip_japanese_holidays == other.schedule.skip_japanese_holidays
+            && self.select == other.select
+            && self.installs_as == other.installs_as
+            && self.line == other.line
+    }
+}
+
 /// The whole, validated configuration.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Config {
@@ -147,6 +188,8 @@ pub struct Config {
     pub profiles: BTreeMap<String, Profile>,
     pub accounts: Vec<AccountEntry>,
     pub exceptions: Vec<Exception>,
+    /// Off-hours schedules by name (`[schedules.<name>]`).
+    pub schedules: BTreeMap<String, ScheduleConfig>,
 }
 
 impl Default for Config {
@@ -159,6 +202,7 @@ impl Default for Config {
             profiles: BTreeMap::from([(profile.name.clone(), profile)]),
             accounts: Vec::new(),
             exceptions: Vec::new(),
+            schedules: BTreeMap::new(),
         }
     }
 }

@@ -8,7 +8,7 @@
 use serde::Deserialize;
 use toml::Spanned;
 
-use crate::{Level, NotEvaluatedPolicy};
+use crate::{InstallMethod, Level, NotEvaluatedPolicy, TagMatch};
 
 /// `fail` or `warn`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -80,8 +80,22 @@ pub(crate) struct RawException {
     pub expires: Option<Spanned<toml::Value>>,
 }
 
+/// One `[schedules.<name>]` entry. Either `window`, or both `stop-cron` and `start-cron`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub(crate) struct RawSchedule {
+    pub window: Option<Spanned<String>>,
+    pub stop_cron: Option<Spanned<String>>,
+    pub start_cron: Option<Spanned<String>>,
+    pub time_zone: Option<Spanned<String>>,
+    pub skip_japanese_holidays: Option<bool>,
+    pub select: Option<Spanned<TagMatch>>,
+    pub installs_as: Option<InstallMethod>,
+}
+
 /// The keys of a profile table, for the unknown-key message.
 pub(crate) const PROFILE_KEYS: &[&str] = &["extends", "default-level", "params", "controls"];
 
 /// The top-level keys, for the unknown-key message.
-pub(crate) const ROOT_KEYS: &[&str] = &["default-profile", "scan", "profiles", "accounts", "exceptions"];
+pub(crate) const ROOT_KEYS: &[&str] =
+    &["default-profile", "scan", "profiles", "accounts", "exceptions", "schedules"];

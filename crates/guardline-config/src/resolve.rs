@@ -83,7 +83,16 @@ pub(crate) fn resolve(doc: Doc<'_>, checker: &mut Checker<'_>) -> Option<Config>
     if builtin_used && !profiles.contains_key(BUILTIN_PROFILE) {
         profiles.insert(BUILTIN_PROFILE.to_owned(), Profile::builtin());
     }
-    Some(Config { scan: doc.scan, default_profile, profiles, accounts, exceptions: doc.exceptions })
+    let schedules =
+        doc.schedules.into_iter().map(|schedule| (schedule.config.name.clone(), schedule.config)).collect();
+    Some(Config {
+        scan: doc.scan,
+        default_profile,
+        profiles,
+        accounts,
+        exceptions: doc.exceptions,
+        schedules,
+    })
 }
 
 fn setting(raw: &RawControl, default_level: Level) -> ControlSetting {

@@ -6,9 +6,10 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use guardline_config::{
-    ConfigErrors, ControlSetting, Level, NotEvaluatedPolicy, Params, RegionScope, TagMatch, parse,
-    starter_config,
+    ConfigErrors, ControlSetting, InstallMethod, Level, NotEvaluatedPolicy, Params, RegionScope, TagMatch,
+    parse, starter_config,
 };
+use guardline_schedule::Window;
 use jiff::civil::date;
 
 /// The control IDs of the guideline (GUIDELINE.md); the CLI passes the rules crate's list.
@@ -250,6 +251,36 @@ fn an_account_without_profile_uses_the_default_profile() {
     assert_eq!(config.accounts[0].line, 4);
 }
 
+#[test]
+fn schedules_resolve_with_their_defaults() {
+    let config = parse_case("good_schedules").unwrap_or_else(|errors| panic!("{errors}"));
+    assert_eq!(config.schedules.keys().collect::<Vec<_>>(), ["cli-nights", "dev-office-hours"]);
+
+    let dev = &config.schedules["dev-office-hours"];
+    assert_eq!(dev.name, "dev-office-hours");
+    assert_eq!(dev.schedule.name, "dev-office-hours");
+    assert_eq!(dev.schedule.window, Window::parse("weekdays 09:00-19:00").expect("valid"));
+    assert_eq!(dev.schedule.time_zone.iana_name(), Some("Asia/Tokyo"), "the default time zone");
+    assert!(dev.schedule.skip_japanese_holidays);
+    assert_eq!(dev.select, tag("Environment", &["dev", "stg"]));
+    assert_eq!(dev.installs_as, InstallMethod::MaintenanceWindow, "the default");
+    assert_eq!(dev.line, 4);
+
+    let cli = &config.schedules["cli-nights"];
+    assert_eq!(cli.schedule.window, Window::cron("0 22 * * *", "0 7 * * 1-5").expect("valid"));
+    assert_eq!(cli.schedule.time_zone.iana_name(), Some("America/New_York"));
+    assert!(!cli.schedule.skip_japanese_holidays, "the default");
+    assert_eq!(cli.select, tag("Role", &["cli"]));
+    assert_eq!(cli.installs_as, InstallMethod::Scheduler);
+    assert_eq!(cli.line, 9);
+}
+
+#[test]
+fn a_file_without_schedules_has_none() {
+    let config = parse("", "guardline.toml", KNOWN).unwrap_or_else(|errors| panic!("{errors}"));
+    assert!(config.schedules.is_empty());
+}
+
 /// Source lines with their numbers, for the snapshot header: reviewers check that each message points at
 /// the right line.
 fn numbered(text: &str) -> Vec<String> {
@@ -368,6 +399,7 @@ fn the_starter_config_parses_and_records_the_seeds_choices() {
     assert_eq!(config.profile_for("999999999999", Some("acme-sandbox")).name, "sandbox");
     assert_eq!(config.profile_for("999999999999", Some("acme-prod")).name, "production");
     assert!(config.exceptions.is_empty());
+    assert!(config.schedules.is_empty(), "the example schedule is commented out");
 }
 
 /// The starter with its commented-out examples (`#` directly followed by a setting) switched on.
@@ -394,6 +426,15 @@ fn the_starter_examples_parse_too() {
     assert_eq!(exception.control, "EC2-001");
     assert_eq!(exception.expires, date(2027, 3, 31));
     assert!(!exception.reason.is_empty() && !exception.owner.is_empty());
+    let schedule = &config.schedules["dev-office-hours"];
+    assert_eq!(
+        schedule.schedule.window,
+        guardline_schedule::Window::parse("weekdays 09:00-19:00").expect("valid")
+    );
+    assert_eq!(schedule.schedule.time_zone.iana_name(), Some("Asia/Tokyo"));
+    assert!(schedule.schedule.skip_japanese_holidays);
+    assert!(schedule.select.values.contains(&"cli".to_owned()));
+    assert_eq!(schedule.installs_as, InstallMethod::MaintenanceWindow);
 }
 
 /// A small deterministic generator (xorshift), so failures reproduce.
