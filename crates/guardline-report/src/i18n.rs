@@ -20,7 +20,6 @@ pub enum Phrase {
     NoResources,
     Resource,
     Resources,
-    Help,
 }
 
 /// The phrase in `lang` (English for anything but `ja`).
@@ -44,7 +43,6 @@ pub fn phrase(lang: &str, phrase: Phrase) -> &'static str {
         Phrase::NoResources => pick(ja, "nothing to check", "対象なし"),
         Phrase::Resource => pick(ja, "resource", "リソース"),
         Phrase::Resources => pick(ja, "resources", "リソース"),
-        Phrase::Help => pick(ja, "details: guardline rule", "詳細: guardline rule"),
     }
 }
 

@@ -4,7 +4,6 @@
 use std::fmt::Write as _;
 
 use anstyle::{AnsiColor, Effects, Style};
-use guardline_model::Section;
 use guardline_rules::{EvaluatedFinding, Evaluation, Outcome, find_rule};
 
 use crate::i18n::{Phrase, phrase};
@@ -235,9 +234,4 @@ fn counts_line(
         parts.push(painter.dim(&format!("{empty} {}", phrase(lang, Phrase::NoResources))));
     }
     parts.join(" · ")
-}
-
-/// The guideline sections in order (re-exported for callers that lay out by section).
-pub fn sections() -> [Section; 4] {
-    Section::ALL
 }

@@ -76,6 +76,20 @@ impl Findings {
         self.push(Status::NotEvaluated, region, resource.into(), message);
     }
 
+    /// For account-level rules that look across regions: when the snapshot has no region at all, reports
+    /// NOT EVALUATED on `resource` and returns `false`.
+    pub fn require_regions(&mut self, cx: &Context<'_>, resource: &str) -> bool {
+        if !cx.snapshot.regions.is_empty() {
+            return true;
+        }
+        let message = Text::new(
+            "could not be evaluated: no region was scanned",
+            "評価できません: スキャンしたリージョンがありません",
+        );
+        self.push(Status::NotEvaluated, GLOBAL, resource.to_owned(), message);
+        false
+    }
+
     fn push(&mut self, status: Status, region: &str, resource: String, message: Text) {
         self.items.push(Finding {
             control: self.control.to_owned(),

@@ -62,11 +62,9 @@ pub fn collect(aws: &AwsArgs, config: &Config) -> anyhow::Result<CollectOutput> 
     });
     bar.finish();
     let output = result?;
-    let errors = count_errors(&output);
     tracing::info!(
         regions = output.snapshot.regions.len(),
         calls = output.calls.values().sum::<u32>(),
-        errors,
         "collected"
     );
     Ok(output)
@@ -81,11 +79,6 @@ pub fn collect_options(aws: &AwsArgs, config: &Config) -> CollectOptions {
         call_timeout: Duration::from_secs(aws.call_timeout.unwrap_or(settings.call_timeout_secs)),
         max_attempts: aws.max_attempts.unwrap_or(settings.max_attempts),
     }
-}
-
-/// How many inventory fields failed to collect (from the JSON form: every `"status": "error"`).
-fn count_errors(output: &CollectOutput) -> usize {
-    output.snapshot.to_json().matches("\"status\": \"error\"").count()
 }
 
 /// Writes `text` to `path`, saying which file failed.

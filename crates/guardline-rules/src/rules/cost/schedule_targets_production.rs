@@ -2,6 +2,7 @@
 
 use guardline_model::{Section, Severity, Text};
 
+use super::stop_schedules;
 use super::stop_schedules::{
     instance_label, is_live, join, matched_tag, production_selector, selector_sets, stop_tasks, stoppers,
 };
@@ -65,14 +66,7 @@ declare_rule! {
         item: "1-3",
         severity: Severity::High,
         fix: FixAvailability::NeedsReview,
-        data: &[
-            "ec2:DescribeInstances",
-            "ssm:DescribeMaintenanceWindows",
-            "ssm:DescribeMaintenanceWindowTargets",
-            "ssm:DescribeMaintenanceWindowTasks",
-            "scheduler:ListSchedules",
-            "scheduler:GetSchedule",
-        ],
+        data: stop_schedules::DATA,
         check: check,
     }
 }

@@ -12,6 +12,16 @@ use guardline_model::Text;
 use guardline_model::inventory::ec2::Instance;
 use guardline_model::inventory::ssm::{MaintenanceWindow, Schedule, TargetSelector, WindowTask};
 
+/// The IAM actions whose data SCHED-001 and SCHED-002 read.
+pub(super) const DATA: &[&str] = &[
+    "ec2:DescribeInstances",
+    "ssm:DescribeMaintenanceWindows",
+    "ssm:DescribeMaintenanceWindowTargets",
+    "ssm:DescribeMaintenanceWindowTasks",
+    "scheduler:ListSchedules",
+    "scheduler:GetSchedule",
+];
+
 /// One enabled stop schedule.
 pub(super) enum Stopper<'a> {
     /// A task of an enabled maintenance window that runs a stop document.

@@ -56,15 +56,7 @@ declare_rule! {
 
 fn check(cx: &Context<'_>, out: &mut Findings) {
     let account = cx.account_arn();
-    if cx.snapshot.regions.is_empty() {
-        out.not_evaluated_because(
-            GLOBAL,
-            account,
-            text!(
-                "could not be evaluated: no region was scanned",
-                "評価できません: スキャンしたリージョンがありません"
-            ),
-        );
+    if !out.require_regions(cx, &account) {
         return;
     }
     let mut routed: Vec<Text> = Vec::new();
