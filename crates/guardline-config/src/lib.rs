@@ -5,6 +5,7 @@
 //!   off-hours schedules ([`ScheduleConfig`], windows parsed by `guardline-schedule`).
 //! - [`load()`] / [`parse()`]: read a file into a [`Config`], or report every problem in it ([`ConfigErrors`],
 //!   see [`error`]); the serde shapes of the file live in `raw`, inheritance in `resolve`.
+//! - [`pin`]: the account pin every write action checks ([`check_write_target`]).
 //! - [`starter_config`]: the commented file `guardline init` writes.
 //!
 //! Architecture Invariant: this crate does no IO beyond reading the one file it is given, and knows nothing of
@@ -15,6 +16,7 @@ pub mod error;
 mod load;
 pub mod model;
 pub mod params;
+pub mod pin;
 mod raw;
 mod resolve;
 mod starter;
@@ -25,5 +27,6 @@ pub use model::{
     AccountEntry, Config, ControlSetting, Exception, InstallMethod, Level, NotEvaluatedPolicy, Profile,
     ResourcePattern, ScanSettings, ScheduleConfig,
 };
+pub use pin::{LiveAccount, PinError, PinMatch, check_write_target, pinned_alias};
 pub use params::{Params, PasswordMinimums, RegionScope, TagMatch};
 pub use starter::starter_config;

@@ -71,6 +71,21 @@ impl AwsArgs {
     }
 }
 
+/// The safety switches of every command that writes to AWS.
+#[derive(Debug, Clone, Args)]
+pub struct WriteArgs {
+    /// Make the changes; without it, only the plan is shown.
+    #[arg(long, help_heading = "Safety")]
+    pub apply: bool,
+    /// Do not ask for confirmation (needed with --apply when stdin is not a terminal).
+    #[arg(long, requires = "apply", help_heading = "Safety")]
+    pub yes: bool,
+    /// The account ID you mean to change; required when the config pins no account by ID, and checked
+    /// against the live account when given.
+    #[arg(long, value_name = "ID", help_heading = "Safety")]
+    pub account_id: Option<String>,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
     /// Grouped by guideline section, for people.

@@ -10,6 +10,7 @@ pub mod init;
 pub mod rule;
 pub mod scan;
 pub mod security_hub;
+pub mod write_guard;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;

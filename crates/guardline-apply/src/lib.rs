@@ -1,0 +1,15 @@
+//! Write actions: the only code besides `scan --send-to-security-hub` and alerts that changes anything in
+//! AWS. `guardline fix` and `guardline schedule` plan here and apply here.
+//!
+//! - [`target`]: who the credentials reach (account ID and alias), for the pin check every write makes.
+//! - [`call`]: the wrapper every write call goes through (error classification, log line per call).
+//!
+//! Architecture Invariant: nothing in this crate writes unless the caller passed a plan the operator saw and
+//! an account that passed [`guardline_config::check_write_target`]; every apply re-reads the state it changes,
+//! so applying twice changes nothing the second time.
+//!
+//! Architecture Invariant: nothing here ever stops or schedules an instance that carries a profile's
+//! production tag, whatever a selector says.
+
+pub mod call;
+pub mod target;

@@ -1,0 +1,58 @@
+//! The safety model every write command shares: show the target account (ID and alias) and the plan, check
+//! the config's pin, and change nothing without `--apply` and a confirmation.
+
+use std::io::{BufRead, IsTerminal, Write};
+
+use anyhow::Context as _;
+use guardline_config::{Config, LiveAccount, PinMatch, check_write_target};
+
+use crate::args::WriteArgs;
+
+/// The target account, as the plan's first lines show it.
+pub fn target_line(live: &LiveAccount) -> String {
+    format!("Target account: {live}")
+}
+
+/// Checks the pin before anything is written; `alias_created_by_plan` is the alias the plan itself creates.
+/// The error says why the write is refused.
+pub fn check_pin(
+    config: &Config,
+    live: &LiveAccount,
+    args: &WriteArgs,
+    alias_created_by_plan: Option<&str>,
+) -> anyhow::Result<PinMatch> {
+    check_write_target(config, live, args.account_id.as_deref(), alias_created_by_plan)
+        .map_err(|error| anyhow::anyhow!("refused, nothing was changed: {error}"))
+}
+
+/// How the pin matched, for the plan's header.
+pub fn pin_line(pin: &PinMatch) -> String {
+    match pin {
+        PinMatch::Pinned { line } => format!("Pinned by the config's [[accounts]] entry at line {line}."),
+        PinMatch::PinnedAliasCreatedByPlan { line } => format!(
+            "Pinned by the config's [[accounts]] entry at line {line}; its alias is created by this plan."
+        ),
+        PinMatch::ConfirmedOnCommandLine => "Confirmed with --account-id.".to_owned(),
+    }
+}
+
+/// Asks the operator to confirm `what` on a terminal, unless `--yes`. Without a terminal, `--yes` is
+/// required: a write never proceeds on an unanswered prompt.
+pub fn confirm(args: &WriteArgs, live: &LiveAccount, what: &str) -> anyhow::Result<()> {
+    if args.yes {
+        return Ok(());
+    }
+    let stdin = std::io::stdin();
+    if !stdin.is_terminal() {
+        anyhow::bail!("refused, nothing was changed: --apply without a terminal to confirm on needs --yes");
+    }
+    let mut stderr = std::io::stderr();
+    write!(stderr, "{what} in account {live}? Type the account ID to confirm: ").context("prompting")?;
+    stderr.flush().context("prompting")?;
+    let mut answer = String::new();
+    stdin.lock().read_line(&mut answer).context("reading the confirmation")?;
+    if answer.trim() != live.id {
+        anyhow::bail!("refused, nothing was changed: the confirmation did not match {}", live.id);
+    }
+    Ok(())
+}
