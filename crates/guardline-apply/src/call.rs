@@ -16,7 +16,7 @@ where
     tracing::info!(action, "calling");
     request.await.map_err(|err| {
         let error = guardline_collect::error::classify(action, &err);
-        tracing::warn!(%error, "call failed");
+        tracing::debug!(%error, "call failed");
         error
     })
 }

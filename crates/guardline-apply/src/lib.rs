@@ -3,6 +3,9 @@
 //!
 //! - [`target`]: who the credentials reach (account ID and alias), for the pin check every write makes.
 //! - [`call`]: the wrapper every write call goes through (error classification, log line per call).
+//! - [`fix`]: carries out a `guardline fix` plan (the actions are planned by `guardline_rules::fix`).
+//! - [`schedule`]: `guardline schedule`: installs off-hours schedules (maintenance windows or Scheduler) and
+//!   stops/starts the selected instances, never production ones.
 //!
 //! Architecture Invariant: nothing in this crate writes unless the caller passed a plan the operator saw and
 //! an account that passed [`guardline_config::check_write_target`]; every apply re-reads the state it changes,
@@ -12,4 +15,6 @@
 //! production tag, whatever a selector says.
 
 pub mod call;
+pub mod fix;
+pub mod schedule;
 pub mod target;

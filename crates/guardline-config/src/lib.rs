@@ -5,6 +5,7 @@
 //!   off-hours schedules ([`ScheduleConfig`], windows parsed by `guardline-schedule`).
 //! - [`load()`] / [`parse()`]: read a file into a [`Config`], or report every problem in it ([`ConfigErrors`],
 //!   see [`error`]); the serde shapes of the file live in `raw`, inheritance in `resolve`.
+//! - [`org`]: `[org]` and the account selectors and OU/tag matchers of `scan --org`.
 //! - [`pin`]: the account pin every write action checks ([`check_write_target`]).
 //! - [`starter_config`]: the commented file `guardline init` writes.
 //!
@@ -13,20 +14,26 @@
 //! caller passes the known control IDs.
 
 pub mod error;
+pub mod fix;
 mod load;
 pub mod model;
+pub mod org;
 pub mod params;
 pub mod pin;
 mod raw;
 mod resolve;
 mod starter;
+pub mod watch;
 
 pub use error::{ConfigError, ConfigErrors, ConfigReport};
+pub use fix::{FixSettings, SecurityContact};
 pub use load::{BUILTIN_PROFILE, load, parse};
 pub use model::{
     AccountEntry, Config, ControlSetting, Exception, InstallMethod, Level, NotEvaluatedPolicy, Profile,
     ResourcePattern, ScanSettings, ScheduleConfig,
 };
-pub use pin::{LiveAccount, PinError, PinMatch, check_write_target, pinned_alias};
+pub use org::{AccountFacts, AccountSelector, OrgSettings, OuMatch};
 pub use params::{Params, PasswordMinimums, RegionScope, TagMatch};
+pub use pin::{LiveAccount, PinError, PinMatch, check_write_target, pinned_alias};
 pub use starter::starter_config;
+pub use watch::WatchConfig;

@@ -26,9 +26,17 @@ use toml::de::{DeString, DeTable, DeValue, ValueDeserializer};
 
 use crate::error::{ConfigError, ConfigErrors, Locator};
 use crate::raw::{
-    PROFILE_KEYS, ROOT_KEYS, RawAccount, RawControl, RawException, RawLevel, RawScan, RawSchedule,
+    PROFILE_KEYS, ROOT_KEYS, RawAccount, RawContact, RawControl, RawException, RawFix, RawLevel, RawOrg,
+    RawScan, RawSchedule,
 };
-use crate::{Config, Exception, Level, Params, ResourcePattern, ScanSettings, ScheduleConfig, TagMatch};
+use crate::org::{AccountSelector, OrgSettings, OuMatch};
+use crate::watch::WatchConfig;
+use crate::{
+    Config, Exception, FixSettings, Level, Params, ResourcePattern, ScanSettings, ScheduleConfig,
+    SecurityContact, TagMatch,
+};
+
+mod watch;
 
 /// The name of the built-in profile (every control adopted at level fail, default parameters).
 pub const BUILTIN_PROFILE: &str = "default";
@@ -95,6 +103,8 @@ pub(crate) struct ScheduleDoc {
 pub(crate) struct AccountDoc {
     pub(crate) id: Option<Spanned<String>>,
     pub(crate) alias: Option<String>,
+    pub(crate) ou: Option<OuMatch>,
+    pub(crate) tag: Option<TagMatch>,
     pub(crate) profile: Option<Spanned<String>>,
     pub(crate) line: usize,
 }
@@ -109,6 +119,11 @@ pub(crate) struct Doc<'i> {
     pub(crate) accounts: Vec<AccountDoc>,
     pub(crate) exceptions: Vec<Exception>,
     pub(crate) schedules: Vec<ScheduleDoc>,
+    pub(crate) fix: FixSettings,
+    /// `[watch]`, checked on its own (references between its routes, channels and sources included).
+    pub(crate) watch: Option<WatchConfig>,
+    /// `[org]`.
+    pub(crate) org: OrgSettings,
 }
 
 /// A table deserialized with [`Checker::de_table`].
@@ -323,6 +338,17 @@ impl<'a> Checker<'a> {
                         }
                     }
                 }
+                "fix" => {
+                    if let Some(raw) = self.de_table(value) {
+                        doc.fix = self.fix(raw.value);
+                    }
+                }
+                "watch" => doc.watch = self.watch(value),
+                "org" => {
+                    if let Some(raw) = self.de_table(value) {
+                        doc.org = self.org(raw.value);
+                    }
+                }
                 other => self.unknown_key(key.span(), other, ROOT_KEYS),
             }
         }
@@ -361,6 +387,149 @@ impl<'a> Checker<'a> {
             scan.not_evaluated = policy.into();
         }
         scan
+    }
+
+    /// `[org]`: role and session names as IAM accepts them, a role ARN for `via-role`, valid selectors.
+    fn org(&mut self, raw: RawOrg) -> OrgSettings {
+        let mut org = OrgSettings::default();
+        if let Some(name) = raw.role_name {
+            let text = name.get_ref();
+            let valid = !text.is_empty()
+                && text.len() <= 64
+                && text.bytes().all(|b| b.is_ascii_alphanumeric() || b"+=,.@_-/".contains(&b));
+            if !valid {
+                self.error(name.span(), "a role name is 1-64 letters, digits and `+=,.@_-` (a path may use `/`)");
+            }
+            org.role_name = name.into_inner();
+        }
+        if let Some(name) = raw.session_name {
+            let text = name.get_ref();
+            let valid = (2..=64).contains(&text.len())
+                && text.bytes().all(|b| b.is_ascii_alphanumeric() || b"+=,.@_-".contains(&b));
+            if !valid {
+                self.error(name.span(), "a role session name is 2-64 letters, digits and `+=,.@_-`");
+            }
+            org.session_name = name.into_inner();
+        }
+        if let Some(variable) = raw.external_id_env {
+            if variable.get_ref().trim().is_empty() || variable.get_ref().contains('=') {
+                self.error(variable.span(), "`external-id-env` names an environment variable");
+            }
+            org.external_id_env = Some(variable.into_inner());
+        }
+        if let Some(arn) = raw.via_role {
+            let text = arn.get_ref();
+            let parts: Vec<&str> = text.splitn(6, ':').collect();
+            let valid = parts.len() == 6
+                && parts[0] == "arn"
+                && parts[2] == "iam"
+                && parts[4].len() == 12
+                && parts[4].bytes().all(|b| b.is_ascii_digit())
+                && parts[5].starts_with("role/");
+            if !valid {
+                self.error_help(
+                    arn.span(),
+                    format!("`via-role` must be a role ARN, found `{text}`"),
+                    "e.g. \"arn:aws:iam::111122223333:role/GuardlineAudit\"",
+                );
+            }
+            org.via_role = Some(arn.into_inner());
+        }
+        if let Some(concurrency) = raw.account_concurrency {
+            org.account_concurrency = self.at_least_one("account-concurrency", concurrency);
+        }
+        for (list, target) in [(raw.include, &mut org.include), (raw.exclude, &mut org.exclude)] {
+            for text in list.unwrap_or_default() {
+                match AccountSelector::parse(text.get_ref()) {
+                    Ok(selector) => target.push(selector),
+                    Err(message) => self.error(text.span(), message),
+                }
+            }
+        }
+        org
+    }
+
+    fn fix(&mut self, raw: RawFix) -> FixSettings {
+        let mut fix = FixSettings::default();
+        for address in raw.notify.unwrap_or_default() {
+            if self.check_email(&address) {
+                fix.notify.push(address.into_inner());
+            }
+        }
+        if let Some(topic) = raw.topic_name {
+            let name = topic.get_ref();
+            let valid = !name.is_empty()
+                && name.len() <= 256
+                && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+            if !valid {
+                self.error(topic.span(), "an SNS topic name is 1-256 letters, digits, `-` and `_`");
+            }
+            fix.topic_name = topic.into_inner();
+        }
+        if let Some(bucket) = raw.log_bucket {
+            let name = bucket.get_ref();
+            let valid = (3..=63).contains(&name.len())
+                && name
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.')
+                && !name.starts_with(['-', '.'])
+                && !name.ends_with(['-', '.']);
+            if !valid {
+                self.error(
+                    bucket.span(),
+                    format!(
+                        "\"{name}\" is not a valid S3 bucket name (3-63 lowercase letters, digits, `-`, `.`)"
+                    ),
+                );
+            }
+            fix.log_bucket = Some(bucket.into_inner());
+        }
+        if let Some(amount) = raw.budget_monthly_usd {
+            if !(*amount.get_ref() > 0.0 && amount.get_ref().is_finite()) {
+                self.error(amount.span(), "`budget-monthly-usd` must be a positive amount");
+            }
+            fix.budget_monthly_usd = Some(*amount.get_ref());
+        }
+        if let Some(threshold) = raw.anomaly_threshold_usd {
+            if !(*threshold.get_ref() > 0.0 && threshold.get_ref().is_finite()) {
+                self.error(threshold.span(), "`anomaly-threshold-usd` must be a positive amount");
+            }
+            fix.anomaly_threshold_usd = *threshold.get_ref();
+        }
+        if let Some(contact) = raw.security_contact {
+            let span = contact.span();
+            let RawContact { name, email, phone, title } = contact.into_inner();
+            let missing: Vec<&str> =
+                [("name", &name), ("email", &email), ("phone", &phone), ("title", &title)]
+                    .into_iter()
+                    .filter(|(_, value)| value.is_none())
+                    .map(|(key, _)| key)
+                    .collect();
+            if !missing.is_empty() {
+                self.error(span, format!("`security-contact` needs {}", missing.join(", ")));
+            } else if let (Some(name), Some(email), Some(phone), Some(title)) = (name, email, phone, title) {
+                self.check_email(&email);
+                fix.security_contact = Some(SecurityContact {
+                    name: name.into_inner(),
+                    email: email.into_inner(),
+                    phone: phone.into_inner(),
+                    title: title.into_inner(),
+                });
+            }
+        }
+        fix
+    }
+
+    /// Whether `address` looks like an email address (reports it when not).
+    fn check_email(&mut self, address: &Spanned<String>) -> bool {
+        let text = address.get_ref();
+        let valid = text.split_once('@').is_some_and(|(local, domain)| {
+            !local.is_empty() && domain.contains('.') && !text.contains(char::is_whitespace)
+        });
+        if !valid {
+            self.error(address.span(), format!("\"{text}\" is not an email address"));
+        }
+        valid
     }
 
     fn at_least_one<T: Copy + Default + PartialEq>(&mut self, key: &str, value: Spanned<T>) -> T {
@@ -536,13 +705,35 @@ impl<'a> Checker<'a> {
         let span = item.span();
         let Recovered { value: raw, removed, .. } = self.de_table::<RawAccount>(item)?;
         // With a rejected key (already reported), what is left of the entry would only echo that error.
-        if raw.id.is_none() && raw.alias.is_none() && removed.is_empty() {
+        if raw.id.is_none() && raw.alias.is_none() && raw.ou.is_none() && raw.tag.is_none() && removed.is_empty()
+        {
             self.error_help(
                 span.clone(),
-                "an account entry needs an `id`, an `alias`, or both",
+                "an account entry needs an `id`, an `alias`, an `ou` or a `tag`",
                 "`id` selects one account; `alias` alone may be a glob over aliases (e.g. \"acme-dev-*\"); \
-                 both together pin the account that write actions check",
+                 both together pin the account that write actions check; `ou` and `tag` select an \
+                 organisation's accounts in `scan --org`",
             );
+        }
+        let mut ou = None;
+        if let Some(text) = &raw.ou {
+            if raw.id.is_some() {
+                self.error(text.span(), "`ou` selects accounts; it cannot be combined with `id`");
+            }
+            match OuMatch::parse(text.get_ref()) {
+                Ok(matcher) => ou = Some(matcher),
+                Err(message) => self.error(text.span(), message),
+            }
+        }
+        let mut tag = None;
+        if let Some(matcher) = &raw.tag {
+            if raw.id.is_some() {
+                self.error(matcher.span(), "`tag` selects accounts; it cannot be combined with `id`");
+            }
+            if matcher.get_ref().key.is_empty() || matcher.get_ref().values.is_empty() {
+                self.error(matcher.span(), "`tag` needs a `key` and at least one of `values`");
+            }
+            tag = Some(matcher.get_ref().clone());
         }
         if let Some(id) = &raw.id {
             self.check_account_id(id, "id");
@@ -568,6 +759,8 @@ impl<'a> Checker<'a> {
             line: self.locator.line(span.start),
             id: raw.id,
             alias: raw.alias.map(Spanned::into_inner),
+            ou,
+            tag,
             profile: raw.profile,
         })
     }

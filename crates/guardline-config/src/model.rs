@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use jiff::civil::Date;
 
-use crate::{Params, TagMatch};
+use crate::{FixSettings, Params, TagMatch};
 
 /// Whether a failing control fails the run or only warns.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
@@ -62,6 +62,10 @@ pub struct AccountEntry {
     pub id: Option<String>,
     /// An exact alias, or a glob over aliases when `id` is absent.
     pub alias: Option<String>,
+    /// Organisation scans: the account is under this OU (by ID), or its OU path matches this glob.
+    pub ou: Option<crate::org::OuMatch>,
+    /// Organisation scans: the account's Organizations tag matches.
+    pub tag: Option<TagMatch>,
     pub profile: String,
     /// Line in the config file, for messages.
     pub line: usize,
@@ -190,6 +194,12 @@ pub struct Config {
     pub exceptions: Vec<Exception>,
     /// Off-hours schedules by name (`[schedules.<name>]`).
     pub schedules: BTreeMap<String, ScheduleConfig>,
+    /// `[fix]`: the values `guardline fix` needs.
+    pub fix: FixSettings,
+    /// `[watch]`: the alert router; `None` without the section.
+    pub watch: Option<crate::watch::WatchConfig>,
+    /// `[org]`: how `scan --org` reaches and selects the organisation's accounts.
+    pub org: crate::org::OrgSettings,
 }
 
 impl Default for Config {
@@ -203,6 +213,9 @@ impl Default for Config {
             accounts: Vec::new(),
             exceptions: Vec::new(),
             schedules: BTreeMap::new(),
+            fix: FixSettings::default(),
+            watch: None,
+            org: crate::org::OrgSettings::default(),
         }
     }
 }
@@ -210,18 +223,28 @@ impl Default for Config {
 impl Config {
     /// The profile for an account, by ID first, then alias.
     pub fn profile_for(&self, account_id: &str, alias: Option<&str>) -> &Profile {
+        self.profile_for_account(&crate::org::AccountFacts { id: account_id, alias, ..Default::default() })
+    }
+
+    /// The profile for an account: the entry with its ID first; otherwise the first entry without an ID
+    /// whose alias glob, OU and tag matchers (those it has) all match. Entries with an OU or tag matcher only
+    /// match in organisation scans, where the OU placement and tags are known.
+    pub fn profile_for_account(&self, facts: &crate::org::AccountFacts<'_>) -> &Profile {
         let name = self
             .accounts
             .iter()
-            .find(|entry| entry.id.as_deref() == Some(account_id))
+            .find(|entry| entry.id.as_deref() == Some(facts.id))
             .or_else(|| {
-                let alias = alias?;
                 self.accounts.iter().find(|entry| {
                     entry.id.is_none()
-                        && entry.alias.as_deref().is_some_and(|pattern| {
-                            globset::Glob::new(pattern)
-                                .is_ok_and(|glob| glob.compile_matcher().is_match(alias))
+                        && (entry.alias.is_some() || entry.ou.is_some() || entry.tag.is_some())
+                        && entry.alias.as_deref().is_none_or(|pattern| {
+                            facts.alias.is_some_and(|alias| {
+                                globset::Glob::new(pattern)
+                                    .is_ok_and(|glob| glob.compile_matcher().is_match(alias))
+                            })
                         })
+                        && crate::org::placement_matches(entry.ou.as_ref(), entry.tag.as_ref(), facts)
                 })
             })
             .map_or(&self.default_profile, |entry| &entry.profile);

@@ -105,7 +105,11 @@ pub fn check_write_target(
 
 /// The alias the config pins for account `id`, if any (the alias `fix` creates for ACCOUNT-001).
 pub fn pinned_alias<'a>(config: &'a Config, id: &str) -> Option<&'a str> {
-    config.accounts.iter().find(|entry| entry.id.as_deref() == Some(id)).and_then(|entry| entry.alias.as_deref())
+    config
+        .accounts
+        .iter()
+        .find(|entry| entry.id.as_deref() == Some(id))
+        .and_then(|entry| entry.alias.as_deref())
 }
 
 #[cfg(test)]
@@ -121,6 +125,8 @@ mod tests {
             .map(|(index, (id, alias))| AccountEntry {
                 id: id.map(str::to_owned),
                 alias: alias.map(str::to_owned),
+                ou: None,
+                tag: None,
                 profile: config.default_profile.clone(),
                 line: index + 1,
             })
@@ -149,7 +155,8 @@ mod tests {
     #[test]
     fn unpinned_account_is_refused_when_others_are_pinned() {
         let config = config(&[(Some("111111111111"), Some("acme-dev")), (None, Some("sandbox-*"))]);
-        let error = check_write_target(&config, &live("222222222222", Some("sandbox-1")), None, None).unwrap_err();
+        let error =
+            check_write_target(&config, &live("222222222222", Some("sandbox-1")), None, None).unwrap_err();
         assert!(matches!(error, PinError::NotPinned { .. }));
         assert!(error.to_string().contains("111111111111 (acme-dev)"), "{error}");
     }
@@ -172,7 +179,10 @@ mod tests {
     fn without_pins_the_command_line_must_confirm_the_id() {
         let config = config(&[]);
         let account = live("111111111111", None);
-        assert!(matches!(check_write_target(&config, &account, None, None), Err(PinError::Unconfirmed { .. })));
+        assert!(matches!(
+            check_write_target(&config, &account, None, None),
+            Err(PinError::Unconfirmed { .. })
+        ));
         assert_eq!(
             check_write_target(&config, &account, Some("111111111111"), None),
             Ok(PinMatch::ConfirmedOnCommandLine)

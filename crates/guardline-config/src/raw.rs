@@ -63,7 +63,24 @@ pub(crate) struct RawControl {
 pub(crate) struct RawAccount {
     pub id: Option<Spanned<String>>,
     pub alias: Option<Spanned<String>>,
+    /// An OU ID (`ou-…`, `r-…`) or an OU path glob (`Root/Workloads/*`); organisation scans only.
+    pub ou: Option<Spanned<String>>,
+    /// `{ key, values }`: the account's Organizations tag; organisation scans only.
+    pub tag: Option<Spanned<TagMatch>>,
     pub profile: Option<Spanned<String>>,
+}
+
+/// `[org]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub(crate) struct RawOrg {
+    pub role_name: Option<Spanned<String>>,
+    pub external_id_env: Option<Spanned<String>>,
+    pub session_name: Option<Spanned<String>>,
+    pub via_role: Option<Spanned<String>>,
+    pub account_concurrency: Option<Spanned<usize>>,
+    pub include: Option<Vec<Spanned<String>>>,
+    pub exclude: Option<Vec<Spanned<String>>>,
 }
 
 /// One `[[exceptions]]` entry.
@@ -93,9 +110,99 @@ pub(crate) struct RawSchedule {
     pub installs_as: Option<InstallMethod>,
 }
 
+/// `[fix]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub(crate) struct RawFix {
+    pub notify: Option<Vec<Spanned<String>>>,
+    pub topic_name: Option<Spanned<String>>,
+    pub log_bucket: Option<Spanned<String>>,
+    pub budget_monthly_usd: Option<Spanned<f64>>,
+    pub anomaly_threshold_usd: Option<Spanned<f64>>,
+    pub security_contact: Option<Spanned<RawContact>>,
+}
+
+/// `[fix.security-contact]`: all four keys are required (AWS requires them).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub(crate) struct RawContact {
+    pub name: Option<Spanned<String>>,
+    pub email: Option<Spanned<String>>,
+    pub phone: Option<Spanned<String>>,
+    pub title: Option<Spanned<String>>,
+}
+
 /// The keys of a profile table, for the unknown-key message.
 pub(crate) const PROFILE_KEYS: &[&str] = &["extends", "default-level", "params", "controls"];
 
 /// The top-level keys, for the unknown-key message.
 pub(crate) const ROOT_KEYS: &[&str] =
-    &["default-profile", "scan", "profiles", "accounts", "exceptions", "schedules"];
+    &["default-profile", "scan", "profiles", "accounts", "exceptions", "schedules", "fix", "watch", "org"];
+
+/// One `[watch.channels.<name>]`. The literal secret keys (`url`, `token`, `password`) exist only so that
+/// validation can reject them with advice: secrets come from `*-env` or `*-file`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub(crate) struct RawWatchChannel {
+    #[serde(rename = "type")]
+    pub kind: Option<Spanned<String>>,
+    pub url: Option<Spanned<toml::Value>>,
+    pub url_env: Option<Spanned<String>>,
+    pub url_file: Option<Spanned<String>>,
+    pub token: Option<Spanned<toml::Value>>,
+    pub token_env: Option<Spanned<String>>,
+    pub token_file: Option<Spanned<String>>,
+    pub channel: Option<Spanned<String>>,
+    pub api_url: Option<Spanned<String>>,
+    pub smtp_host: Option<Spanned<String>>,
+    pub smtp_port: Option<Spanned<u16>>,
+    pub starttls: Option<bool>,
+    pub username: Option<Spanned<String>>,
+    pub password: Option<Spanned<toml::Value>>,
+    pub password_env: Option<Spanned<String>>,
+    pub password_file: Option<Spanned<String>>,
+    pub from: Option<Spanned<String>>,
+    pub to: Option<Spanned<Vec<Spanned<String>>>>,
+    pub min_interval: Option<Spanned<String>>,
+}
+
+/// One `[watch.sources.<name>]`: each source reads the keys that apply to it; validation rejects the rest.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub(crate) struct RawWatchSource {
+    pub enabled: Option<bool>,
+    pub min_severity: Option<Spanned<toml::Value>>,
+    pub regions: Option<Spanned<Vec<Spanned<String>>>>,
+    pub url: Option<Spanned<String>>,
+    pub keywords: Option<Vec<Spanned<String>>>,
+}
+
+/// One `[[watch.feeds]]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub(crate) struct RawWatchFeed {
+    pub name: Option<Spanned<String>>,
+    pub url: Option<Spanned<String>>,
+    pub keywords: Option<Vec<Spanned<String>>>,
+    pub enabled: Option<bool>,
+}
+
+/// One `[[watch.routes]]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub(crate) struct RawWatchRoute {
+    pub sources: Option<Spanned<Vec<Spanned<String>>>>,
+    pub channels: Option<Spanned<Vec<Spanned<String>>>>,
+}
+
+/// The keys of `[watch]`, for the unknown-key message.
+pub(crate) const WATCH_KEYS: &[&str] = &[
+    "interval",
+    "state-db",
+    "channel-down-alert-after",
+    "digest-above",
+    "channels",
+    "sources",
+    "feeds",
+    "routes",
+];

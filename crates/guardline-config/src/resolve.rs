@@ -74,6 +74,8 @@ pub(crate) fn resolve(doc: Doc<'_>, checker: &mut Checker<'_>) -> Option<Config>
         .map(|account| AccountEntry {
             id: account.id.map(Spanned::into_inner),
             alias: account.alias,
+            ou: account.ou,
+            tag: account.tag,
             profile: account.profile.map_or_else(|| default_profile.clone(), Spanned::into_inner),
             line: account.line,
         })
@@ -87,11 +89,14 @@ pub(crate) fn resolve(doc: Doc<'_>, checker: &mut Checker<'_>) -> Option<Config>
         doc.schedules.into_iter().map(|schedule| (schedule.config.name.clone(), schedule.config)).collect();
     Some(Config {
         scan: doc.scan,
+        org: doc.org,
         default_profile,
         profiles,
         accounts,
         exceptions: doc.exceptions,
         schedules,
+        fix: doc.fix,
+        watch: doc.watch,
     })
 }
 

@@ -288,6 +288,31 @@ fn numbered(text: &str) -> Vec<String> {
 }
 
 #[test]
+fn fix_values_are_read() {
+    let config = parse_case("good_fix").unwrap_or_else(|errors| panic!("{errors}"));
+    let fix = &config.fix;
+    assert_eq!(fix.notify, ["security@example.com", "sre@example.com"]);
+    assert_eq!(fix.topic_name, "acme-security-alerts");
+    assert_eq!(fix.log_bucket.as_deref(), Some("acme-audit-logs"));
+    assert_eq!(fix.budget_monthly_usd, Some(1200.5));
+    assert_eq!(fix.anomaly_threshold_usd, 25.0);
+    let contact = fix.security_contact.as_ref().expect("a contact");
+    assert_eq!((contact.name.as_str(), contact.title.as_str()), ("Security Team", "CISO"));
+    assert_eq!(guardline_config::pinned_alias(&config, "111111111111"), Some("acme-dev"));
+    assert_eq!(guardline_config::pinned_alias(&config, "222222222222"), None);
+}
+
+#[test]
+fn fix_defaults_need_no_section() {
+    let config = parse("", "empty.toml", KNOWN).unwrap_or_else(|errors| panic!("{errors}"));
+    assert!(config.fix.notify.is_empty());
+    assert_eq!(config.fix.topic_name, "guardline-security-alerts");
+    assert_eq!(config.fix.log_bucket, None);
+    assert_eq!(config.fix.budget_monthly_usd, None);
+    assert_eq!(config.fix.security_contact, None);
+}
+
+#[test]
 fn bad_configs_report_every_problem_at_its_location() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/cfg");
     let mut names: Vec<String> = std::fs::read_dir(&dir)

@@ -6,6 +6,8 @@
 //!   turns into NOT EVALUATED findings, never into a pass.
 //! - [`Finding`]: what a rule says about one resource.
 //! - [`cost_report::SpendReport`]: what `guardline cost` shows about the bill (not part of a snapshot).
+//! - [`org::OrgAccount`]: a member of an AWS Organization (OU path, tags) for `scan --org`, and
+//!   [`org::ShardRecord`], what a shard of an organisation scan writes per account.
 //!
 //! Architecture Invariant: this crate depends on neither the AWS SDK nor any IO; both the collectors and the
 //! rule engine depend on it, and it changes only together with [`SNAPSHOT_VERSION`].
@@ -14,6 +16,7 @@ mod collected;
 pub mod cost_report;
 mod finding;
 pub mod inventory;
+pub mod org;
 mod snapshot;
 
 pub use collected::{CollectError, Collected, ErrorKind};

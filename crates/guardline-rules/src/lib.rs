@@ -4,6 +4,7 @@
 //! - [`context`]: what a rule reads ([`Context`]) and how it reports ([`Findings`]).
 //! - [`rules`]: one file per control, grouped by guideline section; [`registry::RULES`] lists them all.
 //! - [`engine`]: runs every rule over a snapshot, then applies the profile (adoption, level) and exceptions.
+//! - [`fix`]: the automated fixes' vocabulary and the planner `guardline fix` shows before applying.
 //! - [`docs`]: renders each rule's documentation (`guardline rule ID`, `docs/rules/*.md`).
 //!
 //! Architecture Invariant: rules are pure, infallible functions over a [`guardline_model::Snapshot`]. This
@@ -14,6 +15,7 @@ pub mod rule;
 pub mod context;
 pub mod docs;
 pub mod engine;
+pub mod fix;
 pub mod registry;
 pub mod rules;
 

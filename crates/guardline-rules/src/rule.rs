@@ -45,6 +45,9 @@ pub struct Rule {
     /// The IAM actions whose data the rule reads.
     pub data: &'static [&'static str],
     pub check: fn(&Context<'_>, &mut Findings),
+    /// The automated fix: maps the control's failing findings to changes (`None`: manual only). Declared
+    /// beside the check, in the rule's file.
+    pub plan: Option<crate::fix::PlanFn>,
     /// The rule's doc comment, as written (each line keeps its leading space).
     pub doc: &'static str,
     /// The file that declares the rule.

@@ -13,7 +13,7 @@ use guardline_config::Params;
 use guardline_model::inventory::{GlobalInventory, RegionInventory};
 use guardline_model::{AccountInfo, Snapshot, Status};
 use guardline_rules::docs::{REQUIRED_HEADINGS, index_markdown, rule_markdown};
-use guardline_rules::{Context, Findings, RULES, Rule};
+use guardline_rules::{Context, Findings, FixAvailability, RULES, Rule};
 use serde::Deserialize;
 
 #[derive(Deserialize)]
@@ -123,6 +123,29 @@ fn ids_and_names_are_unique_and_well_formed() {
         assert!(number.len() == 3 && number.chars().all(|c| c.is_ascii_digit()), "{}", rule.id);
         assert!(rule.name.chars().all(|c| c.is_ascii_lowercase() || c == '-'), "{}", rule.name);
         assert!(!rule.data.is_empty(), "{} names no data", rule.id);
+    }
+}
+
+#[test]
+fn an_automated_fix_is_declared_exactly_when_the_rule_says_it_has_one() {
+    for rule in RULES {
+        match rule.fix {
+            FixAvailability::ManualOnly => {
+                assert!(rule.plan.is_none(), "{} is manual only but declares a plan function", rule.id)
+            }
+            FixAvailability::Safe | FixAvailability::NeedsReview => {
+                assert!(rule.plan.is_some(), "{} declares an automated fix but no plan function", rule.id)
+            }
+        }
+        let safety = rule.explanation();
+        let section = safety.split("## Fix safety").nth(1).unwrap_or_default();
+        let first_words = section.trim_start().to_lowercase();
+        let said = match rule.fix {
+            FixAvailability::Safe => "safe",
+            FixAvailability::NeedsReview => "needs review",
+            FixAvailability::ManualOnly => "manual only",
+        };
+        assert!(first_words.starts_with(said), "{}'s Fix safety section must start with {said:?}", rule.id);
     }
 }
 

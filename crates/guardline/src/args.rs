@@ -25,8 +25,8 @@ pub enum Command {
     Rule(RuleArgs),
     /// Write a commented starter guardline.toml.
     Init(InitArgs),
-    /// Print the least-privilege read-only IAM policy that `scan` and `collect` need.
-    IamPolicy,
+    /// Print the least-privilege IAM policy a command needs (default: the read-only one of `scan`).
+    IamPolicy(IamPolicyArgs),
     /// List the scans recorded in the history database.
     History(HistoryArgs),
     /// Compare two recorded scans: new failures, resolved failures, failures still there.
@@ -35,6 +35,13 @@ pub enum Command {
     Exceptions(ExceptionsArgs),
     /// Show the bill: spend by service this month and last, the forecast, budgets, cost anomalies.
     Cost(CostArgs),
+    /// Plan the automated fixes of the failing controls; apply them with --apply on the pinned account.
+    Fix(FixArgs),
+    /// The off-hours scheduler of `[schedules]`: install it in AWS, run it from cron, show what it covers.
+    Schedule(ScheduleArgs),
+    /// Route alerts (GuardDuty, Security Hub, Inspector, Health, AWS status, vulnerability feeds) to Slack,
+    /// Teams and mail, each once per channel, nothing lost across restarts.
+    Watch(WatchArgs),
 }
 
 /// How to reach AWS.
@@ -270,6 +277,35 @@ pub enum CostFormat {
 }
 
 #[derive(Debug, Args)]
+pub struct WatchArgs {
+    #[command(subcommand)]
+    pub action: Option<WatchAction>,
+    #[command(flatten)]
+    pub aws: AwsArgs,
+    /// The guideline config with the `[watch]` section (default: ./guardline.toml if present).
+    #[arg(long, short, value_name = "FILE", global = true)]
+    pub config: Option<PathBuf>,
+    /// One polling pass, send what is due, and exit (for cron).
+    #[arg(long)]
+    pub once: bool,
+    /// The outbox database (default: `[watch] state-db`, else watch.sqlite3 beside the history database).
+    #[arg(long, value_name = "FILE", env = "GUARDLINE_WATCH_DB", global = true)]
+    pub state_db: Option<PathBuf>,
+    /// Language of the messages.
+    #[arg(long, value_enum, default_value = "en", env = "GUARDLINE_LANG", global = true)]
+    pub lang: Lang,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum WatchAction {
+    /// Send a test message to one channel of `[watch.channels]`.
+    Test {
+        /// The channel's name.
+        channel: String,
+    },
+}
+
+#[derive(Debug, Args)]
 pub struct CostArgs {
     #[command(flatten)]
     pub aws: AwsArgs,
@@ -281,6 +317,41 @@ pub struct CostArgs {
     /// Report as of this date (UTC) instead of today (YYYY-MM-DD).
     #[arg(long, value_name = "DATE")]
     pub today: Option<jiff::civil::Date>,
+}
+
+/// The commands `iam-policy` can write a policy for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PolicyFor {
+    /// `scan` and `collect`: read-only.
+    Scan,
+    /// `fix`: the scan's reads plus every write a fix step may make.
+    Fix,
+}
+
+#[derive(Debug, Args)]
+pub struct IamPolicyArgs {
+    #[arg(long = "for", value_enum, default_value = "scan")]
+    pub command: PolicyFor,
+}
+
+#[derive(Debug, Args)]
+pub struct FixArgs {
+    #[command(flatten)]
+    pub aws: AwsArgs,
+    /// The guideline config (default: ./guardline.toml if present): its profile, pins and `[fix]` values.
+    #[arg(long, short, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Fix only these controls, comma-separated (e.g. GUARDDUTY-001,S3-001).
+    #[arg(long, value_delimiter = ',', value_name = "CONTROL,...")]
+    pub only: Vec<String>,
+    #[command(flatten)]
+    pub write: WriteArgs,
+    /// The plan as text, or as JSON for review tools.
+    #[arg(long, value_enum, default_value = "terminal")]
+    pub format: Format,
+    /// Language of the plan.
+    #[arg(long, value_enum, default_value = "en", env = "GUARDLINE_LANG")]
+    pub lang: Lang,
 }
 
 #[derive(Debug, Args)]
@@ -317,4 +388,88 @@ pub struct InitArgs {
     /// Overwrite an existing file.
     #[arg(long)]
     pub force: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ScheduleArgs {
+    #[command(subcommand)]
+    pub command: ScheduleCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ScheduleCommand {
+    /// Show the API calls `schedule apply` would make to install the schedules (changes nothing).
+    Plan(SchedulePlanArgs),
+    /// Install the schedules as maintenance windows or Scheduler schedules; only with --apply.
+    Apply(ScheduleApplyArgs),
+    /// Stop or start the selected instances when a schedule says so now (run it from cron).
+    Run(ScheduleRunArgs),
+    /// Which instances each schedule covers, when they next stop and start, and SCHED-001/002.
+    Status(ScheduleStatusArgs),
+}
+
+/// What every `schedule` subcommand takes.
+#[derive(Debug, Args)]
+pub struct ScheduleCommon {
+    /// Only this schedule (a `[schedules.<name>]` of the config); default: every one.
+    #[arg(long, value_name = "NAME")]
+    pub schedule: Option<String>,
+    /// The guideline config (default: ./guardline.toml).
+    #[arg(long, short, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    #[command(flatten)]
+    pub aws: AwsArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct SchedulePlanArgs {
+    #[command(flatten)]
+    pub common: ScheduleCommon,
+    /// The IAM role the installed schedules run as: the maintenance window task's service role (and the
+    /// Automation's AutomationAssumeRole), or the Scheduler schedule's target role (required for Scheduler).
+    #[arg(long, value_name = "ARN")]
+    pub role_arn: Option<String>,
+    /// The account ID you mean to change, checked against the live account (see `schedule apply`).
+    #[arg(long, value_name = "ID", help_heading = "Safety")]
+    pub account_id: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ScheduleApplyArgs {
+    #[command(flatten)]
+    pub common: ScheduleCommon,
+    /// The IAM role the installed schedules run as: the maintenance window task's service role (and the
+    /// Automation's AutomationAssumeRole), or the Scheduler schedule's target role (required for Scheduler).
+    #[arg(long, value_name = "ARN")]
+    pub role_arn: Option<String>,
+    #[command(flatten)]
+    pub write: WriteArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ScheduleRunArgs {
+    #[command(flatten)]
+    pub common: ScheduleCommon,
+    /// Act as of this time instead of now: RFC 3339 (2026-12-01T19:00:00+09:00) or YYYY-MM-DDTHH:MM, read
+    /// in each schedule's own time zone.
+    #[arg(long, value_name = "TIME")]
+    pub at: Option<String>,
+    /// How often cron runs this command, in minutes: a stop or start in the last INTERVAL minutes is due.
+    #[arg(long, value_name = "MINUTES", default_value_t = 15)]
+    pub interval: u32,
+    /// Only show what would be stopped or started.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// The account ID you mean to change; required when the config pins no account by ID.
+    #[arg(long, value_name = "ID", help_heading = "Safety")]
+    pub account_id: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ScheduleStatusArgs {
+    #[command(flatten)]
+    pub common: ScheduleCommon,
+    /// Show the next stop and start after this time instead of now (as `schedule run --at`).
+    #[arg(long, value_name = "TIME")]
+    pub at: Option<String>,
 }

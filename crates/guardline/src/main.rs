@@ -50,11 +50,14 @@ fn run(command: Command) -> anyhow::Result<bool> {
         Command::Collect(args) => commands::collect::run(args),
         Command::Rule(args) => commands::rule::run(args),
         Command::Init(args) => commands::init::run(args),
-        Command::IamPolicy => commands::iam_policy::run(),
+        Command::IamPolicy(args) => commands::iam_policy::run(args),
         Command::History(args) => commands::history::run(args),
         Command::Diff(args) => commands::diff::run(args),
         Command::Exceptions(args) => commands::exceptions::run(args),
         Command::Cost(args) => commands::cost::run(args),
+        Command::Fix(args) => commands::fix::run(args),
+        Command::Schedule(args) => commands::schedule::run(args),
+        Command::Watch(args) => commands::watch::run(args),
     }
 }
 

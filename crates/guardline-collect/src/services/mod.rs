@@ -22,7 +22,9 @@ pub mod ec2;
 pub mod events;
 pub mod guardduty;
 pub mod iam;
+pub mod iam_access;
 pub mod inspector;
+pub mod organizations;
 pub mod s3;
 pub mod scheduler;
 pub mod securityhub;
@@ -42,6 +44,8 @@ pub(crate) fn global_tasks<'a>(
     tasks: &mut Vec<(&'static str, BoxFuture<'a, GlobalPart>)>,
 ) {
     tasks.push(("iam", Box::pin(iam::collect(cx, config))));
+    tasks.push(("iam-access", Box::pin(iam_access::collect(cx, config))));
+    tasks.push(("organizations", Box::pin(organizations::collect(cx, config))));
     tasks.push(("account", Box::pin(account::collect(cx, config))));
     tasks.push(("s3", Box::pin(s3::collect(cx, config))));
     tasks.push(("cost", Box::pin(cost::collect(cx, config))));

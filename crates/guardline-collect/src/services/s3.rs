@@ -36,7 +36,7 @@ pub async fn collect(cx: &Cx, config: &SdkConfig) -> GlobalPart {
 }
 
 /// An S3 client for `region` (default: the config's), path-style when a custom endpoint is configured.
-fn s3_client(config: &SdkConfig, region: Option<&str>) -> aws_sdk_s3::Client {
+pub fn s3_client(config: &SdkConfig, region: Option<&str>) -> aws_sdk_s3::Client {
     let mut builder = aws_sdk_s3::config::Builder::from(config);
     if let Some(region) = region {
         builder = builder.region(Region::new(region.to_owned()));

@@ -1,5 +1,6 @@
-//! IAM Access Analyzer collector. moto has no Access Analyzer at all, so the data paths run against
-//! aws-smithy-mocks clients; moto only shows that the missing service becomes the field's error.
+//! IAM Access Analyzer collector: analyzers and seeded findings on moto (Access Analyzer comes from the test
+//! extension in `tests/moto/extensions.py`; moto itself has none), and pagination and error handling against
+//! aws-smithy-mocks clients.
 
 use aws_sdk_accessanalyzer::Client;
 use aws_sdk_accessanalyzer::operation::list_analyzers::ListAnalyzersOutput;
@@ -152,12 +153,73 @@ async fn throttled_listing_is_the_field_error_after_retries() {
 }
 
 #[tokio::test]
-async fn missing_service_on_moto_is_the_field_error_only() {
+async fn analyzers_and_seeded_findings_on_moto() {
     let account = Account::new().await;
-    let output = account.collect(&["ap-northeast-1"]).await;
-    let region = &output.snapshot.regions["ap-northeast-1"];
-    let error = region.access_analyzers.get().unwrap_err();
-    assert_eq!(error.action, "access-analyzer:ListAnalyzers");
-    assert_eq!(error.kind, ErrorKind::Failed, "moto answers 500: {error}");
-    assert!(region.security_groups.get().is_ok(), "other fields are unaffected");
+    let client = Client::new(&account.config);
+    let arn = client.create_analyzer().analyzer_name("account").r#type(Type::Account).send().await.unwrap();
+    let arn = arn.arn().unwrap().to_owned();
+    client.create_analyzer().analyzer_name("unused").r#type(Type::AccountUnusedAccess).send().await.unwrap();
+    let seeded = serde_json::json!({
+        "account_id": account.id,
+        "region": "ap-northeast-1",
+        "analyzer_name": "account",
+        "findings": [
+            {"id": "f-active", "status": "ACTIVE", "resource": "arn:aws:s3:::shared-bucket",
+             "resourceType": "AWS::S3::Bucket", "isPublic": true, "principal": {"AWS": "*"},
+             "action": ["s3:GetObject"], "condition": {}, "resourceOwnerAccount": account.id,
+             "createdAt": "2026-01-06T00:00:00Z", "analyzedAt": "2026-01-06T00:00:00Z",
+             "updatedAt": "2026-01-06T00:00:00Z"},
+            {"id": "f-archived", "status": "ARCHIVED", "resource": "arn:aws:s3:::other-bucket",
+             "resourceType": "AWS::S3::Bucket", "isPublic": false, "condition": {},
+             "resourceOwnerAccount": account.id, "createdAt": "2026-01-06T00:00:00Z",
+             "analyzedAt": "2026-01-06T00:00:00Z", "updatedAt": "2026-01-06T00:00:00Z"},
+        ],
+    });
+    guardline_testkit::shared().control(
+        "/guardline-test/access-analyzer/findings",
+        "application/json",
+        &seeded.to_string(),
+    );
+
+    let output = account.collect(&["ap-northeast-1", "us-east-1"]).await;
+    let analyzers = output.snapshot.regions["ap-northeast-1"].access_analyzers.get().unwrap();
+    assert_eq!(analyzers.len(), 2);
+    let external = &analyzers[0];
+    assert_eq!(
+        (
+            external.arn.as_str(),
+            external.name.as_str(),
+            external.analyzer_type.as_str(),
+            external.status.as_str()
+        ),
+        (arn.as_str(), "account", "ACCOUNT", "ACTIVE")
+    );
+    assert_eq!(
+        external.active_findings.get().unwrap(),
+        &vec![AnalyzerFinding {
+            id: "f-active".into(),
+            resource: Some("arn:aws:s3:::shared-bucket".into()),
+            resource_type: "AWS::S3::Bucket".into(),
+            is_public: true,
+            principal: [("AWS".to_owned(), "*".to_owned())].into(),
+            actions: vec!["s3:GetObject".into()],
+        }],
+        "only ACTIVE findings"
+    );
+    assert_eq!(analyzers[1].analyzer_type, "ACCOUNT_UNUSED_ACCESS");
+    assert_eq!(analyzers[1].active_findings.get().unwrap_err().kind, ErrorKind::NotCollected);
+    assert!(
+        output.snapshot.regions["us-east-1"].access_analyzers.get().unwrap().is_empty(),
+        "analyzers are per region"
+    );
+}
+
+#[tokio::test]
+async fn duplicate_analyzer_name_is_a_conflict_on_moto() {
+    let account = Account::new().await;
+    let client = Client::new(&account.config);
+    client.create_analyzer().analyzer_name("account").r#type(Type::Account).send().await.unwrap();
+    let error =
+        client.create_analyzer().analyzer_name("account").r#type(Type::Account).send().await.unwrap_err();
+    assert!(error.into_service_error().is_conflict_exception());
 }

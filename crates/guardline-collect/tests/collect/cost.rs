@@ -1,5 +1,6 @@
-//! Cost collector: budgets and Cost Explorer against moto, and (with aws-smithy-mocks, through
-//! `cost::collect_with`) what moto lacks: budget subscribers, anomaly monitors and subscriptions.
+//! Cost collector: budgets, Cost Explorer and anomaly detection against moto (budget subscribers and
+//! anomaly monitors and subscriptions come from the test extension in `tests/moto/extensions.py`), and
+//! pagination and error handling with aws-smithy-mocks, through `cost::collect_with`.
 
 use aws_sdk_budgets::types::{
     Budget as SdkBudget, BudgetType, ComparisonOperator, Notification, NotificationType,
@@ -11,7 +12,7 @@ use aws_sdk_costexplorer::operation::get_anomaly_subscriptions::GetAnomalySubscr
 use aws_sdk_costexplorer::operation::get_cost_and_usage::GetCostAndUsageOutput;
 use aws_sdk_costexplorer::types::{
     AnomalyMonitor as SdkMonitor, AnomalySubscription as SdkSubscription, AnomalySubscriptionFrequency,
-    MonitorType, Subscriber as CeSubscriber, SubscriberType,
+    MonitorDimension, MonitorType, Subscriber as CeSubscriber, SubscriberType,
 };
 use aws_smithy_mocks::{RuleMode, mock, mock_client};
 use guardline_collect::cx::Cx;
@@ -39,7 +40,7 @@ fn email(address: &str) -> Subscriber {
 }
 
 #[tokio::test]
-async fn budget_notification_collected_and_moto_subscribers_error() {
+async fn budget_notification_and_subscribers_on_moto() {
     let account = Account::new().await;
     let budgets = aws_sdk_budgets::Client::new(&account.in_region("us-east-1"));
     budgets
@@ -114,13 +115,11 @@ async fn budget_notification_collected_and_moto_subscribers_error() {
         ),
         ("ACTUAL", "GREATER_THAN", 80.0, "PERCENTAGE")
     );
-    // moto cannot answer DescribeSubscribersForNotification (500): only this field says so.
-    let error = notification.subscribers.get().unwrap_err();
-    assert_eq!((error.action.as_str(), error.kind), ("budgets:ViewBudget", ErrorKind::Failed));
+    // DescribeSubscribersForNotification comes from the test extension (moto itself answers a 500).
+    assert_eq!(notification.subscribers.get().unwrap(), &vec![email("ops@example.com")]);
 
-    // moto lacks anomaly detection altogether.
-    assert_eq!(global.anomaly_monitors.get().unwrap_err().action, "ce:GetAnomalyMonitors");
-    assert_eq!(global.anomaly_subscriptions.get().unwrap_err().action, "ce:GetAnomalySubscriptions");
+    assert!(global.anomaly_monitors.get().unwrap().is_empty());
+    assert!(global.anomaly_subscriptions.get().unwrap().is_empty());
     assert_eq!(output.calls["ce:GetCostAndUsage"], 1);
 }
 
@@ -132,7 +131,65 @@ async fn no_budgets_and_cost_explorer_without_data_on_moto() {
     assert!(global.cost_explorer.get().unwrap().enabled, "an empty answer is still an answer");
 }
 
-// ---- aws-smithy-mocks: what moto lacks ----
+#[tokio::test]
+async fn anomaly_monitor_and_subscription_on_moto() {
+    let account = Account::new().await;
+    // Cost Explorer is global: created through us-east-1, read back the same way by the collector.
+    let explorer = aws_sdk_costexplorer::Client::new(&account.in_region("us-east-1"));
+    let monitor = explorer
+        .create_anomaly_monitor()
+        .anomaly_monitor(
+            SdkMonitor::builder()
+                .monitor_name("services")
+                .monitor_type(MonitorType::Dimensional)
+                .monitor_dimension(MonitorDimension::Service)
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .unwrap();
+    let monitor_arn = monitor.monitor_arn().to_owned();
+    assert!(monitor_arn.starts_with(&format!("arn:aws:ce::{}:anomalymonitor/", account.id)), "{monitor_arn}");
+    let subscription = explorer
+        .create_anomaly_subscription()
+        .anomaly_subscription(
+            SdkSubscription::builder()
+                .subscription_name("daily-digest")
+                .monitor_arn_list(&monitor_arn)
+                .subscribers(
+                    CeSubscriber::builder().r#type(SubscriberType::Email).address("ops@example.com").build(),
+                )
+                .frequency(AnomalySubscriptionFrequency::Daily)
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .unwrap();
+
+    let global = account.collect(&["ap-northeast-1"]).await.snapshot.global;
+    assert_eq!(
+        global.anomaly_monitors.get().unwrap(),
+        &[AnomalyMonitor {
+            arn: monitor_arn.clone(),
+            name: "services".into(),
+            monitor_type: "DIMENSIONAL".into()
+        }]
+    );
+    assert_eq!(
+        global.anomaly_subscriptions.get().unwrap(),
+        &[AnomalySubscription {
+            arn: subscription.subscription_arn().to_owned(),
+            name: "daily-digest".into(),
+            monitor_arns: vec![monitor_arn],
+            subscribers: vec![email("ops@example.com")],
+            frequency: "DAILY".into(),
+        }]
+    );
+}
+
+// ---- aws-smithy-mocks: pagination and errors ----
 
 const MONITOR_ARN: &str = "arn:aws:ce::123456789012:anomalymonitor/abc";
 const MONITOR_ARN_2: &str = "arn:aws:ce::123456789012:anomalymonitor/def";

@@ -1,5 +1,6 @@
-//! Security Hub collector: hub, findings and the missing GetEnabledStandards on moto; the standards' data
-//! paths against aws-smithy-mocks clients.
+//! Security Hub collector: hub, standards and findings on moto (the standards operations come from the test
+//! extension in `tests/moto/extensions.py`), and the standards' pagination and error handling against
+//! aws-smithy-mocks clients.
 
 use aws_sdk_securityhub::Client;
 use aws_sdk_securityhub::operation::describe_hub::DescribeHubOutput;
@@ -7,7 +8,7 @@ use aws_sdk_securityhub::operation::get_enabled_standards::GetEnabledStandardsOu
 use aws_sdk_securityhub::operation::get_findings::GetFindingsOutput;
 use aws_sdk_securityhub::types::{
     AwsSecurityFinding, Compliance, ComplianceStatus, RecordState, Resource, Severity, SeverityLabel,
-    StandardsStatus, StandardsSubscription, Workflow, WorkflowStatus,
+    StandardsStatus, StandardsSubscription, StandardsSubscriptionRequest, Workflow, WorkflowStatus,
 };
 use aws_smithy_mocks::{RuleMode, mock, mock_client};
 use guardline_collect::services::securityhub::collect_with;
@@ -51,6 +52,13 @@ async fn enabled_in_one_region_with_failed_findings_only() {
     let account = Account::new().await;
     let hub = Client::new(&account.config);
     hub.enable_security_hub().enable_default_standards(false).send().await.unwrap();
+    let enabled = hub
+        .batch_enable_standards()
+        .standards_subscription_requests(StandardsSubscriptionRequest::builder().standards_arn(FSBP).build())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(enabled.standards_subscriptions().len(), 1);
     let import = hub
         .batch_import_findings()
         .findings(finding(&account.id, "failed-1", ComplianceStatus::Failed, "S3.8", "open-bucket"))
@@ -64,9 +72,10 @@ async fn enabled_in_one_region_with_failed_findings_only() {
     let tokyo =
         output.snapshot.regions["ap-northeast-1"].security_hub.get().unwrap().as_ref().expect("enabled");
     assert!(tokyo.hub_arn.starts_with("arn:aws:securityhub:ap-northeast-1:"), "{}", tokyo.hub_arn);
-    let standards = tokyo.standards.get().unwrap_err();
-    assert_eq!(standards.action, "securityhub:GetEnabledStandards");
-    assert_eq!(standards.kind, ErrorKind::NotAvailable, "moto has no GetEnabledStandards (404): {standards}");
+    assert_eq!(
+        tokyo.standards.get().unwrap(),
+        &vec![EnabledStandard { standards_arn: FSBP.into(), status: "READY".into() }]
+    );
     assert_eq!(
         tokyo.failed_findings.get().unwrap(),
         &vec![HubFinding {
@@ -82,6 +91,29 @@ async fn enabled_in_one_region_with_failed_findings_only() {
         &None,
         "not subscribed is data, not an error"
     );
+}
+
+#[tokio::test]
+async fn default_standards_and_enabling_without_a_hub_on_moto() {
+    let account = Account::new().await;
+    let tokyo = Client::new(&account.config);
+    let error = tokyo
+        .batch_enable_standards()
+        .standards_subscription_requests(StandardsSubscriptionRequest::builder().standards_arn(FSBP).build())
+        .send()
+        .await
+        .unwrap_err();
+    assert!(error.into_service_error().is_invalid_access_exception(), "no hub, no standards (as in AWS)");
+    // Without EnableDefaultStandards=false, AWS (and the test extension) subscribe FSBP and CIS 1.2.0.
+    tokyo.enable_security_hub().send().await.unwrap();
+    let described = tokyo.describe_standards().send().await.unwrap();
+    assert!(described.standards().iter().any(|standard| standard.standards_arn() == Some(FSBP)));
+
+    let output = account.collect(&["ap-northeast-1"]).await;
+    let hub = output.snapshot.regions["ap-northeast-1"].security_hub.get().unwrap().as_ref().unwrap();
+    let arns: Vec<&str> =
+        hub.standards.get().unwrap().iter().map(|standard| standard.standards_arn.as_str()).collect();
+    assert_eq!(arns, [FSBP, "arn:aws:securityhub:::ruleset/cis-aws-foundations-benchmark/v/1.2.0"]);
 }
 
 fn hub() -> DescribeHubOutput {

@@ -1,5 +1,6 @@
-//! Systems Manager collector: maintenance windows on moto; managed instances (which moto lacks) on moto as
-//! an error and against aws-smithy-mocks clients for the data paths.
+//! Systems Manager collector: maintenance windows on moto; managed instances (which moto lacks) seeded into
+//! the test extension in `tests/moto/extensions.py`, and against aws-smithy-mocks clients for pagination and
+//! errors.
 
 use aws_sdk_ssm::Client;
 use aws_sdk_ssm::operation::describe_instance_information::DescribeInstanceInformationOutput;
@@ -95,17 +96,30 @@ async fn maintenance_window_with_tag_targets_and_stop_task() {
 }
 
 #[tokio::test]
-async fn describe_instance_information_error_on_moto_is_the_field_error() {
+async fn seeded_managed_instances_on_moto() {
     let account = Account::new().await;
-    let output = account.collect(&["ap-northeast-1"]).await;
-    let region = &output.snapshot.regions["ap-northeast-1"];
-    let error = region.ssm_managed_instances.get().unwrap_err();
-    assert_eq!(error.action, "ssm:DescribeInstanceInformation");
-    // moto answers HTTP 500 with an HTML body, which the awsJson error parser cannot read: the SDK reports a
-    // response error, which `error::classify` judges by its status alone.
-    assert_eq!(error.kind, ErrorKind::Failed, "{error}");
-    assert_eq!(error.message, "HTTP 500 without an AWS error message");
-    assert!(region.maintenance_windows.get().unwrap().is_empty(), "the windows field is unaffected");
+    let seeded = serde_json::json!({
+        "account_id": account.id,
+        "region": "ap-northeast-1",
+        "instances": [
+            {"InstanceId": "i-0aaa", "PingStatus": "Online", "PlatformType": "Linux", "ResourceType": "EC2Instance"},
+            {"InstanceId": "i-0bbb", "PingStatus": "ConnectionLost", "PlatformType": "Linux",
+             "ResourceType": "EC2Instance"},
+        ],
+    });
+    guardline_testkit::shared().control(
+        "/guardline-test/ssm/instance-information",
+        "application/json",
+        &seeded.to_string(),
+    );
+    let output = account.collect(&["ap-northeast-1", "us-east-1"]).await;
+    let managed =
+        |id: &str, status: &str| ManagedInstance { instance_id: id.into(), ping_status: status.into() };
+    assert_eq!(
+        output.snapshot.regions["ap-northeast-1"].ssm_managed_instances.get().unwrap(),
+        &vec![managed("i-0aaa", "Online"), managed("i-0bbb", "ConnectionLost")]
+    );
+    assert!(output.snapshot.regions["us-east-1"].ssm_managed_instances.get().unwrap().is_empty());
 }
 
 fn no_windows() -> DescribeMaintenanceWindowsOutput {

@@ -87,3 +87,69 @@ pub struct PasswordPolicy {
     pub reuse_prevention: Option<u32>,
     pub hard_expiry: bool,
 }
+
+/// An IAM role with its trust policy (`iam:ListRoles`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Role {
+    pub name: String,
+    pub arn: String,
+    pub path: String,
+    /// The trust policy (`AssumeRolePolicyDocument`), decoded; `None` when the role has none.
+    pub trust_policy: Option<serde_json::Value>,
+}
+
+/// Where a policy attached to a user or group comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum PolicyKind {
+    /// An inline policy (`iam:GetUserPolicy` / `iam:GetGroupPolicy`).
+    Inline,
+    /// A customer-managed policy, its default version read (`iam:GetPolicy`, `iam:GetPolicyVersion`).
+    CustomerManaged,
+    /// An AWS-managed policy (`arn:aws:iam::aws:policy/...`): only its ARN is recorded, its document is not
+    /// read (the rules know the few that grant everything, e.g. `AdministratorAccess`).
+    AwsManaged,
+}
+
+/// One policy attached to a user or a group.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AttachedPolicy {
+    /// The inline policy's name, or the managed policy's ARN.
+    pub name: String,
+    pub kind: PolicyKind,
+    /// The decoded policy document; `None` for AWS-managed policies.
+    pub document: Option<serde_json::Value>,
+}
+
+/// An IAM user's own policies and groups (`iam:ListUsers`, `iam:ListUserPolicies`,
+/// `iam:ListAttachedUserPolicies`, `iam:ListGroupsForUser`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UserPolicies {
+    pub user_name: String,
+    pub user_arn: String,
+    /// The names of the groups the user belongs to.
+    pub groups: Vec<String>,
+    /// Policies attached to the user directly (inline and managed).
+    pub policies: Vec<AttachedPolicy>,
+}
+
+/// An IAM group's policies (`iam:ListGroupPolicies`, `iam:ListAttachedGroupPolicies`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GroupPolicies {
+    pub group_name: String,
+    pub group_arn: String,
+    pub policies: Vec<AttachedPolicy>,
+}
+
+/// What `iam` tells about who may assume roles: every user with their direct policies and groups, and the
+/// policies of the groups those users belong to.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PrincipalPolicies {
+    pub users: Vec<UserPolicies>,
+    pub groups: Vec<GroupPolicies>,
+}

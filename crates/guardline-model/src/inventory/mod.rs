@@ -10,6 +10,7 @@ pub mod detection;
 pub mod ec2;
 pub mod events;
 pub mod iam;
+pub mod organizations;
 pub mod s3;
 pub mod ssm;
 
@@ -40,6 +41,12 @@ pub struct GlobalInventory {
     pub budgets: Collected<Vec<cost::Budget>>,
     pub anomaly_monitors: Collected<Vec<cost::AnomalyMonitor>>,
     pub anomaly_subscriptions: Collected<Vec<cost::AnomalySubscription>>,
+    /// `None`: the account is not in an AWS Organization (`organizations:DescribeOrganization`).
+    pub organization: Collected<Option<organizations::Organization>>,
+    /// IAM roles with their trust policies (`iam:ListRoles`).
+    pub roles: Collected<Vec<iam::Role>>,
+    /// IAM users' and their groups' policies (who is granted `sts:AssumeRole`, and how).
+    pub principal_policies: Collected<iam::PrincipalPolicies>,
 }
 
 /// The data of one region.

@@ -4,12 +4,15 @@ pub mod collect;
 pub mod cost;
 pub mod diff;
 pub mod exceptions;
+pub mod fix;
 pub mod history;
 pub mod iam_policy;
 pub mod init;
 pub mod rule;
 pub mod scan;
+pub mod schedule;
 pub mod security_hub;
+pub mod watch;
 pub mod write_guard;
 
 use std::path::{Path, PathBuf};

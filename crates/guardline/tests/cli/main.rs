@@ -9,11 +9,21 @@ mod access_denied;
 mod cost;
 /// `scan --demo`: the bundled demo report in every format and language.
 mod demo;
+/// `fix` against moto: plan, apply, rescan passes; idempotent; pin checks; a failing step stops the plan.
+mod fix;
 /// Scan history: `scan` records, `history` lists, `diff` compares; `exceptions` reviews expiries.
 mod history;
 /// `scan` and `collect` against a seeded account on moto server.
 mod moto_scan;
 /// Commands that need no AWS: rule, init, iam-policy, bad snapshots and configs.
 mod offline;
+/// `schedule plan|apply|run|status`: the off-hours scheduler installed on moto, run at fixed times, and checked
+/// by the scan (SCHED-001); the pin and the production guard refuse before any write.
+mod schedule;
 /// `scan --send-to-security-hub`: findings imported per region on moto, updated (not duplicated) on re-import.
 mod security_hub;
+/// `watch`: alerts from feeds to Slack, Teams and mail through local servers; crash, restart and SIGTERM.
+mod watch;
+/// The local HTTP and SMTP servers of guardline-watch's tests, shared with `watch`.
+#[path = "../../../guardline-watch/tests/watch/servers.rs"]
+mod watch_servers;

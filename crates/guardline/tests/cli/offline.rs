@@ -46,6 +46,27 @@ fn iam_policy_lists_the_collectors_actions() {
 }
 
 #[test]
+fn iam_policy_for_fix_adds_the_fix_writes() {
+    let run = guardline(&["iam-policy", "--for", "fix"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let policy: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let statements = policy["Statement"].as_array().unwrap();
+    assert_eq!(statements.len(), 2);
+    assert_eq!(statements[1]["Sid"], "GuardlineFixWrites");
+    let writes: Vec<&str> =
+        statements[1]["Action"].as_array().unwrap().iter().map(|a| a.as_str().unwrap()).collect();
+    for action in [
+        "guardduty:CreateDetector",
+        "events:PutTargets",
+        "s3:PutAccountPublicAccessBlock",
+        "iam:CreateAccountAlias",
+    ] {
+        assert!(writes.contains(&action), "{action} missing: {writes:?}");
+    }
+    assert!(!writes.contains(&"guardduty:ListDetectors"), "reads belong to the scan statement");
+}
+
+#[test]
 fn init_writes_a_config_that_scan_accepts_and_never_overwrites() {
     let dir = tempfile::tempdir().unwrap();
     let run = guardline_in(dir.path(), &["init"], &[]);

@@ -47,6 +47,7 @@ declare_rule! {
         fix: FixAvailability::ManualOnly,
         data: &["ce:GetCostAndUsage"],
         check: check,
+        plan: None,
     }
 }
 

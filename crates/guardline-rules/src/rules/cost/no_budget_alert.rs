@@ -4,7 +4,9 @@ use guardline_model::inventory::cost::{BudgetNotification, Subscriber};
 use guardline_model::{Section, Severity, Text};
 
 use crate::context::GLOBAL;
+use crate::fix::{FixAction, FixContext, Planned};
 use crate::{Context, Findings, FixAvailability};
+use guardline_model::Finding;
 
 declare_rule! {
     /// ## What it checks
@@ -36,9 +38,11 @@ declare_rule! {
     /// `aws budgets create-subscriber` or a notification with `aws budgets create-notification`.
     ///
     /// ## Fix safety
-    /// Manual only: the amount is a judgement about what the account should cost (the guideline notes it is
-    /// hard to set before a service runs; COST-003's anomaly detection complements it), and someone must
-    /// choose who is told. A budget changes nothing for workloads.
+    /// Safe once someone has chosen the amount and who is told: `guardline fix` creates the budget from
+    /// `[fix] budget-monthly-usd` and `[fix] notify`, and the plan asks for them when they are missing. The
+    /// amount is a judgement about what the account should cost (the guideline notes it is hard to set
+    /// before a service runs; COST-003's anomaly detection complements it). A budget changes nothing for
+    /// workloads.
     ///
     /// ## References
     /// - No CIS AWS Foundations or AWS FSBP control
@@ -51,9 +55,10 @@ declare_rule! {
         section: Section::Cost,
         item: "1-2",
         severity: Severity::Medium,
-        fix: FixAvailability::ManualOnly,
+        fix: FixAvailability::Safe,
         data: &["budgets:ViewBudget"],
         check: check,
+        plan: Some(plan),
     }
 }
 
@@ -194,4 +199,34 @@ fn join(items: &[Text], ja_separator: &str) -> Text {
         items.iter().map(|item| item.en.as_str()).collect::<Vec<_>>().join("; "),
         items.iter().map(|item| item.ja.as_str()).collect::<Vec<_>>().join(ja_separator),
     )
+}
+
+/// A monthly budget from `[fix] budget-monthly-usd`, alerting `[fix] notify`.
+fn plan(fix: &FixContext<'_>, failing: &[&Finding]) -> Vec<Planned> {
+    failing
+        .iter()
+        .map(|finding| {
+            let region = finding.region.as_str();
+            let Some(monthly_usd) = fix.settings.budget_monthly_usd else {
+                return Planned::NeedsInput {
+                    region: region.to_owned(),
+                    missing: Text::new(
+                        "`[fix] budget-monthly-usd`: the monthly amount the account should cost",
+                        "`[fix] budget-monthly-usd`: アカウントの月額予算 (USD)",
+                    ),
+                };
+            };
+            match fix.subscribers() {
+                Some(subscribers) => Planned::Change {
+                    region: region.to_owned(),
+                    action: FixAction::CreateBudget {
+                        name: "guardline-monthly".to_owned(),
+                        monthly_usd,
+                        subscribers,
+                    },
+                },
+                None => fix.needs_subscribers(region),
+            }
+        })
+        .collect()
 }

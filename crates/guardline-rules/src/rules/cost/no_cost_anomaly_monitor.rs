@@ -3,7 +3,9 @@
 use guardline_model::{Section, Severity, Text};
 
 use crate::context::GLOBAL;
+use crate::fix::{FixAction, FixContext, Planned};
 use crate::{Context, Findings, FixAvailability};
+use guardline_model::Finding;
 
 declare_rule! {
     /// ## What it checks
@@ -51,6 +53,7 @@ declare_rule! {
         fix: FixAvailability::Safe,
         data: &["ce:GetAnomalyMonitors", "ce:GetAnomalySubscriptions"],
         check: check,
+        plan: Some(plan),
     }
 }
 
@@ -143,4 +146,22 @@ fn check(cx: &Context<'_>, out: &mut Findings) {
             "通知先のあるコスト異常検出モニターがありません: {problems_ja}"
         ),
     );
+}
+
+/// A per-service monitor and a daily subscription alerting `[fix] notify`.
+fn plan(fix: &FixContext<'_>, failing: &[&Finding]) -> Vec<Planned> {
+    failing
+        .iter()
+        .map(|finding| match fix.subscribers() {
+            Some(subscribers) => Planned::Change {
+                region: finding.region.clone(),
+                action: FixAction::CreateAnomalyMonitor {
+                    monitor_name: "guardline-services".to_owned(),
+                    threshold_usd: fix.settings.anomaly_threshold_usd,
+                    subscribers,
+                },
+            },
+            None => fix.needs_subscribers(&finding.region),
+        })
+        .collect()
 }

@@ -50,7 +50,8 @@ declare_rule! {
     /// Never select by a tag that production instances also carry (SCHED-002).
     ///
     /// ## Fix safety
-    /// Needs review: the schedule stops the instances every evening; anyone working late, or a batch job
+    /// Manual only in `guardline fix`: the schedules are installed by `guardline schedule apply` from the
+    /// config's `[schedules]`, with their own plan. They stop the instances every evening; anyone working late, or a batch job
     /// running at night, is cut off. Agree on the hours with the instances' users first.
     ///
     /// ## References
@@ -65,9 +66,10 @@ declare_rule! {
         section: Section::Cost,
         item: "1-3",
         severity: Severity::Low,
-        fix: FixAvailability::NeedsReview,
+        fix: FixAvailability::ManualOnly,
         data: stop_schedules::DATA,
         check: check,
+        plan: None,
     }
 }
 

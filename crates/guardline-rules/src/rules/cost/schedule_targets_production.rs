@@ -51,7 +51,8 @@ declare_rule! {
     /// If the production instance really must stop at night, record that as an exception with its reason.
     ///
     /// ## Fix safety
-    /// Needs review: narrowing the target also drops any non-production instance that was only selected by
+    /// Manual only in `guardline fix` (`guardline schedule apply` reinstalls the config's schedules, whose
+    /// selectors can never match production). Narrowing the target also drops any non-production instance that was only selected by
     /// the production value; check what the schedule still covers (SCHED-001) after the change.
     ///
     /// ## References
@@ -65,9 +66,10 @@ declare_rule! {
         section: Section::Cost,
         item: "1-3",
         severity: Severity::High,
-        fix: FixAvailability::NeedsReview,
+        fix: FixAvailability::ManualOnly,
         data: stop_schedules::DATA,
         check: check,
+        plan: None,
     }
 }
 

@@ -3,7 +3,9 @@
 use guardline_model::{Section, Severity, Text};
 
 use crate::context::GLOBAL;
+use crate::fix::{FixAction, FixContext, Planned};
 use crate::{Context, Findings, FixAvailability};
+use guardline_model::Finding;
 
 declare_rule! {
     /// ## What it checks
@@ -53,6 +55,7 @@ declare_rule! {
         fix: FixAvailability::Safe,
         data: &["cloudtrail:DescribeTrails", "cloudtrail:GetTrailStatus"],
         check: check,
+        plan: Some(plan),
     }
 }
 
@@ -141,4 +144,29 @@ fn check(cx: &Context<'_>, out: &mut Findings) {
             "ログを記録しているマルチリージョンの CloudTrail 証跡がありません: {problems_ja}"
         ),
     );
+}
+
+/// Start the multi-region trail that exists but does not log, or create one in the home region.
+fn plan(fix: &FixContext<'_>, _failing: &[&Finding]) -> Vec<Planned> {
+    let stopped = fix.cx.regions().find_map(|(_, inventory)| {
+        inventory
+            .trails
+            .get()
+            .ok()?
+            .iter()
+            .find(|trail| trail.multi_region && trail.is_logging.get() == Ok(&false))
+    });
+    match stopped {
+        Some(trail) => vec![Planned::Change {
+            region: trail.home_region.clone(),
+            action: FixAction::EnableCloudTrail {
+                existing_trail: Some(trail.name.clone()),
+                bucket: fix.log_bucket(),
+            },
+        }],
+        None => vec![Planned::Change {
+            region: fix.cx.params.home_region.clone(),
+            action: FixAction::EnableCloudTrail { existing_trail: None, bucket: fix.log_bucket() },
+        }],
+    }
 }

@@ -3,7 +3,9 @@
 use guardline_config::RegionScope;
 use guardline_model::{Section, Severity};
 
+use crate::fix::{FixAction, FixContext, Planned};
 use crate::{Context, Findings, FixAvailability};
+use guardline_model::Finding;
 
 declare_rule! {
     /// ## What it checks
@@ -52,6 +54,7 @@ declare_rule! {
         fix: FixAvailability::Safe,
         data: &["guardduty:ListDetectors", "guardduty:GetDetector"],
         check: check,
+        plan: Some(plan),
     }
 }
 
@@ -122,4 +125,26 @@ fn check(cx: &Context<'_>, out: &mut Findings) {
             ),
         );
     }
+}
+
+/// A detector per failing region: the disabled one enabled, or a new one (never a second detector).
+fn plan(fix: &FixContext<'_>, failing: &[&Finding]) -> Vec<Planned> {
+    failing
+        .iter()
+        .map(|finding| {
+            let region = finding.region.as_str();
+            let disabled_detector = fix
+                .cx
+                .snapshot
+                .regions
+                .get(region)
+                .and_then(|inventory| inventory.guardduty_detectors.get().ok())
+                .and_then(|detectors| detectors.first())
+                .map(|detector| detector.id.clone());
+            Planned::Change {
+                region: region.to_owned(),
+                action: FixAction::EnableGuardDuty { disabled_detector },
+            }
+        })
+        .collect()
 }

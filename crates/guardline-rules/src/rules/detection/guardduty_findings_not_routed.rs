@@ -7,7 +7,9 @@ use guardline_model::{Section, Severity, Text};
 use serde_json::Value;
 
 use super::event_patterns::{is_enabled, lists, pattern, target_list};
+use crate::fix::{FixContext, Planned};
 use crate::{Context, Findings, FixAvailability};
+use guardline_model::Finding;
 
 declare_rule! {
     /// ## What it checks
@@ -69,6 +71,7 @@ declare_rule! {
         fix: FixAvailability::Safe,
         data: &["guardduty:ListDetectors", "guardduty:GetDetector", "events:ListRules", "events:ListTargetsByRule"],
         check: check,
+        plan: Some(plan),
     }
 }
 
@@ -488,4 +491,18 @@ fn join_with(items: &[Text], en_separator: &str, ja_separator: &str) -> Text {
         items.iter().map(|item| item.en.as_str()).collect::<Vec<_>>().join(en_separator),
         items.iter().map(|item| item.ja.as_str()).collect::<Vec<_>>().join(ja_separator),
     )
+}
+
+/// A rule per failing region that sends findings at or above the threshold to the alert topic.
+fn plan(fix: &FixContext<'_>, failing: &[&Finding]) -> Vec<Planned> {
+    let threshold = fix.cx.params.guardduty_severity_threshold;
+    let pattern = serde_json::json!({
+        "source": ["aws.guardduty"],
+        "detail-type": ["GuardDuty Finding"],
+        "detail": {"severity": [{"numeric": [">=", threshold]}]},
+    });
+    failing
+        .iter()
+        .map(|finding| fix.route(&finding.region, "guardline-guardduty-findings", pattern.clone()))
+        .collect()
 }

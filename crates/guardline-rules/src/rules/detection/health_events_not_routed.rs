@@ -4,7 +4,9 @@ use guardline_model::{Section, Severity, Text};
 
 use super::event_patterns::{is_enabled, lists, pattern, target_list};
 use crate::context::GLOBAL;
+use crate::fix::{FixContext, Planned};
 use crate::{Context, Findings, FixAvailability};
+use guardline_model::Finding;
 
 declare_rule! {
     /// ## What it checks
@@ -51,6 +53,7 @@ declare_rule! {
         fix: FixAvailability::Safe,
         data: &["events:ListRules", "events:ListTargetsByRule"],
         check: check,
+        plan: Some(plan),
     }
 }
 
@@ -155,4 +158,10 @@ fn check(cx: &Context<'_>, out: &mut Findings) {
         ja.push_str(&problems.iter().map(|item| item.ja.as_str()).collect::<Vec<_>>().join("。"));
     }
     out.fail(GLOBAL, account, Text::new(en, ja));
+}
+
+/// One rule in the home region that sends every AWS Health event to the alert topic.
+fn plan(fix: &FixContext<'_>, _failing: &[&Finding]) -> Vec<Planned> {
+    let home = fix.cx.params.home_region.as_str();
+    vec![fix.route(home, "guardline-health-events", serde_json::json!({"source": ["aws.health"]}))]
 }

@@ -37,7 +37,7 @@ declare_rule! {
     /// For `ConnectionLost`, check that the agent is running and can still reach the endpoints.
     ///
     /// ## Fix safety
-    /// Needs review: attaching an instance profile gives the instance's applications the role's permissions,
+    /// Manual only (`guardline fix` plans nothing for it): attaching an instance profile gives the instance's applications the role's permissions,
     /// and an instance that already has a profile needs the policy added to its role instead.
     ///
     /// ## References
@@ -51,9 +51,10 @@ declare_rule! {
         section: Section::Detection,
         item: "4-2",
         severity: Severity::Medium,
-        fix: FixAvailability::NeedsReview,
+        fix: FixAvailability::ManualOnly,
         data: &["ec2:DescribeInstances", "ssm:DescribeInstanceInformation"],
         check: check,
+        plan: None,
     }
 }
 

@@ -3,7 +3,9 @@
 use guardline_model::{Section, Severity};
 
 use crate::context::GLOBAL;
+use crate::fix::{FixAction, FixContext, Planned};
 use crate::{Context, Findings, FixAvailability};
+use guardline_model::Finding;
 
 declare_rule! {
     /// ## What it checks
@@ -27,8 +29,9 @@ declare_rule! {
     /// ```
     ///
     /// ## Fix safety
-    /// Manual only: someone must choose the name, and it should match the alias the Guardline config pins
-    /// for the account. Creating it breaks nothing; the old ID-based sign-in URL keeps working.
+    /// Safe: `guardline fix` creates the alias the config pins for the account (`[[accounts]]` with `id` and
+    /// `alias`); without a pin someone must choose the name, and the plan says so. Creating it breaks
+    /// nothing; the old ID-based sign-in URL keeps working.
     ///
     /// ## References
     /// - No CIS AWS Foundations or AWS FSBP control
@@ -41,9 +44,10 @@ declare_rule! {
         section: Section::Mistakes,
         item: "3-1",
         severity: Severity::Low,
-        fix: FixAvailability::ManualOnly,
+        fix: FixAvailability::Safe,
         data: &["iam:ListAccountAliases"],
         check: check,
+        plan: Some(plan),
     }
 }
 
@@ -72,4 +76,24 @@ fn check(cx: &Context<'_>, out: &mut Findings) {
             ),
         ),
     }
+}
+
+/// The alias the config pins for the account; without a pin, someone must choose it.
+fn plan(fix: &FixContext<'_>, failing: &[&Finding]) -> Vec<Planned> {
+    failing
+        .iter()
+        .map(|finding| match fix.pinned_alias {
+            Some(alias) => Planned::Change {
+                region: finding.region.clone(),
+                action: FixAction::CreateAccountAlias { alias: alias.to_owned() },
+            },
+            None => Planned::NeedsInput {
+                region: finding.region.clone(),
+                missing: guardline_model::Text::new(
+                    "an `[[accounts]]` entry pinning this account's `id` to the `alias` to create",
+                    "このアカウントの `id` と作成する `alias` を対応付ける `[[accounts]]` エントリ",
+                ),
+            },
+        })
+        .collect()
 }

@@ -3,7 +3,9 @@
 use guardline_model::{Section, Severity};
 
 use crate::context::GLOBAL;
+use crate::fix::{FixAction, FixContext, Planned};
 use crate::{Context, Findings, FixAvailability};
+use guardline_model::Finding;
 
 declare_rule! {
     /// ## What it checks
@@ -30,7 +32,9 @@ declare_rule! {
     /// ```
     ///
     /// ## Fix safety
-    /// Manual only: someone must decide who is the contact. Setting it changes nothing for workloads.
+    /// Safe: `guardline fix` sets the contact named in `[fix.security-contact]` (name, email, phone,
+    /// title); without it someone must decide who is the contact, and the plan says so. Setting it changes
+    /// nothing for workloads.
     ///
     /// ## References
     /// - CIS AWS Foundations 1.2 (ensure security contact information is registered)
@@ -43,9 +47,10 @@ declare_rule! {
         section: Section::Mistakes,
         item: "3-1",
         severity: Severity::Medium,
-        fix: FixAvailability::ManualOnly,
+        fix: FixAvailability::Safe,
         data: &["account:GetAlternateContact"],
         check: check,
+        plan: Some(plan),
     }
 }
 
@@ -79,4 +84,29 @@ fn check(cx: &Context<'_>, out: &mut Findings) {
             ),
         ),
     }
+}
+
+/// The contact `[fix.security-contact]` names.
+fn plan(fix: &FixContext<'_>, failing: &[&Finding]) -> Vec<Planned> {
+    failing
+        .iter()
+        .map(|finding| match &fix.settings.security_contact {
+            Some(contact) => Planned::Change {
+                region: finding.region.clone(),
+                action: FixAction::SetSecurityContact {
+                    name: contact.name.clone(),
+                    email: contact.email.clone(),
+                    phone: contact.phone.clone(),
+                    title: contact.title.clone(),
+                },
+            },
+            None => Planned::NeedsInput {
+                region: finding.region.clone(),
+                missing: guardline_model::Text::new(
+                    "`[fix.security-contact]`: name, email, phone and title",
+                    "`[fix.security-contact]`: 氏名、メール、電話番号、役職",
+                ),
+            },
+        })
+        .collect()
 }

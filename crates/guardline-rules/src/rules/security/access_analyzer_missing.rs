@@ -2,7 +2,9 @@
 
 use guardline_model::{Section, Severity};
 
+use crate::fix::{FixAction, FixContext, Planned};
 use crate::{Context, Findings, FixAvailability};
+use guardline_model::Finding;
 
 declare_rule! {
     /// ## What it checks
@@ -44,6 +46,7 @@ declare_rule! {
         fix: FixAvailability::Safe,
         data: &["access-analyzer:ListAnalyzers"],
         check: check,
+        plan: Some(plan),
     }
 }
 
@@ -108,4 +111,15 @@ fn check(cx: &Context<'_>, out: &mut Findings) {
             );
         }
     }
+}
+
+/// An account analyzer in each failing region.
+fn plan(_fix: &FixContext<'_>, failing: &[&Finding]) -> Vec<Planned> {
+    failing
+        .iter()
+        .map(|finding| Planned::Change {
+            region: finding.region.clone(),
+            action: FixAction::CreateAccessAnalyzer { name: "guardline-account".to_owned() },
+        })
+        .collect()
 }

@@ -3,7 +3,9 @@
 use guardline_model::{Section, Severity};
 
 use crate::context::GLOBAL;
+use crate::fix::{FixAction, FixContext, Planned};
 use crate::{Context, Findings, FixAvailability};
+use guardline_model::Finding;
 
 declare_rule! {
     /// ## What it checks
@@ -46,6 +48,7 @@ declare_rule! {
         fix: FixAvailability::NeedsReview,
         data: &["s3:GetAccountPublicAccessBlock"],
         check: check,
+        plan: Some(plan),
     }
 }
 
@@ -84,4 +87,15 @@ fn check(cx: &Context<'_>, out: &mut Findings) {
         }
         Err(error) => out.not_evaluated(GLOBAL, cx.account_arn(), error),
     }
+}
+
+/// All four settings on, account-wide.
+fn plan(_fix: &FixContext<'_>, failing: &[&Finding]) -> Vec<Planned> {
+    failing
+        .iter()
+        .map(|finding| Planned::Change {
+            region: finding.region.clone(),
+            action: FixAction::BlockAccountPublicAccess,
+        })
+        .collect()
 }

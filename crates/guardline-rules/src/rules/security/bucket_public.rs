@@ -62,6 +62,7 @@ declare_rule! {
             "s3:GetAccountPublicAccessBlock",
         ],
         check: check,
+        plan: None,
     }
 }
 

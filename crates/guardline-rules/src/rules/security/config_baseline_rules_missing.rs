@@ -2,7 +2,9 @@
 
 use guardline_model::{Section, Severity};
 
+use crate::fix::{ConfigRuleSpec, FixAction, FixContext, Planned};
 use crate::{Context, Findings, FixAvailability};
+use guardline_model::Finding;
 
 declare_rule! {
     /// ## What it checks
@@ -54,6 +56,7 @@ declare_rule! {
         fix: FixAvailability::Safe,
         data: &["config:DescribeConfigRules"],
         check: check,
+        plan: Some(plan),
     }
 }
 
@@ -114,4 +117,37 @@ fn check(cx: &Context<'_>, out: &mut Findings) {
             );
         }
     }
+}
+
+/// The baseline rules each failing region lacks, by their first (preferred) managed source.
+fn plan(fix: &FixContext<'_>, failing: &[&Finding]) -> Vec<Planned> {
+    const NAMES: [&str; 3] =
+        ["restricted-ssh", "s3-bucket-public-read-prohibited", "s3-bucket-public-write-prohibited"];
+    failing
+        .iter()
+        .filter_map(|finding| {
+            let region = finding.region.as_str();
+            let present: Vec<&str> = fix
+                .cx
+                .snapshot
+                .regions
+                .get(region)
+                .and_then(|inventory| inventory.config_rules.get().ok())
+                .map(|rules| rules.iter().map(|rule| rule.source_identifier.as_str()).collect())
+                .unwrap_or_default();
+            let rules: Vec<ConfigRuleSpec> = REQUIRED
+                .iter()
+                .zip(NAMES)
+                .filter(|(any_of, _)| !any_of.iter().any(|source| present.contains(source)))
+                .map(|(any_of, name)| ConfigRuleSpec {
+                    name: name.to_owned(),
+                    source_identifier: any_of[0].to_owned(),
+                })
+                .collect();
+            (!rules.is_empty()).then(|| Planned::Change {
+                region: region.to_owned(),
+                action: FixAction::AddConfigRules { rules },
+            })
+        })
+        .collect()
 }

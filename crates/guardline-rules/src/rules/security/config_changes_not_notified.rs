@@ -3,7 +3,9 @@
 use guardline_model::inventory::events::EventRule;
 use guardline_model::{CollectError, Section, Severity};
 
+use crate::fix::{FixContext, Planned};
 use crate::{Context, Findings, FixAvailability};
+use guardline_model::Finding;
 
 declare_rule! {
     /// ## What it checks
@@ -51,6 +53,7 @@ declare_rule! {
         fix: FixAvailability::Safe,
         data: &["config:DescribeDeliveryChannels", "events:ListRules", "events:ListTargetsByRule"],
         check: check,
+        plan: Some(plan),
     }
 }
 
@@ -173,4 +176,13 @@ fn matches_config(rule: &EventRule) -> bool {
         Some(serde_json::Value::Array(sources)) => sources.iter().any(|source| source == "aws.config"),
         _ => false,
     }
+}
+
+/// A rule per failing region that sends AWS Config's change and compliance events to the alert topic.
+fn plan(fix: &FixContext<'_>, failing: &[&Finding]) -> Vec<Planned> {
+    let pattern = serde_json::json!({"source": ["aws.config"]});
+    failing
+        .iter()
+        .map(|finding| fix.route(&finding.region, "guardline-config-changes", pattern.clone()))
+        .collect()
 }

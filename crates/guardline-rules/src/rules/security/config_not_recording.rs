@@ -4,7 +4,9 @@ use guardline_model::inventory::config::ConfigRecorder;
 use guardline_model::{CollectError, Section, Severity};
 
 use crate::context::GLOBAL;
+use crate::fix::{FixAction, FixContext, Planned};
 use crate::{Context, Findings, FixAvailability};
+use guardline_model::Finding;
 
 declare_rule! {
     /// ## What it checks
@@ -60,6 +62,7 @@ declare_rule! {
             "config:DescribeDeliveryChannels",
         ],
         check: check,
+        plan: Some(plan),
     }
 }
 
@@ -198,4 +201,25 @@ fn recorder_problems(recorder: &ConfigRecorder) -> (String, String) {
         }
     }
     (format!("recorder {name} {}", en.join(" and ")), format!("設定レコーダー {name}: {}", ja.join("、")))
+}
+
+/// A recorder per failing region; global resource types are recorded in the home region only (recording
+/// them in every region duplicates IAM items), so a failing account-wide finding plans the home region.
+fn plan(fix: &FixContext<'_>, failing: &[&Finding]) -> Vec<Planned> {
+    let home = fix.cx.params.home_region.as_str();
+    let mut planned = Vec::new();
+    for finding in failing {
+        let region = if finding.region == crate::context::GLOBAL { home } else { finding.region.as_str() };
+        let change = Planned::Change {
+            region: region.to_owned(),
+            action: FixAction::RecordConfig {
+                include_global_resource_types: region == home,
+                bucket: fix.log_bucket(),
+            },
+        };
+        if !planned.contains(&change) {
+            planned.push(change);
+        }
+    }
+    planned
 }

@@ -51,6 +51,7 @@ declare_rule! {
         fix: FixAvailability::ManualOnly,
         data: &["iam:GetCredentialReport"],
         check: check,
+        plan: None,
     }
 }
 

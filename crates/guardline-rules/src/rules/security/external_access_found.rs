@@ -50,6 +50,7 @@ declare_rule! {
         fix: FixAvailability::ManualOnly,
         data: &["access-analyzer:ListAnalyzers", "access-analyzer:ListFindings"],
         check: check,
+        plan: None,
     }
 }
 

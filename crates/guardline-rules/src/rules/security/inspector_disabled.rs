@@ -3,7 +3,9 @@
 use guardline_model::{Section, Severity};
 
 use super::helpers::short_list;
+use crate::fix::{FixAction, FixContext, Planned};
 use crate::{Context, Findings, FixAvailability};
+use guardline_model::Finding;
 
 declare_rule! {
     /// ## What it checks
@@ -43,6 +45,7 @@ declare_rule! {
         fix: FixAvailability::Safe,
         data: &["inspector2:BatchGetAccountStatus", "ec2:DescribeInstances"],
         check: check,
+        plan: Some(plan),
     }
 }
 
@@ -108,4 +111,15 @@ fn check(cx: &Context<'_>, out: &mut Findings) {
             Err(error) => out.not_evaluated(region, resource, error),
         }
     }
+}
+
+/// EC2 scanning in each failing region.
+fn plan(_fix: &FixContext<'_>, failing: &[&Finding]) -> Vec<Planned> {
+    failing
+        .iter()
+        .map(|finding| Planned::Change {
+            region: finding.region.clone(),
+            action: FixAction::EnableInspectorEc2,
+        })
+        .collect()
 }

@@ -45,6 +45,7 @@ declare_rule! {
         fix: FixAvailability::ManualOnly,
         data: &["iam:GetCredentialReport", "iam:GetAccountSummary"],
         check: check,
+        plan: None,
     }
 }
 

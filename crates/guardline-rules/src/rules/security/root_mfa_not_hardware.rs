@@ -48,6 +48,7 @@ declare_rule! {
         fix: FixAvailability::ManualOnly,
         data: &["iam:ListVirtualMFADevices", "iam:GetCredentialReport", "iam:GetAccountSummary"],
         check: check,
+        plan: None,
     }
 }
 

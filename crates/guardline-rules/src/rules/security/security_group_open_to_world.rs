@@ -43,6 +43,7 @@ declare_rule! {
         fix: FixAvailability::ManualOnly,
         data: &["ec2:DescribeSecurityGroups"],
         check: check,
+        plan: None,
     }
 }
 

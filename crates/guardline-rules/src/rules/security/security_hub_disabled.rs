@@ -2,7 +2,9 @@
 
 use guardline_model::{Section, Severity};
 
+use crate::fix::{FixAction, FixContext, Planned};
 use crate::{Context, Findings, FixAvailability};
+use guardline_model::Finding;
 
 /// What the AWS Foundational Security Best Practices standard's ARN contains, whatever its version.
 const FSBP: &str = "aws-foundational-security-best-practices";
@@ -50,6 +52,7 @@ declare_rule! {
         fix: FixAvailability::Safe,
         data: &["securityhub:DescribeHub", "securityhub:GetEnabledStandards"],
         check: check,
+        plan: Some(plan),
     }
 }
 
@@ -132,4 +135,26 @@ fn check(cx: &Context<'_>, out: &mut Findings) {
             );
         }
     }
+}
+
+/// Security Hub (if off) and the FSBP standard in each failing region.
+fn plan(fix: &FixContext<'_>, failing: &[&Finding]) -> Vec<Planned> {
+    failing
+        .iter()
+        .map(|finding| {
+            let region = finding.region.as_str();
+            let hub_enabled = fix
+                .cx
+                .snapshot
+                .regions
+                .get(region)
+                .is_some_and(|inventory| matches!(inventory.security_hub.get(), Ok(Some(_))));
+            let partition = fix.cx.partition();
+            let standard_arn = format!("arn:{partition}:securityhub:{region}::standards/{FSBP}/v/1.0.0");
+            Planned::Change {
+                region: region.to_owned(),
+                action: FixAction::EnableSecurityHub { hub_enabled, standard_arn },
+            }
+        })
+        .collect()
 }

@@ -56,6 +56,7 @@ declare_rule! {
         fix: FixAvailability::ManualOnly,
         data: &["securityhub:DescribeHub", "securityhub:GetFindings"],
         check: check,
+        plan: None,
     }
 }
 

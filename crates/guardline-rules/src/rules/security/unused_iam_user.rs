@@ -53,6 +53,7 @@ declare_rule! {
         fix: FixAvailability::ManualOnly,
         data: &["iam:GetCredentialReport", "iam:ListAccessKeys", "iam:GetAccessKeyLastUsed"],
         check: check,
+        plan: None,
     }
 }
 

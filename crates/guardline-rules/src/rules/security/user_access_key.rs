@@ -54,6 +54,7 @@ declare_rule! {
         fix: FixAvailability::ManualOnly,
         data: &["iam:ListUsers", "iam:ListAccessKeys", "iam:GetAccessKeyLastUsed", "iam:GetCredentialReport"],
         check: check,
+        plan: None,
     }
 }
 

@@ -3,7 +3,9 @@
 use guardline_model::{Section, Severity};
 
 use crate::context::GLOBAL;
+use crate::fix::{FixAction, FixContext, Planned};
 use crate::{Context, Findings, FixAvailability};
+use guardline_model::Finding;
 
 declare_rule! {
     /// ## What it checks
@@ -48,6 +50,7 @@ declare_rule! {
         fix: FixAvailability::NeedsReview,
         data: &["iam:GetAccountPasswordPolicy"],
         check: check,
+        plan: Some(plan),
     }
 }
 
@@ -140,4 +143,16 @@ fn check(cx: &Context<'_>, out: &mut Findings) {
             ),
         );
     }
+}
+
+/// The profile's minimums as the account's policy.
+fn plan(fix: &FixContext<'_>, failing: &[&Finding]) -> Vec<Planned> {
+    let minimums = fix.cx.params.password_policy.clone();
+    failing
+        .iter()
+        .map(|finding| Planned::Change {
+            region: finding.region.clone(),
+            action: FixAction::SetPasswordPolicy { minimums: minimums.clone() },
+        })
+        .collect()
 }

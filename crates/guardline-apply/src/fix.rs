@@ -1,0 +1,786 @@
+//! Applies a [`FixPlan`]: each [`FixAction`] carried out with the AWS SDK, step by step, in plan order.
+//!
+//! Every step re-reads what it changes first and only writes what is missing, so a step that is already in
+//! place reports [`StepResult::AlreadyDone`] and re-running a plan is harmless. The first failing step stops
+//! the run: the report says which steps were done, which failed and which were not attempted, and the next
+//! `fix` (which re-plans from a fresh scan) finishes the rest.
+
+use aws_config::{Region, SdkConfig};
+use guardline_collect::error::malformed;
+use guardline_model::CollectError;
+use guardline_rules::fix::{ConfigRuleSpec, FixAction, FixPlan, FixStep, LogBucket};
+
+use crate::call::call;
+
+/// What one step did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StepResult {
+    /// It changed something: these are the writes it made.
+    Changed { writes: Vec<String> },
+    /// Everything it would do was already in place.
+    AlreadyDone,
+}
+
+/// What a run of the plan did.
+#[derive(Debug, Default)]
+pub struct ApplyReport {
+    /// Step index and result, in plan order.
+    pub done: Vec<(usize, StepResult)>,
+    /// The step that failed, and why; the steps after it were not attempted.
+    pub failed: Option<(usize, CollectError)>,
+    pub not_attempted: Vec<usize>,
+}
+
+/// Applies `plan` to the account `config`'s credentials reach; `on_step` hears each result as it happens.
+/// The caller has shown the plan and checked the account pin.
+pub async fn apply(
+    config: &SdkConfig,
+    plan: &FixPlan,
+    mut on_step: impl FnMut(usize, &Result<StepResult, CollectError>),
+) -> ApplyReport {
+    let mut report = ApplyReport::default();
+    for (index, step) in plan.steps.iter().enumerate() {
+        if report.failed.is_some() {
+            report.not_attempted.push(index);
+            continue;
+        }
+        let result = apply_step(config, &plan.account_id, step).await;
+        on_step(index, &result);
+        match result {
+            Ok(done) => report.done.push((index, done)),
+            Err(error) => report.failed = Some((index, error)),
+        }
+    }
+    report
+}
+
+/// Where account-wide steps run: the partition's cost region serves Budgets and Cost Explorer, and the
+/// other account-wide services answer anywhere.
+fn global_region(account_partition_region: &str) -> &'static str {
+    if account_partition_region.starts_with("cn-") { "cn-northwest-1" } else { "us-east-1" }
+}
+
+async fn apply_step(base: &SdkConfig, account_id: &str, step: &FixStep) -> Result<StepResult, CollectError> {
+    let region = if step.region == "global" {
+        global_region(base.region().map(|region| region.as_ref()).unwrap_or("us-east-1")).to_owned()
+    } else {
+        step.region.clone()
+    };
+    let config = base.to_builder().region(Region::new(region.clone())).build();
+    let mut writes = Writes::default();
+    match &step.action {
+        FixAction::EnableGuardDuty { .. } => enable_guardduty(&config, &mut writes).await?,
+        FixAction::CreateAccessAnalyzer { name } => create_analyzer(&config, name, &mut writes).await?,
+        FixAction::EnableSecurityHub { standard_arn, .. } => {
+            enable_security_hub(&config, standard_arn, &mut writes).await?
+        }
+        FixAction::EnableInspectorEc2 => enable_inspector(&config, account_id, &mut writes).await?,
+        FixAction::RecordConfig { include_global_resource_types, bucket } => {
+            ensure_log_bucket(base, account_id, bucket, &mut writes).await?;
+            record_config(&config, account_id, *include_global_resource_types, &bucket.name, &mut writes)
+                .await?
+        }
+        FixAction::AddConfigRules { rules } => add_config_rules(&config, rules, &mut writes).await?,
+        FixAction::RouteEvents { rule_name, event_pattern, topic_name, subscribers } => {
+            let route = Route { rule_name, event_pattern, topic_name, subscribers };
+            route_events(&config, account_id, &route, &mut writes).await?
+        }
+        FixAction::EnableCloudTrail { existing_trail, bucket } => {
+            if existing_trail.is_none() {
+                ensure_log_bucket(base, account_id, bucket, &mut writes).await?;
+            }
+            enable_cloudtrail(&config, existing_trail.as_deref(), &bucket.name, &mut writes).await?
+        }
+        FixAction::CreateBudget { name, monthly_usd, subscribers } => {
+            create_budget(&config, account_id, name, *monthly_usd, subscribers, &mut writes).await?
+        }
+        FixAction::CreateAnomalyMonitor { monitor_name, threshold_usd, subscribers } => {
+            create_anomaly_monitor(&config, monitor_name, *threshold_usd, subscribers, &mut writes).await?
+        }
+        FixAction::CreateAccountAlias { alias } => create_alias(&config, alias, &mut writes).await?,
+        FixAction::SetSecurityContact { name, email, phone, title } => {
+            let client = aws_sdk_account::Client::new(&config);
+            let request = client
+                .put_alternate_contact()
+                .alternate_contact_type(aws_sdk_account::types::AlternateContactType::Security)
+                .name(name)
+                .email_address(email)
+                .phone_number(phone)
+                .title(title)
+                .send();
+            call("account:PutAlternateContact", request).await?;
+            writes.push("account:PutAlternateContact");
+        }
+        FixAction::SetPasswordPolicy { minimums } => {
+            let client = aws_sdk_iam::Client::new(&config);
+            let mut request = client
+                .update_account_password_policy()
+                .minimum_password_length(minimums.min_length as i32)
+                .require_symbols(minimums.require_symbols)
+                .require_numbers(minimums.require_numbers)
+                .require_uppercase_characters(minimums.require_uppercase)
+                .require_lowercase_characters(minimums.require_lowercase)
+                .allow_users_to_change_password(true);
+            if let Some(days) = minimums.max_age_days {
+                request = request.max_password_age(days as i32);
+            }
+            if let Some(count) = minimums.reuse_prevention {
+                request = request.password_reuse_prevention(count as i32);
+            }
+            call("iam:UpdateAccountPasswordPolicy", request.send()).await?;
+            writes.push("iam:UpdateAccountPasswordPolicy");
+        }
+        FixAction::BlockAccountPublicAccess => {
+            let client = guardline_collect::services::s3::control_client(&config);
+            let settings = aws_sdk_s3control::types::PublicAccessBlockConfiguration::builder()
+                .block_public_acls(true)
+                .ignore_public_acls(true)
+                .block_public_policy(true)
+                .restrict_public_buckets(true)
+                .build();
+            let request = client
+                .put_public_access_block()
+                .account_id(account_id)
+                .public_access_block_configuration(settings);
+            call("s3:PutAccountPublicAccessBlock", request.send()).await?;
+            writes.push("s3:PutAccountPublicAccessBlock");
+        }
+    }
+    Ok(writes.into_result())
+}
+
+/// The writes a step made.
+#[derive(Default)]
+struct Writes(Vec<String>);
+
+impl Writes {
+    fn push(&mut self, action: impl Into<String>) {
+        self.0.push(action.into());
+    }
+
+    fn into_result(self) -> StepResult {
+        if self.0.is_empty() { StepResult::AlreadyDone } else { StepResult::Changed { writes: self.0 } }
+    }
+}
+
+/// Whether an error is the service's "that already exists" answer.
+fn already_exists(error: &CollectError, codes: &[&str]) -> bool {
+    error.code.as_deref().is_some_and(|code| codes.contains(&code))
+}
+
+fn built<T, E: std::fmt::Display>(action: &str, result: Result<T, E>) -> Result<T, CollectError> {
+    result.map_err(|error| malformed(action, format!("building the request: {error}")))
+}
+
+async fn enable_guardduty(config: &SdkConfig, writes: &mut Writes) -> Result<(), CollectError> {
+    let client = aws_sdk_guardduty::Client::new(config);
+    let listed = call("guardduty:ListDetectors", client.list_detectors().send()).await?;
+    // A region has at most one detector: enable the one there is, never create a second.
+    if let Some(id) = listed.detector_ids().first() {
+        let detector = call("guardduty:GetDetector", client.get_detector().detector_id(id).send()).await?;
+        if detector.status() == Some(&aws_sdk_guardduty::types::DetectorStatus::Enabled) {
+            return Ok(());
+        }
+        call("guardduty:UpdateDetector", client.update_detector().detector_id(id).enable(true).send())
+            .await?;
+        writes.push(format!("guardduty:UpdateDetector {id}"));
+        return Ok(());
+    }
+    let request = client
+        .create_detector()
+        .enable(true)
+        .finding_publishing_frequency(aws_sdk_guardduty::types::FindingPublishingFrequency::FifteenMinutes)
+        .send();
+    let created = call("guardduty:CreateDetector", request).await?;
+    writes.push(format!("guardduty:CreateDetector {}", created.detector_id().unwrap_or_default()));
+    Ok(())
+}
+
+async fn create_analyzer(config: &SdkConfig, name: &str, writes: &mut Writes) -> Result<(), CollectError> {
+    use aws_sdk_accessanalyzer::types::{AnalyzerStatus, Type};
+    let client = aws_sdk_accessanalyzer::Client::new(config);
+    let listed =
+        call("access-analyzer:ListAnalyzers", client.list_analyzers().r#type(Type::Account).send()).await?;
+    if listed.analyzers().iter().any(|analyzer| analyzer.status() == &AnalyzerStatus::Active) {
+        return Ok(());
+    }
+    let request = client.create_analyzer().analyzer_name(name).r#type(Type::Account).send();
+    match call("access-analyzer:CreateAnalyzer", request).await {
+        Ok(_) => writes.push(format!("access-analyzer:CreateAnalyzer {name}")),
+        Err(error) if already_exists(&error, &["ConflictException"]) => {}
+        Err(error) => return Err(error),
+    }
+    Ok(())
+}
+
+async fn enable_security_hub(
+    config: &SdkConfig,
+    standard_arn: &str,
+    writes: &mut Writes,
+) -> Result<(), CollectError> {
+    use aws_sdk_securityhub::types::StandardsSubscriptionRequest;
+    let client = aws_sdk_securityhub::Client::new(config);
+    match call("securityhub:DescribeHub", client.describe_hub().send()).await {
+        Ok(_) => {}
+        Err(error) if already_exists(&error, &["InvalidAccessException", "ResourceNotFoundException"]) => {
+            // Without the default standards: FSBP is subscribed below; CIS is the operator's choice.
+            let request = client.enable_security_hub().enable_default_standards(false).send();
+            match call("securityhub:EnableSecurityHub", request).await {
+                Ok(_) => writes.push("securityhub:EnableSecurityHub"),
+                Err(error) if already_exists(&error, &["ResourceConflictException"]) => {}
+                Err(error) => return Err(error),
+            }
+        }
+        Err(error) => return Err(error),
+    }
+    let enabled = call("securityhub:GetEnabledStandards", client.get_enabled_standards().send()).await?;
+    let subscribed = enabled.standards_subscriptions().iter().any(|subscription| {
+        subscription.standards_arn() == Some(standard_arn)
+            && subscription.standards_status().is_some_and(|status| {
+                matches!(
+                    status,
+                    aws_sdk_securityhub::types::StandardsStatus::Ready
+                        | aws_sdk_securityhub::types::StandardsStatus::Pending
+                )
+            })
+    });
+    if subscribed {
+        return Ok(());
+    }
+    let request = StandardsSubscriptionRequest::builder().standards_arn(standard_arn).build();
+    call(
+        "securityhub:BatchEnableStandards",
+        client.batch_enable_standards().standards_subscription_requests(request).send(),
+    )
+    .await?;
+    writes.push(format!("securityhub:BatchEnableStandards {standard_arn}"));
+    Ok(())
+}
+
+async fn enable_inspector(
+    config: &SdkConfig,
+    account_id: &str,
+    writes: &mut Writes,
+) -> Result<(), CollectError> {
+    use aws_sdk_inspector2::types::{ResourceScanType, Status};
+    let client = aws_sdk_inspector2::Client::new(config);
+    let status = call(
+        "inspector2:BatchGetAccountStatus",
+        client.batch_get_account_status().account_ids(account_id).send(),
+    )
+    .await?;
+    let ec2_enabled = status.accounts().iter().any(|account| {
+        account
+            .resource_state()
+            .and_then(|state| state.ec2())
+            .is_some_and(|ec2| ec2.status() == &Status::Enabled)
+    });
+    if ec2_enabled {
+        return Ok(());
+    }
+    let request = client.enable().account_ids(account_id).resource_types(ResourceScanType::Ec2).send();
+    call("inspector2:Enable", request).await?;
+    writes.push("inspector2:Enable EC2");
+    Ok(())
+}
+
+/// The log bucket: created private, with a policy that admits only AWS Config and CloudTrail writing for
+/// this account (and refuses plain HTTP); a bucket the config names is used as is.
+async fn ensure_log_bucket(
+    base: &SdkConfig,
+    account_id: &str,
+    bucket: &LogBucket,
+    writes: &mut Writes,
+) -> Result<(), CollectError> {
+    let client = guardline_collect::services::s3::s3_client(base, Some(&bucket.region));
+    let name = bucket.name.as_str();
+    if !bucket.create {
+        call("s3:ListBucket", client.head_bucket().bucket(name).send()).await?;
+        return Ok(());
+    }
+    let mut request = client.create_bucket().bucket(name);
+    if bucket.region != "us-east-1" {
+        request = request.create_bucket_configuration(
+            aws_sdk_s3::types::CreateBucketConfiguration::builder()
+                .location_constraint(aws_sdk_s3::types::BucketLocationConstraint::from(
+                    bucket.region.as_str(),
+                ))
+                .build(),
+        );
+    }
+    match call("s3:CreateBucket", request.send()).await {
+        Ok(_) => writes.push(format!("s3:CreateBucket {name}")),
+        Err(error) if already_exists(&error, &["BucketAlreadyOwnedByYou"]) => {}
+        Err(error) => return Err(error),
+    }
+    let private = aws_sdk_s3::types::PublicAccessBlockConfiguration::builder()
+        .block_public_acls(true)
+        .ignore_public_acls(true)
+        .block_public_policy(true)
+        .restrict_public_buckets(true)
+        .build();
+    let request = client.put_public_access_block().bucket(name).public_access_block_configuration(private);
+    call("s3:PutBucketPublicAccessBlock", request.send()).await?;
+    let policy = log_bucket_policy(name, account_id);
+    call("s3:PutBucketPolicy", client.put_bucket_policy().bucket(name).policy(policy).send()).await?;
+    if !writes.0.is_empty() {
+        writes.push(format!("s3:PutBucketPublicAccessBlock {name}"));
+        writes.push(format!("s3:PutBucketPolicy {name}"));
+    }
+    Ok(())
+}
+
+/// AWS Config's and CloudTrail's documented bucket policy, limited to this account, plus TLS only.
+fn log_bucket_policy(bucket: &str, account_id: &str) -> String {
+    let arn = format!("arn:aws:s3:::{bucket}");
+    let condition = serde_json::json!({"StringEquals": {"aws:SourceAccount": account_id}});
+    let put_condition = serde_json::json!({
+        "StringEquals": {"aws:SourceAccount": account_id, "s3:x-amz-acl": "bucket-owner-full-control"}
+    });
+    serde_json::json!({
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Sid": "LogServicesCheckAcl", "Effect": "Allow",
+             "Principal": {"Service": ["config.amazonaws.com", "cloudtrail.amazonaws.com"]},
+             "Action": ["s3:GetBucketAcl", "s3:ListBucket"], "Resource": arn, "Condition": condition},
+            {"Sid": "LogServicesWrite", "Effect": "Allow",
+             "Principal": {"Service": ["config.amazonaws.com", "cloudtrail.amazonaws.com"]},
+             "Action": "s3:PutObject", "Resource": format!("{arn}/AWSLogs/{account_id}/*"),
+             "Condition": put_condition},
+            {"Sid": "TlsOnly", "Effect": "Deny", "Principal": "*", "Action": "s3:*",
+             "Resource": [arn.clone(), format!("{arn}/*")],
+             "Condition": {"Bool": {"aws:SecureTransport": "false"}}},
+        ],
+    })
+    .to_string()
+}
+
+async fn record_config(
+    config: &SdkConfig,
+    account_id: &str,
+    include_global: bool,
+    bucket: &str,
+    writes: &mut Writes,
+) -> Result<(), CollectError> {
+    use aws_sdk_config::types::{ConfigurationRecorder, DeliveryChannel, RecordingGroup};
+    let iam = aws_sdk_iam::Client::new(config);
+    let request = iam.create_service_linked_role().aws_service_name("config.amazonaws.com").send();
+    match call("iam:CreateServiceLinkedRole", request).await {
+        Ok(_) => writes.push("iam:CreateServiceLinkedRole config.amazonaws.com"),
+        // "Service role name AWSServiceRoleForConfig has been taken in this account".
+        Err(error) if already_exists(&error, &["InvalidInput", "EntityAlreadyExists"]) => {}
+        Err(error) => return Err(error),
+    }
+    let partition = if config.region().is_some_and(|region| region.as_ref().starts_with("cn-")) {
+        "aws-cn"
+    } else {
+        "aws"
+    };
+    let role_arn = format!(
+        "arn:{partition}:iam::{account_id}:role/aws-service-role/config.amazonaws.com/AWSServiceRoleForConfig"
+    );
+    let client = aws_sdk_config::Client::new(config);
+    let recorders =
+        call("config:DescribeConfigurationRecorders", client.describe_configuration_recorders().send())
+            .await?;
+    // One recorder per region: reuse its name.
+    let existing = recorders.configuration_recorders().first();
+    let name = existing.and_then(|recorder| recorder.name()).unwrap_or("default").to_owned();
+    let wanted_group =
+        RecordingGroup::builder().all_supported(true).include_global_resource_types(include_global).build();
+    let up_to_date = existing.is_some_and(|recorder| {
+        recorder.recording_group().is_some_and(|group| {
+            group.all_supported() && (group.include_global_resource_types() || !include_global)
+        })
+    });
+    if !up_to_date {
+        let role = existing.and_then(|recorder| recorder.role_arn()).unwrap_or(&role_arn).to_owned();
+        let recorder =
+            ConfigurationRecorder::builder().name(&name).role_arn(role).recording_group(wanted_group).build();
+        call(
+            "config:PutConfigurationRecorder",
+            client.put_configuration_recorder().configuration_recorder(recorder).send(),
+        )
+        .await?;
+        writes.push(format!("config:PutConfigurationRecorder {name}"));
+    }
+    let channels =
+        call("config:DescribeDeliveryChannels", client.describe_delivery_channels().send()).await?;
+    if channels.delivery_channels().is_empty() {
+        let channel = DeliveryChannel::builder().name("default").s3_bucket_name(bucket).build();
+        call("config:PutDeliveryChannel", client.put_delivery_channel().delivery_channel(channel).send())
+            .await?;
+        writes.push(format!("config:PutDeliveryChannel default -> {bucket}"));
+    }
+    let status = call(
+        "config:DescribeConfigurationRecorderStatus",
+        client.describe_configuration_recorder_status().configuration_recorder_names(&name).send(),
+    )
+    .await?;
+    let recording = status.configuration_recorders_status().iter().any(|status| status.recording());
+    if !recording {
+        let request = client.start_configuration_recorder().configuration_recorder_name(&name).send();
+        call("config:StartConfigurationRecorder", request).await?;
+        writes.push(format!("config:StartConfigurationRecorder {name}"));
+    }
+    Ok(())
+}
+
+async fn add_config_rules(
+    config: &SdkConfig,
+    rules: &[ConfigRuleSpec],
+    writes: &mut Writes,
+) -> Result<(), CollectError> {
+    use aws_sdk_config::types::{ConfigRule, Owner, Source};
+    let client = aws_sdk_config::Client::new(config);
+    let present = call("config:DescribeConfigRules", client.describe_config_rules().send()).await?;
+    for rule in rules {
+        let exists = present.config_rules().iter().any(|existing| {
+            existing.source().and_then(|source| source.source_identifier())
+                == Some(rule.source_identifier.as_str())
+        });
+        if exists {
+            continue;
+        }
+        let source = built(
+            "config:PutConfigRule",
+            Source::builder().owner(Owner::Aws).source_identifier(&rule.source_identifier).build(),
+        )?;
+        let config_rule = ConfigRule::builder().config_rule_name(&rule.name).source(source).build();
+        call("config:PutConfigRule", client.put_config_rule().config_rule(config_rule).send()).await?;
+        writes.push(format!("config:PutConfigRule {}", rule.name));
+    }
+    Ok(())
+}
+
+/// What [`route_events`] sets up.
+struct Route<'a> {
+    rule_name: &'a str,
+    event_pattern: &'a str,
+    topic_name: &'a str,
+    subscribers: &'a [String],
+}
+
+/// The topic (with a policy that lets this account's EventBridge rules publish), its email subscriptions,
+/// the rule and its target.
+async fn route_events(
+    config: &SdkConfig,
+    account_id: &str,
+    route: &Route<'_>,
+    writes: &mut Writes,
+) -> Result<(), CollectError> {
+    use aws_sdk_eventbridge::types::{RuleState, Target};
+    let sns = aws_sdk_sns::Client::new(config);
+    // CreateTopic is idempotent: it returns the existing topic's ARN.
+    let topic = call("sns:CreateTopic", sns.create_topic().name(route.topic_name).send()).await?;
+    let topic_arn = topic.topic_arn().unwrap_or_default().to_owned();
+    let policy = serde_json::json!({
+        "Version": "2012-10-17",
+        "Statement": [{
+            "Sid": "EventBridgePublish", "Effect": "Allow",
+            "Principal": {"Service": "events.amazonaws.com"},
+            "Action": "sns:Publish", "Resource": topic_arn,
+            "Condition": {"StringEquals": {"aws:SourceAccount": account_id}},
+        }],
+    })
+    .to_string();
+    let attributes =
+        call("sns:GetTopicAttributes", sns.get_topic_attributes().topic_arn(&topic_arn).send()).await?;
+    let current_policy = attributes.attributes().and_then(|attributes| attributes.get("Policy")).cloned();
+    if current_policy.as_deref().and_then(|policy| serde_json::from_str::<serde_json::Value>(policy).ok())
+        != serde_json::from_str::<serde_json::Value>(&policy).ok()
+    {
+        let request = sns
+            .set_topic_attributes()
+            .topic_arn(&topic_arn)
+            .attribute_name("Policy")
+            .attribute_value(&policy);
+        call("sns:SetTopicAttributes", request.send()).await?;
+        writes.push(format!("sns:SetTopicAttributes {} Policy", route.topic_name));
+    }
+    let subscriptions =
+        call("sns:ListSubscriptionsByTopic", sns.list_subscriptions_by_topic().topic_arn(&topic_arn).send())
+            .await?;
+    for address in route.subscribers {
+        let subscribed = subscriptions.subscriptions().iter().any(|subscription| {
+            subscription.protocol() == Some("email") && subscription.endpoint() == Some(address.as_str())
+        });
+        if !subscribed {
+            let request = sns.subscribe().topic_arn(&topic_arn).protocol("email").endpoint(address);
+            call("sns:Subscribe", request.send()).await?;
+            writes.push(format!("sns:Subscribe {address} (AWS emails a confirmation link)"));
+        }
+    }
+    let events = aws_sdk_eventbridge::Client::new(config);
+    let existing = call("events:DescribeRule", events.describe_rule().name(route.rule_name).send()).await;
+    let in_place = match &existing {
+        Ok(rule) => {
+            rule.state() == Some(&RuleState::Enabled)
+                && rule
+                    .event_pattern()
+                    .and_then(|pattern| serde_json::from_str::<serde_json::Value>(pattern).ok())
+                    == serde_json::from_str::<serde_json::Value>(route.event_pattern).ok()
+        }
+        Err(error) if already_exists(error, &["ResourceNotFoundException"]) => false,
+        Err(error) => return Err(error.clone()),
+    };
+    if !in_place {
+        let request = events
+            .put_rule()
+            .name(route.rule_name)
+            .event_pattern(route.event_pattern)
+            .state(RuleState::Enabled)
+            .description("Created by guardline fix: sends these events to the security alert topic.")
+            .send();
+        call("events:PutRule", request).await?;
+        writes.push(format!("events:PutRule {}", route.rule_name));
+    }
+    let targets =
+        call("events:ListTargetsByRule", events.list_targets_by_rule().rule(route.rule_name).send()).await?;
+    if !targets.targets().iter().any(|target| target.arn() == topic_arn) {
+        let target = built(
+            "events:PutTargets",
+            Target::builder().id("guardline-alert-topic").arn(&topic_arn).build(),
+        )?;
+        let answer =
+            call("events:PutTargets", events.put_targets().rule(route.rule_name).targets(target).send())
+                .await?;
+        if answer.failed_entry_count() > 0 {
+            let reason = answer
+                .failed_entries()
+                .iter()
+                .filter_map(|entry| entry.error_message())
+                .collect::<Vec<_>>()
+                .join("; ");
+            return Err(malformed("events:PutTargets", format!("the target was refused: {reason}")));
+        }
+        writes.push(format!("events:PutTargets {} -> {topic_arn}", route.rule_name));
+    }
+    Ok(())
+}
+
+async fn enable_cloudtrail(
+    config: &SdkConfig,
+    existing_trail: Option<&str>,
+    bucket: &str,
+    writes: &mut Writes,
+) -> Result<(), CollectError> {
+    let client = aws_sdk_cloudtrail::Client::new(config);
+    let name = match existing_trail {
+        Some(name) => name.to_owned(),
+        None => {
+            let name = "guardline";
+            let request = client
+                .create_trail()
+                .name(name)
+                .s3_bucket_name(bucket)
+                .is_multi_region_trail(true)
+                .include_global_service_events(true)
+                .enable_log_file_validation(true)
+                .send();
+            match call("cloudtrail:CreateTrail", request).await {
+                Ok(_) => writes.push(format!("cloudtrail:CreateTrail {name} -> {bucket}")),
+                Err(error) if already_exists(&error, &["TrailAlreadyExistsException"]) => {}
+                Err(error) => return Err(error),
+            }
+            name.to_owned()
+        }
+    };
+    let status = call("cloudtrail:GetTrailStatus", client.get_trail_status().name(&name).send()).await?;
+    if status.is_logging() != Some(true) {
+        call("cloudtrail:StartLogging", client.start_logging().name(&name).send()).await?;
+        writes.push(format!("cloudtrail:StartLogging {name}"));
+    }
+    Ok(())
+}
+
+async fn create_budget(
+    config: &SdkConfig,
+    account_id: &str,
+    name: &str,
+    monthly_usd: f64,
+    subscribers: &[String],
+    writes: &mut Writes,
+) -> Result<(), CollectError> {
+    use aws_sdk_budgets::types::{
+        Budget, BudgetType, ComparisonOperator, Notification, NotificationType, NotificationWithSubscribers,
+        Spend, Subscriber, SubscriptionType, ThresholdType, TimeUnit,
+    };
+    const ACTION: &str = "budgets:ModifyBudget";
+    let client = aws_sdk_budgets::Client::new(config);
+    let mut alerts = Vec::new();
+    for (kind, percent) in [(NotificationType::Actual, 80.0), (NotificationType::Forecasted, 100.0)] {
+        let notification = built(
+            ACTION,
+            Notification::builder()
+                .notification_type(kind)
+                .comparison_operator(ComparisonOperator::GreaterThan)
+                .threshold(percent)
+                .threshold_type(ThresholdType::Percentage)
+                .build(),
+        )?;
+        let mut emails = Vec::new();
+        for address in subscribers {
+            emails.push(built(
+                ACTION,
+                Subscriber::builder().subscription_type(SubscriptionType::Email).address(address).build(),
+            )?);
+        }
+        alerts.push((notification, emails));
+    }
+    let request = client.describe_budget().account_id(account_id).budget_name(name).send();
+    match call("budgets:ViewBudget", request).await {
+        Ok(_) => {
+            // The budget exists (e.g. created by a run that stopped half-way): add what is missing.
+            for (notification, emails) in alerts {
+                let request = client
+                    .create_notification()
+                    .account_id(account_id)
+                    .budget_name(name)
+                    .notification(notification)
+                    .set_subscribers(Some(emails))
+                    .send();
+                match call(ACTION, request).await {
+                    Ok(_) => writes.push(format!("budgets:CreateNotification {name}")),
+                    Err(error) if already_exists(&error, &["DuplicateRecordException"]) => {}
+                    Err(error) => return Err(error),
+                }
+            }
+        }
+        Err(error) if already_exists(&error, &["NotFoundException"]) => {
+            let limit = built(ACTION, Spend::builder().amount(format!("{monthly_usd}")).unit("USD").build())?;
+            let budget = built(
+                ACTION,
+                Budget::builder()
+                    .budget_name(name)
+                    .budget_limit(limit)
+                    .time_unit(TimeUnit::Monthly)
+                    .budget_type(BudgetType::Cost)
+                    .build(),
+            )?;
+            let mut request = client.create_budget().account_id(account_id).budget(budget);
+            for (notification, emails) in alerts {
+                request = request.notifications_with_subscribers(built(
+                    ACTION,
+                    NotificationWithSubscribers::builder()
+                        .notification(notification)
+                        .set_subscribers(Some(emails))
+                        .build(),
+                )?);
+            }
+            call(ACTION, request.send()).await?;
+            writes.push(format!("budgets:CreateBudget {name} ({monthly_usd} USD/month)"));
+        }
+        Err(error) => return Err(error),
+    }
+    Ok(())
+}
+
+async fn create_anomaly_monitor(
+    config: &SdkConfig,
+    monitor_name: &str,
+    threshold_usd: f64,
+    subscribers: &[String],
+    writes: &mut Writes,
+) -> Result<(), CollectError> {
+    use aws_sdk_costexplorer::types::{
+        AnomalyMonitor, AnomalySubscription, AnomalySubscriptionFrequency, Dimension, DimensionValues,
+        Expression, MatchOption, MonitorDimension, MonitorType, Subscriber, SubscriberType,
+    };
+    let client = aws_sdk_costexplorer::Client::new(config);
+    let monitors = call("ce:GetAnomalyMonitors", client.get_anomaly_monitors().send()).await?;
+    // AWS allows one per-service (dimensional) monitor per account: reuse it.
+    let existing = monitors.anomaly_monitors().iter().find(|monitor| {
+        monitor.monitor_type() == &MonitorType::Dimensional
+            && monitor.monitor_dimension() == Some(&MonitorDimension::Service)
+    });
+    let monitor_arn = match existing.and_then(|monitor| monitor.monitor_arn()) {
+        Some(arn) => arn.to_owned(),
+        None => {
+            let monitor = built(
+                "ce:CreateAnomalyMonitor",
+                AnomalyMonitor::builder()
+                    .monitor_name(monitor_name)
+                    .monitor_type(MonitorType::Dimensional)
+                    .monitor_dimension(MonitorDimension::Service)
+                    .build(),
+            )?;
+            let created = call(
+                "ce:CreateAnomalyMonitor",
+                client.create_anomaly_monitor().anomaly_monitor(monitor).send(),
+            )
+            .await?;
+            writes.push(format!("ce:CreateAnomalyMonitor {monitor_name}"));
+            created.monitor_arn().to_owned()
+        }
+    };
+    let subscriptions = call("ce:GetAnomalySubscriptions", client.get_anomaly_subscriptions().send()).await?;
+    let watched = subscriptions.anomaly_subscriptions().iter().any(|subscription| {
+        subscription.monitor_arn_list().contains(&monitor_arn) && !subscription.subscribers().is_empty()
+    });
+    if watched {
+        return Ok(());
+    }
+    let threshold = Expression::builder()
+        .dimensions(
+            DimensionValues::builder()
+                .key(Dimension::AnomalyTotalImpactAbsolute)
+                .match_options(MatchOption::GreaterThanOrEqual)
+                .values(format!("{threshold_usd}"))
+                .build(),
+        )
+        .build();
+    let emails: Vec<Subscriber> = subscribers
+        .iter()
+        .map(|address| Subscriber::builder().address(address).r#type(SubscriberType::Email).build())
+        .collect();
+    let subscription = built(
+        "ce:CreateAnomalySubscription",
+        AnomalySubscription::builder()
+            .subscription_name(format!("{monitor_name}-daily"))
+            .monitor_arn_list(&monitor_arn)
+            .set_subscribers(Some(emails))
+            .frequency(AnomalySubscriptionFrequency::Daily)
+            .threshold_expression(threshold)
+            .build(),
+    )?;
+    call(
+        "ce:CreateAnomalySubscription",
+        client.create_anomaly_subscription().anomaly_subscription(subscription).send(),
+    )
+    .await?;
+    writes.push(format!("ce:CreateAnomalySubscription {monitor_name}-daily"));
+    Ok(())
+}
+
+async fn create_alias(config: &SdkConfig, alias: &str, writes: &mut Writes) -> Result<(), CollectError> {
+    let client = aws_sdk_iam::Client::new(config);
+    let aliases = call("iam:ListAccountAliases", client.list_account_aliases().send()).await?;
+    if aliases.account_aliases().iter().any(|existing| existing == alias) {
+        return Ok(());
+    }
+    call("iam:CreateAccountAlias", client.create_account_alias().account_alias(alias).send()).await?;
+    writes.push(format!("iam:CreateAccountAlias {alias}"));
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    /// Every IAM action this file calls is one the plan shows (and `iam-policy --for fix` grants).
+    #[test]
+    fn every_call_made_is_declared_by_the_plan_vocabulary() {
+        let source = include_str!("fix.rs");
+        let declared = guardline_rules::fix::every_call();
+        let mut made = Vec::new();
+        for piece in source.split("call(\"").skip(1).chain(source.split("ACTION: &str = \"").skip(1)) {
+            let action = piece.split('"').next().unwrap_or_default();
+            if action.contains(':') && !action.contains(' ') {
+                made.push(action);
+            }
+        }
+        assert!(made.len() > 30, "{made:?}");
+        for action in made {
+            assert!(declared.contains(&action), "{action} is called but not in FixAction::calls");
+        }
+    }
+}

@@ -1,0 +1,101 @@
+//! The EC2 side of the scheduler: which instances of a region a selector matches now ([`matching`]), whether
+//! one carries the production tag, and the stop/start calls `schedule run` makes ([`stop`], [`start`]).
+
+use std::collections::BTreeMap;
+
+use aws_sdk_ec2::Client;
+use aws_sdk_ec2::types::Filter;
+use guardline_config::TagMatch;
+use guardline_model::CollectError;
+
+use crate::call::call;
+
+/// An instance a schedule's selector matches.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Selected {
+    pub id: String,
+    /// `pending`, `running`, `stopping`, `stopped`.
+    pub state: String,
+    pub tags: BTreeMap<String, String>,
+}
+
+impl Selected {
+    /// `i-0123 (web-dev)`, or the ID alone without a Name tag.
+    pub fn label(&self) -> String {
+        match self.tags.get("Name") {
+            Some(name) => format!("{} ({name})", self.id),
+            None => self.id.clone(),
+        }
+    }
+
+    /// `Tier=prod` when the instance carries the production tag.
+    pub fn production_tag(&self, production: &TagMatch) -> Option<String> {
+        production.matches(&self.tags).then(|| {
+            format!("{}={}", production.key, self.tags.get(&production.key).cloned().unwrap_or_default())
+        })
+    }
+}
+
+/// The live instances (not terminated or shutting down) whose tags match `select`, compared as [`TagMatch`]
+/// does (case-insensitively), sorted by ID.
+pub async fn matching(ec2: &Client, select: &TagMatch) -> Result<Vec<Selected>, CollectError> {
+    let pages = call(
+        "ec2:DescribeInstances",
+        ec2.describe_instances()
+            .filters(Filter::builder().name("tag-key").values(&select.key).build())
+            .into_paginator()
+            .send()
+            .collect::<Result<Vec<_>, _>>(),
+    )
+    .await?;
+    let mut selected: Vec<Selected> = pages
+        .iter()
+        .flat_map(|page| page.reservations())
+        .flat_map(|reservation| reservation.instances())
+        .filter_map(|instance| {
+            let state =
+                instance.state().and_then(|state| state.name()).map(|name| name.as_str().to_owned())?;
+            let tags: BTreeMap<String, String> = instance
+                .tags()
+                .iter()
+                .filter_map(|tag| Some((tag.key()?.to_owned(), tag.value().unwrap_or_default().to_owned())))
+                .collect();
+            let live = !matches!(state.as_str(), "terminated" | "shutting-down");
+            (live && select.matches(&tags)).then(|| Selected {
+                id: instance.instance_id().unwrap_or_default().to_owned(),
+                state,
+                tags,
+            })
+        })
+        .collect();
+    selected.sort_by(|a, b| a.id.cmp(&b.id));
+    Ok(selected)
+}
+
+/// Stops `ids`; the state each one is now in.
+pub async fn stop(ec2: &Client, ids: &[String]) -> Result<BTreeMap<String, String>, CollectError> {
+    let output =
+        call("ec2:StopInstances", ec2.stop_instances().set_instance_ids(Some(ids.to_vec())).send()).await?;
+    Ok(output
+        .stopping_instances()
+        .iter()
+        .map(|change| {
+            let state = change.current_state().and_then(|state| state.name()).map(|name| name.as_str());
+            (change.instance_id().unwrap_or_default().to_owned(), state.unwrap_or("unknown").to_owned())
+        })
+        .collect())
+}
+
+/// Starts `ids`; the state each one is now in.
+pub async fn start(ec2: &Client, ids: &[String]) -> Result<BTreeMap<String, String>, CollectError> {
+    let output =
+        call("ec2:StartInstances", ec2.start_instances().set_instance_ids(Some(ids.to_vec())).send()).await?;
+    Ok(output
+        .starting_instances()
+        .iter()
+        .map(|change| {
+            let state = change.current_state().and_then(|state| state.name()).map(|name| name.as_str());
+            (change.instance_id().unwrap_or_default().to_owned(), state.unwrap_or("unknown").to_owned())
+        })
+        .collect())
+}

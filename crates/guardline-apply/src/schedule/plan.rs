@@ -1,0 +1,353 @@
+//! The pure half of `schedule plan|apply`: what should exist in a region for one schedule and action
+//! ([`DesiredWindow`], [`DesiredSchedule`]), what was read back from AWS ([`ExistingWindow`],
+//! [`ExistingSchedule`]), and the API calls that turn one into the other ([`window_calls`],
+//! [`schedule_calls`]). Nothing equal is ever re-created, so applying twice makes no call the second time.
+
+use guardline_config::TagMatch;
+use guardline_schedule::Action;
+
+/// The SSM Automation documents the maintenance window tasks run (recognised by SCHED-001/002).
+pub const STOP_DOCUMENT: &str = "AWS-StopEC2Instance";
+pub const START_DOCUMENT: &str = "AWS-StartEC2Instance";
+/// The EventBridge Scheduler universal targets.
+pub const STOP_TARGET: &str = "arn:aws:scheduler:::aws-sdk:ec2:stopInstances";
+pub const START_TARGET: &str = "arn:aws:scheduler:::aws-sdk:ec2:startInstances";
+/// The Scheduler group Guardline's schedules live in.
+pub const SCHEDULE_GROUP: &str = "default";
+/// A maintenance window's length in hours and cutoff: stopping or starting takes minutes.
+pub const WINDOW_DURATION_HOURS: i32 = 1;
+pub const WINDOW_CUTOFF_HOURS: i32 = 0;
+/// The task's concurrency and error threshold: one instance failing does not keep the others running.
+pub const TASK_MAX_CONCURRENCY: &str = "50";
+pub const TASK_MAX_ERRORS: &str = "100%";
+
+/// `guardline-<schedule>-stop` / `-start`: the maintenance window or Scheduler schedule of one action.
+pub fn resource_name(schedule: &str, action: Action) -> String {
+    format!("guardline-{schedule}-{}", verb(action))
+}
+
+/// `guardline-<schedule>`: the name of the window target.
+pub fn target_name(schedule: &str) -> String {
+    format!("guardline-{schedule}")
+}
+
+/// `stop` or `start`.
+pub fn verb(action: Action) -> &'static str {
+    match action {
+        Action::Stop => "stop",
+        Action::Start => "start",
+    }
+}
+
+/// One maintenance window as Guardline installs it: the window, one target by tag, one Automation task.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DesiredWindow {
+    pub name: String,
+    pub target_name: String,
+    pub description: String,
+    /// `cron(...)`.
+    pub expression: String,
+    /// IANA zone (`ScheduleTimezone`).
+    pub timezone: String,
+    /// The target: `tag:<key>` = values.
+    pub selector: TagMatch,
+    /// [`STOP_DOCUMENT`] or [`START_DOCUMENT`].
+    pub document: &'static str,
+    /// The task's service role (also the Automation's `AutomationAssumeRole`), if given.
+    pub role_arn: Option<String>,
+}
+
+impl DesiredWindow {
+    /// The target's key, `tag:Environment`.
+    pub fn target_key(&self) -> String {
+        format!("tag:{}", self.selector.key)
+    }
+}
+
+/// A window target as read back.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExistingTarget {
+    pub id: String,
+    pub name: Option<String>,
+    /// (key, values) per selector.
+    pub selectors: Vec<(String, Vec<String>)>,
+}
+
+/// A window task as read back.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExistingTask {
+    pub id: String,
+    pub name: Option<String>,
+    pub task_arn: String,
+    pub task_type: String,
+    pub targets: Vec<(String, Vec<String>)>,
+    pub role_arn: Option<String>,
+}
+
+/// A maintenance window with Guardline's name, as read back.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExistingWindow {
+    pub id: String,
+    pub expression: String,
+    pub timezone: Option<String>,
+    pub enabled: bool,
+    pub duration: i32,
+    pub cutoff: i32,
+    pub targets: Vec<ExistingTarget>,
+    pub tasks: Vec<ExistingTask>,
+}
+
+/// One EventBridge Scheduler schedule as Guardline installs it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DesiredSchedule {
+    pub name: String,
+    pub description: String,
+    pub expression: String,
+    pub timezone: String,
+    /// [`STOP_TARGET`] or [`START_TARGET`].
+    pub target_arn: &'static str,
+    /// The instances selected now (sorted); empty: nothing to schedule in this region.
+    pub instance_ids: Vec<String>,
+    pub role_arn: Option<String>,
+}
+
+impl DesiredSchedule {
+    /// The target's input, `{"InstanceIds":[...]}`.
+    pub fn input(&self) -> String {
+        serde_json::json!({ "InstanceIds": self.instance_ids }).to_string()
+    }
+}
+
+/// A Scheduler schedule with Guardline's name, as read back.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExistingSchedule {
+    pub expression: String,
+    pub timezone: Option<String>,
+    pub target_arn: String,
+    /// `InstanceIds` of the input (sorted), `None` when the input is not that shape.
+    pub instance_ids: Option<Vec<String>>,
+    pub role_arn: String,
+    pub state: String,
+}
+
+/// One API call of a plan. IDs are `None` when an earlier call of the same change creates them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Call {
+    CreateWindow,
+    UpdateWindow { window_id: String },
+    RegisterTarget { window_id: Option<String> },
+    UpdateTarget { window_id: String, target_id: String },
+    RegisterTask { window_id: Option<String>, target_id: Option<String> },
+    UpdateTask { window_id: String, task_id: String, target_id: String },
+    CreateSchedule,
+    UpdateSchedule,
+    DeleteSchedule,
+}
+
+impl Call {
+    /// The IAM action behind the call.
+    pub fn action(&self) -> &'static str {
+        match self {
+            Call::CreateWindow => "ssm:CreateMaintenanceWindow",
+            Call::UpdateWindow { .. } => "ssm:UpdateMaintenanceWindow",
+            Call::RegisterTarget { .. } => "ssm:RegisterTargetWithMaintenanceWindow",
+            Call::UpdateTarget { .. } => "ssm:UpdateMaintenanceWindowTarget",
+            Call::RegisterTask { .. } => "ssm:RegisterTaskWithMaintenanceWindow",
+            Call::UpdateTask { .. } => "ssm:UpdateMaintenanceWindowTask",
+            Call::CreateSchedule => "scheduler:CreateSchedule",
+            Call::UpdateSchedule => "scheduler:UpdateSchedule",
+            Call::DeleteSchedule => "scheduler:DeleteSchedule",
+        }
+    }
+}
+
+fn same_values(a: &[String], b: &[String]) -> bool {
+    let mut a = a.to_vec();
+    let mut b = b.to_vec();
+    a.sort();
+    b.sort();
+    a == b
+}
+
+/// The calls that make `existing` (or nothing) what `desired` says; empty when they agree.
+pub fn window_calls(desired: &DesiredWindow, existing: Option<&ExistingWindow>) -> Vec<Call> {
+    let Some(existing) = existing else {
+        return vec![
+            Call::CreateWindow,
+            Call::RegisterTarget { window_id: None },
+            Call::RegisterTask { window_id: None, target_id: None },
+        ];
+    };
+    let mut calls = Vec::new();
+    let window_id = existing.id.clone();
+    if existing.expression != desired.expression
+        || existing.timezone.as_deref() != Some(desired.timezone.as_str())
+        || !existing.enabled
+        || existing.duration != WINDOW_DURATION_HOURS
+        || existing.cutoff != WINDOW_CUTOFF_HOURS
+    {
+        calls.push(Call::UpdateWindow { window_id: window_id.clone() });
+    }
+    let target = existing
+        .targets
+        .iter()
+        .find(|target| target.name.as_deref() == Some(desired.target_name.as_str()))
+        .or_else(|| existing.targets.first());
+    let target_id = match target {
+        None => {
+            calls.push(Call::RegisterTarget { window_id: Some(window_id.clone()) });
+            None
+        }
+        Some(target) => {
+            let agrees = target.name.as_deref() == Some(desired.target_name.as_str())
+                && matches!(target.selectors.as_slice(),
+                    [(key, values)] if *key == desired.target_key() && same_values(values, &desired.selector.values));
+            if !agrees {
+                calls.push(Call::UpdateTarget { window_id: window_id.clone(), target_id: target.id.clone() });
+            }
+            Some(target.id.clone())
+        }
+    };
+    let task = existing
+        .tasks
+        .iter()
+        .find(|task| task.name.as_deref() == Some(desired.name.as_str()))
+        .or_else(|| existing.tasks.iter().find(|task| task.task_arn == desired.document));
+    match (task, target_id) {
+        (Some(task), Some(target_id)) => {
+            let agrees = task.name.as_deref() == Some(desired.name.as_str())
+                && task.task_arn == desired.document
+                // moto 5.2.5 answers `TaskType` where AWS says `Type`, so an absent type is not a difference.
+                && (task.task_type.is_empty() || task.task_type == "AUTOMATION")
+                && task.role_arn == desired.role_arn
+                && matches!(task.targets.as_slice(),
+                    [(key, values)] if key == "WindowTargetIds" && *values == [target_id.clone()]);
+            if !agrees {
+                calls.push(Call::UpdateTask { window_id, task_id: task.id.clone(), target_id });
+            }
+        }
+        (_, target_id) => calls.push(Call::RegisterTask { window_id: Some(window_id), target_id }),
+    }
+    calls
+}
+
+/// The calls that make the Scheduler schedule what `desired` says: created, updated, or deleted when no
+/// instance is selected any more (a schedule cannot have an empty instance list).
+pub fn schedule_calls(desired: &DesiredSchedule, existing: Option<&ExistingSchedule>) -> Vec<Call> {
+    match existing {
+        None if desired.instance_ids.is_empty() => Vec::new(),
+        None => vec![Call::CreateSchedule],
+        Some(_) if desired.instance_ids.is_empty() => vec![Call::DeleteSchedule],
+        Some(existing) => {
+            let agrees = existing.expression == desired.expression
+                && existing.timezone.as_deref() == Some(desired.timezone.as_str())
+                && existing.target_arn == desired.target_arn
+                && existing.instance_ids.as_deref() == Some(desired.instance_ids.as_slice())
+                && Some(existing.role_arn.as_str()) == desired.role_arn.as_deref()
+                && existing.state == "ENABLED";
+            if agrees { Vec::new() } else { vec![Call::UpdateSchedule] }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn desired() -> DesiredWindow {
+        DesiredWindow {
+            name: "guardline-dev-stop".into(),
+            target_name: "guardline-dev".into(),
+            description: String::new(),
+            expression: "cron(0 19 ? * MON-FRI *)".into(),
+            timezone: "Asia/Tokyo".into(),
+            selector: TagMatch { key: "Environment".into(), values: vec!["dev".into(), "stg".into()] },
+            document: STOP_DOCUMENT,
+            role_arn: None,
+        }
+    }
+
+    fn installed() -> ExistingWindow {
+        ExistingWindow {
+            id: "mw-1".into(),
+            expression: "cron(0 19 ? * MON-FRI *)".into(),
+            timezone: Some("Asia/Tokyo".into()),
+            enabled: true,
+            duration: 1,
+            cutoff: 0,
+            targets: vec![ExistingTarget {
+                id: "t-1".into(),
+                name: Some("guardline-dev".into()),
+                selectors: vec![("tag:Environment".into(), vec!["stg".into(), "dev".into()])],
+            }],
+            tasks: vec![ExistingTask {
+                id: "k-1".into(),
+                name: Some("guardline-dev-stop".into()),
+                task_arn: STOP_DOCUMENT.into(),
+                task_type: "AUTOMATION".into(),
+                targets: vec![("WindowTargetIds".into(), vec!["t-1".into()])],
+                role_arn: None,
+            }],
+        }
+    }
+
+    #[test]
+    fn a_missing_window_is_created_with_its_target_and_task() {
+        assert_eq!(window_calls(&desired(), None).len(), 3);
+    }
+
+    #[test]
+    fn an_installed_window_needs_nothing() {
+        assert_eq!(window_calls(&desired(), Some(&installed())), Vec::new());
+    }
+
+    #[test]
+    fn changes_are_updates_in_place() {
+        let mut existing = installed();
+        existing.expression = "cron(0 18 ? * MON-FRI *)".into();
+        existing.targets[0].selectors[0].1 = vec!["dev".into()];
+        existing.tasks[0].task_arn = "AWS-RestartEC2Instance".into();
+        assert_eq!(
+            window_calls(&desired(), Some(&existing)),
+            vec![
+                Call::UpdateWindow { window_id: "mw-1".into() },
+                Call::UpdateTarget { window_id: "mw-1".into(), target_id: "t-1".into() },
+                Call::UpdateTask { window_id: "mw-1".into(), task_id: "k-1".into(), target_id: "t-1".into() },
+            ]
+        );
+        let mut existing = installed();
+        existing.tasks.clear();
+        assert_eq!(
+            window_calls(&desired(), Some(&existing)),
+            vec![Call::RegisterTask { window_id: Some("mw-1".into()), target_id: Some("t-1".into()) }]
+        );
+    }
+
+    #[test]
+    fn schedules_are_created_updated_and_deleted() {
+        let desired = DesiredSchedule {
+            name: "guardline-dev-stop".into(),
+            description: String::new(),
+            expression: "cron(0 19 ? * MON-FRI *)".into(),
+            timezone: "Asia/Tokyo".into(),
+            target_arn: STOP_TARGET,
+            instance_ids: vec!["i-1".into()],
+            role_arn: Some("arn:aws:iam::1:role/r".into()),
+        };
+        assert_eq!(schedule_calls(&desired, None), vec![Call::CreateSchedule]);
+        let existing = ExistingSchedule {
+            expression: desired.expression.clone(),
+            timezone: Some("Asia/Tokyo".into()),
+            target_arn: STOP_TARGET.into(),
+            instance_ids: Some(vec!["i-1".into()]),
+            role_arn: "arn:aws:iam::1:role/r".into(),
+            state: "ENABLED".into(),
+        };
+        assert_eq!(schedule_calls(&desired, Some(&existing)), Vec::new());
+        let more = DesiredSchedule { instance_ids: vec!["i-1".into(), "i-2".into()], ..desired.clone() };
+        assert_eq!(schedule_calls(&more, Some(&existing)), vec![Call::UpdateSchedule]);
+        let none = DesiredSchedule { instance_ids: Vec::new(), ..desired };
+        assert_eq!(schedule_calls(&none, Some(&existing)), vec![Call::DeleteSchedule]);
+        assert_eq!(schedule_calls(&none, None), Vec::new());
+    }
+}

@@ -1,0 +1,165 @@
+//! `schedule run`: what is due for each schedule at an instant ([`due_at`], from the pure evaluator, so
+//! holidays are respected), and stopping or starting the selected instances of each region ([`run`]).
+//! An instance carrying the production tag is never stopped or started, whatever its other tags say.
+
+use aws_config::{Region, SdkConfig};
+use guardline_config::{ScheduleConfig, TagMatch};
+use guardline_schedule::Action;
+use jiff::civil::DateTime;
+use jiff::{SignedDuration, Timestamp};
+
+use super::instances::{matching, start, stop};
+
+/// The instant `--at` names: an RFC 3339 timestamp, or a wall-clock time read in each schedule's own zone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum At {
+    Instant(Timestamp),
+    Local(DateTime),
+}
+
+impl At {
+    /// `2026-12-01T19:00:00+09:00` (or `Z`) or `2026-12-01T19:00` (wall clock).
+    pub fn parse(text: &str) -> Result<At, String> {
+        if let Ok(instant) = text.parse::<Timestamp>() {
+            return Ok(At::Instant(instant));
+        }
+        text.parse::<DateTime>().map(At::Local).map_err(|_| {
+            format!(
+                "--at {text:?} is neither an RFC 3339 time (2026-12-01T19:00:00+09:00) nor YYYY-MM-DDTHH:MM"
+            )
+        })
+    }
+
+    /// The instant, a wall-clock time being read in `schedule`'s zone.
+    pub fn instant(&self, schedule: &ScheduleConfig) -> Result<Timestamp, String> {
+        match self {
+            At::Instant(instant) => Ok(*instant),
+            At::Local(wall) => schedule
+                .schedule
+                .time_zone
+                .to_ambiguous_timestamp(*wall)
+                .compatible()
+                .map_err(|error| format!("{wall} in the zone of schedule {}: {error}", schedule.name)),
+        }
+    }
+}
+
+/// What a run at `at` must do for `schedule`: the last transition in `(at - interval, at]`.
+pub fn due_at(schedule: &ScheduleConfig, at: Timestamp, interval: SignedDuration) -> Option<Action> {
+    let previous = at.checked_sub(interval).unwrap_or(at);
+    schedule.schedule.due(previous, at)
+}
+
+/// What happened to one instance.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Row {
+    pub schedule: String,
+    pub region: String,
+    /// `i-0123 (web-dev)`.
+    pub instance: String,
+    pub action: Action,
+    /// `stopped`, `already stopped`, `skipped: production (Tier=prod)`, `would stop (dry run)`, `failed: ...`.
+    pub result: String,
+    pub failed: bool,
+}
+
+/// Carries out `action` for `schedule` in every region; with `dry_run`, only reports what it would do.
+pub async fn run(
+    config: &SdkConfig,
+    schedule: &ScheduleConfig,
+    regions: &[String],
+    production: &TagMatch,
+    action: Action,
+    dry_run: bool,
+) -> Vec<Row> {
+    let mut rows = Vec::new();
+    for region in regions {
+        let config = config.to_builder().region(Region::new(region.clone())).build();
+        let ec2 = aws_sdk_ec2::Client::new(&config);
+        let row = |instance: String, result: String, failed: bool| Row {
+            schedule: schedule.name.clone(),
+            region: region.clone(),
+            instance,
+            action,
+            result,
+            failed,
+        };
+        let instances = match matching(&ec2, &schedule.select).await {
+            Ok(instances) => instances,
+            Err(error) => {
+                rows.push(row("(listing instances)".to_owned(), format!("failed: {error}"), true));
+                continue;
+            }
+        };
+        let mut to_change = Vec::new();
+        for instance in &instances {
+            if let Some(tag) = instance.production_tag(production) {
+                rows.push(row(
+                    instance.label(),
+                    format!("skipped: production ({tag}), never touched"),
+                    false,
+                ));
+                continue;
+            }
+            let (acts, settled) = match action {
+                Action::Stop => (matches!(instance.state.as_str(), "running" | "pending"), "already stopped"),
+                Action::Start => (instance.state == "stopped", "already running"),
+            };
+            if !acts {
+                let result =
+                    if matches!(instance.state.as_str(), "stopping" | "stopped" | "running" | "pending") {
+                        format!("{settled} ({})", instance.state)
+                    } else {
+                        format!("skipped: {}", instance.state)
+                    };
+                rows.push(row(instance.label(), result, false));
+            } else if dry_run {
+                rows.push(row(instance.label(), format!("would {} (dry run)", verb(action)), false));
+            } else {
+                to_change.push(instance);
+            }
+        }
+        if to_change.is_empty() {
+            continue;
+        }
+        let ids: Vec<String> = to_change.iter().map(|instance| instance.id.clone()).collect();
+        let result = match action {
+            Action::Stop => stop(&ec2, &ids).await,
+            Action::Start => start(&ec2, &ids).await,
+        };
+        for instance in to_change {
+            rows.push(match &result {
+                Ok(states) => {
+                    let state = states.get(&instance.id).map_or("requested", String::as_str);
+                    row(instance.label(), format!("{} (now {state})", past(action)), false)
+                }
+                Err(error) => row(instance.label(), format!("failed: {error}"), true),
+            });
+        }
+    }
+    rows
+}
+
+fn verb(action: Action) -> &'static str {
+    super::plan::verb(action)
+}
+
+fn past(action: Action) -> &'static str {
+    match action {
+        Action::Stop => "stopped",
+        Action::Start => "started",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn at_takes_rfc3339_or_wall_clock() {
+        assert!(matches!(At::parse("2026-12-01T19:00:00+09:00"), Ok(At::Instant(_))));
+        assert!(matches!(At::parse("2026-12-01T10:00:00Z"), Ok(At::Instant(_))));
+        assert!(matches!(At::parse("2026-12-01T19:00"), Ok(At::Local(_))));
+        assert!(At::parse("tomorrow").is_err());
+    }
+}

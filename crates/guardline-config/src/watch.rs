@@ -1,0 +1,281 @@
+//! The validated `[watch]` section: what `guardline watch` polls (sources, feeds), where it sends alerts
+//! (channels), and which source goes to which channel (routes).
+//!
+//! Secrets (webhook URLs, bot tokens, SMTP passwords) are never part of the configuration text: a channel
+//! names an environment variable or a file ([`Secret`]) and validation rejects a literal value. Reading the
+//! secret is the watcher's job, at the moment it sends.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// The AWS service status feed polled by `[watch.sources.aws-status]` unless it sets `url`.
+pub const AWS_STATUS_URL: &str = "https://status.aws.amazon.com/rss/all.rss";
+
+/// The names of the built-in sources, as routes name them.
+pub const BUILTIN_SOURCES: &[&str] = &["guardduty", "security-hub", "inspector", "health", "aws-status"];
+
+/// `[watch]`: the alert router.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WatchConfig {
+    /// Time between two polling passes of `guardline watch` (`interval`, default 5 minutes).
+    pub interval: Duration,
+    /// The outbox database (`state-db`); default: `guardline-watch.db` beside the history database.
+    pub state_db: Option<PathBuf>,
+    /// A channel failing for this long raises an alert on the other channels (default 15 minutes).
+    pub channel_down_alert_after: Duration,
+    /// More new events than this from one source in one pass become one digest message (default 10).
+    pub digest_above: usize,
+    /// By name (`[watch.channels.<name>]`).
+    pub channels: BTreeMap<String, WatchChannel>,
+    pub sources: WatchSources,
+    /// `[[watch.feeds]]`, in file order; only enabled ones.
+    pub feeds: Vec<WatchFeed>,
+    /// `[[watch.routes]]`, in file order.
+    pub routes: Vec<WatchRoute>,
+}
+
+impl WatchConfig {
+    /// The channels a source's events go to, by the routes, without duplicates, in name order.
+    pub fn channels_for(&self, source: &str) -> Vec<String> {
+        let mut names: Vec<String> = self
+            .routes
+            .iter()
+            .filter(|route| route.sources.iter().any(|name| name == source))
+            .flat_map(|route| route.channels.iter().cloned())
+            .collect();
+        names.sort();
+        names.dedup();
+        names
+    }
+}
+
+/// Where a secret comes from. The value itself is never in the configuration.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Secret {
+    /// An environment variable's name (`url-env`, `token-env`, `password-env`).
+    Env(String),
+    /// A file whose content (trimmed) is the secret (`url-file`, `token-file`, `password-file`).
+    File(PathBuf),
+}
+
+/// One `[watch.channels.<name>]`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WatchChannel {
+    pub name: String,
+    pub kind: ChannelKind,
+    /// The least time between two messages to this channel (`min-interval`; default 1 s for Slack and
+    /// Teams, whose webhooks accept about one message a second, 0 for mail).
+    pub min_interval: Duration,
+    /// Line of the channel's header in the config file.
+    pub line: usize,
+}
+
+/// What a channel sends to.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ChannelKind {
+    /// A Slack incoming webhook.
+    SlackWebhook { url: Secret },
+    /// A Slack app's bot token, posting with `chat.postMessage` to `channel`; `api_url` is Slack's Web API
+    /// base (`api-url`, default `https://slack.com/api`).
+    SlackBot { token: Secret, channel: String, api_url: String },
+    /// A Microsoft Teams incoming webhook or Workflows URL, sent an Adaptive Card.
+    Teams { url: Secret },
+    /// Mail over SMTP.
+    Email(EmailChannel),
+}
+
+impl ChannelKind {
+    /// `slack`, `teams` or `email`.
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            ChannelKind::SlackWebhook { .. } | ChannelKind::SlackBot { .. } => "slack",
+            ChannelKind::Teams { .. } => "teams",
+            ChannelKind::Email(_) => "email",
+        }
+    }
+}
+
+/// An `email` channel.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EmailChannel {
+    pub smtp_host: String,
+    /// Default 587.
+    pub smtp_port: u16,
+    /// Upgrade the connection with STARTTLS, and refuse to send without it (default true).
+    pub starttls: bool,
+    pub username: Option<String>,
+    pub password: Option<Secret>,
+    pub from: String,
+    /// At least one recipient.
+    pub to: Vec<String>,
+}
+
+/// `[watch.sources.*]`: each is `None` when absent or `enabled = false`.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct WatchSources {
+    pub guardduty: Option<GuardDutySource>,
+    pub security_hub: Option<SecurityHubSource>,
+    pub inspector: Option<InspectorSource>,
+    pub health: Option<HealthSource>,
+    pub aws_status: Option<AwsStatusSource>,
+}
+
+impl WatchSources {
+    /// The names of the enabled built-in sources.
+    pub fn enabled(&self) -> Vec<&'static str> {
+        let mut names = Vec::new();
+        if self.guardduty.is_some() {
+            names.push("guardduty");
+        }
+        if self.security_hub.is_some() {
+            names.push("security-hub");
+        }
+        if self.inspector.is_some() {
+            names.push("inspector");
+        }
+        if self.health.is_some() {
+            names.push("health");
+        }
+        if self.aws_status.is_some() {
+            names.push("aws-status");
+        }
+        names
+    }
+}
+
+/// `[watch.sources.guardduty]`.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct GuardDutySource {
+    /// Findings at or above this severity go out; `None`: the account profile's
+    /// `guardduty-severity-threshold` (7.0 by default).
+    pub min_severity: Option<f64>,
+    /// `None`: every region enabled for the account.
+    pub regions: Option<Vec<String>>,
+}
+
+/// `[watch.sources.security-hub]`: findings whose compliance newly is FAILED.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SecurityHubSource {
+    /// Only findings at or above this label (`min-severity`); `None`: every failing finding.
+    pub min_severity: Option<SeverityLabel>,
+    pub regions: Option<Vec<String>>,
+}
+
+/// An Inspector or Security Hub severity label, in increasing order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum SeverityLabel {
+    Informational,
+    Low,
+    Medium,
+    High,
+    Critical,
+}
+
+impl SeverityLabel {
+    /// Parses `LOW`, `high`, ... (any case); `UNTRIAGED` is not a level.
+    pub fn parse(text: &str) -> Option<SeverityLabel> {
+        Some(match text.to_ascii_uppercase().as_str() {
+            "INFORMATIONAL" => SeverityLabel::Informational,
+            "LOW" => SeverityLabel::Low,
+            "MEDIUM" => SeverityLabel::Medium,
+            "HIGH" => SeverityLabel::High,
+            "CRITICAL" => SeverityLabel::Critical,
+            _ => return None,
+        })
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SeverityLabel::Informational => "INFORMATIONAL",
+            SeverityLabel::Low => "LOW",
+            SeverityLabel::Medium => "MEDIUM",
+            SeverityLabel::High => "HIGH",
+            SeverityLabel::Critical => "CRITICAL",
+        }
+    }
+}
+
+/// `[watch.sources.inspector]`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InspectorSource {
+    /// Findings at or above this label go out (default CRITICAL, as the guideline asks).
+    pub min_severity: SeverityLabel,
+    pub regions: Option<Vec<String>>,
+}
+
+/// `[watch.sources.health]`: AWS Health events (the Health API is global, served from us-east-1).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct HealthSource {}
+
+/// `[watch.sources.aws-status]`: the public AWS service status RSS.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AwsStatusSource {
+    pub url: String,
+    /// Only items whose title or text contains one of these (any case); empty: every item.
+    pub keywords: Vec<String>,
+}
+
+/// One `[[watch.feeds]]`: an RSS or Atom feed of vulnerabilities (JVN, NVD, ...).
+#[derive(Debug, Clone, PartialEq)]
+pub struct WatchFeed {
+    /// The feed's name, as routes name it.
+    pub name: String,
+    pub url: String,
+    /// Only items whose title or summary contains one of these (any case); empty: every item.
+    pub keywords: Vec<String>,
+}
+
+/// One `[[watch.routes]]`: the events of `sources` go to every one of `channels`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WatchRoute {
+    pub sources: Vec<String>,
+    pub channels: Vec<String>,
+}
+
+/// Parses a duration written as `30s`, `5m`, `1h`, `1h30m`, `2d` (`ms` too).
+pub fn parse_duration(text: &str) -> Option<Duration> {
+    let text = text.trim();
+    if text.is_empty() {
+        return None;
+    }
+    let mut total = Duration::ZERO;
+    let mut rest = text;
+    while !rest.is_empty() {
+        let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+        if digits == 0 {
+            return None;
+        }
+        let number: u64 = rest[..digits].parse().ok()?;
+        rest = &rest[digits..];
+        let unit = rest.bytes().take_while(u8::is_ascii_alphabetic).count();
+        let (unit, tail) = rest.split_at(unit);
+        let part = match unit {
+            "ms" => Duration::from_millis(number),
+            "s" => Duration::from_secs(number),
+            "m" => Duration::from_secs(number.checked_mul(60)?),
+            "h" => Duration::from_secs(number.checked_mul(3600)?),
+            "d" => Duration::from_secs(number.checked_mul(86_400)?),
+            _ => return None,
+        };
+        total = total.checked_add(part)?;
+        rest = tail;
+    }
+    Some(total)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration("5m"), Some(Duration::from_secs(300)));
+        assert_eq!(parse_duration("1h30m"), Some(Duration::from_secs(5400)));
+        assert_eq!(parse_duration("250ms"), Some(Duration::from_millis(250)));
+        assert_eq!(parse_duration("0s"), Some(Duration::ZERO));
+        assert_eq!(parse_duration("5"), None);
+        assert_eq!(parse_duration("m"), None);
+        assert_eq!(parse_duration("5 minutes"), None);
+    }
+}

@@ -1,0 +1,97 @@
+//! [`OrgAccount`]: one member account of an AWS Organization as `guardline scan --org` lists it (name, OU
+//! placement, tags), and [`ShardRecord`], what a shard of an organisation scan writes per account for
+//! `guardline merge`.
+//!
+//! Not part of a [`crate::Snapshot`]: the snapshot stays the inventory of one account, read from inside it;
+//! where the account sits in the organisation is read from the management (or delegated administrator)
+//! account and travels beside it.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::Snapshot;
+
+/// The `format` tag of a shard's per-account file.
+pub const SHARD_RECORD_FORMAT: &str = "guardline-org-account";
+/// The version of [`ShardRecord`] this build reads and writes.
+pub const SHARD_RECORD_VERSION: u32 = 1;
+
+/// A member account of the organisation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OrgAccount {
+    /// The 12-digit account ID.
+    pub id: String,
+    /// The account's name in Organizations.
+    pub name: String,
+    pub email: String,
+    /// `ACTIVE`, `SUSPENDED`, `PENDING_CLOSURE`, ...
+    pub status: String,
+    /// The OU path by names, root first, e.g. `Root/Workloads/Prod` (just `Root` for an account at the root).
+    pub ou_path: String,
+    /// The IDs along the path, root first, e.g. `["r-ab12", "ou-ab12-11111111", "ou-ab12-22222222"]`.
+    pub ou_ids: Vec<String>,
+    /// The account's tags in Organizations.
+    #[serde(default)]
+    pub tags: BTreeMap<String, String>,
+}
+
+/// What one shard of `scan --org --shard I/N` writes for one account: its place in the organisation, the
+/// role used, and its snapshot or the reason it could not be collected. `guardline merge` evaluates these.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ShardRecord {
+    /// Always [`SHARD_RECORD_FORMAT`].
+    pub format: String,
+    /// [`SHARD_RECORD_VERSION`].
+    pub version: u32,
+    pub account: OrgAccount,
+    /// The snapshot, or why there is none (the account is then NOT EVALUATED).
+    pub outcome: ShardOutcome,
+}
+
+/// A collected snapshot, or the reason the account could not be scanned.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ShardOutcome {
+    Snapshot(Box<Snapshot>),
+    NotEvaluated(String),
+}
+
+impl ShardRecord {
+    pub fn new(account: OrgAccount, outcome: ShardOutcome) -> ShardRecord {
+        ShardRecord {
+            format: SHARD_RECORD_FORMAT.to_owned(),
+            version: SHARD_RECORD_VERSION,
+            account,
+            outcome,
+        }
+    }
+
+    /// Reads a record, refusing other formats and versions.
+    pub fn from_json(text: &str) -> Result<ShardRecord, String> {
+        let record: ShardRecord =
+            serde_json::from_str(text).map_err(|error| format!("not a Guardline shard record: {error}"))?;
+        if record.format != SHARD_RECORD_FORMAT || record.version != SHARD_RECORD_VERSION {
+            return Err(format!(
+                "a {} version {} record; this build reads {SHARD_RECORD_FORMAT} version {SHARD_RECORD_VERSION}",
+                record.format, record.version
+            ));
+        }
+        if let ShardOutcome::Snapshot(snapshot) = &record.outcome
+            && snapshot.version != crate::SNAPSHOT_VERSION
+        {
+            return Err(format!(
+                "its snapshot is version {}; this build reads version {}",
+                snapshot.version,
+                crate::SNAPSHOT_VERSION
+            ));
+        }
+        Ok(record)
+    }
+
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).expect("a shard record always serialises") + "\n"
+    }
+}

@@ -1,0 +1,520 @@
+//! What `guardline fix` would change: the vocabulary of automated fixes ([`FixAction`]) and the planner that
+//! turns an evaluation's failures into a reviewed [`FixPlan`].
+//!
+//! Each rule with an automated fix declares, beside its check, a plan function ([`crate::Rule::plan`]) that
+//! maps its failing findings to actions. The planner is pure like the rules: it reads the snapshot, the
+//! evaluation and the config, and calls nothing. `guardline-apply` carries the actions out.
+//!
+//! Architecture Invariant: a plan is derived only from findings that fail (outcome FAIL or WARN: adopted,
+//! not excepted), so a second `fix` after a successful one plans nothing. A NOT EVALUATED control is never
+//! "fixed" blind.
+
+use guardline_config::{Config, FixSettings, PasswordMinimums};
+use guardline_model::{Finding, Snapshot, Text};
+use serde::Serialize;
+
+use crate::{Context, Evaluation, FixAvailability, Outcome, RULES};
+
+/// One change `fix` can make. Each variant is one control's remediation; the API calls it makes are
+/// [`FixAction::calls`].
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum FixAction {
+    /// GUARDDUTY-001: create a detector, or enable the disabled one (never a second detector).
+    EnableGuardDuty { disabled_detector: Option<String> },
+    /// ANALYZER-001: an account-zone analyzer.
+    CreateAccessAnalyzer { name: String },
+    /// HUB-001: enable Security Hub (without its default standards) and subscribe to FSBP.
+    EnableSecurityHub { hub_enabled: bool, standard_arn: String },
+    /// INSPECTOR-001: Inspector's EC2 scanning.
+    EnableInspectorEc2,
+    /// CONFIG-001: a recorder of every supported resource type (global types in the home region only), a
+    /// delivery channel to the log bucket, recording started.
+    RecordConfig { include_global_resource_types: bool, bucket: LogBucket },
+    /// CONFIG-003: the baseline managed rules that are missing.
+    AddConfigRules { rules: Vec<ConfigRuleSpec> },
+    /// GUARDDUTY-002, HEALTH-001, CONFIG-002: an EventBridge rule that sends matching events to an SNS topic
+    /// with email subscribers.
+    RouteEvents { rule_name: String, event_pattern: String, topic_name: String, subscribers: Vec<String> },
+    /// TRAIL-001: start the multi-region trail that exists, or create one.
+    EnableCloudTrail { existing_trail: Option<String>, bucket: LogBucket },
+    /// COST-002: a monthly cost budget with actual (80%) and forecast (100%) email alerts.
+    CreateBudget { name: String, monthly_usd: f64, subscribers: Vec<String> },
+    /// COST-003: a per-service anomaly monitor and a daily email subscription.
+    CreateAnomalyMonitor { monitor_name: String, threshold_usd: f64, subscribers: Vec<String> },
+    /// ACCOUNT-001.
+    CreateAccountAlias { alias: String },
+    /// ACCOUNT-002.
+    SetSecurityContact { name: String, email: String, phone: String, title: String },
+    /// IAM-007: the profile's minimums.
+    SetPasswordPolicy { minimums: PasswordMinimums },
+    /// S3-001: all four account-level Block Public Access settings.
+    BlockAccountPublicAccess,
+}
+
+/// The bucket AWS Config and CloudTrail deliver to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LogBucket {
+    pub name: String,
+    /// The region it is created in (the home region).
+    pub region: String,
+    /// `false`: the config names an existing bucket, which `fix` uses as is.
+    pub create: bool,
+}
+
+/// A managed AWS Config rule.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ConfigRuleSpec {
+    pub name: String,
+    pub source_identifier: String,
+}
+
+impl FixAction {
+    /// The IAM actions the step calls, in order (reads first: each step re-reads what it changes).
+    pub fn calls(&self) -> Vec<&'static str> {
+        let bucket_calls = |bucket: &LogBucket| -> Vec<&'static str> {
+            if bucket.create {
+                vec!["s3:CreateBucket", "s3:PutBucketPublicAccessBlock", "s3:PutBucketPolicy"]
+            } else {
+                vec!["s3:ListBucket"]
+            }
+        };
+        match self {
+            FixAction::EnableGuardDuty { disabled_detector: None } => {
+                vec!["guardduty:ListDetectors", "guardduty:CreateDetector"]
+            }
+            FixAction::EnableGuardDuty { disabled_detector: Some(_) } => {
+                vec!["guardduty:ListDetectors", "guardduty:GetDetector", "guardduty:UpdateDetector"]
+            }
+            FixAction::CreateAccessAnalyzer { .. } => {
+                vec!["access-analyzer:ListAnalyzers", "access-analyzer:CreateAnalyzer"]
+            }
+            FixAction::EnableSecurityHub { hub_enabled, .. } => {
+                let mut calls = vec!["securityhub:DescribeHub"];
+                if !hub_enabled {
+                    calls.push("securityhub:EnableSecurityHub");
+                }
+                calls.extend(["securityhub:GetEnabledStandards", "securityhub:BatchEnableStandards"]);
+                calls
+            }
+            FixAction::EnableInspectorEc2 => vec!["inspector2:BatchGetAccountStatus", "inspector2:Enable"],
+            FixAction::RecordConfig { bucket, .. } => {
+                let mut calls = vec!["iam:CreateServiceLinkedRole"];
+                calls.extend(bucket_calls(bucket));
+                calls.extend([
+                    "config:DescribeConfigurationRecorders",
+                    "config:PutConfigurationRecorder",
+                    "config:DescribeDeliveryChannels",
+                    "config:PutDeliveryChannel",
+                    "config:DescribeConfigurationRecorderStatus",
+                    "config:StartConfigurationRecorder",
+                ]);
+                calls
+            }
+            FixAction::AddConfigRules { .. } => vec!["config:DescribeConfigRules", "config:PutConfigRule"],
+            FixAction::RouteEvents { .. } => vec![
+                "sns:CreateTopic",
+                "sns:GetTopicAttributes",
+                "sns:SetTopicAttributes",
+                "sns:ListSubscriptionsByTopic",
+                "sns:Subscribe",
+                "events:DescribeRule",
+                "events:PutRule",
+                "events:ListTargetsByRule",
+                "events:PutTargets",
+            ],
+            FixAction::EnableCloudTrail { existing_trail, bucket } => {
+                let mut calls = Vec::new();
+                if existing_trail.is_none() {
+                    calls.extend(bucket_calls(bucket));
+                    calls.push("cloudtrail:CreateTrail");
+                }
+                calls.extend(["cloudtrail:GetTrailStatus", "cloudtrail:StartLogging"]);
+                calls
+            }
+            FixAction::CreateBudget { .. } => {
+                vec!["budgets:ViewBudget", "budgets:ModifyBudget"]
+            }
+            FixAction::CreateAnomalyMonitor { .. } => vec![
+                "ce:GetAnomalyMonitors",
+                "ce:CreateAnomalyMonitor",
+                "ce:GetAnomalySubscriptions",
+                "ce:CreateAnomalySubscription",
+            ],
+            FixAction::CreateAccountAlias { .. } => vec!["iam:ListAccountAliases", "iam:CreateAccountAlias"],
+            FixAction::SetSecurityContact { .. } => vec!["account:PutAlternateContact"],
+            FixAction::SetPasswordPolicy { .. } => vec!["iam:UpdateAccountPasswordPolicy"],
+            FixAction::BlockAccountPublicAccess => vec!["s3:PutAccountPublicAccessBlock"],
+        }
+    }
+
+    /// What the step does, in a sentence.
+    pub fn describe(&self) -> Text {
+        match self {
+            FixAction::EnableGuardDuty { disabled_detector: None } => {
+                Text::new("create and enable a GuardDuty detector", "GuardDuty の検出器を作成して有効化")
+            }
+            FixAction::EnableGuardDuty { disabled_detector: Some(id) } => Text::new(
+                format!("enable the disabled GuardDuty detector {id}"),
+                format!("無効な GuardDuty の検出器 {id} を有効化"),
+            ),
+            FixAction::CreateAccessAnalyzer { name } => Text::new(
+                format!("create the IAM Access Analyzer {name} (zone of trust: this account)"),
+                format!("IAM Access Analyzer {name} を作成 (信頼ゾーン: このアカウント)"),
+            ),
+            FixAction::EnableSecurityHub { hub_enabled, standard_arn } => {
+                if *hub_enabled {
+                    Text::new(
+                        format!("subscribe Security Hub to the FSBP standard {standard_arn}"),
+                        format!("Security Hub で FSBP 標準 {standard_arn} を有効化"),
+                    )
+                } else {
+                    Text::new(
+                        format!("enable Security Hub and subscribe it to the FSBP standard {standard_arn}"),
+                        format!("Security Hub を有効化し、FSBP 標準 {standard_arn} を有効化"),
+                    )
+                }
+            }
+            FixAction::EnableInspectorEc2 => {
+                Text::new("enable Amazon Inspector EC2 scanning", "Amazon Inspector の EC2 スキャンを有効化")
+            }
+            FixAction::RecordConfig { include_global_resource_types, bucket } => {
+                let (global_en, global_ja) = if *include_global_resource_types {
+                    (", global types (IAM) included", "、グローバルリソース (IAM) を含む")
+                } else {
+                    ("", "")
+                };
+                let name = &bucket.name;
+                let (bucket_en, bucket_ja) = if bucket.create {
+                    let region = &bucket.region;
+                    (
+                        format!(
+                            "the bucket {name} (created in {region}, private, writable by AWS Config and CloudTrail of this account only)"
+                        ),
+                        format!(
+                            "バケット {name} ({region} に作成。非公開、このアカウントの AWS Config と CloudTrail のみ書き込み可)"
+                        ),
+                    )
+                } else {
+                    (format!("the existing bucket {name}"), format!("既存のバケット {name}"))
+                };
+                Text::new(
+                    format!(
+                        "record every supported resource type{global_en}, deliver to {bucket_en}, start recording"
+                    ),
+                    format!("サポートされる全リソースを記録{global_ja}し、{bucket_ja} に配信して記録を開始"),
+                )
+            }
+            FixAction::AddConfigRules { rules } => {
+                let names: Vec<String> =
+                    rules.iter().map(|rule| format!("{} ({})", rule.name, rule.source_identifier)).collect();
+                let names = names.join(", ");
+                Text::new(
+                    format!("add the managed AWS Config rules {names}"),
+                    format!("AWS Config マネージドルール {names} を追加"),
+                )
+            }
+            FixAction::RouteEvents { rule_name, event_pattern, topic_name, subscribers } => {
+                let to = subscribers.join(", ");
+                Text::new(
+                    format!(
+                        "EventBridge rule {rule_name} ({event_pattern}) to SNS topic {topic_name}, emailed to {to}"
+                    ),
+                    format!(
+                        "EventBridge ルール {rule_name} ({event_pattern}) で SNS トピック {topic_name} に送り、{to} にメール"
+                    ),
+                )
+            }
+            FixAction::EnableCloudTrail { existing_trail: Some(name), .. } => Text::new(
+                format!("start logging on the multi-region trail {name}"),
+                format!("マルチリージョンの証跡 {name} のログ記録を開始"),
+            ),
+            FixAction::EnableCloudTrail { existing_trail: None, bucket } => {
+                let name = &bucket.name;
+                Text::new(
+                    format!(
+                        "create the multi-region trail guardline (log file validation on) delivering to {name}, \
+                         and start logging"
+                    ),
+                    format!(
+                        "マルチリージョンの証跡 guardline (ログファイル検証あり) を作成して {name} に配信し、ログ記録を開始"
+                    ),
+                )
+            }
+            FixAction::CreateBudget { name, monthly_usd, subscribers } => {
+                let to = subscribers.join(", ");
+                Text::new(
+                    format!(
+                        "create the monthly cost budget {name} of {monthly_usd} USD, emailing {to} at 80% actual \
+                         and 100% forecast spend"
+                    ),
+                    format!(
+                        "月額 {monthly_usd} USD のコスト予算 {name} を作成し、実績 80% と予測 100% で {to} にメール"
+                    ),
+                )
+            }
+            FixAction::CreateAnomalyMonitor { monitor_name, threshold_usd, subscribers } => {
+                let to = subscribers.join(", ");
+                Text::new(
+                    format!(
+                        "create the per-service cost anomaly monitor {monitor_name} and a daily subscription \
+                         emailing {to} about anomalies of {threshold_usd} USD or more"
+                    ),
+                    format!(
+                        "サービス別のコスト異常検出モニター {monitor_name} を作成し、影響額 {threshold_usd} USD 以上の\
+                         異常を毎日 {to} にメール"
+                    ),
+                )
+            }
+            FixAction::CreateAccountAlias { alias } => Text::new(
+                format!("create the account alias {alias}"),
+                format!("アカウントエイリアス {alias} を作成"),
+            ),
+            FixAction::SetSecurityContact { name, email, .. } => Text::new(
+                format!("set the SECURITY alternate contact to {name} <{email}>"),
+                format!("セキュリティの代替連絡先を {name} <{email}> に設定"),
+            ),
+            FixAction::SetPasswordPolicy { minimums } => {
+                let length = minimums.min_length;
+                Text::new(
+                    format!(
+                        "set the IAM password policy to the profile's minimums (at least {length} characters, \
+                         character classes, reuse and expiry as configured)"
+                    ),
+                    format!(
+                        "IAM パスワードポリシーをプロファイルの基準 ({length} 文字以上、文字種、再利用・有効期限は設定どおり) に設定"
+                    ),
+                )
+            }
+            FixAction::BlockAccountPublicAccess => Text::new(
+                "turn on all four account-level S3 Block Public Access settings",
+                "アカウントレベルの S3 ブロックパブリックアクセスの 4 つの設定をすべて有効化",
+            ),
+        }
+    }
+}
+
+/// Every IAM action any fix step may call, sorted: the write policy `guardline iam-policy --for fix` prints.
+pub fn every_call() -> Vec<&'static str> {
+    let created = LogBucket { name: String::new(), region: String::new(), create: true };
+    let existing = LogBucket { create: false, ..created.clone() };
+    let samples = [
+        FixAction::EnableGuardDuty { disabled_detector: None },
+        FixAction::EnableGuardDuty { disabled_detector: Some(String::new()) },
+        FixAction::CreateAccessAnalyzer { name: String::new() },
+        FixAction::EnableSecurityHub { hub_enabled: false, standard_arn: String::new() },
+        FixAction::EnableInspectorEc2,
+        FixAction::RecordConfig { include_global_resource_types: true, bucket: created.clone() },
+        FixAction::RecordConfig { include_global_resource_types: true, bucket: existing.clone() },
+        FixAction::AddConfigRules { rules: Vec::new() },
+        FixAction::RouteEvents {
+            rule_name: String::new(),
+            event_pattern: String::new(),
+            topic_name: String::new(),
+            subscribers: Vec::new(),
+        },
+        FixAction::EnableCloudTrail { existing_trail: None, bucket: created },
+        FixAction::EnableCloudTrail { existing_trail: None, bucket: existing },
+        FixAction::CreateBudget { name: String::new(), monthly_usd: 1.0, subscribers: Vec::new() },
+        FixAction::CreateAnomalyMonitor {
+            monitor_name: String::new(),
+            threshold_usd: 1.0,
+            subscribers: Vec::new(),
+        },
+        FixAction::CreateAccountAlias { alias: String::new() },
+        FixAction::SetSecurityContact {
+            name: String::new(),
+            email: String::new(),
+            phone: String::new(),
+            title: String::new(),
+        },
+        FixAction::SetPasswordPolicy { minimums: PasswordMinimums::default() },
+        FixAction::BlockAccountPublicAccess,
+    ];
+    let mut calls: Vec<&'static str> = samples.iter().flat_map(FixAction::calls).collect();
+    calls.sort_unstable();
+    calls.dedup();
+    calls
+}
+
+/// What a rule's plan function makes of its failing findings.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Planned {
+    /// A change in `region` (`global` for account-wide ones).
+    Change { region: String, action: FixAction },
+    /// The fix needs a value the config does not give.
+    NeedsInput { region: String, missing: Text },
+}
+
+/// A rule's plan function: its failing findings in, changes out.
+pub type PlanFn = fn(&FixContext<'_>, &[&Finding]) -> Vec<Planned>;
+
+/// What plan functions may read.
+pub struct FixContext<'a> {
+    pub cx: Context<'a>,
+    pub settings: &'a FixSettings,
+    /// The alias the config pins for this account (ACCOUNT-001 creates it).
+    pub pinned_alias: Option<&'a str>,
+}
+
+impl FixContext<'_> {
+    /// The bucket AWS Config and CloudTrail deliver to: the configured one, or `guardline-logs-<ID>`.
+    pub fn log_bucket(&self) -> LogBucket {
+        let region = self.cx.params.home_region.clone();
+        match &self.settings.log_bucket {
+            Some(name) => LogBucket { name: name.clone(), region, create: false },
+            None => {
+                LogBucket { name: format!("guardline-logs-{}", self.cx.account_id()), region, create: true }
+            }
+        }
+    }
+
+    /// The alert subscribers (`[fix] notify`), or `None` when the config names none.
+    pub fn subscribers(&self) -> Option<Vec<String>> {
+        (!self.settings.notify.is_empty()).then(|| self.settings.notify.clone())
+    }
+
+    /// The fix in `region` needs `[fix] notify`.
+    pub fn needs_subscribers(&self, region: &str) -> Planned {
+        Planned::NeedsInput {
+            region: region.to_owned(),
+            missing: Text::new(
+                "`[fix] notify`: the email addresses alerts go to",
+                "`[fix] notify`: 通知先のメールアドレス",
+            ),
+        }
+    }
+
+    /// An EventBridge-to-SNS route in `region`, or why it cannot be planned.
+    pub fn route(&self, region: &str, rule_name: &str, event_pattern: serde_json::Value) -> Planned {
+        match self.subscribers() {
+            Some(subscribers) => Planned::Change {
+                region: region.to_owned(),
+                action: FixAction::RouteEvents {
+                    rule_name: rule_name.to_owned(),
+                    event_pattern: event_pattern.to_string(),
+                    topic_name: self.settings.topic_name.clone(),
+                    subscribers,
+                },
+            },
+            None => self.needs_subscribers(region),
+        }
+    }
+}
+
+/// One step of a plan: a change for one control in one region.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FixStep {
+    pub control: &'static str,
+    pub fix: FixAvailability,
+    pub region: String,
+    pub action: FixAction,
+    /// The failing findings that call for it.
+    pub because: Vec<Text>,
+}
+
+/// A failing control whose fix needs a config value.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct BlockedFix {
+    pub control: &'static str,
+    pub region: String,
+    pub missing: Text,
+}
+
+/// A failing control only a person can fix; `guardline rule ID` gives the steps.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ManualFix {
+    pub control: &'static str,
+    pub title: Text,
+    /// How many of its findings fail.
+    pub failing: usize,
+}
+
+/// Everything `fix` would do for one account.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FixPlan {
+    pub account_id: String,
+    pub account_alias: Option<String>,
+    pub steps: Vec<FixStep>,
+    pub blocked: Vec<BlockedFix>,
+    pub manual: Vec<ManualFix>,
+}
+
+impl FixPlan {
+    /// The alias the plan creates (ACCOUNT-001), for the pin check.
+    pub fn alias_created(&self) -> Option<&str> {
+        self.steps.iter().find_map(|step| match &step.action {
+            FixAction::CreateAccountAlias { alias } => Some(alias.as_str()),
+            _ => None,
+        })
+    }
+}
+
+/// Plans the fixes for `evaluation`'s failures (narrowed to `only`'s control IDs, when given).
+pub fn plan(
+    snapshot: &Snapshot,
+    config: &Config,
+    evaluation: &Evaluation,
+    only: Option<&[String]>,
+) -> FixPlan {
+    let profile = config.profile_for(&snapshot.account.id, evaluation.account_alias.as_deref());
+    let fix_cx = FixContext {
+        cx: Context { snapshot, params: &profile.params },
+        settings: &config.fix,
+        pinned_alias: guardline_config::pinned_alias(config, &snapshot.account.id),
+    };
+    let mut plan = FixPlan {
+        account_id: evaluation.account_id.clone(),
+        account_alias: evaluation.account_alias.clone(),
+        steps: Vec::new(),
+        blocked: Vec::new(),
+        manual: Vec::new(),
+    };
+    for rule in RULES {
+        if only.is_some_and(|only| !only.iter().any(|id| id.eq_ignore_ascii_case(rule.id))) {
+            continue;
+        }
+        let failing: Vec<&Finding> = evaluation
+            .findings
+            .iter()
+            .filter(|finding| finding.finding.control == rule.id)
+            .filter(|finding| matches!(finding.outcome, Outcome::Fail | Outcome::Warn))
+            .map(|finding| &finding.finding)
+            .collect();
+        if failing.is_empty() {
+            continue;
+        }
+        let Some(plan_fn) = rule.plan else {
+            plan.manual.push(ManualFix {
+                control: rule.id,
+                title: Text::new(rule.title, rule.title_ja),
+                failing: failing.len(),
+            });
+            continue;
+        };
+        for planned in plan_fn(&fix_cx, &failing) {
+            match planned {
+                Planned::Change { region, action } => {
+                    let because: Vec<Text> = failing
+                        .iter()
+                        .filter(|finding| {
+                            finding.region == region || finding.region == crate::context::GLOBAL
+                        })
+                        .map(|finding| finding.message.clone())
+                        .collect();
+                    if let Some(existing) =
+                        plan.steps.iter_mut().find(|step| step.region == region && step.action == action)
+                    {
+                        existing.because.extend(because);
+                    } else {
+                        plan.steps.push(FixStep { control: rule.id, fix: rule.fix, region, action, because });
+                    }
+                }
+                Planned::NeedsInput { region, missing } => {
+                    plan.blocked.push(BlockedFix { control: rule.id, region, missing });
+                }
+            }
+        }
+    }
+    plan
+}

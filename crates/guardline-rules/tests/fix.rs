@@ -1,0 +1,113 @@
+//! The fix planner over the demo account: which failures get which change, what needs a config value, what
+//! stays manual, `--only`, and that a plan never touches excepted, passing or NOT EVALUATED findings.
+
+use guardline_config::{Config, SecurityContact};
+use guardline_model::Snapshot;
+use guardline_rules::fix::{FixAction, FixPlan, plan};
+use guardline_rules::{Outcome, evaluate};
+use jiff::civil::date;
+
+fn demo() -> (Snapshot, Config) {
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../../demo");
+    let snapshot = Snapshot::from_json(&std::fs::read_to_string(format!("{root}/snapshot.json")).unwrap())
+        .expect("the demo snapshot");
+    let known: Vec<&str> = guardline_rules::RULES
+        .iter()
+        .map(|rule| rule.id)
+        .chain(guardline_rules::registry::PLANNED.iter().copied())
+        .collect();
+    let config = guardline_config::parse(
+        &std::fs::read_to_string(format!("{root}/guardline.toml")).unwrap(),
+        "demo/guardline.toml",
+        &known,
+    )
+    .expect("the demo config");
+    (snapshot, config)
+}
+
+fn demo_plan(config: &Config, only: Option<&[String]>) -> FixPlan {
+    let (snapshot, _) = demo();
+    let evaluation = evaluate(&snapshot, config, date(2026, 11, 28));
+    plan(&snapshot, config, &evaluation, only)
+}
+
+fn with_fix_values(mut config: Config) -> Config {
+    config.fix.notify = vec!["security@acme.example".to_owned()];
+    config.fix.budget_monthly_usd = Some(3000.0);
+    config.fix.security_contact = Some(SecurityContact {
+        name: "Acme Security".to_owned(),
+        email: "security@acme.example".to_owned(),
+        phone: "+81-3-0000-0000".to_owned(),
+        title: "CISO".to_owned(),
+    });
+    config
+}
+
+#[test]
+fn the_demo_plan() {
+    let (_, config) = demo();
+    let plan = demo_plan(&with_fix_values(config), None);
+    let calls: Vec<(String, Vec<&str>)> = plan
+        .steps
+        .iter()
+        .map(|step| (format!("{} {}", step.control, step.region), step.action.calls()))
+        .collect();
+    insta::assert_json_snapshot!("demo_plan", plan);
+    insta::assert_json_snapshot!("demo_plan_calls", calls);
+}
+
+#[test]
+fn every_step_comes_from_a_failing_finding() {
+    let (snapshot, config) = demo();
+    let config = with_fix_values(config);
+    let evaluation = evaluate(&snapshot, &config, date(2026, 11, 28));
+    let plan = plan(&snapshot, &config, &evaluation, None);
+    assert!(!plan.steps.is_empty());
+    for step in &plan.steps {
+        let failing = evaluation.findings.iter().any(|finding| {
+            finding.finding.control == step.control
+                && matches!(finding.outcome, Outcome::Fail | Outcome::Warn)
+        });
+        assert!(failing, "{} is planned without a failing finding", step.control);
+    }
+    // The demo's excepted S3-002 bucket is never planned; S3-002 has no automated fix anyway.
+    assert!(plan.steps.iter().all(|step| step.control != "S3-002"));
+}
+
+#[test]
+fn missing_config_values_block_their_fixes_instead_of_guessing() {
+    let (_, mut config) = demo();
+    config.fix.notify.clear();
+    config.fix.budget_monthly_usd = None;
+    config.fix.security_contact = None;
+    let plan = demo_plan(&config, None);
+    let routes =
+        plan.steps.iter().filter(|step| matches!(step.action, FixAction::RouteEvents { .. })).count();
+    assert_eq!(routes, 0, "no route without subscribers");
+    let blocked: Vec<String> = plan
+        .blocked
+        .iter()
+        .map(|blocked| format!("{} {}: {}", blocked.control, blocked.region, blocked.missing.en))
+        .collect();
+    insta::assert_json_snapshot!("demo_blocked", blocked);
+}
+
+#[test]
+fn only_narrows_the_plan() {
+    let (_, config) = demo();
+    let only = vec!["guardduty-001".to_owned()];
+    let plan = demo_plan(&with_fix_values(config), Some(&only));
+    assert!(!plan.steps.is_empty());
+    assert!(plan.steps.iter().all(|step| step.control == "GUARDDUTY-001"));
+    assert!(plan.blocked.is_empty() && plan.manual.is_empty());
+}
+
+#[test]
+fn a_disabled_detector_is_enabled_never_duplicated() {
+    let (_, config) = demo();
+    let plan = demo_plan(&with_fix_values(config), None);
+    for step in plan.steps.iter().filter(|step| step.control == "GUARDDUTY-001") {
+        let FixAction::EnableGuardDuty { disabled_detector } = &step.action else { panic!("{step:?}") };
+        assert_eq!(step.action.calls().contains(&"guardduty:CreateDetector"), disabled_detector.is_none());
+    }
+}

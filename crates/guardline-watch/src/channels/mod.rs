@@ -1,0 +1,176 @@
+//! The channels alerts go to: Slack ([`slack`]), Microsoft Teams ([`teams`]) and mail ([`email`]).
+//!
+//! A channel reads its secret ([`read_secret`]) at each send, from the environment variable or file the
+//! config names. Errors never carry the secret: HTTP errors are stripped of their URL and every message goes
+//! through [`redact`].
+
+pub mod email;
+pub mod slack;
+pub mod teams;
+
+use std::time::Duration;
+
+use guardline_config::watch::{ChannelKind, Secret, WatchChannel};
+
+use crate::event::{Event, Lang};
+
+/// Why a send failed.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SendError {
+    /// The channel asked to slow down (HTTP 429); try again after `retry_after` (its `Retry-After`).
+    RateLimited { retry_after: Option<Duration>, message: String },
+    /// Anything else: the channel is down, refused the message, or the secret is missing.
+    Failed { message: String },
+}
+
+impl SendError {
+    pub fn failed(message: impl AsRef<str>) -> SendError {
+        SendError::Failed { message: redact(message.as_ref()) }
+    }
+
+    pub fn message(&self) -> &str {
+        match self {
+            SendError::RateLimited { message, .. } | SendError::Failed { message } => message,
+        }
+    }
+}
+
+impl std::fmt::Display for SendError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.message())
+    }
+}
+
+/// One configured channel, ready to send.
+#[derive(Debug, Clone)]
+pub struct Channel {
+    pub config: WatchChannel,
+    http: reqwest::Client,
+}
+
+impl Channel {
+    pub fn new(config: WatchChannel, http: reqwest::Client) -> Channel {
+        Channel { config, http }
+    }
+
+    pub fn name(&self) -> &str {
+        &self.config.name
+    }
+
+    /// Sends one event.
+    pub async fn send(&self, event: &Event, lang: Lang) -> Result<(), SendError> {
+        match &self.config.kind {
+            ChannelKind::SlackWebhook { url } => slack::send_webhook(&self.http, url, event, lang).await,
+            ChannelKind::SlackBot { token, channel, api_url } => {
+                slack::send_bot(&self.http, token, channel, api_url, event, lang).await
+            }
+            ChannelKind::Teams { url } => teams::send(&self.http, url, event, lang).await,
+            ChannelKind::Email(config) => email::send(config, event, lang).await,
+        }
+    }
+}
+
+/// The HTTP client every webhook shares: rustls, a 30 s timeout.
+pub fn http_client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .timeout(Duration::from_secs(30))
+        .user_agent(concat!("guardline/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .unwrap_or_default()
+}
+
+/// The secret's value: the environment variable, or the file's content, trimmed.
+pub fn read_secret(secret: &Secret) -> Result<String, SendError> {
+    let value = match secret {
+        Secret::Env(name) => std::env::var(name)
+            .map_err(|_| SendError::failed(format!("environment variable {name} is not set")))?,
+        Secret::File(path) => std::fs::read_to_string(path)
+            .map_err(|error| SendError::failed(format!("cannot read {}: {error}", path.display())))?,
+    };
+    let value = value.trim().to_owned();
+    if value.is_empty() {
+        return Err(SendError::failed("the secret is empty"));
+    }
+    Ok(value)
+}
+
+/// `text` with every URL replaced by its scheme and host (webhook URLs carry their secret in the path).
+pub fn redact(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(start) = rest.find("http://").or_else(|| rest.find("https://")).map(|at| {
+        // Take the earliest of the two schemes.
+        match (rest.find("http://"), rest.find("https://")) {
+            (Some(a), Some(b)) => a.min(b),
+            _ => at,
+        }
+    }) {
+        out.push_str(&rest[..start]);
+        let url = &rest[start..];
+        let end =
+            url.find(|c: char| c.is_whitespace() || matches!(c, '"' | '\'' | ')' | '>')).unwrap_or(url.len());
+        let scheme_end = url.find("://").map_or(0, |at| at + 3);
+        let host_end = url[scheme_end..end].find('/').map_or(end, |at| scheme_end + at);
+        out.push_str(&url[..host_end]);
+        if host_end < end {
+            out.push_str("/<redacted>");
+        }
+        rest = &url[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Turns an HTTP response into the send's result: 2xx is success; 429 is a rate limit with its
+/// `Retry-After`; anything else a failure naming the status (never the URL).
+pub(crate) async fn check_response(response: reqwest::Response) -> Result<String, SendError> {
+    let status = response.status();
+    let retry_after = response
+        .headers()
+        .get(reqwest::header::RETRY_AFTER)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.trim().parse::<u64>().ok())
+        .map(Duration::from_secs);
+    let body = response.text().await.unwrap_or_default();
+    let snippet: String = body.chars().take(200).collect();
+    if status.is_success() {
+        return Ok(body);
+    }
+    if status.as_u16() == 429 {
+        return Err(SendError::RateLimited {
+            retry_after,
+            message: redact(format!("rate limited (HTTP 429) {snippet}").trim_end()),
+        });
+    }
+    Err(SendError::failed(format!("HTTP {status}: {snippet}").trim_end()))
+}
+
+/// A transport error, without the URL.
+pub(crate) fn transport_error(error: reqwest::Error) -> SendError {
+    let error = error.without_url();
+    let mut message = error.to_string();
+    let mut source = std::error::Error::source(&error);
+    while let Some(cause) = source {
+        message.push_str(&format!(": {cause}"));
+        source = cause.source();
+    }
+    SendError::failed(message)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redact;
+
+    #[test]
+    fn redacts_url_paths() {
+        assert_eq!(
+            redact("error sending request for url (https://hooks.slack.com/services/T0/B0/secret)"),
+            "error sending request for url (https://hooks.slack.com/<redacted>)"
+        );
+        assert_eq!(
+            redact("http://127.0.0.1:80 and http://x/y"),
+            "http://127.0.0.1:80 and http://x/<redacted>"
+        );
+        assert_eq!(redact("no url"), "no url");
+    }
+}

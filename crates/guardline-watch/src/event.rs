@@ -1,0 +1,123 @@
+//! The event model: what a source found ([`Event`]), stored as JSON in the outbox and rendered per channel.
+
+use serde::{Deserialize, Serialize};
+
+/// The language of message text (`--lang`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Lang {
+    #[default]
+    En,
+    Ja,
+}
+
+/// An event's severity: a label (HIGH, CRITICAL, ...) and, where the source has one, its score
+/// (GuardDuty's 0.0–10.0).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Severity {
+    pub label: String,
+    pub score: Option<f64>,
+}
+
+impl Severity {
+    /// GuardDuty's label for a score: 7.0 and above High, 4.0 and above Medium, else Low
+    /// (9.0 and above Critical, as GuardDuty has labelled since 2024).
+    pub fn guardduty(score: f64) -> Severity {
+        let label = if score >= 9.0 {
+            "CRITICAL"
+        } else if score >= 7.0 {
+            "HIGH"
+        } else if score >= 4.0 {
+            "MEDIUM"
+        } else {
+            "LOW"
+        };
+        Severity { label: label.to_owned(), score: Some(score) }
+    }
+
+    pub fn label(label: &str) -> Severity {
+        Severity { label: label.to_owned(), score: None }
+    }
+}
+
+/// What kind of message an event is.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "kebab-case")]
+pub enum EventKind {
+    /// One finding, event or feed item.
+    Alert,
+    /// More new events from one source in one pass than `digest-above`: one message listing them.
+    Digest { items: Vec<DigestItem> },
+    /// A channel has been failing for longer than `channel-down-alert-after`; sent to the other channels.
+    ChannelDown { channel: String, since: String, error: String },
+    /// `guardline watch test CHANNEL`.
+    Test,
+}
+
+/// One line of a digest.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DigestItem {
+    pub title: String,
+    pub severity: Option<Severity>,
+    pub region: Option<String>,
+    pub link: Option<String>,
+}
+
+/// Something to tell the channels about.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Event {
+    /// The event's identity: the outbox's primary key, and with the channel the dedup key.
+    pub key: String,
+    /// The source's name (`guardduty`, `health`, a feed's name, ...).
+    pub source: String,
+    pub kind: EventKind,
+    pub account_id: Option<String>,
+    pub account_alias: Option<String>,
+    pub region: Option<String>,
+    pub severity: Option<Severity>,
+    pub title: String,
+    pub description: Option<String>,
+    /// A console (or feed item) link.
+    pub link: Option<String>,
+    /// When it happened or was last updated, as the source says (RFC 3339).
+    pub time: Option<String>,
+}
+
+impl Event {
+    /// An alert with only the required parts; the rest is filled by the source.
+    pub fn alert(key: impl Into<String>, source: impl Into<String>, title: impl Into<String>) -> Event {
+        Event {
+            key: key.into(),
+            source: source.into(),
+            kind: EventKind::Alert,
+            account_id: None,
+            account_alias: None,
+            region: None,
+            severity: None,
+            title: title.into(),
+            description: None,
+            link: None,
+            time: None,
+        }
+    }
+
+    /// "alias (123456789012)", the ID alone, or `None` for events of no account (feeds).
+    pub fn account_label(&self) -> Option<String> {
+        match (&self.account_alias, &self.account_id) {
+            (Some(alias), Some(id)) => Some(format!("{alias} ({id})")),
+            (None, Some(id)) => Some(id.clone()),
+            (Some(alias), None) => Some(alias.clone()),
+            (None, None) => None,
+        }
+    }
+
+    /// A line for a digest.
+    pub fn digest_item(&self) -> DigestItem {
+        DigestItem {
+            title: self.title.clone(),
+            severity: self.severity.clone(),
+            region: self.region.clone(),
+            link: self.link.clone(),
+        }
+    }
+}

@@ -1,0 +1,299 @@
+//! Rendering an [`Event`] for each channel: Slack Block Kit blocks, a Teams Adaptive Card, a mail subject and
+//! body, in English or Japanese. Pure: no IO, no clock; the snapshot tests pin each shape.
+
+use serde_json::{Value, json};
+
+use crate::event::{DigestItem, Event, EventKind, Lang};
+
+/// The words of a message.
+struct Words {
+    account: &'static str,
+    region: &'static str,
+    severity: &'static str,
+    source: &'static str,
+    time: &'static str,
+    open: &'static str,
+    digest: &'static str,
+    more: &'static str,
+    channel_down: &'static str,
+    failing_since: &'static str,
+    last_error: &'static str,
+    test: &'static str,
+    test_body: &'static str,
+}
+
+const EN: Words = Words {
+    account: "Account",
+    region: "Region",
+    severity: "Severity",
+    source: "Source",
+    time: "Time",
+    open: "Open in the console",
+    digest: "new alerts",
+    more: "more",
+    channel_down: "Alert channel down",
+    failing_since: "failing since",
+    last_error: "last error",
+    test: "Guardline test message",
+    test_body: "This channel receives Guardline alerts.",
+};
+
+const JA: Words = Words {
+    account: "アカウント",
+    region: "リージョン",
+    severity: "重要度",
+    source: "ソース",
+    time: "時刻",
+    open: "コンソールで開く",
+    digest: "件の新しいアラート",
+    more: "件 (他)",
+    channel_down: "通知チャネル障害",
+    failing_since: "失敗開始",
+    last_error: "最後のエラー",
+    test: "Guardline テストメッセージ",
+    test_body: "このチャネルは Guardline のアラートを受信します。",
+};
+
+fn words(lang: Lang) -> &'static Words {
+    match lang {
+        Lang::En => &EN,
+        Lang::Ja => &JA,
+    }
+}
+
+/// Digest lines shown in one message; the rest are counted.
+const DIGEST_LINES: usize = 20;
+
+/// The one-line headline: "[HIGH 8.0] title", "[guardduty] 12 new alerts", ...
+pub fn headline(event: &Event, lang: Lang) -> String {
+    let w = words(lang);
+    match &event.kind {
+        EventKind::Alert => match &event.severity {
+            Some(severity) => match severity.score {
+                Some(score) => format!("[{} {score:.1}] {}", severity.label, event.title),
+                None => format!("[{}] {}", severity.label, event.title),
+            },
+            None => format!("[{}] {}", event.source, event.title),
+        },
+        EventKind::Digest { items } => format!("[{}] {} {}", event.source, items.len(), w.digest),
+        EventKind::ChannelDown { channel, .. } => format!("{}: {channel}", w.channel_down),
+        EventKind::Test => w.test.to_owned(),
+    }
+}
+
+/// The facts under the headline, as (name, value) pairs.
+fn facts(event: &Event, lang: Lang) -> Vec<(&'static str, String)> {
+    let w = words(lang);
+    let mut facts = Vec::new();
+    if let Some(account) = event.account_label() {
+        facts.push((w.account, account));
+    }
+    if let Some(region) = &event.region {
+        facts.push((w.region, region.clone()));
+    }
+    if let Some(severity) = &event.severity {
+        let value = match severity.score {
+            Some(score) => format!("{} ({score:.1})", severity.label),
+            None => severity.label.clone(),
+        };
+        facts.push((w.severity, value));
+    }
+    facts.push((w.source, event.source.clone()));
+    if let Some(time) = &event.time {
+        facts.push((w.time, time.clone()));
+    }
+    if let EventKind::ChannelDown { since, error, .. } = &event.kind {
+        facts.push((w.failing_since, since.clone()));
+        facts.push((w.last_error, error.clone()));
+    }
+    facts
+}
+
+fn digest_line(item: &DigestItem) -> String {
+    let mut line = String::new();
+    if let Some(severity) = &item.severity {
+        match severity.score {
+            Some(score) => line.push_str(&format!("[{} {score:.1}] ", severity.label)),
+            None => line.push_str(&format!("[{}] ", severity.label)),
+        }
+    }
+    line.push_str(&item.title);
+    if let Some(region) = &item.region {
+        line.push_str(&format!(" ({region})"));
+    }
+    line
+}
+
+/// The digest's lines, at most [`DIGEST_LINES`], then "N more".
+fn digest_lines(items: &[DigestItem], lang: Lang) -> Vec<(String, Option<String>)> {
+    let mut lines: Vec<(String, Option<String>)> =
+        items.iter().take(DIGEST_LINES).map(|item| (digest_line(item), item.link.clone())).collect();
+    if items.len() > DIGEST_LINES {
+        lines.push((format!("+{} {}", items.len() - DIGEST_LINES, words(lang).more), None));
+    }
+    lines
+}
+
+/// Escapes Slack mrkdwn's control characters.
+fn slack_escape(text: &str) -> String {
+    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+}
+
+/// The fallback text of a Slack message (notifications, clients without blocks).
+pub fn slack_text(event: &Event, lang: Lang) -> String {
+    let mut text = headline(event, lang);
+    if let Some(account) = event.account_label() {
+        text.push_str(&format!(" — {account}"));
+    }
+    if let Some(region) = &event.region {
+        text.push_str(&format!(" {region}"));
+    }
+    text
+}
+
+/// Slack Block Kit blocks.
+pub fn slack_blocks(event: &Event, lang: Lang) -> Value {
+    let w = words(lang);
+    let mut header: String = headline(event, lang).chars().take(150).collect();
+    if header.is_empty() {
+        header.push('-');
+    }
+    let mut blocks = vec![json!({"type": "header", "text": {"type": "plain_text", "text": header}})];
+    let fields: Vec<Value> = facts(event, lang)
+        .into_iter()
+        .take(10)
+        .map(|(name, value)| json!({"type": "mrkdwn", "text": format!("*{name}*\n{}", slack_escape(&value))}))
+        .collect();
+    blocks.push(json!({"type": "section", "fields": fields}));
+    if let Some(description) = &event.description {
+        let text: String = slack_escape(description).chars().take(2900).collect();
+        blocks.push(json!({"type": "section", "text": {"type": "mrkdwn", "text": text}}));
+    }
+    match &event.kind {
+        EventKind::Digest { items } => {
+            let lines: Vec<String> = digest_lines(items, lang)
+                .into_iter()
+                .map(|(line, link)| match link {
+                    Some(link) => format!("• <{link}|{}>", slack_escape(&line)),
+                    None => format!("• {}", slack_escape(&line)),
+                })
+                .collect();
+            let text: String = lines.join("\n").chars().take(2900).collect();
+            blocks.push(json!({"type": "section", "text": {"type": "mrkdwn", "text": text}}));
+        }
+        EventKind::Test => {
+            blocks.push(json!({"type": "section", "text": {"type": "mrkdwn", "text": w.test_body}}));
+        }
+        EventKind::Alert | EventKind::ChannelDown { .. } => {}
+    }
+    if let Some(link) = &event.link {
+        blocks.push(json!({
+            "type": "actions",
+            "elements": [{"type": "button", "text": {"type": "plain_text", "text": w.open}, "url": link}],
+        }));
+    }
+    Value::Array(blocks)
+}
+
+/// The body of a Slack incoming-webhook post.
+pub fn slack_webhook_body(event: &Event, lang: Lang) -> Value {
+    json!({"text": slack_text(event, lang), "blocks": slack_blocks(event, lang)})
+}
+
+/// The body of a `chat.postMessage` call.
+pub fn slack_post_message_body(event: &Event, lang: Lang, channel: &str) -> Value {
+    json!({"channel": channel, "text": slack_text(event, lang), "blocks": slack_blocks(event, lang)})
+}
+
+/// The Adaptive Card (schema 1.4), as the `attachments` message Teams webhooks and Workflows accept.
+pub fn teams_card(event: &Event, lang: Lang) -> Value {
+    let w = words(lang);
+    let color = match event.severity.as_ref().map(|severity| severity.label.as_str()) {
+        Some("CRITICAL" | "HIGH") => "Attention",
+        Some("MEDIUM") => "Warning",
+        _ => "Default",
+    };
+    let mut body = vec![json!({
+        "type": "TextBlock", "text": headline(event, lang), "weight": "Bolder", "size": "Medium",
+        "wrap": true, "color": color,
+    })];
+    let facts: Vec<Value> =
+        facts(event, lang).into_iter().map(|(name, value)| json!({"title": name, "value": value})).collect();
+    body.push(json!({"type": "FactSet", "facts": facts}));
+    if let Some(description) = &event.description {
+        body.push(json!({"type": "TextBlock", "text": description, "wrap": true}));
+    }
+    match &event.kind {
+        EventKind::Digest { items } => {
+            for (line, link) in digest_lines(items, lang) {
+                let text = match link {
+                    Some(link) => format!("- [{line}]({link})"),
+                    None => format!("- {line}"),
+                };
+                body.push(json!({"type": "TextBlock", "text": text, "wrap": true, "spacing": "None"}));
+            }
+        }
+        EventKind::Test => body.push(json!({"type": "TextBlock", "text": w.test_body, "wrap": true})),
+        EventKind::Alert | EventKind::ChannelDown { .. } => {}
+    }
+    let mut card = json!({
+        "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
+        "type": "AdaptiveCard",
+        "version": "1.4",
+        "body": body,
+    });
+    if let Some(link) = &event.link {
+        card["actions"] = json!([{"type": "Action.OpenUrl", "title": w.open, "url": link}]);
+    }
+    json!({
+        "type": "message",
+        "attachments": [{
+            "contentType": "application/vnd.microsoft.card.adaptive",
+            "contentUrl": null,
+            "content": card,
+        }],
+    })
+}
+
+/// A mail's subject and plain-text body.
+pub fn mail(event: &Event, lang: Lang) -> (String, String) {
+    let w = words(lang);
+    let mut subject = format!("[Guardline] {}", headline(event, lang));
+    if let Some(account) = event.account_label() {
+        subject.push_str(&format!(" — {account}"));
+    }
+    let mut body = String::new();
+    body.push_str(&headline(event, lang));
+    body.push_str("\n\n");
+    let facts = facts(event, lang);
+    for (name, value) in &facts {
+        body.push_str(&format!("{name}: {value}\n"));
+    }
+    if let Some(description) = &event.description {
+        body.push('\n');
+        body.push_str(description);
+        body.push('\n');
+    }
+    match &event.kind {
+        EventKind::Digest { items } => {
+            body.push('\n');
+            for (line, link) in digest_lines(items, lang) {
+                body.push_str(&format!("- {line}\n"));
+                if let Some(link) = link {
+                    body.push_str(&format!("  {link}\n"));
+                }
+            }
+        }
+        EventKind::Test => {
+            body.push('\n');
+            body.push_str(w.test_body);
+            body.push('\n');
+        }
+        EventKind::Alert | EventKind::ChannelDown { .. } => {}
+    }
+    if let Some(link) = &event.link {
+        body.push_str(&format!("\n{}: {link}\n", w.open));
+    }
+    body.push_str("\n-- \nGuardline\n");
+    (subject, body)
+}

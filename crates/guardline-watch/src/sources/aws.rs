@@ -1,0 +1,83 @@
+//! The AWS side of the sources: who the account is (STS, IAM alias), which regions to poll (EC2
+//! DescribeRegions unless configured), and one client per region for each enabled AWS source.
+
+use aws_config::SdkConfig;
+use guardline_config::watch::WatchSources;
+
+use super::{Account, Source, sdk_error};
+
+/// The account's ID (STS) and alias (IAM; `None` when it has none or the call is denied).
+pub async fn identify(sdk: &SdkConfig) -> Result<Account, String> {
+    let identity = aws_sdk_sts::Client::new(sdk)
+        .get_caller_identity()
+        .send()
+        .await
+        .map_err(|error| sdk_error(&error))?;
+    let alias = match aws_sdk_iam::Client::new(sdk).list_account_aliases().send().await {
+        Ok(output) => output.account_aliases().first().cloned(),
+        Err(error) => {
+            tracing::warn!(error = sdk_error(&error), "cannot read the account alias");
+            None
+        }
+    };
+    Ok(Account { id: identity.account().map(str::to_owned), alias })
+}
+
+/// The regions enabled for the account.
+pub async fn enabled_regions(sdk: &SdkConfig) -> Result<Vec<String>, String> {
+    let output =
+        aws_sdk_ec2::Client::new(sdk).describe_regions().send().await.map_err(|error| sdk_error(&error))?;
+    let mut regions: Vec<String> =
+        output.regions().iter().filter_map(|region| region.region_name().map(str::to_owned)).collect();
+    regions.sort();
+    Ok(regions)
+}
+
+/// The AWS sources the config enables. `regions` are the account's enabled regions (used where a source
+/// lists none); `default_guardduty` the profile's GuardDuty threshold.
+pub fn build(
+    sdk: &SdkConfig,
+    sources: &WatchSources,
+    regions: &[String],
+    default_guardduty: f64,
+) -> Vec<Source> {
+    let regional = |own: &Option<Vec<String>>| -> Vec<SdkConfig> {
+        own.as_deref()
+            .unwrap_or(regions)
+            .iter()
+            .map(|region| sdk.to_builder().region(aws_config::Region::new(region.clone())).build())
+            .collect()
+    };
+    let mut built = Vec::new();
+    if let Some(guardduty) = &sources.guardduty {
+        built.push(Source::GuardDuty {
+            clients: regional(&guardduty.regions).iter().map(aws_sdk_guardduty::Client::new).collect(),
+            min_severity: guardduty.min_severity.unwrap_or(default_guardduty),
+        });
+    }
+    if let Some(hub) = &sources.security_hub {
+        built.push(Source::SecurityHub {
+            clients: regional(&hub.regions).iter().map(aws_sdk_securityhub::Client::new).collect(),
+            min_severity: hub.min_severity,
+        });
+    }
+    if let Some(inspector) = &sources.inspector {
+        built.push(Source::Inspector {
+            clients: regional(&inspector.regions).iter().map(aws_sdk_inspector2::Client::new).collect(),
+            min_severity: inspector.min_severity,
+        });
+    }
+    if sources.health.is_some() {
+        let global = sdk.to_builder().region(aws_config::Region::new("us-east-1")).build();
+        built.push(Source::Health { client: aws_sdk_health::Client::new(&global) });
+    }
+    built
+}
+
+/// Whether any enabled source needs AWS.
+pub fn needs_aws(sources: &WatchSources) -> bool {
+    sources.guardduty.is_some()
+        || sources.security_hub.is_some()
+        || sources.inspector.is_some()
+        || sources.health.is_some()
+}

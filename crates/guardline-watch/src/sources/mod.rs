@@ -1,0 +1,121 @@
+//! The event sources. Each polls once per pass and returns [`Candidate`]s; the watcher filters them against
+//! what was already reported (the outbox's `seen`).
+//!
+//! - [`guardduty`]: GuardDuty findings at or above the threshold, every region (re-reported when severity rises).
+//! - [`security_hub`]: Security Hub findings whose compliance is FAILED.
+//! - [`inspector`]: Inspector findings at or above a severity label.
+//! - [`health`]: AWS Health events (open and upcoming).
+//! - [`feed`]: RSS/Atom feeds: the AWS service status feed and the vulnerability feeds, with keyword filters.
+//! - [`aws`]: identifying the account and building the regional clients.
+//!
+//! Sources only read: List, Get and Describe calls, and HTTP GETs of feeds.
+
+pub mod aws;
+pub mod feed;
+pub mod guardduty;
+pub mod health;
+pub mod inspector;
+pub mod security_hub;
+
+use guardline_config::watch::SeverityLabel;
+
+pub use crate::outbox::Candidate;
+
+/// The account the watched sources belong to.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Account {
+    pub id: Option<String>,
+    pub alias: Option<String>,
+}
+
+/// One configured source, ready to poll.
+#[derive(Debug, Clone)]
+pub enum Source {
+    GuardDuty {
+        clients: Vec<aws_sdk_guardduty::Client>,
+        min_severity: f64,
+    },
+    SecurityHub {
+        clients: Vec<aws_sdk_securityhub::Client>,
+        min_severity: Option<SeverityLabel>,
+    },
+    Inspector {
+        clients: Vec<aws_sdk_inspector2::Client>,
+        min_severity: SeverityLabel,
+    },
+    Health {
+        client: aws_sdk_health::Client,
+    },
+    /// An RSS or Atom feed: `aws-status` or a `[[watch.feeds]]` entry.
+    Feed {
+        name: String,
+        url: String,
+        keywords: Vec<String>,
+    },
+}
+
+impl Source {
+    /// The source's name, as routes name it.
+    pub fn name(&self) -> &str {
+        match self {
+            Source::GuardDuty { .. } => "guardduty",
+            Source::SecurityHub { .. } => "security-hub",
+            Source::Inspector { .. } => "inspector",
+            Source::Health { .. } => "health",
+            Source::Feed { name, .. } => name,
+        }
+    }
+
+    /// One poll. A regional error is logged and the other regions' candidates still returned; an error
+    /// of the whole source is returned.
+    pub async fn poll(&self, account: &Account, http: &reqwest::Client) -> Result<Vec<Candidate>, String> {
+        match self {
+            Source::GuardDuty { clients, min_severity } => {
+                guardduty::poll(clients, *min_severity, account).await
+            }
+            Source::SecurityHub { clients, min_severity } => {
+                security_hub::poll(clients, *min_severity, account).await
+            }
+            Source::Inspector { clients, min_severity } => {
+                inspector::poll(clients, *min_severity, account).await
+            }
+            Source::Health { client } => health::poll(client, account).await,
+            Source::Feed { name, url, keywords } => feed::poll(http, name, url, keywords).await,
+        }
+    }
+}
+
+/// The SDK error with its sources, for logs.
+pub(crate) fn sdk_error(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut message = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        message.push_str(&format!(": {cause}"));
+        source = cause.source();
+    }
+    message
+}
+
+/// Collects the per-region results: the candidates of the regions that answered; an error only if every
+/// region failed.
+pub(crate) fn merge(
+    source: &str,
+    results: Vec<(String, Result<Vec<Candidate>, String>)>,
+) -> Result<Vec<Candidate>, String> {
+    let mut candidates = Vec::new();
+    let mut errors = Vec::new();
+    let total = results.len();
+    for (region, result) in results {
+        match result {
+            Ok(found) => candidates.extend(found),
+            Err(error) => {
+                tracing::warn!(source, region, error, "polling failed in one region");
+                errors.push(format!("{region}: {error}"));
+            }
+        }
+    }
+    if total > 0 && errors.len() == total {
+        return Err(errors.join("; "));
+    }
+    Ok(candidates)
+}

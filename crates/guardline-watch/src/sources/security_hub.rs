@@ -1,0 +1,86 @@
+//! Security Hub findings that newly fail: active findings whose compliance status is FAILED, reported once
+//! each (the outbox remembers the finding IDs already reported). Filters are re-applied client-side.
+
+use aws_sdk_securityhub::Client;
+use aws_sdk_securityhub::types::{AwsSecurityFindingFilters, StringFilter, StringFilterComparison};
+
+use guardline_config::watch::SeverityLabel;
+
+use super::{Account, Candidate, merge, sdk_error};
+use crate::event::{Event, Severity};
+
+pub async fn poll(
+    clients: &[Client],
+    min: Option<SeverityLabel>,
+    account: &Account,
+) -> Result<Vec<Candidate>, String> {
+    let polls = clients.iter().map(|client| async move {
+        let region = client.config().region().map(ToString::to_string).unwrap_or_default();
+        let result = poll_region(client, &region, min, account).await;
+        (region, result)
+    });
+    merge("security-hub", futures::future::join_all(polls).await)
+}
+
+fn equals(value: &str) -> StringFilter {
+    StringFilter::builder().comparison(StringFilterComparison::Equals).value(value).build()
+}
+
+pub async fn poll_region(
+    client: &Client,
+    region: &str,
+    min: Option<SeverityLabel>,
+    account: &Account,
+) -> Result<Vec<Candidate>, String> {
+    let filters = AwsSecurityFindingFilters::builder()
+        .compliance_status(equals("FAILED"))
+        .record_state(equals("ACTIVE"))
+        .build();
+    let mut candidates = Vec::new();
+    let mut token: Option<String> = None;
+    loop {
+        let page = client
+            .get_findings()
+            .filters(filters.clone())
+            .max_results(100)
+            .set_next_token(token.clone())
+            .send()
+            .await
+            .map_err(|error| sdk_error(&error))?;
+        for finding in page.findings() {
+            let failed = finding
+                .compliance()
+                .and_then(|compliance| compliance.status())
+                .is_some_and(|status| status.as_str() == "FAILED");
+            let active = finding.record_state().is_none_or(|state| state.as_str() == "ACTIVE");
+            let Some(id) = finding.id() else { continue };
+            let label = finding.severity().and_then(|severity| severity.label()).map(|label| label.as_str());
+            let severe_enough =
+                min.is_none_or(|min| label.and_then(SeverityLabel::parse).is_some_and(|label| label >= min));
+            if !failed || !active || !severe_enough {
+                continue;
+            }
+            let mut event =
+                Event::alert(format!("security-hub:{id}"), "security-hub", finding.title().unwrap_or(id));
+            event.account_id = finding.aws_account_id().map(str::to_owned).or_else(|| account.id.clone());
+            event.account_alias = account.alias.clone();
+            event.region = Some(finding.region().unwrap_or(region).to_owned());
+            event.severity = finding
+                .severity()
+                .and_then(|severity| severity.label())
+                .map(|label| Severity::label(label.as_str()));
+            event.description = finding.description().map(str::to_owned);
+            event.link = Some(format!(
+                "https://{region}.console.aws.amazon.com/securityhub/home?region={region}#/findings?search=Id%3D%255Coperator%255C%253AEQUALS%255C%253A{}",
+                id.replace(':', "%253A").replace('/', "%252F")
+            ));
+            event.time = finding.updated_at().map(str::to_owned);
+            candidates.push(Candidate { item: id.to_owned(), level: 0.0, event });
+        }
+        token = page.next_token().filter(|token| !token.is_empty()).map(str::to_owned);
+        if token.is_none() {
+            break;
+        }
+    }
+    Ok(candidates)
+}

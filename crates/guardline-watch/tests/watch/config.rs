@@ -1,0 +1,163 @@
+//! The `[watch]` section as guardline-config validates it: defaults, secrets only by reference, routes
+//! naming what exists, unknown keys rejected, every error located by line.
+
+use std::time::Duration;
+
+use guardline_config::watch::{ChannelKind, Secret, SeverityLabel};
+
+use crate::support::parse;
+
+fn errors(text: &str) -> String {
+    match guardline_config::parse(text, "guardline.toml", &[]) {
+        Ok(_) => panic!("expected errors for:\n{text}"),
+        Err(errors) => errors.to_string(),
+    }
+}
+
+const VALID: &str = r##"
+[watch]
+interval = "1m"
+state-db = "watch.db"
+
+[watch.channels.slack]
+type = "slack"
+url-env = "SLACK_WEBHOOK"
+
+[watch.channels.bot]
+type = "slack"
+token-file = "/run/secrets/slack-token"
+channel = "#security"
+
+[watch.channels.teams]
+type = "teams"
+url-env = "TEAMS_WEBHOOK"
+
+[watch.channels.mail]
+type = "email"
+smtp-host = "smtp.example.com"
+username = "alerts"
+password-env = "SMTP_PASSWORD"
+from = "guardline@example.com"
+to = ["ops@example.com", "sec@example.com"]
+
+[watch.sources.guardduty]
+regions = ["ap-northeast-1"]
+
+[watch.sources.inspector]
+min-severity = "HIGH"
+
+[watch.sources.health]
+
+[watch.sources.aws-status]
+
+[watch.sources.security-hub]
+enabled = false
+
+[[watch.feeds]]
+name = "jvn"
+url = "https://jvndb.jvn.jp/ja/rss/jvndb_new.rdf"
+keywords = ["OpenSSL", "Tomcat"]
+
+[[watch.routes]]
+sources = ["guardduty", "health", "inspector"]
+channels = ["slack", "teams", "mail"]
+
+[[watch.routes]]
+sources = ["aws-status", "jvn"]
+channels = ["bot"]
+"##;
+
+#[test]
+fn a_full_section_parses_with_defaults() {
+    let watch = parse(VALID);
+    assert_eq!(watch.interval, Duration::from_secs(60));
+    assert_eq!(watch.channel_down_alert_after, Duration::from_secs(900));
+    assert_eq!(watch.digest_above, 10);
+    assert_eq!(
+        watch.channels["slack"].kind,
+        ChannelKind::SlackWebhook { url: Secret::Env("SLACK_WEBHOOK".into()) }
+    );
+    assert_eq!(watch.channels["slack"].min_interval, Duration::from_secs(1));
+    assert!(matches!(&watch.channels["bot"].kind, ChannelKind::SlackBot { channel, api_url, .. }
+        if channel == "#security" && api_url == "https://slack.com/api"));
+    let ChannelKind::Email(mail) = &watch.channels["mail"].kind else { panic!("an email channel") };
+    assert_eq!((mail.smtp_port, mail.starttls), (587, true));
+    assert_eq!(mail.to.len(), 2);
+    let guardduty = watch.sources.guardduty.as_ref().unwrap();
+    assert_eq!(guardduty.min_severity, None, "the profile's threshold applies");
+    assert_eq!(watch.sources.inspector.as_ref().unwrap().min_severity, SeverityLabel::High);
+    assert!(watch.sources.security_hub.is_none(), "disabled");
+    assert_eq!(watch.sources.aws_status.as_ref().unwrap().url, "https://status.aws.amazon.com/rss/all.rss");
+    assert_eq!(watch.channels_for("guardduty"), ["mail", "slack", "teams"]);
+    assert_eq!(watch.channels_for("jvn"), ["bot"]);
+}
+
+#[test]
+fn a_literal_secret_is_rejected() {
+    let text =
+        VALID.replace("url-env = \"SLACK_WEBHOOK\"", "url = \"https://hooks.slack.com/services/T/B/x\"");
+    let errors = errors(&text);
+    assert!(errors.contains("guardline.toml:8"), "{errors}");
+    assert!(errors.contains("`url` would put a secret in the config file"), "{errors}");
+    assert!(errors.contains("url-env"), "{errors}");
+    let text = VALID.replace("password-env = \"SMTP_PASSWORD\"", "password = \"hunter2\"");
+    assert!(errors_of(&text).contains("`password` would put a secret"));
+}
+
+fn errors_of(text: &str) -> String {
+    errors(text)
+}
+
+#[test]
+fn routes_must_name_existing_channels_and_sources() {
+    let text = VALID.replace("channels = [\"bot\"]", "channels = [\"bot\", \"pager\"]");
+    let errors = errors(&text);
+    assert!(errors.contains("route names unknown channel `pager`"), "{errors}");
+    let text = VALID.replace(
+        "sources = [\"aws-status\", \"jvn\"]",
+        "sources = [\"aws-status\", \"jvn\", \"cloudtrail\"]",
+    );
+    let errors = errors_of(&text);
+    assert!(errors.contains("route names unknown source `cloudtrail`"), "{errors}");
+    assert!(errors.contains("known sources: `aws-status`, `guardduty`, `health`"), "{errors}");
+    // A disabled source may stay routed: `enabled = false` is enough to turn it off.
+    let text = VALID.replace(
+        "sources = [\"aws-status\", \"jvn\"]",
+        "sources = [\"aws-status\", \"jvn\", \"security-hub\"]",
+    );
+    assert!(parse(&text).sources.security_hub.is_none());
+    // A source never written is named with the table that enables it.
+    let text = VALID.replace("[watch.sources.health]\n", "");
+    let errors = errors_of(&text);
+    assert!(errors.contains("route names unknown source `health`"), "{errors}");
+    assert!(errors.contains("[watch.sources.health]"), "{errors}");
+}
+
+#[test]
+fn an_unrouted_source_is_an_error() {
+    let text = VALID.replace("sources = [\"aws-status\", \"jvn\"]", "sources = [\"aws-status\"]");
+    let errors = errors(&text);
+    assert!(errors.contains("watch source `jvn` is enabled but no route sends it"), "{errors}");
+    assert!(errors.contains("guardline.toml:41"), "{errors}");
+}
+
+#[test]
+fn unknown_keys_and_bad_values_are_located() {
+    let text = VALID
+        .replace("interval = \"1m\"", "interval = \"1 minute\"\nretries = 3")
+        .replace("min-severity = \"HIGH\"", "min-severity = \"SEVERE\"")
+        .replace("type = \"teams\"", "type = \"teams\"\nsmtp-host = \"x\"");
+    let errors = errors(&text);
+    assert!(errors.contains("guardline.toml:3:12: `interval`: \"1 minute\" is not a duration"), "{errors}");
+    assert!(errors.contains("unknown field `retries`"), "{errors}");
+    assert!(errors.contains("Inspector `min-severity` must be a severity label"), "{errors}");
+    assert!(errors.contains("`smtp-host` does not apply to a teams channel"), "{errors}");
+}
+
+#[test]
+fn an_email_channel_needs_its_addresses() {
+    let text = VALID.replace("to = [\"ops@example.com\", \"sec@example.com\"]", "to = [\"not-an-address\"]");
+    assert!(errors(&text).contains("\"not-an-address\" is not an email address"));
+    let text = VALID.replace("from = \"guardline@example.com\"\n", "");
+    assert!(errors(&text).contains("email channel `mail` needs `from`"));
+}

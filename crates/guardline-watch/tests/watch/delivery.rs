@@ -1,0 +1,236 @@
+//! Delivery guarantees against the local servers: a channel down does not hold the others up and gets its
+//! alerts after recovery; a channel down too long is announced on the others, once; 429 `Retry-After` is
+//! honoured; a burst becomes a digest; secrets stay out of errors; feeds filter by keyword.
+
+use std::time::Duration;
+
+use guardline_watch::sources::Source;
+
+use crate::support::{SLACK, Setup, TEAMS, fixture, options, parse};
+
+const FEED_ROUTE: &str = r#"
+[[watch.feeds]]
+name = "jvn"
+url = "http://127.0.0.1/unused"
+keywords = ["openssl", "TOMCAT"]
+
+[[watch.routes]]
+sources = ["jvn"]
+channels = ["slack", "teams", "mail"]
+"#;
+
+fn jvn(setup: &Setup) -> Source {
+    setup.http.serve("/jvn.rdf", "application/rss+xml", &fixture("jvn.rdf"));
+    Source::Feed {
+        name: "jvn".into(),
+        url: setup.http.url("/jvn.rdf"),
+        keywords: vec!["openssl".into(), "TOMCAT".into()],
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn feeds_are_filtered_by_keyword() {
+    let setup = Setup::new();
+    let config = setup.config(FEED_ROUTE);
+    let report = setup.watcher(&config, vec![jvn(&setup)]).run_once().await.unwrap();
+    assert_eq!((report.events, report.delivered), (2, 6), "{report:?}");
+    let bodies: String = setup.http.accepted(SLACK).iter().map(|request| request.body.clone()).collect();
+    assert!(bodies.contains("OpenSSL buffer overflow") && bodies.contains("Apache Tomcat"));
+    assert!(!bodies.contains("desktop application"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_channel_down_gets_its_alerts_after_recovery_and_is_announced_once() {
+    let setup = Setup::new();
+    let config = setup.config(FEED_ROUTE);
+    setup.http.set_down(TEAMS, true);
+    let watcher = setup.watcher(&config, vec![jvn(&setup)]);
+    let report = watcher.run_once().await.unwrap();
+    assert_eq!((report.delivered, report.failed), (4, 1), "{report:?}");
+    assert_eq!(setup.counts(), (2, 0, 2), "Slack and mail are not held up by Teams");
+
+    // Past `channel-down-alert-after` (1 s): the outage is announced on the other channels.
+    tokio::time::sleep(Duration::from_millis(1200)).await;
+    watcher.deliver_pass().await.unwrap();
+    assert_eq!(setup.counts(), (3, 0, 3));
+    let slack = setup.http.accepted(SLACK);
+    let announcement = slack.last().unwrap().body.clone();
+    assert!(announcement.contains("Alert channel down: teams"), "{announcement}");
+    assert!(!announcement.contains("teams-secret"), "the webhook URL stays secret: {announcement}");
+    let mail = setup.smtp.mails().last().unwrap().text();
+    assert!(mail.contains("Alert channel down"), "{mail}");
+    // Only once per outage.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    watcher.deliver_pass().await.unwrap();
+    assert_eq!(setup.counts(), (3, 0, 3));
+
+    // Teams recovers: its queued alerts arrive, once each, in order; the others get nothing more.
+    setup.http.set_down(TEAMS, false);
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    watcher.deliver_pass().await.unwrap();
+    assert_eq!(setup.counts(), (3, 2, 3));
+    let teams: Vec<String> = setup.http.accepted(TEAMS).iter().map(|request| request.body.clone()).collect();
+    assert!(teams[0].contains("OpenSSL") && teams[1].contains("Tomcat"));
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    watcher.run_once().await.unwrap();
+    assert_eq!(setup.counts(), (3, 2, 3));
+    assert_eq!(watcher.with_outbox(|outbox| outbox.pending().unwrap()), 0);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_failed_send_stays_queued_across_a_restart() {
+    let setup = Setup::new();
+    let config = setup.config(FEED_ROUTE);
+    setup.smtp.set_down(true);
+    setup.watcher(&config, vec![jvn(&setup)]).run_once().await.unwrap();
+    assert_eq!(setup.counts(), (2, 2, 0));
+    setup.smtp.set_down(false);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    // A new process (new watcher, same database), and the feed still lists the same items.
+    let report = setup.watcher(&config, vec![jvn(&setup)]).run_once().await.unwrap();
+    assert_eq!((report.events, report.delivered), (0, 2), "{report:?}");
+    assert_eq!(setup.counts(), (2, 2, 2));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn retry_after_of_a_429_is_honoured() {
+    let setup = Setup::new();
+    let config = setup.config(FEED_ROUTE);
+    setup.http.fail_next(SLACK, 429, 1, Some(1));
+    setup.watcher(&config, vec![jvn(&setup)]).run_once().await.unwrap();
+    let requests = setup.http.requests(SLACK);
+    assert_eq!(requests.iter().map(|request| request.status).collect::<Vec<_>>(), [429, 200, 200]);
+    let waited = requests[1].at - requests[0].at;
+    assert!(waited >= Duration::from_millis(950), "waited {waited:?}");
+    assert_eq!(setup.counts(), (2, 2, 2));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_500_is_retried_with_backoff() {
+    let setup = Setup::new();
+    let config = setup.config(FEED_ROUTE);
+    setup.http.fail_next(SLACK, 500, 2, None);
+    let watcher = setup.watcher(&config, vec![jvn(&setup)]);
+    watcher.run_once().await.unwrap();
+    assert_eq!(setup.counts().0, 0);
+    for _ in 0..10 {
+        tokio::time::sleep(Duration::from_millis(150)).await;
+        watcher.deliver_pass().await.unwrap();
+    }
+    let statuses: Vec<u16> = setup.http.requests(SLACK).iter().map(|request| request.status).collect();
+    assert_eq!(statuses, [500, 500, 200, 200]);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_burst_becomes_one_digest() {
+    let setup = Setup::new();
+    let config = setup.config(
+        r#"
+[[watch.feeds]]
+name = "nvd"
+url = "http://127.0.0.1/unused"
+
+[[watch.routes]]
+sources = ["nvd"]
+channels = ["slack", "mail"]
+"#,
+    );
+    let items: String = (1..=5)
+        .map(|n| format!("<entry><id>urn:cve:{n}</id><title>CVE-2026-000{n}</title><updated>2026-11-02T00:00:0{n}Z</updated><link href=\"https://nvd.example/{n}\"/></entry>"))
+        .collect();
+    let atom = format!(
+        "<?xml version=\"1.0\"?><feed xmlns=\"http://www.w3.org/2005/Atom\"><id>urn:nvd</id><title>NVD</title><updated>2026-11-02T00:00:00Z</updated>{items}</feed>"
+    );
+    setup.http.serve("/nvd.atom", "application/atom+xml", &atom);
+    let source = Source::Feed { name: "nvd".into(), url: setup.http.url("/nvd.atom"), keywords: vec![] };
+    let report = setup.watcher(&config, vec![source]).run_once().await.unwrap();
+    assert_eq!(
+        (report.events, report.delivered),
+        (1, 2),
+        "digest-above = 3, five items: one digest per channel"
+    );
+    let body = setup.http.accepted(SLACK)[0].json();
+    assert!(body["text"].as_str().unwrap().contains("5 new alerts"), "{body}");
+    for n in 1..=5 {
+        assert!(body["blocks"].to_string().contains(&format!("CVE-2026-000{n}")));
+    }
+    assert!(setup.smtp.mails()[0].text().contains("CVE-2026-0005"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn secrets_stay_out_of_errors() {
+    let setup = Setup::new();
+    let config = setup.config(FEED_ROUTE);
+    // A webhook URL whose host refuses connections: the error must not carry its path.
+    std::fs::write(setup.path("slack-url"), "http://127.0.0.1:9/services/T000/B000/do-not-log-me").unwrap();
+    let watcher = setup.watcher(&config, vec![jvn(&setup)]);
+    watcher.run_once().await.unwrap();
+    let state = watcher.with_outbox(|outbox| outbox.channel_state("slack").unwrap());
+    let error = state.last_error.expect("slack failed");
+    assert!(!error.contains("do-not-log-me"), "{error}");
+    assert!(state.failing_since.is_some());
+    // A missing secret names the variable, never a value.
+    let missing = parse(&format!(
+        "[watch.channels.s]\ntype = \"slack\"\nurl-env = \"GUARDLINE_TEST_UNSET_WEBHOOK\"\n[[watch.routes]]\nsources = [\"x\"]\nchannels = [\"s\"]\n[[watch.feeds]]\nname = \"x\"\nurl = \"{}\"\n",
+        setup.http.url("/jvn.rdf")
+    ));
+    let watcher =
+        guardline_watch::Watcher::new(missing, setup.outbox(), vec![], crate::support::account(), options());
+    let result = watcher.send_test("s").await.unwrap();
+    assert!(result.unwrap_err().to_string().contains("GUARDLINE_TEST_UNSET_WEBHOOK is not set"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn slack_bot_tokens_post_with_chat_post_message() {
+    let setup = Setup::new();
+    std::fs::write(setup.path("token"), "xoxb-test-token\n").unwrap();
+    setup.http.ok_body("/api/chat.postMessage", r#"{"ok":true}"#);
+    let config = parse(&format!(
+        "[watch.channels.bot]\ntype = \"slack\"\ntoken-file = \"{}\"\nchannel = \"C0123\"\napi-url = \"{}\"\n",
+        setup.path("token").display(),
+        setup.http.url("/api")
+    ));
+    let watcher =
+        guardline_watch::Watcher::new(config, setup.outbox(), vec![], crate::support::account(), options());
+    watcher.send_test("bot").await.unwrap().unwrap();
+    let request = &setup.http.accepted("/api/chat.postMessage")[0];
+    assert_eq!(request.header("authorization"), Some("Bearer xoxb-test-token"));
+    let body = request.json();
+    assert_eq!(body["channel"], "C0123");
+    assert!(body["blocks"].is_array());
+    // Slack's "ok": false is a failure.
+    setup.http.ok_body("/api/chat.postMessage", r#"{"ok":false,"error":"channel_not_found"}"#);
+    let error = watcher.send_test("bot").await.unwrap().unwrap_err();
+    assert!(error.to_string().contains("channel_not_found"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn min_interval_spaces_messages_to_one_channel() {
+    let setup = Setup::new();
+    let config = setup.config(FEED_ROUTE);
+    let mut config = config;
+    config.channels.get_mut("slack").unwrap().min_interval = Duration::from_millis(400);
+    setup.watcher(&config, vec![jvn(&setup)]).run_once().await.unwrap();
+    let requests = setup.http.accepted(SLACK);
+    assert_eq!(requests.len(), 2);
+    assert!(requests[1].at - requests[0].at >= Duration::from_millis(380));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn starttls_is_required_unless_turned_off() {
+    let setup = Setup::new();
+    let mut config = setup.config(FEED_ROUTE);
+    let guardline_config::watch::ChannelKind::Email(mail) =
+        &mut config.channels.get_mut("mail").unwrap().kind
+    else {
+        panic!("an email channel")
+    };
+    mail.starttls = true;
+    let watcher =
+        guardline_watch::Watcher::new(config, setup.outbox(), vec![], crate::support::account(), options());
+    // The sink offers no STARTTLS: nothing is sent, and the password never goes over plain text.
+    let error = watcher.send_test("mail").await.unwrap().unwrap_err();
+    assert!(error.to_string().contains("STARTTLS is not supported"), "{error}");
+    assert!(!error.to_string().contains("hunter2"), "{error}");
+    assert!(setup.smtp.mails().is_empty());
+}

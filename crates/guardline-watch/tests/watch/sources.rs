@@ -1,0 +1,113 @@
+//! The Security Hub and Inspector sources against aws-smithy-mocks: what passes each source's filter, and
+//! that a failing finding is reported once.
+
+use aws_smithy_mocks::{RuleMode, mock, mock_client};
+use guardline_config::watch::SeverityLabel;
+use guardline_watch::sources::{Source, inspector, security_hub};
+
+use crate::support::{SLACK, Setup, account};
+
+/// Runs `test` on a thread with a large stack: decoding Security Hub findings needs about 7 MiB in debug
+/// builds (see guardline-collect's securityhub collector).
+fn with_big_stack(test: impl FnOnce() + Send + 'static) {
+    std::thread::Builder::new().stack_size(32 * 1024 * 1024).spawn(test).unwrap().join().unwrap();
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap()
+}
+
+fn hub_finding(id: &str, compliance: &str, label: &str) -> aws_sdk_securityhub::types::AwsSecurityFinding {
+    use aws_sdk_securityhub::types::{
+        AwsSecurityFinding, Compliance, ComplianceStatus, RecordState, Severity, SeverityLabel as Label,
+    };
+    AwsSecurityFinding::builder()
+        .id(id)
+        .title(format!("Control {id}"))
+        .aws_account_id("123456789012")
+        .region("ap-northeast-1")
+        .record_state(RecordState::Active)
+        .compliance(Compliance::builder().status(ComplianceStatus::from(compliance)).build())
+        .severity(Severity::builder().label(Label::from(label)).build())
+        .updated_at("2026-11-02T00:00:00Z")
+        .build()
+}
+
+fn hub_client(findings: Vec<aws_sdk_securityhub::types::AwsSecurityFinding>) -> aws_sdk_securityhub::Client {
+    use aws_sdk_securityhub::operation::get_findings::GetFindingsOutput;
+    let get = mock!(aws_sdk_securityhub::Client::get_findings)
+        .then_output(move || GetFindingsOutput::builder().set_findings(Some(findings.clone())).build());
+    mock_client!(aws_sdk_securityhub, RuleMode::MatchAny, [&get], |c| c
+        .region(aws_sdk_securityhub::config::Region::new("ap-northeast-1")))
+}
+
+#[test]
+fn security_hub_reports_failed_findings_at_or_above_the_label() {
+    with_big_stack(|| {
+        runtime().block_on(async {
+            let findings = vec![
+                hub_finding("arn:finding/failed-high", "FAILED", "HIGH"),
+                hub_finding("arn:finding/failed-low", "FAILED", "LOW"),
+                hub_finding("arn:finding/passed-critical", "PASSED", "CRITICAL"),
+            ];
+            let client = hub_client(findings.clone());
+            let found =
+                security_hub::poll_region(&client, "ap-northeast-1", Some(SeverityLabel::Medium), &account())
+                    .await
+                    .unwrap();
+            let items: Vec<&str> = found.iter().map(|candidate| candidate.item.as_str()).collect();
+            assert_eq!(items, ["arn:finding/failed-high"]);
+            let event = &found[0].event;
+            assert_eq!(event.severity.as_ref().unwrap().label, "HIGH");
+            assert_eq!(event.account_alias.as_deref(), Some("acme-prod"));
+
+            // Through the watcher: reported once, however many passes see it failing.
+            let setup = Setup::new();
+            let config = setup.config(
+                "[watch.sources.security-hub]\n[[watch.routes]]\nsources = [\"security-hub\"]\nchannels = [\"slack\"]\n",
+            );
+            for _ in 0..2 {
+                let source = Source::SecurityHub { clients: vec![hub_client(findings.clone())], min_severity: None };
+                setup.watcher(&config, vec![source]).run_once().await.unwrap();
+            }
+            let bodies: Vec<String> = setup.http.accepted(SLACK).iter().map(|request| request.body.clone()).collect();
+            assert_eq!(bodies.len(), 2, "both failing findings, once each");
+            assert!(!bodies.concat().contains("passed-critical"));
+        });
+    });
+}
+
+#[tokio::test]
+async fn inspector_reports_active_findings_at_or_above_the_label() {
+    use aws_sdk_inspector2::operation::list_findings::ListFindingsOutput;
+    use aws_sdk_inspector2::primitives::DateTime;
+    use aws_sdk_inspector2::types::{Finding, FindingStatus, FindingType, Resource, ResourceType, Severity};
+    let finding = |arn: &str, severity: Severity| {
+        Finding::builder()
+            .finding_arn(arn)
+            .aws_account_id("123456789012")
+            .r#type(FindingType::PackageVulnerability)
+            .description(format!("CVE in {arn}"))
+            .title(format!("CVE-2026-1 in {arn}"))
+            .severity(severity)
+            .status(FindingStatus::Active)
+            .first_observed_at(DateTime::from_secs(1_762_000_000))
+            .last_observed_at(DateTime::from_secs(1_762_000_000))
+            .resources(Resource::builder().r#type(ResourceType::AwsEc2Instance).id("i-1").build().unwrap())
+            .build()
+            .unwrap()
+    };
+    let findings = vec![finding("arn:critical", Severity::Critical), finding("arn:high", Severity::High)];
+    let list = mock!(aws_sdk_inspector2::Client::list_findings)
+        .then_output(move || ListFindingsOutput::builder().set_findings(Some(findings.clone())).build());
+    let client = mock_client!(aws_sdk_inspector2, RuleMode::MatchAny, [&list], |c| c
+        .region(aws_sdk_inspector2::config::Region::new("ap-northeast-1")));
+    let found =
+        inspector::poll_region(&client, "ap-northeast-1", SeverityLabel::Critical, &account()).await.unwrap();
+    let items: Vec<&str> = found.iter().map(|candidate| candidate.item.as_str()).collect();
+    assert_eq!(items, ["arn:critical"], "the mock ignores the filter; the source filters again");
+    let found =
+        inspector::poll_region(&client, "ap-northeast-1", SeverityLabel::High, &account()).await.unwrap();
+    assert_eq!(found.len(), 2);
+    assert_eq!(found[0].event.region.as_deref(), Some("ap-northeast-1"));
+}

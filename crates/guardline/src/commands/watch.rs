@@ -1,0 +1,150 @@
+//! `guardline watch`: the alert router (guideline 4). Loads `[watch]`, identifies the account when an AWS
+//! source is enabled, builds the sources and opens the outbox, then runs one pass (`--once`, for cron) or
+//! polls every `interval` until SIGTERM/SIGINT (the send in flight finishes and is recorded first).
+//! `guardline watch test CHANNEL` sends a test message.
+//!
+//! Test hooks (environment): `GUARDLINE_WATCH_TEST_PAUSE_AFTER_PERSIST` (milliseconds to sleep after
+//! persisting, before sending: the window a crash test kills in) and `GUARDLINE_WATCH_RETRY_BASE_MS` (the
+//! first retry delay).
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::{Context as _, bail};
+use guardline_watch::sources::{Account, Source, aws};
+use guardline_watch::{Outbox, WatchOptions, Watcher};
+
+use crate::args::{HistoryDbArgs, Lang, WatchAction, WatchArgs};
+
+pub fn run(args: WatchArgs) -> anyhow::Result<bool> {
+    let path = super::config_path(args.config.as_deref());
+    let config = super::load_config(path.as_deref())?;
+    let Some(watch) = config.watch.clone() else {
+        bail!(
+            "no `[watch]` section in {}: add channels, sources and routes (see README, \"Alerts\")",
+            path.as_deref().map_or_else(|| "the configuration".to_owned(), |path| path.display().to_string())
+        );
+    };
+    let db = state_db(&args, watch.state_db.as_deref(), path.as_deref())?;
+    let options = WatchOptions {
+        lang: match args.lang {
+            Lang::En => guardline_watch::Lang::En,
+            Lang::Ja => guardline_watch::Lang::Ja,
+        },
+        pause_after_persist: env_millis("GUARDLINE_WATCH_TEST_PAUSE_AFTER_PERSIST"),
+        retry_base: env_millis("GUARDLINE_WATCH_RETRY_BASE_MS").unwrap_or(WatchOptions::default().retry_base),
+        ..WatchOptions::default()
+    };
+    // Security Hub's findings need a deep stack to decode in debug builds (see guardline-collect).
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .thread_stack_size(16 * 1024 * 1024)
+        .build()
+        .context("starting tokio")?;
+    runtime.block_on(async move {
+        if let Some(WatchAction::Test { channel }) = &args.action {
+            let outbox = Outbox::open(&db).with_context(|| format!("opening {}", db.display()))?;
+            let watcher = Watcher::new(watch, outbox, Vec::new(), Account::default(), options);
+            return match watcher.send_test(channel).await {
+                None => bail!("no channel `{channel}` in `[watch.channels]`"),
+                Some(Err(error)) => bail!("channel `{channel}`: {error}"),
+                Some(Ok(())) => {
+                    println!("sent a test message to `{channel}`");
+                    Ok(true)
+                }
+            };
+        }
+        let (sources, account) = sources(&args, &config, &watch).await?;
+        let outbox = Outbox::open(&db).with_context(|| format!("opening {}", db.display()))?;
+        let interval = watch.interval;
+        let watcher = Arc::new(Watcher::new(watch, outbox, sources, account, options));
+        if args.once {
+            let report = watcher.run_once().await?;
+            let pending = watcher.with_outbox(Outbox::pending)?;
+            for (source, error) in &report.source_errors {
+                eprintln!("warning: source {source}: {error}");
+            }
+            println!(
+                "watch: {} new events, {} delivered, {} failed sends, {pending} pending",
+                report.events, report.delivered, report.failed
+            );
+            return Ok(true);
+        }
+        let stopper = Arc::clone(&watcher);
+        tokio::spawn(async move {
+            guardline_watch::watcher::wait_for_signal().await;
+            tracing::info!("stopping: finishing the send in flight");
+            stopper.shutdown();
+        });
+        tracing::info!(interval_s = interval.as_secs(), db = %db.display(), "watching");
+        watcher.run().await?;
+        Ok(true)
+    })
+}
+
+/// The enabled sources, and the account when an AWS source needs it.
+async fn sources(
+    args: &WatchArgs,
+    config: &guardline_config::Config,
+    watch: &guardline_config::WatchConfig,
+) -> anyhow::Result<(Vec<Source>, Account)> {
+    let mut sources = Vec::new();
+    let mut account = Account::default();
+    if aws::needs_aws(&watch.sources) {
+        let options = super::collect_options(&args.aws, config);
+        let base_region = options.regions.as_ref().and_then(|regions| regions.first().cloned());
+        let sdk =
+            guardline_collect::sdk_config(args.aws.profile.as_deref(), base_region.as_deref(), &options)
+                .await;
+        account =
+            aws::identify(&sdk).await.map_err(|error| anyhow::anyhow!("identifying the account: {error}"))?;
+        let regions = match options.regions {
+            Some(regions) => regions,
+            None => aws::enabled_regions(&sdk)
+                .await
+                .map_err(|error| anyhow::anyhow!("listing the enabled regions: {error}"))?,
+        };
+        let threshold = config
+            .profile_for(account.id.as_deref().unwrap_or_default(), account.alias.as_deref())
+            .params
+            .guardduty_severity_threshold;
+        sources.extend(aws::build(&sdk, &watch.sources, &regions, threshold));
+    }
+    if let Some(status) = &watch.sources.aws_status {
+        sources.push(Source::Feed {
+            name: "aws-status".to_owned(),
+            url: status.url.clone(),
+            keywords: status.keywords.clone(),
+        });
+    }
+    for feed in &watch.feeds {
+        sources.push(Source::Feed {
+            name: feed.name.clone(),
+            url: feed.url.clone(),
+            keywords: feed.keywords.clone(),
+        });
+    }
+    Ok((sources, account))
+}
+
+/// `--state-db`, else `[watch] state-db` (relative to the config file), else `watch.sqlite3` beside the
+/// history database.
+fn state_db(args: &WatchArgs, configured: Option<&Path>, config: Option<&Path>) -> anyhow::Result<PathBuf> {
+    if let Some(path) = &args.state_db {
+        return Ok(path.clone());
+    }
+    if let Some(path) = configured {
+        let base = config.and_then(Path::parent).filter(|dir| !dir.as_os_str().is_empty());
+        return Ok(match base {
+            Some(dir) if path.is_relative() => dir.join(path),
+            _ => path.to_path_buf(),
+        });
+    }
+    let history = super::history::db_path(&HistoryDbArgs { history_db: None })?;
+    Ok(history.with_file_name("watch.sqlite3"))
+}
+
+fn env_millis(name: &str) -> Option<Duration> {
+    std::env::var(name).ok()?.trim().parse().ok().map(Duration::from_millis)
+}

@@ -1,0 +1,261 @@
+//! `guardline fix` against moto server: a bare account's plan changes nothing until `--apply`; applied, a
+//! rescan passes every planned control; a second apply is a no-op; a pin mismatch or an unconfirmed
+//! account is refused with nothing changed; a failing step stops the plan and says what was not done.
+
+use std::path::Path;
+
+use serde_json::Value;
+
+use crate::support::{Run, guardline_in, moto_env};
+
+/// The controls `fix` repairs on a bare account when the config gives every `[fix]` value.
+const FIXED: &[&str] = &[
+    "COST-002",
+    "COST-003",
+    "CONFIG-001",
+    "CONFIG-002",
+    "CONFIG-003",
+    "S3-001",
+    "INSPECTOR-001",
+    "HUB-001",
+    "IAM-007",
+    "ANALYZER-001",
+    "ACCOUNT-001",
+    "ACCOUNT-002",
+    "HEALTH-001",
+    "GUARDDUTY-001",
+    "GUARDDUTY-002",
+    "TRAIL-001",
+];
+
+/// A config for `account` in one region: pinned (ID and alias), with every `[fix]` value.
+fn full_config(dir: &Path, account: &guardline_testkit::Account, pinned_alias: &str) -> String {
+    let path = dir.join("guardline.toml");
+    let text = format!(
+        r#"[scan]
+regions = ["ap-northeast-1"]
+
+[[accounts]]
+id = "{id}"
+alias = "{pinned_alias}"
+profile = "default"
+
+[fix]
+notify = ["security@example.com", "sre@example.com"]
+budget-monthly-usd = 500
+anomaly-threshold-usd = 50
+
+[fix.security-contact]
+name = "Security Team"
+email = "security@example.com"
+phone = "+81-3-0000-0000"
+title = "CISO"
+"#,
+        id = account.id
+    );
+    std::fs::write(&path, text).unwrap();
+    path.display().to_string()
+}
+
+fn run(dir: &Path, account: &guardline_testkit::Account, args: &[&str]) -> Run {
+    let env = moto_env(&guardline_testkit::shared().endpoint, &account.credentials);
+    guardline_in(dir, args, &env)
+}
+
+/// The outcomes of `control`'s findings in a JSON scan report.
+fn outcomes(report: &Value, control: &str) -> Vec<String> {
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|finding| finding["control"] == control)
+        .map(|finding| finding["outcome"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+fn scan_json(dir: &Path, account: &guardline_testkit::Account, config: &str) -> Value {
+    let scan =
+        run(dir, account, &["scan", "--config", config, "--format", "json", "--no-history", "--no-progress"]);
+    assert!(scan.code == 0 || scan.code == 1, "scan failed: {}", scan.stderr);
+    serde_json::from_str(&scan.stdout).unwrap()
+}
+
+async fn detector_count(account: &guardline_testkit::Account) -> usize {
+    let guardduty = aws_sdk_guardduty::Client::new(&account.config);
+    guardduty.list_detectors().send().await.unwrap().detector_ids().len()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn bare_account_is_planned_applied_and_passes_the_rescan() {
+    let account = guardline_testkit::shared().account().await;
+    // An instance, so that Inspector's EC2 scanning is required (INSPECTOR-001).
+    aws_sdk_ec2::Client::new(&account.config)
+        .run_instances()
+        .image_id("ami-12c6146b")
+        .min_count(1)
+        .max_count(1)
+        .send()
+        .await
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let alias = format!("fix-test-{}", account.id);
+    let config = full_config(dir.path(), &account, &alias);
+
+    // The plan alone changes nothing.
+    let plan = run(dir.path(), &account, &["fix", "--config", &config, "--no-progress"]);
+    assert_eq!(plan.code, 0, "{}", plan.stderr);
+    assert!(plan.stdout.contains(&format!("Target account: {} (no alias)", account.id)), "{}", plan.stdout);
+    assert!(plan.stdout.contains("its alias is created by this plan"), "{}", plan.stdout);
+    assert!(plan.stdout.contains("nothing is changed without --apply"), "{}", plan.stdout);
+    for control in FIXED {
+        assert!(
+            plan.stdout.contains(&format!(". {control} [")),
+            "{control} is not planned:\n{}",
+            plan.stdout
+        );
+    }
+    assert!(plan.stdout.contains("guardduty:CreateDetector"), "{}", plan.stdout);
+    // Manual-only controls are listed with a pointer to their steps, never planned.
+    assert!(plan.stdout.contains("Manual only"), "{}", plan.stdout);
+    assert_eq!(detector_count(&account).await, 0, "the plan changed the account");
+
+    let before = scan_json(dir.path(), &account, &config);
+    for control in FIXED {
+        assert!(
+            outcomes(&before, control).iter().any(|outcome| outcome == "fail"),
+            "{control} passes already"
+        );
+    }
+
+    let applied =
+        run(dir.path(), &account, &["fix", "--config", &config, "--apply", "--yes", "--no-progress"]);
+    assert_eq!(applied.code, 0, "stdout:\n{}\nstderr:\n{}", applied.stdout, applied.stderr);
+    assert!(applied.stdout.contains("0 already in place"), "{}", applied.stdout);
+
+    let after = scan_json(dir.path(), &account, &config);
+    let not_passing: Vec<String> = FIXED
+        .iter()
+        .map(|control| (control, outcomes(&after, control)))
+        .filter(|(_, outcomes)| outcomes.is_empty() || outcomes.iter().any(|outcome| outcome != "pass"))
+        .map(|(control, outcomes)| format!("{control}: {outcomes:?}"))
+        .collect();
+    assert!(not_passing.is_empty(), "not passing after fix: {not_passing:#?}");
+    for control in FIXED {
+        let outcomes = outcomes(&after, control);
+        assert!(
+            !outcomes.is_empty() && outcomes.iter().all(|outcome| outcome == "pass"),
+            "{control} after fix: {outcomes:?}"
+        );
+    }
+    assert_eq!(detector_count(&account).await, 1);
+
+    // Applying again plans nothing and changes nothing.
+    let again = run(dir.path(), &account, &["fix", "--config", &config, "--apply", "--yes", "--no-progress"]);
+    assert_eq!(again.code, 0, "{}", again.stderr);
+    assert!(again.stdout.contains(&format!("Target account: {} ({alias})", account.id)), "{}", again.stdout);
+    assert!(again.stdout.contains("Nothing to do"), "{}", again.stdout);
+    assert_eq!(detector_count(&account).await, 1, "a second detector was created");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_pin_mismatch_is_refused_and_nothing_changes() {
+    let account = guardline_testkit::shared().account().await;
+    let iam = aws_sdk_iam::Client::new(&account.config);
+    iam.create_account_alias().account_alias(format!("real-{}", account.id)).send().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    // The config pins the account's ID to another alias: the credentials may reach the wrong account.
+    let config = full_config(dir.path(), &account, "acme-production");
+
+    let plan =
+        run(dir.path(), &account, &["fix", "--config", &config, "--only", "GUARDDUTY-001", "--no-progress"]);
+    assert_eq!(plan.code, 0, "{}", plan.stderr);
+    assert!(plan.stdout.contains("--apply would be refused"), "{}", plan.stdout);
+
+    let applied = run(
+        dir.path(),
+        &account,
+        &["fix", "--config", &config, "--only", "GUARDDUTY-001", "--apply", "--yes", "--no-progress"],
+    );
+    assert_eq!(applied.code, 2);
+    assert!(applied.stderr.contains("refused, nothing was changed"), "{}", applied.stderr);
+    assert!(applied.stderr.contains("acme-production"), "{}", applied.stderr);
+    assert_eq!(detector_count(&account).await, 0);
+
+    // An account the config does not pin at all is refused too.
+    let other = guardline_testkit::shared().account().await;
+    let refused = run(
+        dir.path(),
+        &other,
+        &["fix", "--config", &config, "--only", "GUARDDUTY-001", "--apply", "--yes", "--no-progress"],
+    );
+    assert_eq!(refused.code, 2);
+    assert!(refused.stderr.contains("is not pinned in the config"), "{}", refused.stderr);
+    assert_eq!(detector_count(&other).await, 0);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn without_pins_the_account_id_must_be_confirmed() {
+    let account = guardline_testkit::shared().account().await;
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("guardline.toml");
+    std::fs::write(&config, "[scan]\nregions = [\"ap-northeast-1\"]\n").unwrap();
+    let config = config.display().to_string();
+    let base = ["fix", "--config", &config, "--only", "GUARDDUTY-001", "--apply", "--yes", "--no-progress"];
+
+    let unconfirmed = run(dir.path(), &account, &base);
+    assert_eq!(unconfirmed.code, 2);
+    assert!(unconfirmed.stderr.contains(&format!("--account-id {}", account.id)), "{}", unconfirmed.stderr);
+
+    let wrong = run(dir.path(), &account, &[&base[..], &["--account-id", "999999999999"]].concat());
+    assert_eq!(wrong.code, 2);
+    assert!(wrong.stderr.contains("does not match"), "{}", wrong.stderr);
+    assert_eq!(detector_count(&account).await, 0);
+
+    let confirmed = run(dir.path(), &account, &[&base[..], &["--account-id", &account.id]].concat());
+    assert_eq!(confirmed.code, 0, "{}", confirmed.stderr);
+    assert!(confirmed.stdout.contains("Confirmed with --account-id"), "{}", confirmed.stdout);
+    assert!(confirmed.stdout.contains("guardduty:CreateDetector"), "{}", confirmed.stdout);
+    assert_eq!(detector_count(&account).await, 1);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_failing_step_stops_the_plan_and_reports_what_was_not_done() {
+    let account = guardline_testkit::shared().account().await;
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("guardline.toml");
+    // The named log bucket does not exist: the AWS Config step fails before GuardDuty's runs.
+    let text = format!(
+        "[scan]\nregions = [\"ap-northeast-1\"]\n\n[[accounts]]\nid = \"{}\"\nprofile = \"default\"\n\n\
+         [fix]\nlog-bucket = \"no-such-bucket-{}\"\n",
+        account.id, account.id
+    );
+    std::fs::write(&config, text).unwrap();
+    let config = config.display().to_string();
+    let applied = run(
+        dir.path(),
+        &account,
+        &[
+            "fix",
+            "--config",
+            &config,
+            "--only",
+            "GUARDDUTY-001,CONFIG-001",
+            "--apply",
+            "--yes",
+            "--no-progress",
+        ],
+    );
+    assert_eq!(applied.code, 2, "{}", applied.stdout);
+    assert!(applied.stdout.contains("FAILED  1. CONFIG-001"), "{}", applied.stdout);
+    assert!(applied.stdout.contains("not attempted: 2"), "{}", applied.stdout);
+    assert!(applied.stderr.contains("step 1 (CONFIG-001) failed"), "{}", applied.stderr);
+    assert_eq!(detector_count(&account).await, 0, "a step after the failure ran");
+}
+
+#[test]
+fn unknown_controls_in_only_are_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = guardline_in(dir.path(), &["fix", "--only", "GUARDDUTY-999"], &[]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("--only GUARDDUTY-999: no such control"), "{}", run.stderr);
+}

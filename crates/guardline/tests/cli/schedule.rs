@@ -1,0 +1,333 @@
+//! `schedule plan|apply|run|status` against moto server: plan changes nothing, apply installs maintenance
+//! windows (or Scheduler schedules) once and a scan then counts the instances as covered (SCHED-001), the
+//! pin and the production guard refuse before anything is written, and `run` stops and starts only the
+//! non-production instances, skipping Japanese holidays.
+//!
+//! The profile's production tag is `Tier=prod`, a different key from the selector's (`Environment=dev`), so an
+//! instance can carry both: the case the production guard exists for.
+
+use std::path::Path;
+
+use aws_sdk_ec2::types::{ResourceType, Tag, TagSpecification};
+use guardline_testkit::Account;
+
+use crate::support::{Run, finding_lines, guardline_in, moto_env};
+
+const REGION: &str = "ap-northeast-1";
+
+/// A config pinning `pin_id` (with `alias`, if any), with one schedule installed as `installs_as`.
+fn config(pin_id: &str, alias: Option<&str>, installs_as: &str) -> String {
+    let alias = alias.map(|alias| format!("alias = \"{alias}\"\n")).unwrap_or_default();
+    format!(
+        r#"default-profile = "main"
+
+[scan]
+regions = ["{REGION}"]
+
+[profiles.main.params]
+nonprod-tag = {{ key = "Environment", values = ["dev"] }}
+production-tag = {{ key = "Tier", values = ["prod"] }}
+
+[[accounts]]
+id = "{pin_id}"
+{alias}profile = "main"
+
+[schedules.dev-hours]
+window = "weekdays 09:00-19:00"
+time-zone = "Asia/Tokyo"
+skip-japanese-holidays = true
+select = {{ key = "Environment", values = ["dev"] }}
+installs-as = "{installs_as}"
+"#
+    )
+}
+
+/// A temporary directory with `guardline.toml`.
+fn workdir(config: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("guardline.toml"), config).unwrap();
+    dir
+}
+
+/// Runs the binary off the async runtime.
+async fn cli(dir: &Path, account: &Account, args: &[&str]) -> Run {
+    let server = guardline_testkit::shared();
+    let env = moto_env(&server.endpoint, &account.credentials);
+    let dir = dir.to_owned();
+    let args: Vec<String> = args.iter().map(|arg| (*arg).to_owned()).collect();
+    tokio::task::spawn_blocking(move || {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        guardline_in(&dir, &args, &env)
+    })
+    .await
+    .unwrap()
+}
+
+/// Launches an instance with `tags`; its ID.
+async fn instance(account: &Account, tags: &[(&str, &str)]) -> String {
+    let ec2 = aws_sdk_ec2::Client::new(&account.in_region(REGION));
+    let mut spec = TagSpecification::builder().resource_type(ResourceType::Instance);
+    for (key, value) in tags {
+        spec = spec.tags(Tag::builder().key(*key).value(*value).build());
+    }
+    let output = ec2
+        .run_instances()
+        .image_id("ami-12c6146b")
+        .min_count(1)
+        .max_count(1)
+        .tag_specifications(spec.build())
+        .send()
+        .await
+        .unwrap();
+    output.instances()[0].instance_id().unwrap().to_owned()
+}
+
+async fn state(account: &Account, id: &str) -> String {
+    let ec2 = aws_sdk_ec2::Client::new(&account.in_region(REGION));
+    let output = ec2.describe_instances().instance_ids(id).send().await.unwrap();
+    let instance = &output.reservations()[0].instances()[0];
+    instance.state().unwrap().name().unwrap().as_str().to_owned()
+}
+
+/// (name, window ID) of the region's maintenance windows.
+async fn windows(account: &Account) -> Vec<(String, String)> {
+    let ssm = aws_sdk_ssm::Client::new(&account.in_region(REGION));
+    let output = ssm.describe_maintenance_windows().send().await.unwrap();
+    let mut windows: Vec<(String, String)> = output
+        .window_identities()
+        .iter()
+        .map(|window| (window.name().unwrap().to_owned(), window.window_id().unwrap().to_owned()))
+        .collect();
+    windows.sort();
+    windows
+}
+
+async fn scan_lines(dir: &Path, account: &Account) -> String {
+    let run = cli(dir, account, &["scan", "--format", "json", "--no-history", "--max-attempts", "1"]).await;
+    assert!(run.code == 0 || run.code == 1, "{}", run.stderr);
+    finding_lines(&serde_json::from_str(&run.stdout).unwrap())
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn plan_lists_the_calls_and_changes_nothing() {
+    let account = guardline_testkit::shared().account().await;
+    instance(&account, &[("Environment", "dev"), ("Name", "web-dev")]).await;
+    let dir = workdir(&config(&account.id, None, "maintenance-window"));
+    let run = cli(dir.path(), &account, &["schedule", "plan"]).await;
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    let out = &run.stdout;
+    assert!(out.contains(&format!("Target account: {} (no alias)", account.id)), "{out}");
+    assert!(out.contains("Pinned by the config's [[accounts]] entry"), "{out}");
+    for call in [
+        "ssm:CreateMaintenanceWindow guardline-dev-hours-stop schedule cron(0 19 ? * MON-FRI *) ScheduleTimezone Asia/Tokyo",
+        "ssm:CreateMaintenanceWindow guardline-dev-hours-start schedule cron(0 9 ? * MON-FRI *) ScheduleTimezone Asia/Tokyo",
+        "ssm:RegisterTargetWithMaintenanceWindow guardline-dev-hours-stop: target guardline-dev-hours = instances with tag:Environment in [dev]",
+        "ssm:RegisterTaskWithMaintenanceWindow guardline-dev-hours-stop: AUTOMATION task guardline-dev-hours-stop running AWS-StopEC2Instance",
+        "ssm:RegisterTaskWithMaintenanceWindow guardline-dev-hours-start: AUTOMATION task guardline-dev-hours-start running AWS-StartEC2Instance",
+    ] {
+        let line = format!("[{} (no alias)] {REGION} schedule dev-hours: {call}", account.id);
+        assert!(out.contains(&line), "missing {line:?} in\n{out}");
+    }
+    assert!(out.contains("6 call(s) planned. Nothing was changed"), "{out}");
+    assert!(out.contains("also starts instances on Japanese holidays"), "{out}");
+    assert!(windows(&account).await.is_empty(), "plan created something");
+    // `apply` without --apply is the same plan.
+    let run = cli(dir.path(), &account, &["schedule", "apply"]).await;
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(windows(&account).await.is_empty(), "apply without --apply created something");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn apply_installs_windows_once_and_the_scan_counts_them() {
+    let account = guardline_testkit::shared().account().await;
+    let dev = instance(&account, &[("Environment", "dev"), ("Name", "web-dev")]).await;
+    let prod = instance(&account, &[("Environment", "prod"), ("Tier", "prod")]).await;
+    let dir = workdir(&config(&account.id, None, "maintenance-window"));
+    let before = scan_lines(dir.path(), &account).await;
+    assert!(before.lines().any(|line| line.starts_with("fail SCHED-001") && line.contains(&dev)), "{before}");
+
+    let run = cli(dir.path(), &account, &["schedule", "apply", "--apply", "--yes"]).await;
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    assert!(run.stdout.contains("Applied 6 call(s)."), "{}", run.stdout);
+
+    let installed = windows(&account).await;
+    let names: Vec<&str> = installed.iter().map(|(name, _)| name.as_str()).collect();
+    assert_eq!(names, ["guardline-dev-hours-start", "guardline-dev-hours-stop"]);
+    let ssm = aws_sdk_ssm::Client::new(&account.in_region(REGION));
+    for ((name, id), document) in installed.iter().zip(["AWS-StartEC2Instance", "AWS-StopEC2Instance"]) {
+        let window = ssm.get_maintenance_window().window_id(id).send().await.unwrap();
+        assert_eq!(window.schedule_timezone(), Some("Asia/Tokyo"), "{name}");
+        let targets = ssm.describe_maintenance_window_targets().window_id(id).send().await.unwrap();
+        let [target] = targets.targets() else { panic!("{name}: {targets:?}") };
+        let selector = &target.targets()[0];
+        assert_eq!(selector.key(), Some("tag:Environment"));
+        assert_eq!(selector.values(), ["dev"]);
+        let tasks = ssm.describe_maintenance_window_tasks().window_id(id).send().await.unwrap();
+        let [task] = tasks.tasks() else { panic!("{name}: {tasks:?}") };
+        assert_eq!(task.task_arn(), Some(document));
+        // The type (AUTOMATION) cannot be read back: moto 5.2.5 answers `TaskType` where AWS says `Type`.
+        assert_eq!(task.targets()[0].key(), Some("WindowTargetIds"));
+        assert_eq!(task.targets()[0].values(), [target.window_target_id().unwrap()]);
+    }
+
+    // Applying again changes nothing.
+    let run = cli(dir.path(), &account, &["schedule", "apply", "--apply", "--yes"]).await;
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.contains("Nothing to do"), "{}", run.stdout);
+    assert_eq!(windows(&account).await, installed);
+
+    // The scan recognises what was installed: the dev instance is covered, production is not targeted.
+    let after = scan_lines(dir.path(), &account).await;
+    assert!(after.lines().any(|line| line.starts_with("pass SCHED-001") && line.contains(&dev)), "{after}");
+    assert!(!after.lines().any(|line| line.starts_with("fail SCHED-00")), "{after}");
+    assert!(
+        !after.contains(&format!("SCHED-001 {REGION} arn:aws:ec2:{REGION}:{}:instance/{prod}", account.id))
+    );
+
+    let run = cli(dir.path(), &account, &["schedule", "status", "--at", "2026-12-01T12:00"]).await;
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let out = &run.stdout;
+    assert!(out.contains("installed: guardline-dev-hours-stop, guardline-dev-hours-start"), "{out}");
+    assert!(out.contains(&format!("{dev} (web-dev) running: covered")), "{out}");
+    assert!(out.contains("(working time); next stop Tue 2026-12-01 19:00 +09:00"), "{out}");
+    assert!(out.contains("PASS SCHED-001"), "{out}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn apply_is_refused_on_a_pin_mismatch_before_anything_is_written() {
+    let account = guardline_testkit::shared().account().await;
+    instance(&account, &[("Environment", "dev")]).await;
+    for (pin, alias, expected) in [
+        ("999999999999", None, "is not pinned in the config"),
+        (account.id.as_str(), Some("acme-dev"), "pins account"),
+    ] {
+        let dir = workdir(&config(pin, alias, "maintenance-window"));
+        let run = cli(dir.path(), &account, &["schedule", "apply", "--apply", "--yes"]).await;
+        assert_eq!(run.code, 2, "{}", run.stdout);
+        assert!(
+            run.stderr.contains("refused, nothing was changed") && run.stderr.contains(expected),
+            "{}",
+            run.stderr
+        );
+        let run = cli(dir.path(), &account, &["schedule", "run", "--at", "2026-12-01T19:00"]).await;
+        assert_eq!(run.code, 2, "{}", run.stdout);
+        assert!(run.stderr.contains("refused"), "{}", run.stderr);
+    }
+    assert!(windows(&account).await.is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn apply_is_refused_when_the_selector_matches_a_production_instance() {
+    let account = guardline_testkit::shared().account().await;
+    instance(&account, &[("Environment", "dev")]).await;
+    let both = instance(&account, &[("Environment", "dev"), ("Tier", "prod"), ("Name", "billing")]).await;
+    let dir = workdir(&config(&account.id, None, "maintenance-window"));
+    let run = cli(dir.path(), &account, &["schedule", "apply", "--apply", "--yes"]).await;
+    assert_eq!(run.code, 2, "{}", run.stdout);
+    assert!(run.stderr.contains("refused, nothing was changed"), "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains(&format!("{both} (billing) in {REGION}, which carries the production tag Tier=prod"))
+    );
+    assert!(windows(&account).await.is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn run_stops_and_starts_non_production_instances_only() {
+    let account = guardline_testkit::shared().account().await;
+    let dev = instance(&account, &[("Environment", "dev"), ("Name", "web-dev")]).await;
+    let both = instance(&account, &[("Environment", "dev"), ("Tier", "prod"), ("Name", "billing")]).await;
+    let other = instance(&account, &[("Environment", "qa")]).await;
+    let dir = workdir(&config(&account.id, None, "maintenance-window"));
+
+    // 2026-12-01 is a Tuesday: 19:00 in Tokyo ends the working day.
+    let run = cli(dir.path(), &account, &["schedule", "run", "--at", "2026-12-01T19:00", "--dry-run"]).await;
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stdout.contains(&format!("{REGION}  {dev} (web-dev)  stop  would stop (dry run)")),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(state(&account, &dev).await, "running");
+
+    let run = cli(dir.path(), &account, &["schedule", "run", "--at", "2026-12-01T19:00:00+09:00"]).await;
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let out = &run.stdout;
+    assert!(out.contains("Schedule dev-hours at Tue 2026-12-01 19:00 +09:00: stop is due"), "{out}");
+    assert!(out.contains(&format!("{REGION}  {dev} (web-dev)  stop  stopped")), "{out}");
+    assert!(
+        out.contains(&format!("{REGION}  {both} (billing)  stop  skipped: production (Tier=prod)")),
+        "{out}"
+    );
+    assert!(!out.contains(&other), "{out}");
+    assert_eq!(state(&account, &dev).await, "stopped");
+    assert_eq!(state(&account, &both).await, "running");
+    assert_eq!(state(&account, &other).await, "running");
+
+    // Mid-evening, nothing is due.
+    let run = cli(dir.path(), &account, &["schedule", "run", "--at", "2026-12-01T21:00"]).await;
+    assert!(run.stdout.contains("nothing is due (next stop"), "{}", run.stdout);
+
+    // 2026-11-23 is Labour Thanksgiving Day (a Monday): no start.
+    let run = cli(dir.path(), &account, &["schedule", "run", "--at", "2026-11-23T09:00"]).await;
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.contains("nothing is due"), "{}", run.stdout);
+    assert_eq!(state(&account, &dev).await, "stopped");
+
+    // Wednesday 09:00: started again; production untouched.
+    let run =
+        cli(dir.path(), &account, &["schedule", "run", "--at", "2026-12-02T09:05", "--interval", "10"]).await;
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.contains(&format!("{REGION}  {dev} (web-dev)  start  started")), "{}", run.stdout);
+    assert!(run.stdout.contains(&format!("{both} (billing)  start  skipped: production")), "{}", run.stdout);
+    assert_eq!(state(&account, &dev).await, "running");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn scheduler_variant_creates_schedules_with_the_selected_instances() {
+    let account = guardline_testkit::shared().account().await;
+    let dev = instance(&account, &[("Environment", "dev")]).await;
+    let dir = workdir(&config(&account.id, None, "scheduler"));
+
+    let run = cli(dir.path(), &account, &["schedule", "plan"]).await;
+    assert_eq!(run.code, 2, "{}", run.stdout);
+    assert!(run.stderr.contains("need --role-arn"), "{}", run.stderr);
+
+    let role = format!("arn:aws:iam::{}:role/guardline-scheduler", account.id);
+    let apply = ["schedule", "apply", "--apply", "--yes", "--role-arn", role.as_str()];
+    let run = cli(dir.path(), &account, &apply).await;
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    assert!(run.stdout.contains("instance IDs selected now; instances created later need a re-apply"));
+    let scheduler = aws_sdk_scheduler::Client::new(&account.in_region(REGION));
+    for (name, target) in
+        [("guardline-dev-hours-stop", "stopInstances"), ("guardline-dev-hours-start", "startInstances")]
+    {
+        let schedule = scheduler.get_schedule().name(name).send().await.unwrap();
+        assert_eq!(schedule.schedule_expression_timezone(), Some("Asia/Tokyo"));
+        let target_of = schedule.target().unwrap();
+        assert_eq!(target_of.arn(), format!("arn:aws:scheduler:::aws-sdk:ec2:{target}"));
+        assert_eq!(target_of.input(), Some(format!(r#"{{"InstanceIds":["{dev}"]}}"#).as_str()));
+        assert_eq!(target_of.role_arn(), role);
+    }
+    let run = cli(dir.path(), &account, &apply).await;
+    assert!(run.stdout.contains("Nothing to do"), "{}", run.stdout);
+
+    // A new dev instance is added to the schedules by a re-apply (UpdateSchedule).
+    let second = instance(&account, &[("Environment", "dev")]).await;
+    let run = cli(dir.path(), &account, &apply).await;
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.stdout.matches("done: ").count(), 2, "{}", run.stdout);
+    assert!(
+        run.stdout.contains("scheduler:UpdateSchedule default/guardline-dev-hours-stop"),
+        "{}",
+        run.stdout
+    );
+
+    let lines = scan_lines(dir.path(), &account).await;
+    for id in [&dev, &second] {
+        assert!(
+            lines.lines().any(|line| line.starts_with("pass SCHED-001") && line.contains(id.as_str())),
+            "{lines}"
+        );
+    }
+}

@@ -1,0 +1,557 @@
+"""Test-only additions to moto server 5.2.5 for the AWS operations Guardline calls and moto lacks.
+
+moto 5.2.5 answers these with an HTML 404/500 (no route, or NotImplementedError), so without this module the
+controls that read them could only be tested with aws-smithy-mocks. `Extensions` is a WSGI middleware around
+moto's app: it answers the operations below itself and hands every other request to moto unchanged.
+
+- IAM Access Analyzer (restJson): CreateAnalyzer, GetAnalyzer, ListAnalyzers (`type` filter), DeleteAnalyzer,
+  ListFindings (empty unless seeded; `filter` with eq/neq/contains/exists on top-level fields).
+- Security Hub standards (restJson): DescribeStandards, GetEnabledStandards, BatchEnableStandards. Like AWS,
+  they need an enabled hub (moto's EnableSecurityHub, else InvalidAccessException), and EnableSecurityHub
+  subscribes the default standards (FSBP, CIS 1.2.0) unless `EnableDefaultStandards` is false. Subscriptions
+  are READY at once and vanish when the hub is disabled.
+- Cost Explorer anomaly detection (awsJson1.1, per account): CreateAnomalyMonitor, GetAnomalyMonitors,
+  CreateAnomalySubscription, GetAnomalySubscriptions, GetAnomalies (always empty).
+- Budgets: DescribeSubscribersForNotification (moto stores the subscribers but answers a 500).
+- GuardDuty: ListFindings, GetFindings (findings seeded per detector; `findingCriteria` applied to
+  top-level and dotted fields with eq/neq/gt/gte/lt/lte and their long names).
+- SSM: DescribeInstanceInformation (empty unless seeded; filters are not applied).
+
+State is in memory per account and region (Cost Explorer: per account), like moto's, and is wiped with
+moto's by `POST /moto-api/reset`. The account is resolved as moto resolves it (MOTO_ACCOUNT_ID, the
+`x-moto-account-id` header, the access key moto issued, else 123456789012).
+
+Seeding (test control API, JSON bodies, answer `{"status": "ok"}`):
+- `POST /guardline-test/access-analyzer/findings` {"account_id", "region", "analyzer_name", "findings": [...]}
+- `POST /guardline-test/guardduty/findings` {"account_id", "region", "detector_id"?, "findings": [...]}
+  (without detector_id: the region's first detector)
+- `POST /guardline-test/ssm/instance-information` {"account_id", "region", "instances": [...]}
+Findings and instances are given in the service's own JSON shape and stored as they are.
+"""
+
+import datetime
+import json
+import os
+import re
+import threading
+import uuid
+from io import BytesIO
+from typing import Any, Callable
+from urllib.parse import parse_qs, unquote
+
+from moto.budgets.models import budgets_backends
+from moto.core.responses import BaseResponse
+from moto.guardduty.models import guardduty_backends
+from moto.iam.models import get_account_id_from, mark_account_as_visited
+from moto.securityhub.models import securityhub_backends
+from moto.utilities.utils import get_partition
+from werkzeug.wsgi import get_input_stream
+
+JSON_11 = "application/x-amz-json-1.1"
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, code: str, message: str, **extra: Any):
+        super().__init__(message)
+        self.status, self.code, self.message, self.extra = status, code, message, extra
+
+
+class Request:
+    """The parts of a WSGI request the extension routes on; the body is read only when handled."""
+
+    def __init__(self, environ: dict[str, Any]):
+        self.environ = environ
+        self.method = environ["REQUEST_METHOD"]
+        self.path = unquote(environ.get("PATH_INFO", ""))
+        self.query = parse_qs(environ.get("QUERY_STRING", ""))
+        self.target = environ.get("HTTP_X_AMZ_TARGET", "")
+        auth = environ.get("HTTP_AUTHORIZATION", "")
+        scope = re.search(r"Credential=[^/]+/[^/]+/([^/]+)/([^/]+)/", auth)
+        self.region, self.service = scope.groups() if scope else ("us-east-1", "")
+        key = BaseResponse.access_key_regex.search(auth)
+        self.access_key = key.group("access_key") if key else "AKIAEXAMPLE"
+
+    @property
+    def account(self) -> str:
+        if "MOTO_ACCOUNT_ID" in os.environ:
+            return os.environ["MOTO_ACCOUNT_ID"]
+        return self.environ.get("HTTP_X_MOTO_ACCOUNT_ID") or get_account_id_from(self.access_key)
+
+    def json(self) -> dict[str, Any]:
+        body = get_input_stream(self.environ).read()
+        return json.loads(body) if body.strip() else {}
+
+    def arg(self, name: str) -> str | None:
+        return self.query.get(name, [None])[0]
+
+
+def now_iso() -> str:
+    return datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def page(items: list[Any], token: str | None, max_results: Any, default: int = 100) -> tuple[list[Any], str | None]:
+    """One page of `items` from the opaque token `token` (an offset); the next token, if any."""
+    start = int(token) if token and token.isdigit() else 0
+    size = int(max_results or default)
+    end = start + size
+    return items[start:end], (str(end) if end < len(items) else None)
+
+
+def dig(document: Any, dotted: str) -> Any:
+    for part in dotted.split("."):
+        document = document.get(part) if isinstance(document, dict) else None
+    return document
+
+
+# ---- IAM Access Analyzer ----
+
+ANALYZER_TYPES = {
+    "ACCOUNT",
+    "ORGANIZATION",
+    "ACCOUNT_UNUSED_ACCESS",
+    "ORGANIZATION_UNUSED_ACCESS",
+    "ACCOUNT_INTERNAL_ACCESS",
+    "ORGANIZATION_INTERNAL_ACCESS",
+}
+
+
+def analyzer_criterion(value: Any, criterion: dict[str, Any]) -> bool:
+    values = value if isinstance(value, list) else [value]
+    text = [str(v).lower() if isinstance(v, bool) else str(v) for v in values if v is not None]
+    if "eq" in criterion and not any(v in criterion["eq"] for v in text):
+        return False
+    if "neq" in criterion and any(v in criterion["neq"] for v in text):
+        return False
+    if "contains" in criterion and not any(c in v for c in criterion["contains"] for v in text):
+        return False
+    if "exists" in criterion and bool(text) != criterion["exists"]:
+        return False
+    return True
+
+
+# ---- Security Hub ----
+
+def standards_catalog(region: str) -> list[dict[str, Any]]:
+    partition = get_partition(region)
+
+    def standard(arn: str, name: str, default: bool) -> dict[str, Any]:
+        return {
+            "StandardsArn": arn,
+            "Name": name,
+            "Description": f"{name} (Guardline test emulator)",
+            "EnabledByDefault": default,
+            "StandardsManagedBy": {"Company": "AWS", "Product": "Security Hub"},
+        }
+
+    regional = f"arn:{partition}:securityhub:{region}::standards"
+    return [
+        standard(f"{regional}/aws-foundational-security-best-practices/v/1.0.0",
+                 "AWS Foundational Security Best Practices v1.0.0", True),
+        standard(f"arn:{partition}:securityhub:::ruleset/cis-aws-foundations-benchmark/v/1.2.0",
+                 "CIS AWS Foundations Benchmark v1.2.0", True),
+        standard(f"{regional}/cis-aws-foundations-benchmark/v/1.4.0", "CIS AWS Foundations Benchmark v1.4.0", False),
+        standard(f"{regional}/cis-aws-foundations-benchmark/v/3.0.0", "CIS AWS Foundations Benchmark v3.0.0", False),
+        standard(f"{regional}/nist-800-53/v/5.0.0", "NIST Special Publication 800-53 Revision 5", False),
+        standard(f"{regional}/pci-dss/v/3.2.1", "PCI DSS v3.2.1", False),
+        standard(f"{regional}/aws-resource-tagging-standard/v/1.0.0", "AWS Resource Tagging Standard v1.0.0", False),
+    ]
+
+
+# ---- Cost Explorer ----
+
+FREQUENCIES = ("DAILY", "IMMEDIATE", "WEEKLY")
+
+
+# ---- GuardDuty ----
+
+GUARDDUTY_OPERATORS: dict[str, Callable[[Any, Any], bool]] = {
+    "eq": lambda value, wanted: value in wanted,
+    "equals": lambda value, wanted: value in wanted,
+    "neq": lambda value, wanted: value not in wanted,
+    "notEquals": lambda value, wanted: value not in wanted,
+    "gt": lambda value, bound: value > bound,
+    "greaterThan": lambda value, bound: value > bound,
+    "gte": lambda value, bound: value >= bound,
+    "greaterThanOrEqual": lambda value, bound: value >= bound,
+    "lt": lambda value, bound: value < bound,
+    "lessThan": lambda value, bound: value < bound,
+    "lte": lambda value, bound: value <= bound,
+    "lessThanOrEqual": lambda value, bound: value <= bound,
+}
+
+
+def guardduty_value(finding: dict[str, Any], field: str) -> Any:
+    value = dig(finding, field)
+    if field in ("updatedAt", "createdAt") and isinstance(value, str):
+        # Criteria on timestamps are epoch milliseconds; findings carry ISO 8601 strings.
+        parsed = datetime.datetime.fromisoformat(value.replace("Z", "+00:00"))
+        return int(parsed.timestamp() * 1000)
+    return value
+
+
+def guardduty_matches(finding: dict[str, Any], criteria: dict[str, Any]) -> bool:
+    for field, condition in criteria.items():
+        value = guardduty_value(finding, field)
+        for operator, wanted in condition.items():
+            test = GUARDDUTY_OPERATORS.get(operator)
+            if value is None or test is None:
+                return False
+            if isinstance(wanted, list):  # eq/neq: the API sends the values as strings
+                text = str(value).lower() if isinstance(value, bool) else str(value)
+                if not test(text, [str(w) for w in wanted]):
+                    return False
+            elif not test(value, wanted):
+                return False
+    return True
+
+
+class Extensions:
+    """WSGI middleware: answers the operations listed in the module docstring, passes the rest to `app`."""
+
+    def __init__(self, app: Callable[..., Any]):
+        self.app = app
+        self.lock = threading.Lock()
+        self.reset()
+        rest: list[tuple[str, str, str, Callable[..., Any]]] = [
+            ("access-analyzer", "PUT", r"/analyzer", self.create_analyzer),
+            ("access-analyzer", "GET", r"/analyzer", self.list_analyzers),
+            ("access-analyzer", "GET", r"/analyzer/(?P<name>[^/]+)", self.get_analyzer),
+            ("access-analyzer", "DELETE", r"/analyzer/(?P<name>[^/]+)", self.delete_analyzer),
+            ("access-analyzer", "POST", r"/finding", self.list_analyzer_findings),
+            ("securityhub", "GET", r"/standards", self.describe_standards),
+            ("securityhub", "POST", r"/standards/get", self.get_enabled_standards),
+            ("securityhub", "POST", r"/standards/register", self.batch_enable_standards),
+            ("guardduty", "POST", r"/detector/(?P<detector>[^/]+)/findings", self.list_guardduty_findings),
+            ("guardduty", "POST", r"/detector/(?P<detector>[^/]+)/findings/get", self.get_guardduty_findings),
+        ]
+        self.rest = [(service, method, re.compile(path + "/?"), handler) for service, method, path, handler in rest]
+        self.targets = {
+            "AWSInsightsIndexService.CreateAnomalyMonitor": self.create_anomaly_monitor,
+            "AWSInsightsIndexService.GetAnomalyMonitors": self.get_anomaly_monitors,
+            "AWSInsightsIndexService.CreateAnomalySubscription": self.create_anomaly_subscription,
+            "AWSInsightsIndexService.GetAnomalySubscriptions": self.get_anomaly_subscriptions,
+            "AWSInsightsIndexService.GetAnomalies": self.get_anomalies,
+            "AWSBudgetServiceGateway.DescribeSubscribersForNotification": self.describe_subscribers_for_notification,
+            "AmazonSSM.DescribeInstanceInformation": self.describe_instance_information,
+        }
+        self.seeders = {
+            "/guardline-test/access-analyzer/findings": self.seed_analyzer_findings,
+            "/guardline-test/guardduty/findings": self.seed_guardduty_findings,
+            "/guardline-test/ssm/instance-information": self.seed_instance_information,
+        }
+
+    def reset(self) -> None:
+        # (account, region) -> analyzer name -> analyzer
+        self.analyzers: dict[tuple[str, str], dict[str, dict[str, Any]]] = {}
+        self.analyzer_findings: dict[str, list[dict[str, Any]]] = {}  # analyzer ARN -> findings
+        # (account, region) -> (the hub's SubscribedAt, standards ARN -> subscription)
+        self.standards: dict[tuple[str, str], tuple[str | None, dict[str, dict[str, Any]]]] = {}
+        self.monitors: dict[str, list[dict[str, Any]]] = {}  # account -> monitors
+        self.subscriptions: dict[str, list[dict[str, Any]]] = {}  # account -> subscriptions
+        self.guardduty_findings: dict[tuple[str, str, str], list[dict[str, Any]]] = {}
+        self.instances: dict[tuple[str, str], list[dict[str, Any]]] = {}
+
+    # ---- dispatch ----
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
+        request = Request(environ)
+        if request.method == "POST" and request.path in self.seeders:
+            return self.respond(start_response, request, lambda: self.seed(request))
+        if request.method == "POST" and request.path == "/moto-api/reset":
+            with self.lock:
+                self.reset()
+            return self.app(environ, start_response)
+        if request.service == "securityhub" and request.method == "POST" and request.path.rstrip("/") == "/accounts":
+            return self.enable_security_hub(request, start_response)
+        if request.target in self.targets and request.service in ("ce", "budgets", "ssm"):
+            handler = self.targets[request.target]
+            return self.respond(start_response, request, lambda: handler(request, request.json()), json_11=True)
+        for service, method, path, handler in self.rest:
+            match = path.fullmatch(request.path)
+            if service == request.service and method == request.method and match:
+                return self.respond(start_response, request, lambda: handler(request, **match.groupdict()))
+        return self.app(environ, start_response)
+
+    def respond(self, start_response: Callable[..., Any], request: Request, handler: Callable[[], Any],
+                json_11: bool = False) -> list[bytes]:
+        content_type = JSON_11 if json_11 else "application/json"
+        headers = [("Content-Type", content_type), ("x-amzn-RequestId", str(uuid.uuid4()))]
+        try:
+            if request.service:
+                mark_account_as_visited(request.account, request.access_key, request.service, request.region)
+            with self.lock:
+                status, answer = 200, handler()
+        except ApiError as error:
+            status = error.status
+            if json_11:
+                answer = {"__type": error.code, "Message": error.message, **error.extra}
+            elif request.service == "securityhub":
+                answer = {"Code": error.code, "Message": error.message, **error.extra}
+                headers.append(("x-amzn-ErrorType", error.code))
+            else:
+                answer = {"message": error.message, **error.extra}
+                headers.append(("x-amzn-ErrorType", error.code))
+        body = json.dumps(answer).encode()
+        reasons = {200: "OK", 400: "Bad Request", 401: "Unauthorized", 404: "Not Found", 409: "Conflict"}
+        start_response(f"{status} {reasons.get(status, 'Error')}", headers + [("Content-Length", str(len(body)))])
+        return [body]
+
+    # ---- seeding ----
+
+    def seed(self, request: Request) -> dict[str, str]:
+        body = request.json()
+        try:
+            self.seeders[request.path](body)
+        except KeyError as missing:
+            raise ApiError(400, "ValidationException", f"missing {missing} in the seed body")
+        return {"status": "ok"}
+
+    def seed_analyzer_findings(self, body: dict[str, Any]) -> None:
+        analyzer = self.analyzers.get((body["account_id"], body["region"]), {}).get(body["analyzer_name"])
+        if analyzer is None:
+            raise ApiError(404, "ResourceNotFoundException", f"no analyzer {body['analyzer_name']}")
+        self.analyzer_findings.setdefault(analyzer["arn"], []).extend(body["findings"])
+
+    def seed_guardduty_findings(self, body: dict[str, Any]) -> None:
+        account, region = body["account_id"], body["region"]
+        detectors = list(guardduty_backends[account][region].detectors)
+        detector = body.get("detector_id") or (detectors[0] if detectors else None)
+        if detector not in detectors:
+            raise ApiError(400, "BadRequestException", f"no detector {detector} in {account}/{region}")
+        self.guardduty_findings.setdefault((account, region, detector), []).extend(body["findings"])
+
+    def seed_instance_information(self, body: dict[str, Any]) -> None:
+        self.instances.setdefault((body["account_id"], body["region"]), []).extend(body["instances"])
+
+    # ---- IAM Access Analyzer ----
+
+    def region_analyzers(self, request: Request) -> dict[str, dict[str, Any]]:
+        return self.analyzers.setdefault((request.account, request.region), {})
+
+    def analyzer(self, request: Request, name: str) -> dict[str, Any]:
+        analyzer = self.region_analyzers(request).get(name)
+        if analyzer is None:
+            raise ApiError(404, "ResourceNotFoundException", f"Analyzer {name} not found.",
+                           resourceId=name, resourceType="AWS::AccessAnalyzer::Analyzer")
+        return analyzer
+
+    def create_analyzer(self, request: Request) -> dict[str, Any]:
+        body = request.json()
+        name, kind = body.get("analyzerName"), body.get("type")
+        if not name or kind not in ANALYZER_TYPES:
+            raise ApiError(400, "ValidationException", "analyzerName and a valid type are required.",
+                           reason="fieldValidationFailed", fieldList=[])
+        analyzers = self.region_analyzers(request)
+        if name in analyzers:
+            raise ApiError(409, "ConflictException", f"Analyzer {name} already exists.",
+                           resourceId=name, resourceType="AWS::AccessAnalyzer::Analyzer")
+        arn = f"arn:{get_partition(request.region)}:access-analyzer:{request.region}:{request.account}:analyzer/{name}"
+        analyzer = {"arn": arn, "name": name, "type": kind, "createdAt": now_iso(), "status": "ACTIVE",
+                    "tags": body.get("tags", {})}
+        if body.get("configuration"):
+            analyzer["configuration"] = body["configuration"]
+        analyzers[name] = analyzer
+        return {"arn": arn}
+
+    def list_analyzers(self, request: Request) -> dict[str, Any]:
+        kind = request.arg("type")
+        listed = [a for a in self.region_analyzers(request).values() if kind is None or a["type"] == kind]
+        items, token = page(listed, request.arg("nextToken"), request.arg("maxResults"))
+        return {"analyzers": items, **({"nextToken": token} if token else {})}
+
+    def get_analyzer(self, request: Request, name: str) -> dict[str, Any]:
+        return {"analyzer": self.analyzer(request, name)}
+
+    def delete_analyzer(self, request: Request, name: str) -> dict[str, Any]:
+        analyzer = self.analyzer(request, name)
+        del self.region_analyzers(request)[name]
+        self.analyzer_findings.pop(analyzer["arn"], None)
+        return {}
+
+    def list_analyzer_findings(self, request: Request) -> dict[str, Any]:
+        body = request.json()
+        arn = body.get("analyzerArn", "")
+        if not any(a["arn"] == arn for a in self.region_analyzers(request).values()):
+            raise ApiError(404, "ResourceNotFoundException", f"Analyzer {arn} not found.",
+                           resourceId=arn, resourceType="AWS::AccessAnalyzer::Analyzer")
+        criteria = body.get("filter") or {}
+        listed = [f for f in self.analyzer_findings.get(arn, [])
+                  if all(analyzer_criterion(dig(f, key), c) for key, c in criteria.items())]
+        items, token = page(listed, body.get("nextToken"), body.get("maxResults"))
+        return {"findings": items, **({"nextToken": token} if token else {})}
+
+    # ---- Security Hub ----
+
+    def subscriptions_of(self, request: Request) -> dict[str, dict[str, Any]]:
+        """The region's standards subscriptions; InvalidAccessException when the hub is not enabled."""
+        hub = securityhub_backends[request.account][request.region]
+        if not hub.enabled:
+            raise ApiError(401, "InvalidAccessException",
+                           f"Account {request.account} is not subscribed to AWS Security Hub")
+        key = (request.account, request.region)
+        enabled_at, subscriptions = self.standards.get(key, (None, {}))
+        if enabled_at != hub.enabled_at:  # the hub was (re-)enabled since: a fresh hub has no subscriptions
+            subscriptions = {}
+            self.standards[key] = (hub.enabled_at, subscriptions)
+        return subscriptions
+
+    def subscribe(self, request: Request, standards_arn: str, standards_input: dict[str, str]) -> dict[str, Any]:
+        path = standards_arn.split(":standards/", 1)[-1].split(":ruleset/", 1)[-1]
+        subscription = {
+            "StandardsSubscriptionArn": f"arn:{get_partition(request.region)}:securityhub:{request.region}:"
+                                        f"{request.account}:subscription/{path}",
+            "StandardsArn": standards_arn,
+            "StandardsInput": standards_input,
+            "StandardsStatus": "READY",
+            "StandardsControlsUpdatable": "READY_FOR_UPDATES",
+        }
+        self.subscriptions_of(request)[standards_arn] = subscription
+        return subscription
+
+    def enable_security_hub(self, request: Request, start_response: Callable[..., Any]) -> Any:
+        """moto's EnableSecurityHub, then AWS's default standards unless `EnableDefaultStandards` is false."""
+        body = get_input_stream(request.environ).read()
+        request.environ["wsgi.input"] = BytesIO(body)
+        request.environ["CONTENT_LENGTH"] = str(len(body))
+        request.environ.pop("HTTP_TRANSFER_ENCODING", None)
+        hub = securityhub_backends[request.account][request.region]
+        before = hub.enabled_at
+        answer = self.app(request.environ, start_response)
+        wants_defaults = (json.loads(body) if body.strip() else {}).get("EnableDefaultStandards", True)
+        if hub.enabled and hub.enabled_at != before and wants_defaults:
+            with self.lock:
+                for standard in standards_catalog(request.region):
+                    if standard["EnabledByDefault"]:
+                        self.subscribe(request, standard["StandardsArn"], {})
+        return answer
+
+    def describe_standards(self, request: Request) -> dict[str, Any]:
+        items, token = page(standards_catalog(request.region), request.arg("NextToken"), request.arg("MaxResults"))
+        return {"Standards": items, **({"NextToken": token} if token else {})}
+
+    def get_enabled_standards(self, request: Request) -> dict[str, Any]:
+        body = request.json()
+        listed = list(self.subscriptions_of(request).values())
+        if body.get("StandardsSubscriptionArns"):
+            listed = [s for s in listed if s["StandardsSubscriptionArn"] in body["StandardsSubscriptionArns"]]
+        items, token = page(listed, body.get("NextToken"), body.get("MaxResults"))
+        return {"StandardsSubscriptions": items, **({"NextToken": token} if token else {})}
+
+    def batch_enable_standards(self, request: Request) -> dict[str, Any]:
+        body = request.json()
+        self.subscriptions_of(request)
+        known = {standard["StandardsArn"] for standard in standards_catalog(request.region)}
+        requests = body.get("StandardsSubscriptionRequests") or []
+        if not requests:
+            raise ApiError(400, "InvalidInputException", "StandardsSubscriptionRequests must not be empty.")
+        for wanted in requests:
+            if wanted.get("StandardsArn") not in known:
+                raise ApiError(400, "InvalidInputException", f"Standard {wanted.get('StandardsArn')} is not supported.")
+        return {"StandardsSubscriptions": [
+            self.subscribe(request, wanted["StandardsArn"], wanted.get("StandardsInput") or {}) for wanted in requests
+        ]}
+
+    # ---- Cost Explorer anomaly detection ----
+
+    def create_anomaly_monitor(self, request: Request, body: dict[str, Any]) -> dict[str, Any]:
+        monitor = dict(body.get("AnomalyMonitor") or {})
+        if not monitor.get("MonitorName") or monitor.get("MonitorType") not in ("DIMENSIONAL", "CUSTOM"):
+            raise ApiError(400, "ValidationException", "AnomalyMonitor needs a MonitorName and a MonitorType.")
+        arn = f"arn:{get_partition(request.region)}:ce::{request.account}:anomalymonitor/{uuid.uuid4()}"
+        today = datetime.date.today().isoformat()
+        monitor.update(MonitorArn=arn, CreationDate=today, LastUpdatedDate=today, DimensionalValueCount=0)
+        self.monitors.setdefault(request.account, []).append(monitor)
+        return {"MonitorArn": arn}
+
+    def get_anomaly_monitors(self, request: Request, body: dict[str, Any]) -> dict[str, Any]:
+        listed = self.monitors.get(request.account, [])
+        if body.get("MonitorArnList"):
+            known = {monitor["MonitorArn"] for monitor in listed}
+            for arn in body["MonitorArnList"]:
+                if arn not in known:
+                    raise ApiError(400, "UnknownMonitorException", f"Monitor {arn} does not exist.")
+            listed = [monitor for monitor in listed if monitor["MonitorArn"] in body["MonitorArnList"]]
+        items, token = page(listed, body.get("NextPageToken"), body.get("MaxResults"))
+        return {"AnomalyMonitors": items, **({"NextPageToken": token} if token else {})}
+
+    def create_anomaly_subscription(self, request: Request, body: dict[str, Any]) -> dict[str, Any]:
+        subscription = dict(body.get("AnomalySubscription") or {})
+        required = ("SubscriptionName", "MonitorArnList", "Subscribers")
+        if not all(subscription.get(key) for key in required) or subscription.get("Frequency") not in FREQUENCIES:
+            raise ApiError(400, "ValidationException",
+                           "AnomalySubscription needs a SubscriptionName, MonitorArnList, Subscribers and Frequency.")
+        known = {monitor["MonitorArn"] for monitor in self.monitors.get(request.account, [])}
+        for arn in subscription["MonitorArnList"]:
+            if arn not in known:
+                raise ApiError(400, "UnknownMonitorException", f"Monitor {arn} does not exist.")
+        arn = f"arn:{get_partition(request.region)}:ce::{request.account}:anomalysubscription/{uuid.uuid4()}"
+        subscription.update(SubscriptionArn=arn, AccountId=request.account)
+        subscription["Subscribers"] = [{"Status": "CONFIRMED", **s} for s in subscription["Subscribers"]]
+        self.subscriptions.setdefault(request.account, []).append(subscription)
+        return {"SubscriptionArn": arn}
+
+    def get_anomaly_subscriptions(self, request: Request, body: dict[str, Any]) -> dict[str, Any]:
+        listed = self.subscriptions.get(request.account, [])
+        if body.get("SubscriptionArnList"):
+            listed = [s for s in listed if s["SubscriptionArn"] in body["SubscriptionArnList"]]
+        if body.get("MonitorArn"):
+            listed = [s for s in listed if body["MonitorArn"] in s["MonitorArnList"]]
+        items, token = page(listed, body.get("NextPageToken"), body.get("MaxResults"))
+        return {"AnomalySubscriptions": items, **({"NextPageToken": token} if token else {})}
+
+    def get_anomalies(self, request: Request, body: dict[str, Any]) -> dict[str, Any]:
+        if not (body.get("DateInterval") or {}).get("StartDate"):
+            raise ApiError(400, "ValidationException", "DateInterval.StartDate is required.")
+        return {"Anomalies": []}
+
+    # ---- Budgets ----
+
+    def describe_subscribers_for_notification(self, request: Request, body: dict[str, Any]) -> dict[str, Any]:
+        """The subscribers moto stored with the budget's notification (moto cannot return them itself)."""
+        budgets = budgets_backends[request.account][get_partition(request.region)].budgets
+        budget = budgets[body.get("AccountId", "")].get(body.get("BudgetName", ""))
+        wanted = body.get("Notification") or {}
+
+        def same(stored: dict[str, Any]) -> bool:
+            keys = ("NotificationType", "ComparisonOperator")
+            return (all(stored.get(key) == wanted.get(key) for key in keys)
+                    and float(stored.get("Threshold", 0)) == float(wanted.get("Threshold", 0))
+                    and stored.get("ThresholdType", "PERCENTAGE") == wanted.get("ThresholdType", "PERCENTAGE"))
+
+        found = [n for n in budget.notifications if same(n.details)] if budget else []
+        if not found:
+            raise ApiError(400, "NotFoundException", "Unable to describe subscribers - the notification doesn't exist.")
+        items, token = page(list(found[0].subscribers), body.get("NextToken"), body.get("MaxResults"))
+        return {"Subscribers": items, **({"NextToken": token} if token else {})}
+
+    # ---- GuardDuty ----
+
+    def detector_findings(self, request: Request, detector: str) -> list[dict[str, Any]]:
+        if detector not in guardduty_backends[request.account][request.region].detectors:
+            raise ApiError(400, "BadRequestException",
+                           "The request is rejected because the input detectorId is not owned by the current account.")
+        return self.guardduty_findings.get((request.account, request.region, detector), [])
+
+    def list_guardduty_findings(self, request: Request, detector: str) -> dict[str, Any]:
+        body = request.json()
+        findings = self.detector_findings(request, detector)
+        criteria = (body.get("findingCriteria") or {}).get("criterion") or {}
+        listed = [f for f in findings if guardduty_matches(f, criteria)]
+        sort = body.get("sortCriteria") or {}
+        if sort.get("attributeName"):
+            listed.sort(key=lambda f: guardduty_value(f, sort["attributeName"]) or 0,
+                        reverse=sort.get("orderBy") == "DESC")
+        items, token = page(listed, body.get("nextToken"), body.get("maxResults"), default=50)
+        return {"findingIds": [f["id"] for f in items], **({"nextToken": token} if token else {})}
+
+    def get_guardduty_findings(self, request: Request, detector: str) -> dict[str, Any]:
+        wanted = request.json().get("findingIds") or []
+        by_id = {f["id"]: f for f in self.detector_findings(request, detector)}
+        return {"findings": [by_id[i] for i in wanted if i in by_id]}
+
+    # ---- SSM ----
+
+    def describe_instance_information(self, request: Request, body: dict[str, Any]) -> dict[str, Any]:
+        listed = self.instances.get((request.account, request.region), [])
+        items, token = page(listed, body.get("NextToken"), body.get("MaxResults"), default=50)
+        return {"InstanceInformationList": items, **({"NextToken": token} if token else {})}
