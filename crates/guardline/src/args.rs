@@ -344,6 +344,9 @@ pub struct FixArgs {
     /// Fix only these controls, comma-separated (e.g. GUARDDUTY-001,S3-001).
     #[arg(long, value_delimiter = ',', value_name = "CONTROL,...")]
     pub only: Vec<String>,
+    /// Show the plan for the bundled demo account (no AWS credentials needed; never applies).
+    #[arg(long, conflicts_with_all = ["apply", "config"])]
+    pub demo: bool,
     #[command(flatten)]
     pub write: WriteArgs,
     /// The plan as text, or as JSON for review tools.

@@ -6,19 +6,27 @@ use std::io::Write;
 use anyhow::Context as _;
 use guardline_apply::fix::{ApplyReport, StepResult};
 use guardline_config::{LiveAccount, PinMatch};
-use guardline_model::CollectError;
+use guardline_model::{CollectError, Snapshot};
 use guardline_rules::fix::FixPlan;
 
 use crate::args::{FixArgs, Format};
+use crate::commands::scan::{DEMO_CONFIG, DEMO_SNAPSHOT};
 use crate::commands::write_guard::{check_pin, confirm, pin_line, target_line};
 use crate::commands::{collect, collect_options, config_path, known_controls, load_config};
 
 pub fn run(args: FixArgs) -> anyhow::Result<bool> {
-    let config = load_config(config_path(args.config.as_deref()).as_deref())?;
     let only = checked_only(&args.only)?;
-    let output = collect(&args.aws, &config)?;
-    let snapshot = output.snapshot;
-    let today = jiff::ZonedDateTime::now().date();
+    let (config, snapshot, today) = if args.demo {
+        let config = guardline_config::parse(DEMO_CONFIG, "demo/guardline.toml", &known_controls())
+            .map_err(|errors| anyhow::anyhow!("the bundled demo config is invalid\n{errors}"))?;
+        let snapshot = Snapshot::from_json(DEMO_SNAPSHOT).context("the bundled demo snapshot")?;
+        let today = snapshot.collected_at.to_zoned_datetime(jiff::tz::TimeZone::UTC).date();
+        (config, snapshot, today)
+    } else {
+        let config = load_config(config_path(args.config.as_deref()).as_deref())?;
+        let snapshot = collect(&args.aws, &config)?.snapshot;
+        (config, snapshot, jiff::ZonedDateTime::now().date())
+    };
     let evaluation = guardline_rules::evaluate(&snapshot, &config, today);
     let plan = guardline_rules::fix::plan(&snapshot, &config, &evaluation, only.as_deref());
     let live = LiveAccount { id: snapshot.account.id.clone(), alias: evaluation.account_alias.clone() };
@@ -137,16 +145,28 @@ fn render_plan(
         }
     }
     if !plan.manual.is_empty() {
-        out.push_str("\nManual only (the steps: `guardline rule ID`):\n");
+        out.push_str("\nManual only: a person must do these (the whole explanation: `guardline rule ID`):\n");
         for manual in &plan.manual {
             out.push_str(&format!(
-                "  {:<14} {} ({} failing)\n",
+                "\n  {} {} ({} failing)\n",
                 manual.control,
                 manual.title.get(lang),
                 manual.failing
             ));
+            if let Some(rule) = guardline_rules::find_rule(manual.control) {
+                for line in how_to_fix(&rule.explanation()).lines() {
+                    out.push_str(&format!("    {line}").trim_end().to_owned());
+                    out.push('\n');
+                }
+            }
         }
     }
+}
+
+/// The "How to fix" section of a rule's documentation.
+fn how_to_fix(explanation: &str) -> &str {
+    let Some((_, rest)) = explanation.split_once("## How to fix\n") else { return "" };
+    rest.split("\n## ").next().unwrap_or_default().trim()
 }
 
 /// Runs the plan, printing each step's result as it completes.

@@ -117,6 +117,12 @@ async fn bare_account_is_planned_applied_and_passes_the_rescan() {
     assert!(plan.stdout.contains("guardduty:CreateDetector"), "{}", plan.stdout);
     // Manual-only controls are listed with a pointer to their steps, never planned.
     assert!(plan.stdout.contains("Manual only"), "{}", plan.stdout);
+    assert!(plan.stdout.contains("IAM-001 The root user has MFA"), "{}", plan.stdout);
+    assert!(
+        plan.stdout.contains("    aws iam") || plan.stdout.contains("    1."),
+        "the manual steps: {}",
+        plan.stdout
+    );
     assert_eq!(detector_count(&account).await, 0, "the plan changed the account");
 
     let before = scan_json(dir.path(), &account, &config);
@@ -126,6 +132,12 @@ async fn bare_account_is_planned_applied_and_passes_the_rescan() {
             "{control} passes already"
         );
     }
+
+    // Without a terminal to confirm on, --apply needs --yes.
+    let unconfirmed = run(dir.path(), &account, &["fix", "--config", &config, "--apply", "--no-progress"]);
+    assert_eq!(unconfirmed.code, 2);
+    assert!(unconfirmed.stderr.contains("needs --yes"), "{}", unconfirmed.stderr);
+    assert_eq!(detector_count(&account).await, 0, "an unconfirmed apply changed the account");
 
     let applied =
         run(dir.path(), &account, &["fix", "--config", &config, "--apply", "--yes", "--no-progress"]);
@@ -250,6 +262,18 @@ async fn a_failing_step_stops_the_plan_and_reports_what_was_not_done() {
     assert!(applied.stdout.contains("not attempted: 2"), "{}", applied.stdout);
     assert!(applied.stderr.contains("step 1 (CONFIG-001) failed"), "{}", applied.stderr);
     assert_eq!(detector_count(&account).await, 0, "a step after the failure ran");
+}
+
+#[test]
+fn the_demo_plan_needs_no_credentials() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = guardline_in(dir.path(), &["fix", "--demo"], &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.starts_with("Target account: 123456789012 (acme-prod)\n"), "{}", run.stdout);
+    assert!(run.stdout.contains("GUARDDUTY-001 [safe] eu-west-1"), "{}", run.stdout);
+    assert!(run.stdout.contains("needs `[fix] notify`"), "{}", run.stdout);
+    let refused = guardline_in(dir.path(), &["fix", "--demo", "--apply"], &[]);
+    assert_eq!(refused.code, 2, "the demo never applies");
 }
 
 #[test]
