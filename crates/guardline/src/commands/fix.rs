@@ -155,7 +155,7 @@ fn render_plan(
             ));
             if let Some(rule) = guardline_rules::find_rule(manual.control) {
                 for line in how_to_fix(&rule.explanation()).lines() {
-                    out.push_str(&format!("    {line}").trim_end().to_owned());
+                    out.push_str(format!("    {line}").trim_end());
                     out.push('\n');
                 }
             }

@@ -9,6 +9,10 @@ mod access_denied;
 mod cost;
 /// `scan --demo`: the bundled demo report in every format and language.
 mod demo;
+/// A fault-injecting proxy between the binary and moto (test-only).
+mod fault_proxy;
+/// The scan under injected faults (throttling, 5xx, dropped connections, a failing or hung service).
+mod faults;
 /// `fix` against moto: plan, apply, rescan passes; idempotent; pin checks; a failing step stops the plan.
 mod fix;
 /// Scan history: `scan` records, `history` lists, `diff` compares; `exceptions` reviews expiries.

@@ -6,7 +6,7 @@ use crate::support::{finding_lines, guardline_in, moto_env, volatile_filters};
 
 /// Seeds a small account: an SSH-open security group and GuardDuty in Tokyo only, an instance tagged dev in
 /// us-east-1, a console user without MFA, a user with an access key, a public bucket, an alias.
-async fn seed(account: &guardline_testkit::Account) {
+pub(crate) async fn seed(account: &guardline_testkit::Account) {
     let tokyo = aws_sdk_ec2::Client::new(&account.config);
     let group = tokyo.create_security_group().group_name("bastion").description("ssh").send().await.unwrap();
     tokyo
