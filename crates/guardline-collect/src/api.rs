@@ -41,6 +41,7 @@ pub const ACTIONS: &[&str] = &[
     "iam:ListAttachedUserPolicies",
     "iam:ListGroupPolicies",
     "iam:ListGroupsForUser",
+    "iam:ListMFADevices",
     "iam:ListRoles",
     "iam:ListUserPolicies",
     "iam:ListUsers",

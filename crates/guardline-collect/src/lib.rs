@@ -9,12 +9,14 @@
 //! - [`error`]: maps SDK errors onto [`guardline_model::ErrorKind`].
 //! - [`api`]: the IAM actions the collectors call: the source of `guardline iam-policy`.
 //! - [`services`]: one module per AWS service.
+//! - [`org`]: organisation scans: the organisation's accounts, and credentials for each via AssumeRole.
 //!
 //! Architecture Invariant: collectors only read. No function in this crate calls a mutating AWS API.
 
 pub mod api;
 pub mod cx;
 pub mod error;
+pub mod org;
 mod runner;
 pub mod services;
 

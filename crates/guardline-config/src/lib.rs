@@ -8,6 +8,8 @@
 //! - [`org`]: `[org]` and the account selectors and OU/tag matchers of `scan --org`.
 //! - [`pin`]: the account pin every write action checks ([`check_write_target`]).
 //! - [`starter_config`]: the commented file `guardline init` writes.
+//! - [`watch`]: `[watch]`, the alert router's channels (secrets only by reference), sources, feeds and routes
+//!   ([`WatchConfig`]); validated in `load/watch.rs`.
 //!
 //! Architecture Invariant: this crate does no IO beyond reading the one file it is given, and knows nothing of
 //! AWS SDK types. Every error it reports names the file and line. It does not depend on the rules crate: the

@@ -25,11 +25,11 @@ use toml::Spanned;
 use toml::de::{DeString, DeTable, DeValue, ValueDeserializer};
 
 use crate::error::{ConfigError, ConfigErrors, Locator};
+use crate::org::{AccountSelector, OrgSettings, OuMatch};
 use crate::raw::{
     PROFILE_KEYS, ROOT_KEYS, RawAccount, RawContact, RawControl, RawException, RawFix, RawLevel, RawOrg,
     RawScan, RawSchedule,
 };
-use crate::org::{AccountSelector, OrgSettings, OuMatch};
 use crate::watch::WatchConfig;
 use crate::{
     Config, Exception, FixSettings, Level, Params, ResourcePattern, ScanSettings, ScheduleConfig,
@@ -398,7 +398,10 @@ impl<'a> Checker<'a> {
                 && text.len() <= 64
                 && text.bytes().all(|b| b.is_ascii_alphanumeric() || b"+=,.@_-/".contains(&b));
             if !valid {
-                self.error(name.span(), "a role name is 1-64 letters, digits and `+=,.@_-` (a path may use `/`)");
+                self.error(
+                    name.span(),
+                    "a role name is 1-64 letters, digits and `+=,.@_-` (a path may use `/`)",
+                );
             }
             org.role_name = name.into_inner();
         }
@@ -705,7 +708,11 @@ impl<'a> Checker<'a> {
         let span = item.span();
         let Recovered { value: raw, removed, .. } = self.de_table::<RawAccount>(item)?;
         // With a rejected key (already reported), what is left of the entry would only echo that error.
-        if raw.id.is_none() && raw.alias.is_none() && raw.ou.is_none() && raw.tag.is_none() && removed.is_empty()
+        if raw.id.is_none()
+            && raw.alias.is_none()
+            && raw.ou.is_none()
+            && raw.tag.is_none()
+            && removed.is_empty()
         {
             self.error_help(
                 span.clone(),

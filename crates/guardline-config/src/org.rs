@@ -128,7 +128,12 @@ impl AccountSelector {
                 _ => Err(format!("`tag:{value}` needs the form `tag:key=value`")),
             },
             "name" => globset::Glob::new(value)
-                .map(|glob| AccountSelector::Name(NameGlob { text: value.to_owned(), matcher: glob.compile_matcher() }))
+                .map(|glob| {
+                    AccountSelector::Name(NameGlob {
+                        text: value.to_owned(),
+                        matcher: glob.compile_matcher(),
+                    })
+                })
                 .map_err(|error| format!("invalid name glob `{value}`: {}", error.kind())),
             other => Err(format!("unknown selector kind `{other}:` (use id:, ou:, tag: or name:)")),
         }
@@ -205,8 +210,13 @@ impl OrgSettings {
 }
 
 /// Whether an `[[accounts]]` entry's OU and tag matchers (those it has) accept the account.
-pub(crate) fn placement_matches(ou: Option<&OuMatch>, tag: Option<&TagMatch>, facts: &AccountFacts<'_>) -> bool {
-    ou.is_none_or(|ou| ou.matches(facts)) && tag.is_none_or(|tag| facts.tags.is_some_and(|tags| tag.matches(tags)))
+pub(crate) fn placement_matches(
+    ou: Option<&OuMatch>,
+    tag: Option<&TagMatch>,
+    facts: &AccountFacts<'_>,
+) -> bool {
+    ou.is_none_or(|ou| ou.matches(facts))
+        && tag.is_none_or(|tag| facts.tags.is_some_and(|tags| tag.matches(tags)))
 }
 
 #[cfg(test)]
@@ -243,7 +253,14 @@ mod tests {
         for text in yes {
             assert!(AccountSelector::parse(text).unwrap().matches(&facts), "{text}");
         }
-        let no = ["222222222222", "ou:ou-ab12-33333333", "ou:Root/*", "tag:env=dev", "tag:team=x", "name:acme-dev-*"];
+        let no = [
+            "222222222222",
+            "ou:ou-ab12-33333333",
+            "ou:Root/*",
+            "tag:env=dev",
+            "tag:team=x",
+            "name:acme-dev-*",
+        ];
         for text in no {
             assert!(!AccountSelector::parse(text).unwrap().matches(&facts), "{text}");
         }

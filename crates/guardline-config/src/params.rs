@@ -82,6 +82,12 @@ pub struct Params {
     pub password_policy: PasswordMinimums,
     /// HUB-002: Security Hub controls (e.g. `IAM.6`) the profile does not adopt, each with its reason.
     pub security_hub_not_adopted: BTreeMap<String, String>,
+    /// ORG-002/003 and `guardline org`: the switch roles every member account must have (seed 3-2:
+    /// administrators, engineers, viewers), matched case-insensitively by role name.
+    pub switch_roles: Vec<String>,
+    /// `guardline org plan-roles`: the managed policy attached to each switch role it creates, by role name
+    /// (a role not listed gets no policy; the plan says so). Replaces the defaults as a whole when set.
+    pub switch_role_policies: BTreeMap<String, String>,
 }
 
 impl Default for Params {
@@ -104,6 +110,14 @@ impl Default for Params {
             admin_ports: vec![22, 3389],
             password_policy: PasswordMinimums::default(),
             security_hub_not_adopted: BTreeMap::new(),
+            switch_roles: ["admin", "engineer", "viewer"].map(str::to_owned).to_vec(),
+            switch_role_policies: [
+                ("admin", "arn:aws:iam::aws:policy/AdministratorAccess"),
+                ("engineer", "arn:aws:iam::aws:policy/PowerUserAccess"),
+                ("viewer", "arn:aws:iam::aws:policy/ReadOnlyAccess"),
+            ]
+            .map(|(role, policy)| (role.to_owned(), policy.to_owned()))
+            .into(),
         }
     }
 }

@@ -513,3 +513,66 @@ fn mangled_input_never_panics() {
         }
     }
 }
+
+/// `[org]` and the OU / tag matchers of `[[accounts]]`: an organisation's accounts get their profile by ID,
+/// then by the first entry whose alias, OU and tag matchers all match.
+#[test]
+fn org_settings_and_ou_and_tag_profiles() {
+    let text = r#"
+        default-profile = "production"
+        [profiles.production]
+        [profiles.development]
+        [profiles.sandbox]
+        [org]
+        role-name = "GuardlineAudit"
+        external-id-env = "GUARDLINE_EXTERNAL_ID"
+        session-name = "guardline-nightly"
+        via-role = "arn:aws:iam::111122223333:role/Audit"
+        account-concurrency = 8
+        include = ["ou:Root/Workloads/**", "tag:env=dev", "123456789012"]
+        exclude = ["name:*-legacy"]
+        [[accounts]]
+        id = "123456789012"
+        profile = "production"
+        [[accounts]]
+        ou = "ou-ab12-22222222"
+        profile = "development"
+        [[accounts]]
+        ou = "Root/Sandbox/*"
+        tag = { key = "team", values = ["research"] }
+        profile = "sandbox"
+    "#;
+    let config = parse(text, "org.toml", KNOWN).expect("valid");
+    assert_eq!(config.org.role_name, "GuardlineAudit");
+    assert_eq!(config.org.external_id_env.as_deref(), Some("GUARDLINE_EXTERNAL_ID"));
+    assert_eq!(config.org.session_name, "guardline-nightly");
+    assert_eq!(config.org.via_role.as_deref(), Some("arn:aws:iam::111122223333:role/Audit"));
+    assert_eq!(config.org.account_concurrency, 8);
+    let include: Vec<String> = config.org.include.iter().map(ToString::to_string).collect();
+    assert_eq!(include, ["ou:Root/Workloads/**", "tag:env=dev", "id:123456789012"]);
+    assert_eq!(config.org.exclude[0].to_string(), "name:*-legacy");
+
+    let ids = ["r-ab12".to_owned(), "ou-ab12-11111111".to_owned(), "ou-ab12-22222222".to_owned()];
+    let research = BTreeMap::from([("team".to_owned(), "Research".to_owned())]);
+    let facts = |id, path, ids: &'static [String], tags| guardline_config::AccountFacts {
+        id,
+        alias: None,
+        name: None,
+        ou_path: Some(path),
+        ou_ids: ids,
+        tags: Some(tags),
+    };
+    let ids: &'static [String] = Box::leak(Box::new(ids));
+    let research: &'static BTreeMap<String, String> = Box::leak(Box::new(research));
+    let none: &'static BTreeMap<String, String> = Box::leak(Box::default());
+    let by_id = facts("123456789012", "Root/Workloads/Dev", ids, none);
+    assert_eq!(config.profile_for_account(&by_id).name, "production");
+    let by_ou_id = facts("210987654321", "Root/Workloads/Dev", ids, none);
+    assert_eq!(config.profile_for_account(&by_ou_id).name, "development");
+    let by_path_and_tag = facts("210987654321", "Root/Sandbox/Alice", &[], research);
+    assert_eq!(config.profile_for_account(&by_path_and_tag).name, "sandbox");
+    let path_without_tag = facts("210987654321", "Root/Sandbox/Alice", &[], none);
+    assert_eq!(config.profile_for_account(&path_without_tag).name, "production");
+    // Without organisation facts (a single-account scan) OU and tag entries never match.
+    assert_eq!(config.profile_for("210987654321", None).name, "production");
+}

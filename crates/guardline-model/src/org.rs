@@ -56,7 +56,11 @@ pub struct ShardRecord {
 #[serde(rename_all = "kebab-case")]
 pub enum ShardOutcome {
     Snapshot(Box<Snapshot>),
-    NotEvaluated(String),
+    NotEvaluated {
+        reason: String,
+        /// When the attempt was made.
+        at: jiff::Timestamp,
+    },
 }
 
 impl ShardRecord {

@@ -30,8 +30,17 @@ pub const GLOBAL_REGION: &str = "us-east-1";
 
 /// The ASFF findings, as one JSON array.
 pub fn render(evaluation: &Evaluation, lang: &str) -> String {
-    let findings: Vec<Value> =
-        evaluation.findings.iter().filter_map(|finding| asff(evaluation, finding, lang)).collect();
+    render_many(&[evaluation], lang)
+}
+
+/// The ASFF findings of several accounts (an organisation scan), as one JSON array.
+pub fn render_many(evaluations: &[&Evaluation], lang: &str) -> String {
+    let findings: Vec<Value> = evaluations
+        .iter()
+        .flat_map(|evaluation| {
+            evaluation.findings.iter().filter_map(move |finding| asff(evaluation, finding, lang))
+        })
+        .collect();
     serde_json::to_string_pretty(&findings).expect("the findings always serialise") + "\n"
 }
 

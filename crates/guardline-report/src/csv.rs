@@ -30,10 +30,17 @@ pub const HEADER: [&str; 14] = [
 
 /// The CSV report.
 pub fn render(evaluation: &Evaluation, lang: &str) -> String {
+    render_many(&[evaluation], lang)
+}
+
+/// The CSV report of several accounts (an organisation scan): one header, then each account's rows.
+pub fn render_many(evaluations: &[&Evaluation], lang: &str) -> String {
     let mut writer = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(Vec::new());
     writer.write_record(HEADER).expect("writing to memory cannot fail");
-    for finding in &evaluation.findings {
-        writer.write_record(row(evaluation, finding, lang)).expect("writing to memory cannot fail");
+    for evaluation in evaluations {
+        for finding in &evaluation.findings {
+            writer.write_record(row(evaluation, finding, lang)).expect("writing to memory cannot fail");
+        }
     }
     let bytes = writer.into_inner().expect("writing to memory cannot fail");
     String::from_utf8(bytes).expect("every field is a Rust string")

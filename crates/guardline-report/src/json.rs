@@ -11,7 +11,7 @@ pub const REPORT_FORMAT: &str = "guardline-report";
 pub const REPORT_VERSION: u32 = 1;
 
 #[derive(Serialize)]
-struct JsonReport<'a> {
+pub(crate) struct JsonReport<'a> {
     format: &'static str,
     version: u32,
     tool_version: &'static str,
@@ -25,6 +25,11 @@ struct JsonReport<'a> {
 
 /// The JSON report.
 pub fn render(evaluation: &Evaluation, lang: &str) -> String {
+    serde_json::to_string_pretty(&report(evaluation, lang)).expect("the report always serialises") + "\n"
+}
+
+/// The JSON report's document (also one account's part of the organisation report).
+pub(crate) fn report<'a>(evaluation: &'a Evaluation, lang: &'a str) -> JsonReport<'a> {
     let (controls, sections) = summarize(evaluation);
     let controls = controls
         .into_iter()
@@ -36,7 +41,7 @@ pub fn render(evaluation: &Evaluation, lang: &str) -> String {
             control
         })
         .collect();
-    let report = JsonReport {
+    JsonReport {
         format: REPORT_FORMAT,
         version: REPORT_VERSION,
         tool_version: env!("CARGO_PKG_VERSION"),
@@ -44,6 +49,5 @@ pub fn render(evaluation: &Evaluation, lang: &str) -> String {
         sections,
         controls,
         evaluation,
-    };
-    serde_json::to_string_pretty(&report).expect("the report always serialises") + "\n"
+    }
 }

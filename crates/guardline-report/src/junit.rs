@@ -24,9 +24,28 @@ use crate::i18n::{Phrase, phrase};
 
 /// The JUnit XML report.
 pub fn render(evaluation: &Evaluation, lang: &str) -> String {
+    let account = match &evaluation.account_alias {
+        Some(alias) => format!("{} ({alias})", evaluation.account_id),
+        None => evaluation.account_id.clone(),
+    };
+    let name = format!("Guardline {account}: {} {}", phrase(lang, Phrase::Profile), evaluation.profile);
+    render_named(&[evaluation], &name, lang)
+}
+
+/// The JUnit XML report of several accounts (an organisation scan): one test suite per account and section,
+/// each with the account as its `package` and in its name.
+pub fn render_many(evaluations: &[&Evaluation], lang: &str) -> String {
+    render_named(evaluations, &format!("Guardline: {} accounts", evaluations.len()), lang)
+}
+
+fn render_named(evaluations: &[&Evaluation], name: &str, lang: &str) -> String {
     let mut suites = String::new();
     let (mut all_tests, mut all_failures, mut all_errors) = (0, 0, 0);
-    for section in Section::ALL {
+    let many = evaluations.len() > 1;
+    for (evaluation, section) in evaluations
+        .iter()
+        .flat_map(|evaluation| Section::ALL.iter().map(move |section| (evaluation, *section)))
+    {
         let findings: Vec<&EvaluatedFinding> =
             evaluation.findings.iter().filter(|finding| finding.section == section).collect();
         if findings.is_empty() {
@@ -43,7 +62,11 @@ pub fn render(evaluation: &Evaluation, lang: &str) -> String {
             suites,
             "  <testsuite name=\"{name}\" tests=\"{tests}\" failures=\"{failures}\" errors=\"{errors}\" \
              skipped=\"{skipped}\" time=\"0\" timestamp=\"{timestamp}\" package=\"{account}\">",
-            name = attr(&section_label(section, lang)),
+            name = attr(&if many {
+                format!("{} {}", evaluation.account_id, section_label(section, lang))
+            } else {
+                section_label(section, lang)
+            }),
             tests = findings.len(),
             timestamp = attr(&evaluation.collected_at.to_string()),
             account = attr(&evaluation.account_id),
@@ -54,16 +77,11 @@ pub fn render(evaluation: &Evaluation, lang: &str) -> String {
         suites.push_str("  </testsuite>\n");
     }
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-    let account = match &evaluation.account_alias {
-        Some(alias) => format!("{} ({alias})", evaluation.account_id),
-        None => evaluation.account_id.clone(),
-    };
     let _ = writeln!(
         out,
         "<testsuites name=\"{name}\" tests=\"{all_tests}\" failures=\"{all_failures}\" errors=\"{all_errors}\" \
          time=\"0\">",
-        name =
-            attr(&format!("Guardline {account}: {} {}", phrase(lang, Phrase::Profile), evaluation.profile)),
+        name = attr(name),
     );
     out.push_str(&suites);
     out.push_str("</testsuites>\n");

@@ -7,6 +7,8 @@
 //! - [`i18n`]: the report's own words in English and Japanese.
 //! - [`csv`], [`junit`], [`sarif`], [`ocsf`], [`asff`]: one finding per row / test case / result / event, for
 //!   spreadsheets, CI test reporters, code-scanning dashboards, security data lakes and AWS Security Hub.
+//! - [`org`]: the organisation report of `scan --org` and `merge`: a per-account scorecard by section, then
+//!   every account's findings, in every format.
 //!
 //! Architecture Invariant: reports only read an evaluation; they never call AWS and never change a verdict.
 
@@ -18,6 +20,7 @@ pub mod i18n;
 pub mod json;
 pub mod junit;
 pub mod ocsf;
+pub mod org;
 pub mod sarif;
 pub mod summary;
 pub mod terminal;

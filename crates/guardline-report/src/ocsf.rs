@@ -26,8 +26,17 @@ pub const OCSF_VERSION: &str = "1.5.0";
 
 /// The OCSF events, as one JSON array.
 pub fn render(evaluation: &Evaluation, lang: &str) -> String {
-    let events: Vec<Value> =
-        evaluation.findings.iter().filter_map(|finding| event(evaluation, finding, lang)).collect();
+    render_many(&[evaluation], lang)
+}
+
+/// The OCSF events of several accounts (an organisation scan), as one JSON array.
+pub fn render_many(evaluations: &[&Evaluation], lang: &str) -> String {
+    let events: Vec<Value> = evaluations
+        .iter()
+        .flat_map(|evaluation| {
+            evaluation.findings.iter().filter_map(move |finding| event(evaluation, finding, lang))
+        })
+        .collect();
     serde_json::to_string_pretty(&events).expect("the events always serialise") + "\n"
 }
 

@@ -26,13 +26,26 @@ pub const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 
 /// The SARIF log.
 pub fn render(evaluation: &Evaluation, lang: &str) -> String {
-    let rules: Vec<Value> = RULES.iter().map(|rule| rule_descriptor(rule, lang)).collect();
-    let results: Vec<Value> =
-        evaluation.findings.iter().filter_map(|finding| result(finding, lang)).collect();
+    render_many(&[evaluation], lang)
+}
+
+/// The SARIF log of several accounts (an organisation scan): one run per account, in order, each with the
+/// account in its `properties`.
+pub fn render_many(evaluations: &[&Evaluation], lang: &str) -> String {
+    let runs: Vec<Value> = evaluations.iter().map(|evaluation| run(evaluation, lang)).collect();
     let log = json!({
         "$schema": SCHEMA,
         "version": "2.1.0",
-        "runs": [{
+        "runs": runs,
+    });
+    serde_json::to_string_pretty(&log).expect("the log always serialises") + "\n"
+}
+
+fn run(evaluation: &Evaluation, lang: &str) -> Value {
+    let rules: Vec<Value> = RULES.iter().map(|rule| rule_descriptor(rule, lang)).collect();
+    let results: Vec<Value> =
+        evaluation.findings.iter().filter_map(|finding| result(finding, lang)).collect();
+    json!({
             "tool": {
                 "driver": {
                     "name": "Guardline",
@@ -52,9 +65,7 @@ pub fn render(evaluation: &Evaluation, lang: &str) -> String {
                 "evaluatedOn": evaluation.evaluated_on.to_string(),
                 "regions": evaluation.regions,
             },
-        }],
-    });
-    serde_json::to_string_pretty(&log).expect("the log always serialises") + "\n"
+    })
 }
 
 fn lang_tag(lang: &str) -> &'static str {

@@ -18,7 +18,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Audit an account (or a snapshot, or the bundled demo) against the guideline.
-    Scan(ScanArgs),
+    Scan(Box<ScanArgs>),
     /// Collect an account's inventory into a snapshot file, for `scan --snapshot`.
     Collect(CollectArgs),
     /// Explain a control (or list them all).
@@ -42,6 +42,10 @@ pub enum Command {
     /// Route alerts (GuardDuty, Security Hub, Inspector, Health, AWS status, vulnerability feeds) to Slack,
     /// Teams and mail, each once per channel, nothing lost across restarts.
     Watch(WatchArgs),
+    /// Combine the outputs of `scan --org --shard I/N` runs into one organisation report.
+    Merge(MergeArgs),
+    /// The organisation's switch-role setup (guideline 3-2): CLI profiles and console links, and the roles.
+    Org(OrgCommandArgs),
 }
 
 /// How to reach AWS.
@@ -213,6 +217,109 @@ pub struct ScanArgs {
     /// scan policy; Security Hub must be enabled in those regions. Re-importing updates the same findings.
     #[arg(long, conflicts_with = "demo")]
     pub send_to_security_hub: bool,
+    #[command(flatten)]
+    pub org: OrgArgs,
+}
+
+/// `scan --org`: every account of an AWS Organization in one report.
+#[derive(Debug, Clone, Args)]
+pub struct OrgArgs {
+    /// Scan the accounts of the AWS Organization (run from the management or a delegated administrator
+    /// account): assume a role in each, scan them concurrently, one report with a scorecard per account.
+    #[arg(
+        long,
+        conflicts_with_all = ["snapshot", "demo", "save_snapshot", "cost", "send_to_security_hub"],
+        help_heading = "Organisation"
+    )]
+    pub org: bool,
+    /// The role assumed in each member account (default: `[org] role-name`, OrganizationAccountAccessRole).
+    #[arg(long, value_name = "NAME", requires = "org", help_heading = "Organisation")]
+    pub role_name: Option<String>,
+    /// The environment variable holding the external ID the member roles require (default: `[org]
+    /// external-id-env`).
+    #[arg(long, value_name = "VAR", requires = "org", help_heading = "Organisation")]
+    pub external_id_env: Option<String>,
+    /// The role session name (default: `[org] session-name`, guardline).
+    #[arg(long, value_name = "NAME", requires = "org", help_heading = "Organisation")]
+    pub session_name: Option<String>,
+    /// Assume this audit role first and the member roles from it (role chaining).
+    #[arg(long, value_name = "ARN", requires = "org", help_heading = "Organisation")]
+    pub via_role: Option<String>,
+    /// Accounts scanned at the same time at most (default: `[org] account-concurrency`, 4); each account
+    /// makes at most --concurrency API calls at a time.
+    #[arg(long, value_name = "N", requires = "org", help_heading = "Organisation")]
+    pub account_concurrency: Option<usize>,
+    /// Scan only accounts matching one of these selectors (repeatable; replaces `[org] include`):
+    /// `123456789012`, `ou:ou-xxxx-xxxxxxxx`, `ou:Root/Prod/*`, `tag:env=prod`, `name:acme-*`.
+    #[arg(long = "include", value_name = "SELECTOR", requires = "org", help_heading = "Organisation")]
+    pub include: Vec<String>,
+    /// Never scan accounts matching this selector (repeatable; added to `[org] exclude`).
+    #[arg(long = "exclude", value_name = "SELECTOR", requires = "org", help_heading = "Organisation")]
+    pub exclude: Vec<String>,
+    /// Scan only shard INDEX (0-based) of COUNT, and write its accounts' snapshots to --output-dir for
+    /// `guardline merge` instead of a report. An account's shard is a hash of its ID modulo COUNT.
+    #[arg(
+        long,
+        value_name = "INDEX/COUNT",
+        value_parser = parse_shard,
+        requires_all = ["org", "output_dir"],
+        help_heading = "Organisation"
+    )]
+    pub shard: Option<Shard>,
+}
+
+/// `--shard INDEX/COUNT`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Shard {
+    pub index: usize,
+    pub count: usize,
+}
+
+fn parse_shard(text: &str) -> Result<Shard, String> {
+    let (index, count) = text.split_once('/').ok_or("expected INDEX/COUNT, e.g. 0/3")?;
+    let index: usize = index.trim().parse().map_err(|_| format!("`{index}` is not a shard index"))?;
+    let count: usize = count.trim().parse().map_err(|_| format!("`{count}` is not a shard count"))?;
+    if count == 0 || index >= count {
+        return Err(format!("shard index {index} is not in 0..{count} (indexes start at 0)"));
+    }
+    Ok(Shard { index, count })
+}
+
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// Directories holding `scan --org --shard` outputs (all shards of one run, in any of them).
+    #[arg(required = true, value_name = "DIR")]
+    pub dirs: Vec<PathBuf>,
+    /// The guideline config (default: ./guardline.toml if present).
+    #[arg(long, short, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Use this config profile for every account whatever the account mapping says.
+    #[arg(long, value_name = "NAME")]
+    pub guideline_profile: Option<String>,
+    /// Report format(s), comma-separated; several formats need --output-dir.
+    #[arg(long, value_enum, value_delimiter = ',', default_value = "terminal")]
+    pub format: Vec<ReportFormat>,
+    /// Write the report here instead of stdout.
+    #[arg(long, short, value_name = "FILE", conflicts_with = "output_dir")]
+    pub output: Option<PathBuf>,
+    /// Write each format's report into this directory as guardline-report.<ext>.
+    #[arg(long, value_name = "DIR")]
+    pub output_dir: Option<PathBuf>,
+    #[arg(long, value_enum, default_value = "en", env = "GUARDLINE_LANG")]
+    pub lang: Lang,
+    /// List passing findings too, not just their count.
+    #[arg(long)]
+    pub show_pass: bool,
+    #[arg(long, value_enum, default_value = "auto")]
+    pub color: ColorChoice,
+    /// Evaluate exceptions' expiry as of this date instead of today (YYYY-MM-DD).
+    #[arg(long, value_name = "DATE")]
+    pub today: Option<jiff::civil::Date>,
+    #[command(flatten)]
+    pub history: HistoryDbArgs,
+    /// Do not record the accounts' scans in the history database.
+    #[arg(long)]
+    pub no_history: bool,
 }
 
 /// Where the scan history is kept.
@@ -326,6 +433,11 @@ pub enum PolicyFor {
     Scan,
     /// `fix`: the scan's reads plus every write a fix step may make.
     Fix,
+    /// `watch`: what its AWS sources read (findings, Health events).
+    Watch,
+    /// `scan --org`, for the management (or audit) account: the scan's reads (its own account is scanned too),
+    /// listing the organisation, and assuming the member role of `[org] role-name`.
+    Org,
 }
 
 #[derive(Debug, Args)]
@@ -475,4 +587,58 @@ pub struct ScheduleStatusArgs {
     /// Show the next stop and start after this time instead of now (as `schedule run --at`).
     #[arg(long, value_name = "TIME")]
     pub at: Option<String>,
+}
+
+/// `guardline org`.
+#[derive(Debug, Args)]
+pub struct OrgCommandArgs {
+    #[command(subcommand)]
+    pub command: OrgCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum OrgCommand {
+    /// AWS CLI profiles (`[profile <alias>-<role>]`) and console switch-role links for every member account
+    /// and switch role; run with the management account's credentials (organizations:ListAccounts).
+    SwitchRoles(SwitchRolesArgs),
+    /// Plan the switch roles of this account (in the management account: the groups allowed to assume them),
+    /// policies shown; create them with --apply on the pinned account.
+    PlanRoles(PlanRolesArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SwitchRolesArgs {
+    /// The guideline config (default: ./guardline.toml): switch-roles, home-region and pinned aliases.
+    #[arg(long, short, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// The profile of the management-account user the generated profiles start from (default: --profile,
+    /// else "default").
+    #[arg(long, value_name = "NAME")]
+    pub source_profile: Option<String>,
+    /// The MFA device to use (default: the caller's own MFA device, from iam:ListMFADevices).
+    #[arg(long, value_name = "ARN")]
+    pub mfa_serial: Option<String>,
+    /// These role names instead of the profile's `switch-roles`, comma-separated.
+    #[arg(long, value_delimiter = ',', value_name = "ROLE,...")]
+    pub roles: Vec<String>,
+    /// Merge the profiles into this AWS config file (e.g. ~/.aws/config): only Guardline's marked block is
+    /// replaced, everything else is kept byte for byte, and the file is backed up first (FILE.bak-<time>).
+    #[arg(long, value_name = "FILE")]
+    pub write_config: Option<PathBuf>,
+    #[command(flatten)]
+    pub aws: AwsArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct PlanRolesArgs {
+    /// The guideline config (default: ./guardline.toml): switch-roles, switch-role-policies and the pin.
+    #[arg(long, short, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// The management account the roles trust (default: from organizations:DescribeOrganization).
+    #[arg(long, value_name = "ID")]
+    pub management_account: Option<String>,
+    #[command(flatten)]
+    pub aws: AwsArgs,
+    #[command(flatten)]
+    pub write: WriteArgs,
 }

@@ -46,7 +46,7 @@ fn main() -> ExitCode {
 /// Runs a command; `Ok(false)` means "ran fine, and the account fails the guideline".
 fn run(command: Command) -> anyhow::Result<bool> {
     match command {
-        Command::Scan(args) => commands::scan::run(args),
+        Command::Scan(args) => commands::scan::run(*args),
         Command::Collect(args) => commands::collect::run(args),
         Command::Rule(args) => commands::rule::run(args),
         Command::Init(args) => commands::init::run(args),
@@ -58,6 +58,8 @@ fn run(command: Command) -> anyhow::Result<bool> {
         Command::Fix(args) => commands::fix::run(args),
         Command::Schedule(args) => commands::schedule::run(args),
         Command::Watch(args) => commands::watch::run(args),
+        Command::Merge(args) => commands::merge::run(args),
+        Command::Org(args) => commands::org::run(args),
     }
 }
 

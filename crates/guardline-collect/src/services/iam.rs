@@ -417,4 +417,46 @@ bob,arn:aws:iam::123456789012:user/bob,2024-02-03T04:05:06+00:00,false,N/A,N/A,N
         }
         assert!(parse_credential_report(&[0xff, 0xfe, b'\n', 0x80], None).is_err());
     }
+
+    mod fuzz {
+        //! Bounded fuzzing of the credential report parser: arbitrary bytes and mangled real reports give a
+        //! report or an error naming the line, never a panic.
+
+        use proptest::prelude::*;
+
+        use super::*;
+
+        const ROOT: &str = "<root_account>,arn:aws:iam::123456789012:root,2019-04-01T00:00:00+00:00,not_supported,\
+2026-11-01T00:00:00+00:00,not_supported,not_supported,true,false,N/A,N/A,N/A,N/A,false,N/A,N/A,N/A,N/A,false,N/A,\
+false,N/A\n";
+        const ALICE: &str = "alice,arn:aws:iam::123456789012:user/alice,2024-01-01T00:00:00+00:00,true,\
+2026-11-20T10:00:00+00:00,2024-01-01T00:00:00+00:00,N/A,false,true,2024-01-02T00:00:00+00:00,\
+2026-11-27T00:00:00+00:00,ap-northeast-1,s3,false,N/A,N/A,N/A,N/A,false,N/A,false,N/A\n";
+
+        proptest! {
+            #![proptest_config(ProptestConfig { cases: 512, failure_persistence: None, ..ProptestConfig::default() })]
+
+            #[test]
+            fn arbitrary_bytes_never_panic(bytes in prop::collection::vec(any::<u8>(), 0..400)) {
+                let _ = parse_credential_report(&bytes, None);
+            }
+
+            #[test]
+            fn mangled_reports_never_panic(cut in 0usize..700, splice in "[ -~,\n\"]{0,16}") {
+                let report = format!("{HEADER}{ROOT}{ALICE}");
+                let cut = cut.min(report.len());
+                let mangled = format!("{}{splice}{}", &report[..cut], &report[(cut + splice.len()).min(report.len())..]);
+                if let Err(error) = parse_credential_report(mangled.as_bytes(), None) {
+                    prop_assert!(error.starts_with("credential report"), "{error}");
+                }
+            }
+        }
+
+        #[test]
+        fn the_unmangled_report_parses() {
+            let report = parse_credential_report(format!("{HEADER}{ROOT}{ALICE}").as_bytes(), None).unwrap();
+            assert!(report.root.is_some());
+            assert_eq!(report.users.len(), 1);
+        }
+    }
 }

@@ -44,7 +44,8 @@ pub fn decode_policy(action: &str, document: &str) -> Result<serde_json::Value, 
             .decode_utf8()
             .map_err(|err| malformed(action, format!("policy document is not UTF-8: {err}")))?
     };
-    serde_json::from_str(&text).map_err(|err| malformed(action, format!("policy document is not JSON: {err}")))
+    serde_json::from_str(&text)
+        .map_err(|err| malformed(action, format!("policy document is not JSON: {err}")))
 }
 
 /// `iam:ListRoles` with each role's trust policy.
@@ -119,11 +120,19 @@ async fn principal_policies(
     let attach = |inline: Vec<(String, serde_json::Value)>, attached: &[String]| {
         let mut policies: Vec<AttachedPolicy> = inline
             .into_iter()
-            .map(|(name, document)| AttachedPolicy { name, kind: PolicyKind::Inline, document: Some(document) })
+            .map(|(name, document)| AttachedPolicy {
+                name,
+                kind: PolicyKind::Inline,
+                document: Some(document),
+            })
             .collect();
         for arn in attached {
             if is_aws_managed(arn) {
-                policies.push(AttachedPolicy { name: arn.clone(), kind: PolicyKind::AwsManaged, document: None });
+                policies.push(AttachedPolicy {
+                    name: arn.clone(),
+                    kind: PolicyKind::AwsManaged,
+                    document: None,
+                });
             } else if let Some(Some(document)) = documents.get(arn.as_str()) {
                 policies.push(AttachedPolicy {
                     name: arn.clone(),
@@ -181,10 +190,13 @@ async fn user_links(
     let (inline_names, attached, groups) = futures::join!(
         cx.call(
             "iam:ListUserPolicies",
-            client.list_user_policies().user_name(name).into_paginator().items().send().collect::<Result<
-                Vec<_>,
-                _,
-            >>(),
+            client
+                .list_user_policies()
+                .user_name(name)
+                .into_paginator()
+                .items()
+                .send()
+                .collect::<Result<Vec<_>, _>>(),
         ),
         cx.call(
             "iam:ListAttachedUserPolicies",
@@ -198,10 +210,13 @@ async fn user_links(
         ),
         cx.call(
             "iam:ListGroupsForUser",
-            client.list_groups_for_user().user_name(name).into_paginator().items().send().collect::<Result<
-                Vec<_>,
-                _,
-            >>(),
+            client
+                .list_groups_for_user()
+                .user_name(name)
+                .into_paginator()
+                .items()
+                .send()
+                .collect::<Result<Vec<_>, _>>(),
         ),
     );
     let (Some(inline_names), Some(attached), Some(groups)) =
@@ -232,14 +247,21 @@ async fn user_links(
     }))
 }
 
-async fn group_links(cx: &Cx, client: &aws_sdk_iam::Client, name: &str) -> Result<Option<Links>, CollectError> {
+async fn group_links(
+    cx: &Cx,
+    client: &aws_sdk_iam::Client,
+    name: &str,
+) -> Result<Option<Links>, CollectError> {
     let (inline_names, attached) = futures::join!(
         cx.call(
             "iam:ListGroupPolicies",
-            client.list_group_policies().group_name(name).into_paginator().items().send().collect::<Result<
-                Vec<_>,
-                _,
-            >>(),
+            client
+                .list_group_policies()
+                .group_name(name)
+                .into_paginator()
+                .items()
+                .send()
+                .collect::<Result<Vec<_>, _>>(),
         ),
         cx.call(
             "iam:ListAttachedGroupPolicies",
@@ -292,7 +314,8 @@ async fn managed_document(
         return Err(malformed("iam:GetPolicy", format!("{arn} has no default version")));
     };
     const ACTION: &str = "iam:GetPolicyVersion";
-    let answer = cx.call(ACTION, client.get_policy_version().policy_arn(arn).version_id(version).send()).await;
+    let answer =
+        cx.call(ACTION, client.get_policy_version().policy_arn(arn).version_id(version).send()).await;
     let Some(answer) = skip_gone(answer)? else {
         return Ok(None);
     };
@@ -301,4 +324,12 @@ async fn managed_document(
         .and_then(|version| version.document())
         .ok_or_else(|| malformed(ACTION, format!("{arn} version {version} has no document")))?;
     decode_policy(ACTION, document).map(Some)
+}
+
+/// The MFA device of IAM user `user` (`iam:ListMFADevices`), the first listed; for `guardline org
+/// switch-roles`' `mfa_serial`, not part of a scan. `None` when the user has none.
+pub async fn mfa_serial(cx: &Cx, config: &SdkConfig, user: &str) -> Result<Option<String>, CollectError> {
+    let client = aws_sdk_iam::Client::new(config);
+    let answer = cx.call("iam:ListMFADevices", client.list_mfa_devices().user_name(user).send()).await?;
+    Ok(answer.mfa_devices().first().map(|device| device.serial_number().to_owned()))
 }

@@ -21,6 +21,11 @@ pub async fn collect(cx: &Cx, config: &SdkConfig) -> GlobalPart {
     Box::new(move |global| global.organization = organization)
 }
 
+/// The account's organization, for commands outside a scan.
+pub async fn describe(cx: &Cx, config: &SdkConfig) -> Result<Option<Organization>, CollectError> {
+    organization(cx, &aws_sdk_organizations::Client::new(config)).await
+}
+
 /// `organizations:DescribeOrganization`; `AWSOrganizationsNotInUseException` means the account is in none.
 pub async fn organization(
     cx: &Cx,

@@ -14,6 +14,7 @@ mod events;
 mod guardduty;
 mod iam;
 mod inspector;
+mod organizations;
 mod s3;
 mod scheduler;
 mod securityhub;

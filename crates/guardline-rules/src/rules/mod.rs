@@ -3,4 +3,5 @@
 pub mod cost;
 pub mod detection;
 pub mod mistakes;
+pub mod org;
 pub mod security;

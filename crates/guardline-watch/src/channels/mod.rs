@@ -129,8 +129,7 @@ pub(crate) async fn check_response(response: reqwest::Response) -> Result<String
         .headers()
         .get(reqwest::header::RETRY_AFTER)
         .and_then(|value| value.to_str().ok())
-        .and_then(|value| value.trim().parse::<u64>().ok())
-        .map(Duration::from_secs);
+        .and_then(retry_after);
     let body = response.text().await.unwrap_or_default();
     let snippet: String = body.chars().take(200).collect();
     if status.is_success() {
@@ -143,6 +142,17 @@ pub(crate) async fn check_response(response: reqwest::Response) -> Result<String
         });
     }
     Err(SendError::failed(format!("HTTP {status}: {snippet}").trim_end()))
+}
+
+/// A `Retry-After` value: seconds, or an HTTP date (then the time until it, zero if past).
+pub fn retry_after(value: &str) -> Option<Duration> {
+    let value = value.trim();
+    if let Ok(seconds) = value.parse::<u64>() {
+        return Some(Duration::from_secs(seconds));
+    }
+    let at = jiff::fmt::rfc2822::parse(value).ok()?.timestamp();
+    let wait = at.duration_since(jiff::Timestamp::now());
+    Some(Duration::try_from(wait).unwrap_or(Duration::ZERO))
 }
 
 /// A transport error, without the URL.
@@ -159,7 +169,20 @@ pub(crate) fn transport_error(error: reqwest::Error) -> SendError {
 
 #[cfg(test)]
 mod tests {
-    use super::redact;
+    use std::time::Duration;
+
+    use super::{redact, retry_after};
+
+    #[test]
+    fn retry_after_in_seconds_or_as_a_date() {
+        assert_eq!(retry_after("3"), Some(Duration::from_secs(3)));
+        assert_eq!(retry_after("Sun, 06 Nov 1994 08:49:37 GMT"), Some(Duration::ZERO));
+        let later = jiff::Timestamp::now() + jiff::SignedDuration::from_secs(120);
+        let text = jiff::fmt::rfc2822::to_string(&later.to_zoned_datetime(jiff::tz::TimeZone::UTC)).unwrap();
+        let wait = retry_after(&text).unwrap();
+        assert!(wait > Duration::from_secs(100) && wait <= Duration::from_secs(120), "{wait:?}");
+        assert_eq!(retry_after("soon"), None);
+    }
 
     #[test]
     fn redacts_url_paths() {

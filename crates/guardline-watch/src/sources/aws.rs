@@ -34,12 +34,13 @@ pub async fn enabled_regions(sdk: &SdkConfig) -> Result<Vec<String>, String> {
 }
 
 /// The AWS sources the config enables. `regions` are the account's enabled regions (used where a source
-/// lists none); `default_guardduty` the profile's GuardDuty threshold.
+/// lists none); `params` the account profile's parameters (the GuardDuty threshold, the Security Hub
+/// controls not adopted).
 pub fn build(
     sdk: &SdkConfig,
     sources: &WatchSources,
     regions: &[String],
-    default_guardduty: f64,
+    params: &guardline_config::Params,
 ) -> Vec<Source> {
     let regional = |own: &Option<Vec<String>>| -> Vec<SdkConfig> {
         own.as_deref()
@@ -52,13 +53,16 @@ pub fn build(
     if let Some(guardduty) = &sources.guardduty {
         built.push(Source::GuardDuty {
             clients: regional(&guardduty.regions).iter().map(aws_sdk_guardduty::Client::new).collect(),
-            min_severity: guardduty.min_severity.unwrap_or(default_guardduty),
+            min_severity: guardduty.min_severity.unwrap_or(params.guardduty_severity_threshold),
         });
     }
     if let Some(hub) = &sources.security_hub {
         built.push(Source::SecurityHub {
             clients: regional(&hub.regions).iter().map(aws_sdk_securityhub::Client::new).collect(),
-            min_severity: hub.min_severity,
+            filter: super::security_hub::Filter {
+                min_severity: hub.min_severity,
+                not_adopted: params.security_hub_not_adopted.keys().cloned().collect(),
+            },
         });
     }
     if let Some(inspector) = &sources.inspector {

@@ -1,4 +1,5 @@
-//! AWS Health events: open and upcoming events of the account (the Health API answers in us-east-1).
+//! AWS Health events: open and upcoming events of the account (the Health API answers in us-east-1). An
+//! upcoming event is reported again when it opens.
 
 use aws_sdk_health::Client;
 use aws_sdk_health::types::{EventFilter, EventStatusCode};
@@ -26,7 +27,11 @@ pub async fn poll(client: &Client, account: &Account) -> Result<Vec<Candidate>, 
             let service = health.service().unwrap_or("AWS");
             let code = health.event_type_code().unwrap_or("event");
             let category = health.event_type_category().map(|category| category.as_str().to_owned());
-            let mut event = Event::alert(format!("health:{arn}"), "health", format!("{service}: {code}"));
+            let status = health.status_code().map_or("open", |status| status.as_str());
+            // An upcoming event that becomes open is reported again (its level rises); nothing else is.
+            let level = if status == "open" { 1.0 } else { 0.0 };
+            let mut event =
+                Event::alert(format!("health:{arn}:{status}"), "health", format!("{service}: {code}"));
             event.account_id = account.id.clone();
             event.account_alias = account.alias.clone();
             event.region = health.region().map(str::to_owned);
@@ -36,15 +41,11 @@ pub async fn poll(client: &Client, account: &Account) -> Result<Vec<Candidate>, 
                 Some("investigation") => "HIGH",
                 _ => "INFORMATIONAL",
             }));
-            event.description = Some(format!(
-                "{} ({})",
-                category.as_deref().unwrap_or("event"),
-                health.status_code().map_or("open", |status| status.as_str())
-            ));
+            event.description = Some(format!("{} ({status})", category.as_deref().unwrap_or("event")));
             event.link =
                 Some(format!("https://health.aws.amazon.com/health/home#/account/event-log?eventID={arn}"));
             event.time = health.last_updated_time().or(health.start_time()).map(ToString::to_string);
-            candidates.push(Candidate { item: arn.to_owned(), level: 0.0, event });
+            candidates.push(Candidate { item: arn.to_owned(), level, event });
         }
         token = page.next_token().filter(|token| !token.is_empty()).map(str::to_owned);
         if token.is_none() {

@@ -37,7 +37,7 @@ pub enum Source {
     },
     SecurityHub {
         clients: Vec<aws_sdk_securityhub::Client>,
-        min_severity: Option<SeverityLabel>,
+        filter: security_hub::Filter,
     },
     Inspector {
         clients: Vec<aws_sdk_inspector2::Client>,
@@ -73,9 +73,7 @@ impl Source {
             Source::GuardDuty { clients, min_severity } => {
                 guardduty::poll(clients, *min_severity, account).await
             }
-            Source::SecurityHub { clients, min_severity } => {
-                security_hub::poll(clients, *min_severity, account).await
-            }
+            Source::SecurityHub { clients, filter } => security_hub::poll(clients, filter, account).await,
             Source::Inspector { clients, min_severity } => {
                 inspector::poll(clients, *min_severity, account).await
             }

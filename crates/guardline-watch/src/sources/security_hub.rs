@@ -1,22 +1,30 @@
 //! Security Hub findings that newly fail: active findings whose compliance status is FAILED, reported once
 //! each (the outbox remembers the finding IDs already reported). Filters are re-applied client-side.
+//! Findings of Security Hub controls the account's profile does not adopt (`security-hub-not-adopted`, the
+//! same list HUB-002 reads) are not alerts.
+
+use std::collections::BTreeSet;
 
 use aws_sdk_securityhub::Client;
 use aws_sdk_securityhub::types::{AwsSecurityFindingFilters, StringFilter, StringFilterComparison};
-
 use guardline_config::watch::SeverityLabel;
 
 use super::{Account, Candidate, merge, sdk_error};
 use crate::event::{Event, Severity};
 
-pub async fn poll(
-    clients: &[Client],
-    min: Option<SeverityLabel>,
-    account: &Account,
-) -> Result<Vec<Candidate>, String> {
+/// Which failing findings are alerts.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Filter {
+    /// Only findings at or above this label; `None`: every one.
+    pub min_severity: Option<SeverityLabel>,
+    /// Security Hub control IDs (`IAM.6`) the profile does not adopt.
+    pub not_adopted: BTreeSet<String>,
+}
+
+pub async fn poll(clients: &[Client], filter: &Filter, account: &Account) -> Result<Vec<Candidate>, String> {
     let polls = clients.iter().map(|client| async move {
         let region = client.config().region().map(ToString::to_string).unwrap_or_default();
-        let result = poll_region(client, &region, min, account).await;
+        let result = poll_region(client, &region, filter, account).await;
         (region, result)
     });
     merge("security-hub", futures::future::join_all(polls).await)
@@ -29,7 +37,7 @@ fn equals(value: &str) -> StringFilter {
 pub async fn poll_region(
     client: &Client,
     region: &str,
-    min: Option<SeverityLabel>,
+    filter: &Filter,
     account: &Account,
 ) -> Result<Vec<Candidate>, String> {
     let filters = AwsSecurityFindingFilters::builder()
@@ -55,9 +63,12 @@ pub async fn poll_region(
             let active = finding.record_state().is_none_or(|state| state.as_str() == "ACTIVE");
             let Some(id) = finding.id() else { continue };
             let label = finding.severity().and_then(|severity| severity.label()).map(|label| label.as_str());
-            let severe_enough =
-                min.is_none_or(|min| label.and_then(SeverityLabel::parse).is_some_and(|label| label >= min));
-            if !failed || !active || !severe_enough {
+            let severe_enough = filter
+                .min_severity
+                .is_none_or(|min| label.and_then(SeverityLabel::parse).is_some_and(|label| label >= min));
+            let control = finding.compliance().and_then(|compliance| compliance.security_control_id());
+            let adopted = control.is_none_or(|control| !filter.not_adopted.contains(control));
+            if !failed || !active || !severe_enough || !adopted {
                 continue;
             }
             let mut event =

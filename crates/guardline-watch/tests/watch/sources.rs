@@ -3,6 +3,7 @@
 
 use aws_smithy_mocks::{RuleMode, mock, mock_client};
 use guardline_config::watch::SeverityLabel;
+use guardline_watch::sources::security_hub::Filter;
 use guardline_watch::sources::{Source, inspector, security_hub};
 
 use crate::support::{SLACK, Setup, account};
@@ -27,7 +28,12 @@ fn hub_finding(id: &str, compliance: &str, label: &str) -> aws_sdk_securityhub::
         .aws_account_id("123456789012")
         .region("ap-northeast-1")
         .record_state(RecordState::Active)
-        .compliance(Compliance::builder().status(ComplianceStatus::from(compliance)).build())
+        .compliance(
+            Compliance::builder()
+                .status(ComplianceStatus::from(compliance))
+                .security_control_id(id.rsplit('/').next().unwrap_or(id))
+                .build(),
+        )
         .severity(Severity::builder().label(Label::from(label)).build())
         .updated_at("2026-11-02T00:00:00Z")
         .build()
@@ -49,10 +55,16 @@ fn security_hub_reports_failed_findings_at_or_above_the_label() {
                 hub_finding("arn:finding/failed-high", "FAILED", "HIGH"),
                 hub_finding("arn:finding/failed-low", "FAILED", "LOW"),
                 hub_finding("arn:finding/passed-critical", "PASSED", "CRITICAL"),
+                hub_finding("arn:finding/IAM.6", "FAILED", "CRITICAL"),
             ];
+            // IAM.6 is not adopted by the profile (`security-hub-not-adopted`): not an alert.
+            let filter = Filter {
+                min_severity: Some(SeverityLabel::Medium),
+                not_adopted: ["IAM.6".to_owned()].into(),
+            };
             let client = hub_client(findings.clone());
             let found =
-                security_hub::poll_region(&client, "ap-northeast-1", Some(SeverityLabel::Medium), &account())
+                security_hub::poll_region(&client, "ap-northeast-1", &filter, &account())
                     .await
                     .unwrap();
             let items: Vec<&str> = found.iter().map(|candidate| candidate.item.as_str()).collect();
@@ -67,11 +79,12 @@ fn security_hub_reports_failed_findings_at_or_above_the_label() {
                 "[watch.sources.security-hub]\n[[watch.routes]]\nsources = [\"security-hub\"]\nchannels = [\"slack\"]\n",
             );
             for _ in 0..2 {
-                let source = Source::SecurityHub { clients: vec![hub_client(findings.clone())], min_severity: None };
+                let source =
+                    Source::SecurityHub { clients: vec![hub_client(findings.clone())], filter: Filter::default() };
                 setup.watcher(&config, vec![source]).run_once().await.unwrap();
             }
             let bodies: Vec<String> = setup.http.accepted(SLACK).iter().map(|request| request.body.clone()).collect();
-            assert_eq!(bodies.len(), 2, "both failing findings, once each");
+            assert_eq!(bodies.len(), 3, "every failing finding, once each");
             assert!(!bodies.concat().contains("passed-critical"));
         });
     });

@@ -60,7 +60,7 @@ pub fn run(args: FixArgs) -> anyhow::Result<bool> {
     confirm(&args.write, &live, &format!("Apply {steps} change(s)"))?;
     tracing::info!(account = %live, pin = ?pin, "applying the fix plan");
     let report = apply(&args, &config, &plan)?;
-    let summary = render_report(&plan, &report, lang);
+    let summary = render_report(&plan, &report);
     print(&summary)?;
     if let Some((index, error)) = &report.failed {
         anyhow::bail!("step {} ({}) failed: {error}", index + 1, plan.steps[*index].control);
@@ -175,27 +175,20 @@ fn apply(args: &FixArgs, config: &guardline_config::Config, plan: &FixPlan) -> a
     let base_region = options.regions.as_ref().and_then(|regions| regions.first().cloned());
     let runtime =
         tokio::runtime::Builder::new_multi_thread().enable_all().build().context("starting tokio")?;
-    let lang = args.lang.code();
     Ok(runtime.block_on(async {
         let sdk =
             guardline_collect::sdk_config(args.aws.profile.as_deref(), base_region.as_deref(), &options)
                 .await;
         guardline_apply::fix::apply(&sdk, plan, |index, result| {
             let step = &plan.steps[index];
-            let line = step_line(index, step.control, &step.region, result, lang);
+            let line = step_line(index, step.control, &step.region, result);
             let _ = print(&line);
         })
         .await
     }))
 }
 
-fn step_line(
-    index: usize,
-    control: &str,
-    region: &str,
-    result: &Result<StepResult, CollectError>,
-    _lang: &str,
-) -> String {
+fn step_line(index: usize, control: &str, region: &str, result: &Result<StepResult, CollectError>) -> String {
     match result {
         Ok(StepResult::Changed { writes }) => {
             format!("  done    {}. {control} {region}: {}\n", index + 1, writes.join("; "))
@@ -207,7 +200,7 @@ fn step_line(
     }
 }
 
-fn render_report(plan: &FixPlan, report: &ApplyReport, _lang: &str) -> String {
+fn render_report(plan: &FixPlan, report: &ApplyReport) -> String {
     let changed =
         report.done.iter().filter(|(_, result)| matches!(result, StepResult::Changed { .. })).count();
     let in_place = report.done.len() - changed;

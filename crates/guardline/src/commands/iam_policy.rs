@@ -1,5 +1,5 @@
-//! `guardline iam-policy [--for scan|fix]`: the least-privilege IAM policy a command needs, built from the
-//! collectors' own action list (and, for `fix`, from the fix steps' declared calls).
+//! `guardline iam-policy [--for scan|fix|watch|org]`: the least-privilege IAM policy a command needs, built from
+//! the collectors' own action list (for `fix`, also the fix steps' declared calls; for `watch`, its sources').
 
 use crate::args::{IamPolicyArgs, PolicyFor};
 
@@ -7,6 +7,8 @@ pub fn run(args: IamPolicyArgs) -> anyhow::Result<bool> {
     let policy = match args.command {
         PolicyFor::Scan => guardline_collect::api::read_only_policy(),
         PolicyFor::Fix => fix_policy()?,
+        PolicyFor::Watch => watch_policy()?,
+        PolicyFor::Org => org_policy()?,
     };
     println!("{policy}");
     Ok(true)
@@ -26,5 +28,52 @@ fn fix_policy() -> anyhow::Result<String> {
         "Resource": "*",
     });
     policy["Statement"].as_array_mut().expect("the read-only policy has statements").push(statement);
+    Ok(serde_json::to_string_pretty(&policy)?)
+}
+
+/// The scan's read-only statement plus listing the organisation and assuming the member role (the role
+/// name from `[org] role-name` of ./guardline.toml when there is one). Each member role needs the scan policy.
+fn org_policy() -> anyhow::Result<String> {
+    let config = super::load_config(super::config_path(None).as_deref())?;
+    let mut policy: serde_json::Value = serde_json::from_str(&guardline_collect::api::read_only_policy())?;
+    let statements = policy["Statement"].as_array_mut().expect("the read-only policy has statements");
+    statements.push(serde_json::json!({
+        "Sid": "GuardlineOrgList",
+        "Effect": "Allow",
+        "Action": guardline_collect::org::ACTIONS,
+        "Resource": "*",
+    }));
+    let role = config.org.role_name.trim_matches('/');
+    let mut assume = vec![format!("arn:*:iam::*:role/{role}")];
+    assume.extend(config.org.via_role.clone());
+    statements.push(serde_json::json!({
+        "Sid": "GuardlineOrgAssumeMemberRole",
+        "Effect": "Allow",
+        "Action": "sts:AssumeRole",
+        "Resource": assume,
+    }));
+    Ok(serde_json::to_string_pretty(&policy)?)
+}
+
+/// The reads of `watch`'s AWS sources: the account's identity and regions, and the findings and events.
+fn watch_policy() -> anyhow::Result<String> {
+    let policy = serde_json::json!({
+        "Version": "2012-10-17",
+        "Statement": [{
+            "Sid": "GuardlineWatchReadOnly",
+            "Effect": "Allow",
+            "Action": [
+                "ec2:DescribeRegions",
+                "guardduty:GetFindings",
+                "guardduty:ListDetectors",
+                "guardduty:ListFindings",
+                "health:DescribeEvents",
+                "iam:ListAccountAliases",
+                "inspector2:ListFindings",
+                "securityhub:GetFindings",
+            ],
+            "Resource": "*",
+        }],
+    });
     Ok(serde_json::to_string_pretty(&policy)?)
 }

@@ -20,6 +20,9 @@ pub(crate) const DEMO_CONFIG: &str = include_str!("../../../../demo/guardline.to
 pub(crate) const DEMO_COST: &str = include_str!("../../../../demo/cost.json");
 
 pub fn run(args: ScanArgs) -> anyhow::Result<bool> {
+    if args.org.org {
+        return super::org_scan::run(args);
+    }
     let mut cost: Option<SpendReport> = None;
     let (snapshot, mut config, config_name) = if args.demo {
         let config = guardline_config::parse(DEMO_CONFIG, "demo/guardline.toml", &super::known_controls())
@@ -128,7 +131,7 @@ fn render(
 }
 
 /// Makes every account use `profile`.
-fn force_profile(config: &mut Config, profile: &str) -> anyhow::Result<()> {
+pub(crate) fn force_profile(config: &mut Config, profile: &str) -> anyhow::Result<()> {
     if !config.profiles.contains_key(profile) {
         let known: Vec<&str> = config.profiles.keys().map(String::as_str).collect();
         anyhow::bail!(

@@ -55,6 +55,8 @@ pub fn run(args: WatchArgs) -> anyhow::Result<bool> {
                 }
             };
         }
+        // One watcher per outbox: two sending from the same database could deliver an event twice.
+        let _lock = lock_outbox(&db)?;
         let (sources, account) = sources(&args, &config, &watch).await?;
         let outbox = Outbox::open(&db).with_context(|| format!("opening {}", db.display()))?;
         let interval = watch.interval;
@@ -105,11 +107,8 @@ async fn sources(
                 .await
                 .map_err(|error| anyhow::anyhow!("listing the enabled regions: {error}"))?,
         };
-        let threshold = config
-            .profile_for(account.id.as_deref().unwrap_or_default(), account.alias.as_deref())
-            .params
-            .guardduty_severity_threshold;
-        sources.extend(aws::build(&sdk, &watch.sources, &regions, threshold));
+        let profile = config.profile_for(account.id.as_deref().unwrap_or_default(), account.alias.as_deref());
+        sources.extend(aws::build(&sdk, &watch.sources, &regions, &profile.params));
     }
     if let Some(status) = &watch.sources.aws_status {
         sources.push(Source::Feed {
@@ -147,4 +146,27 @@ fn state_db(args: &WatchArgs, configured: Option<&Path>, config: Option<&Path>) 
 
 fn env_millis(name: &str) -> Option<Duration> {
     std::env::var(name).ok()?.trim().parse().ok().map(Duration::from_millis)
+}
+
+/// Takes the outbox's lock file (`<db>.lock`), held until the returned file is dropped; the operating
+/// system releases it when the process dies, so a crash never leaves it stale.
+fn lock_outbox(db: &std::path::Path) -> anyhow::Result<std::fs::File> {
+    let mut path = db.as_os_str().to_owned();
+    path.push(".lock");
+    let path = std::path::PathBuf::from(path);
+    if let Some(parent) = path.parent().filter(|parent| !parent.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent).with_context(|| format!("creating {}", parent.display()))?;
+    }
+    let file = std::fs::File::create(&path).with_context(|| format!("creating {}", path.display()))?;
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(std::fs::TryLockError::WouldBlock) => bail!(
+            "another `guardline watch` is using {} (lock {}); run one watcher per outbox",
+            db.display(),
+            path.display()
+        ),
+        Err(std::fs::TryLockError::Error(error)) => {
+            Err(error).with_context(|| format!("locking {}", path.display()))
+        }
+    }
 }

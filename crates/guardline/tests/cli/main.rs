@@ -21,13 +21,22 @@ mod history;
 mod moto_scan;
 /// Commands that need no AWS: rule, init, iam-policy, bad snapshots and configs.
 mod offline;
+/// `org switch-roles` and `org plan-roles` on moto: profiles, links, the config merge, the roles created once.
+mod org_roles;
+/// `scan --org` on an emulated organisation: profiles by OU and tag, selection, shards and merge, a member
+/// whose role cannot be assumed.
+mod org_scan;
 /// `schedule plan|apply|run|status`: the off-hours scheduler installed on moto, run at fixed times, and checked
 /// by the scan (SCHED-001); the pin and the production guard refuse before any write.
 mod schedule;
+/// No secret (webhook URL, token, SMTP password) in any report, log line, watch output or database.
+mod secrets;
 /// `scan --send-to-security-hub`: findings imported per region on moto, updated (not duplicated) on re-import.
 mod security_hub;
 /// `watch`: alerts from feeds to Slack, Teams and mail through local servers; crash, restart and SIGTERM.
 mod watch;
+/// `watch` with GuardDuty findings from moto (test extension) to Slack, Teams and mail: the bar.
+mod watch_aws;
 /// The local HTTP and SMTP servers of guardline-watch's tests, shared with `watch`.
 #[path = "../../../guardline-watch/tests/watch/servers.rs"]
 mod watch_servers;

@@ -67,6 +67,16 @@ fn iam_policy_for_fix_adds_the_fix_writes() {
 }
 
 #[test]
+fn iam_policy_for_watch_lists_its_sources_reads() {
+    let run = guardline(&["iam-policy", "--for", "watch"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let policy: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let actions = policy["Statement"][0]["Action"].as_array().unwrap();
+    assert!(actions.iter().any(|action| action == "guardduty:GetFindings"));
+    assert!(actions.iter().any(|action| action == "health:DescribeEvents"));
+}
+
+#[test]
 fn init_writes_a_config_that_scan_accepts_and_never_overwrites() {
     let dir = tempfile::tempdir().unwrap();
     let run = guardline_in(dir.path(), &["init"], &[]);

@@ -253,6 +253,11 @@ fn sigterm_stops_the_long_running_mode_after_its_sends() {
     let mut child = setup.spawn(&["watch"], &[]);
     let lines = stderr_lines(&mut child);
     wait_until("all nine deliveries", || setup.counts() == (3, 3, 3));
+    // A second watcher on the same outbox is refused while the first runs: it could send twice.
+    let second = setup.run(&["watch", "--once"]);
+    assert_eq!(second.code, 2, "{}", second.stdout);
+    assert!(second.stderr.contains("another `guardline watch` is using"), "{}", second.stderr);
+    assert_eq!(setup.counts(), (3, 3, 3));
     let status = Command::new("kill").arg("-TERM").arg(child.id().to_string()).status().unwrap();
     assert!(status.success());
     let deadline = Instant::now() + Duration::from_secs(20);
@@ -316,4 +321,29 @@ fn a_config_without_watch_is_an_error() {
     let run = guardline_in(dir.path(), &["watch", "--once"], &[]);
     assert_eq!(run.code, 2);
     assert!(run.stderr.contains("no `[watch]` section"), "{}", run.stderr);
+}
+
+#[test]
+fn the_long_running_mode_picks_up_a_new_item_within_one_interval() {
+    let setup = Setup::new();
+    let path = setup.dir.path().join("guardline.toml");
+    let config = std::fs::read_to_string(&path).unwrap().replace("interval = \"1h\"", "interval = \"1s\"");
+    std::fs::write(&path, config).unwrap();
+    let mut child = setup.spawn(&["watch"], &[]);
+    let _lines = stderr_lines(&mut child);
+    wait_until("the first pass", || setup.counts() == (3, 3, 3));
+    let feed = fixture("jvn.rdf").replace(
+        "  </channel>",
+        "    <item><guid>JVNDB-2026-000099</guid><title>OpenSSL key recovery</title>\
+         <link>https://jvndb.jvn.jp/99</link><description>New.</description></item>\n  </channel>",
+    );
+    setup.http.serve("/jvn.rdf", "application/rss+xml", &feed);
+    let added = Instant::now();
+    wait_until("the new item", || setup.counts() == (4, 4, 4));
+    assert!(added.elapsed() < Duration::from_secs(10), "took {:?}", added.elapsed());
+    assert!(setup.slack_titles().iter().any(|title| title.contains("OpenSSL key recovery")));
+    Command::new("kill").arg("-TERM").arg(child.id().to_string()).status().unwrap();
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(0));
+    assert_eq!(setup.counts(), (4, 4, 4));
 }

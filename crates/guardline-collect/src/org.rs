@@ -1,0 +1,276 @@
+//! Organisation scans (`guardline scan --org`): the organisation's accounts as the management (or delegated
+//! administrator) account sees them, and the credentials to scan each one.
+//!
+//! - [`list_accounts`]: `organizations:ListAccounts` for names and status, the OU tree walked from the root
+//!   (`ListRoots`, `ListOrganizationalUnitsForParent`, `ListAccountsForParent`) for each account's OU path, and
+//!   `ListTagsForResource` for its tags.
+//! - [`hub_config`]: the configuration the member roles are assumed from: the caller's own, or (role chaining)
+//!   an audit role assumed first.
+//! - [`member_config`]: an [`SdkConfig`] whose credentials come from `sts:AssumeRole` into the member's role,
+//!   fetched once up front (a failure is the account's NOT EVALUATED reason) and cached, then refreshed five
+//!   minutes before they expire, so a long scan never runs on expired keys and each account costs one
+//!   AssumeRole however many clients its collectors build.
+//!
+//! Like the collectors, everything here only reads: AssumeRole and the Organizations List calls.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use aws_config::SdkConfig;
+use aws_credential_types::Credentials;
+use aws_credential_types::provider::{
+    ProvideCredentials, SharedCredentialsProvider, error::CredentialsError, future,
+};
+use guardline_model::CollectError;
+use guardline_model::org::OrgAccount;
+use tokio::sync::Mutex;
+
+use crate::error::{classify, malformed};
+
+/// The Organizations actions [`list_accounts`] calls (`guardline iam-policy --for org`).
+pub const ACTIONS: &[&str] = &[
+    "organizations:ListAccounts",
+    "organizations:ListAccountsForParent",
+    "organizations:ListOrganizationalUnitsForParent",
+    "organizations:ListRoots",
+    "organizations:ListTagsForResource",
+];
+
+/// How the member accounts are reached.
+#[derive(Debug, Clone)]
+pub struct OrgAccess {
+    /// The role name in every member account (e.g. `OrganizationAccountAccessRole`).
+    pub role_name: String,
+    pub session_name: String,
+    pub external_id: Option<String>,
+    /// An audit role ARN assumed first (role chaining); members are assumed from it.
+    pub via_role: Option<String>,
+}
+
+/// Credentials from `sts:AssumeRole`, cached until five minutes before they expire.
+#[derive(Debug)]
+struct AssumedRole {
+    sts: aws_sdk_sts::Client,
+    role_arn: String,
+    session_name: String,
+    external_id: Option<String>,
+    cache: Mutex<Option<Credentials>>,
+}
+
+/// Refresh assumed credentials this long before they expire.
+const REFRESH_MARGIN: Duration = Duration::from_secs(300);
+
+impl AssumedRole {
+    async fn credentials(&self) -> Result<Credentials, CollectError> {
+        let mut cache = self.cache.lock().await;
+        if let Some(credentials) = cache.as_ref() {
+            let fresh = credentials.expiry().is_none_or(|expiry| expiry > SystemTime::now() + REFRESH_MARGIN);
+            if fresh {
+                return Ok(credentials.clone());
+            }
+        }
+        let output = self
+            .sts
+            .assume_role()
+            .role_arn(&self.role_arn)
+            .role_session_name(&self.session_name)
+            .set_external_id(self.external_id.clone())
+            .send()
+            .await
+            .map_err(|error| classify("sts:AssumeRole", &error))?;
+        let Some(issued) = output.credentials() else {
+            return Err(malformed("sts:AssumeRole", "no credentials in the response".to_owned()));
+        };
+        let expiry = SystemTime::try_from(*issued.expiration()).ok();
+        let credentials = Credentials::new(
+            issued.access_key_id(),
+            issued.secret_access_key(),
+            Some(issued.session_token().to_owned()),
+            expiry,
+            "guardline-assume-role",
+        );
+        *cache = Some(credentials.clone());
+        Ok(credentials)
+    }
+}
+
+impl ProvideCredentials for AssumedRole {
+    fn provide_credentials<'a>(&'a self) -> future::ProvideCredentials<'a>
+    where
+        Self: 'a,
+    {
+        future::ProvideCredentials::new(async move {
+            self.credentials().await.map_err(|error| CredentialsError::provider_error(error.to_string()))
+        })
+    }
+}
+
+/// `parent`'s settings with the credentials of `role_arn`, assumed from `parent`; fails when the role cannot
+/// be assumed now.
+async fn assume(parent: &SdkConfig, role_arn: &str, access: &OrgAccess) -> Result<SdkConfig, CollectError> {
+    let role = Arc::new(AssumedRole {
+        sts: aws_sdk_sts::Client::new(parent),
+        role_arn: role_arn.to_owned(),
+        session_name: access.session_name.clone(),
+        external_id: access.external_id.clone(),
+        cache: Mutex::new(None),
+    });
+    role.credentials().await?;
+    Ok(parent.to_builder().credentials_provider(SharedCredentialsProvider::new(ArcProvider(role))).build())
+}
+
+/// An [`AssumedRole`] shared between the config and whoever holds it.
+#[derive(Debug)]
+struct ArcProvider(Arc<AssumedRole>);
+
+impl ProvideCredentials for ArcProvider {
+    fn provide_credentials<'a>(&'a self) -> future::ProvideCredentials<'a>
+    where
+        Self: 'a,
+    {
+        self.0.provide_credentials()
+    }
+}
+
+/// The configuration member roles are assumed from, and its account ID: `base` itself, or the `via_role`
+/// assumed from it.
+pub async fn hub_config(base: &SdkConfig, access: &OrgAccess) -> Result<(SdkConfig, String), CollectError> {
+    let hub = match &access.via_role {
+        Some(arn) => assume(base, arn, access).await?,
+        None => base.clone(),
+    };
+    let identity = aws_sdk_sts::Client::new(&hub)
+        .get_caller_identity()
+        .send()
+        .await
+        .map_err(|error| classify("sts:GetCallerIdentity", &error))?;
+    let account = identity.account().unwrap_or_default().to_owned();
+    Ok((hub, account))
+}
+
+/// The SDK configuration for scanning `account`: the hub's own when it is the hub account, otherwise the
+/// member role assumed from the hub. The error is why the account cannot be scanned.
+pub async fn member_config(
+    hub: &SdkConfig,
+    hub_account: &str,
+    account: &OrgAccount,
+    access: &OrgAccess,
+) -> Result<SdkConfig, CollectError> {
+    if account.id == hub_account {
+        return Ok(hub.clone());
+    }
+    let partition = hub.region().map_or("aws", |region| crate::runner::partition_of(region.as_ref()));
+    let role = access.role_name.trim_matches('/');
+    let arn = format!("arn:{partition}:iam::{}:role/{role}", account.id);
+    assume(hub, &arn, access).await
+}
+
+/// Every account of the organisation, sorted by ID, with its OU path and tags.
+pub async fn list_accounts(hub: &SdkConfig) -> Result<Vec<OrgAccount>, CollectError> {
+    let client = aws_sdk_organizations::Client::new(hub);
+    let mut accounts: BTreeMap<String, OrgAccount> = BTreeMap::new();
+    let mut token = None;
+    loop {
+        let page = client
+            .list_accounts()
+            .set_next_token(token.take())
+            .send()
+            .await
+            .map_err(|error| classify("organizations:ListAccounts", &error))?;
+        for account in page.accounts() {
+            let Some(id) = account.id() else { continue };
+            accounts.insert(
+                id.to_owned(),
+                OrgAccount {
+                    id: id.to_owned(),
+                    name: account.name().unwrap_or_default().to_owned(),
+                    email: account.email().unwrap_or_default().to_owned(),
+                    status: account.status().map(|status| status.as_str().to_owned()).unwrap_or_default(),
+                    ou_path: String::new(),
+                    ou_ids: Vec::new(),
+                    tags: BTreeMap::new(),
+                },
+            );
+        }
+        token = page.next_token().map(str::to_owned);
+        if token.is_none() {
+            break;
+        }
+    }
+
+    // The OU tree, breadth first from the root: (parent ID, path by names, IDs along it).
+    let roots =
+        client.list_roots().send().await.map_err(|error| classify("organizations:ListRoots", &error))?;
+    let mut queue: Vec<(String, String, Vec<String>)> = roots
+        .roots()
+        .iter()
+        .filter_map(|root| {
+            let id = root.id()?.to_owned();
+            Some((id.clone(), root.name().unwrap_or("Root").to_owned(), vec![id]))
+        })
+        .collect();
+    while let Some((parent, path, ids)) = queue.pop() {
+        let mut token = None;
+        loop {
+            let page = client
+                .list_accounts_for_parent()
+                .parent_id(&parent)
+                .set_next_token(token.take())
+                .send()
+                .await
+                .map_err(|error| classify("organizations:ListAccountsForParent", &error))?;
+            for child in page.accounts() {
+                if let Some(account) = child.id().and_then(|id| accounts.get_mut(id)) {
+                    account.ou_path.clone_from(&path);
+                    account.ou_ids.clone_from(&ids);
+                }
+            }
+            token = page.next_token().map(str::to_owned);
+            if token.is_none() {
+                break;
+            }
+        }
+        let mut token = None;
+        loop {
+            let page = client
+                .list_organizational_units_for_parent()
+                .parent_id(&parent)
+                .set_next_token(token.take())
+                .send()
+                .await
+                .map_err(|error| classify("organizations:ListOrganizationalUnitsForParent", &error))?;
+            for ou in page.organizational_units() {
+                let Some(id) = ou.id() else { continue };
+                let mut child_ids = ids.clone();
+                child_ids.push(id.to_owned());
+                queue.push((id.to_owned(), format!("{path}/{}", ou.name().unwrap_or(id)), child_ids));
+            }
+            token = page.next_token().map(str::to_owned);
+            if token.is_none() {
+                break;
+            }
+        }
+    }
+
+    for account in accounts.values_mut() {
+        let mut token = None;
+        loop {
+            let page = client
+                .list_tags_for_resource()
+                .resource_id(&account.id)
+                .set_next_token(token.take())
+                .send()
+                .await
+                .map_err(|error| classify("organizations:ListTagsForResource", &error))?;
+            for tag in page.tags() {
+                account.tags.insert(tag.key().to_owned(), tag.value().to_owned());
+            }
+            token = page.next_token().map(str::to_owned);
+            if token.is_none() {
+                break;
+            }
+        }
+    }
+    Ok(accounts.into_values().collect())
+}

@@ -1,0 +1,125 @@
+//! ORG-003.
+
+use guardline_model::{Section, Severity};
+
+use super::policy::trust_problems;
+use super::{Membership, membership, switch_roles};
+use crate::context::GLOBAL;
+use crate::{Context, Findings, FixAvailability};
+
+declare_rule! {
+    /// ## What it checks
+    /// That each switch role of a member account (the roles the `switch-roles` parameter names that exist;
+    /// ORG-002 reports the missing ones) has a trust policy in which every Allow statement trusts only
+    /// principals of the organization's management account (its ID, its root ARN, or users and roles in
+    /// it; no `"*"`, no other account, no service, no `NotPrincipal`) and requires MFA with
+    /// `"Condition": {"Bool": {"aws:MultiFactorAuthPresent": "true"}}`. `BoolIfExists` does not count: a
+    /// request signed with long-term access keys carries no MFA key at all and would pass it. The management
+    /// account passes; an account in no organization is NOT EVALUATED.
+    ///
+    /// ## Why it matters
+    /// The switch roles are the doors into every member account. A door that another account, or everyone,
+    /// can open bypasses the management account where users and their MFA are controlled; one without the
+    /// MFA condition opens to a leaked access key.
+    ///
+    /// ## Guideline
+    /// 3-2 (switch roles from the master account's IAM users into each account; MFA as in 2-1).
+    ///
+    /// ## How to fix
+    /// Replace the trust policy (`MGMT` is the management account's ID):
+    ///
+    /// ```json
+    /// {"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+    ///   "Principal": {"AWS": "arn:aws:iam::MGMT:root"}, "Action": "sts:AssumeRole",
+    ///   "Condition": {"Bool": {"aws:MultiFactorAuthPresent": "true"}}}]}
+    /// ```
+    ///
+    /// ```sh
+    /// aws iam update-assume-role-policy --role-name admin --policy-document file://trust.json
+    /// ```
+    ///
+    /// `guardline org plan-roles` shows this policy for each role.
+    ///
+    /// ## Fix safety
+    /// Manual only: narrowing a trust policy locks out whoever assumes the role today (a CI system, another
+    /// account's automation); check CloudTrail's `AssumeRole` events for the role first.
+    ///
+    /// ## References
+    /// - IAM User Guide: "Configuring MFA-protected API access"
+    /// - IAM User Guide: "AWS global condition context keys" (`aws:MultiFactorAuthPresent`)
+    pub static RULE = {
+        id: "ORG-003",
+        name: "switch-role-trust-too-broad",
+        title: "Switch roles trust only the management account, with MFA",
+        title_ja: "スイッチロールが管理アカウントのみを MFA 付きで信頼している",
+        section: Section::Mistakes,
+        item: "3-2",
+        severity: Severity::High,
+        fix: FixAvailability::ManualOnly,
+        data: &["organizations:DescribeOrganization", "iam:ListRoles"],
+        check: check,
+        plan: None,
+    }
+}
+
+fn check(cx: &Context<'_>, out: &mut Findings) {
+    let Some(membership) = membership(cx, out) else { return };
+    let id = cx.account_id();
+    let management = match membership {
+        Membership::Management => {
+            out.pass(
+                GLOBAL,
+                cx.account_arn(),
+                text!(
+                    "account {id} is the organization's management account: switch roles are checked in member accounts",
+                    "アカウント {id} は組織の管理アカウントです: スイッチロールはメンバーアカウントで確認します"
+                ),
+            );
+            return;
+        }
+        Membership::Member(management) => management,
+    };
+    let roles = match cx.snapshot.global.roles.get() {
+        Ok(roles) => roles,
+        Err(error) => {
+            out.not_evaluated(GLOBAL, cx.account_arn(), error);
+            return;
+        }
+    };
+    let present: Vec<_> = switch_roles(cx, roles).into_iter().filter_map(|(_, role)| role).collect();
+    if present.is_empty() {
+        out.pass(
+            GLOBAL,
+            cx.account_arn(),
+            text!(
+                "account {id} has none of the switch roles to check (ORG-002 reports missing ones)",
+                "アカウント {id} には確認するスイッチロールがありません (不足は ORG-002 が報告します)"
+            ),
+        );
+    }
+    for role in present {
+        let name = &role.name;
+        let problems = trust_problems(role.trust_policy.as_ref(), management);
+        if problems.is_empty() {
+            out.pass(
+                GLOBAL,
+                role.arn.clone(),
+                text!(
+                    "switch role {name} trusts only the management account {management}, with MFA",
+                    "スイッチロール {name} は管理アカウント {management} のみを MFA 付きで信頼しています"
+                ),
+            );
+        } else {
+            let en = problems.iter().map(|(en, _)| en.as_str()).collect::<Vec<_>>().join("; ");
+            let ja = problems.iter().map(|(_, ja)| ja.as_str()).collect::<Vec<_>>().join("、");
+            out.fail(
+                GLOBAL,
+                role.arn.clone(),
+                text!(
+                    "switch role {name}'s trust policy is too broad: {en}",
+                    "スイッチロール {name} の信頼ポリシーが広すぎます: {ja}"
+                ),
+            );
+        }
+    }
+}

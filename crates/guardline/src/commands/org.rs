@@ -1,0 +1,500 @@
+//! `guardline org`: the switch-role setup of guideline 3-2.
+//!
+//! - `switch-roles` (read-only): lists the organization's accounts (`organizations:ListAccounts`, from the
+//!   management account) and writes, for each member account and switch role, an AWS CLI profile
+//!   (`role_arn`, `source_profile`, `mfa_serial`, `region`) and a console switch-role link. Profiles are named
+//!   `<alias>-<role>`: the alias the config pins for the account (`[[accounts]]` with `id` and `alias`), else
+//!   the account's name slugified (member accounts' aliases cannot be read from the management account).
+//!   With `--write-config FILE` the profiles replace Guardline's marked block in an AWS config file; the rest
+//!   of the file is kept byte for byte, and the file is backed up first.
+//! - `plan-roles`: plans the roles of the current account (in a member account) or the groups allowed to
+//!   assume them (in the management account), shows each policy, and applies with `--apply` under the write
+//!   guard (`write_guard.rs`). Only the current account is changed; run it once per account.
+
+use std::fmt::Write as _;
+use std::path::Path;
+
+use anyhow::Context as _;
+use aws_config::SdkConfig;
+use guardline_apply::org_roles::{self, Desired, Step};
+use guardline_collect::cx::Cx;
+use guardline_collect::services::organizations::OrgAccount;
+use guardline_config::{Config, LiveAccount};
+
+use crate::args::{AwsArgs, OrgCommand, OrgCommandArgs, PlanRolesArgs, SwitchRolesArgs};
+use crate::commands::{collect_options, config_path, load_config, write_guard};
+
+/// The first line of Guardline's block in an AWS config file.
+pub const BEGIN_MARKER: &str = "# >>> guardline org switch-roles: managed block, replaced by `guardline org switch-roles --write-config`; edit outside it >>>";
+/// The last line of the block.
+pub const END_MARKER: &str = "# <<< guardline org switch-roles <<<";
+
+pub fn run(args: OrgCommandArgs) -> anyhow::Result<bool> {
+    match args.command {
+        OrgCommand::SwitchRoles(args) => switch_roles(&args),
+        OrgCommand::PlanRoles(args) => plan_roles(&args),
+    }
+}
+
+fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread().enable_all().build().context("starting tokio")
+}
+
+async fn sdk(aws: &AwsArgs, config: &Config) -> SdkConfig {
+    let options = collect_options(aws, config);
+    let region = options.regions.as_ref().and_then(|regions| regions.first().cloned());
+    guardline_collect::sdk_config(aws.profile.as_deref(), region.as_deref(), &options).await
+}
+
+/// One profile to generate: an account and one of its switch roles.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    pub account_id: String,
+    /// The pinned alias, or the account name slugified.
+    pub label: String,
+    pub role: String,
+    pub region: String,
+    /// The console's display colour (hex, from the switch-role page's palette).
+    pub color: &'static str,
+    pub partition: String,
+}
+
+impl Entry {
+    pub fn profile_name(&self) -> String {
+        format!("{}-{}", self.label, self.role)
+    }
+
+    pub fn role_arn(&self) -> String {
+        format!("arn:{}:iam::{}:role/{}", self.partition, self.account_id, self.role)
+    }
+
+    /// The console link that opens the switch-role page filled in.
+    pub fn console_url(&self) -> String {
+        format!(
+            "https://signin.aws.amazon.com/switchrole?roleName={}&account={}&displayName={}&color={}",
+            encode(&self.role),
+            self.account_id,
+            encode(&self.profile_name()),
+            self.color
+        )
+    }
+}
+
+fn encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// An account name as a profile-name prefix: lowercase ASCII letters and digits, runs of anything else as
+/// one `-`.
+pub fn slug(name: &str) -> String {
+    let mut out = String::new();
+    for c in name.chars().flat_map(char::to_lowercase) {
+        if c.is_ascii_alphanumeric() {
+            out.push(c);
+        } else if !out.ends_with('-') && !out.is_empty() {
+            out.push('-');
+        }
+    }
+    out.trim_end_matches('-').to_owned()
+}
+
+/// The console palette's colours (the switch-role page accepts only these): red for production, orange
+/// for staging, green for development and sandboxes, blue otherwise. `what` is the account's profile name
+/// when the config has an entry for it, else its alias or name.
+pub fn color_for(what: &str) -> &'static str {
+    let what = what.to_lowercase();
+    let has = |words: &[&str]| words.iter().any(|word| what.contains(word));
+    if has(&["nonprod", "non-prod"]) {
+        "B7CA9D"
+    } else if has(&["prod", "prd"]) {
+        "F2B0A9"
+    } else if has(&["stg", "stag"]) {
+        "FBC8AA"
+    } else if has(&["dev", "sandbox", "test"]) {
+        "B7CA9D"
+    } else {
+        "83D4E8"
+    }
+}
+
+/// The entries for the organization's member accounts (`management` excluded), sorted by profile name.
+pub fn entries(
+    config: &Config,
+    accounts: &[OrgAccount],
+    management: &str,
+    partition: &str,
+    roles: &[String],
+) -> Vec<Entry> {
+    let mut out = Vec::new();
+    for account in accounts.iter().filter(|account| account.id != management) {
+        let pinned = config.accounts.iter().find(|entry| entry.id.as_deref() == Some(account.id.as_str()));
+        let alias = pinned.and_then(|entry| entry.alias.clone());
+        let label = alias.clone().unwrap_or_else(|| {
+            let slug = slug(&account.name);
+            if slug.is_empty() { account.id.clone() } else { slug }
+        });
+        let profile = config.profile_for(&account.id, alias.as_deref());
+        let color = color_for(if pinned.is_some() { &profile.name } else { &label });
+        let names: Vec<String> =
+            if roles.is_empty() { profile.params.switch_roles.clone() } else { roles.to_vec() };
+        for role in names {
+            out.push(Entry {
+                account_id: account.id.clone(),
+                label: label.clone(),
+                role,
+                region: profile.params.home_region.clone(),
+                color,
+                partition: partition.to_owned(),
+            });
+        }
+    }
+    out.sort_by(|a, b| a.profile_name().cmp(&b.profile_name()).then_with(|| a.account_id.cmp(&b.account_id)));
+    out
+}
+
+/// Guardline's block of AWS CLI profiles, markers included.
+pub fn render_block(
+    entries: &[Entry],
+    source_profile: &str,
+    mfa_serial: Option<&str>,
+    management: &str,
+) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "{BEGIN_MARKER}");
+    let _ = writeln!(out, "# Switch roles from the management account {management} (guideline 3-2).");
+    for entry in entries {
+        let _ = writeln!(out, "\n[profile {}]", entry.profile_name());
+        let _ = writeln!(out, "role_arn = {}", entry.role_arn());
+        let _ = writeln!(out, "source_profile = {source_profile}");
+        if let Some(serial) = mfa_serial {
+            let _ = writeln!(out, "mfa_serial = {serial}");
+        }
+        let _ = writeln!(out, "region = {}", entry.region);
+    }
+    let _ = writeln!(out, "{END_MARKER}");
+    out
+}
+
+/// The console links, one per profile, as comment lines.
+pub fn render_links(entries: &[Entry]) -> String {
+    let mut out = String::from("# Console switch-role links:\n");
+    for entry in entries {
+        let _ = writeln!(out, "# {}  {}", entry.profile_name(), entry.console_url());
+    }
+    out
+}
+
+/// `existing` with Guardline's block replaced by `block` (or appended when there is none). Everything
+/// outside the block is kept byte for byte. Refuses a file whose block is broken, or that defines one of the
+/// generated profiles outside the block.
+pub fn merge(existing: &str, block: &str) -> anyhow::Result<String> {
+    let begin = find_line(existing, |line| line.starts_with("# >>> guardline org switch-roles"));
+    let end = find_line(existing, |line| line == END_MARKER);
+    let (before, after) = match (begin, end) {
+        (None, None) => (existing, ""),
+        (Some((start, _)), Some((end_start, end_end))) if end_start > start => {
+            (&existing[..start], &existing[end_end..])
+        }
+        _ => anyhow::bail!(
+            "its Guardline block is broken (a begin or end marker is missing): fix or remove the block's \
+             marker lines, nothing was changed"
+        ),
+    };
+    let generated: Vec<&str> =
+        block.lines().filter_map(|line| line.strip_prefix("[profile ")?.strip_suffix(']')).collect();
+    for (number, line) in before.lines().chain(after.lines()).enumerate() {
+        if let Some(name) = line.trim().strip_prefix("[profile ").and_then(|rest| rest.strip_suffix(']'))
+            && generated.contains(&name.trim())
+        {
+            anyhow::bail!(
+                "it already defines [profile {}] outside Guardline's block (line {} outside the block): \
+                 rename or remove it, nothing was changed",
+                name.trim(),
+                number + 1
+            );
+        }
+    }
+    if begin.is_some() {
+        return Ok(format!("{before}{block}{after}"));
+    }
+    let mut out = existing.to_owned();
+    if !out.is_empty() {
+        if !out.ends_with('\n') {
+            out.push('\n');
+        }
+        out.push('\n');
+    }
+    out.push_str(block);
+    Ok(out)
+}
+
+/// The byte range of the first line matching `test` (its newline included).
+fn find_line(text: &str, test: impl Fn(&str) -> bool) -> Option<(usize, usize)> {
+    let mut at = 0;
+    for line in text.split_inclusive('\n') {
+        if test(line.trim_end_matches(['\n', '\r'])) {
+            return Some((at, at + line.len()));
+        }
+        at += line.len();
+    }
+    None
+}
+
+/// Writes `merged` into `path`, backing the old file up to `path.bak-<UTC time>` first; returns the backup.
+fn write_config(path: &Path, merged: &str, existed: bool) -> anyhow::Result<Option<std::path::PathBuf>> {
+    let backup = if existed {
+        let stamp = jiff::Timestamp::now().strftime("%Y%m%dT%H%M%S%.fZ").to_string();
+        let mut name = path.as_os_str().to_owned();
+        name.push(format!(".bak-{stamp}"));
+        let backup = std::path::PathBuf::from(name);
+        std::fs::copy(path, &backup)
+            .with_context(|| format!("backing up {} to {}", path.display(), backup.display()))?;
+        Some(backup)
+    } else {
+        if let Some(parent) = path.parent().filter(|parent| !parent.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent).with_context(|| format!("creating {}", parent.display()))?;
+        }
+        None
+    };
+    let mut temp = path.as_os_str().to_owned();
+    temp.push(".guardline-tmp");
+    let temp = std::path::PathBuf::from(temp);
+    std::fs::write(&temp, merged).with_context(|| format!("writing {}", temp.display()))?;
+    std::fs::rename(&temp, path).with_context(|| format!("replacing {}", path.display()))?;
+    Ok(backup)
+}
+
+fn switch_roles(args: &SwitchRolesArgs) -> anyhow::Result<bool> {
+    let config = load_config(config_path(args.config.as_deref()).as_deref())?;
+    let runtime = runtime()?;
+    let (entries, management, mfa) = runtime.block_on(async {
+        let sdk = sdk(&args.aws, &config).await;
+        let options = collect_options(&args.aws, &config);
+        let cx = Cx::new("", "aws", options.concurrency);
+        let identity = guardline_collect::services::sts::caller_identity(&cx, &sdk)
+            .await
+            .map_err(|error| anyhow::anyhow!("identifying the account: {error}"))?;
+        let organization = guardline_collect::services::organizations::describe(&cx, &sdk)
+            .await
+            .map_err(|error| anyhow::anyhow!("reading the organization: {error}"))?
+            .ok_or_else(|| anyhow::anyhow!("account {} is not in an AWS Organization", identity.id))?;
+        if !organization.is_management(&identity.id) {
+            anyhow::bail!(
+                "account {} is a member account: run `guardline org switch-roles` with the management account \
+                 {}'s credentials",
+                identity.id,
+                organization.management_account_id
+            );
+        }
+        let accounts = guardline_collect::services::organizations::accounts(&cx, &sdk)
+            .await
+            .map_err(|error| anyhow::anyhow!("listing the organization's accounts: {error}"))?;
+        let mfa = match &args.mfa_serial {
+            Some(serial) => Some(serial.clone()),
+            None => caller_mfa(&cx, &sdk, &identity.caller_arn).await,
+        };
+        let entries = entries(&config, &accounts, &identity.id, &identity.partition, &args.roles);
+        anyhow::Ok((entries, organization.management_account_id, mfa))
+    })?;
+    if mfa.is_none() {
+        eprintln!(
+            "warning: no mfa_serial (the caller has no MFA device; pass --mfa-serial): the roles require MFA, so \
+             these profiles work only once mfa_serial is set"
+        );
+    }
+    let source =
+        args.source_profile.clone().or_else(|| args.aws.profile.clone()).unwrap_or("default".to_owned());
+    let block = render_block(&entries, &source, mfa.as_deref(), &management);
+    let links = render_links(&entries);
+    match &args.write_config {
+        None => print!("{block}\n{links}"),
+        Some(path) => {
+            let existed = path.exists();
+            let existing = if existed {
+                std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?
+            } else {
+                String::new()
+            };
+            let merged =
+                merge(&existing, &block).map_err(|error| anyhow::anyhow!("{}: {error:#}", path.display()))?;
+            if merged == existing {
+                println!("{} is up to date ({} profile(s))", path.display(), entries.len());
+            } else {
+                let backup = write_config(path, &merged, existed)?;
+                match backup {
+                    Some(backup) => println!(
+                        "wrote {} profile(s) to {} (backup: {})",
+                        entries.len(),
+                        path.display(),
+                        backup.display()
+                    ),
+                    None => println!("wrote {} profile(s) to {}", entries.len(), path.display()),
+                }
+            }
+            print!("{links}");
+        }
+    }
+    Ok(true)
+}
+
+/// The caller's own MFA device (`iam:ListMFADevices` for the caller's user), when the caller is an IAM user
+/// with one.
+async fn caller_mfa(cx: &Cx, sdk: &SdkConfig, caller_arn: &str) -> Option<String> {
+    let resource = caller_arn.split(':').nth(5)?;
+    let user = resource.strip_prefix("user/")?.rsplit('/').next()?;
+    guardline_collect::services::iam_access::mfa_serial(cx, sdk, user).await.ok()?
+}
+
+fn plan_roles(args: &PlanRolesArgs) -> anyhow::Result<bool> {
+    let config = load_config(config_path(args.config.as_deref()).as_deref())?;
+    let runtime = runtime()?;
+    runtime.block_on(async {
+        let sdk = sdk(&args.aws, &config).await;
+        let live = guardline_apply::target::identify(&sdk)
+            .await
+            .map_err(|error| anyhow::anyhow!("identifying the account: {error}"))?;
+        println!("{}", write_guard::target_line(&live));
+        let pin = write_guard::check_pin(&config, &live, &args.write, None);
+        match (&pin, args.write.apply) {
+            (Ok(pin), _) => println!("{}", write_guard::pin_line(pin)),
+            (Err(error), true) => return Err(anyhow::anyhow!("{error}")),
+            (Err(error), false) => println!("Applying would be refused: {error:#}"),
+        }
+        let cx = Cx::new(&live.id, "aws", 4);
+        let management = match &args.management_account {
+            Some(id) => id.clone(),
+            None => guardline_collect::services::organizations::describe(&cx, &sdk)
+                .await
+                .map_err(|error| anyhow::anyhow!("reading the organization: {error}"))?
+                .map(|org| org.management_account_id)
+                .ok_or_else(|| {
+                    anyhow::anyhow!(
+                        "account {} is not in an AWS Organization: name the account the roles trust with \
+                         --management-account",
+                        live.id
+                    )
+                })?,
+        };
+        let partition = partition_of(&sdk, &cx).await?;
+        let params = &config.profile_for(&live.id, live.alias.as_deref()).params;
+        let desired = org_roles::desired(
+            &partition,
+            &live.id,
+            &management,
+            &params.switch_roles,
+            &params.switch_role_policies,
+        );
+        let current = org_roles::read(&sdk, &desired)
+            .await
+            .map_err(|error| anyhow::anyhow!("reading the current roles and groups: {error}"))?;
+        let steps = org_roles::steps(&desired, &current);
+        print!("{}", render_plan(&live, &management, &desired, &steps));
+        if steps.is_empty() || !args.write.apply {
+            return Ok(true);
+        }
+        write_guard::confirm(&args.write, &live, &format!("Make these {} call(s)", steps.len()))?;
+        let (done, failed) = org_roles::apply(&sdk, &steps).await;
+        for step in &steps[..done] {
+            println!("  done: [{live}] {}", step.describe());
+        }
+        if let Some(error) = failed {
+            let left = steps.len() - done - 1;
+            anyhow::bail!("failed: {}: {error} ({left} later call(s) not attempted)", steps[done].describe());
+        }
+        println!("Applied {} call(s).", steps.len());
+        Ok(true)
+    })
+}
+
+async fn partition_of(sdk: &SdkConfig, cx: &Cx) -> anyhow::Result<String> {
+    let identity = guardline_collect::services::sts::caller_identity(cx, sdk)
+        .await
+        .map_err(|error| anyhow::anyhow!("identifying the account: {error}"))?;
+    Ok(identity.partition)
+}
+
+/// The plan as shown before anything is written: what should exist, then each call with its policy.
+pub fn render_plan(live: &LiveAccount, management: &str, desired: &Desired, steps: &[Step]) -> String {
+    let mut out = String::new();
+    match desired {
+        Desired::Roles(roles) => {
+            let _ = writeln!(
+                out,
+                "Member account: switch roles trusting only the management account {management}, with MFA."
+            );
+            for role in roles {
+                let policy = role
+                    .managed_policy
+                    .as_deref()
+                    .unwrap_or("none: the profile's switch-role-policies names none; attach one yourself");
+                let _ = writeln!(out, "  role {}: policy {policy}", role.name);
+            }
+        }
+        Desired::Groups(groups) => {
+            let _ = writeln!(
+                out,
+                "Management account: groups whose members may switch into the roles of every member account."
+            );
+            for group in groups {
+                let _ = writeln!(out, "  group {}: may assume role {}", group.name, group.role);
+            }
+        }
+    }
+    if steps.is_empty() {
+        let _ = writeln!(out, "Nothing to do: account {live} already matches.");
+        return out;
+    }
+    let _ = writeln!(out, "Plan: {} call(s) in account {live}:", steps.len());
+    for (index, step) in steps.iter().enumerate() {
+        let _ = writeln!(out, "  {}. {} ({})", index + 1, step.describe(), step.action());
+        if let Some(document) = step.document() {
+            let pretty = serde_json::to_string_pretty(document).unwrap_or_default();
+            for line in pretty.lines() {
+                let _ = writeln!(out, "       {line}");
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs() {
+        assert_eq!(slug("Acme Prod (Tokyo)"), "acme-prod-tokyo");
+        assert_eq!(slug("--"), "");
+        assert_eq!(slug("ステージング stg"), "stg");
+    }
+
+    #[test]
+    fn colors() {
+        assert_eq!(color_for("production"), "F2B0A9");
+        assert_eq!(color_for("acme-nonprod"), "B7CA9D");
+        assert_eq!(color_for("acme-stg"), "FBC8AA");
+        assert_eq!(color_for("shared-services"), "83D4E8");
+    }
+
+    #[test]
+    fn merge_keeps_everything_outside_the_block() {
+        let user = "[default]\nregion = ap-northeast-1\n\n[profile mine]  # keep me\nregion=us-east-1\r\n";
+        let first = merge(user, &format!("{BEGIN_MARKER}\n[profile a-admin]\n{END_MARKER}\n")).unwrap();
+        assert!(first.starts_with(user));
+        let tail = "\n[profile after]\nx = 1";
+        let with_tail = format!("{first}{tail}");
+        let second =
+            merge(&with_tail, &format!("{BEGIN_MARKER}\n[profile b-admin]\n{END_MARKER}\n")).unwrap();
+        assert_eq!(second, format!("{user}\n{BEGIN_MARKER}\n[profile b-admin]\n{END_MARKER}\n{tail}"));
+        assert!(
+            merge("[profile b-admin]\n", &format!("{BEGIN_MARKER}\n[profile b-admin]\n{END_MARKER}\n"))
+                .is_err()
+        );
+        assert!(merge(&format!("{BEGIN_MARKER}\n"), "x").is_err());
+    }
+}

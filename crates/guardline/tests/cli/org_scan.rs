@@ -1,0 +1,505 @@
+//! `scan --org` against an emulated AWS Organization on moto: a fresh account is the management account,
+//! members are created with CreateAccount (moto creates `OrganizationAccountAccessRole` in each) and given
+//! different states; the scan assumes the role in each, evaluates each under its OU/tag profile, and
+//! produces one report. Sharded runs merged give the unsharded report; a member whose role cannot be
+//! assumed is NOT EVALUATED with the reason while the others complete.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use aws_credential_types::Credentials;
+use aws_sdk_organizations::types::Tag;
+use guardline_testkit::MotoServer;
+
+use crate::support::{Run, guardline_in, moto_env};
+
+/// A member to create: name, OU name ("" for the root), tags.
+type MemberSpec<'a> = (&'a str, &'a str, &'a [(&'a str, &'a str)]);
+
+/// An organisation on moto: the management account and its members by name.
+struct Org {
+    management: guardline_testkit::Account,
+    root: String,
+    /// OU name → OU ID.
+    ous: BTreeMap<String, String>,
+    /// Member name → account ID.
+    members: BTreeMap<String, String>,
+}
+
+/// Creates an organisation in a fresh account with the OUs `Workloads` and `Sandbox` and the `members`
+/// (name, OU name or "" for the root, tags).
+async fn organisation(server: &MotoServer, members: &[MemberSpec<'_>]) -> Org {
+    let management = server.account().await;
+    let client = aws_sdk_organizations::Client::new(&management.config);
+    client
+        .create_organization()
+        .feature_set(aws_sdk_organizations::types::OrganizationFeatureSet::All)
+        .send()
+        .await
+        .unwrap();
+    let roots = client.list_roots().send().await.unwrap();
+    let root = roots.roots()[0].id().unwrap().to_owned();
+    let mut ous = BTreeMap::new();
+    for name in ["Workloads", "Sandbox"] {
+        let ou = client.create_organizational_unit().parent_id(&root).name(name).send().await.unwrap();
+        ous.insert(name.to_owned(), ou.organizational_unit().unwrap().id().unwrap().to_owned());
+    }
+    let mut ids = BTreeMap::new();
+    for (name, ou, tags) in members {
+        let created = client
+            .create_account()
+            .account_name(*name)
+            .email(format!("{name}@example.com"))
+            .send()
+            .await
+            .unwrap();
+        let id = created.create_account_status().unwrap().account_id().unwrap().to_owned();
+        if !ou.is_empty() {
+            client
+                .move_account()
+                .account_id(&id)
+                .source_parent_id(&root)
+                .destination_parent_id(&ous[*ou])
+                .send()
+                .await
+                .unwrap();
+        }
+        if !tags.is_empty() {
+            let tags: Vec<Tag> = tags
+                .iter()
+                .map(|(key, value)| Tag::builder().key(*key).value(*value).build().unwrap())
+                .collect();
+            client.tag_resource().resource_id(&id).set_tags(Some(tags)).send().await.unwrap();
+        }
+        ids.insert((*name).to_owned(), id);
+    }
+    // The IDs are random: check them against ListAccounts, as the scan will see them.
+    let listed = client.list_accounts().send().await.unwrap();
+    for id in ids.values() {
+        assert!(listed.accounts().iter().any(|account| account.id() == Some(id.as_str())), "{id}");
+    }
+    Org { management, root, ous, members: ids }
+}
+
+/// The SDK config of a member account, through its `OrganizationAccountAccessRole`.
+async fn member(server: &MotoServer, org: &Org, name: &str) -> aws_config::SdkConfig {
+    let id = &org.members[name];
+    let assumed = aws_sdk_sts::Client::new(&org.management.config)
+        .assume_role()
+        .role_arn(format!("arn:aws:iam::{id}:role/OrganizationAccountAccessRole"))
+        .role_session_name("setup")
+        .send()
+        .await
+        .unwrap();
+    let creds = assumed.credentials().unwrap();
+    let credentials = Credentials::new(
+        creds.access_key_id(),
+        creds.secret_access_key(),
+        Some(creds.session_token().to_owned()),
+        None,
+        "member",
+    );
+    server.config("ap-northeast-1", credentials)
+}
+
+/// A console user without MFA (IAM-003 fails).
+async fn console_user_without_mfa(config: &aws_config::SdkConfig) {
+    let iam = aws_sdk_iam::Client::new(config);
+    iam.create_user().user_name("alice").send().await.unwrap();
+    iam.create_login_profile().user_name("alice").password("Str0ng!Passw0rd#2026").send().await.unwrap();
+}
+
+/// SSH open to the world (EC2-001 fails).
+async fn open_security_group(config: &aws_config::SdkConfig) {
+    let ec2 = aws_sdk_ec2::Client::new(config);
+    let group = ec2.create_security_group().group_name("open-ssh").description("test").send().await.unwrap();
+    ec2.authorize_security_group_ingress()
+        .group_id(group.group_id().unwrap())
+        .ip_protocol("tcp")
+        .from_port(22)
+        .to_port(22)
+        .cidr_ip("0.0.0.0/0")
+        .send()
+        .await
+        .unwrap();
+}
+
+const CONFIG: &str = r#"
+default-profile = "management"
+[profiles.management]
+[profiles.production]
+[profiles.development]
+[profiles.sandbox]
+default-level = "warn"
+
+[[accounts]]
+tag = { key = "env", values = ["dev"] }
+profile = "development"
+
+[[accounts]]
+ou = "SANDBOX_OU"
+profile = "sandbox"
+
+[[accounts]]
+ou = "Root/Workloads"
+profile = "production"
+"#;
+
+fn write_config(dir: &Path, org: &Org) {
+    std::fs::write(dir.join("guardline.toml"), CONFIG.replace("SANDBOX_OU", &org.ous["Sandbox"])).unwrap();
+}
+
+const SCAN: &[&str] = &[
+    "scan",
+    "--org",
+    "--region",
+    "ap-northeast-1",
+    "--max-attempts",
+    "1",
+    "--today",
+    "2026-06-01",
+    "--no-history",
+    "--no-progress",
+];
+
+async fn run(dir: &Path, args: Vec<String>, env: Vec<(&'static str, String)>) -> Run {
+    let dir = dir.to_owned();
+    tokio::task::spawn_blocking(move || {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        guardline_in(&dir, &args, &env)
+    })
+    .await
+    .unwrap()
+}
+
+fn args(extra: &[&str]) -> Vec<String> {
+    SCAN.iter().chain(extra).map(|arg| (*arg).to_owned()).collect()
+}
+
+/// `outcome control` of every finding of one account in an organisation JSON report.
+fn outcomes(report: &serde_json::Value, account: &str) -> Vec<String> {
+    let accounts = report["accounts"].as_array().unwrap();
+    let entry = accounts.iter().find(|entry| entry["id"] == account).unwrap_or_else(|| panic!("{account}"));
+    entry["report"]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|finding| {
+            format!("{} {}", finding["outcome"].as_str().unwrap(), finding["control"].as_str().unwrap())
+        })
+        .collect()
+}
+
+fn scorecard(report: &serde_json::Value) -> BTreeMap<String, serde_json::Value> {
+    report["scorecard"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|row| (row["account_id"].as_str().unwrap().to_owned(), row.clone()))
+        .collect()
+}
+
+/// Replaces each account's `collected_at` (the one thing two scans of unchanged accounts differ in).
+fn without_collection_times(text: &str) -> String {
+    let mut value: serde_json::Value = serde_json::from_str(text).unwrap();
+    for account in value["accounts"].as_array_mut().unwrap() {
+        account["report"]["collected_at"] = serde_json::json!("[time]");
+    }
+    serde_json::to_string_pretty(&value).unwrap()
+}
+
+/// Three members in different states, each evaluated under the profile its OU or tag maps to; selection by
+/// OU and tag; three shards merged give the unsharded report.
+#[tokio::test(flavor = "multi_thread")]
+async fn org_scan_reports_every_member_under_its_profile_and_shards_merge_to_the_same_report() {
+    let server = guardline_testkit::shared();
+    let org = organisation(
+        server,
+        &[
+            ("prod-web", "Workloads", &[("env", "prod")]),
+            ("dev-api", "Workloads", &[("env", "dev")]),
+            ("sandbox-1", "Sandbox", &[]),
+        ],
+    )
+    .await;
+    console_user_without_mfa(&member(server, &org, "prod-web").await).await;
+    open_security_group(&member(server, &org, "dev-api").await).await;
+    // A results bucket for the shards, in the management account (so every scan sees the same account).
+    let s3 = aws_sdk_s3::Client::from_conf(
+        aws_sdk_s3::config::Builder::from(&org.management.config).force_path_style(true).build(),
+    );
+    s3.create_bucket()
+        .bucket("org-scan-results")
+        .create_bucket_configuration(
+            aws_sdk_s3::types::CreateBucketConfiguration::builder()
+                .location_constraint(aws_sdk_s3::types::BucketLocationConstraint::ApNortheast1)
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+
+    let dir = tempfile::tempdir().unwrap();
+    write_config(dir.path(), &org);
+    let env = moto_env(&server.endpoint, &org.management.credentials);
+
+    let whole = run(dir.path(), args(&["--format", "json"]), env.clone()).await;
+    assert_eq!(whole.code, 1, "{}", whole.stderr);
+    let report: serde_json::Value = serde_json::from_str(&whole.stdout).unwrap();
+    assert_eq!(report["format"], "guardline-org-report");
+    let rows = scorecard(&report);
+    let (prod, dev, sandbox) = (&org.members["prod-web"], &org.members["dev-api"], &org.members["sandbox-1"]);
+    let ids: Vec<&String> = rows.keys().collect();
+    let mut expected = vec![prod, dev, sandbox, &org.management.id];
+    expected.sort();
+    assert_eq!(ids, expected, "every account of the organisation, the management account included");
+    assert_eq!(rows[prod]["profile"], "production", "OU path Root/Workloads");
+    assert_eq!(rows[dev]["profile"], "development", "tag env=dev comes first");
+    assert_eq!(rows[sandbox]["profile"], "sandbox", "OU ID");
+    assert_eq!(rows[&org.management.id]["profile"], "management", "at the root: the default profile");
+    assert_eq!(rows[prod]["ou_path"], "Root/Workloads");
+    assert_eq!(rows[sandbox]["ou_path"], "Root/Sandbox");
+    for row in rows.values() {
+        assert_eq!(row["status"], "evaluated", "{row}");
+        assert_eq!(row["sections"].as_array().unwrap().len(), 4);
+    }
+
+    let prod_findings = outcomes(&report, prod);
+    assert!(prod_findings.contains(&"fail IAM-003".to_owned()), "{prod_findings:?}");
+    assert!(prod_findings.contains(&"pass EC2-001".to_owned()), "{prod_findings:?}");
+    let dev_findings = outcomes(&report, dev);
+    assert!(dev_findings.contains(&"fail EC2-001".to_owned()), "{dev_findings:?}");
+    assert!(!dev_findings.contains(&"fail IAM-003".to_owned()), "{dev_findings:?}");
+    let sandbox_findings = outcomes(&report, sandbox);
+    assert!(sandbox_findings.contains(&"pass EC2-001".to_owned()), "{sandbox_findings:?}");
+    assert!(
+        sandbox_findings.iter().all(|line| !line.starts_with("fail ")),
+        "level warn: {sandbox_findings:?}"
+    );
+    // Each finding names its own account.
+    for entry in report["accounts"].as_array().unwrap() {
+        for finding in entry["report"]["findings"].as_array().unwrap() {
+            assert_eq!(finding["account_id"], entry["id"]);
+        }
+    }
+
+    // Selection: the Workloads OU by path, without tag env=dev.
+    let selected = run(
+        dir.path(),
+        args(&["--format", "csv", "--include", "ou:Root/Workloads", "--exclude", "tag:env=dev"]),
+        env.clone(),
+    )
+    .await;
+    assert_eq!(selected.code, 1, "{}", selected.stderr);
+    let accounts: std::collections::BTreeSet<&str> =
+        selected.stdout.lines().skip(1).filter_map(|line| line.split(',').next()).collect();
+    assert_eq!(accounts.into_iter().collect::<Vec<_>>(), [prod.as_str()]);
+    // By OU ID, the sandbox alone passes (its profile only warns).
+    let sandbox_only = run(
+        dir.path(),
+        args(&["--format", "terminal", "--include", &format!("ou:{}", org.ous["Sandbox"])]),
+        env.clone(),
+    )
+    .await;
+    assert_eq!(sandbox_only.code, 0, "{}{}", sandbox_only.stdout, sandbox_only.stderr);
+    assert!(sandbox_only.stdout.contains("Scorecard"), "{}", sandbox_only.stdout);
+    assert!(
+        sandbox_only.stdout.contains("Organisation result: PASSED (1 accounts)"),
+        "{}",
+        sandbox_only.stdout
+    );
+
+    // Three shards, merged.
+    for index in 0..3 {
+        let out = dir.path().join(format!("shard-{index}"));
+        let shard = format!("{index}/3");
+        let run =
+            run(dir.path(), args(&["--shard", &shard, "--output-dir", out.to_str().unwrap()]), env.clone())
+                .await;
+        assert_eq!(run.code, 0, "a shard exits 0 once written: {}", run.stderr);
+        assert!(out.join(format!("shard-{index}-of-3.json")).exists());
+    }
+    let merge_args = |dirs: &[&str]| -> Vec<String> {
+        ["merge", "--format", "json", "--today", "2026-06-01", "--no-history"]
+            .iter()
+            .map(|arg| (*arg).to_owned())
+            .chain(dirs.iter().map(|dir| (*dir).to_owned()))
+            .collect()
+    };
+    let merged = run(dir.path(), merge_args(&["shard-0", "shard-1", "shard-2"]), Vec::new()).await;
+    assert_eq!(merged.code, 1, "{}", merged.stderr);
+    assert_eq!(
+        without_collection_times(&merged.stdout),
+        without_collection_times(&whole.stdout),
+        "three shards merged give the unsharded report"
+    );
+    // The same with every shard writing to one S3 prefix (the results bucket, created before the first scan).
+    for index in 0..3 {
+        let shard = format!("{index}/3");
+        let run = run(
+            dir.path(),
+            args(&["--shard", &shard, "--output-dir", "s3://org-scan-results/run-1"]),
+            env.clone(),
+        )
+        .await;
+        assert_eq!(run.code, 0, "{}", run.stderr);
+    }
+    let from_s3 = run(dir.path(), merge_args(&["s3://org-scan-results/run-1"]), env.clone()).await;
+    assert_eq!(from_s3.code, 1, "{}", from_s3.stderr);
+    assert_eq!(without_collection_times(&from_s3.stdout), without_collection_times(&whole.stdout));
+
+    // The merge records one scan per account in the history.
+    let recorded = run(
+        dir.path(),
+        ["merge", "shard-0", "shard-1", "shard-2", "--format", "csv", "--history-db", "history.sqlite3"]
+            .map(str::to_owned)
+            .to_vec(),
+        Vec::new(),
+    )
+    .await;
+    assert_eq!(recorded.code, 1, "{}", recorded.stderr);
+    let history = run(
+        dir.path(),
+        ["history", "--history-db", "history.sqlite3", "--format", "json"].map(str::to_owned).to_vec(),
+        Vec::new(),
+    )
+    .await;
+    let history: serde_json::Value = serde_json::from_str(&history.stdout).unwrap();
+    let mut recorded: Vec<String> = history["scans"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|scan| format!("{} {}", scan["account_id"].as_str().unwrap(), scan["profile"].as_str().unwrap()))
+        .collect();
+    recorded.sort();
+    let mut expected_history = vec![
+        format!("{prod} production"),
+        format!("{dev} development"),
+        format!("{sandbox} sandbox"),
+        format!("{} management", org.management.id),
+    ];
+    expected_history.sort();
+    assert_eq!(recorded, expected_history);
+    let incomplete = run(dir.path(), merge_args(&["shard-0", "shard-2"]), Vec::new()).await;
+    assert_eq!(incomplete.code, 2);
+    assert!(incomplete.stderr.contains("shard(s) 1 of 3 are missing"), "{}", incomplete.stderr);
+}
+
+/// With IAM permission checks on, the auditor may not assume the role in one member: that member is NOT
+/// EVALUATED with STS's reason, in the scorecard and with every control, and the others are scanned.
+///
+/// moto never checks that a role exists or trusts the caller, but it does evaluate the caller's own policy
+/// for `sts:AssumeRole`; an explicit Deny on one member's role ARN is the failure a wrong trust policy or a
+/// missing role gives in AWS (AccessDenied from AssumeRole).
+#[tokio::test(flavor = "multi_thread")]
+async fn a_member_whose_role_cannot_be_assumed_is_not_evaluated_and_the_rest_complete() {
+    // A server of its own: permission checks apply to the whole server.
+    let server = MotoServer::start();
+    let org = organisation(&server, &[("reachable", "Workloads", &[]), ("locked", "Workloads", &[])]).await;
+    let locked = org.members["locked"].clone();
+    let reachable = org.members["reachable"].clone();
+    // The member role may do everything (moto evaluates the assumed role's policies too).
+    let admin = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#;
+    aws_sdk_iam::Client::new(&member(&server, &org, "reachable").await)
+        .put_role_policy()
+        .role_name("OrganizationAccountAccessRole")
+        .policy_name("admin")
+        .policy_document(admin)
+        .send()
+        .await
+        .unwrap();
+    let iam = aws_sdk_iam::Client::new(&org.management.config);
+    iam.create_user().user_name("auditor").send().await.unwrap();
+    let policy = format!(
+        r#"{{"Version":"2012-10-17","Statement":[
+        {{"Effect":"Allow","Action":"*","Resource":"*"}},
+        {{"Effect":"Deny","Action":"sts:AssumeRole","Resource":"arn:aws:iam::{locked}:role/*"}}]}}"#
+    );
+    iam.put_user_policy()
+        .user_name("auditor")
+        .policy_name("audit")
+        .policy_document(policy)
+        .send()
+        .await
+        .unwrap();
+    let key = iam.create_access_key().user_name("auditor").send().await.unwrap();
+    let key = key.access_key().unwrap();
+    let credentials = Credentials::new(key.access_key_id(), key.secret_access_key(), None, None, "user");
+    server.control("/moto-api/reset-auth", "text/plain", "0");
+
+    let dir = tempfile::tempdir().unwrap();
+    let env = moto_env(&server.endpoint, &credentials);
+    let scan = run(dir.path(), args(&["--format", "json", "--exclude", &org.management.id]), env).await;
+    assert_eq!(scan.code, 1, "{}", scan.stderr);
+    let report: serde_json::Value = serde_json::from_str(&scan.stdout).unwrap();
+    let rows = scorecard(&report);
+    assert_eq!(rows.len(), 2, "{rows:?}");
+    assert_eq!(rows[&locked]["status"], "not-evaluated");
+    let reason = rows[&locked]["reason"].as_str().unwrap();
+    assert!(reason.contains("cannot assume role OrganizationAccountAccessRole"), "{reason}");
+    assert!(reason.contains("sts:AssumeRole access denied"), "{reason}");
+    assert_eq!(rows[&locked]["failed"], true, "NOT EVALUATED is never a pass");
+    let locked_findings = outcomes(&report, &locked);
+    assert!(!locked_findings.is_empty());
+    assert!(locked_findings.iter().all(|line| line.starts_with("not-evaluated ")), "{locked_findings:?}");
+
+    assert_eq!(rows[&reachable]["status"], "evaluated", "{}", rows[&reachable]);
+    let reachable_findings = outcomes(&report, &reachable);
+    assert!(reachable_findings.contains(&"pass EC2-001".to_owned()), "{reachable_findings:?}");
+    let _ = &org.root;
+}
+
+/// The bar: one command scans 20 member accounts concurrently (plus the management account) and gives one
+/// report in which every account is evaluated. Prints the scan's wall time.
+#[tokio::test(flavor = "multi_thread")]
+async fn twenty_members_in_one_report() {
+    let server = guardline_testkit::shared();
+    let names: Vec<String> = (1..=20).map(|n| format!("member-{n:02}")).collect();
+    let members: Vec<MemberSpec<'_>> =
+        names.iter().map(|name| (name.as_str(), "Workloads", &[][..])).collect();
+    let org = organisation(server, &members).await;
+    open_security_group(&member(server, &org, "member-07").await).await;
+    let dir = tempfile::tempdir().unwrap();
+    let env = moto_env(&server.endpoint, &org.management.credentials);
+    let started = std::time::Instant::now();
+    let scan = run(dir.path(), args(&["--format", "json", "--account-concurrency", "8"]), env).await;
+    eprintln!("scan --org of 21 accounts: {:.1} s", started.elapsed().as_secs_f64());
+    assert_eq!(scan.code, 1, "{}", scan.stderr);
+    let report: serde_json::Value = serde_json::from_str(&scan.stdout).unwrap();
+    let rows = scorecard(&report);
+    assert_eq!(rows.len(), 21);
+    assert!(rows.values().all(|row| row["status"] == "evaluated"), "{rows:?}");
+    assert!(outcomes(&report, &org.members["member-07"]).contains(&"fail EC2-001".to_owned()));
+    assert!(outcomes(&report, &org.members["member-08"]).contains(&"pass EC2-001".to_owned()));
+}
+
+/// `iam-policy --for org`: the scan's reads, the Organizations listing, and AssumeRole on the configured
+/// member role (and the via-role).
+#[test]
+fn iam_policy_for_org_lists_and_assumes_the_configured_role() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("guardline.toml"),
+        "[org]\nrole-name = \"GuardlineAudit\"\nvia-role = \"arn:aws:iam::111122223333:role/Hub\"\n",
+    )
+    .unwrap();
+    let run = guardline_in(dir.path(), &["iam-policy", "--for", "org"], &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let policy: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let text = policy.to_string();
+    for action in
+        ["organizations:ListAccountsForParent", "organizations:ListTagsForResource", "iam:ListUsers"]
+    {
+        assert!(text.contains(action), "{action}: {text}");
+    }
+    let assume = policy["Statement"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|statement| statement["Sid"] == "GuardlineOrgAssumeMemberRole")
+        .unwrap();
+    assert_eq!(
+        assume["Resource"],
+        serde_json::json!(["arn:*:iam::*:role/GuardlineAudit", "arn:aws:iam::111122223333:role/Hub"])
+    );
+}
