@@ -35,12 +35,15 @@ pub async fn enabled_regions(sdk: &SdkConfig) -> Result<Vec<String>, String> {
 
 /// The AWS sources the config enables. `regions` are the account's enabled regions (used where a source
 /// lists none); `params` the account profile's parameters (the GuardDuty threshold, the Security Hub
-/// controls not adopted).
+/// controls not adopted); `exceptions` the config's exceptions, of which those for HUB-002 that have not
+/// expired by `today` silence the Security Hub findings they accept.
 pub fn build(
     sdk: &SdkConfig,
     sources: &WatchSources,
     regions: &[String],
     params: &guardline_config::Params,
+    exceptions: &[guardline_config::Exception],
+    today: jiff::civil::Date,
 ) -> Vec<Source> {
     let regional = |own: &Option<Vec<String>>| -> Vec<SdkConfig> {
         own.as_deref()
@@ -62,6 +65,11 @@ pub fn build(
             filter: super::security_hub::Filter {
                 min_severity: hub.min_severity,
                 not_adopted: params.security_hub_not_adopted.keys().cloned().collect(),
+                exceptions: exceptions
+                    .iter()
+                    .filter(|exception| exception.control == "HUB-002" && exception.expires >= today)
+                    .cloned()
+                    .collect(),
             },
         });
     }

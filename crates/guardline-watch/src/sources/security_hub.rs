@@ -1,7 +1,8 @@
 //! Security Hub findings that newly fail: active findings whose compliance status is FAILED, reported once
 //! each (the outbox remembers the finding IDs already reported). Filters are re-applied client-side.
 //! Findings of Security Hub controls the account's profile does not adopt (`security-hub-not-adopted`, the
-//! same list HUB-002 reads) are not alerts.
+//! same list HUB-002 reads) are not alerts, and neither are findings a current `[[exceptions]]` entry for
+//! HUB-002 accepts (matched on account, region and the finding's resources, as the scan matches them).
 
 use std::collections::BTreeSet;
 
@@ -19,6 +20,22 @@ pub struct Filter {
     pub min_severity: Option<SeverityLabel>,
     /// Security Hub control IDs (`IAM.6`) the profile does not adopt.
     pub not_adopted: BTreeSet<String>,
+    /// The config's current (unexpired) exceptions for HUB-002.
+    pub exceptions: Vec<guardline_config::Exception>,
+}
+
+impl Filter {
+    /// Whether a current HUB-002 exception accepts a failing finding on `resources`.
+    fn excepted(&self, account: Option<&str>, region: &str, resources: &[&str]) -> bool {
+        self.exceptions.iter().any(|exception| {
+            exception.account.as_deref().is_none_or(|id| Some(id) == account)
+                && exception.region.as_deref().is_none_or(|name| name == region)
+                && exception
+                    .resource
+                    .as_ref()
+                    .is_none_or(|pattern| resources.iter().any(|resource| pattern.matches(resource)))
+        })
+    }
 }
 
 pub async fn poll(clients: &[Client], filter: &Filter, account: &Account) -> Result<Vec<Candidate>, String> {
@@ -68,7 +85,11 @@ pub async fn poll_region(
                 .is_none_or(|min| label.and_then(SeverityLabel::parse).is_some_and(|label| label >= min));
             let control = finding.compliance().and_then(|compliance| compliance.security_control_id());
             let adopted = control.is_none_or(|control| !filter.not_adopted.contains(control));
-            if !failed || !active || !severe_enough || !adopted {
+            let resources: Vec<&str> =
+                finding.resources().iter().filter_map(|resource| resource.id()).collect();
+            let excepted =
+                filter.excepted(finding.aws_account_id(), finding.region().unwrap_or(region), &resources);
+            if !failed || !active || !severe_enough || !adopted || excepted {
                 continue;
             }
             let mut event =

@@ -61,6 +61,7 @@ fn security_hub_reports_failed_findings_at_or_above_the_label() {
             let filter = Filter {
                 min_severity: Some(SeverityLabel::Medium),
                 not_adopted: ["IAM.6".to_owned()].into(),
+                exceptions: Vec::new(),
             };
             let client = hub_client(findings.clone());
             let found =
@@ -86,6 +87,60 @@ fn security_hub_reports_failed_findings_at_or_above_the_label() {
             let bodies: Vec<String> = setup.http.accepted(SLACK).iter().map(|request| request.body.clone()).collect();
             assert_eq!(bodies.len(), 3, "every failing finding, once each");
             assert!(!bodies.concat().contains("passed-critical"));
+        });
+    });
+}
+
+#[test]
+fn security_hub_respects_the_configs_exceptions_for_hub_002() {
+    with_big_stack(|| {
+        runtime().block_on(async {
+            use aws_sdk_securityhub::types::Resource;
+            let on_bucket = |id: &str, bucket: &str| {
+                let mut finding = hub_finding(id, "FAILED", "HIGH");
+                finding.resources = Some(vec![
+                    Resource::builder().r#type("AwsS3Bucket").id(format!("arn:aws:s3:::{bucket}")).build(),
+                ]);
+                finding
+            };
+            let findings = vec![
+                on_bucket("arn:finding/S3.8", "acme-public-assets"),
+                on_bucket("arn:finding/S3.9", "acme-data"),
+            ];
+            let config = guardline_config::parse(
+                r#"
+[[exceptions]]
+control = "HUB-002"
+resource = "arn:aws:s3:::acme-public-*"
+reason = "the static website bucket, risk accepted"
+owner = "web@acme.example"
+expires = 2027-03-31
+"#,
+                "guardline.toml",
+                &["HUB-002"],
+            )
+            .unwrap();
+            let filter = Filter { exceptions: config.exceptions.clone(), ..Filter::default() };
+            let found = security_hub::poll_region(
+                &hub_client(findings.clone()),
+                "ap-northeast-1",
+                &filter,
+                &account(),
+            )
+            .await
+            .unwrap();
+            let items: Vec<&str> = found.iter().map(|candidate| candidate.item.as_str()).collect();
+            assert_eq!(items, ["arn:finding/S3.9"], "the excepted bucket's finding is not an alert");
+            // Without the exception, both are alerts.
+            let found = security_hub::poll_region(
+                &hub_client(findings),
+                "ap-northeast-1",
+                &Filter::default(),
+                &account(),
+            )
+            .await
+            .unwrap();
+            assert_eq!(found.len(), 2);
         });
     });
 }

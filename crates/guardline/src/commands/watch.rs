@@ -108,7 +108,15 @@ async fn sources(
                 .map_err(|error| anyhow::anyhow!("listing the enabled regions: {error}"))?,
         };
         let profile = config.profile_for(account.id.as_deref().unwrap_or_default(), account.alias.as_deref());
-        sources.extend(aws::build(&sdk, &watch.sources, &regions, &profile.params));
+        let today = jiff::ZonedDateTime::now().date();
+        sources.extend(aws::build(
+            &sdk,
+            &watch.sources,
+            &regions,
+            &profile.params,
+            &config.exceptions,
+            today,
+        ));
     }
     if let Some(status) = &watch.sources.aws_status {
         sources.push(Source::Feed {
