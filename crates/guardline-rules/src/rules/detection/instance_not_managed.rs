@@ -68,17 +68,18 @@ fn check(cx: &Context<'_>, out: &mut Findings) {
             }
         };
         let managed = inventory.ssm_managed_instances.get();
+        // Indexed once by instance ID: a lookup per instance would be quadratic in large accounts.
+        let managed_by_id: std::collections::HashMap<&str, _> = managed
+            .map(|managed| managed.iter().map(|entry| (entry.instance_id.as_str(), entry)).collect())
+            .unwrap_or_default();
         for instance in instances.iter().filter(|instance| instance.state == "running") {
             let id = &instance.id;
             let name = instance.tags.get("Name").map(|name| format!(" ({name})")).unwrap_or_default();
-            let managed = match managed {
-                Ok(managed) => managed,
-                Err(error) => {
-                    out.not_evaluated(region, &instance.arn, error);
-                    continue;
-                }
-            };
-            match managed.iter().find(|managed| managed.instance_id == *id) {
+            if let Err(error) = managed {
+                out.not_evaluated(region, &instance.arn, error);
+                continue;
+            }
+            match managed_by_id.get(id.as_str()).copied() {
                 Some(managed) if matches!(managed.ping_status.as_str(), "ConnectionLost" | "Inactive") => {
                     let status = &managed.ping_status;
                     out.fail(

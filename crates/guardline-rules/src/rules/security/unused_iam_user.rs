@@ -93,6 +93,11 @@ fn check(cx: &Context<'_>, out: &mut Findings) {
     let keys = cx.snapshot.global.access_keys.get().ok();
     let now = cx.now();
     let limit = i64::from(cx.params.unused_user_days);
+    // Each user's keys, indexed once: looking them up per user would be quadratic in large accounts.
+    let mut keys_by_user: std::collections::HashMap<&str, Vec<_>> = std::collections::HashMap::new();
+    for key in keys.into_iter().flatten() {
+        keys_by_user.entry(key.user_arn.as_str()).or_default().push(key);
+    }
     for user in &report.users {
         let mut last: Option<(Timestamp, Activity)> = None;
         let mut note = |at: Option<Timestamp>, what: Activity| {
@@ -106,7 +111,7 @@ fn check(cx: &Context<'_>, out: &mut Findings) {
         for slot in &user.access_keys {
             note(slot.last_used, Activity::KeySlot(slot.slot));
         }
-        for key in keys.into_iter().flatten().filter(|key| key.user_arn == user.arn) {
+        for key in keys_by_user.get(user.arn.as_str()).into_iter().flatten() {
             note(key.last_used, Activity::Key(key.access_key_id.clone()));
         }
         let name = &user.user;
