@@ -19,10 +19,10 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from extensions import Extensions  # noqa: E402
 
 
-def main() -> None:
-    port = int(sys.argv[1])
+def serve(port: int, wrap=lambda app: app) -> None:
+    """Serves moto with the extensions (and `wrap` around them) until standard input closes."""
     logging.getLogger("werkzeug").setLevel(logging.CRITICAL)
-    app = Extensions(DomainDispatcherApplication(create_backend_app))
+    app = wrap(Extensions(DomainDispatcherApplication(create_backend_app)))
     server = make_server("127.0.0.1", port, app, threaded=True, request_handler=MotoRequestHandler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     urllib.request.urlopen(f"http://127.0.0.1:{port}/moto-api/data.json", timeout=10).read()
@@ -37,4 +37,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    serve(int(sys.argv[1]))
