@@ -16,6 +16,13 @@ moto's app: it answers the operations below itself and hands every other request
 - GuardDuty: ListFindings, GetFindings (findings seeded per detector; `findingCriteria` applied to
   top-level and dotted fields with eq/neq/gt/gte/lt/lte and their long names).
 - SSM: DescribeInstanceInformation (empty unless seeded; filters are not applied).
+- SSM maintenance windows, on moto's own objects (`ssm_backends[account][region].windows`, each with its
+  `targets` and `tasks`): UpdateMaintenanceWindow, UpdateMaintenanceWindowTarget, UpdateMaintenanceWindowTask
+  (only the fields given change; with `Replace` the required fields must be given and the others become null;
+  an unknown window, target or task is a DoesNotExistException). GetMaintenanceWindow and
+  DescribeMaintenanceWindows answer the `Enabled` an update set (moto always says true), and
+  DescribeMaintenanceWindowTasks gives the task type under AWS's key `Type` (moto's serializer drops its
+  `TaskType`, so the type could not be read back) and applies its filters.
 
 State is in memory per account and region (Cost Explorer: per account), like moto's, and is wiped with
 moto's by `POST /moto-api/reset`. The account is resolved as moto resolves it (MOTO_ACCOUNT_ID, the
@@ -44,6 +51,7 @@ from moto.core.responses import BaseResponse
 from moto.guardduty.models import guardduty_backends
 from moto.iam.models import get_account_id_from, mark_account_as_visited
 from moto.securityhub.models import securityhub_backends
+from moto.ssm.models import FakeMaintenanceWindow, FakeMaintenanceWindowTarget, FakeMaintenanceWindowTask, ssm_backends
 from moto.utilities.utils import get_partition
 from werkzeug.wsgi import get_input_stream
 
@@ -233,6 +241,12 @@ class Extensions:
             "AWSInsightsIndexService.GetAnomalies": self.get_anomalies,
             "AWSBudgetServiceGateway.DescribeSubscribersForNotification": self.describe_subscribers_for_notification,
             "AmazonSSM.DescribeInstanceInformation": self.describe_instance_information,
+            "AmazonSSM.GetMaintenanceWindow": self.get_maintenance_window,
+            "AmazonSSM.DescribeMaintenanceWindows": self.describe_maintenance_windows,
+            "AmazonSSM.DescribeMaintenanceWindowTasks": self.describe_maintenance_window_tasks,
+            "AmazonSSM.UpdateMaintenanceWindow": self.update_maintenance_window,
+            "AmazonSSM.UpdateMaintenanceWindowTarget": self.update_maintenance_window_target,
+            "AmazonSSM.UpdateMaintenanceWindowTask": self.update_maintenance_window_task,
         }
         self.seeders = {
             "/guardline-test/access-analyzer/findings": self.seed_analyzer_findings,
@@ -555,3 +569,124 @@ class Extensions:
         listed = self.instances.get((request.account, request.region), [])
         items, token = page(listed, body.get("NextToken"), body.get("MaxResults"), default=50)
         return {"InstanceInformationList": items, **({"NextToken": token} if token else {})}
+
+    # ---- SSM maintenance windows (moto's own objects, updated in place) ----
+
+    def window(self, request: Request, window_id: Any) -> FakeMaintenanceWindow:
+        window = ssm_backends[request.account][request.region].windows.get(window_id)
+        if window is None:
+            raise ApiError(400, "DoesNotExistException", f"Maintenance window {window_id} does not exist")
+        return window
+
+    @staticmethod
+    def window_json(window: FakeMaintenanceWindow, detail: bool = False) -> dict[str, Any]:
+        """moto's window answer with the `Enabled` (and, for GetMaintenanceWindow, `AllowUnassociatedTargets`)
+        that UpdateMaintenanceWindow set; moto itself always answers Enabled true."""
+        answer = {**window.to_json(), "Enabled": getattr(window, "enabled", True)}
+        if detail and hasattr(window, "allow_unassociated_targets"):
+            answer["AllowUnassociatedTargets"] = window.allow_unassociated_targets
+        return {key: value for key, value in answer.items() if value is not None}
+
+    @staticmethod
+    def task_json(task: FakeMaintenanceWindowTask, detail: bool = False) -> dict[str, Any]:
+        """A task as AWS shows it: the type under `Type` (moto's to_json says `TaskType`, which its serializer
+        drops), invocation parameters only in UpdateMaintenanceWindowTask's answer."""
+        answer = {
+            "WindowId": task.window_id,
+            "WindowTaskId": task.window_task_id,
+            "TaskArn": task.task_arn,
+            "Type": task.task_type,
+            "Targets": task.targets,
+            "TaskParameters": task.task_parameters,
+            "Priority": task.priority,
+            "LoggingInfo": task.logging_info,
+            "ServiceRoleArn": task.service_role_arn,
+            "MaxConcurrency": task.max_concurrency,
+            "MaxErrors": task.max_errors,
+            "Name": task.name,
+            "Description": task.description,
+            "CutoffBehavior": task.cutoff_behavior,
+            "AlarmConfiguration": task.alarm_configurations,
+        }
+        if detail:
+            del answer["Type"]
+            answer["TaskInvocationParameters"] = task.task_invocation_parameters
+        return {key: value for key, value in answer.items() if value is not None}
+
+    @staticmethod
+    def update(thing: Any, body: dict[str, Any], fields: dict[str, str], required: tuple[str, ...]) -> None:
+        """Sets the attributes (`fields`: API name -> moto attribute) that `body` gives. With `Replace`, the
+        `required` fields must be given and the other fields not given become null, as in AWS."""
+        replace = bool(body.get("Replace"))
+        missing = [name for name in required if body.get(name) is None]
+        if replace and missing:
+            raise ApiError(400, "ValidationException", f"{', '.join(missing)} required when Replace is true")
+        for name, attribute in fields.items():
+            if name in body:
+                setattr(thing, attribute, body[name])
+            elif replace and name not in required:
+                setattr(thing, attribute, None)
+
+    def get_maintenance_window(self, request: Request, body: dict[str, Any]) -> dict[str, Any]:
+        return self.window_json(self.window(request, body.get("WindowId")), detail=True)
+
+    def describe_maintenance_windows(self, request: Request, body: dict[str, Any]) -> dict[str, Any]:
+        windows = ssm_backends[request.account][request.region].describe_maintenance_windows(body.get("Filters"))
+        for wanted in body.get("Filters") or []:
+            if wanted.get("Key") == "Enabled":
+                windows = [w for w in windows if str(getattr(w, "enabled", True)).lower() in wanted["Values"]]
+        items, token = page([self.window_json(w) for w in windows], body.get("NextToken"), body.get("MaxResults"))
+        return {"WindowIdentities": items, **({"NextToken": token} if token else {})}
+
+    def describe_maintenance_window_tasks(self, request: Request, body: dict[str, Any]) -> dict[str, Any]:
+        tasks = [self.task_json(task) for task in self.window(request, body.get("WindowId")).tasks.values()]
+        keys = {"WindowTaskId": "WindowTaskId", "TaskArn": "TaskArn", "Priority": "Priority", "TaskType": "Type"}
+        for wanted in body.get("Filters") or []:
+            key = keys.get(wanted.get("Key"), wanted.get("Key"))
+            tasks = [task for task in tasks if str(task.get(key)) in wanted.get("Values", [])]
+        items, token = page(tasks, body.get("NextToken"), body.get("MaxResults"))
+        return {"Tasks": items, **({"NextToken": token} if token else {})}
+
+    def update_maintenance_window(self, request: Request, body: dict[str, Any]) -> dict[str, Any]:
+        window = self.window(request, body.get("WindowId"))
+        fields = {
+            "Name": "name", "Description": "description", "StartDate": "start_date", "EndDate": "end_date",
+            "Schedule": "schedule", "ScheduleTimezone": "schedule_timezone", "ScheduleOffset": "schedule_offset",
+            "Duration": "duration", "Cutoff": "cutoff", "AllowUnassociatedTargets": "allow_unassociated_targets",
+            "Enabled": "enabled",
+        }
+        required = ("Name", "Schedule", "Duration", "Cutoff", "AllowUnassociatedTargets")
+        self.update(window, body, {k: v for k, v in fields.items() if k != "Enabled"}, required)
+        if "Enabled" in body:  # not nulled by Replace: a window is enabled unless told otherwise
+            window.enabled = bool(body["Enabled"])
+        return self.window_json(window, detail=True)
+
+    def update_maintenance_window_target(self, request: Request, body: dict[str, Any]) -> dict[str, Any]:
+        window = self.window(request, body.get("WindowId"))
+        target: FakeMaintenanceWindowTarget | None = window.targets.get(body.get("WindowTargetId"))
+        if target is None:
+            raise ApiError(400, "DoesNotExistException",
+                           f"Maintenance window target {body.get('WindowTargetId')} does not exist")
+        fields = {"Targets": "targets", "OwnerInformation": "owner_information", "Name": "name",
+                  "Description": "description"}
+        self.update(target, body, fields, ("Targets",))
+        answer = {"WindowId": window.id, "WindowTargetId": target.window_target_id, "Targets": target.targets,
+                  "OwnerInformation": target.owner_information, "Name": target.name,
+                  "Description": target.description}
+        return {key: value for key, value in answer.items() if value is not None}
+
+    def update_maintenance_window_task(self, request: Request, body: dict[str, Any]) -> dict[str, Any]:
+        window = self.window(request, body.get("WindowId"))
+        task = window.tasks.get(body.get("WindowTaskId"))
+        if task is None:
+            raise ApiError(400, "DoesNotExistException",
+                           f"Maintenance window task {body.get('WindowTaskId')} does not exist")
+        fields = {
+            "Targets": "targets", "TaskArn": "task_arn", "ServiceRoleArn": "service_role_arn",
+            "TaskParameters": "task_parameters", "TaskInvocationParameters": "task_invocation_parameters",
+            "Priority": "priority", "MaxConcurrency": "max_concurrency", "MaxErrors": "max_errors",
+            "LoggingInfo": "logging_info", "Name": "name", "Description": "description",
+            "CutoffBehavior": "cutoff_behavior", "AlarmConfiguration": "alarm_configurations",
+        }
+        self.update(task, body, fields, ("TaskArn",))
+        return self.task_json(task, detail=True)

@@ -45,6 +45,12 @@ CREATE TABLE IF NOT EXISTS deliveries (
     PRIMARY KEY (event_key, channel)
 );
 CREATE INDEX IF NOT EXISTS deliveries_due ON deliveries (channel, delivered_at, next_attempt_at);
+CREATE TABLE IF NOT EXISTS episodes (
+    source TEXT NOT NULL,
+    item TEXT NOT NULL,
+    count INTEGER NOT NULL,
+    PRIMARY KEY (source, item)
+);
 CREATE TABLE IF NOT EXISTS channels (
     name TEXT PRIMARY KEY,
     failing_since INTEGER,
@@ -74,6 +80,9 @@ pub struct Candidate {
     /// The level it is reported at; it is reported again only when this rises (GuardDuty's severity).
     pub level: f64,
     pub event: Event,
+    /// The item is no longer a problem (a Security Hub finding that passes again): it is forgotten, so that
+    /// failing again is a new alert (a new episode, with its own event key).
+    pub resolved: bool,
 }
 
 /// A delivery that is due.
@@ -136,10 +145,35 @@ impl Outbox {
         let mut statement =
             self.conn.prepare_cached("SELECT level FROM seen WHERE source = ?1 AND item = ?2")?;
         let mut fresh = Vec::new();
-        for candidate in candidates {
+        for mut candidate in candidates {
+            if candidate.resolved {
+                let forgotten = self.conn.execute(
+                    "DELETE FROM seen WHERE source = ?1 AND item = ?2",
+                    params![source, candidate.item],
+                )?;
+                if forgotten > 0 {
+                    self.conn.execute(
+                        "INSERT INTO episodes (source, item, count) VALUES (?1, ?2, 1) \
+                         ON CONFLICT (source, item) DO UPDATE SET count = count + 1",
+                        params![source, candidate.item],
+                    )?;
+                }
+                continue;
+            }
             let level: Option<f64> =
                 statement.query_row(params![source, candidate.item], |row| row.get(0)).optional()?;
             if level.is_none_or(|level| candidate.level > level) {
+                let episode: Option<i64> = self
+                    .conn
+                    .query_row(
+                        "SELECT count FROM episodes WHERE source = ?1 AND item = ?2",
+                        params![source, candidate.item],
+                        |row| row.get(0),
+                    )
+                    .optional()?;
+                if let Some(episode) = episode {
+                    candidate.event.key = format!("{}#{episode}", candidate.event.key);
+                }
                 fresh.push(candidate);
             }
         }

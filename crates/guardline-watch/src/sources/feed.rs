@@ -45,7 +45,7 @@ pub fn parse(name: &str, bytes: &[u8], keywords: &[String]) -> Result<Vec<Candid
         event.description = summary.map(|text| text.chars().take(1000).collect());
         event.link = link;
         event.time = entry.updated.or(entry.published).map(|time| time.to_rfc3339());
-        candidates.push(Candidate { item: id, level: 0.0, event });
+        candidates.push(Candidate { item: id, level: 0.0, event, resolved: false });
     }
     Ok(candidates)
 }

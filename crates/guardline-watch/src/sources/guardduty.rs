@@ -93,7 +93,7 @@ pub async fn poll_region(
                 ));
                 event.time = finding.updated_at().map(str::to_owned);
                 event.region = Some(region);
-                candidates.push(Candidate { item: id.to_owned(), level: severity, event });
+                candidates.push(Candidate { item: id.to_owned(), level: severity, event, resolved: false });
             }
         }
     }

@@ -45,7 +45,7 @@ pub async fn poll(client: &Client, account: &Account) -> Result<Vec<Candidate>, 
             event.link =
                 Some(format!("https://health.aws.amazon.com/health/home#/account/event-log?eventID={arn}"));
             event.time = health.last_updated_time().or(health.start_time()).map(ToString::to_string);
-            candidates.push(Candidate { item: arn.to_owned(), level, event });
+            candidates.push(Candidate { item: arn.to_owned(), level, event, resolved: false });
         }
         token = page.next_token().filter(|token| !token.is_empty()).map(str::to_owned);
         if token.is_none() {

@@ -69,7 +69,7 @@ pub async fn poll_region(
                 "https://{region}.console.aws.amazon.com/inspector/v2/home?region={region}#/findings/all"
             ));
             event.time = finding.updated_at().map(ToString::to_string);
-            candidates.push(Candidate { item: arn.to_owned(), level: 0.0, event });
+            candidates.push(Candidate { item: arn.to_owned(), level: 0.0, event, resolved: false });
         }
         token = page.next_token().filter(|token| !token.is_empty()).map(str::to_owned);
         if token.is_none() {

@@ -1,5 +1,7 @@
 //! Security Hub findings that newly fail: active findings whose compliance status is FAILED, reported once
-//! each (the outbox remembers the finding IDs already reported). Filters are re-applied client-side.
+//! each (the outbox remembers the finding IDs already reported). A finding seen passing again (active,
+//! PASSED, updated in the last week) is forgotten, so that failing again later is a new alert. Filters are
+//! re-applied client-side.
 //! Findings of Security Hub controls the account's profile does not adopt (`security-hub-not-adopted`, the
 //! same list HUB-002 reads) are not alerts, and neither are findings a current `[[exceptions]]` entry for
 //! HUB-002 accepts (matched on account, region and the finding's resources, as the scan matches them).
@@ -7,7 +9,9 @@
 use std::collections::BTreeSet;
 
 use aws_sdk_securityhub::Client;
-use aws_sdk_securityhub::types::{AwsSecurityFindingFilters, StringFilter, StringFilterComparison};
+use aws_sdk_securityhub::types::{
+    AwsSecurityFindingFilters, DateFilter, DateRange, DateRangeUnit, StringFilter, StringFilterComparison,
+};
 use guardline_config::watch::SeverityLabel;
 
 use super::{Account, Candidate, merge, sdk_error};
@@ -57,11 +61,39 @@ pub async fn poll_region(
     filter: &Filter,
     account: &Account,
 ) -> Result<Vec<Candidate>, String> {
-    let filters = AwsSecurityFindingFilters::builder()
+    let failing = AwsSecurityFindingFilters::builder()
         .compliance_status(equals("FAILED"))
         .record_state(equals("ACTIVE"))
         .build();
+    let recently_passed = AwsSecurityFindingFilters::builder()
+        .compliance_status(equals("PASSED"))
+        .record_state(equals("ACTIVE"))
+        .updated_at(
+            DateFilter::builder()
+                .date_range(DateRange::builder().value(7).unit(DateRangeUnit::Days).build())
+                .build(),
+        )
+        .build();
     let mut candidates = Vec::new();
+    for filters in [failing, recently_passed] {
+        page_through(client, region, filter, account, filters, &mut candidates).await?;
+    }
+    // A finding read by both queries (its status changed between them) counts once per kind.
+    let mut read = std::collections::HashSet::new();
+    candidates.retain(|candidate| read.insert((candidate.item.clone(), candidate.resolved)));
+    Ok(candidates)
+}
+
+/// Reads every page of GetFindings with `filters`, adding the alerts (and the findings passing again) to
+/// `candidates`.
+async fn page_through(
+    client: &Client,
+    region: &str,
+    filter: &Filter,
+    account: &Account,
+    filters: AwsSecurityFindingFilters,
+    candidates: &mut Vec<Candidate>,
+) -> Result<(), String> {
     let mut token: Option<String> = None;
     loop {
         let page = client
@@ -79,6 +111,15 @@ pub async fn poll_region(
                 .is_some_and(|status| status.as_str() == "FAILED");
             let active = finding.record_state().is_none_or(|state| state.as_str() == "ACTIVE");
             let Some(id) = finding.id() else { continue };
+            let passed = finding
+                .compliance()
+                .and_then(|compliance| compliance.status())
+                .is_some_and(|status| status.as_str() == "PASSED");
+            if passed && active {
+                let event = Event::alert(format!("security-hub:{id}"), "security-hub", id);
+                candidates.push(Candidate { item: id.to_owned(), level: 0.0, event, resolved: true });
+                continue;
+            }
             let label = finding.severity().and_then(|severity| severity.label()).map(|label| label.as_str());
             let severe_enough = filter
                 .min_severity
@@ -107,12 +148,12 @@ pub async fn poll_region(
                 id.replace(':', "%253A").replace('/', "%252F")
             ));
             event.time = finding.updated_at().map(str::to_owned);
-            candidates.push(Candidate { item: id.to_owned(), level: 0.0, event });
+            candidates.push(Candidate { item: id.to_owned(), level: 0.0, event, resolved: false });
         }
         token = page.next_token().filter(|token| !token.is_empty()).map(str::to_owned);
         if token.is_none() {
             break;
         }
     }
-    Ok(candidates)
+    Ok(())
 }

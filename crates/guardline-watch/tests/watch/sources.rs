@@ -68,8 +68,10 @@ fn security_hub_reports_failed_findings_at_or_above_the_label() {
                 security_hub::poll_region(&client, "ap-northeast-1", &filter, &account())
                     .await
                     .unwrap();
-            let items: Vec<&str> = found.iter().map(|candidate| candidate.item.as_str()).collect();
-            assert_eq!(items, ["arn:finding/failed-high"]);
+            let items: Vec<(&str, bool)> =
+                found.iter().map(|candidate| (candidate.item.as_str(), candidate.resolved)).collect();
+            // The passing finding is no alert; it is reported as resolved, so that failing again is new.
+            assert_eq!(items, [("arn:finding/failed-high", false), ("arn:finding/passed-critical", true)]);
             let event = &found[0].event;
             assert_eq!(event.severity.as_ref().unwrap().label, "HIGH");
             assert_eq!(event.account_alias.as_deref(), Some("acme-prod"));
@@ -87,6 +89,25 @@ fn security_hub_reports_failed_findings_at_or_above_the_label() {
             let bodies: Vec<String> = setup.http.accepted(SLACK).iter().map(|request| request.body.clone()).collect();
             assert_eq!(bodies.len(), 3, "every failing finding, once each");
             assert!(!bodies.concat().contains("passed-critical"));
+        });
+    });
+}
+
+#[test]
+fn a_security_hub_finding_that_fails_again_after_passing_is_a_new_alert() {
+    with_big_stack(|| {
+        runtime().block_on(async {
+            let setup = Setup::new();
+            let config = setup.config(
+                "[watch.sources.security-hub]\n[[watch.routes]]\nsources = [\"security-hub\"]\nchannels = [\"slack\"]\n",
+            );
+            let phases = [("FAILED", 1), ("FAILED", 1), ("PASSED", 1), ("PASSED", 1), ("FAILED", 2), ("FAILED", 2)];
+            for (status, alerts) in phases {
+                let finding = hub_finding("arn:finding/S3.1", status, "HIGH");
+                let source = Source::SecurityHub { clients: vec![hub_client(vec![finding])], filter: Filter::default() };
+                setup.watcher(&config, vec![source]).run_once().await.unwrap();
+                assert_eq!(setup.http.accepted(SLACK).len(), alerts, "after a pass seeing it {status}");
+            }
         });
     });
 }
@@ -129,7 +150,11 @@ expires = 2027-03-31
             )
             .await
             .unwrap();
-            let items: Vec<&str> = found.iter().map(|candidate| candidate.item.as_str()).collect();
+            let items: Vec<&str> = found
+                .iter()
+                .filter(|candidate| !candidate.resolved)
+                .map(|candidate| candidate.item.as_str())
+                .collect();
             assert_eq!(items, ["arn:finding/S3.9"], "the excepted bucket's finding is not an alert");
             // Without the exception, both are alerts.
             let found = security_hub::poll_region(

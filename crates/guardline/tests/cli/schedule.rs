@@ -9,6 +9,7 @@
 use std::path::Path;
 
 use aws_sdk_ec2::types::{ResourceType, Tag, TagSpecification};
+use aws_sdk_ssm::types::MaintenanceWindowTaskType;
 use guardline_testkit::Account;
 
 use crate::support::{Run, finding_lines, guardline_in, moto_env};
@@ -17,6 +18,11 @@ const REGION: &str = "ap-northeast-1";
 
 /// A config pinning `pin_id` (with `alias`, if any), with one schedule installed as `installs_as`.
 fn config(pin_id: &str, alias: Option<&str>, installs_as: &str) -> String {
+    config_with(pin_id, alias, installs_as, "weekdays 09:00-19:00", r#"["dev"]"#)
+}
+
+/// `config` with the schedule's `window` and the selector's `values` (a TOML array).
+fn config_with(pin_id: &str, alias: Option<&str>, installs_as: &str, window: &str, values: &str) -> String {
     let alias = alias.map(|alias| format!("alias = \"{alias}\"\n")).unwrap_or_default();
     format!(
         r#"default-profile = "main"
@@ -33,10 +39,10 @@ id = "{pin_id}"
 {alias}profile = "main"
 
 [schedules.dev-hours]
-window = "weekdays 09:00-19:00"
+window = "{window}"
 time-zone = "Asia/Tokyo"
 skip-japanese-holidays = true
-select = {{ key = "Environment", values = ["dev"] }}
+select = {{ key = "Environment", values = {values} }}
 installs-as = "{installs_as}"
 "#
     )
@@ -165,7 +171,7 @@ async fn apply_installs_windows_once_and_the_scan_counts_them() {
         let tasks = ssm.describe_maintenance_window_tasks().window_id(id).send().await.unwrap();
         let [task] = tasks.tasks() else { panic!("{name}: {tasks:?}") };
         assert_eq!(task.task_arn(), Some(document));
-        // The type (AUTOMATION) cannot be read back: moto 5.2.5 answers `TaskType` where AWS says `Type`.
+        assert_eq!(task.r#type(), Some(&MaintenanceWindowTaskType::Automation));
         assert_eq!(task.targets()[0].key(), Some("WindowTargetIds"));
         assert_eq!(task.targets()[0].values(), [target.window_target_id().unwrap()]);
     }
@@ -191,6 +197,130 @@ async fn apply_installs_windows_once_and_the_scan_counts_them() {
     assert!(out.contains(&format!("{dev} (web-dev) running: covered")), "{out}");
     assert!(out.contains("(working time); next stop Tue 2026-12-01 19:00 +09:00"), "{out}");
     assert!(out.contains("PASS SCHED-001"), "{out}");
+}
+
+/// What is installed in the region, per window (sorted by name): (name, window ID, schedule, enabled,
+/// [(target ID, selector key, selector values)], [(task ID, type, task ARN, service role, target IDs)]).
+type Installed = (
+    String,
+    String,
+    String,
+    bool,
+    Vec<(String, String, Vec<String>)>,
+    Vec<(String, String, String, Option<String>, Vec<String>)>,
+);
+
+async fn installed(account: &Account) -> Vec<Installed> {
+    let ssm = aws_sdk_ssm::Client::new(&account.in_region(REGION));
+    let mut all = Vec::new();
+    for (name, id) in windows(account).await {
+        let window = ssm.get_maintenance_window().window_id(&id).send().await.unwrap();
+        let targets = ssm.describe_maintenance_window_targets().window_id(&id).send().await.unwrap();
+        let targets = targets
+            .targets()
+            .iter()
+            .map(|target| {
+                let selector = &target.targets()[0];
+                (
+                    target.window_target_id().unwrap().to_owned(),
+                    selector.key().unwrap().to_owned(),
+                    selector.values().to_vec(),
+                )
+            })
+            .collect();
+        let tasks = ssm.describe_maintenance_window_tasks().window_id(&id).send().await.unwrap();
+        let tasks = tasks
+            .tasks()
+            .iter()
+            .map(|task| {
+                (
+                    task.window_task_id().unwrap().to_owned(),
+                    task.r#type().map(|kind| kind.as_str().to_owned()).unwrap_or_default(),
+                    task.task_arn().unwrap().to_owned(),
+                    task.service_role_arn().map(str::to_owned),
+                    task.targets().iter().flat_map(|target| target.values().to_vec()).collect(),
+                )
+            })
+            .collect();
+        let schedule = window.schedule().unwrap().to_owned();
+        all.push((name, id, schedule, window.enabled(), targets, tasks));
+    }
+    all
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_changed_schedule_is_updated_in_place() {
+    let account = guardline_testkit::shared().account().await;
+    instance(&account, &[("Environment", "dev")]).await;
+    instance(&account, &[("Environment", "stg")]).await;
+    let dir = workdir(&config(&account.id, None, "maintenance-window"));
+    let run = cli(dir.path(), &account, &["schedule", "apply", "--apply", "--yes"]).await;
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    let before = installed(&account).await;
+    let schedules: Vec<&str> = before.iter().map(|window| window.2.as_str()).collect();
+    assert_eq!(schedules, ["cron(0 9 ? * MON-FRI *)", "cron(0 19 ? * MON-FRI *)"]);
+
+    // Longer hours, one more environment, and a service role for the tasks: every part changes.
+    let changed =
+        config_with(&account.id, None, "maintenance-window", "weekdays 08:00-20:00", r#"["dev", "stg"]"#);
+    std::fs::write(dir.path().join("guardline.toml"), changed).unwrap();
+    let role = format!("arn:aws:iam::{}:role/guardline-maintenance", account.id);
+    let run = cli(dir.path(), &account, &["schedule", "plan", "--role-arn", role.as_str()]).await;
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    let out = &run.stdout;
+    let (stop_id, start_id) = (&before[1].1, &before[0].1);
+    for call in [
+        format!("ssm:UpdateMaintenanceWindow guardline-dev-hours-stop ({stop_id}) schedule cron(0 20 ? * MON-FRI *) ScheduleTimezone Asia/Tokyo"),
+        format!("ssm:UpdateMaintenanceWindow guardline-dev-hours-start ({start_id}) schedule cron(0 8 ? * MON-FRI *) ScheduleTimezone Asia/Tokyo"),
+        "ssm:UpdateMaintenanceWindowTarget guardline-dev-hours-stop: target guardline-dev-hours = instances with tag:Environment in [dev, stg]".to_owned(),
+        "ssm:UpdateMaintenanceWindowTarget guardline-dev-hours-start: target guardline-dev-hours = instances with tag:Environment in [dev, stg]".to_owned(),
+        format!("ssm:UpdateMaintenanceWindowTask guardline-dev-hours-stop: AUTOMATION task guardline-dev-hours-stop running AWS-StopEC2Instance with InstanceId {{{{RESOURCE_ID}}}} on target guardline-dev-hours (service role {role})"),
+        format!("ssm:UpdateMaintenanceWindowTask guardline-dev-hours-start: AUTOMATION task guardline-dev-hours-start running AWS-StartEC2Instance with InstanceId {{{{RESOURCE_ID}}}} on target guardline-dev-hours (service role {role})"),
+    ] {
+        let line = format!("[{} (no alias)] {REGION} schedule dev-hours: {call}", account.id);
+        assert!(out.contains(&line), "missing {line:?} in\n{out}");
+    }
+    assert!(out.contains("6 call(s) planned. Nothing was changed"), "{out}");
+    assert!(!out.contains("ssm:Create") && !out.contains("ssm:Register"), "{out}");
+
+    let apply = ["schedule", "apply", "--apply", "--yes", "--role-arn", role.as_str()];
+    let run = cli(dir.path(), &account, &apply).await;
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    assert!(run.stdout.contains("Applied 6 call(s)."), "{}", run.stdout);
+    assert_eq!(run.stdout.matches("done: ").count(), 6, "{}", run.stdout);
+
+    // The same windows, targets and tasks (same IDs, same counts), with the new values.
+    let after = installed(&account).await;
+    assert_eq!(after.len(), 2, "{after:?}");
+    for (((name, id, schedule, enabled, targets, tasks), old), (cron, document)) in
+        after.iter().zip(&before).zip([
+            ("cron(0 8 ? * MON-FRI *)", "AWS-StartEC2Instance"),
+            ("cron(0 20 ? * MON-FRI *)", "AWS-StopEC2Instance"),
+        ])
+    {
+        assert_eq!((name, id), (&old.0, &old.1));
+        assert_eq!(schedule, cron, "{name}");
+        assert!(enabled, "{name}");
+        let [(target_id, key, values)] = targets.as_slice() else { panic!("{name}: {targets:?}") };
+        assert_eq!(target_id, &old.4[0].0, "{name}");
+        assert_eq!(key, "tag:Environment");
+        assert_eq!(values, &["dev", "stg"]);
+        let [(task_id, kind, arn, service_role, task_targets)] = tasks.as_slice() else {
+            panic!("{name}: {tasks:?}")
+        };
+        assert_eq!(task_id, &old.5[0].0, "{name}");
+        assert_eq!(kind, "AUTOMATION");
+        assert_eq!(arn, document);
+        assert_eq!(service_role.as_deref(), Some(role.as_str()));
+        assert_eq!(task_targets, std::slice::from_ref(target_id));
+        assert_eq!(old.5[0].3, None, "{name}: no service role before the update");
+    }
+
+    // Applying again changes nothing.
+    let run = cli(dir.path(), &account, &apply).await;
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.contains("Nothing to do"), "{}", run.stdout);
+    assert_eq!(installed(&account).await, after);
 }
 
 #[tokio::test(flavor = "multi_thread")]
