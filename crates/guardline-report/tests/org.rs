@@ -10,6 +10,9 @@ use guardline_report::org::{AccountResult, OrgEvaluation, OrgFormat, render, sco
 use guardline_report::terminal::TerminalOptions;
 use guardline_rules::{Evaluation, Outcome};
 
+/// Headless Chromium, shared with the single-account HTML report's test.
+mod browser;
+
 fn workspace() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().expect("the workspace root exists")
 }
@@ -172,4 +175,21 @@ fn terminal_scorecard() {
     let head: String = text.lines().take_while(|line| !line.starts_with('═')).collect::<Vec<_>>().join("\n");
     insta::assert_snapshot!("org_terminal_head", head);
     assert!(text.ends_with("Organisation result: FAILED (3 of 3 accounts fail)\n"), "{text}");
+}
+
+/// The organisation's HTML page in a real headless Chromium: the scorecard and every account's section are
+/// in the DOM, and the page loads nothing from the network.
+#[test]
+fn organisation_html_renders_in_a_browser() {
+    let org = org();
+    let html = render(&org, OrgFormat::Html, &options("en"));
+    assert!(!html.contains("src=\"http") && !html.contains("href=\"http"), "the page must be self-contained");
+    let dir = browser::scratch("org");
+    let path = dir.join("org.html");
+    std::fs::write(&path, &html).unwrap();
+    let dom = browser::run_chromium(&dir, &format!("file://{}", path.display()), &["--dump-dom"]);
+    let sections = browser::tags(&dom, "id=\"account-");
+    assert_eq!(sections.len(), 3, "one section per account: {sections:?}");
+    assert!(dom.contains("Scorecard"), "{dom}");
+    assert!(dom.contains("333333333333"), "the account that could not be scanned is listed");
 }

@@ -1,12 +1,13 @@
 //! A fault-injecting HTTP proxy between the binary and moto server (test-only): on a deterministic fraction
 //! of requests it answers with a throttling error in the request's protocol, a 500, a 503, or drops the
 //! connection; it can also fail one service permanently or leave it hanging. Every request it forwards goes
-//! to moto with `Connection: close`, one request per connection.
+//! to moto with `Connection: close`, one request per connection. It also records each request's signing key
+//! and body, so that tests can see which credentials made which call.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 /// What the proxy does to requests.
@@ -26,6 +27,17 @@ pub struct FaultProxy {
     pub endpoint: String,
     requests: Arc<AtomicU64>,
     injected: Arc<AtomicU64>,
+    log: Arc<Mutex<Vec<Recorded>>>,
+}
+
+/// One request as the proxy saw it.
+#[derive(Clone, Debug)]
+pub struct Recorded {
+    /// The access key ID the request was signed with.
+    pub access_key: String,
+    /// The SigV4 signing name of the service, e.g. `sts`.
+    pub service: String,
+    pub body: String,
 }
 
 impl FaultProxy {
@@ -35,22 +47,29 @@ impl FaultProxy {
         let upstream = upstream.trim_start_matches("http://").to_owned();
         let requests = Arc::new(AtomicU64::new(0));
         let injected = Arc::new(AtomicU64::new(0));
-        let (counter, faulted) = (requests.clone(), injected.clone());
+        let log = Arc::new(Mutex::new(Vec::new()));
+        let (counter, faulted, recorder) = (requests.clone(), injected.clone(), log.clone());
         std::thread::spawn(move || {
             for client in listener.incoming().flatten() {
                 let number = counter.fetch_add(1, Ordering::Relaxed);
-                let (faults, upstream, faulted) = (faults.clone(), upstream.clone(), faulted.clone());
+                let (faults, upstream) = (faults.clone(), upstream.clone());
+                let (faulted, recorder) = (faulted.clone(), recorder.clone());
                 std::thread::spawn(move || {
-                    let _ = serve(client, number, &faults, &upstream, &faulted);
+                    let _ = serve(client, number, &faults, &upstream, &faulted, &recorder);
                 });
             }
         });
-        FaultProxy { endpoint, requests, injected }
+        FaultProxy { endpoint, requests, injected, log }
     }
 
     /// Requests received so far.
     pub fn requests(&self) -> u64 {
         self.requests.load(Ordering::Relaxed)
+    }
+
+    /// Every request received so far.
+    pub fn recorded(&self) -> Vec<Recorded> {
+        self.log.lock().unwrap().clone()
     }
 
     /// Transient faults injected so far.
@@ -74,11 +93,12 @@ fn serve(
     faults: &Faults,
     upstream: &str,
     faulted: &AtomicU64,
+    log: &Mutex<Vec<Recorded>>,
 ) -> std::io::Result<()> {
     let mut reader = BufReader::new(client.try_clone()?);
     let mut head = Vec::new();
     let mut content_length = 0usize;
-    let (mut service, mut content_type) = (String::new(), String::new());
+    let (mut service, mut content_type, mut access_key) = (String::new(), String::new(), String::new());
     loop {
         let mut line = String::new();
         if reader.read_line(&mut line)? == 0 {
@@ -94,6 +114,9 @@ fn serve(
             if let Some(scope) = lower.split("credential=").nth(1) {
                 service = scope.split('/').nth(3).unwrap_or_default().to_owned();
             }
+            if let Some(scope) = line.split("Credential=").nth(1) {
+                access_key = scope.split('/').next().unwrap_or_default().to_owned();
+            }
         }
         if lower.starts_with("connection:") {
             continue;
@@ -106,6 +129,11 @@ fn serve(
     }
     let mut body = vec![0; content_length];
     reader.read_exact(&mut body)?;
+    log.lock().unwrap().push(Recorded {
+        access_key,
+        service: service.clone(),
+        body: String::from_utf8_lossy(&body).into_owned(),
+    });
     let mut client = client;
     if faults.hanging_service.as_deref() == Some(service.as_str()) {
         std::thread::sleep(Duration::from_secs(600));

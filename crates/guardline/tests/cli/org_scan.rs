@@ -473,6 +473,79 @@ async fn twenty_members_in_one_report() {
     assert!(outcomes(&report, &org.members["member-08"]).contains(&"pass EC2-001".to_owned()));
 }
 
+/// A member that is not ACTIVE (closed) is in the report as NOT EVALUATED with its status; the others are
+/// scanned.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_closed_member_is_not_evaluated_with_its_status() {
+    let server = guardline_testkit::shared();
+    let org = organisation(server, &[("open", "Workloads", &[]), ("closed", "Workloads", &[])]).await;
+    let closed = org.members["closed"].clone();
+    aws_sdk_organizations::Client::new(&org.management.config)
+        .close_account()
+        .account_id(&closed)
+        .send()
+        .await
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let env = moto_env(&server.endpoint, &org.management.credentials);
+    let scan = run(dir.path(), args(&["--format", "json"]), env).await;
+    assert_eq!(scan.code, 1, "{}", scan.stderr);
+    let report: serde_json::Value = serde_json::from_str(&scan.stdout).unwrap();
+    let rows = scorecard(&report);
+    assert_eq!(rows[&closed]["status"], "not-evaluated", "{}", rows[&closed]);
+    let reason = rows[&closed]["reason"].as_str().unwrap();
+    assert!(reason.contains("SUSPENDED") || reason.contains("PENDING_CLOSURE"), "{reason}");
+    assert!(outcomes(&report, &closed).iter().all(|line| line.starts_with("not-evaluated ")));
+    assert_eq!(rows[&org.members["open"]]["status"], "evaluated");
+}
+
+/// `--via-role`: the audit role is assumed first, with the caller's credentials, and every member role from
+/// the audit session (role chaining), as a proxy between the binary and moto sees the requests signed; the
+/// external ID (read from the variable `--external-id-env` names) goes with every AssumeRole.
+#[tokio::test(flavor = "multi_thread")]
+async fn via_role_assumes_member_roles_from_the_audit_session() {
+    let server = guardline_testkit::shared();
+    let org = organisation(server, &[("alpha", "Workloads", &[]), ("beta", "Sandbox", &[])]).await;
+    let proxy =
+        crate::fault_proxy::FaultProxy::start(&server.endpoint, crate::fault_proxy::Faults::default());
+    let dir = tempfile::tempdir().unwrap();
+    let mut env = moto_env(&proxy.endpoint, &org.management.credentials);
+    env.push(("TEST_EXTERNAL_ID", "ext-4711".to_owned()));
+    // The audit role lives in the management account here: moto answers ListAccounts only there (a real
+    // delegated administrator's audit account may list too); the chain is the same either way.
+    let audit_role = format!("arn:aws:iam::{}:role/GuardlineAudit", org.management.id);
+    let extra = ["--format", "json", "--via-role", &audit_role, "--external-id-env", "TEST_EXTERNAL_ID"];
+    let scan = run(dir.path(), args(&extra), env).await;
+    assert!(scan.code == 0 || scan.code == 1, "{}", scan.stderr);
+    let report: serde_json::Value = serde_json::from_str(&scan.stdout).unwrap();
+    let rows = scorecard(&report);
+    assert_eq!(rows.len(), 3);
+    assert!(rows.values().all(|row| row["status"] == "evaluated"), "{rows:?}");
+
+    let management_key = org.management.credentials.access_key_id().to_owned();
+    let assume_roles: Vec<_> = proxy
+        .recorded()
+        .into_iter()
+        .filter(|request| request.service == "sts" && request.body.contains("Action=AssumeRole"))
+        .collect();
+    let audit: Vec<_> =
+        assume_roles.iter().filter(|request| request.body.contains("GuardlineAudit")).collect();
+    assert!(!audit.is_empty(), "the audit role was never assumed: {assume_roles:?}");
+    assert!(
+        assume_roles.iter().all(|request| request.body.contains("ExternalId=ext-4711")),
+        "{assume_roles:?}"
+    );
+    assert!(audit.iter().all(|request| request.access_key == management_key), "{audit:?}");
+    let members: Vec<_> = assume_roles
+        .iter()
+        .filter(|request| request.body.contains("OrganizationAccountAccessRole"))
+        .collect();
+    assert_eq!(members.len(), 2, "one AssumeRole per member: {assume_roles:?}");
+    for request in members {
+        assert_ne!(request.access_key, management_key, "a member role was assumed directly: {request:?}");
+    }
+}
+
 /// `iam-policy --for org`: the scan's reads, the Organizations listing, and AssumeRole on the configured
 /// member role (and the via-role).
 #[test]
