@@ -18,6 +18,8 @@ use crate::error::classify;
 pub struct Cx {
     pub account_id: String,
     pub partition: String,
+    /// The most API calls in flight at once.
+    limit: usize,
     permits: Arc<Semaphore>,
     calls: Arc<Mutex<BTreeMap<&'static str, u32>>>,
 }
@@ -27,6 +29,7 @@ impl Cx {
         Cx {
             account_id: account_id.to_owned(),
             partition: partition.to_owned(),
+            limit: concurrency.max(1),
             permits: Arc::new(Semaphore::new(concurrency.max(1))),
             calls: Arc::default(),
         }
@@ -48,6 +51,18 @@ impl Cx {
             tracing::debug!(%error, "call failed");
             error
         })
+    }
+
+    /// Runs one future per item, at most the concurrency limit of them at a time, and returns their outputs
+    /// in order. Unlike `join_all`, the futures beyond the limit are not even created yet: with thousands of
+    /// users, thousands of pending SDK request futures would cost far more memory than the calls themselves.
+    pub async fn each<I, F>(&self, futures: I) -> Vec<F::Output>
+    where
+        I: IntoIterator<Item = F>,
+        F: Future,
+    {
+        use futures::StreamExt as _;
+        futures::stream::iter(futures).buffered(self.limit).collect().await
     }
 
     /// How many calls each IAM action took (pages count separately).

@@ -223,8 +223,12 @@ async fn access_keys(cx: &Cx, client: &aws_sdk_iam::Client) -> Result<Vec<Access
             client.list_users().into_paginator().items().send().collect::<Result<Vec<_>, _>>(),
         )
         .await?;
-    let per_user =
-        join_all(users.iter().map(|user| user_access_keys(cx, client, user.user_name(), user.arn())));
+    // Owned names: a closure over `&User` trips the compiler's higher-ranked lifetime inference in `Cx::each`.
+    let names: Vec<(String, String)> =
+        users.iter().map(|user| (user.user_name().to_owned(), user.arn().to_owned())).collect();
+    let per_user = cx.each(
+        names.into_iter().map(|(name, arn)| async move { user_access_keys(cx, client, &name, &arn).await }),
+    );
     let mut keys = Vec::new();
     for result in per_user.await {
         keys.extend(result?);

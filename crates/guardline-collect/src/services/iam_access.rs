@@ -15,7 +15,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use aws_config::SdkConfig;
-use futures::future::{join_all, try_join_all};
+use futures::future::join_all;
 use guardline_model::CollectError;
 use guardline_model::inventory::iam::{
     AttachedPolicy, GroupPolicies, PolicyKind, PrincipalPolicies, Role, UserPolicies,
@@ -91,7 +91,11 @@ async fn principal_policies(
             client.list_users().into_paginator().items().send().collect::<Result<Vec<_>, _>>(),
         )
         .await?;
-    let per_user = join_all(users.iter().map(|user| user_links(cx, client, user.user_name(), user.arn())));
+    // Owned names: a closure over `&User` trips the compiler's higher-ranked lifetime inference in `Cx::each`.
+    let names: Vec<(String, String)> =
+        users.iter().map(|user| (user.user_name().to_owned(), user.arn().to_owned())).collect();
+    let per_user = cx
+        .each(names.into_iter().map(|(name, arn)| async move { user_links(cx, client, &name, &arn).await }));
     let mut links = Vec::new();
     for result in per_user.await {
         if let Some(found) = result? {
@@ -100,7 +104,9 @@ async fn principal_policies(
     }
     let group_arns: BTreeMap<String, String> =
         links.iter().flat_map(|link| link.groups.iter().cloned()).collect();
-    let per_group = join_all(group_arns.keys().map(|name| group_links(cx, client, name)));
+    let group_names: Vec<String> = group_arns.keys().cloned().collect();
+    let per_group =
+        cx.each(group_names.into_iter().map(|name| async move { group_links(cx, client, &name).await }));
     let mut group_inline = Vec::new();
     for (name, result) in group_arns.keys().zip(per_group.await) {
         if let Some(found) = result? {
@@ -115,7 +121,11 @@ async fn principal_policies(
         .filter(|arn| !is_aws_managed(arn))
         .cloned()
         .collect();
-    let documents = try_join_all(managed.iter().map(|arn| managed_document(cx, client, arn))).await?;
+    let documents = cx
+        .each(managed.iter().cloned().map(|arn| async move { managed_document(cx, client, &arn).await }))
+        .await
+        .into_iter()
+        .collect::<Result<Vec<_>, _>>()?;
     let documents: BTreeMap<String, Option<serde_json::Value>> = managed.into_iter().zip(documents).collect();
     let attach = |inline: Vec<(String, serde_json::Value)>, attached: &[String]| {
         let mut policies: Vec<AttachedPolicy> = inline
