@@ -48,7 +48,6 @@ pub const ACTIONS: &[&str] = &[
     "iam:ListVirtualMFADevices",
     "inspector2:BatchGetAccountStatus",
     "organizations:DescribeOrganization",
-    "organizations:ListAccounts",
     "s3:GetAccountPublicAccessBlock",
     "s3:GetBucketAcl",
     "s3:GetBucketLocation",

@@ -164,6 +164,28 @@ pub enum ColorChoice {
     Never,
 }
 
+/// Which reports to write, where, and how (shared by `scan` and `merge`).
+#[derive(Debug, Clone, Args)]
+pub struct ReportArgs {
+    /// Report format(s), comma-separated; several formats need --output-dir.
+    #[arg(long, value_enum, value_delimiter = ',', default_value = "terminal")]
+    pub format: Vec<ReportFormat>,
+    /// Write the report here instead of stdout.
+    #[arg(long, short, value_name = "FILE", conflicts_with = "output_dir")]
+    pub output: Option<PathBuf>,
+    /// Write each format's report into this directory as guardline-report.<ext>.
+    #[arg(long, value_name = "DIR")]
+    pub output_dir: Option<PathBuf>,
+    /// Language of messages and section titles.
+    #[arg(long, value_enum, default_value = "en", env = "GUARDLINE_LANG")]
+    pub lang: Lang,
+    /// List passing findings too, not just their count.
+    #[arg(long)]
+    pub show_pass: bool,
+    #[arg(long, value_enum, default_value = "auto")]
+    pub color: ColorChoice,
+}
+
 #[derive(Debug, Args)]
 pub struct ScanArgs {
     #[command(flatten)]
@@ -183,23 +205,8 @@ pub struct ScanArgs {
     /// Also save the collected snapshot to this file.
     #[arg(long, value_name = "FILE", conflicts_with_all = ["snapshot", "demo"])]
     pub save_snapshot: Option<PathBuf>,
-    /// Report format(s), comma-separated; several formats need --output-dir.
-    #[arg(long, value_enum, value_delimiter = ',', default_value = "terminal")]
-    pub format: Vec<ReportFormat>,
-    /// Write the report here instead of stdout.
-    #[arg(long, short, value_name = "FILE", conflicts_with = "output_dir")]
-    pub output: Option<PathBuf>,
-    /// Write each format's report into this directory as guardline-report.<ext>.
-    #[arg(long, value_name = "DIR")]
-    pub output_dir: Option<PathBuf>,
-    /// Language of messages and section titles.
-    #[arg(long, value_enum, default_value = "en", env = "GUARDLINE_LANG")]
-    pub lang: Lang,
-    /// List passing findings too, not just their count.
-    #[arg(long)]
-    pub show_pass: bool,
-    #[arg(long, value_enum, default_value = "auto")]
-    pub color: ColorChoice,
+    #[command(flatten)]
+    pub report: ReportArgs,
     /// Evaluate exceptions' expiry as of this date instead of today (YYYY-MM-DD).
     #[arg(long, value_name = "DATE")]
     pub today: Option<jiff::civil::Date>,
@@ -296,22 +303,8 @@ pub struct MergeArgs {
     /// Use this config profile for every account whatever the account mapping says.
     #[arg(long, value_name = "NAME")]
     pub guideline_profile: Option<String>,
-    /// Report format(s), comma-separated; several formats need --output-dir.
-    #[arg(long, value_enum, value_delimiter = ',', default_value = "terminal")]
-    pub format: Vec<ReportFormat>,
-    /// Write the report here instead of stdout.
-    #[arg(long, short, value_name = "FILE", conflicts_with = "output_dir")]
-    pub output: Option<PathBuf>,
-    /// Write each format's report into this directory as guardline-report.<ext>.
-    #[arg(long, value_name = "DIR")]
-    pub output_dir: Option<PathBuf>,
-    #[arg(long, value_enum, default_value = "en", env = "GUARDLINE_LANG")]
-    pub lang: Lang,
-    /// List passing findings too, not just their count.
-    #[arg(long)]
-    pub show_pass: bool,
-    #[arg(long, value_enum, default_value = "auto")]
-    pub color: ColorChoice,
+    #[command(flatten)]
+    pub report: ReportArgs,
     /// Evaluate exceptions' expiry as of this date instead of today (YYYY-MM-DD).
     #[arg(long, value_name = "DATE")]
     pub today: Option<jiff::civil::Date>,

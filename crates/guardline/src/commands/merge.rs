@@ -14,7 +14,7 @@ use anyhow::Context as _;
 use guardline_model::org::ShardRecord;
 
 use crate::args::MergeArgs;
-use crate::commands::org_scan::{self, MANIFEST_FORMAT, Manifest, Output};
+use crate::commands::org_scan::{self, MANIFEST_FORMAT, Manifest};
 use crate::commands::org_store::{Location, Store};
 use crate::commands::{config_path, load_config};
 
@@ -31,16 +31,7 @@ pub fn run(args: MergeArgs) -> anyhow::Result<bool> {
     if !args.no_history {
         org_scan::record_history(&args.history, &org)?;
     }
-    let output = Output {
-        formats: args.format.clone(),
-        output: args.output.as_deref(),
-        output_dir: args.output_dir.as_deref(),
-        lang: args.lang,
-        color: args.color,
-        show_pass: args.show_pass,
-        config_name,
-    };
-    org_scan::emit(&org, &output)?;
+    org_scan::emit(&org, &args.report, config_name)?;
     Ok(!org.failed())
 }
 

@@ -19,14 +19,16 @@ pub mod security_hub;
 pub mod watch;
 pub mod write_guard;
 
+use std::io::{IsTerminal as _, Write as _};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use anyhow::Context as _;
 use guardline_collect::{CollectOptions, CollectOutput};
 use guardline_config::Config;
+use guardline_report::terminal::TerminalOptions;
 
-use crate::args::AwsArgs;
+use crate::args::{AwsArgs, ColorChoice, ReportArgs, ReportFormat};
 use crate::progress::Bar;
 
 /// The config file to use: `--config`, else `./guardline.toml` when it exists.
@@ -92,4 +94,42 @@ pub fn collect_options(aws: &AwsArgs, config: &Config) -> CollectOptions {
 /// Writes `text` to `path`, saying which file failed.
 pub fn write_file(path: &Path, text: &str) -> anyhow::Result<()> {
     std::fs::write(path, text).with_context(|| format!("writing {}", path.display()))
+}
+
+/// Writes one report per requested format (`render` makes each, given the terminal options) to stdout,
+/// `--output` or `--output-dir`: the output handling `scan` and the organisation reports share.
+pub fn emit_reports(
+    report: &ReportArgs,
+    config_name: Option<String>,
+    render: impl Fn(ReportFormat, &TerminalOptions) -> String,
+) -> anyhow::Result<()> {
+    let mut formats = report.format.clone();
+    formats.dedup();
+    if formats.len() > 1 && report.output_dir.is_none() {
+        anyhow::bail!("several formats ({} of them) need --output-dir DIR", formats.len());
+    }
+    if let Some(dir) = &report.output_dir {
+        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    }
+    let to_terminal =
+        report.output.is_none() && report.output_dir.is_none() && std::io::stdout().is_terminal();
+    let terminal = TerminalOptions {
+        lang: report.lang.code().to_owned(),
+        color: match report.color {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => to_terminal && std::env::var_os("NO_COLOR").is_none(),
+        },
+        show_pass: report.show_pass,
+        config_path: config_name,
+    };
+    for format in formats {
+        let text = render(format, &terminal);
+        match (&report.output_dir, &report.output) {
+            (Some(dir), _) => write_file(&dir.join(format.file_name()), &text)?,
+            (None, Some(path)) => write_file(path, &text)?,
+            (None, None) => std::io::stdout().write_all(text.as_bytes()).context("writing the report")?,
+        }
+    }
+    Ok(())
 }

@@ -1,7 +1,7 @@
 //! `guardline org`: the switch-role setup of guideline 3-2.
 //!
-//! - `switch-roles` (read-only): lists the organization's accounts (`organizations:ListAccounts`, from the
-//!   management account) and writes, for each member account and switch role, an AWS CLI profile
+//! - `switch-roles` (read-only): lists the organization's active accounts (the listing of `scan --org`,
+//!   from the management account) and writes, for each member account and switch role, an AWS CLI profile
 //!   (`role_arn`, `source_profile`, `mfa_serial`, `region`) and a console switch-role link. Profiles are named
 //!   `<alias>-<role>`: the alias the config pins for the account (`[[accounts]]` with `id` and `alias`), else
 //!   the account's name slugified (member accounts' aliases cannot be read from the management account).
@@ -18,8 +18,8 @@ use anyhow::Context as _;
 use aws_config::SdkConfig;
 use guardline_apply::org_roles::{self, Desired, Step};
 use guardline_collect::cx::Cx;
-use guardline_collect::services::organizations::OrgAccount;
 use guardline_config::{Config, LiveAccount};
+use guardline_model::org::OrgAccount;
 
 use crate::args::{AwsArgs, OrgCommand, OrgCommandArgs, PlanRolesArgs, SwitchRolesArgs};
 use crate::commands::{collect_options, config_path, load_config, write_guard};
@@ -291,9 +291,14 @@ fn switch_roles(args: &SwitchRolesArgs) -> anyhow::Result<bool> {
                 organization.management_account_id
             );
         }
-        let accounts = guardline_collect::services::organizations::accounts(&cx, &sdk)
+        // The same listing as `scan --org`; switch roles are for the active accounts, by name.
+        let mut accounts: Vec<OrgAccount> = guardline_collect::org::list_accounts(&sdk)
             .await
-            .map_err(|error| anyhow::anyhow!("listing the organization's accounts: {error}"))?;
+            .map_err(|error| anyhow::anyhow!("listing the organization's accounts: {error}"))?
+            .into_iter()
+            .filter(|account| account.status == "ACTIVE")
+            .collect();
+        accounts.sort_by(|a, b| a.name.cmp(&b.name).then_with(|| a.id.cmp(&b.id)));
         let mfa = match &args.mfa_serial {
             Some(serial) => Some(serial.clone()),
             None => caller_mfa(&cx, &sdk, &identity.caller_arn).await,

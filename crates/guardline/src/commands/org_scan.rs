@@ -19,9 +19,6 @@
 //! Kubernetes or AWS Batch job does not retry a shard because an account failed the guideline. 2 is always a
 //! Guardline error (the organisation cannot be listed, bad selectors, IO).
 
-use std::io::{IsTerminal, Write as _};
-use std::path::Path;
-
 use anyhow::Context as _;
 use futures::StreamExt as _;
 use guardline_collect::Progress as _;
@@ -30,13 +27,12 @@ use guardline_config::{AccountFacts, AccountSelector, Config, Level, NotEvaluate
 use guardline_model::org::{OrgAccount, ShardOutcome, ShardRecord};
 use guardline_model::{Finding, Snapshot, Status, Text};
 use guardline_report::org::{AccountResult, OrgEvaluation, OrgFormat};
-use guardline_report::terminal::TerminalOptions;
 use guardline_rules::{EvaluatedFinding, Evaluation, Outcome, RULES};
 use serde::{Deserialize, Serialize};
 
-use crate::args::{ColorChoice, Lang, OrgArgs, ReportFormat, ScanArgs, Shard};
+use crate::args::{OrgArgs, ReportArgs, ReportFormat, ScanArgs, Shard};
 use crate::commands::org_store::{Location, Store};
-use crate::commands::{collect_options, config_path, load_config, write_file};
+use crate::commands::{collect_options, config_path, emit_reports, load_config};
 use crate::progress::Bar;
 
 /// The `format` tag of a shard's manifest.
@@ -122,7 +118,7 @@ pub fn run(args: ScanArgs) -> anyhow::Result<bool> {
     records.sort_by(|a, b| a.account.id.cmp(&b.account.id));
 
     if let Some(shard) = args.org.shard {
-        let dir = args.output_dir.as_deref().context("--shard needs --output-dir")?;
+        let dir = args.report.output_dir.as_deref().context("--shard needs --output-dir")?;
         let location = Location::parse(dir)?;
         runtime.block_on(async {
             let store = Store::new(std::slice::from_ref(&location), args.aws.profile.as_deref()).await;
@@ -148,16 +144,7 @@ pub fn run(args: ScanArgs) -> anyhow::Result<bool> {
     if !args.no_history {
         record_history(&args.history, &org)?;
     }
-    let output = Output {
-        formats: args.format.clone(),
-        output: args.output.as_deref(),
-        output_dir: args.output_dir.as_deref(),
-        lang: args.lang,
-        color: args.color,
-        show_pass: args.show_pass,
-        config_name,
-    };
-    emit(&org, &output)?;
+    emit(&org, &args.report, config_name)?;
     Ok(!org.failed())
 }
 
@@ -403,52 +390,17 @@ pub fn record_history(history: &crate::args::HistoryDbArgs, org: &OrgEvaluation)
     Ok(())
 }
 
-/// Where and how the organisation report goes.
-pub struct Output<'a> {
-    pub formats: Vec<ReportFormat>,
-    pub output: Option<&'a Path>,
-    pub output_dir: Option<&'a Path>,
-    pub lang: Lang,
-    pub color: ColorChoice,
-    pub show_pass: bool,
-    pub config_name: Option<String>,
-}
-
 /// Renders the organisation report in every requested format.
-pub fn emit(org: &OrgEvaluation, output: &Output<'_>) -> anyhow::Result<()> {
-    let mut formats = output.formats.clone();
-    formats.dedup();
-    if formats.len() > 1 && output.output_dir.is_none() {
-        anyhow::bail!("several formats ({} of them) need --output-dir DIR", formats.len());
-    }
-    if let Some(dir) = output.output_dir {
+pub fn emit(org: &OrgEvaluation, report: &ReportArgs, config_name: Option<String>) -> anyhow::Result<()> {
+    if let Some(dir) = &report.output_dir {
         anyhow::ensure!(
             !dir.to_string_lossy().starts_with("s3://"),
             "reports are written to a local --output-dir; s3:// is for the outputs of --shard"
         );
-        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     }
-    let to_terminal =
-        output.output.is_none() && output.output_dir.is_none() && std::io::stdout().is_terminal();
-    let terminal = TerminalOptions {
-        lang: output.lang.code().to_owned(),
-        color: match output.color {
-            ColorChoice::Always => true,
-            ColorChoice::Never => false,
-            ColorChoice::Auto => to_terminal && std::env::var_os("NO_COLOR").is_none(),
-        },
-        show_pass: output.show_pass,
-        config_path: output.config_name.clone(),
-    };
-    for format in formats {
-        let report = guardline_report::org::render(org, org_format(format), &terminal);
-        match (output.output_dir, output.output) {
-            (Some(dir), _) => write_file(&dir.join(format.file_name()), &report)?,
-            (None, Some(path)) => write_file(path, &report)?,
-            (None, None) => std::io::stdout().write_all(report.as_bytes()).context("writing the report")?,
-        }
-    }
-    Ok(())
+    emit_reports(report, config_name, |format, terminal| {
+        guardline_report::org::render(org, org_format(format), terminal)
+    })
 }
 
 fn org_format(format: ReportFormat) -> OrgFormat {

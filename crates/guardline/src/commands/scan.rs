@@ -1,6 +1,6 @@
 //! `guardline scan`: collect (or load) a snapshot, evaluate it against the config, render the report.
 
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 
 use anyhow::Context as _;
 use guardline_config::Config;
@@ -10,8 +10,8 @@ use guardline_report::html::HtmlExtras;
 use guardline_report::terminal::TerminalOptions;
 use guardline_rules::Evaluation;
 
-use crate::args::{ColorChoice, ReportFormat, ScanArgs};
-use crate::commands::{collect, config_path, load_config, write_file};
+use crate::args::{ReportFormat, ScanArgs};
+use crate::commands::{collect, config_path, emit_reports, load_config, write_file};
 
 /// The demo account's snapshot and config, bundled so `scan --demo` works anywhere.
 pub(crate) const DEMO_SNAPSHOT: &str = include_str!("../../../../demo/snapshot.json");
@@ -72,35 +72,11 @@ pub fn run(args: ScanArgs) -> anyhow::Result<bool> {
         Vec::new()
     };
 
-    let lang = args.lang.code();
-    let mut formats = args.format.clone();
-    formats.dedup();
-    if formats.len() > 1 && args.output_dir.is_none() {
-        anyhow::bail!("several formats ({} of them) need --output-dir DIR", formats.len());
-    }
-    if let Some(dir) = &args.output_dir {
-        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-    }
-    let to_terminal = args.output.is_none() && args.output_dir.is_none() && std::io::stdout().is_terminal();
-    let terminal = TerminalOptions {
-        lang: lang.to_owned(),
-        color: match args.color {
-            ColorChoice::Always => true,
-            ColorChoice::Never => false,
-            ColorChoice::Auto => to_terminal && std::env::var_os("NO_COLOR").is_none(),
-        },
-        show_pass: args.show_pass,
-        config_path: config_name,
-    };
-    for format in formats {
-        let extras = HtmlExtras { trend: &trend, cost: cost.as_ref() };
-        let report = render(format, &evaluation, lang, &terminal, &extras);
-        match (&args.output_dir, &args.output) {
-            (Some(dir), _) => write_file(&dir.join(format.file_name()), &report)?,
-            (None, Some(path)) => write_file(path, &report)?,
-            (None, None) => std::io::stdout().write_all(report.as_bytes()).context("writing the report")?,
-        }
-    }
+    let lang = args.report.lang.code();
+    let extras = HtmlExtras { trend: &trend, cost: cost.as_ref() };
+    emit_reports(&args.report, config_name, |format, terminal| {
+        render(format, &evaluation, lang, terminal, &extras)
+    })?;
     // The only write to AWS, after the report is out: a failed import is exit 2 with the report written.
     if args.send_to_security_hub {
         std::io::stdout().flush().context("writing the report")?;

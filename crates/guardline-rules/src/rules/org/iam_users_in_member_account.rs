@@ -2,7 +2,7 @@
 
 use guardline_model::{Section, Severity};
 
-use super::{Membership, membership};
+use super::management_of_member;
 use crate::context::GLOBAL;
 use crate::{Context, Findings, FixAvailability};
 
@@ -60,22 +60,12 @@ declare_rule! {
 }
 
 fn check(cx: &Context<'_>, out: &mut Findings) {
-    let Some(membership) = membership(cx, out) else { return };
     let id = cx.account_id();
-    let management = match membership {
-        Membership::Management => {
-            out.pass(
-                GLOBAL,
-                cx.account_arn(),
-                text!(
-                    "account {id} is the organization's management account, where IAM users belong",
-                    "アカウント {id} は組織の管理アカウントであり、IAM ユーザーを置くアカウントです"
-                ),
-            );
-            return;
-        }
-        Membership::Member(management) => management,
-    };
+    let in_management = text!(
+        "account {id} is the organization's management account, where IAM users belong",
+        "アカウント {id} は組織の管理アカウントであり、IAM ユーザーを置くアカウントです"
+    );
+    let Some(management) = management_of_member(cx, out, in_management) else { return };
     let principals = match cx.snapshot.global.principal_policies.get() {
         Ok(principals) => principals,
         Err(error) => {

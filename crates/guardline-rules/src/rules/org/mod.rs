@@ -49,6 +49,24 @@ pub(crate) fn membership<'a>(cx: &Context<'a>, out: &mut Findings) -> Option<Mem
     }
 }
 
+/// For the controls about member accounts: the management account's ID when the scanned account is a
+/// member. In the management account itself, reports PASS on the account with `in_management` (why the
+/// control has nothing to check there) and returns `None`; `None` too when [`membership`] reported NOT
+/// EVALUATED.
+pub(crate) fn management_of_member<'a>(
+    cx: &Context<'a>,
+    out: &mut Findings,
+    in_management: guardline_model::Text,
+) -> Option<&'a str> {
+    match membership(cx, out)? {
+        Membership::Management => {
+            out.pass(GLOBAL, cx.account_arn(), in_management);
+            None
+        }
+        Membership::Member(management) => Some(management),
+    }
+}
+
 /// The account's roles named in the `switch-roles` parameter, matched case-insensitively, with the
 /// configured name; `None` for a configured role the account lacks.
 pub(crate) fn switch_roles<'a>(cx: &Context<'a>, roles: &'a [Role]) -> Vec<(&'a str, Option<&'a Role>)> {

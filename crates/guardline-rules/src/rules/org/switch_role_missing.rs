@@ -2,7 +2,7 @@
 
 use guardline_model::{Section, Severity};
 
-use super::{Membership, membership, switch_roles};
+use super::{management_of_member, switch_roles};
 use crate::context::GLOBAL;
 use crate::{Context, Findings, FixAvailability};
 
@@ -57,17 +57,12 @@ declare_rule! {
 }
 
 fn check(cx: &Context<'_>, out: &mut Findings) {
-    let Some(membership) = membership(cx, out) else { return };
     let id = cx.account_id();
-    if membership == Membership::Management {
-        out.pass(
-            GLOBAL,
-            cx.account_arn(),
-            text!(
-                "account {id} is the organization's management account: switch roles belong in member accounts",
-                "アカウント {id} は組織の管理アカウントです: スイッチロール用のロールはメンバーアカウントに作成します"
-            ),
-        );
+    let in_management = text!(
+        "account {id} is the organization's management account: switch roles belong in member accounts",
+        "アカウント {id} は組織の管理アカウントです: スイッチロール用のロールはメンバーアカウントに作成します"
+    );
+    if management_of_member(cx, out, in_management).is_none() {
         return;
     }
     let roles = match cx.snapshot.global.roles.get() {

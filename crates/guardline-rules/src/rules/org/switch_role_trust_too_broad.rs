@@ -3,7 +3,7 @@
 use guardline_model::{Section, Severity};
 
 use super::policy::trust_problems;
-use super::{Membership, membership, switch_roles};
+use super::{management_of_member, switch_roles};
 use crate::context::GLOBAL;
 use crate::{Context, Findings, FixAvailability};
 
@@ -63,22 +63,12 @@ declare_rule! {
 }
 
 fn check(cx: &Context<'_>, out: &mut Findings) {
-    let Some(membership) = membership(cx, out) else { return };
     let id = cx.account_id();
-    let management = match membership {
-        Membership::Management => {
-            out.pass(
-                GLOBAL,
-                cx.account_arn(),
-                text!(
-                    "account {id} is the organization's management account: switch roles are checked in member accounts",
-                    "アカウント {id} は組織の管理アカウントです: スイッチロールはメンバーアカウントで確認します"
-                ),
-            );
-            return;
-        }
-        Membership::Member(management) => management,
-    };
+    let in_management = text!(
+        "account {id} is the organization's management account: switch roles are checked in member accounts",
+        "アカウント {id} は組織の管理アカウントです: スイッチロールはメンバーアカウントで確認します"
+    );
+    let Some(management) = management_of_member(cx, out, in_management) else { return };
     let roles = match cx.snapshot.global.roles.get() {
         Ok(roles) => roles,
         Err(error) => {
