@@ -26,10 +26,15 @@ impl MotoServer {
     /// interpreter, default `python3`).
     pub fn start() -> MotoServer {
         let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/moto/server.py");
+        // The checkout running the tests (cargo sets CARGO_MANIFEST_DIR for the test process, and every
+        // crate sits two levels below the root), not the one this library was first compiled in: two
+        // checkouts sharing a target directory share this compiled library.
+        let root =
+            std::env::var("CARGO_MANIFEST_DIR").unwrap_or_else(|_| env!("CARGO_MANIFEST_DIR").to_owned());
+        let script = format!("{root}/../../tests/moto/server.py");
         let python = std::env::var("GUARDLINE_PYTHON").unwrap_or_else(|_| "python3".to_owned());
         let mut child = Command::new(python)
-            .arg(script)
+            .arg(&script)
             .arg(port.to_string())
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
