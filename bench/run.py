@@ -294,10 +294,16 @@ def bench_size(size, args, binary, prowler) -> dict:
             before = moto.cpu()
             g = measure(guardline, genv, stderr_path=os.path.join(workdir, f"guardline-{run}.stderr"))
             g["moto_cpu"] = moto.cpu() - before
-            g["requests"] = moto.requests()["total"]
+            counts = moto.requests()
+            g["requests"] = counts["total"]
             results["guardline"].append(g)
             log(f"  run {run} guardline: {g['wall']:7.2f} s {fmt_bytes(g['rss']):>8} {g['requests']:6d} requests"
                 f" (exit {g['code']}; CPU: guardline {g['cpu']:.2f} s, moto {g['moto_cpu']:.2f} s)")
+            if args.by_action:
+                top = sorted(counts["by_action"].items(), key=lambda kv: (-kv[1], kv[0]))[:args.by_action]
+                log(f"  run {run} guardline requests by action (top {args.by_action} of {len(counts['by_action'])}):")
+                for action, count in top:
+                    log(f"    {count:7d} {action}")
             if prowler:
                 outdir = os.path.join(workdir, f"prowler-{run}")
                 moto.reset_counts()
@@ -407,6 +413,8 @@ def main() -> int:
                         help="also time the 1,000,000-resource snapshot (default with --size all|none)")
     parser.add_argument("--no-snapshot", dest="snapshot", action="store_false")
     parser.add_argument("--resources", type=int, default=1_000_000, help="resources in the big snapshot")
+    parser.add_argument("--by-action", type=int, nargs="?", const=25, default=0, metavar="N",
+                        help="print each Guardline run's requests by action (top N, default 25)")
     parser.add_argument("--profile", action="store_true",
                         help="one extra Guardline run with -v, and its requests by action")
     parser.add_argument("--guardline-arg", action="append", default=[],

@@ -1,6 +1,13 @@
 //! IAM (account-wide): the credential report, the account summary, virtual MFA devices, access keys with
 //! their last use, the password policy and the account aliases.
 //!
+//! Access keys come from `iam:ListAccessKeys` for the users whose credential report row shows a key (and for
+//! users created after the report), with each key's last use read from the report's column for that key (the
+//! column whose `access_key_N_last_rotated`, the key's creation, matches it to the second). A key no column
+//! matches, or whose column lacks the region or service of a use, is asked about with
+//! `iam:GetAccessKeyLastUsed`. Without a credential report every user's keys are listed and every key is
+//! asked about.
+//!
 //! The credential report is generated on demand (`iam:GenerateCredentialReport`) and fetched once it is
 //! complete, with a bounded number of short waits: never by comparing its `GeneratedTime` with the clock
 //! (moto's is fixed in 2015, and an old report is still a report).
@@ -38,14 +45,18 @@ const ROOT_ROW: &str = "<root_account>";
 /// Every account-wide IAM field.
 pub async fn collect(cx: &Cx, config: &SdkConfig) -> GlobalPart {
     let client = aws_sdk_iam::Client::new(config);
-    let (report, summary, mfa_devices, keys, policy, aliases) = futures::join!(
-        credential_report(cx, &client),
+    let (report_and_keys, summary, mfa_devices, policy, aliases) = futures::join!(
+        async {
+            let (report, users) = futures::join!(credential_report(cx, &client), list_users(cx, &client));
+            let keys = access_keys(cx, &client, users, report.as_ref().ok()).await;
+            (report.map(|parsed| parsed.report), keys)
+        },
         account_summary(cx, &client),
         virtual_mfa_devices(cx, &client),
-        access_keys(cx, &client),
         password_policy(cx, &client),
         account_aliases(cx, &client),
     );
+    let (report, keys) = report_and_keys;
     Box::new(move |global| {
         global.credential_report = report.into();
         global.account_summary = summary.into();
@@ -58,7 +69,7 @@ pub async fn collect(cx: &Cx, config: &SdkConfig) -> GlobalPart {
 
 /// `iam:GenerateCredentialReport` until it says `COMPLETE`, then `iam:GetCredentialReport`; a report still
 /// in progress (or not present, or expired) is generated and asked for again, a bounded number of times.
-async fn credential_report(cx: &Cx, client: &aws_sdk_iam::Client) -> Result<CredentialReport, CollectError> {
+async fn credential_report(cx: &Cx, client: &aws_sdk_iam::Client) -> Result<ParsedReport, CollectError> {
     let mut wait = REPORT_FIRST_WAIT;
     let mut attempt = 1;
     loop {
@@ -70,7 +81,7 @@ async fn credential_report(cx: &Cx, client: &aws_sdk_iam::Client) -> Result<Cred
                 Ok(answer) => {
                     let content = answer.content().map(|blob| blob.as_ref()).unwrap_or_default();
                     let generated_at = answer.generated_time().and_then(timestamp);
-                    return parse_credential_report(content, generated_at)
+                    return parse_report(content, generated_at)
                         .map_err(|message| malformed("iam:GetCredentialReport", message));
                 }
                 Err(error) if !last && is_not_ready(&error) => {}
@@ -94,10 +105,36 @@ fn is_absent(value: &str) -> bool {
 
 /// Parses the CSV content of a credential report. Columns are found by their header name, so added or
 /// reordered columns do no harm; `user` and `arn` are required.
+#[cfg(test)]
 pub(crate) fn parse_credential_report(
     content: &[u8],
     generated_at: Option<Timestamp>,
 ) -> Result<CredentialReport, String> {
+    parse_report(content, generated_at).map(|parsed| parsed.report)
+}
+
+/// A credential report, and the key columns of each user's row (by user name) with what the model does not
+/// keep: the region and service of each key's last use.
+pub(crate) struct ParsedReport {
+    pub report: CredentialReport,
+    pub keys: HashMap<String, Vec<ReportKey>>,
+}
+
+/// One `access_key_N_*` column group of a credential report row that holds a key.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct ReportKey {
+    pub slot: u8,
+    /// `access_key_N_last_rotated`: the key's creation date (to the second).
+    pub last_rotated: Option<Timestamp>,
+    pub last_used: Option<Timestamp>,
+    /// `access_key_N_last_used_region`; `None` when the report does not carry it (`not_supported`).
+    pub last_used_region: Option<Option<String>>,
+    /// `access_key_N_last_used_service`; `None` when the report does not carry it (`not_supported`).
+    pub last_used_service: Option<Option<String>>,
+}
+
+/// The credential report's parser; see [`parse_credential_report`].
+pub(crate) fn parse_report(content: &[u8], generated_at: Option<Timestamp>) -> Result<ParsedReport, String> {
     let mut reader = csv::ReaderBuilder::new().has_headers(true).from_reader(content);
     let headers = reader.headers().map_err(|err| format!("credential report header: {err}"))?.clone();
     let columns: HashMap<&str, usize> =
@@ -108,11 +145,13 @@ pub(crate) fn parse_credential_report(
         }
     }
     let mut report = CredentialReport { generated_at, root: None, users: Vec::new() };
+    let mut keys = HashMap::new();
     for (index, record) in reader.records().enumerate() {
         let line = index + 2;
         let record = record.map_err(|err| format!("credential report line {line}: {err}"))?;
         let row = Row { record: &record, columns: &columns, line };
         let mut access_keys = Vec::new();
+        let mut report_keys = Vec::new();
         for slot in [1u8, 2] {
             let active = row.flag(&format!("access_key_{slot}_active"))?;
             let last_rotated = row.time(&format!("access_key_{slot}_last_rotated"))?;
@@ -120,6 +159,13 @@ pub(crate) fn parse_credential_report(
             // A slot holds a key when it is active or has a creation ("rotation") date.
             if active || last_rotated.is_some() {
                 access_keys.push(CredentialKey { slot, active, last_rotated, last_used });
+                report_keys.push(ReportKey {
+                    slot,
+                    last_rotated,
+                    last_used,
+                    last_used_region: row.usage(&format!("access_key_{slot}_last_used_region")),
+                    last_used_service: row.usage(&format!("access_key_{slot}_last_used_service")),
+                });
             }
         }
         let user = CredentialUser {
@@ -137,10 +183,11 @@ pub(crate) fn parse_credential_report(
         if user.user == ROOT_ROW {
             report.root = Some(user);
         } else {
+            keys.insert(user.user.clone(), report_keys);
             report.users.push(user);
         }
     }
-    Ok(report)
+    Ok(ParsedReport { report, keys })
 }
 
 /// One credential report row, read by column name.
@@ -164,6 +211,19 @@ impl Row<'_> {
             value => {
                 Err(format!("credential report line {}: {column} is {value:?}, not a boolean", self.line))
             }
+        }
+    }
+
+    /// A last-use detail: `None` when the report does not carry it (`not_supported`, or no such column),
+    /// `Some(None)` when there is nothing (`N/A`: never used).
+    fn usage(&self, column: &str) -> Option<Option<String>> {
+        if !self.columns.contains_key(column) {
+            return None;
+        }
+        match self.text(column) {
+            "not_supported" => None,
+            value if is_absent(value) => Some(None),
+            value => Some(Some(value.to_owned())),
         }
     }
 
@@ -213,22 +273,45 @@ async fn virtual_mfa_devices(
         .collect())
 }
 
-/// `iam:ListUsers`, then `iam:ListAccessKeys` per user and `iam:GetAccessKeyLastUsed` per key, concurrently
-/// (bounded by [`Cx::call`]). Any failed call fails the whole list: a partial list would hide keys. A user
-/// or key deleted while listing (`NoSuchEntity`) is skipped.
-async fn access_keys(cx: &Cx, client: &aws_sdk_iam::Client) -> Result<Vec<AccessKey>, CollectError> {
+/// `iam:ListUsers`: (user name, user ARN) of every user, in the order IAM lists them.
+async fn list_users(cx: &Cx, client: &aws_sdk_iam::Client) -> Result<Vec<(String, String)>, CollectError> {
     let users = cx
         .call(
             "iam:ListUsers",
             client.list_users().into_paginator().items().send().collect::<Result<Vec<_>, _>>(),
         )
         .await?;
-    // Owned names: a closure over `&User` trips the compiler's higher-ranked lifetime inference in `Cx::each`.
-    let names: Vec<(String, String)> =
-        users.iter().map(|user| (user.user_name().to_owned(), user.arn().to_owned())).collect();
-    let per_user = cx.each(
-        names.into_iter().map(|(name, arn)| async move { user_access_keys(cx, client, &name, &arn).await }),
-    );
+    Ok(users.iter().map(|user| (user.user_name().to_owned(), user.arn().to_owned())).collect())
+}
+
+/// Every user's access keys with their last use, concurrently (bounded by [`Cx::call`]). With a credential
+/// report, only the users whose row shows a key (or who have no row: created after the report) are listed,
+/// and a key's last use comes from its report column when one matches; without one, every user is listed
+/// and every key asked about. Any failed call fails the whole list: a partial list would hide keys. A user
+/// or key deleted while listing (`NoSuchEntity`) is skipped.
+async fn access_keys(
+    cx: &Cx,
+    client: &aws_sdk_iam::Client,
+    users: Result<Vec<(String, String)>, CollectError>,
+    report: Option<&ParsedReport>,
+) -> Result<Vec<AccessKey>, CollectError> {
+    let users = users?;
+    // Owned values: a closure over borrowed ones trips the compiler's higher-ranked lifetime inference in
+    // `Cx::each`.
+    let listed = users.into_iter().filter_map(|(name, arn)| {
+        let columns: Option<Vec<ReportKey>> = match report {
+            None => None,
+            Some(report) => match report.keys.get(&name) {
+                Some(columns) if columns.is_empty() => return None,
+                Some(columns) => Some(columns.clone()),
+                None => Some(Vec::new()),
+            },
+        };
+        Some((name, arn, columns))
+    });
+    let per_user = cx.each(listed.map(|(name, arn, columns)| async move {
+        user_access_keys(cx, client, &name, &arn, columns.as_deref()).await
+    }));
     let mut keys = Vec::new();
     for result in per_user.await {
         keys.extend(result?);
@@ -236,11 +319,17 @@ async fn access_keys(cx: &Cx, client: &aws_sdk_iam::Client) -> Result<Vec<Access
     Ok(keys)
 }
 
+/// Last use as the model keeps it: (date, service, region).
+type LastUse = (Option<Timestamp>, Option<String>, Option<String>);
+
+/// `iam:ListAccessKeys` for one user, then each key's last use: from its report column (`columns`, `None`
+/// without a report) when exactly one matches it, otherwise `iam:GetAccessKeyLastUsed`.
 async fn user_access_keys(
     cx: &Cx,
     client: &aws_sdk_iam::Client,
     user_name: &str,
     user_arn: &str,
+    columns: Option<&[ReportKey]>,
 ) -> Result<Vec<AccessKey>, CollectError> {
     let listed = cx
         .call(
@@ -259,43 +348,87 @@ async fn user_access_keys(
         Err(error) if is_no_such_entity(&error) => return Ok(Vec::new()),
         Err(error) => return Err(error),
     };
-    let keys = join_all(metadata.iter().filter_map(|key| key.access_key_id()).map(|key_id| async move {
+    let metadata: Vec<_> = metadata.iter().filter(|key| key.access_key_id().is_some()).collect();
+    let created: Vec<Option<Timestamp>> =
+        metadata.iter().map(|key| key.create_date().and_then(timestamp)).collect();
+    let matched = match columns {
+        Some(columns) => match_report_columns(&created, columns),
+        None => vec![None; metadata.len()],
+    };
+    let uses = join_all(metadata.iter().zip(&matched).map(|(key, column)| async move {
+        if let Some(column) = column.and_then(report_last_use) {
+            return Ok(Some(column));
+        }
+        let key_id = key.access_key_id().unwrap_or_default();
         let answer = cx
             .call("iam:GetAccessKeyLastUsed", client.get_access_key_last_used().access_key_id(key_id).send())
             .await;
         match answer {
-            Ok(answer) => Ok(Some((key_id, answer.access_key_last_used().cloned()))),
+            Ok(answer) => {
+                let used = answer.access_key_last_used();
+                Ok(Some((
+                    used.and_then(|used| used.last_used_date()).and_then(timestamp),
+                    used.map(|used| used.service_name()).filter(|s| !is_absent(s)).map(str::to_owned),
+                    used.map(|used| used.region()).filter(|s| !is_absent(s)).map(str::to_owned),
+                )))
+            }
             Err(error) if is_no_such_entity(&error) => Ok(None),
             Err(error) => Err(error),
         }
     }))
     .await;
-    let mut last_used: HashMap<&str, Option<aws_sdk_iam::types::AccessKeyLastUsed>> = HashMap::new();
-    for key in keys {
-        if let Some((key_id, used)) = key? {
-            last_used.insert(key_id, used);
-        }
+    let mut keys = Vec::new();
+    for ((key, created), used) in metadata.iter().zip(created).zip(uses) {
+        let Some((last_used, last_used_service, last_used_region)) = used? else {
+            continue;
+        };
+        keys.push(AccessKey {
+            user_name: user_name.to_owned(),
+            user_arn: user_arn.to_owned(),
+            access_key_id: key.access_key_id().unwrap_or_default().to_owned(),
+            active: key.status() == Some(&StatusType::Active),
+            created,
+            last_used,
+            last_used_service,
+            last_used_region,
+        });
     }
-    Ok(metadata
+    Ok(keys)
+}
+
+/// The report column of each listed key (by creation date, `created`): the column whose `last_rotated` is the
+/// key's creation to the second, when exactly one column matches the key and no other listed key matches that
+/// column. `None` (ask `iam:GetAccessKeyLastUsed`) for a key without a creation date, a key newer than the
+/// report, or two keys created in the same second.
+pub(crate) fn match_report_columns<'a>(
+    created: &[Option<Timestamp>],
+    columns: &'a [ReportKey],
+) -> Vec<Option<&'a ReportKey>> {
+    let second = |time: Option<Timestamp>| time.map(|time| time.as_second());
+    let matches = |key: Option<i64>, column: &ReportKey| key.is_some() && key == second(column.last_rotated);
+    created
         .iter()
-        .filter_map(|key| {
-            let key_id = key.access_key_id()?;
-            let used = last_used.get(key_id)?.as_ref();
-            Some(AccessKey {
-                user_name: user_name.to_owned(),
-                user_arn: user_arn.to_owned(),
-                access_key_id: key_id.to_owned(),
-                active: key.status() == Some(&StatusType::Active),
-                created: key.create_date().and_then(timestamp),
-                last_used: used.and_then(|used| used.last_used_date()).and_then(timestamp),
-                last_used_service: used
-                    .map(|used| used.service_name())
-                    .filter(|s| !is_absent(s))
-                    .map(str::to_owned),
-                last_used_region: used.map(|used| used.region()).filter(|s| !is_absent(s)).map(str::to_owned),
-            })
+        .map(|&key| {
+            let key = second(key);
+            let mut found = columns.iter().filter(|column| matches(key, column));
+            let column = found.next()?;
+            if found.next().is_some() {
+                return None;
+            }
+            let claimants = created.iter().filter(|&&other| matches(second(other), column)).count();
+            (claimants == 1).then_some(column)
         })
-        .collect())
+        .collect()
+}
+
+/// A key's last use from its report column, when the column has all of it: a column that shows a use without
+/// its region or service (moto's `not_supported`) does not.
+fn report_last_use(column: &ReportKey) -> Option<LastUse> {
+    match (&column.last_used_service, &column.last_used_region) {
+        (Some(service), Some(region)) => Some((column.last_used, service.clone(), region.clone())),
+        _ if column.last_used.is_none() => Some((None, None, None)),
+        _ => None,
+    }
 }
 
 /// `iam:GetAccountPasswordPolicy`; `NoSuchEntity` means the account has none.
@@ -399,6 +532,91 @@ bob,arn:aws:iam::123456789012:user/bob,2024-02-03T04:05:06+00:00,false,N/A,N/A,N
             }]
         );
         assert!(report.users[1].access_keys.is_empty());
+    }
+
+    fn column(slot: u8, last_rotated: &str) -> ReportKey {
+        ReportKey {
+            slot,
+            last_rotated: ts(last_rotated),
+            last_used: ts("2026-11-01T00:00:00Z"),
+            last_used_region: Some(Some("us-east-1".to_owned())),
+            last_used_service: Some(Some("s3".to_owned())),
+        }
+    }
+
+    #[test]
+    fn keys_match_report_columns_by_creation_second() {
+        let columns = [column(1, "2024-01-01T00:00:00Z"), column(2, "2025-06-01T12:00:00Z")];
+        // Listed in another order than the report's slots, with sub-second creation dates.
+        let created = [ts("2025-06-01T12:00:00.750Z"), ts("2024-01-01T00:00:00.001Z")];
+        let matched = match_report_columns(&created, &columns);
+        assert_eq!(matched.iter().map(|c| c.map(|c| c.slot)).collect::<Vec<_>>(), [Some(2), Some(1)]);
+    }
+
+    #[test]
+    fn unmatched_or_ambiguous_keys_fall_back() {
+        // The second key is newer than the report: no column; a key without a creation date: none either.
+        let columns = [column(1, "2024-01-01T00:00:00Z")];
+        let created = [ts("2024-01-01T00:00:00Z"), ts("2026-11-28T09:00:00Z"), None];
+        let matched = match_report_columns(&created, &columns);
+        assert_eq!(matched.iter().map(|c| c.map(|c| c.slot)).collect::<Vec<_>>(), [Some(1), None, None]);
+        // Two keys created in the same second: which column is whose is unknown, so neither is used.
+        let columns = [column(1, "2024-01-01T00:00:00Z"), column(2, "2024-01-01T00:00:00Z")];
+        let created = [ts("2024-01-01T00:00:00.1Z"), ts("2024-01-01T00:00:00.2Z")];
+        assert_eq!(match_report_columns(&created, &columns), [None, None]);
+        // No report row at all (a user created after the report).
+        assert_eq!(match_report_columns(&created, &[]), [None, None]);
+    }
+
+    #[test]
+    fn report_last_use_needs_region_and_service_of_a_use() {
+        let used = column(1, "2024-01-01T00:00:00Z");
+        assert_eq!(
+            report_last_use(&used),
+            Some((ts("2026-11-01T00:00:00Z"), Some("s3".to_owned()), Some("us-east-1".to_owned())))
+        );
+        let unused = ReportKey {
+            last_used: None,
+            last_used_region: Some(None),
+            last_used_service: Some(None),
+            ..used.clone()
+        };
+        assert_eq!(report_last_use(&unused), Some((None, None, None)));
+        // moto: a use without its region and service (`not_supported`) is asked about.
+        let partial = ReportKey { last_used_region: None, last_used_service: None, ..used.clone() };
+        assert_eq!(report_last_use(&partial), None);
+        let never = ReportKey { last_used: None, ..partial };
+        assert_eq!(report_last_use(&never), Some((None, None, None)));
+    }
+
+    #[test]
+    fn parsed_report_keeps_each_key_columns_last_use() {
+        let content = format!(
+            "{HEADER}\
+alice,arn:aws:iam::123456789012:user/alice,2024-02-03T04:05:06+00:00,true,no_information,2024-02-03T04:05:06+00:00,N/A,false,true,2024-03-01T00:00:00+00:00,2024-03-02T00:00:00+00:00,us-east-1,s3,false,2024-04-01T00:00:00+00:00,N/A,N/A,N/A,false,N/A,false,N/A\n\
+bob,arn:aws:iam::123456789012:user/bob,2024-02-03T04:05:06+00:00,false,N/A,N/A,N/A,false,false,N/A,N/A,not_supported,not_supported,false,N/A,N/A,N/A,N/A,false,N/A,false,N/A\n"
+        );
+        let parsed = parse_report(content.as_bytes(), None).unwrap();
+        assert_eq!(
+            parsed.keys["alice"],
+            [
+                ReportKey {
+                    slot: 1,
+                    last_rotated: ts("2024-03-01T00:00:00Z"),
+                    last_used: ts("2024-03-02T00:00:00Z"),
+                    last_used_region: Some(Some("us-east-1".to_owned())),
+                    last_used_service: Some(Some("s3".to_owned())),
+                },
+                ReportKey {
+                    slot: 2,
+                    last_rotated: ts("2024-04-01T00:00:00Z"),
+                    last_used: None,
+                    last_used_region: Some(None),
+                    last_used_service: Some(None),
+                },
+            ]
+        );
+        assert!(parsed.keys["bob"].is_empty());
     }
 
     #[test]

@@ -1,21 +1,24 @@
 //! IAM (account-wide) for the organisation controls (guideline 3-2): roles with their trust policies, and
 //! who is granted what through user and group policies.
 //!
-//! Calls, for U users, G distinct groups of those users and P distinct customer-managed policies attached
-//! to them: `iam:ListRoles` (paginated), `iam:ListUsers` (paginated), per user `iam:ListUserPolicies`,
-//! `iam:ListAttachedUserPolicies` and `iam:ListGroupsForUser`, per group `iam:ListGroupPolicies` and
-//! `iam:ListAttachedGroupPolicies`, one `iam:GetUserPolicy` / `iam:GetGroupPolicy` per inline policy, and
-//! `iam:GetPolicy` + `iam:GetPolicyVersion` once per customer-managed policy: about 3U + 2G + 2P calls plus
-//! one per inline policy. AWS-managed policies are recorded by ARN only; their documents are not read (the
-//! rules know the ones that grant every action).
+//! Calls: `iam:GetAccountAuthorizationDetails` (paginated, filtered to users, groups, roles and
+//! customer-managed policies), whatever the number of users: each user comes with their inline policies,
+//! attached managed policy ARNs and group names, each group with its inline and attached policies, each role
+//! with its trust policy, and each customer-managed policy with its versions (the default one is read).
+//! AWS-managed policies are recorded by ARN only; their documents are not read (the rules know the ones that
+//! grant every action), so the `AWSManagedPolicy` filter is not asked for.
 //!
-//! Policy documents come URL-encoded from AWS (and raw from moto's ListRoles and GetPolicyVersion): a
-//! document is percent-decoded only when it does not already start with `{`, and `+` is left alone.
+//! Only what the per-principal calls used to return is recorded: the groups of the account's users (not groups
+//! without members), and the documents of the customer-managed policies attached to those users and groups.
+//!
+//! Policy documents come URL-encoded from AWS (and raw from moto's trust policies in this answer): a document
+//! is percent-decoded only when it does not already start with `{`, and `+` is left alone.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use aws_config::SdkConfig;
-use futures::future::join_all;
+use aws_sdk_iam::operation::get_account_authorization_details::GetAccountAuthorizationDetailsOutput;
+use aws_sdk_iam::types::{EntityType, PolicyDetail};
 use guardline_model::CollectError;
 use guardline_model::inventory::iam::{
     AttachedPolicy, GroupPolicies, PolicyKind, PrincipalPolicies, Role, UserPolicies,
@@ -25,10 +28,16 @@ use super::GlobalPart;
 use crate::cx::Cx;
 use crate::error::malformed;
 
+/// The action every document of this collector comes from.
+const ACTION: &str = "iam:GetAccountAuthorizationDetails";
+
 /// Roles and principal policies.
 pub async fn collect(cx: &Cx, config: &SdkConfig) -> GlobalPart {
     let client = aws_sdk_iam::Client::new(config);
-    let (roles, principals) = futures::join!(roles(cx, &client), principal_policies(cx, &client));
+    let (roles, principals) = match authorization_details(cx, &client).await {
+        Ok(pages) => (roles(&pages), principal_policies(&pages)),
+        Err(error) => (Err(error.clone()), Err(error)),
+    };
     Box::new(move |global| {
         global.roles = roles.into();
         global.principal_policies = principals.into();
@@ -48,19 +57,36 @@ pub fn decode_policy(action: &str, document: &str) -> Result<serde_json::Value, 
         .map_err(|err| malformed(action, format!("policy document is not JSON: {err}")))
 }
 
-/// `iam:ListRoles` with each role's trust policy.
-async fn roles(cx: &Cx, client: &aws_sdk_iam::Client) -> Result<Vec<Role>, CollectError> {
-    const ACTION: &str = "iam:ListRoles";
-    let listed = cx
-        .call(ACTION, client.list_roles().into_paginator().items().send().collect::<Result<Vec<_>, _>>())
-        .await?;
-    listed
+/// Every page of `iam:GetAccountAuthorizationDetails` for users, groups, roles and customer-managed policies.
+async fn authorization_details(
+    cx: &Cx,
+    client: &aws_sdk_iam::Client,
+) -> Result<Vec<GetAccountAuthorizationDetailsOutput>, CollectError> {
+    cx.call(
+        ACTION,
+        client
+            .get_account_authorization_details()
+            .filter(EntityType::User)
+            .filter(EntityType::Group)
+            .filter(EntityType::Role)
+            .filter(EntityType::LocalManagedPolicy)
+            .into_paginator()
+            .send()
+            .collect::<Result<Vec<_>, _>>(),
+    )
+    .await
+}
+
+/// Every role with its trust policy, in the order IAM lists them.
+fn roles(pages: &[GetAccountAuthorizationDetailsOutput]) -> Result<Vec<Role>, CollectError> {
+    pages
         .iter()
+        .flat_map(|page| page.role_detail_list())
         .map(|role| {
             Ok(Role {
-                name: role.role_name().to_owned(),
-                arn: role.arn().to_owned(),
-                path: role.path().to_owned(),
+                name: required(role.role_name(), "a role without RoleName")?.to_owned(),
+                arn: required(role.arn(), "a role without Arn")?.to_owned(),
+                path: role.path().unwrap_or_default().to_owned(),
                 trust_policy: role
                     .assume_role_policy_document()
                     .map(|document| decode_policy(ACTION, document))
@@ -70,8 +96,8 @@ async fn roles(cx: &Cx, client: &aws_sdk_iam::Client) -> Result<Vec<Role>, Colle
         .collect()
 }
 
-fn is_no_such_entity(error: &CollectError) -> bool {
-    error.code.as_deref() == Some("NoSuchEntity")
+fn required<'a>(value: Option<&'a str>, what: &str) -> Result<&'a str, CollectError> {
+    value.ok_or_else(|| malformed(ACTION, format!("the answer has {what}")))
 }
 
 /// Whether a managed policy ARN is AWS-managed (`arn:PARTITION:iam::aws:policy/...`).
@@ -79,54 +105,85 @@ fn is_aws_managed(arn: &str) -> bool {
     arn.split(':').nth(4) == Some("aws")
 }
 
-/// Users with their direct policies and groups, and those groups' policies. Any failed call fails the
-/// whole field (a partial answer could hide a grant); a user or group deleted while listing is skipped.
-async fn principal_policies(
-    cx: &Cx,
-    client: &aws_sdk_iam::Client,
+/// Inline policies (name, decoded document), in the order IAM lists them.
+fn inline_policies(list: &[PolicyDetail]) -> Result<Vec<(String, serde_json::Value)>, CollectError> {
+    list.iter()
+        .map(|policy| {
+            let name = required(policy.policy_name(), "an inline policy without PolicyName")?;
+            let document = required(policy.policy_document(), "an inline policy without PolicyDocument")?;
+            Ok((name.to_owned(), decode_policy(ACTION, document)?))
+        })
+        .collect()
+}
+
+/// Users with their direct policies and groups, and those groups' policies.
+fn principal_policies(
+    pages: &[GetAccountAuthorizationDetailsOutput],
 ) -> Result<PrincipalPolicies, CollectError> {
-    let users = cx
-        .call(
-            "iam:ListUsers",
-            client.list_users().into_paginator().items().send().collect::<Result<Vec<_>, _>>(),
-        )
-        .await?;
-    // Owned names: a closure over `&User` trips the compiler's higher-ranked lifetime inference in `Cx::each`.
-    let names: Vec<(String, String)> =
-        users.iter().map(|user| (user.user_name().to_owned(), user.arn().to_owned())).collect();
-    let per_user = cx
-        .each(names.into_iter().map(|(name, arn)| async move { user_links(cx, client, &name, &arn).await }));
     let mut links = Vec::new();
-    for result in per_user.await {
-        if let Some(found) = result? {
-            links.push(found);
-        }
+    for user in pages.iter().flat_map(|page| page.user_detail_list()) {
+        links.push(Links {
+            name: required(user.user_name(), "a user without UserName")?.to_owned(),
+            arn: required(user.arn(), "a user without Arn")?.to_owned(),
+            groups: user.group_list().to_vec(),
+            inline: inline_policies(user.user_policy_list())?,
+            managed: user
+                .attached_managed_policies()
+                .iter()
+                .filter_map(|p| p.policy_arn())
+                .map(str::to_owned)
+                .collect(),
+        });
     }
-    let group_arns: BTreeMap<String, String> =
-        links.iter().flat_map(|link| link.groups.iter().cloned()).collect();
-    let group_names: Vec<String> = group_arns.keys().cloned().collect();
-    let per_group =
-        cx.each(group_names.into_iter().map(|name| async move { group_links(cx, client, &name).await }));
-    let mut group_inline = Vec::new();
-    for (name, result) in group_arns.keys().zip(per_group.await) {
-        if let Some(found) = result? {
-            group_inline.push((name.clone(), found));
+    // The groups of those users, by name (a group missing from the answer, deleted meanwhile, is skipped).
+    let member_groups: BTreeSet<&str> =
+        links.iter().flat_map(|link| link.groups.iter().map(String::as_str)).collect();
+    let mut groups: BTreeMap<String, Links> = BTreeMap::new();
+    for group in pages.iter().flat_map(|page| page.group_detail_list()) {
+        let name = required(group.group_name(), "a group without GroupName")?;
+        if !member_groups.contains(name) {
+            continue;
         }
+        groups.insert(
+            name.to_owned(),
+            Links {
+                name: name.to_owned(),
+                arn: required(group.arn(), "a group without Arn")?.to_owned(),
+                groups: Vec::new(),
+                inline: inline_policies(group.group_policy_list())?,
+                managed: group
+                    .attached_managed_policies()
+                    .iter()
+                    .filter_map(|p| p.policy_arn())
+                    .map(str::to_owned)
+                    .collect(),
+            },
+        );
     }
-    // Every customer-managed policy's default version, once.
-    let managed: BTreeSet<String> = links
+    // The default version of every customer-managed policy attached to them, once; a policy missing from the
+    // answer (deleted meanwhile) is skipped.
+    let attached: BTreeSet<&str> = links
         .iter()
-        .flat_map(|link| link.managed.iter())
-        .chain(group_inline.iter().flat_map(|(_, group)| group.managed.iter()))
+        .chain(groups.values())
+        .flat_map(|link| link.managed.iter().map(String::as_str))
         .filter(|arn| !is_aws_managed(arn))
-        .cloned()
         .collect();
-    let documents = cx
-        .each(managed.iter().cloned().map(|arn| async move { managed_document(cx, client, &arn).await }))
-        .await
-        .into_iter()
-        .collect::<Result<Vec<_>, _>>()?;
-    let documents: BTreeMap<String, Option<serde_json::Value>> = managed.into_iter().zip(documents).collect();
+    let mut documents: HashMap<&str, serde_json::Value> = HashMap::new();
+    for policy in pages.iter().flat_map(|page| page.policies()) {
+        let Some(arn) = policy.arn().filter(|arn| attached.contains(arn)) else {
+            continue;
+        };
+        let Some(version) = policy.default_version_id() else {
+            return Err(malformed(ACTION, format!("{arn} has no default version")));
+        };
+        let document = policy
+            .policy_version_list()
+            .iter()
+            .find(|listed| listed.version_id() == Some(version))
+            .and_then(|listed| listed.document())
+            .ok_or_else(|| malformed(ACTION, format!("{arn} version {version} has no document")))?;
+        documents.insert(arn, decode_policy(ACTION, document)?);
+    }
     let attach = |inline: Vec<(String, serde_json::Value)>, attached: &[String]| {
         let mut policies: Vec<AttachedPolicy> = inline
             .into_iter()
@@ -143,7 +200,7 @@ async fn principal_policies(
                     kind: PolicyKind::AwsManaged,
                     document: None,
                 });
-            } else if let Some(Some(document)) = documents.get(arn.as_str()) {
+            } else if let Some(document) = documents.get(arn.as_str()) {
                 policies.push(AttachedPolicy {
                     name: arn.clone(),
                     kind: PolicyKind::CustomerManaged,
@@ -154,10 +211,10 @@ async fn principal_policies(
         policies
     };
     let mut out = PrincipalPolicies::default();
-    for (name, group) in group_inline {
+    for (name, group) in groups {
         out.groups.push(GroupPolicies {
-            group_arn: group_arns.get(&name).cloned().unwrap_or_default(),
             group_name: name,
+            group_arn: group.arn.clone(),
             policies: attach(group.inline, &group.managed),
         });
     }
@@ -165,7 +222,7 @@ async fn principal_policies(
         out.users.push(UserPolicies {
             user_name: link.name,
             user_arn: link.arn,
-            groups: link.groups.into_iter().map(|(name, _)| name).collect(),
+            groups: link.groups,
             policies: attach(link.inline, &link.managed),
         });
     }
@@ -176,164 +233,10 @@ async fn principal_policies(
 struct Links {
     name: String,
     arn: String,
-    /// (group name, group ARN); empty for a group.
-    groups: Vec<(String, String)>,
+    /// Group names; empty for a group.
+    groups: Vec<String>,
     inline: Vec<(String, serde_json::Value)>,
     managed: Vec<String>,
-}
-
-/// Treats `NoSuchEntity` (deleted while listing) as "skip".
-fn skip_gone<T>(result: Result<T, CollectError>) -> Result<Option<T>, CollectError> {
-    match result {
-        Ok(value) => Ok(Some(value)),
-        Err(error) if is_no_such_entity(&error) => Ok(None),
-        Err(error) => Err(error),
-    }
-}
-
-async fn user_links(
-    cx: &Cx,
-    client: &aws_sdk_iam::Client,
-    name: &str,
-    arn: &str,
-) -> Result<Option<Links>, CollectError> {
-    let (inline_names, attached, groups) = futures::join!(
-        cx.call(
-            "iam:ListUserPolicies",
-            client
-                .list_user_policies()
-                .user_name(name)
-                .into_paginator()
-                .items()
-                .send()
-                .collect::<Result<Vec<_>, _>>(),
-        ),
-        cx.call(
-            "iam:ListAttachedUserPolicies",
-            client
-                .list_attached_user_policies()
-                .user_name(name)
-                .into_paginator()
-                .items()
-                .send()
-                .collect::<Result<Vec<_>, _>>(),
-        ),
-        cx.call(
-            "iam:ListGroupsForUser",
-            client
-                .list_groups_for_user()
-                .user_name(name)
-                .into_paginator()
-                .items()
-                .send()
-                .collect::<Result<Vec<_>, _>>(),
-        ),
-    );
-    let (Some(inline_names), Some(attached), Some(groups)) =
-        (skip_gone(inline_names)?, skip_gone(attached)?, skip_gone(groups)?)
-    else {
-        return Ok(None);
-    };
-    let documents = join_all(inline_names.iter().map(|policy| async move {
-        const ACTION: &str = "iam:GetUserPolicy";
-        let answer =
-            cx.call(ACTION, client.get_user_policy().user_name(name).policy_name(policy).send()).await;
-        match skip_gone(answer)? {
-            Some(answer) => Ok(Some((policy.clone(), decode_policy(ACTION, answer.policy_document())?))),
-            None => Ok(None),
-        }
-    }))
-    .await;
-    let mut inline = Vec::new();
-    for document in documents {
-        inline.extend(document?);
-    }
-    Ok(Some(Links {
-        name: name.to_owned(),
-        arn: arn.to_owned(),
-        groups: groups.iter().map(|group| (group.group_name().to_owned(), group.arn().to_owned())).collect(),
-        inline,
-        managed: attached.iter().filter_map(|policy| policy.policy_arn()).map(str::to_owned).collect(),
-    }))
-}
-
-async fn group_links(
-    cx: &Cx,
-    client: &aws_sdk_iam::Client,
-    name: &str,
-) -> Result<Option<Links>, CollectError> {
-    let (inline_names, attached) = futures::join!(
-        cx.call(
-            "iam:ListGroupPolicies",
-            client
-                .list_group_policies()
-                .group_name(name)
-                .into_paginator()
-                .items()
-                .send()
-                .collect::<Result<Vec<_>, _>>(),
-        ),
-        cx.call(
-            "iam:ListAttachedGroupPolicies",
-            client
-                .list_attached_group_policies()
-                .group_name(name)
-                .into_paginator()
-                .items()
-                .send()
-                .collect::<Result<Vec<_>, _>>(),
-        ),
-    );
-    let (Some(inline_names), Some(attached)) = (skip_gone(inline_names)?, skip_gone(attached)?) else {
-        return Ok(None);
-    };
-    let documents = join_all(inline_names.iter().map(|policy| async move {
-        const ACTION: &str = "iam:GetGroupPolicy";
-        let answer =
-            cx.call(ACTION, client.get_group_policy().group_name(name).policy_name(policy).send()).await;
-        match skip_gone(answer)? {
-            Some(answer) => Ok(Some((policy.clone(), decode_policy(ACTION, answer.policy_document())?))),
-            None => Ok(None),
-        }
-    }))
-    .await;
-    let mut inline = Vec::new();
-    for document in documents {
-        inline.extend(document?);
-    }
-    Ok(Some(Links {
-        name: name.to_owned(),
-        arn: String::new(),
-        groups: Vec::new(),
-        inline,
-        managed: attached.iter().filter_map(|policy| policy.policy_arn()).map(str::to_owned).collect(),
-    }))
-}
-
-/// `iam:GetPolicy` for the default version, then `iam:GetPolicyVersion`; `None` when the policy is gone.
-async fn managed_document(
-    cx: &Cx,
-    client: &aws_sdk_iam::Client,
-    arn: &str,
-) -> Result<Option<serde_json::Value>, CollectError> {
-    let Some(policy) = skip_gone(cx.call("iam:GetPolicy", client.get_policy().policy_arn(arn).send()).await)?
-    else {
-        return Ok(None);
-    };
-    let Some(version) = policy.policy().and_then(|policy| policy.default_version_id()) else {
-        return Err(malformed("iam:GetPolicy", format!("{arn} has no default version")));
-    };
-    const ACTION: &str = "iam:GetPolicyVersion";
-    let answer =
-        cx.call(ACTION, client.get_policy_version().policy_arn(arn).version_id(version).send()).await;
-    let Some(answer) = skip_gone(answer)? else {
-        return Ok(None);
-    };
-    let document = answer
-        .policy_version()
-        .and_then(|version| version.document())
-        .ok_or_else(|| malformed(ACTION, format!("{arn} version {version} has no document")))?;
-    decode_policy(ACTION, document).map(Some)
 }
 
 /// The MFA device of IAM user `user` (`iam:ListMFADevices`), the first listed; for `guardline org

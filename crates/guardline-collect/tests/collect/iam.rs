@@ -136,8 +136,10 @@ async fn users_mfa_keys_password_policy_and_alias() {
         })
     );
     assert_eq!(global.account_aliases.get().unwrap(), &[alias]);
-    assert_eq!(output.calls["iam:GetAccessKeyLastUsed"], 2);
-    assert_eq!(output.calls["iam:ListAccessKeys"], 4);
+    // Only the user whose credential report row shows keys is listed. moto's report has no region or
+    // service of a use, so the used key is asked about; so is a key whose creation second it shares.
+    assert_eq!(output.calls["iam:ListAccessKeys"], 1);
+    assert!((1..=2).contains(&output.calls["iam:GetAccessKeyLastUsed"]));
 }
 
 #[tokio::test]

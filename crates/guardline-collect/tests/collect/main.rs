@@ -13,6 +13,7 @@ mod ec2;
 mod events;
 mod guardduty;
 mod iam;
+mod iam_details;
 mod inspector;
 mod organizations;
 mod s3;

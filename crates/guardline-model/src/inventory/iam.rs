@@ -57,7 +57,8 @@ pub struct VirtualMfaDevice {
     pub user_arn: Option<String>,
 }
 
-/// An IAM user's access key (`iam:ListAccessKeys` + `iam:GetAccessKeyLastUsed`).
+/// An IAM user's access key (`iam:ListAccessKeys`; its last use from the credential report's key column, or
+/// `iam:GetAccessKeyLastUsed` where the report cannot place or describe it).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AccessKey {
@@ -88,7 +89,7 @@ pub struct PasswordPolicy {
     pub hard_expiry: bool,
 }
 
-/// An IAM role with its trust policy (`iam:ListRoles`).
+/// An IAM role with its trust policy (`iam:GetAccountAuthorizationDetails`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Role {
@@ -103,9 +104,10 @@ pub struct Role {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum PolicyKind {
-    /// An inline policy (`iam:GetUserPolicy` / `iam:GetGroupPolicy`).
+    /// An inline policy (from `iam:GetAccountAuthorizationDetails`).
     Inline,
-    /// A customer-managed policy, its default version read (`iam:GetPolicy`, `iam:GetPolicyVersion`).
+    /// A customer-managed policy, its default version's document (from
+    /// `iam:GetAccountAuthorizationDetails`).
     CustomerManaged,
     /// An AWS-managed policy (`arn:aws:iam::aws:policy/...`): only its ARN is recorded, its document is not
     /// read (the rules know the few that grant everything, e.g. `AdministratorAccess`).
@@ -123,8 +125,7 @@ pub struct AttachedPolicy {
     pub document: Option<serde_json::Value>,
 }
 
-/// An IAM user's own policies and groups (`iam:ListUsers`, `iam:ListUserPolicies`,
-/// `iam:ListAttachedUserPolicies`, `iam:ListGroupsForUser`).
+/// An IAM user's own policies and groups (`iam:GetAccountAuthorizationDetails`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct UserPolicies {
@@ -136,7 +137,7 @@ pub struct UserPolicies {
     pub policies: Vec<AttachedPolicy>,
 }
 
-/// An IAM group's policies (`iam:ListGroupPolicies`, `iam:ListAttachedGroupPolicies`).
+/// An IAM group's policies (`iam:GetAccountAuthorizationDetails`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct GroupPolicies {

@@ -43,7 +43,7 @@ pub struct GlobalInventory {
     pub anomaly_subscriptions: Collected<Vec<cost::AnomalySubscription>>,
     /// `None`: the account is not in an AWS Organization (`organizations:DescribeOrganization`).
     pub organization: Collected<Option<organizations::Organization>>,
-    /// IAM roles with their trust policies (`iam:ListRoles`).
+    /// IAM roles with their trust policies (`iam:GetAccountAuthorizationDetails`).
     pub roles: Collected<Vec<iam::Role>>,
     /// IAM users' and their groups' policies (who is granted `sts:AssumeRole`, and how).
     pub principal_policies: Collected<iam::PrincipalPolicies>,

@@ -54,10 +54,7 @@ declare_rule! {
         fix: FixAvailability::ManualOnly,
         data: &[
             "organizations:DescribeOrganization",
-            "iam:ListUsers",
-            "iam:ListUserPolicies",
-            "iam:ListAttachedUserPolicies",
-            "iam:ListGroupsForUser",
+            "iam:GetAccountAuthorizationDetails",
         ],
         check: check,
         plan: None,

@@ -9,7 +9,7 @@ use crate::{Context, Findings, FixAvailability};
 declare_rule! {
     /// ## What it checks
     /// That a member account has every switch role the profile's `switch-roles` parameter names (default
-    /// `["admin", "engineer", "viewer"]`, matched case-insensitively; `iam:ListRoles`). The management
+    /// `["admin", "engineer", "viewer"]`, matched case-insensitively; `iam:GetAccountAuthorizationDetails`). The management
     /// account passes (people sign in there; the roles are in the member accounts); an account in no
     /// organization is NOT EVALUATED.
     ///
@@ -50,7 +50,7 @@ declare_rule! {
         item: "3-2",
         severity: Severity::Medium,
         fix: FixAvailability::ManualOnly,
-        data: &["organizations:DescribeOrganization", "iam:ListRoles"],
+        data: &["organizations:DescribeOrganization", "iam:GetAccountAuthorizationDetails"],
         check: check,
         plan: None,
     }

@@ -56,7 +56,7 @@ declare_rule! {
         item: "3-2",
         severity: Severity::High,
         fix: FixAvailability::ManualOnly,
-        data: &["organizations:DescribeOrganization", "iam:ListRoles"],
+        data: &["organizations:DescribeOrganization", "iam:GetAccountAuthorizationDetails"],
         check: check,
         plan: None,
     }

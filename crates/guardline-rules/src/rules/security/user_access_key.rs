@@ -12,8 +12,9 @@ use crate::{Context, Findings, FixAvailability};
 
 declare_rule! {
     /// ## What it checks
-    /// No IAM user has an active access key (`iam:ListAccessKeys` for every user). Each active key fails
-    /// on its own, with its age and its last use (`iam:GetAccessKeyLastUsed`: date, service, region), so
+    /// No IAM user has an active access key (`iam:ListAccessKeys` for every user the credential report
+    /// shows with a key). Each active key fails on its own, with its age and its last use (date, service,
+    /// region: the report's key column, or `iam:GetAccessKeyLastUsed` where the report cannot say), so
     /// that the owner can tell what still depends on it. Inactive keys do not fail. Each user of the
     /// credential report without an active key passes.
     ///
