@@ -2,6 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
+mod de;
+
 /// Why a piece of inventory could not be collected.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -72,8 +74,10 @@ impl std::fmt::Display for CollectError {
 
 /// One piece of inventory: the data, or why it is missing.
 ///
-/// Serialised as `{"status": "ok", "value": ...}` or `{"status": "error", "error": {...}}`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// Serialised as `{"status": "ok", "value": ...}` or `{"status": "error", "error": {...}}`. Deserialised by
+/// hand (see [`de`]): serde's derive for an internally tagged enum buffers the whole value before reading
+/// it, which on a large snapshot costs more than the parse itself.
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "status", rename_all = "kebab-case")]
 pub enum Collected<T> {
     Ok { value: T },

@@ -37,8 +37,10 @@ impl AccountInfo {
 #[serde(deny_unknown_fields)]
 pub struct Snapshot {
     /// Always [`SNAPSHOT_FORMAT`].
+    #[serde(deserialize_with = "format_tag")]
     pub format: String,
     /// [`SNAPSHOT_VERSION`] of the build that wrote it.
+    #[serde(deserialize_with = "schema_version")]
     pub version: u32,
     /// The Guardline version that wrote it (informational).
     pub tool_version: String,
@@ -81,6 +83,7 @@ impl std::fmt::Display for SnapshotError {
 
 impl std::error::Error for SnapshotError {}
 
+/// The fields that say what a document is, read on their own (everything else is skipped unparsed).
 #[derive(Deserialize)]
 struct Header {
     format: Option<String>,
@@ -88,22 +91,9 @@ struct Header {
     tool_version: Option<String>,
 }
 
-impl Snapshot {
-    /// An empty snapshot for `account`, collected at `collected_at`.
-    pub fn new(account: AccountInfo, collected_at: Timestamp) -> Self {
-        Snapshot {
-            format: SNAPSHOT_FORMAT.to_owned(),
-            version: SNAPSHOT_VERSION,
-            tool_version: env!("CARGO_PKG_VERSION").to_owned(),
-            collected_at,
-            account,
-            global: GlobalInventory::default(),
-            regions: BTreeMap::new(),
-        }
-    }
-
-    /// Reads a snapshot from JSON, checking its format tag and version before its content.
-    pub fn from_json(json: &str) -> Result<Snapshot, SnapshotError> {
+impl Header {
+    /// `Ok` when `json` is a snapshot of this build's format and version (whatever its content).
+    fn read(json: &str) -> Result<(), SnapshotError> {
         let header: Header =
             serde_json::from_str(json).map_err(|err| SnapshotError::NotASnapshot(err.to_string()))?;
         if header.format.as_deref() != Some(SNAPSHOT_FORMAT) {
@@ -120,7 +110,52 @@ impl Snapshot {
                 tool_version: header.tool_version.unwrap_or_else(|| "unknown".to_owned()),
             });
         }
-        serde_json::from_str(json).map_err(SnapshotError::Invalid)
+        Ok(())
+    }
+}
+
+/// `format` while reading the whole snapshot: anything but [`SNAPSHOT_FORMAT`] stops the read at once.
+fn format_tag<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<String, D::Error> {
+    let format = String::deserialize(deserializer)?;
+    if format != SNAPSHOT_FORMAT {
+        return Err(serde::de::Error::custom(format_args!("not a {SNAPSHOT_FORMAT}")));
+    }
+    Ok(format)
+}
+
+/// `version` while reading the whole snapshot: another schema version stops the read at once.
+fn schema_version<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<u32, D::Error> {
+    let version = u32::deserialize(deserializer)?;
+    if version != SNAPSHOT_VERSION {
+        return Err(serde::de::Error::custom(format_args!("schema version {version}")));
+    }
+    Ok(version)
+}
+
+impl Snapshot {
+    /// An empty snapshot for `account`, collected at `collected_at`.
+    pub fn new(account: AccountInfo, collected_at: Timestamp) -> Self {
+        Snapshot {
+            format: SNAPSHOT_FORMAT.to_owned(),
+            version: SNAPSHOT_VERSION,
+            tool_version: env!("CARGO_PKG_VERSION").to_owned(),
+            collected_at,
+            account,
+            global: GlobalInventory::default(),
+            regions: BTreeMap::new(),
+        }
+    }
+
+    /// Reads a snapshot from JSON, refusing another format or schema version before reading its content.
+    ///
+    /// One pass: `format` and `version` come first in every snapshot Guardline writes, and they refuse a
+    /// mismatch as soon as they are read. Only when the document fails is it read again, for its header
+    /// alone, to say whether it is another version, something else entirely, or a broken snapshot.
+    pub fn from_json(json: &str) -> Result<Snapshot, SnapshotError> {
+        serde_json::from_str(json).map_err(|err| match Header::read(json) {
+            Err(refusal) => refusal,
+            Ok(()) => SnapshotError::Invalid(err),
+        })
     }
 
     /// The snapshot as pretty JSON.
@@ -164,6 +199,26 @@ mod tests {
         assert!(matches!(err, SnapshotError::NotASnapshot(_)), "{err}");
         let err = Snapshot::from_json("not json").unwrap_err();
         assert!(matches!(err, SnapshotError::NotASnapshot(_)), "{err}");
+    }
+
+    #[test]
+    fn another_version_is_named_wherever_its_header_is() {
+        // A newer build's snapshot: an unknown field before the version, and the version last.
+        let mut value: serde_json::Value = serde_json::from_str(&sample().to_json()).unwrap();
+        let object = value.as_object_mut().unwrap();
+        object.remove("version");
+        object.insert("added_later".into(), serde_json::json!({"x": 1}));
+        object.insert("version".into(), serde_json::json!(2));
+        let err = Snapshot::from_json(&value.to_string()).unwrap_err();
+        assert!(matches!(err, SnapshotError::WrongVersion { found: 2, .. }), "{err}");
+    }
+
+    #[test]
+    fn a_broken_snapshot_of_this_version_is_invalid_with_its_location() {
+        let json = sample().to_json().replace("\"partition\": \"aws\"", "\"partition\": 7");
+        let err = Snapshot::from_json(&json).unwrap_err();
+        assert!(matches!(err, SnapshotError::Invalid(_)), "{err}");
+        assert!(err.to_string().contains("line 8"), "{err}");
     }
 
     #[test]

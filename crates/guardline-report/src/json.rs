@@ -1,5 +1,7 @@
 //! `--format json`: the evaluation, the control roll-up and the section roll-up in one document.
 
+use std::io::Write;
+
 use guardline_rules::Evaluation;
 use serde::Serialize;
 
@@ -25,7 +27,15 @@ pub(crate) struct JsonReport<'a> {
 
 /// The JSON report.
 pub fn render(evaluation: &Evaluation, lang: &str) -> String {
-    serde_json::to_string_pretty(&report(evaluation, lang)).expect("the report always serialises") + "\n"
+    let mut out = Vec::new();
+    write(evaluation, lang, &mut out).expect("writing to memory cannot fail");
+    String::from_utf8(out).expect("serde_json writes UTF-8")
+}
+
+/// The JSON report, streamed to `out` (a large account's report is never held whole in memory).
+pub fn write(evaluation: &Evaluation, lang: &str, out: &mut dyn Write) -> std::io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, &report(evaluation, lang))?;
+    out.write_all(b"\n")
 }
 
 /// The JSON report's document (also one account's part of the organisation report).

@@ -1,6 +1,6 @@
 //! Roll-ups shared by every format: one [`ControlSummary`] per rule, one [`SectionSummary`] per section.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use guardline_model::{Section, Severity};
 use guardline_rules::{Evaluation, Outcome, RULES, Rule};
@@ -31,7 +31,13 @@ pub struct SectionSummary {
 
 /// The control and section roll-ups of an evaluation, in guideline order.
 pub fn summarize(evaluation: &Evaluation) -> (Vec<ControlSummary>, Vec<SectionSummary>) {
-    let controls: Vec<ControlSummary> = RULES.iter().map(|rule| control_summary(rule, evaluation)).collect();
+    // One pass over the findings (there may be millions), counting per control.
+    let mut counts: HashMap<&str, BTreeMap<Outcome, usize>> = HashMap::with_capacity(RULES.len());
+    for finding in &evaluation.findings {
+        *counts.entry(finding.finding.control.as_str()).or_default().entry(finding.outcome).or_default() += 1;
+    }
+    let controls: Vec<ControlSummary> =
+        RULES.iter().map(|rule| control_summary(rule, counts.remove(rule.id).unwrap_or_default())).collect();
     let sections = Section::ALL
         .iter()
         .map(|section| {
@@ -48,11 +54,7 @@ pub fn summarize(evaluation: &Evaluation) -> (Vec<ControlSummary>, Vec<SectionSu
     (controls, sections)
 }
 
-fn control_summary(rule: &'static Rule, evaluation: &Evaluation) -> ControlSummary {
-    let mut counts = BTreeMap::new();
-    for finding in evaluation.findings.iter().filter(|finding| finding.finding.control == rule.id) {
-        *counts.entry(finding.outcome).or_default() += 1;
-    }
+fn control_summary(rule: &'static Rule, counts: BTreeMap<Outcome, usize>) -> ControlSummary {
     ControlSummary {
         id: rule.id,
         name: rule.name,

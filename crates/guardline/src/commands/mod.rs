@@ -19,7 +19,7 @@ pub mod security_hub;
 pub mod watch;
 pub mod write_guard;
 
-use std::io::{IsTerminal as _, Write as _};
+use std::io::{BufWriter, IsTerminal as _, Write};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -101,7 +101,7 @@ pub fn write_file(path: &Path, text: &str) -> anyhow::Result<()> {
 pub fn emit_reports(
     report: &ReportArgs,
     config_name: Option<String>,
-    render: impl Fn(ReportFormat, &TerminalOptions) -> String,
+    render: impl Fn(ReportFormat, &TerminalOptions, &mut dyn Write) -> std::io::Result<()>,
 ) -> anyhow::Result<()> {
     let mut formats = report.format.clone();
     formats.dedup();
@@ -124,12 +124,25 @@ pub fn emit_reports(
         config_path: config_name,
     };
     for format in formats {
-        let text = render(format, &terminal);
+        let render = |out: &mut dyn Write| render(format, &terminal, out);
         match (&report.output_dir, &report.output) {
-            (Some(dir), _) => write_file(&dir.join(format.file_name()), &text)?,
-            (None, Some(path)) => write_file(path, &text)?,
-            (None, None) => std::io::stdout().write_all(text.as_bytes()).context("writing the report")?,
+            (Some(dir), _) => write_streamed(&dir.join(format.file_name()), render)?,
+            (None, Some(path)) => write_streamed(path, render)?,
+            (None, None) => {
+                let mut out = BufWriter::new(std::io::stdout().lock());
+                render(&mut out).and_then(|()| out.flush()).context("writing the report")?
+            }
         }
     }
     Ok(())
+}
+
+/// Creates `path` and lets `write` stream into it: a report is never held whole in memory on its way out.
+fn write_streamed(
+    path: &Path,
+    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> anyhow::Result<()> {
+    let file = std::fs::File::create(path).with_context(|| format!("writing {}", path.display()))?;
+    let mut out = BufWriter::new(file);
+    write(&mut out).and_then(|()| out.flush()).with_context(|| format!("writing {}", path.display()))
 }

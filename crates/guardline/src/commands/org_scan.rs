@@ -398,8 +398,8 @@ pub fn emit(org: &OrgEvaluation, report: &ReportArgs, config_name: Option<String
             "reports are written to a local --output-dir; s3:// is for the outputs of --shard"
         );
     }
-    emit_reports(report, config_name, |format, terminal| {
-        guardline_report::org::render(org, org_format(format), terminal)
+    emit_reports(report, config_name, |format, terminal, out| {
+        out.write_all(guardline_report::org::render(org, org_format(format), terminal).as_bytes())
     })
 }
 
