@@ -36,6 +36,7 @@ use guardline_rules::{EvaluatedFinding, Evaluation, Outcome, find_rule};
 use pulldown_cmark::{Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 
 use crate::i18n::{Phrase, phrase};
+use crate::summary::findings_by_control;
 use crate::{ControlSummary, SectionSummary, summarize};
 
 /// Escapes `text` for HTML element content and quoted attribute values.
@@ -166,6 +167,7 @@ pub struct TrendPoint {
 pub fn render_with(evaluation: &Evaluation, lang: &str, extras: &HtmlExtras) -> String {
     let lang = if lang == "ja" { "ja" } else { "en" };
     let (controls, sections) = summarize(evaluation);
+    let by_control = findings_by_control(evaluation);
     let mut out = String::new();
     let account = match &evaluation.account_alias {
         Some(alias) => format!("{} ({})", evaluation.account_id, alias),
@@ -203,7 +205,8 @@ pub fn render_with(evaluation: &Evaluation, lang: &str, extras: &HtmlExtras) -> 
             escape(section.title().get(lang)),
         );
         for control in controls.iter().filter(|control| control.section == section) {
-            render_control(&mut out, evaluation, control, lang);
+            let findings = by_control.get(control.id).map(Vec::as_slice).unwrap_or_default();
+            render_control(&mut out, findings, control, lang);
         }
         out.push_str("</section>\n");
     }
@@ -881,10 +884,8 @@ fn checkbox(out: &mut String, name: &str, value: &str, label: &str) {
     );
 }
 
-fn render_control(out: &mut String, evaluation: &Evaluation, control: &ControlSummary, lang: &str) {
+fn render_control(out: &mut String, findings: &[&EvaluatedFinding], control: &ControlSummary, lang: &str) {
     let rule = find_rule(control.id).expect("summaries come from the registry");
-    let findings: Vec<&EvaluatedFinding> =
-        evaluation.findings.iter().filter(|finding| finding.finding.control == control.id).collect();
     let outcome = control.outcome.map(outcome_key).unwrap_or("none");
     let badge = control.outcome.map(|outcome| outcome_label(outcome, lang)).unwrap_or("–");
     let _ = writeln!(
@@ -932,7 +933,7 @@ fn render_control(out: &mut String, evaluation: &Evaluation, control: &ControlSu
             t(lang, "Region", "リージョン"),
             t(lang, "Resource and finding", "リソースと検出内容"),
         );
-        for finding in &findings {
+        for finding in findings {
             render_finding(out, finding, lang);
         }
         out.push_str("</tbody></table>\n");

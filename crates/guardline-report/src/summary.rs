@@ -3,7 +3,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use guardline_model::{Section, Severity};
-use guardline_rules::{Evaluation, Outcome, RULES, Rule};
+use guardline_rules::{EvaluatedFinding, Evaluation, Outcome, RULES, Rule};
 use serde::Serialize;
 
 /// One control's verdict for the account: the worst outcome of its findings.
@@ -65,4 +65,14 @@ fn control_summary(rule: &'static Rule, counts: BTreeMap<Outcome, usize>) -> Con
         outcome: counts.keys().next().copied(),
         counts,
     }
+}
+
+/// Each control's findings, in evaluation order, gathered in one pass (reports that list findings per
+/// control would otherwise scan every finding once per control).
+pub(crate) fn findings_by_control(evaluation: &Evaluation) -> HashMap<&str, Vec<&EvaluatedFinding>> {
+    let mut by_control: HashMap<&str, Vec<&EvaluatedFinding>> = HashMap::with_capacity(RULES.len());
+    for finding in &evaluation.findings {
+        by_control.entry(finding.finding.control.as_str()).or_default().push(finding);
+    }
+    by_control
 }

@@ -7,6 +7,7 @@ use anstyle::{AnsiColor, Effects, Style};
 use guardline_rules::{EvaluatedFinding, Evaluation, Outcome, find_rule};
 
 use crate::i18n::{Phrase, phrase};
+use crate::summary::findings_by_control;
 use crate::{ControlSummary, summarize};
 
 /// How to render.
@@ -69,6 +70,7 @@ pub fn render(evaluation: &Evaluation, options: &TerminalOptions) -> String {
     let lang = options.lang.as_str();
     let painter = Painter { color: options.color, lang: lang.to_owned() };
     let (controls, sections) = summarize(evaluation);
+    let by_control = findings_by_control(evaluation);
     let mut out = String::new();
 
     let alias = evaluation.account_alias.as_deref().map(|alias| format!(" ({alias})")).unwrap_or_default();
@@ -99,7 +101,8 @@ pub fn render(evaluation: &Evaluation, options: &TerminalOptions) -> String {
             counts_line(&painter, &section.controls, section.empty, lang),
         );
         for control in controls.iter().filter(|control| control.section == section.section) {
-            render_control(&mut out, &painter, evaluation, control, options);
+            let findings = by_control.get(control.id).map(Vec::as_slice).unwrap_or_default();
+            render_control(&mut out, &painter, findings, control, options);
         }
     }
 
@@ -138,14 +141,12 @@ pub fn render(evaluation: &Evaluation, options: &TerminalOptions) -> String {
 fn render_control(
     out: &mut String,
     painter: &Painter,
-    evaluation: &Evaluation,
+    findings: &[&EvaluatedFinding],
     control: &ControlSummary,
     options: &TerminalOptions,
 ) {
     let lang = options.lang.as_str();
     let rule = find_rule(control.id).expect("summaries come from the registry");
-    let findings: Vec<&EvaluatedFinding> =
-        evaluation.findings.iter().filter(|finding| finding.finding.control == control.id).collect();
     let header = format!("{:<14}{}", control.id, rule.title_in(lang));
     let Some(outcome) = control.outcome else {
         let _ = writeln!(

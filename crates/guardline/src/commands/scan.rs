@@ -1,6 +1,7 @@
 //! `guardline scan`: collect (or load) a snapshot, evaluate it against the config, render the report.
 
 use std::io::Write;
+use std::time::Instant;
 
 use anyhow::Context as _;
 use guardline_config::Config;
@@ -36,9 +37,13 @@ pub fn run(args: ScanArgs) -> anyhow::Result<bool> {
         let name = path.map(|path| path.display().to_string());
         let snapshot = match &args.snapshot {
             Some(path) => {
+                let started = Instant::now();
                 let text =
                     std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
-                Snapshot::from_json(&text).with_context(|| format!("loading {}", path.display()))?
+                let snapshot =
+                    Snapshot::from_json(&text).with_context(|| format!("loading {}", path.display()))?;
+                tracing::debug!(elapsed = ?started.elapsed(), bytes = text.len(), "snapshot loaded");
+                snapshot
             }
             None => {
                 let output = collect(&args.aws, &config)?;
@@ -64,7 +69,9 @@ pub fn run(args: ScanArgs) -> anyhow::Result<bool> {
         (None, true) => snapshot.collected_at.to_zoned_datetime(jiff::tz::TimeZone::UTC).date(),
         (None, false) => jiff::ZonedDateTime::now().date(),
     };
+    let started = Instant::now();
     let evaluation = guardline_rules::evaluate(&snapshot, &config, today);
+    tracing::debug!(elapsed = ?started.elapsed(), findings = evaluation.findings.len(), "evaluated");
     // Every scan is recorded in the history database, except the demo (not a real account) and --no-history.
     let trend = if !args.demo && !args.no_history {
         super::history::record(&args.history, &evaluation)?
@@ -74,9 +81,11 @@ pub fn run(args: ScanArgs) -> anyhow::Result<bool> {
 
     let lang = args.report.lang.code();
     let extras = HtmlExtras { trend: &trend, cost: cost.as_ref() };
+    let started = Instant::now();
     emit_reports(&args.report, config_name, |format, terminal, out| {
         render(format, &evaluation, lang, terminal, &extras, out)
     })?;
+    tracing::debug!(elapsed = ?started.elapsed(), "reports written");
     // The only write to AWS, after the report is out: a failed import is exit 2 with the report written.
     if args.send_to_security_hub {
         std::io::stdout().flush().context("writing the report")?;

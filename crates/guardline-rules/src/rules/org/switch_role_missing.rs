@@ -9,9 +9,9 @@ use crate::{Context, Findings, FixAvailability};
 declare_rule! {
     /// ## What it checks
     /// That a member account has every switch role the profile's `switch-roles` parameter names (default
-    /// `["admin", "engineer", "viewer"]`, matched case-insensitively; `iam:GetAccountAuthorizationDetails`). The management
-    /// account passes (people sign in there; the roles are in the member accounts); an account in no
-    /// organization is NOT EVALUATED.
+    /// `["admin", "engineer", "viewer"]`, matched case-insensitively; the roles come from
+    /// `iam:GetAccountAuthorizationDetails`). The management account passes (people sign in there; the
+    /// roles are in the member accounts); an account in no organization is NOT EVALUATED.
     ///
     /// ## Why it matters
     /// Switch roles are how people from the management account work in a member account, one role per
