@@ -1,6 +1,6 @@
 //! `--format json`: the evaluation, the control roll-up and the section roll-up in one document.
 
-use std::io::Write;
+use std::io::{BufWriter, Write};
 
 use guardline_rules::Evaluation;
 use serde::Serialize;
@@ -34,8 +34,11 @@ pub fn render(evaluation: &Evaluation, lang: &str) -> String {
 
 /// The JSON report, streamed to `out` (a large account's report is never held whole in memory).
 pub fn write(evaluation: &Evaluation, lang: &str, out: &mut dyn Write) -> std::io::Result<()> {
-    serde_json::to_writer_pretty(&mut *out, &report(evaluation, lang))?;
-    out.write_all(b"\n")
+    // serde_json writes in pieces of a few bytes: buffered here, they are not each a dynamic call.
+    let mut out = BufWriter::with_capacity(1 << 16, out);
+    serde_json::to_writer_pretty(&mut out, &report(evaluation, lang))?;
+    out.write_all(b"\n")?;
+    out.flush()
 }
 
 /// The JSON report's document (also one account's part of the organisation report).
