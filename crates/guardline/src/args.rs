@@ -385,7 +385,8 @@ pub struct WatchArgs {
     /// The guideline config with the `[watch]` section (default: ./guardline.toml if present).
     #[arg(long, short, value_name = "FILE", global = true)]
     pub config: Option<PathBuf>,
-    /// One polling pass, send what is due, and exit (for cron).
+    /// One polling pass, send what is due, and exit (for cron): exit 1 if a source could not be polled or a
+    /// send failed (it stays queued for the next pass).
     #[arg(long)]
     pub once: bool,
     /// The outbox database (default: `[watch] state-db`, else watch.sqlite3 beside the history database).

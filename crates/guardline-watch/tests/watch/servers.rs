@@ -100,7 +100,8 @@ impl HttpServer {
         }
     }
 
-    /// While down, every request to `path` gets 500.
+    /// While down, every request to `path` gets 500 (a served file's GET too; a queued answer still comes
+    /// first).
     pub fn set_down(&self, path: &str, down: bool) {
         self.state.lock().unwrap().down.insert(path.to_owned(), down);
     }
@@ -149,14 +150,17 @@ fn handle_http(stream: TcpStream, state: &Mutex<HttpState>) -> std::io::Result<(
     let body = String::from_utf8_lossy(&body).into_owned();
     let (status, content_type, response_body, retry_after) = {
         let mut state = state.lock().unwrap();
-        let answer = if method == "GET" {
+        let down = state.down.get(&path).copied().unwrap_or(false);
+        let answer = if method == "GET" && down {
+            (500, "text/plain".to_owned(), "down".to_owned(), None)
+        } else if method == "GET" {
             match state.files.get(&path) {
                 Some((content_type, body)) => (200, content_type.clone(), body.clone(), None),
                 None => (404, "text/plain".to_owned(), "not found".to_owned(), None),
             }
         } else if let Some(answer) = state.queued.get_mut(&path).and_then(VecDeque::pop_front) {
             (answer.status, "text/plain".to_owned(), answer.body, answer.retry_after)
-        } else if state.down.get(&path).copied().unwrap_or(false) {
+        } else if down {
             (500, "text/plain".to_owned(), "down".to_owned(), None)
         } else {
             let ok = state.ok_bodies.get(&path).cloned().unwrap_or_else(|| "ok".to_owned());

@@ -71,7 +71,8 @@ pub fn run(args: WatchArgs) -> anyhow::Result<bool> {
                 "watch: {} new events, {} delivered, {} failed sends, {pending} pending",
                 report.events, report.delivered, report.failed
             );
-            return Ok(true);
+            // For cron: a source that could not be polled or a send that failed (still queued) is exit 1.
+            return Ok(report.failed == 0 && report.source_errors.is_empty());
         }
         let stopper = Arc::clone(&watcher);
         tokio::spawn(async move {

@@ -107,7 +107,7 @@ channels = ["slack", "bot", "teams", "mail"]
     assert_eq!(reports, 8);
 
     let watch = guardline_in(dir.path(), &["watch", "--once", "-vv"], &env);
-    assert_eq!(watch.code, 0, "{}", watch.stderr);
+    assert_eq!(watch.code, 1, "failed sends are exit 1: {}", watch.stderr);
     assert!(watch.stdout.contains("failed sends"), "{}", watch.stdout);
     assert!(!watch.stdout.contains(", 0 failed sends"), "the sends should have failed: {}", watch.stdout);
     assert_run_clean("watch --once", &watch);

@@ -233,7 +233,7 @@ fn a_channel_down_at_a_restart_gets_its_alerts_later_and_the_others_are_unaffect
     let setup = Setup::new();
     setup.http.set_down(TEAMS, true);
     let run = setup.run(&["watch", "--once", "-v"]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.code, 1, "a failed send is exit 1 for cron: {}", run.stderr);
     assert_eq!(setup.counts(), (3, 0, 3));
     assert!(run.stdout.contains("1 failed sends, 3 pending"), "{}", run.stdout);
     for output in [&run.stdout, &run.stderr] {
@@ -244,6 +244,27 @@ fn a_channel_down_at_a_restart_gets_its_alerts_later_and_the_others_are_unaffect
     std::thread::sleep(Duration::from_millis(300));
     let run = setup.run(&["watch", "--once"]);
     assert!(run.stdout.contains("3 delivered"), "{}", run.stdout);
+    assert_eq!(run.code, 0, "everything sent: {}", run.stderr);
+    assert_eq!(setup.counts(), (3, 3, 3));
+}
+
+#[test]
+fn once_exits_1_when_a_source_cannot_be_polled_and_the_others_are_sent() {
+    let setup = Setup::new();
+    setup.http.set_down("/jvn.rdf", true);
+    let run = setup.run(&["watch", "--once"]);
+    assert_eq!(run.code, 1, "an unpolled source is exit 1 for cron: {}", run.stdout);
+    assert!(run.stderr.contains("warning: source jvn"), "{}", run.stderr);
+    assert!(run.stdout.contains("0 failed sends"), "{}", run.stdout);
+    let (slack, teams, mail) = setup.counts();
+    assert!(
+        slack > 0 && slack == teams && teams == mail,
+        "the status feed was still sent: {slack} {teams} {mail}"
+    );
+
+    setup.http.set_down("/jvn.rdf", false);
+    let run = setup.run(&["watch", "--once"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
     assert_eq!(setup.counts(), (3, 3, 3));
 }
 
