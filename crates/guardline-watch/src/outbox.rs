@@ -260,6 +260,31 @@ impl Outbox {
         Ok(removed)
     }
 
+    /// Drops the pending deliveries of channels that are not in `configured` (removed from the config, or
+    /// renamed), which would otherwise stay pending for ever, and forgets those channels' failure state.
+    /// Returns each such channel with the number of deliveries dropped, for the caller to warn about.
+    pub fn drop_unconfigured(&mut self, configured: &[&str]) -> Result<Vec<(String, usize)>, OutboxError> {
+        let tx = self.conn.transaction()?;
+        let pending: Vec<(String, i64)> = tx
+            .prepare("SELECT channel, count(*) FROM deliveries WHERE delivered_at IS NULL GROUP BY channel")?
+            .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?
+            .collect::<Result<_, _>>()?;
+        let mut dropped = Vec::new();
+        for (channel, count) in pending {
+            if configured.contains(&channel.as_str()) {
+                continue;
+            }
+            tx.execute(
+                "DELETE FROM deliveries WHERE channel = ?1 AND delivered_at IS NULL",
+                params![channel],
+            )?;
+            tx.execute("DELETE FROM channels WHERE name = ?1", params![channel])?;
+            dropped.push((channel, count as usize));
+        }
+        tx.commit()?;
+        Ok(dropped)
+    }
+
     /// Number of pending deliveries.
     pub fn pending(&self) -> Result<usize, OutboxError> {
         Ok(self.conn.query_row("SELECT count(*) FROM deliveries WHERE delivered_at IS NULL", [], |row| {

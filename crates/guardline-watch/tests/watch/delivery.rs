@@ -93,6 +93,23 @@ async fn a_failed_send_stays_queued_across_a_restart() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn a_removed_channel_s_pending_deliveries_are_dropped_and_counted() {
+    let setup = Setup::new();
+    let config = setup.config(FEED_ROUTE);
+    setup.smtp.set_down(true);
+    setup.watcher(&config, vec![jvn(&setup)]).run_once().await.unwrap();
+    assert_eq!(setup.counts(), (2, 2, 0));
+    let mut outbox = setup.outbox();
+    assert_eq!(outbox.pending().unwrap(), 2, "mail's two alerts wait");
+    let configured: Vec<&str> = config.channels.keys().map(String::as_str).collect();
+    assert_eq!(outbox.drop_unconfigured(&configured).unwrap(), [], "every channel still configured");
+    assert_eq!(outbox.pending().unwrap(), 2);
+    let without_mail: Vec<&str> = configured.into_iter().filter(|name| *name != "mail").collect();
+    assert_eq!(outbox.drop_unconfigured(&without_mail).unwrap(), [("mail".to_owned(), 2)]);
+    assert_eq!(outbox.pending().unwrap(), 0);
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn retry_after_of_a_429_is_honoured() {
     let setup = Setup::new();
     let config = setup.config(FEED_ROUTE);

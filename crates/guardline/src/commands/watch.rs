@@ -44,7 +44,15 @@ pub fn run(args: WatchArgs) -> anyhow::Result<bool> {
         .context("starting tokio")?;
     runtime.block_on(async move {
         if let Some(WatchAction::Test { channel }) = &args.action {
-            let outbox = Outbox::open(&db).with_context(|| format!("opening {}", db.display()))?;
+            let mut outbox = Outbox::open(&db).with_context(|| format!("opening {}", db.display()))?;
+        let configured: Vec<&str> = watch.channels.keys().map(String::as_str).collect();
+        let dropped = outbox.drop_unconfigured(&configured).with_context(|| format!("updating {}", db.display()))?;
+        for (channel, count) in dropped {
+            eprintln!(
+                "warning: channel {channel} is no longer in [watch.channels]: its {count} pending alert(s) \
+                 were dropped"
+            );
+        }
             let watcher = Watcher::new(watch, outbox, Vec::new(), Account::default(), options);
             return match watcher.send_test(channel).await {
                 None => bail!("no channel `{channel}` in `[watch.channels]`"),
@@ -58,7 +66,15 @@ pub fn run(args: WatchArgs) -> anyhow::Result<bool> {
         // One watcher per outbox: two sending from the same database could deliver an event twice.
         let _lock = lock_outbox(&db)?;
         let (sources, account) = sources(&args, &config, &watch).await?;
-        let outbox = Outbox::open(&db).with_context(|| format!("opening {}", db.display()))?;
+        let mut outbox = Outbox::open(&db).with_context(|| format!("opening {}", db.display()))?;
+        let configured: Vec<&str> = watch.channels.keys().map(String::as_str).collect();
+        let dropped = outbox.drop_unconfigured(&configured).with_context(|| format!("updating {}", db.display()))?;
+        for (channel, count) in dropped {
+            eprintln!(
+                "warning: channel {channel} is no longer in [watch.channels]: its {count} pending alert(s) \
+                 were dropped"
+            );
+        }
         let interval = watch.interval;
         let watcher = Arc::new(Watcher::new(watch, outbox, sources, account, options));
         if args.once {

@@ -249,6 +249,30 @@ fn a_channel_down_at_a_restart_gets_its_alerts_later_and_the_others_are_unaffect
 }
 
 #[test]
+fn a_channel_removed_from_the_config_has_its_pending_alerts_dropped_with_a_warning() {
+    let setup = Setup::new();
+    setup.http.set_down(TEAMS, true);
+    let run = setup.run(&["watch", "--once"]);
+    assert!(run.stdout.contains("1 failed sends, 3 pending"), "{}", run.stdout);
+    let path = setup.dir.path().join("guardline.toml");
+    let config = std::fs::read_to_string(&path).unwrap();
+    let teams =
+        "[watch.channels.teams]\ntype = \"teams\"\nurl-env = \"TEST_TEAMS_WEBHOOK\"\nmin-interval = \"0s\"\n";
+    assert!(config.contains(teams));
+    let config = config.replace(teams, "").replace(r#"["slack", "teams", "mail"]"#, r#"["slack", "mail"]"#);
+    std::fs::write(&path, config).unwrap();
+    let run = setup.run(&["watch", "--once"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("warning: channel teams is no longer in [watch.channels]: its 3 pending alert(s)"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stdout.contains("0 pending"), "{}", run.stdout);
+}
+
+#[test]
 fn once_exits_1_when_a_source_cannot_be_polled_and_the_others_are_sent() {
     let setup = Setup::new();
     setup.http.set_down("/jvn.rdf", true);
