@@ -445,8 +445,13 @@ fn the_starter_examples_parse_too() {
     let config = parse(&text, "guardline.toml", KNOWN).unwrap_or_else(|errors| panic!("{errors}\n{text}"));
     assert_eq!(config.scan.regions, Some(vec!["ap-northeast-1".to_owned(), "us-east-1".to_owned()]));
     assert_eq!(config.profiles["production"].params.password_policy.max_age_days, Some(90));
-    assert_eq!(config.accounts.len(), 4);
+    assert_eq!(config.accounts.len(), 6);
     assert_eq!(config.profile_for("123456789012", Some("acme-prod")).name, "production");
+    assert_eq!(config.org.role_name, "OrganizationAccountAccessRole");
+    assert_eq!(config.org.include.len(), 1);
+    let watch = config.watch.as_ref().expect("the [watch] example");
+    assert_eq!(watch.channels_for("guardduty"), ["mail", "slack"]);
+    assert_eq!(watch.feeds.len(), 1);
     let [exception] = config.exceptions.as_slice() else { panic!("{:?}", config.exceptions) };
     assert_eq!(exception.control, "EC2-001");
     assert_eq!(exception.expires, date(2027, 3, 31));
