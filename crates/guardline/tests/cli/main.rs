@@ -33,6 +33,8 @@ mod schedule;
 mod secrets;
 /// `scan --send-to-security-hub`: findings imported per region on moto, updated (not duplicated) on re-import.
 mod security_hub;
+/// `fix --apply` confirmed at a pseudo-terminal's prompt: a wrong account ID refused, the right one applied.
+mod tty;
 /// `watch`: alerts from feeds to Slack, Teams and mail through local servers; crash, restart and SIGTERM.
 mod watch;
 /// `watch` with GuardDuty findings from moto (test extension) to Slack, Teams and mail: the bar.

@@ -16,6 +16,18 @@ pub struct Run {
 pub fn guardline_in(cwd: &Path, args: &[&str], env: &[(&str, String)]) -> Run {
     let mut command = Command::new(env!("CARGO_BIN_EXE_guardline"));
     command.args(args).current_dir(cwd);
+    let _data_home = clean_env(&mut command, env);
+    let output = command.output().expect("the guardline binary runs");
+    Run {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8(output.stdout).expect("utf-8 stdout"),
+        stderr: String::from_utf8(output.stderr).expect("utf-8 stderr"),
+    }
+}
+
+/// Gives `command` no AWS settings from the environment but `env`, and a temporary data dir, which lives as
+/// long as the returned guard.
+pub fn clean_env(command: &mut Command, env: &[(&str, String)]) -> tempfile::TempDir {
     for (key, _) in std::env::vars() {
         if key.starts_with("AWS_") || key == "NO_COLOR" || key.starts_with("GUARDLINE_") {
             command.env_remove(key);
@@ -29,12 +41,7 @@ pub fn guardline_in(cwd: &Path, args: &[&str], env: &[(&str, String)]) -> Run {
     for (key, value) in env {
         command.env(key, value);
     }
-    let output = command.output().expect("the guardline binary runs");
-    Run {
-        code: output.status.code().unwrap_or(-1),
-        stdout: String::from_utf8(output.stdout).expect("utf-8 stdout"),
-        stderr: String::from_utf8(output.stderr).expect("utf-8 stderr"),
-    }
+    data_home
 }
 
 /// Runs `guardline args` in a fresh temporary directory.
