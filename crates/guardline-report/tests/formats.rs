@@ -67,13 +67,13 @@ fn variant() -> Evaluation {
     warn.outcome = Outcome::Warn;
     warn.level = Some(guardline_config::Level::Warn);
     let expired = failures.next().expect("a second failure");
-    expired.exception = Some(guardline_rules::AppliedException {
+    expired.exception = Some(Box::new(guardline_rules::AppliedException {
         reason: "until the <migration> & \"cut-over\"".to_owned(),
         owner: "ops@acme.example".to_owned(),
         expires: jiff::civil::date(2026, 1, 31),
         expired: true,
         line: 1,
-    });
+    }));
     let not_adopted =
         evaluation.findings.iter_mut().find(|finding| finding.outcome == Outcome::Pass).expect("a pass");
     not_adopted.outcome = Outcome::NotAdopted;
