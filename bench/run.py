@@ -415,11 +415,18 @@ def main() -> int:
     parser.add_argument("--resources", type=int, default=1_000_000, help="resources in the big snapshot")
     parser.add_argument("--by-action", type=int, nargs="?", const=25, default=0, metavar="N",
                         help="print each Guardline run's requests by action (top N, default 25)")
+    parser.add_argument("--mapping", action="store_true",
+                        help="print the Guardline control -> Prowler checks mapping as a Markdown table, and exit")
     parser.add_argument("--profile", action="store_true",
                         help="one extra Guardline run with -v, and its requests by action")
     parser.add_argument("--guardline-arg", action="append", default=[],
                         help="extra argument for `guardline scan` (repeatable), e.g. --guardline-arg=--concurrency=64")
     args = parser.parse_args()
+    if args.mapping:
+        print("| Guardline control | Prowler 5.46 checks run for it |\n|---|---|")
+        for control, checks in PROWLER_MAPPING.items():
+            print(f"| {control} | {', '.join(f'`{check}`' for check in checks) or '(none)'} |")
+        return 0
     if not os.path.exists(args.binary):
         log(f"{args.binary} not found: run `cargo build --release -p guardline` first (or pass --binary)")
         return 2
