@@ -34,7 +34,6 @@ pub const ACTIONS: &[&str] = &[
     "iam:GetCredentialReport",
     "iam:ListAccessKeys",
     "iam:ListAccountAliases",
-    "iam:ListMFADevices",
     "iam:ListUsers",
     "iam:ListVirtualMFADevices",
     "inspector2:BatchGetAccountStatus",

@@ -28,8 +28,10 @@ use tokio::sync::Mutex;
 
 use crate::error::{classify, malformed};
 
-/// The Organizations actions [`list_accounts`] calls (`guardline iam-policy --for org`).
+/// The actions `guardline org` and `scan --org` call beyond a scan's (`guardline iam-policy --for org`):
+/// [`list_accounts`], and [`mfa_serial`] for `org switch-roles`.
 pub const ACTIONS: &[&str] = &[
+    "iam:ListMFADevices",
     "organizations:ListAccounts",
     "organizations:ListAccountsForParent",
     "organizations:ListOrganizationalUnitsForParent",
@@ -164,6 +166,20 @@ pub async fn member_config(
     let role = access.role_name.trim_matches('/');
     let arn = format!("arn:{partition}:iam::{}:role/{role}", account.id);
     assume(hub, &arn, access).await
+}
+
+/// The MFA device of IAM user `user` (`iam:ListMFADevices`), the first listed, for `guardline org
+/// switch-roles`' `mfa_serial`; `None` when the user has none. Not part of a scan, so not in the scan's
+/// read-only policy.
+pub async fn mfa_serial(config: &SdkConfig, user: &str) -> Result<Option<String>, CollectError> {
+    let client = aws_sdk_iam::Client::new(config);
+    let answer = client
+        .list_mfa_devices()
+        .user_name(user)
+        .send()
+        .await
+        .map_err(|error| classify("iam:ListMFADevices", &error))?;
+    Ok(answer.mfa_devices().first().map(|device| device.serial_number().to_owned()))
 }
 
 /// Every account of the organisation, sorted by ID, with its OU path and tags.

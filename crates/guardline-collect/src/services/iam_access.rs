@@ -238,11 +238,3 @@ struct Links {
     inline: Vec<(String, serde_json::Value)>,
     managed: Vec<String>,
 }
-
-/// The MFA device of IAM user `user` (`iam:ListMFADevices`), the first listed; for `guardline org
-/// switch-roles`' `mfa_serial`, not part of a scan. `None` when the user has none.
-pub async fn mfa_serial(cx: &Cx, config: &SdkConfig, user: &str) -> Result<Option<String>, CollectError> {
-    let client = aws_sdk_iam::Client::new(config);
-    let answer = cx.call("iam:ListMFADevices", client.list_mfa_devices().user_name(user).send()).await?;
-    Ok(answer.mfa_devices().first().map(|device| device.serial_number().to_owned()))
-}

@@ -301,7 +301,7 @@ fn switch_roles(args: &SwitchRolesArgs) -> anyhow::Result<bool> {
         accounts.sort_by(|a, b| a.name.cmp(&b.name).then_with(|| a.id.cmp(&b.id)));
         let mfa = match &args.mfa_serial {
             Some(serial) => Some(serial.clone()),
-            None => caller_mfa(&cx, &sdk, &identity.caller_arn).await,
+            None => caller_mfa(&sdk, &identity.caller_arn).await,
         };
         let entries = entries(&config, &accounts, &identity.id, &identity.partition, &args.roles);
         anyhow::Ok((entries, organization.management_account_id, mfa))
@@ -349,10 +349,10 @@ fn switch_roles(args: &SwitchRolesArgs) -> anyhow::Result<bool> {
 
 /// The caller's own MFA device (`iam:ListMFADevices` for the caller's user), when the caller is an IAM user
 /// with one.
-async fn caller_mfa(cx: &Cx, sdk: &SdkConfig, caller_arn: &str) -> Option<String> {
+async fn caller_mfa(sdk: &SdkConfig, caller_arn: &str) -> Option<String> {
     let resource = caller_arn.split(':').nth(5)?;
     let user = resource.strip_prefix("user/")?.rsplit('/').next()?;
-    guardline_collect::services::iam_access::mfa_serial(cx, sdk, user).await.ok()?
+    guardline_collect::org::mfa_serial(sdk, user).await.ok()?
 }
 
 fn plan_roles(args: &PlanRolesArgs) -> anyhow::Result<bool> {

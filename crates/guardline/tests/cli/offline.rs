@@ -43,6 +43,8 @@ fn iam_policy_lists_the_collectors_actions() {
     assert!(actions.contains(&"guardduty:ListDetectors"));
     assert!(actions.contains(&"iam:GetCredentialReport"));
     assert!(actions.iter().all(|a| !a.contains("Put") && !a.contains("Create") && !a.contains("Delete")));
+    assert!(!actions.contains(&"iam:ListMFADevices"), "only `org switch-roles` reads MFA devices");
+    assert!(!actions.contains(&"organizations:ListAccounts"), "listing the organisation is `--for org`'s");
 }
 
 #[test]

@@ -560,9 +560,12 @@ fn iam_policy_for_org_lists_and_assumes_the_configured_role() {
     assert_eq!(run.code, 0, "{}", run.stderr);
     let policy: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
     let text = policy.to_string();
-    for action in
-        ["organizations:ListAccountsForParent", "organizations:ListTagsForResource", "iam:ListUsers"]
-    {
+    for action in [
+        "organizations:ListAccountsForParent",
+        "organizations:ListTagsForResource",
+        "iam:ListUsers",
+        "iam:ListMFADevices",
+    ] {
         assert!(text.contains(action), "{action}: {text}");
     }
     let assume = policy["Statement"]
