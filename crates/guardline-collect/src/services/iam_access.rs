@@ -238,3 +238,75 @@ struct Links {
     inline: Vec<(String, serde_json::Value)>,
     managed: Vec<String>,
 }
+
+#[cfg(test)]
+mod tests {
+    use aws_sdk_iam::types::{RoleDetail, UserDetail};
+    use guardline_model::ErrorKind;
+    use proptest::prelude::*;
+
+    use super::*;
+
+    #[test]
+    fn documents_decode_raw_or_url_encoded() {
+        let raw = r#"{"Version": "2012-10-17", "Statement": []}"#;
+        let encoded = "%7B%22Version%22%3A%20%222012-10-17%22%2C%20%22Statement%22%3A%20%5B%5D%7D";
+        assert_eq!(decode_policy("iam:X", raw).unwrap(), decode_policy("iam:X", encoded).unwrap());
+        assert_eq!(decode_policy("iam:X", encoded).unwrap()["Version"], "2012-10-17");
+    }
+
+    #[test]
+    fn a_malformed_document_is_a_malformed_error_naming_the_call() {
+        for (document, why) in
+            [("%7Bnot json", "not JSON"), ("%FF%FE", "not UTF-8"), ("{\"Version\":", "not JSON")]
+        {
+            let error = decode_policy("iam:GetAccountAuthorizationDetails", document).unwrap_err();
+            assert_eq!(error.kind, ErrorKind::Malformed, "{document}");
+            assert_eq!(error.action, "iam:GetAccountAuthorizationDetails");
+            assert!(error.message.contains(why), "{document}: {error}");
+        }
+    }
+
+    /// What AWS answers with a broken document becomes the field's error (NOT EVALUATED for the controls that
+    /// read it), not a panic and not a silently empty list.
+    #[test]
+    fn a_malformed_document_in_the_answer_makes_the_field_an_error() {
+        let user = UserDetail::builder()
+            .user_name("alice")
+            .arn("arn:aws:iam::123456789012:user/alice")
+            .user_policy_list(PolicyDetail::builder().policy_name("p").policy_document("%7Bbroken").build())
+            .build();
+        let page = GetAccountAuthorizationDetailsOutput::builder().user_detail_list(user).build();
+        let error = principal_policies(&[page]).map(|_| ()).unwrap_err();
+        assert_eq!((error.kind, error.action.as_str()), (ErrorKind::Malformed, ACTION));
+
+        let role = RoleDetail::builder()
+            .role_name("admin")
+            .arn("arn:aws:iam::123456789012:role/admin")
+            .assume_role_policy_document("not a policy")
+            .build();
+        let page = GetAccountAuthorizationDetailsOutput::builder().role_detail_list(role).build();
+        assert_eq!(roles(&[page]).unwrap_err().kind, ErrorKind::Malformed);
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(300))]
+
+        #[test]
+        fn any_text_decodes_or_is_malformed(document in any::<String>()) {
+            if let Err(error) = decode_policy("iam:X", &document) {
+                prop_assert_eq!(error.kind, ErrorKind::Malformed);
+            }
+        }
+
+        #[test]
+        fn mangled_documents_never_panic(cut in 0usize..80, splice in "[%{}\"\\[\\]:,A-F0-9 ]{0,8}") {
+            let encoded = "%7B%22Version%22%3A%222012-10-17%22%2C%22Statement%22%3A%5B%7B%22Effect%22%3A%22Allow%22%7D%5D%7D";
+            let cut = cut.min(encoded.len());
+            let mangled = format!("{}{splice}{}", &encoded[..cut], &encoded[cut..]);
+            if let Err(error) = decode_policy("iam:X", &mangled) {
+                prop_assert_eq!(error.kind, ErrorKind::Malformed);
+            }
+        }
+    }
+}

@@ -49,3 +49,41 @@ pub fn parse(name: &str, bytes: &[u8], keywords: &[String]) -> Result<Vec<Candid
     }
     Ok(candidates)
 }
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    const STATUS: &str = include_str!("../../tests/watch/data/aws-status.rss");
+    const JVN: &str = include_str!("../../tests/watch/data/jvn.rdf");
+
+    #[test]
+    fn the_fixtures_parse_and_garbage_is_an_error() {
+        assert!(!parse("aws-status", STATUS.as_bytes(), &[]).unwrap().is_empty());
+        assert!(!parse("jvn", JVN.as_bytes(), &[]).unwrap().is_empty());
+        let error = parse("jvn", b"<html>not a feed", &[]).unwrap_err();
+        assert!(error.starts_with("not an RSS or Atom feed"), "{error}");
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(200))]
+
+        #[test]
+        fn arbitrary_bytes_never_panic(bytes in prop::collection::vec(any::<u8>(), 0..600)) {
+            let _ = parse("feed", &bytes, &["openssl".to_owned()]);
+        }
+
+        #[test]
+        fn mangled_feeds_never_panic(rss in any::<bool>(), cut in 0usize..4000, splice in "[<>/&;\"' a-z!\\[\\]-]{0,12}") {
+            let text = if rss { STATUS } else { JVN };
+            let mut cut = cut.min(text.len());
+            while !text.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            let mangled = format!("{}{splice}{}", &text[..cut], &text[cut..]);
+            let _ = parse("feed", mangled.as_bytes(), &[]);
+        }
+    }
+}
