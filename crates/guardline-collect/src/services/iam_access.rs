@@ -251,8 +251,8 @@ mod tests {
     fn documents_decode_raw_or_url_encoded() {
         let raw = r#"{"Version": "2012-10-17", "Statement": []}"#;
         let encoded = "%7B%22Version%22%3A%20%222012-10-17%22%2C%20%22Statement%22%3A%20%5B%5D%7D";
-        assert_eq!(decode_policy("iam:X", raw).unwrap(), decode_policy("iam:X", encoded).unwrap());
-        assert_eq!(decode_policy("iam:X", encoded).unwrap()["Version"], "2012-10-17");
+        assert_eq!(decode_policy(ACTION, raw).unwrap(), decode_policy(ACTION, encoded).unwrap());
+        assert_eq!(decode_policy(ACTION, encoded).unwrap()["Version"], "2012-10-17");
     }
 
     #[test]
@@ -294,7 +294,7 @@ mod tests {
 
         #[test]
         fn any_text_decodes_or_is_malformed(document in any::<String>()) {
-            if let Err(error) = decode_policy("iam:X", &document) {
+            if let Err(error) = decode_policy(ACTION, &document) {
                 prop_assert_eq!(error.kind, ErrorKind::Malformed);
             }
         }
@@ -304,7 +304,7 @@ mod tests {
             let encoded = "%7B%22Version%22%3A%222012-10-17%22%2C%22Statement%22%3A%5B%7B%22Effect%22%3A%22Allow%22%7D%5D%7D";
             let cut = cut.min(encoded.len());
             let mangled = format!("{}{splice}{}", &encoded[..cut], &encoded[cut..]);
-            if let Err(error) = decode_policy("iam:X", &mangled) {
+            if let Err(error) = decode_policy(ACTION, &mangled) {
                 prop_assert_eq!(error.kind, ErrorKind::Malformed);
             }
         }
