@@ -24,6 +24,23 @@ moto's app: it answers the operations below itself and hands every other request
   DescribeMaintenanceWindowTasks gives the task type under AWS's key `Type` (moto's serializer drops its
   `TaskType`, so the type could not be read back) and applies its filters.
 
+- SSM: GetMaintenanceWindowTask (moto lacks it), from moto's task objects, with the task's
+  `TaskInvocationParameters`, which AWS returns only here (DescribeMaintenanceWindowTasks leaves them out).
+- CloudTrail: GetEventSelectors answers AWS's default selector (all read and write management events) for a
+  trail nobody put selectors on; moto answers empty lists, which would read as "logs nothing".
+- CloudTrail event history: LookupEvents (moto lacks it) for the `CreateAccessKey` calls made through this
+  server: each successful IAM CreateAccessKey is recorded as a management event of the account, in us-east-1
+  (where CloudTrail records IAM's global events), with the `CloudTrailEvent` record AWS documents; LookupEvents
+  filters on one `LookupAttributes` item (EventName, Username or EventSource), `StartTime`/`EndTime`, and pages
+  by 50.
+- Resource Groups: ListGroupResources (moto: NotImplementedError) for tag-query groups (`TAG_FILTERS_1_0`),
+  resolved against moto's EC2 instances of the account and region.
+- Documented answers: `POST /guardline-test/answers` makes the extension answer one operation for one account
+  (and region, or `"*"`) with a body a test wrote from the AWS API reference, in place of moto's (or of
+  nothing, where moto lacks the operation). Every answer must cite the reference page it follows. This is how
+  a test serves what moto cannot produce: an organisation trail seen from a member account, aggregated
+  Security Hub findings from other regions and accounts, a credential report older than a key, ...
+
 State is in memory per account and region (Cost Explorer: per account), like moto's, and is wiped with
 moto's by `POST /moto-api/reset`. The account is resolved as moto resolves it (MOTO_ACCOUNT_ID, the
 `x-moto-account-id` header, the access key moto issued, else 123456789012).
@@ -33,6 +50,11 @@ Seeding (test control API, JSON bodies, answer `{"status": "ok"}`):
 - `POST /guardline-test/guardduty/findings` {"account_id", "region", "detector_id"?, "findings": [...]}
   (without detector_id: the region's first detector)
 - `POST /guardline-test/ssm/instance-information` {"account_id", "region", "instances": [...]}
+- `POST /guardline-test/answers` {"account_id", "region" ("*": any), "service" (the signing name, e.g.
+  "cloudtrail"), "operation" (e.g. "DescribeTrails"), "match"? (key/values the request's parameters must
+  have), "status"? (default 200), "body" (JSON, or text for XML protocols), "content_type"?, "times"? (serve it
+  that many times, default: every time), "reference" (the docs.aws.amazon.com page the answer follows)}.
+  The newest matching answer wins.
 Findings and instances are given in the service's own JSON shape and stored as they are.
 """
 
@@ -47,9 +69,12 @@ from typing import Any, Callable
 from urllib.parse import parse_qs, unquote
 
 from moto.budgets.models import budgets_backends
+from moto.cloudtrail.models import cloudtrail_backends
+from moto.ec2.models import ec2_backends
 from moto.core.responses import BaseResponse
 from moto.guardduty.models import guardduty_backends
 from moto.iam.models import get_account_id_from, mark_account_as_visited
+from moto.resourcegroups.models import resourcegroups_backends
 from moto.securityhub.models import securityhub_backends
 from moto.ssm.models import FakeMaintenanceWindow, FakeMaintenanceWindowTarget, FakeMaintenanceWindowTask, ssm_backends
 from moto.utilities.utils import get_partition
@@ -213,6 +238,49 @@ def guardduty_matches(finding: dict[str, Any], criteria: dict[str, Any]) -> bool
     return True
 
 
+# ---- Documented answers ----
+
+# restJson operations that documented answers can stand in for: (service, method, path) -> operation. (awsJson
+# operations are named by their X-Amz-Target, query-protocol ones by their Action parameter.)
+REST_OPERATIONS = {
+    ("securityhub", "POST", "/findings"): "GetFindings",
+    ("securityhub", "GET", "/accounts"): "DescribeHub",
+    ("inspector2", "POST", "/status/batch/get"): "BatchGetAccountStatus",
+    ("access-analyzer", "GET", "/analyzer"): "ListAnalyzers",
+    ("resource-groups", "POST", "/list-group-resources"): "ListGroupResources",
+}
+
+DEFAULT_EVENT_SELECTORS = [
+    {"ReadWriteType": "All", "IncludeManagementEvents": True, "DataResources": [], "ExcludeManagementEventSources": []}
+]
+
+
+def operation_of(request: "Request", body: bytes) -> tuple[str, dict[str, Any]]:
+    """The operation a request calls and its parameters (JSON body, form parameters, or query string)."""
+    if request.target:
+        return request.target.rsplit(".", 1)[-1], json.loads(body) if body.strip() else {}
+    content_type = request.environ.get("CONTENT_TYPE", "")
+    if "x-www-form-urlencoded" in content_type or (request.method == "GET" and "Action" in request.query):
+        form = parse_qs(body.decode()) if body else {}
+        form.update(request.query)
+        params = {key: values[0] for key, values in form.items()}
+        return params.get("Action", ""), params
+    operation = REST_OPERATIONS.get((request.service, request.method, request.path.rstrip("/")), "")
+    params: dict[str, Any] = {key: values[0] for key, values in request.query.items()}
+    if body.strip():
+        try:
+            params.update(json.loads(body))
+        except ValueError:
+            pass
+    return operation, params
+
+
+def answer_matches(answer: dict[str, Any], request: "Request", operation: str, params: dict[str, Any]) -> bool:
+    return (answer["operation"] == operation
+            and answer["region"] in ("*", request.region)
+            and all(params.get(key) == value for key, value in (answer.get("match") or {}).items()))
+
+
 class Extensions:
     """WSGI middleware: answers the operations listed in the module docstring, passes the rest to `app`."""
 
@@ -231,6 +299,7 @@ class Extensions:
             ("securityhub", "POST", r"/standards/register", self.batch_enable_standards),
             ("guardduty", "POST", r"/detector/(?P<detector>[^/]+)/findings", self.list_guardduty_findings),
             ("guardduty", "POST", r"/detector/(?P<detector>[^/]+)/findings/get", self.get_guardduty_findings),
+            ("resource-groups", "POST", r"/list-group-resources", self.list_group_resources),
         ]
         self.rest = [(service, method, re.compile(path + "/?"), handler) for service, method, path, handler in rest]
         self.targets = {
@@ -247,11 +316,15 @@ class Extensions:
             "AmazonSSM.UpdateMaintenanceWindow": self.update_maintenance_window,
             "AmazonSSM.UpdateMaintenanceWindowTarget": self.update_maintenance_window_target,
             "AmazonSSM.UpdateMaintenanceWindowTask": self.update_maintenance_window_task,
+            "AmazonSSM.GetMaintenanceWindowTask": self.get_maintenance_window_task,
+            "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.GetEventSelectors": self.get_event_selectors,
+            "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.LookupEvents": self.lookup_events,
         }
         self.seeders = {
             "/guardline-test/access-analyzer/findings": self.seed_analyzer_findings,
             "/guardline-test/guardduty/findings": self.seed_guardduty_findings,
             "/guardline-test/ssm/instance-information": self.seed_instance_information,
+            "/guardline-test/answers": self.seed_answer,
         }
 
     def reset(self) -> None:
@@ -264,6 +337,8 @@ class Extensions:
         self.subscriptions: dict[str, list[dict[str, Any]]] = {}  # account -> subscriptions
         self.guardduty_findings: dict[tuple[str, str, str], list[dict[str, Any]]] = {}
         self.instances: dict[tuple[str, str], list[dict[str, Any]]] = {}
+        self.answers: dict[tuple[str, str], list[dict[str, Any]]] = {}  # (account, service) -> answers
+        self.trail_events: dict[str, list[dict[str, Any]]] = {}  # account -> CloudTrail management events
 
     # ---- dispatch ----
 
@@ -271,13 +346,19 @@ class Extensions:
         request = Request(environ)
         if request.method == "POST" and request.path in self.seeders:
             return self.respond(start_response, request, lambda: self.seed(request))
+        if self.answers.get((request.account, request.service)):
+            answered = self.documented_answer(request, start_response)
+            if answered is not None:
+                return answered
+        if request.service == "iam" and request.method == "POST":
+            return self.recording_iam_events(request, start_response)
         if request.method == "POST" and request.path == "/moto-api/reset":
             with self.lock:
                 self.reset()
             return self.app(environ, start_response)
         if request.service == "securityhub" and request.method == "POST" and request.path.rstrip("/") == "/accounts":
             return self.enable_security_hub(request, start_response)
-        if request.target in self.targets and request.service in ("ce", "budgets", "ssm"):
+        if request.target in self.targets and request.service in ("ce", "budgets", "ssm", "cloudtrail"):
             handler = self.targets[request.target]
             return self.respond(start_response, request, lambda: handler(request, request.json()), json_11=True)
         for service, method, path, handler in self.rest:
@@ -309,6 +390,120 @@ class Extensions:
         reasons = {200: "OK", 400: "Bad Request", 401: "Unauthorized", 404: "Not Found", 409: "Conflict"}
         start_response(f"{status} {reasons.get(status, 'Error')}", headers + [("Content-Length", str(len(body)))])
         return [body]
+
+    # ---- documented answers ----
+
+    def documented_answer(self, request: Request, start_response: Callable[..., Any]) -> list[bytes] | None:
+        """The newest documented answer that matches the request, if any; the request body is kept for moto
+        otherwise."""
+        body = get_input_stream(request.environ).read()
+        request.environ["wsgi.input"] = BytesIO(body)
+        request.environ["CONTENT_LENGTH"] = str(len(body))
+        request.environ.pop("HTTP_TRANSFER_ENCODING", None)
+        operation, params = operation_of(request, body)
+        with self.lock:
+            candidates = self.answers.get((request.account, request.service), [])
+            answer = next((a for a in reversed(candidates) if answer_matches(a, request, operation, params)), None)
+            if answer is None:
+                return None
+            if answer.get("times") is not None:
+                answer["times"] -= 1
+                if answer["times"] <= 0:
+                    candidates.remove(answer)
+        if request.service:
+            mark_account_as_visited(request.account, request.access_key, request.service, request.region)
+        payload = answer["body"]
+        text = payload if isinstance(payload, str) else json.dumps(payload)
+        content_type = answer.get("content_type") or (
+            JSON_11 if request.target else "text/xml" if isinstance(payload, str) else "application/json")
+        headers = [("Content-Type", content_type), ("x-amzn-RequestId", str(uuid.uuid4()))]
+        status = int(answer.get("status", 200))
+        if status >= 400 and isinstance(payload, dict) and not request.target:
+            code = payload.get("__type") or payload.get("Code") or payload.get("code")
+            if code:
+                headers.append(("x-amzn-ErrorType", code))
+        encoded = text.encode()
+        start_response(f"{status} {'OK' if status < 400 else 'Error'}",
+                       headers + [("Content-Length", str(len(encoded)))])
+        return [encoded]
+
+    def seed_answer(self, body: dict[str, Any]) -> None:
+        reference = body.get("reference") or ""
+        if not reference.startswith("https://docs.aws.amazon.com/"):
+            raise ApiError(400, "ValidationException",
+                           "a documented answer cites the AWS reference page it follows (https://docs.aws.amazon.com/...)")
+        answer = {key: body[key] for key in ("region", "operation", "body")}
+        answer.update({key: body[key] for key in ("match", "status", "content_type", "times") if key in body})
+        self.answers.setdefault((body["account_id"], body["service"]), []).append(answer)
+
+    # ---- CloudTrail event history ----
+
+    def recording_iam_events(self, request: Request, start_response: Callable[..., Any]) -> Any:
+        """moto's answer to an IAM request; a successful CreateAccessKey is also recorded as a CloudTrail event."""
+        body = get_input_stream(request.environ).read()
+        request.environ["wsgi.input"] = BytesIO(body)
+        request.environ["CONTENT_LENGTH"] = str(len(body))
+        request.environ.pop("HTTP_TRANSFER_ENCODING", None)
+        form = {key: values[0] for key, values in parse_qs(body.decode(errors="replace")).items()}
+        if form.get("Action") != "CreateAccessKey":
+            return self.app(request.environ, start_response)
+        status: list[str] = []
+
+        def recording_start_response(line: str, headers: Any, *rest: Any) -> Any:
+            status.append(line)
+            return start_response(line, headers, *rest)
+
+        answer = b"".join(self.app(request.environ, recording_start_response))
+        if status and status[0].startswith("200"):
+            key_id = re.search(rb"<AccessKeyId>([^<]+)</AccessKeyId>", answer)
+            user = form.get("UserName", "")
+            when = datetime.datetime.now(datetime.timezone.utc)
+            record = {
+                "eventVersion": "1.09",
+                "userIdentity": {"type": "AssumedRole", "accountId": request.account,
+                                 "arn": f"arn:aws:sts::{request.account}:assumed-role/guardline-test/guardline-test"},
+                "eventTime": when.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                "eventSource": "iam.amazonaws.com", "eventName": "CreateAccessKey", "awsRegion": "us-east-1",
+                "sourceIPAddress": "127.0.0.1", "userAgent": request.environ.get("HTTP_USER_AGENT", ""),
+                "requestParameters": {"userName": user} if user else None,
+                "responseElements": {"accessKey": {
+                    "accessKeyId": key_id.group(1).decode() if key_id else "", "status": "Active", "userName": user}},
+                "eventID": str(uuid.uuid4()), "readOnly": False, "eventType": "AwsApiCall",
+                "managementEvent": True, "recipientAccountId": request.account, "eventCategory": "Management",
+            }
+            with self.lock:
+                self.trail_events.setdefault(request.account, []).append({
+                    "EventId": record["eventID"], "EventName": "CreateAccessKey", "ReadOnly": "false",
+                    "EventTime": when.timestamp(), "EventSource": "iam.amazonaws.com",
+                    "Username": "guardline-test", "Resources": [{"ResourceType": "AWS::IAM::AccessKey",
+                                                                  "ResourceName": record["responseElements"]["accessKey"]["accessKeyId"]}],
+                    "CloudTrailEvent": json.dumps(record),
+                })
+        return [answer]
+
+    def lookup_events(self, request: Request, body: dict[str, Any]) -> dict[str, Any]:
+        """LookupEvents as
+        https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/API_LookupEvents.html describes it: newest
+        first, at most one lookup attribute, at most 50 per page."""
+        attributes = body.get("LookupAttributes") or []
+        if len(attributes) > 1:
+            raise ApiError(400, "InvalidLookupAttributesException", "Currently the list can contain only one item.")
+        events = self.trail_events.get(request.account, []) if request.region == "us-east-1" else []
+        fields = {"EventName": "EventName", "Username": "Username", "EventSource": "EventSource", "EventId": "EventId"}
+        for attribute in attributes:
+            field = fields.get(attribute.get("AttributeKey"))
+            if field is None:
+                raise ApiError(400, "InvalidLookupAttributesException", f"unsupported key {attribute.get('AttributeKey')}")
+            events = [event for event in events if event[field] == attribute.get("AttributeValue")]
+        start, end = body.get("StartTime"), body.get("EndTime")
+        if start is not None and end is not None and float(start) > float(end):
+            raise ApiError(400, "InvalidTimeRangeException", "StartTime is after EndTime.")
+        events = [event for event in events
+                  if (start is None or event["EventTime"] >= float(start))
+                  and (end is None or event["EventTime"] <= float(end))]
+        events = sorted(events, key=lambda event: event["EventTime"], reverse=True)
+        items, token = page(events, body.get("NextToken"), body.get("MaxResults"), default=50)
+        return {"Events": items, **({"NextToken": token} if token else {})}
 
     # ---- seeding ----
 
@@ -690,3 +885,66 @@ class Extensions:
         }
         self.update(task, body, fields, ("TaskArn",))
         return self.task_json(task, detail=True)
+
+    def get_maintenance_window_task(self, request: Request, body: dict[str, Any]) -> dict[str, Any]:
+        """GetMaintenanceWindowTask: the task with its `TaskInvocationParameters` and type under `TaskType`, as
+        https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_GetMaintenanceWindowTask.html shows."""
+        window = self.window(request, body.get("WindowId"))
+        task = window.tasks.get(body.get("WindowTaskId"))
+        if task is None:
+            raise ApiError(400, "DoesNotExistException",
+                           f"Maintenance window task {body.get('WindowTaskId')} does not exist")
+        return {**self.task_json(task, detail=True), "TaskType": task.task_type}
+
+    # ---- CloudTrail ----
+
+    def get_event_selectors(self, request: Request, body: dict[str, Any]) -> dict[str, Any]:
+        """moto's GetEventSelectors, with AWS's default selector for a trail that was never given any: "By
+        default, trails ... log all management events" (CloudTrail user guide, Logging management events,
+        https://docs.aws.amazon.com/awscloudtrail/latest/userguide/logging-management-events-with-cloudtrail.html)."""
+        backend = cloudtrail_backends[request.account][request.region]
+        try:
+            arn, selectors, advanced = backend.get_event_selectors(trail_name=body.get("TrailName", ""))
+        except Exception as error:  # moto's TrailNotFoundException and friends
+            raise ApiError(400, getattr(error, "code", "TrailNotFoundException"), str(error))
+        if not selectors and not advanced:
+            selectors = DEFAULT_EVENT_SELECTORS
+        answer: dict[str, Any] = {"TrailARN": arn}
+        if advanced:
+            answer["AdvancedEventSelectors"] = advanced
+        else:
+            answer["EventSelectors"] = selectors
+        return answer
+
+    # ---- Resource Groups ----
+
+    def list_group_resources(self, request: Request) -> dict[str, Any]:
+        """ListGroupResources for a tag-query group (`TAG_FILTERS_1_0`): the account's EC2 instances in the
+        region that match its query (resource types and every tag filter), as
+        https://docs.aws.amazon.com/ResourceGroups/latest/APIReference/API_ListGroupResources.html lists them."""
+        body = request.json()
+        name = (body.get("Group") or body.get("GroupName") or "").rsplit("/", 1)[-1]
+        group = resourcegroups_backends[request.account][request.region].groups.by_name.get(name)
+        if group is None:
+            raise ApiError(404, "NotFoundException", f"Cannot find group {name}.")
+        query = group.resource_query or {}
+        if query.get("Type") != "TAG_FILTERS_1_0":
+            raise ApiError(400, "BadRequestException", "the test emulator resolves TAG_FILTERS_1_0 groups only")
+        criteria = json.loads(query.get("Query") or "{}")
+        types = criteria.get("ResourceTypeFilters") or ["AWS::AllSupported"]
+        if not {"AWS::AllSupported", "AWS::EC2::Instance"} & set(types):
+            return {"Resources": [], "ResourceIdentifiers": []}
+        found = []
+        for reservation in ec2_backends[request.account][request.region].reservations.values():
+            for instance in reservation.instances:
+                tags = {tag["key"]: tag["value"] for tag in instance.get_tags()}
+                if all(f["Key"] in tags and (not f.get("Values") or tags[f["Key"]] in f["Values"])
+                       for f in criteria.get("TagFilters") or []):
+                    arn = f"arn:{get_partition(request.region)}:ec2:{request.region}:{request.account}:instance/{instance.id}"
+                    found.append({"ResourceArn": arn, "ResourceType": "AWS::EC2::Instance"})
+        items, token = page(found, body.get("NextToken"), body.get("MaxResults"), default=50)
+        return {
+            "Resources": [{"Identifier": item, "Status": {}} for item in items],
+            "ResourceIdentifiers": items,
+            **({"NextToken": token} if token else {}),
+        }

@@ -38,6 +38,7 @@ pub const ACTIONS: &[&str] = &[
     "iam:ListVirtualMFADevices",
     "inspector2:BatchGetAccountStatus",
     "organizations:DescribeOrganization",
+    "resource-groups:ListGroupResources",
     "s3:GetAccountPublicAccessBlock",
     "s3:GetBucketAcl",
     "s3:GetBucketLocation",
@@ -53,6 +54,7 @@ pub const ACTIONS: &[&str] = &[
     "ssm:DescribeMaintenanceWindowTargets",
     "ssm:DescribeMaintenanceWindowTasks",
     "ssm:DescribeMaintenanceWindows",
+    "ssm:GetMaintenanceWindowTask",
     "sts:GetCallerIdentity",
 ];
 
@@ -108,7 +110,9 @@ mod tests {
                     && service.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
                 let verb_like = verb.chars().next().is_some_and(|c| c.is_ascii_uppercase())
                     && verb.chars().all(|c| c.is_ascii_alphanumeric());
-                if service_like && verb_like {
+                // Maintenance window target keys look like actions but are not.
+                let target_key = literal == "resource-groups:Name";
+                if service_like && verb_like && !target_key {
                     called.insert(literal.to_owned());
                 }
             }

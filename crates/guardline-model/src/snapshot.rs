@@ -14,7 +14,7 @@ pub const SNAPSHOT_FORMAT: &str = "guardline-snapshot";
 
 /// The snapshot schema version this build reads and writes. Bump it with any change to the inventory model
 /// that an older build would misread; older and newer snapshots are refused, never guessed at.
-pub const SNAPSHOT_VERSION: u32 = 1;
+pub const SNAPSHOT_VERSION: u32 = 2;
 
 /// Who was scanned.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -230,7 +230,7 @@ mod tests {
 
     #[test]
     fn refuses_other_versions() {
-        let json = sample().to_json().replace("\"version\": 1", "\"version\": 99");
+        let json = sample().to_json().replace(&format!("\"version\": {SNAPSHOT_VERSION}"), "\"version\": 99");
         let err = Snapshot::from_json(&json).unwrap_err();
         assert!(matches!(err, SnapshotError::WrongVersion { found: 99, .. }), "{err}");
         assert!(err.to_string().contains("version 99"), "{err}");
@@ -251,9 +251,12 @@ mod tests {
         let object = value.as_object_mut().unwrap();
         object.remove("version");
         object.insert("added_later".into(), serde_json::json!({"x": 1}));
-        object.insert("version".into(), serde_json::json!(2));
+        object.insert("version".into(), serde_json::json!(SNAPSHOT_VERSION + 1));
         let err = Snapshot::from_json(&value.to_string()).unwrap_err();
-        assert!(matches!(err, SnapshotError::WrongVersion { found: 2, .. }), "{err}");
+        assert!(
+            matches!(err, SnapshotError::WrongVersion { found, .. } if found == SNAPSHOT_VERSION + 1),
+            "{err}"
+        );
     }
 
     #[test]

@@ -9,7 +9,7 @@ use jiff::civil::date;
 /// One region with one world-open SSH security group and one closed group; everything else not collected.
 fn snapshot() -> Snapshot {
     let json = r#"{
-        "format": "guardline-snapshot", "version": 1, "tool_version": "test",
+        "format": "guardline-snapshot", "version": 2, "tool_version": "test",
         "collected_at": "2026-11-28T00:00:00Z",
         "account": {"id": "123456789012", "partition": "aws", "caller_arn": "arn:aws:iam::123456789012:user/a"},
         "global": {"account_aliases": {"status": "ok", "value": ["acme-prod"]}},

@@ -4,12 +4,17 @@
 //! - `securityhub:DescribeHub`: `InvalidAccessException` (or a "not subscribed" message) means the hub is
 //!   not enabled, which is data (`None`), not an error.
 //! - When it is enabled: `securityhub:GetEnabledStandards` (every page) and `securityhub:GetFindings` with
-//!   the filters compliance status FAILED, record state ACTIVE, workflow status NEW or NOTIFIED (every page).
-//!   The compliance status and record state are checked again client-side, because moto ignores filters.
+//!   the filters account ID (the scanned account), region (this region), compliance status FAILED, record
+//!   state ACTIVE and workflow status NEW, NOTIFIED or SUPPRESSED (every page). The account and region
+//!   filters matter on real AWS: with cross-region aggregation the aggregation region also returns the linked
+//!   regions' findings, and a Security Hub administrator account also returns its members' findings
+//!   (GetFindings answers from every account and region the caller can see). SUPPRESSED findings are kept:
+//!   a suppression in the console has no reason, owner or expiry, so HUB-002 still reports them. Every filter
+//!   is checked again client-side, because moto ignores filters.
 //!   Findings Guardline imported itself (`GeneratorId` `guardline/…`, from `scan --send-to-security-hub`)
 //!   are skipped: a later scan would otherwise fail HUB-002 on its own earlier verdicts.
-//!   At most [`MAX_FAILED_FINDINGS`] findings are kept: an account with more failed findings than that gets
-//!   the first ones only (a warning is logged), which is enough for HUB-002 to fail it.
+//!   At most [`MAX_FAILED_FINDINGS`] findings are kept; when more exist, `failed_findings_truncated` says
+//!   so, and HUB-002 reports the region NOT EVALUATED for the findings it did not read (never a pass).
 //!
 //! On moto 5.2.5 DescribeHub, GetFindings and BatchImportFindings work; GetEnabledStandards does not exist
 //! (HTTP 404), so there `standards` is always that error. [`collect_with`] takes the client so that tests can
@@ -52,10 +57,15 @@ async fn hub(cx: &Cx, client: &Client, region: &str) -> Result<Option<SecurityHu
     };
     let (standards, failed_findings) =
         futures::join!(standards(cx, client), failed_findings_on_big_stack(cx, client, region));
+    let (failed_findings, failed_findings_truncated) = match failed_findings {
+        Ok((findings, truncated)) => (Collected::ok(findings), truncated),
+        Err(error) => (Collected::error(error), false),
+    };
     Ok(Some(SecurityHub {
         hub_arn: answer.hub_arn().unwrap_or_default().to_owned(),
         standards: standards.into(),
-        failed_findings: failed_findings.into(),
+        failed_findings,
+        failed_findings_truncated,
     }))
 }
 
@@ -95,7 +105,7 @@ async fn failed_findings_on_big_stack(
     cx: &Cx,
     client: &Client,
     region: &str,
-) -> Result<Vec<HubFinding>, CollectError> {
+) -> Result<(Vec<HubFinding>, bool), CollectError> {
     let failure = |message: String| CollectError {
         action: "securityhub:GetFindings".to_owned(),
         kind: ErrorKind::Failed,
@@ -120,43 +130,66 @@ async fn failed_findings_on_big_stack(
     receiver.await.unwrap_or_else(|_| Err(failure("the GetFindings thread panicked".to_owned())))
 }
 
-/// `securityhub:GetFindings`: ACTIVE, FAILED, NEW or NOTIFIED findings, up to [`MAX_FAILED_FINDINGS`]. A
-/// finding without a record state counts as ACTIVE (the state AWS gives every imported finding).
-async fn failed_findings(cx: &Cx, client: &Client, region: &str) -> Result<Vec<HubFinding>, CollectError> {
+/// The workflow statuses of a failure nobody has resolved: a SUPPRESSED finding still fails, only without
+/// the reason, owner and expiry an exception records.
+const UNRESOLVED: [&str; 3] = ["NEW", "NOTIFIED", "SUPPRESSED"];
+
+/// `securityhub:GetFindings`: this account's ACTIVE, FAILED, unresolved findings in `region`, up to
+/// [`MAX_FAILED_FINDINGS`]; `true` when more exist. A finding without a record state counts as ACTIVE (the
+/// state AWS gives every imported finding).
+async fn failed_findings(
+    cx: &Cx,
+    client: &Client,
+    region: &str,
+) -> Result<(Vec<HubFinding>, bool), CollectError> {
     let equals =
         |value: &str| StringFilter::builder().value(value).comparison(StringFilterComparison::Equals).build();
-    let filters = AwsSecurityFindingFilters::builder()
+    let mut filters = AwsSecurityFindingFilters::builder()
+        .aws_account_id(equals(&cx.account_id))
+        .region(equals(region))
         .compliance_status(equals("FAILED"))
-        .record_state(equals("ACTIVE"))
-        .workflow_status(equals("NEW"))
-        .workflow_status(equals("NOTIFIED"))
-        .build();
-    let mut pages = client.get_findings().filters(filters).max_results(100).into_paginator().items().send();
-    let findings = cx
+        .record_state(equals("ACTIVE"));
+    for status in UNRESOLVED {
+        filters = filters.workflow_status(equals(status));
+    }
+    let mut pages =
+        client.get_findings().filters(filters.build()).max_results(100).into_paginator().items().send();
+    let account = cx.account_id.as_str();
+    let (findings, truncated) = cx
         .call("securityhub:GetFindings", async {
             let mut findings = Vec::new();
             while let Some(finding) = pages.next().await {
                 let finding = finding?;
-                if is_failed_and_active(&finding) && !is_guardlines_own(&finding) {
-                    findings.push(hub_finding(&finding));
-                    if findings.len() >= MAX_FAILED_FINDINGS {
-                        tracing::warn!(
-                            region,
-                            "{MAX_FAILED_FINDINGS} or more failed Security Hub findings; kept the first {MAX_FAILED_FINDINGS}"
-                        );
-                        break;
-                    }
+                if !is_failed_and_unresolved(&finding, account, region) || is_guardlines_own(&finding) {
+                    continue;
                 }
+                if findings.len() == MAX_FAILED_FINDINGS {
+                    tracing::warn!(
+                        region,
+                        "more than {MAX_FAILED_FINDINGS} failed Security Hub findings; the rest are not evaluated"
+                    );
+                    return Ok((findings, true));
+                }
+                findings.push(hub_finding(&finding));
             }
-            Ok::<_, SdkError<GetFindingsError, HttpResponse>>(findings)
+            Ok::<_, SdkError<GetFindingsError, HttpResponse>>((findings, false))
         })
         .await?;
-    Ok(findings)
+    Ok((findings, truncated))
 }
 
-fn is_failed_and_active(finding: &AwsSecurityFinding) -> bool {
+/// The filters again, client-side: failed, active, not resolved, and about `account` in `region`.
+fn is_failed_and_unresolved(finding: &AwsSecurityFinding, account: &str, region: &str) -> bool {
     finding.compliance().and_then(|compliance| compliance.status()) == Some(&ComplianceStatus::Failed)
         && finding.record_state().is_none_or(|state| *state == RecordState::Active)
+        && UNRESOLVED.contains(&workflow_status(finding))
+        && finding.aws_account_id() == Some(account)
+        && finding.region().is_none_or(|found| found == region)
+}
+
+/// `Workflow.Status`; a finding without one is `NEW`, the status AWS gives a finding on import.
+fn workflow_status(finding: &AwsSecurityFinding) -> &str {
+    finding.workflow().and_then(|workflow| workflow.status()).map(|status| status.as_str()).unwrap_or("NEW")
 }
 
 /// Whether Guardline itself imported the finding (`scan --send-to-security-hub`, `GeneratorId`
@@ -184,5 +217,8 @@ fn hub_finding(finding: &AwsSecurityFinding) -> HubFinding {
             .and_then(|severity| severity.label())
             .map(|label| label.as_str().to_owned())
             .unwrap_or_default(),
+        account_id: finding.aws_account_id().unwrap_or_default().to_owned(),
+        region: finding.region().unwrap_or_default().to_owned(),
+        workflow_status: workflow_status(finding).to_owned(),
     }
 }

@@ -22,6 +22,18 @@ impl Account {
         self.inner.in_region(region)
     }
 
+    /// Makes the test extension answer one operation for this account as AWS documents it, in place of moto:
+    /// `answer` has `service`, `operation`, `region` (`"*"`: any), `body`, the `reference` page it follows,
+    /// and optionally `match`, `status`, `times` (see `tests/moto/extensions.py`).
+    pub fn serve(&self, mut answer: serde_json::Value) {
+        answer["account_id"] = serde_json::Value::String(self.id.clone());
+        guardline_testkit::shared().control(
+            "/guardline-test/answers",
+            "application/json",
+            &answer.to_string(),
+        );
+    }
+
     /// Collects the account over `regions`.
     pub async fn collect(&self, regions: &[&str]) -> CollectOutput {
         let options = CollectOptions {

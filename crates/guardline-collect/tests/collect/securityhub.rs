@@ -34,6 +34,7 @@ fn finding(
         .product_arn(format!("arn:aws:securityhub:ap-northeast-1:{account}:product/{account}/default"))
         .generator_id(format!("security-control/{control}"))
         .aws_account_id(account)
+        .region("ap-northeast-1")
         .types("Software and Configuration Checks/Industry and Regulatory Standards")
         .created_at("2025-01-06T00:00:00.000Z")
         .updated_at("2025-01-06T00:00:00.000Z")
@@ -84,8 +85,12 @@ async fn enabled_in_one_region_with_failed_findings_only() {
             control_id: Some("S3.8".into()),
             resource_arns: vec!["arn:aws:s3:::open-bucket".into()],
             severity: "HIGH".into(),
+            account_id: account.id.clone(),
+            region: "ap-northeast-1".into(),
+            workflow_status: "NEW".into(),
         }]
     );
+    assert!(!tokyo.failed_findings_truncated);
     assert_eq!(
         output.snapshot.regions["us-east-1"].security_hub.get().unwrap(),
         &None,
@@ -161,7 +166,10 @@ async fn enabled_standards_every_page() {
             let filters = req.filters().expect("filters are sent");
             filters.compliance_status().iter().any(|f| f.value() == Some("FAILED"))
                 && filters.record_state().iter().any(|f| f.value() == Some("ACTIVE"))
-                && filters.workflow_status().len() == 2
+                && filters.aws_account_id().iter().any(|f| f.value() == Some(ACCOUNT))
+                && filters.region().iter().any(|f| f.value() == Some("ap-northeast-1"))
+                && filters.workflow_status().iter().filter_map(|f| f.value()).collect::<Vec<_>>()
+                    == ["NEW", "NOTIFIED", "SUPPRESSED"]
         })
         .then_output(findings);
     let client = mock_client!(
@@ -184,6 +192,91 @@ async fn enabled_standards_every_page() {
         ]
     );
     assert_eq!(hub.failed_findings.get().unwrap().len(), 1);
+}
+
+/// In the aggregation region of a Security Hub administrator account, GetFindings answers the findings of
+/// every linked region and every member account the caller administers, each with its own `AwsAccountId` and
+/// `Region` (https://docs.aws.amazon.com/securityhub/latest/userguide/finding-aggregation.html,
+/// https://docs.aws.amazon.com/securityhub/1.0/APIReference/API_GetFindings.html). moto's GetFindings ignores
+/// filters, so the answer below is served whatever the request filters on: only the collector's own client-side
+/// check keeps the other accounts' and regions' findings out, and SUPPRESSED failures in.
+#[tokio::test]
+async fn aggregated_findings_of_other_regions_and_accounts_are_left_out_and_suppressed_ones_kept() {
+    let account = Account::new().await;
+    Client::new(&account.config).enable_security_hub().enable_default_standards(false).send().await.unwrap();
+    let asff = |id: &str, account_id: &str, region: &str, workflow: &str, compliance: &str| {
+        serde_json::json!({
+            "SchemaVersion": "2018-10-08", "Id": id, "GeneratorId": "security-control/S3.8",
+            "ProductArn": format!("arn:aws:securityhub:{region}::product/aws/securityhub"),
+            "AwsAccountId": account_id, "Region": region,
+            "Types": ["Software and Configuration Checks/Industry and Regulatory Standards"],
+            "CreatedAt": "2026-11-01T00:00:00.000Z", "UpdatedAt": "2026-11-27T00:00:00.000Z",
+            "Severity": {"Label": "HIGH"}, "Title": format!("{id} title"), "Description": "S3.8",
+            "Resources": [{"Type": "AwsS3Bucket", "Id": format!("arn:aws:s3:::{id}")}],
+            "Compliance": {"Status": compliance, "SecurityControlId": "S3.8"},
+            "RecordState": "ACTIVE", "Workflow": {"Status": workflow}
+        })
+    };
+    let member = "210987654321";
+    account.serve(serde_json::json!({
+        "service": "securityhub", "operation": "GetFindings", "region": "ap-northeast-1",
+        "reference": "https://docs.aws.amazon.com/securityhub/1.0/APIReference/API_GetFindings.html",
+        "body": {"Findings": [
+            asff("own-new", &account.id, "ap-northeast-1", "NEW", "FAILED"),
+            asff("own-suppressed", &account.id, "ap-northeast-1", "SUPPRESSED", "FAILED"),
+            asff("own-resolved", &account.id, "ap-northeast-1", "RESOLVED", "FAILED"),
+            asff("own-passed", &account.id, "ap-northeast-1", "NEW", "PASSED"),
+            asff("linked-region", &account.id, "eu-west-1", "NEW", "FAILED"),
+            asff("member-account", member, "ap-northeast-1", "NEW", "FAILED"),
+        ]}
+    }));
+
+    let output = account.collect(&["ap-northeast-1"]).await;
+    let hub = output.snapshot.regions["ap-northeast-1"].security_hub.get().unwrap().as_ref().unwrap();
+    let kept: Vec<(&str, &str)> = hub
+        .failed_findings
+        .get()
+        .unwrap()
+        .iter()
+        .map(|finding| (finding.id.as_str(), finding.workflow_status.as_str()))
+        .collect();
+    assert_eq!(kept, [("own-new", "NEW"), ("own-suppressed", "SUPPRESSED")]);
+}
+
+/// More failed findings than the collector reads: the region says so instead of looking complete.
+#[tokio::test]
+async fn more_failed_findings_than_the_limit_are_marked_truncated() {
+    use guardline_collect::services::securityhub::MAX_FAILED_FINDINGS;
+    let pages = MAX_FAILED_FINDINGS / 100 + 1;
+    let page = |index: usize| {
+        mock!(Client::get_findings)
+            .match_requests(move |req| {
+                req.next_token() == (index > 0).then(|| format!("page-{index}")).as_deref()
+            })
+            .then_output(move || {
+                let mut output = GetFindingsOutput::builder();
+                for n in 0..100 {
+                    let id = format!("failed-{index}-{n}");
+                    output = output.findings(finding(ACCOUNT, &id, ComplianceStatus::Failed, "S3.8", "b"));
+                }
+                if index + 1 < pages {
+                    output = output.next_token(format!("page-{}", index + 1));
+                }
+                output.build()
+            })
+    };
+    let rules: Vec<_> = (0..pages).map(page).collect();
+    let describe = mock!(Client::describe_hub).then_output(hub);
+    let standards =
+        mock!(Client::get_enabled_standards).then_output(|| GetEnabledStandardsOutput::builder().build());
+    let mut all: Vec<&aws_smithy_mocks::Rule> = rules.iter().collect();
+    all.extend([&describe, &standards]);
+    let client = mock_client!(aws_sdk_securityhub, RuleMode::MatchAny, all, |c| c.retry_config(retries()));
+
+    let inventory = apply(collect_with(&cx(), &client, "ap-northeast-1").await);
+    let hub = inventory.security_hub.get().unwrap().as_ref().unwrap();
+    assert_eq!(hub.failed_findings.get().unwrap().len(), MAX_FAILED_FINDINGS);
+    assert!(hub.failed_findings_truncated);
 }
 
 #[tokio::test]

@@ -18,7 +18,21 @@ use crate::harness::Account;
 use crate::mocks::{ATTEMPTS, apply, cx, error_body, retries};
 
 fn selector(key: &str, values: &[&str]) -> TargetSelector {
-    TargetSelector { key: key.to_owned(), values: values.iter().map(|value| (*value).to_owned()).collect() }
+    TargetSelector {
+        key: key.to_owned(),
+        values: values.iter().map(|value| (*value).to_owned()).collect(),
+        group_instances: None,
+    }
+}
+
+/// A Resource Groups client for the mocked tests, which have no window and so never call it.
+fn unused_groups() -> aws_sdk_resourcegroups::Client {
+    aws_sdk_resourcegroups::Client::from_conf(
+        aws_sdk_resourcegroups::Config::builder()
+            .behavior_version_latest()
+            .region(aws_sdk_resourcegroups::config::Region::new("ap-northeast-1"))
+            .build(),
+    )
 }
 
 #[tokio::test]
@@ -88,11 +102,124 @@ async fn maintenance_window_with_tag_targets_and_stop_task() {
     assert_eq!(stop.task_type, "AUTOMATION");
     assert_eq!(stop.task_arn, "AWS-StopEC2Instance");
     assert_eq!(stop.targets, [selector("WindowTargetIds", &[target_id])]);
-    // DescribeMaintenanceWindowTasks returns no TaskInvocationParameters (AWS and moto alike), and the
-    // collector does not call GetMaintenanceWindowTask.
-    assert!(stop.parameters.is_empty(), "{:?}", stop.parameters);
+    // DescribeMaintenanceWindowTasks returns no TaskInvocationParameters (AWS and moto alike); they come from
+    // GetMaintenanceWindowTask (which moto lacks; the test extension answers it from moto's task).
+    assert_eq!(stop.parameters, [("InstanceId".to_owned(), vec!["{{RESOURCE_ID}}".to_owned()])].into());
 
     assert!(output.snapshot.regions["us-east-1"].maintenance_windows.get().unwrap().is_empty());
+}
+
+/// A task registered the current way names its instances in `TaskInvocationParameters`, which only
+/// GetMaintenanceWindowTask returns
+/// (https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_GetMaintenanceWindowTask.html), and a
+/// target can select a resource group, whose members ListGroupResources lists
+/// (https://docs.aws.amazon.com/ResourceGroups/latest/APIReference/API_ListGroupResources.html).
+#[tokio::test]
+async fn task_invocation_parameters_and_resource_group_targets() {
+    let account = Account::new().await;
+    let ec2 = aws_sdk_ec2::Client::new(&account.config);
+    let launch = |environment: &'static str| {
+        let ec2 = ec2.clone();
+        async move {
+            let tags = aws_sdk_ec2::types::TagSpecification::builder()
+                .resource_type(aws_sdk_ec2::types::ResourceType::Instance)
+                .tags(aws_sdk_ec2::types::Tag::builder().key("Environment").value(environment).build())
+                .build();
+            let run = ec2
+                .run_instances()
+                .image_id("ami-12c6146b")
+                .min_count(1)
+                .max_count(1)
+                .tag_specifications(tags)
+                .send()
+                .await
+                .unwrap();
+            run.instances()[0].instance_id().unwrap().to_owned()
+        }
+    };
+    let (prod, dev) = (launch("prod").await, launch("dev").await);
+    let groups = aws_sdk_resourcegroups::Client::new(&account.config);
+    groups
+        .create_group()
+        .name("night-stop")
+        .resource_query(
+            aws_sdk_resourcegroups::types::ResourceQuery::builder()
+                .r#type(aws_sdk_resourcegroups::types::QueryType::TagFilters10)
+                .query(r#"{"ResourceTypeFilters":["AWS::EC2::Instance"],"TagFilters":[{"Key":"Environment","Values":["dev"]}]}"#)
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .unwrap();
+    let ssm = Client::new(&account.config);
+    let window = ssm
+        .create_maintenance_window()
+        .name("off-hours-stop")
+        .schedule("cron(0 20 ? * MON-FRI *)")
+        .duration(2)
+        .cutoff(1)
+        .allow_unassociated_targets(true)
+        .send()
+        .await
+        .unwrap();
+    let window_id = window.window_id().unwrap();
+    let target = ssm
+        .register_target_with_maintenance_window()
+        .window_id(window_id)
+        .resource_type(MaintenanceWindowResourceType::ResourceGroup)
+        .targets(Target::builder().key("resource-groups:Name").values("night-stop").build())
+        .targets(
+            Target::builder().key("resource-groups:ResourceTypeFilters").values("AWS::EC2::Instance").build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    let target_id = target.window_target_id().unwrap();
+    for (task_targets, instance) in [(Some(target_id), "{{RESOURCE_ID}}"), (None, prod.as_str())] {
+        let mut register = ssm
+            .register_task_with_maintenance_window()
+            .window_id(window_id)
+            .task_arn("AWS-StopEC2Instance")
+            .task_type(MaintenanceWindowTaskType::Automation)
+            .task_invocation_parameters(
+                MaintenanceWindowTaskInvocationParameters::builder()
+                    .automation(
+                        MaintenanceWindowAutomationParameters::builder()
+                            .parameters("InstanceId", vec![instance.to_owned()])
+                            .build(),
+                    )
+                    .build(),
+            );
+        if let Some(target_id) = task_targets {
+            register = register.targets(Target::builder().key("WindowTargetIds").values(target_id).build());
+        }
+        register.send().await.unwrap();
+    }
+
+    let output = account.collect(&["ap-northeast-1"]).await;
+    let windows = output.snapshot.regions["ap-northeast-1"].maintenance_windows.get().unwrap();
+    let window = &windows[0];
+    assert_eq!(
+        window.targets[0].selectors,
+        [
+            TargetSelector {
+                group_instances: Some(guardline_model::Collected::ok(vec![dev.clone()])),
+                ..selector("resource-groups:Name", &["night-stop"])
+            },
+            selector("resource-groups:ResourceTypeFilters", &["AWS::EC2::Instance"]),
+        ]
+    );
+    let mut parameters: Vec<Vec<String>> =
+        window.tasks.iter().map(|task| task.parameters["InstanceId"].clone()).collect();
+    parameters.sort();
+    assert_eq!(
+        parameters,
+        [vec![prod.clone()], vec!["{{RESOURCE_ID}}".to_owned()]],
+        "the production ID is read"
+    );
+    assert_eq!(output.calls["ssm:GetMaintenanceWindowTask"], 2);
+    assert_eq!(output.calls["resource-groups:ListGroupResources"], 1);
 }
 
 #[tokio::test]
@@ -151,7 +278,7 @@ async fn managed_instances_every_page() {
     let client = mock_client!(aws_sdk_ssm, RuleMode::MatchAny, [&first, &second, &windows], |c| c
         .retry_config(retries()));
 
-    let inventory = apply(collect_with(&cx(), &client, "ap-northeast-1").await);
+    let inventory = apply(collect_with(&cx(), &client, &unused_groups(), "ap-northeast-1").await);
     assert_eq!(
         inventory.ssm_managed_instances.get().unwrap(),
         &vec![
@@ -176,7 +303,7 @@ async fn denied_instance_information_fails_only_its_field() {
     let client =
         mock_client!(aws_sdk_ssm, RuleMode::MatchAny, [&denied, &windows], |c| c.retry_config(retries()));
 
-    let inventory = apply(collect_with(&cx(), &client, "ap-northeast-1").await);
+    let inventory = apply(collect_with(&cx(), &client, &unused_groups(), "ap-northeast-1").await);
     let error = inventory.ssm_managed_instances.get().unwrap_err();
     assert_eq!(error.kind, ErrorKind::AccessDenied);
     assert_eq!(error.action, "ssm:DescribeInstanceInformation");
@@ -194,7 +321,7 @@ async fn throttled_instance_information_after_retries() {
     let client =
         mock_client!(aws_sdk_ssm, RuleMode::MatchAny, [&throttled, &windows], |c| c.retry_config(retries()));
 
-    let inventory = apply(collect_with(&cx(), &client, "ap-northeast-1").await);
+    let inventory = apply(collect_with(&cx(), &client, &unused_groups(), "ap-northeast-1").await);
     let error = inventory.ssm_managed_instances.get().unwrap_err();
     assert_eq!(error.kind, ErrorKind::Throttled);
     assert_eq!(throttled.num_calls(), ATTEMPTS as usize);

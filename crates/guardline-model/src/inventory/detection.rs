@@ -23,9 +23,13 @@ pub struct SecurityHub {
     /// `securityhub:GetEnabledStandards`.
     #[serde(default)]
     pub standards: Collected<Vec<EnabledStandard>>,
-    /// Active findings whose compliance status is FAILED (`securityhub:GetFindings`).
+    /// This account's active findings in this region whose compliance status is FAILED and whose workflow
+    /// status is not RESOLVED (`securityhub:GetFindings`), at most the collector's limit.
     #[serde(default)]
     pub failed_findings: Collected<Vec<HubFinding>>,
+    /// More failed findings exist than were read (the collector's limit): the rest were not evaluated.
+    #[serde(default)]
+    pub failed_findings_truncated: bool,
 }
 
 /// An enabled Security Hub standard.
@@ -47,6 +51,13 @@ pub struct HubFinding {
     pub control_id: Option<String>,
     pub resource_arns: Vec<String>,
     pub severity: String,
+    /// The account the finding is about (`AwsAccountId`).
+    pub account_id: String,
+    /// The region the finding is about (`Region`; with cross-region aggregation, not always the region it was
+    /// read in).
+    pub region: String,
+    /// `NEW`, `NOTIFIED` or `SUPPRESSED` (`Workflow.Status`; RESOLVED findings are not collected).
+    pub workflow_status: String,
 }
 
 /// Inspector (v2) status of the account in a region (`inspector2:BatchGetAccountStatus`).

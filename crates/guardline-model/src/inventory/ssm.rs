@@ -5,6 +5,8 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::Collected;
+
 /// An instance Systems Manager manages (`ssm:DescribeInstanceInformation`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -29,12 +31,17 @@ pub struct MaintenanceWindow {
 }
 
 /// A `Key=...,Values=...` target selector.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TargetSelector {
-    /// `InstanceIds`, `tag:<key>`, `tag-key`, `resource-groups:Name`, or `WindowTargetIds`.
+    /// `InstanceIds`, `tag:<key>`, `tag-key`, `resource-groups:Name`, `resource-groups:ResourceTypeFilters`,
+    /// or `WindowTargetIds`.
     pub key: String,
     pub values: Vec<String>,
+    /// For `resource-groups:Name`: the EC2 instance IDs among the group's members
+    /// (`resource-groups:ListGroupResources`), or why they could not be read. `None` for other keys.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group_instances: Option<Collected<Vec<String>>>,
 }
 
 /// A registered maintenance window target.
@@ -56,7 +63,9 @@ pub struct WindowTask {
     pub task_arn: String,
     /// Usually `WindowTargetIds=[...]`.
     pub targets: Vec<TargetSelector>,
-    /// Automation parameters, when the task has them.
+    /// The task's parameters: its Automation or Run Command `TaskInvocationParameters`
+    /// (`ssm:GetMaintenanceWindowTask`; e.g. `InstanceId = ["i-0123"]` for `AWS-StopEC2Instance`), and the
+    /// legacy `TaskParameters`.
     #[serde(default)]
     pub parameters: BTreeMap<String, Vec<String>>,
 }

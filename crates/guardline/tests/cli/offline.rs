@@ -114,7 +114,7 @@ fn snapshot_of_another_version_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let demo =
         std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../demo/snapshot.json")).unwrap();
-    let future = demo.replacen("\"version\": 1", "\"version\": 7", 1);
+    let future = demo.replacen("\"version\": 2", "\"version\": 7", 1);
     assert_ne!(demo, future);
     std::fs::write(dir.path().join("old.json"), future).unwrap();
     let run = guardline_in(dir.path(), &["scan", "--snapshot", "old.json"], &[]);

@@ -14,13 +14,16 @@ declare_rule! {
     ///
     /// - a task of an enabled maintenance window that runs a stop document (`AWS-StopEC2Instance`, or a
     ///   document whose name contains `StopEC2Instance` or `StopInstances`) and selects the instance: through
-    ///   a window target whose selectors all match it (`InstanceIds`, `tag:<key>`, `tag-key`), through the
-    ///   task's own selectors, or by naming the instance ID in its Automation parameters; or
+    ///   a window target whose selectors all match it (`InstanceIds`, `tag:<key>`, `tag-key`, or
+    ///   `resource-groups:Name` of a group the instance belongs to), through the task's own selectors, or by
+    ///   naming the instance ID in its Automation or Run Command parameters (the task's
+    ///   `TaskInvocationParameters`, read with `ssm:GetMaintenanceWindowTask`); or
     /// - an enabled EventBridge Scheduler schedule whose target is `ec2:stopInstances` and whose input lists
     ///   the instance ID in `InstanceIds`.
     ///
-    /// Resource-group targets are not resolved and select nothing. When the instance is not covered by what
-    /// was collected and the region's maintenance windows or schedules were not collected, the finding is
+    /// A resource group's members are read with `resource-groups:ListGroupResources`. When the instance is
+    /// not covered by what was collected and the region's maintenance windows or schedules were not
+    /// collected, or a stop task targets a resource group whose members could not be read, the finding is
     /// NOT EVALUATED.
     ///
     /// ## Why it matters
@@ -91,8 +94,9 @@ fn check(cx: &Context<'_>, out: &mut Findings) {
             let label = instance_label(instance);
             let (label_en, label_ja) = (&label.en, &label.ja);
             let tag = matched_tag(nonprod, instance);
-            let found =
+            let coverage =
                 stoppers(windows.ok().map(Vec::as_slice), schedules.ok().map(Vec::as_slice), instance);
+            let found = coverage.stoppers;
             if !found.is_empty() {
                 let by = join(&found.iter().map(|stopper| stopper.describe()).collect::<Vec<_>>());
                 let (by_en, by_ja) = (by.en, by.ja);
@@ -106,7 +110,7 @@ fn check(cx: &Context<'_>, out: &mut Findings) {
                 );
                 continue;
             }
-            let mut missing: Vec<Text> = Vec::new();
+            let mut missing: Vec<Text> = coverage.unresolved;
             if let Err(error) = windows {
                 missing.push(text!("the maintenance windows ({error})", "メンテナンスウィンドウ ({error})"));
             }

@@ -21,8 +21,13 @@ declare_rule! {
     ///   other values), even when no instance carries that tag today: the next production instance launched
     ///   would be stopped.
     ///
-    /// Disabled windows and schedules are not counted. When nothing collected stops a production instance
-    /// but the region's maintenance windows or schedules were not collected, the finding is NOT EVALUATED.
+    /// A task selects instances as SCHED-001 describes: window targets (including the members of a
+    /// resource group), its own selectors, and the instance IDs in its Automation or Run Command
+    /// `TaskInvocationParameters` (which only `ssm:GetMaintenanceWindowTask` returns, so a task that stops a
+    /// production instance by ID is seen). Disabled windows and schedules are not counted. When nothing
+    /// collected stops a production instance but the region's maintenance windows or schedules were not
+    /// collected, or a stop task targets a resource group whose members could not be read, the finding is
+    /// NOT EVALUATED, never a pass.
     ///
     /// ## Why it matters
     /// The guideline's own fear: a schedule meant for development instances stops production by mistake,
@@ -88,11 +93,12 @@ fn check(cx: &Context<'_>, out: &mut Findings) {
                     let label = instance_label(instance);
                     let (label_en, label_ja) = (&label.en, &label.ja);
                     let tag = matched_tag(production, instance);
-                    let found = stoppers(
+                    let coverage = stoppers(
                         windows.ok().map(Vec::as_slice),
                         schedules.ok().map(Vec::as_slice),
                         instance,
                     );
+                    let found = coverage.stoppers;
                     if !found.is_empty() {
                         let by = join(&found.iter().map(|stopper| stopper.describe()).collect::<Vec<_>>());
                         let (by_en, by_ja) = (by.en, by.ja);
@@ -106,7 +112,7 @@ fn check(cx: &Context<'_>, out: &mut Findings) {
                         );
                         continue;
                     }
-                    let mut missing: Vec<Text> = Vec::new();
+                    let mut missing: Vec<Text> = coverage.unresolved;
                     if let Err(error) = windows {
                         missing.push(text!(
                             "the maintenance windows ({error})",

@@ -4,13 +4,16 @@
 //! (`AWS-StopEC2Instance` or any document named like `...StopEC2Instance...`/`...StopInstances...`), and an
 //! enabled EventBridge Scheduler schedule whose universal target is `ec2:stopInstances`. A task selects an
 //! instance through the window targets it names (`WindowTargetIds`), through its own selectors, or by naming
-//! the instance ID in its Automation parameters; a schedule selects the instances its input lists in
-//! `InstanceIds`.
+//! the instance ID in its Automation or Run Command parameters (`TaskInvocationParameters`, which the
+//! collector reads with `GetMaintenanceWindowTask`); a schedule selects the instances its input lists in
+//! `InstanceIds`. A resource-group selector selects the group's member instances; when they could not be
+//! read, whether the task stops an instance is unknown, which the rules report as NOT EVALUATED, never as a
+//! pass.
 
 use guardline_config::TagMatch;
-use guardline_model::Text;
 use guardline_model::inventory::ec2::Instance;
 use guardline_model::inventory::ssm::{MaintenanceWindow, Schedule, TargetSelector, WindowTask};
+use guardline_model::{CollectError, Collected, ErrorKind, Text};
 
 /// The IAM actions whose data SCHED-001 and SCHED-002 read.
 pub(super) const DATA: &[&str] = &[
@@ -18,6 +21,8 @@ pub(super) const DATA: &[&str] = &[
     "ssm:DescribeMaintenanceWindows",
     "ssm:DescribeMaintenanceWindowTargets",
     "ssm:DescribeMaintenanceWindowTasks",
+    "ssm:GetMaintenanceWindowTask",
+    "resource-groups:ListGroupResources",
     "scheduler:ListSchedules",
     "scheduler:GetSchedule",
 ];
@@ -138,27 +143,88 @@ pub(super) fn selector_sets<'a>(window: &'a MaintenanceWindow, task: &'a WindowT
     sets
 }
 
-/// Whether one selector selects `instance`. Selectors Guardline cannot resolve from the snapshot
-/// (`resource-groups:...`) select nothing.
-fn selector_selects(selector: &TargetSelector, instance: &Instance) -> bool {
-    match selector.key.as_str() {
-        "InstanceIds" => selector.values.contains(&instance.id),
-        "tag-key" => selector.values.iter().any(|key| instance.tags.contains_key(key)),
-        key => key
-            .strip_prefix("tag:")
-            .and_then(|tag| instance.tags.get(tag))
-            .is_some_and(|value| selector.values.contains(value)),
+/// Whether a selector (or a task) selects an instance.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Selects<'a> {
+    No,
+    Yes,
+    /// It depends on data that was not collected: a resource group's members.
+    Unknown(&'a CollectError),
+}
+
+impl<'a> Selects<'a> {
+    /// Every one of `all` selects (AWS combines a target's selectors with AND).
+    fn all(all: impl IntoIterator<Item = Selects<'a>>) -> Selects<'a> {
+        let mut result = Selects::Yes;
+        for selects in all {
+            match selects {
+                Selects::No => return Selects::No,
+                Selects::Unknown(error) => result = Selects::Unknown(error),
+                Selects::Yes => {}
+            }
+        }
+        result
+    }
+
+    /// Any one of `any` selects.
+    fn any(any: impl IntoIterator<Item = Selects<'a>>) -> Selects<'a> {
+        let mut result = Selects::No;
+        for selects in any {
+            match selects {
+                Selects::Yes => return Selects::Yes,
+                Selects::Unknown(error) => result = Selects::Unknown(error),
+                Selects::No => {}
+            }
+        }
+        result
     }
 }
 
-fn set_selects(set: &SelectorSet<'_>, instance: &Instance) -> bool {
-    !set.selectors.is_empty() && set.selectors.iter().all(|selector| selector_selects(selector, instance))
+/// Whether one selector selects `instance`. A resource group selects its member instances
+/// (`group_instances`); `resource-groups:ResourceTypeFilters` narrows a group to instances when it lists
+/// `AWS::EC2::Instance` or `AWS::AllSupported`. Any other key selects nothing.
+fn selector_selects<'a>(selector: &'a TargetSelector, instance: &Instance) -> Selects<'a> {
+    let yes = |selected: bool| if selected { Selects::Yes } else { Selects::No };
+    match selector.key.as_str() {
+        "InstanceIds" => yes(selector.values.contains(&instance.id)),
+        "tag-key" => yes(selector.values.iter().any(|key| instance.tags.contains_key(key))),
+        "resource-groups:Name" => match selector.group_instances.as_ref().map(Collected::get) {
+            Some(Ok(members)) => yes(members.contains(&instance.id)),
+            Some(Err(error)) => Selects::Unknown(error),
+            None => Selects::Unknown(&GROUP_NOT_COLLECTED),
+        },
+        "resource-groups:ResourceTypeFilters" => yes(selector
+            .values
+            .iter()
+            .any(|kind| kind == "AWS::EC2::Instance" || kind == "AWS::AllSupported")),
+        key => yes(key
+            .strip_prefix("tag:")
+            .and_then(|tag| instance.tags.get(tag))
+            .is_some_and(|value| selector.values.contains(value))),
+    }
+}
+
+/// A resource-group selector whose members the snapshot lacks (a snapshot of an older collector).
+static GROUP_NOT_COLLECTED: std::sync::LazyLock<CollectError> = std::sync::LazyLock::new(|| CollectError {
+    action: "resource-groups:ListGroupResources".to_owned(),
+    kind: ErrorKind::NotCollected,
+    code: None,
+    message: "the resource group's members are absent from the snapshot".to_owned(),
+});
+
+fn set_selects<'a>(set: &SelectorSet<'a>, instance: &Instance) -> Selects<'a> {
+    if set.selectors.is_empty() {
+        return Selects::No;
+    }
+    Selects::all(set.selectors.iter().map(|selector| selector_selects(selector, instance)))
 }
 
 /// Whether a stop task selects `instance`.
-fn task_stops(window: &MaintenanceWindow, task: &WindowTask, instance: &Instance) -> bool {
-    selector_sets(window, task).iter().any(|set| set_selects(set, instance))
-        || task.parameters.values().flatten().any(|value| *value == instance.id)
+fn task_stops<'a>(window: &'a MaintenanceWindow, task: &'a WindowTask, instance: &Instance) -> Selects<'a> {
+    if task.parameters.values().flatten().any(|value| *value == instance.id) {
+        return Selects::Yes;
+    }
+    Selects::any(selector_sets(window, task).iter().map(|set| set_selects(set, instance)))
 }
 
 /// Whether a stop schedule's input lists `instance` in `InstanceIds`. An input that is not JSON selects
@@ -172,24 +238,42 @@ fn schedule_stops(schedule: &Schedule, instance: &Instance) -> bool {
         .is_some_and(|ids| ids.iter().any(|id| id.as_str() == Some(instance.id.as_str())))
 }
 
-/// The enabled stop schedules among those collected (`None`: not collected) that stop `instance`.
+/// The stop schedules of an instance: those that stop it, and those that may (their selection depends on
+/// data that was not collected).
+pub(super) struct Coverage<'a> {
+    pub(super) stoppers: Vec<Stopper<'a>>,
+    /// A stop task whose selection could not be resolved, with why (e.g. its resource group's members).
+    pub(super) unresolved: Vec<Text>,
+}
+
+/// The enabled stop schedules among those collected (`None`: not collected) that stop `instance`, and those
+/// that may.
 pub(super) fn stoppers<'a>(
     windows: Option<&'a [MaintenanceWindow]>,
     schedules: Option<&'a [Schedule]>,
     instance: &Instance,
-) -> Vec<Stopper<'a>> {
-    let mut found = Vec::new();
+) -> Coverage<'a> {
+    let mut coverage = Coverage { stoppers: Vec::new(), unresolved: Vec::new() };
     for (window, task) in stop_tasks(windows.unwrap_or_default()) {
-        if task_stops(window, task, instance) {
-            found.push(Stopper::Task { window, task });
+        match task_stops(window, task, instance) {
+            Selects::Yes => coverage.stoppers.push(Stopper::Task { window, task }),
+            Selects::No => {}
+            Selects::Unknown(error) => {
+                let described = Stopper::Task { window, task }.describe();
+                let (en, ja) = (described.en, described.ja);
+                coverage.unresolved.push(text!(
+                    "the resource group targets of {en} ({error})",
+                    "{ja} のリソースグループのターゲット ({error})"
+                ));
+            }
         }
     }
     for schedule in schedules.unwrap_or_default() {
         if is_stop_schedule(schedule) && schedule_stops(schedule, instance) {
-            found.push(Stopper::Schedule(schedule));
+            coverage.stoppers.push(Stopper::Schedule(schedule));
         }
     }
-    found
+    coverage
 }
 
 /// The selector of `selectors` that selects instances tagged as production, as `tag:Environment=prod` or

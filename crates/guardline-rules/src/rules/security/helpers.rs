@@ -44,43 +44,65 @@ pub(crate) fn short_list(items: &[String], max: usize) -> (String, String) {
 /// Where the root user's MFA state was read.
 #[derive(Clone, Copy)]
 pub(crate) enum RootSource {
-    CredentialReport,
+    /// `iam:GetAccountSummary`'s `AccountMFAEnabled`: the live state.
     AccountSummary,
+    /// The credential report's root row, when the account summary could not be read: as old as the report.
+    CredentialReport(Option<Timestamp>),
 }
 
 impl RootSource {
-    pub(crate) fn en(self) -> &'static str {
+    pub(crate) fn text(self, cx: &Context<'_>) -> Text {
         match self {
-            RootSource::CredentialReport => "credential report",
-            RootSource::AccountSummary => "account summary",
-        }
-    }
-
-    pub(crate) fn ja(self) -> &'static str {
-        match self {
-            RootSource::CredentialReport => "認証情報レポート",
-            RootSource::AccountSummary => "アカウントサマリー",
+            RootSource::AccountSummary => Text::new("account summary", "アカウントサマリー"),
+            RootSource::CredentialReport(generated_at) => {
+                let (en, ja) = report_age(cx.now(), generated_at);
+                Text::new(
+                    format!("credential report {en}; the account summary could not be read"),
+                    format!("認証情報レポート {ja}。アカウントサマリーは取得できませんでした"),
+                )
+            }
         }
     }
 }
 
-/// Whether the root user has MFA: the credential report's root row when there is one, else the account
-/// summary's `AccountMFAEnabled`. `Err` is the NOT EVALUATED message when neither is available.
+/// How old a credential report was when the snapshot was taken: "of 2026-11-28 06:58 UTC, 2 h 1 min before
+/// the scan". IAM reuses a report for up to four hours, so findings that rely on one say its age.
+pub(crate) fn report_age(now: Timestamp, generated_at: Option<Timestamp>) -> (String, String) {
+    let Some(at) = generated_at else {
+        return ("of unknown age".to_owned(), "(作成時刻不明)".to_owned());
+    };
+    let when = Offset::UTC.to_datetime(at).strftime("%Y-%m-%d %H:%M UTC").to_string();
+    let minutes = (now.as_second() - at.as_second()).max(0) / 60;
+    let age = match (minutes / 60, minutes % 60) {
+        (0, 0) => ("less than a minute".to_owned(), "1 分以内".to_owned()),
+        (0, m) => (format!("{m} min"), format!("{m} 分")),
+        (h, 0) => (format!("{h} h"), format!("{h} 時間")),
+        (h, m) => (format!("{h} h {m} min"), format!("{h} 時間 {m} 分")),
+    };
+    (format!("of {when}, {} before the scan", age.0), format!("({when} 作成、スキャンの {}前)", age.1))
+}
+
+/// Whether the root user has MFA: the account summary's `AccountMFAEnabled` (live), else the credential
+/// report's root row (which IAM may have generated up to four hours before the scan). `Err` is the NOT
+/// EVALUATED message when neither is available.
 pub(crate) fn root_mfa(cx: &Context<'_>) -> Result<(bool, RootSource), Text> {
     let global = &cx.snapshot.global;
-    let report_problem = match global.credential_report.get() {
-        Ok(report) => match &report.root {
-            Some(root) => return Ok((root.mfa_active, RootSource::CredentialReport)),
-            None => Text::new(
-                "the credential report has no root row",
-                "認証情報レポートにルートユーザーの行がありません",
-            ),
-        },
-        Err(error) => error_text(error),
+    let summary_error = match global.account_summary.get() {
+        Ok(summary) => return Ok((summary.root_mfa_enabled, RootSource::AccountSummary)),
+        Err(error) => error,
     };
-    match global.account_summary.get() {
-        Ok(summary) => Ok((summary.root_mfa_enabled, RootSource::AccountSummary)),
-        Err(error) => Err(both_missing(&report_problem, error)),
+    match global.credential_report.get() {
+        Ok(report) => match &report.root {
+            Some(root) => Ok((root.mfa_active, RootSource::CredentialReport(report.generated_at))),
+            None => Err(both_missing(
+                &Text::new(
+                    "the credential report has no root row",
+                    "認証情報レポートにルートユーザーの行がありません",
+                ),
+                summary_error,
+            )),
+        },
+        Err(error) => Err(both_missing(&error_text(error), summary_error)),
     }
 }
 

@@ -2,15 +2,22 @@
 
 use guardline_model::{Section, Severity, Text};
 
-use super::helpers::{ago, both_missing, date, days_since, error_text};
+use super::helpers::{ago, both_missing, date, days_since, error_text, report_age};
 use crate::context::GLOBAL;
 use crate::{Context, Findings, FixAvailability};
 
 declare_rule! {
     /// ## What it checks
-    /// The root user has no active access key. The credential report's `<root_account>` row (its two access
-    /// key slots) decides; when the report has no root row, the account summary's `AccountAccessKeysPresent`
-    /// does (it cannot tell active from inactive keys, so any root key fails then).
+    /// The root user has no active access key. The account summary's `AccountAccessKeysPresent`
+    /// (`iam:GetAccountSummary`, live) says whether the root user has any key; when it has one, the credential
+    /// report's `<root_account>` row (its two access key slots) says which are active. IAM reuses a credential
+    /// report for up to four hours, so:
+    ///
+    /// - no key in the summary passes, whatever an older report says;
+    /// - a key in the summary that the report does not show was created after the report: it fails (a new key
+    ///   is active);
+    /// - without the summary, the report decides and the message says how old it is; without a root row, any
+    ///   root key in the summary fails (active or not is unknown).
     ///
     /// ## Why it matters
     /// A root access key is a permanent, unrestrictable credential for the whole account: no policy, no
@@ -43,94 +50,110 @@ declare_rule! {
         item: "2-2",
         severity: Severity::Critical,
         fix: FixAvailability::ManualOnly,
-        data: &["iam:GetCredentialReport", "iam:GetAccountSummary"],
+        data: &["iam:GetAccountSummary", "iam:GetCredentialReport"],
         check: check,
         plan: None,
     }
 }
 
+/// What the credential report's root row says about the root user's keys.
+struct RootKeys {
+    /// Active keys, described (slot, creation, last use).
+    active: Vec<(String, String)>,
+    /// Slots of inactive keys.
+    inactive: Vec<String>,
+}
+
+fn root_keys(cx: &Context<'_>) -> Result<RootKeys, Text> {
+    let report = cx.snapshot.global.credential_report.get().map_err(error_text)?;
+    let root = report.root.as_ref().ok_or_else(|| {
+        Text::new("the credential report has no root row", "認証情報レポートにルートユーザーの行がありません")
+    })?;
+    let now = cx.now();
+    let mut keys = RootKeys { active: Vec::new(), inactive: Vec::new() };
+    for key in &root.access_keys {
+        let slot = key.slot;
+        if !key.active {
+            keys.inactive.push(format!("{slot}"));
+            continue;
+        }
+        let (rotated, rotated_ja) = match key.last_rotated {
+            Some(at) => {
+                let (day, (ago, ago_ja)) = (date(at), ago(days_since(now, at)));
+                (format!("created {day} ({ago})"), format!("作成 {day} ({ago_ja})"))
+            }
+            None => ("creation date unknown".to_owned(), "作成日不明".to_owned()),
+        };
+        let (used, used_ja) = match key.last_used {
+            Some(at) => {
+                let (day, (ago, ago_ja)) = (date(at), ago(days_since(now, at)));
+                (format!("last used {day} ({ago})"), format!("最終使用 {day} ({ago_ja})"))
+            }
+            None => ("never used".to_owned(), "使用履歴なし".to_owned()),
+        };
+        keys.active.push((
+            format!("slot {slot}, {rotated}, {used}"),
+            format!("スロット {slot}、{rotated_ja}、{used_ja}"),
+        ));
+    }
+    Ok(keys)
+}
+
 fn check(cx: &Context<'_>, out: &mut Findings) {
     let global = &cx.snapshot.global;
-    let report_problem = match global.credential_report.get() {
-        Ok(report) => match &report.root {
-            Some(root) => {
-                let now = cx.now();
-                let mut active = Vec::new();
-                let mut inactive = Vec::new();
-                for key in &root.access_keys {
-                    let slot = key.slot;
-                    if !key.active {
-                        // An inactive slot that was never rotated holds no key.
-                        if key.last_rotated.is_some() {
-                            inactive.push(format!("{slot}"));
-                        }
-                        continue;
-                    }
-                    let (rotated, rotated_ja) = match key.last_rotated {
-                        Some(at) => {
-                            let (day, (ago, ago_ja)) = (date(at), ago(days_since(now, at)));
-                            (format!("created {day} ({ago})"), format!("作成 {day} ({ago_ja})"))
-                        }
-                        None => ("creation date unknown".to_owned(), "作成日不明".to_owned()),
-                    };
-                    let (used, used_ja) = match key.last_used {
-                        Some(at) => {
-                            let (day, (ago, ago_ja)) = (date(at), ago(days_since(now, at)));
-                            (format!("last used {day} ({ago})"), format!("最終使用 {day} ({ago_ja})"))
-                        }
-                        None => ("never used".to_owned(), "使用履歴なし".to_owned()),
-                    };
-                    active.push((
-                        format!("slot {slot}, {rotated}, {used}"),
-                        format!("スロット {slot}、{rotated_ja}、{used_ja}"),
-                    ));
-                }
-                if active.is_empty() {
-                    if inactive.is_empty() {
-                        out.pass(
-                            GLOBAL,
-                            cx.account_arn(),
-                            text!(
-                                "the root user has no access key",
-                                "ルートユーザーにアクセスキーはありません"
-                            ),
-                        );
-                    } else {
-                        let slots = inactive.join(", ");
-                        out.pass(
-                            GLOBAL,
-                            cx.account_arn(),
-                            text!(
-                                "the root user has no active access key (the inactive key in slot {slots} should still be deleted)",
-                                "ルートユーザーに有効なアクセスキーはありません (スロット {slots} の無効化されたキーも削除してください)"
-                            ),
-                        );
-                    }
-                } else {
-                    let en: Vec<String> = active.iter().map(|(en, _)| en.clone()).collect();
-                    let ja: Vec<String> = active.iter().map(|(_, ja)| ja.clone()).collect();
-                    let (en, ja) = (en.join("; "), ja.join("。"));
-                    out.fail(
-                        GLOBAL,
-                        cx.account_arn(),
-                        text!(
-                            "the root user has an active access key: {en}",
-                            "ルートユーザーに有効なアクセスキーがあります: {ja}"
-                        ),
-                    );
-                }
-                return;
-            }
-            None => Text::new(
-                "the credential report has no root row",
-                "認証情報レポートにルートユーザーの行がありません",
+    let generated_at = global.credential_report.get().ok().and_then(|report| report.generated_at);
+    let (age_en, age_ja) = report_age(cx.now(), generated_at);
+    let report = root_keys(cx);
+    let summary = global.account_summary.get();
+    // The account summary is live; the report may be up to four hours old. The summary says whether any
+    // root key exists, the report which ones are active.
+    match (summary, report) {
+        (Ok(summary), _) if !summary.root_access_keys_present => out.pass(
+            GLOBAL,
+            cx.account_arn(),
+            text!(
+                "the root user has no access key (account summary)",
+                "ルートユーザーにアクセスキーはありません (アカウントサマリー)"
             ),
-        },
-        Err(error) => error_text(error),
-    };
-    match global.account_summary.get() {
-        Ok(summary) if summary.root_access_keys_present => {
-            let (why_en, why_ja) = (&report_problem.en, &report_problem.ja);
+        ),
+        (_, Ok(keys)) if !keys.active.is_empty() => {
+            let en: Vec<String> = keys.active.iter().map(|(en, _)| en.clone()).collect();
+            let ja: Vec<String> = keys.active.iter().map(|(_, ja)| ja.clone()).collect();
+            let (en, ja) = (en.join("; "), ja.join("。"));
+            out.fail(
+                GLOBAL,
+                cx.account_arn(),
+                text!(
+                    "the root user has an active access key: {en} (credential report {age_en})",
+                    "ルートユーザーに有効なアクセスキーがあります: {ja} (認証情報レポート {age_ja})"
+                ),
+            );
+        }
+        (Ok(_), Ok(keys)) if !keys.inactive.is_empty() => {
+            let slots = keys.inactive.join(", ");
+            out.pass(
+                GLOBAL,
+                cx.account_arn(),
+                text!(
+                    "the root user has no active access key (the inactive key in slot {slots} should still be \
+                     deleted; credential report {age_en})",
+                    "ルートユーザーに有効なアクセスキーはありません (スロット {slots} の無効化されたキーも削除して\
+                     ください。認証情報レポート {age_ja})"
+                ),
+            );
+        }
+        (Ok(_), Ok(_)) => out.fail(
+            GLOBAL,
+            cx.account_arn(),
+            text!(
+                "the root user has an access key (account summary AccountAccessKeysPresent) created after the \
+                 credential report {age_en}, which shows none: a new key is active",
+                "ルートユーザーにアクセスキーがあります (アカウントサマリーの AccountAccessKeysPresent)。\
+                 認証情報レポート {age_ja} には載っていないため、レポート作成後に作られた有効なキーです"
+            ),
+        ),
+        (Ok(_), Err(why)) => {
+            let (why_en, why_ja) = (&why.en, &why.ja);
             out.fail(
                 GLOBAL,
                 cx.account_arn(),
@@ -142,16 +165,25 @@ fn check(cx: &Context<'_>, out: &mut Findings) {
                 ),
             );
         }
-        Ok(_) => out.pass(
-            GLOBAL,
-            cx.account_arn(),
-            text!(
-                "the root user has no access key (account summary)",
-                "ルートユーザーにアクセスキーはありません (アカウントサマリー)"
-            ),
-        ),
-        Err(error) => {
-            out.not_evaluated_because(GLOBAL, cx.account_arn(), both_missing(&report_problem, error))
+        (Err(error), Ok(keys)) => {
+            let inactive = if keys.inactive.is_empty() {
+                Text::new("", "")
+            } else {
+                let slots = keys.inactive.join(", ");
+                text!("; the inactive key in slot {slots} should still be deleted", "。スロット {slots} の無効化されたキーも削除してください")
+            };
+            let (inactive_en, inactive_ja) = (&inactive.en, &inactive.ja);
+            out.pass(
+                GLOBAL,
+                cx.account_arn(),
+                text!(
+                    "the root user has no active access key (credential report {age_en}; the account summary \
+                     could not be read: {error}){inactive_en}",
+                    "ルートユーザーに有効なアクセスキーはありません (認証情報レポート {age_ja}。アカウントサマリーは\
+                     取得できませんでした: {error}){inactive_ja}"
+                ),
+            );
         }
+        (Err(error), Err(why)) => out.not_evaluated_because(GLOBAL, cx.account_arn(), both_missing(&why, error)),
     }
 }

@@ -8,8 +8,10 @@ use crate::{Context, Findings, FixAvailability};
 
 declare_rule! {
     /// ## What it checks
-    /// The root user has MFA. The state is read from the credential report's `<root_account>` row
-    /// (`mfa_active`) and, when the report has no root row, from the account summary's `AccountMFAEnabled`.
+    /// The root user has MFA. The state is read from the account summary's `AccountMFAEnabled`
+    /// (`iam:GetAccountSummary`), which is live; only when it cannot be read, from the credential report's
+    /// `<root_account>` row (`mfa_active`), and the message then says how old the report is: IAM reuses a
+    /// report for up to four hours, so a root user who removed its MFA since would still look protected.
     ///
     /// ## Why it matters
     /// The root user can do everything, including closing the account and changing its contact details, and
@@ -44,7 +46,7 @@ declare_rule! {
         item: "2-1",
         severity: Severity::Critical,
         fix: FixAvailability::ManualOnly,
-        data: &["iam:GetCredentialReport", "iam:GetAccountSummary"],
+        data: &["iam:GetAccountSummary", "iam:GetCredentialReport"],
         check: check,
         plan: None,
     }
@@ -53,7 +55,8 @@ declare_rule! {
 fn check(cx: &Context<'_>, out: &mut Findings) {
     match root_mfa(cx) {
         Ok((true, source)) => {
-            let (en, ja) = (source.en(), source.ja());
+            let source = source.text(cx);
+            let (en, ja) = (&source.en, &source.ja);
             out.pass(
                 GLOBAL,
                 cx.account_arn(),
@@ -64,7 +67,8 @@ fn check(cx: &Context<'_>, out: &mut Findings) {
             );
         }
         Ok((false, source)) => {
-            let (en, ja) = (source.en(), source.ja());
+            let source = source.text(cx);
+            let (en, ja) = (&source.en, &source.ja);
             out.fail(
                 GLOBAL,
                 cx.account_arn(),

@@ -87,7 +87,8 @@ fn check(cx: &Context<'_>, out: &mut Findings) {
             ),
         ),
         Ok((false, source)) => {
-            let (en, ja) = (source.en(), source.ja());
+            let source = source.text(cx);
+            let (en, ja) = (&source.en, &source.ja);
             out.fail(
                 GLOBAL,
                 cx.account_arn(),

@@ -15,8 +15,19 @@ declare_rule! {
     ///   like any other exception.
     ///
     /// Every other failed finding fails, naming its control, title and severity. The finding's resource is
-    /// its first resource ARN (the finding ID when it has none). Regions where Security Hub is not enabled
-    /// are left to HUB-001.
+    /// its first resource ARN (the finding ID when it has none).
+    ///
+    /// - Only the scanned account's findings about the region they are read in count: with cross-region
+    ///   aggregation the aggregation region also holds the linked regions' findings, and a Security Hub
+    ///   administrator account holds its members' findings; each is judged in its own account and region.
+    /// - A failed finding set to SUPPRESSED in Security Hub still fails, and says so: a suppression in the
+    ///   console records no reason, owner or expiry, which the guideline asks of every accepted failure. Turn
+    ///   it into an exception (or a not-adopted control) to accept it.
+    /// - Findings whose workflow status is RESOLVED are not read; neither are archived findings.
+    /// - A region with more failed findings than Guardline reads (10,000) is NOT EVALUATED for the rest,
+    ///   besides the failures it did read: what was not read cannot pass.
+    /// - A region where Security Hub is not enabled is NOT EVALUATED (there is nothing to explain, and
+    ///   nothing to check); HUB-001 reports the hub itself.
     ///
     /// ## Why it matters
     /// Nobody can make an account meet every Security Hub control, and a list of a hundred failures that
@@ -34,8 +45,10 @@ declare_rule! {
     /// reason, an owner and an expiry date. To list the failures:
     ///
     /// ```sh
-    /// aws securityhub get-findings --filters \
-    ///   '{"ComplianceStatus":[{"Value":"FAILED","Comparison":"EQUALS"}],"RecordState":[{"Value":"ACTIVE","Comparison":"EQUALS"}]}'
+    /// aws securityhub get-findings --filters '{"AwsAccountId":[{"Value":"123456789012","Comparison":"EQUALS"}],
+    ///   "ComplianceStatus":[{"Value":"FAILED","Comparison":"EQUALS"}],
+    ///   "RecordState":[{"Value":"ACTIVE","Comparison":"EQUALS"}],
+    ///   "WorkflowStatus":[{"Value":"RESOLVED","Comparison":"NOT_EQUALS"}]}'
     /// ```
     ///
     /// ## Fix safety
@@ -65,7 +78,19 @@ fn check(cx: &Context<'_>, out: &mut Findings) {
     for (region, inventory) in cx.regions() {
         let hub = match inventory.security_hub.get() {
             Ok(Some(hub)) => hub,
-            Ok(None) => continue,
+            Ok(None) => {
+                out.not_evaluated_because(
+                    region,
+                    cx.arn("securityhub", region, "hub/default"),
+                    text!(
+                        "could not be evaluated: AWS Security Hub is not enabled in the region, so it has no \
+                         findings to explain (HUB-001)",
+                        "評価できません: このリージョンでは AWS Security Hub が有効ではなく、説明すべき検出結果が\
+                         ありません (HUB-001)"
+                    ),
+                );
+                continue;
+            }
             Err(error) => {
                 out.not_evaluated(region, cx.arn("securityhub", region, "hub/default"), error);
                 continue;
@@ -78,7 +103,19 @@ fn check(cx: &Context<'_>, out: &mut Findings) {
                 continue;
             }
         };
-        if findings.is_empty() {
+        if hub.failed_findings_truncated {
+            let read = findings.len();
+            out.not_evaluated_because(
+                region,
+                &hub.hub_arn,
+                text!(
+                    "could not be evaluated: the region has more than {read} failed findings and only the first \
+                     {read} were read; the others may be unexplained failures",
+                    "評価できません: このリージョンには失敗した検出結果が {read} 件を超えてあり、最初の {read} 件\
+                     しか読み取っていません。残りに説明のない失敗があるかもしれません"
+                ),
+            );
+        } else if findings.is_empty() {
             out.pass(
                 region,
                 &hub.hub_arn,
@@ -90,6 +127,7 @@ fn check(cx: &Context<'_>, out: &mut Findings) {
             continue;
         }
         for finding in findings {
+            let suppressed = finding.workflow_status == "SUPPRESSED";
             let resource = finding.resource_arns.first().unwrap_or(&finding.id);
             let (title, severity) = (&finding.title, &finding.severity);
             let Some(control) = finding.control_id.as_deref() else {
@@ -114,6 +152,17 @@ fn check(cx: &Context<'_>, out: &mut Findings) {
                     text!(
                         "control {control} failed ({title}) but the profile does not adopt it: {reason}",
                         "コントロール {control} は失敗しています ({title}) が、プロファイルで不採用です: {reason}"
+                    ),
+                ),
+                None if suppressed => out.fail(
+                    region,
+                    resource,
+                    text!(
+                        "control {control} failed: {title} (severity {severity}); it is suppressed in Security \
+                         Hub, which records no reason, owner or expiry: record a Guardline exception instead",
+                        "コントロール {control} が失敗しています: {title} (重要度 {severity})。Security Hub で\
+                         抑制されていますが、抑制には理由・担当者・期限が残りません。Guardline の例外として記録\
+                         してください"
                     ),
                 ),
                 None => out.fail(
