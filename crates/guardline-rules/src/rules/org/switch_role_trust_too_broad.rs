@@ -10,12 +10,30 @@ use crate::{Context, Findings, FixAvailability};
 declare_rule! {
     /// ## What it checks
     /// That each switch role of a member account (the roles the `switch-roles` parameter names that exist;
-    /// ORG-002 reports the missing ones) has a trust policy in which every Allow statement trusts only
-    /// principals of the organization's management account (its ID, its root ARN, or users and roles in
-    /// it; no `"*"`, no other account, no service, no `NotPrincipal`) and requires MFA with
-    /// `"Condition": {"Bool": {"aws:MultiFactorAuthPresent": "true"}}`. `BoolIfExists` does not count: a
-    /// request signed with long-term access keys carries no MFA key at all and would pass it. The management
-    /// account passes; an account in no organization is NOT EVALUATED.
+    /// ORG-002 reports the missing ones) has a trust policy in which:
+    ///
+    /// - every statement that allows assuming the role (`sts:AssumeRole`, `sts:AssumeRoleWithSAML` or
+    ///   `sts:AssumeRoleWithWebIdentity`, through `Action` with IAM's wildcards such as `sts:*` and
+    ///   `sts:Assume*`, or through `NotAction`) trusts only principals of the organization's management
+    ///   account (its ID, its root ARN, or users and roles in it; no `"*"`, no other account, no service, no
+    ///   federated provider, no `NotPrincipal`);
+    /// - every statement that allows `sts:AssumeRole` requires MFA, as the IAM User Guide's "Configuring
+    ///   MFA-protected API access" writes it: `"Bool": {"aws:MultiFactorAuthPresent": "true"}`,
+    ///   `"NumericLessThan"` or `"NumericLessThanEquals"` on `aws:MultiFactorAuthAge` (seconds since the MFA
+    ///   sign-in), or `"Null": {"aws:MultiFactorAuthAge": "false"}`. The `...IfExists` forms do not count: a
+    ///   request signed with long-term access keys carries no MFA key at all and passes them. Nor do other
+    ///   numeric tests of the age (`NumericNotEquals` passes when the key is absent).
+    ///
+    /// Instead of a condition on each Allow, a Deny statement may refuse `sts:AssumeRole` without MFA: with
+    /// `"BoolIfExists": {"aws:MultiFactorAuthPresent": "false"}` (true for long-term keys, which carry no
+    /// such key, and for sessions without MFA) or `"Null": {"aws:MultiFactorAuthAge": "true"}` as its only
+    /// condition, for `"Principal": "*"` or every principal the Allow statements name. A Deny on a plain
+    /// `"Bool": {"aws:MultiFactorAuthPresent": "false"}` does not count (long-term keys slip past it), and
+    /// neither does one with another condition beside it (it denies only part of the requests).
+    ///
+    /// Statements that allow no assume action (only `sts:TagSession`, `sts:SetSourceIdentity`,
+    /// `sts:SetContext`) are not weighed: those permissions apply together with an assume call, never
+    /// instead of one. The management account passes; an account in no organization is NOT EVALUATED.
     ///
     /// ## Why it matters
     /// The switch roles are the doors into every member account. A door that another account, or everyone,
@@ -46,7 +64,9 @@ declare_rule! {
     ///
     /// ## References
     /// - IAM User Guide: "Configuring MFA-protected API access"
-    /// - IAM User Guide: "AWS global condition context keys" (`aws:MultiFactorAuthPresent`)
+    /// - IAM User Guide: "AWS global condition context keys" (`aws:MultiFactorAuthPresent`,
+    ///   `aws:MultiFactorAuthAge`)
+    /// - IAM User Guide: "IAM JSON policy elements: Condition operators" (`...IfExists`, the `Null` check)
     pub static RULE = {
         id: "ORG-003",
         name: "switch-role-trust-too-broad",
