@@ -8,11 +8,11 @@ use crate::{Context, Findings, FixAvailability};
 
 declare_rule! {
     /// ## What it checks
-    /// That a member account of the organization has no IAM users (`iam:ListUsers`): people have IAM users
-    /// only in the management account and switch roles into member accounts. The organization comes from
-    /// `organizations:DescribeOrganization`: in the management account itself users are expected, so the
-    /// control passes there; an account in no organization is NOT EVALUATED (a profile for standalone
-    /// accounts should not adopt the `ORG-*` controls).
+    /// That a member account of the organization has no IAM users (`iam:GetAccountAuthorizationDetails`):
+    /// people have IAM users only in the management account and switch roles into member accounts. The
+    /// organization comes from `organizations:DescribeOrganization`: in the management account itself users
+    /// are expected, so the control passes there; an account in no organization is NOT EVALUATED (a profile
+    /// for standalone accounts should not adopt the `ORG-*` controls).
     ///
     /// ## Why it matters
     /// Users in every account mean a password, MFA device and policies per person per account: permissions
@@ -53,7 +53,7 @@ declare_rule! {
         item: "3-2",
         severity: Severity::Medium,
         fix: FixAvailability::ManualOnly,
-        data: &["organizations:DescribeOrganization", "iam:ListUsers"],
+        data: &["organizations:DescribeOrganization", "iam:GetAccountAuthorizationDetails"],
         check: check,
         plan: None,
     }
