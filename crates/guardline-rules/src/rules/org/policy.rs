@@ -193,6 +193,75 @@ pub(crate) fn trust_problems(document: Option<&Value>, management: &str) -> Vec<
     problems
 }
 
+/// What an IAM Identity Center role's trust policy trusts, in account `account`: `Ok` with the names of the
+/// SAML providers when every statement that allows assuming the role trusts only Identity Center's own SAML
+/// provider in the account (`arn:aws:iam::ACCOUNT:saml-provider/AWSSSO_<id>_DO_NOT_DELETE`, which Identity
+/// Center creates); `Err` with what is wrong otherwise. MFA is not looked for: Identity Center asks for it
+/// at sign-in, and the SAML assertion does not carry it into the trust policy.
+pub(crate) fn identity_center_trust(
+    document: Option<&Value>,
+    account: &str,
+) -> Result<Vec<String>, Vec<(String, String)>> {
+    let Some(document) = document else {
+        return Err(vec![("the role has no trust policy".to_owned(), "信頼ポリシーがありません".to_owned())]);
+    };
+    let allows = assume_allows(document);
+    if allows.is_empty() {
+        return Err(vec![(
+            "the trust policy allows nobody to assume the role".to_owned(),
+            "信頼ポリシーが誰にもロールの引き受けを許可していません".to_owned(),
+        )]);
+    }
+    let mut providers = Vec::new();
+    let mut others = Vec::new();
+    for (_, statement) in &allows {
+        if statement.get("NotPrincipal").is_some() {
+            others.push("NotPrincipal".to_owned());
+        }
+        match statement.get("Principal") {
+            Some(Value::Object(map)) => {
+                for (kind, value) in map {
+                    for principal in strings(Some(value)) {
+                        match identity_center_provider(principal, account) {
+                            Some(name) if kind.eq_ignore_ascii_case("Federated") => {
+                                providers.push(name.to_owned())
+                            }
+                            _ => others.push(principal.to_owned()),
+                        }
+                    }
+                }
+            }
+            Some(Value::String(any)) => others.push(any.clone()),
+            _ => others.push("(no principal)".to_owned()),
+        }
+    }
+    if others.is_empty() {
+        providers.sort();
+        providers.dedup();
+        return Ok(providers);
+    }
+    others.sort();
+    others.dedup();
+    let list = others.join(", ");
+    Err(vec![(
+        format!("it trusts principals other than this account's IAM Identity Center SAML provider: {list}"),
+        format!(
+            "このアカウントの IAM Identity Center SAML プロバイダー以外のプリンシパルを信頼しています: {list}"
+        ),
+    )])
+}
+
+/// The name of Identity Center's SAML provider that `principal` is, in `account`:
+/// `arn:<partition>:iam::<account>:saml-provider/AWSSSO_<id>_DO_NOT_DELETE`.
+fn identity_center_provider<'a>(principal: &'a str, account: &str) -> Option<&'a str> {
+    let mut parts = principal.splitn(6, ':');
+    let (arn, _partition, iam, region, owner, resource) =
+        (parts.next()?, parts.next()?, parts.next()?, parts.next()?, parts.next()?, parts.next()?);
+    let name = resource.strip_prefix("saml-provider/")?;
+    let ours = arn == "arn" && iam == "iam" && region.is_empty() && owner == account;
+    (ours && name.starts_with("AWSSSO_") && name.ends_with("_DO_NOT_DELETE")).then_some(name)
+}
+
 /// An `"AWS"` principal in account `account`: its ID, or an ARN in it.
 fn in_account(principal: &str, account: &str) -> bool {
     principal == account || (principal.starts_with("arn:") && principal.split(':').nth(4) == Some(account))
@@ -354,6 +423,36 @@ mod tests {
 
     fn passes(document: &Value) -> bool {
         trust_problems(Some(document), "111111111111").is_empty()
+    }
+
+    #[test]
+    fn identity_center() {
+        let provider = "arn:aws:iam::123456789012:saml-provider/AWSSSO_0f1e2d3c4b5a6978_DO_NOT_DELETE";
+        let trust = |principal: Value| {
+            json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": principal,
+                "Action": ["sts:AssumeRoleWithSAML", "sts:TagSession"],
+                "Condition": {"StringEquals": {"SAML:aud": "https://signin.aws.amazon.com/saml"}}}]})
+        };
+        assert_eq!(
+            identity_center_trust(Some(&trust(json!({"Federated": provider}))), "123456789012"),
+            Ok(vec!["AWSSSO_0f1e2d3c4b5a6978_DO_NOT_DELETE".to_owned()])
+        );
+        for principal in [
+            json!({"Federated": provider.replace("123456789012", "999999999999")}),
+            json!({"Federated": "arn:aws:iam::123456789012:saml-provider/okta"}),
+            json!({"AWS": provider}),
+            json!({"Federated": [provider, "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com"]}),
+            json!("*"),
+        ] {
+            assert!(
+                identity_center_trust(Some(&trust(principal.clone())), "123456789012").is_err(),
+                "{principal}"
+            );
+        }
+        assert!(identity_center_trust(None, "123456789012").is_err());
+        let tags_only = json!({"Statement": [{"Effect": "Allow", "Principal": {"Federated": provider},
+            "Action": "sts:TagSession"}]});
+        assert!(identity_center_trust(Some(&tags_only), "123456789012").is_err());
     }
 
     #[test]
