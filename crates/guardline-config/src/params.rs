@@ -76,7 +76,9 @@ pub struct Params {
     pub nonprod_tag: TagMatch,
     /// SCHED-002 and the scheduler's guard: instances that are never stopped.
     pub production_tag: TagMatch,
-    /// EC2-001: administration ports that must not be open to the world.
+    /// EC2-001: administration ports that must not be open to the world, checked over TCP, in addition to
+    /// SSH (22) and RDP (3389, TCP and UDP), which EC2-001 always checks: listing other ports here does not
+    /// stop it checking those two.
     pub admin_ports: Vec<u16>,
     /// IAM-007.
     pub password_policy: PasswordMinimums,
