@@ -76,14 +76,17 @@ pub struct Params {
     pub nonprod_tag: TagMatch,
     /// SCHED-002 and the scheduler's guard: instances that are never stopped.
     pub production_tag: TagMatch,
-    /// EC2-001: administration ports that must not be open to the world.
+    /// EC2-001: administration ports that must not be open to the world, checked over TCP, in addition to
+    /// SSH (22) and RDP (3389, TCP and UDP), which EC2-001 always checks: listing other ports here does not
+    /// stop it checking those two.
     pub admin_ports: Vec<u16>,
     /// IAM-007.
     pub password_policy: PasswordMinimums,
     /// HUB-002: Security Hub controls (e.g. `IAM.6`) the profile does not adopt, each with its reason.
     pub security_hub_not_adopted: BTreeMap<String, String>,
     /// ORG-002/003 and `guardline org`: the switch roles every member account must have (seed 3-2:
-    /// administrators, engineers, viewers), matched case-insensitively by role name.
+    /// administrators, engineers, viewers), matched case-insensitively by role name, or (ORG-002/003) by
+    /// the permission set name of an IAM Identity Center role (`AWSReservedSSO_<permission set>_<suffix>`).
     pub switch_roles: Vec<String>,
     /// `guardline org plan-roles`: the managed policy attached to each switch role it creates, by role name
     /// (a role not listed gets no policy; the plan says so). Replaces the defaults as a whole when set.

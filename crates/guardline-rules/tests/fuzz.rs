@@ -1,7 +1,8 @@
 //! Bounded fuzzing (proptest) of everything that reads untrusted text in the evaluation path: the snapshot
 //! loader over arbitrary and mangled input, the rules and the engine over structurally mutated snapshots
 //! (odd strings, extreme numbers, wrong types, missing pieces), and GuardDuty routing over generated event
-//! patterns. The property is always the same: a clear error or a result, never a panic.
+//! patterns. The property is a clear error or a result, never a panic; for GuardDuty routing, also the
+//! right verdict, checked against a brute-force matcher (`mod guardduty`).
 
 use guardline_config::Config;
 use guardline_model::Snapshot;
@@ -174,8 +175,10 @@ proptest! {
         }
     }
 
+    /// Malformed severity filters (which EventBridge would refuse) give a finding, never a panic;
+    /// [`guardduty_verdicts_match_a_brute_force_severity_grid`] checks the verdicts on valid ones.
     #[test]
-    fn guardduty_routing_never_panics_on_generated_severity_filters(
+    fn guardduty_routing_never_panics_on_malformed_severity_filters(
         matchers in prop::collection::vec(
             prop_oneof![
                 any::<f64>().prop_filter("JSON numbers are finite", |value| value.is_finite()).prop_map(Value::from),
@@ -213,5 +216,316 @@ proptest! {
         }
         let evaluation = guardline_rules::evaluate(&snapshot, &config, jiff::civil::date(2026, 11, 28));
         prop_assert!(evaluation.findings.iter().any(|finding| finding.finding.control == "GUARDDUTY-002"));
+    }
+}
+
+/// GUARDDUTY-002's verdict, checked against brute force: generated (valid) EventBridge patterns are run by
+/// a matcher written here against GuardDuty finding events of the scanned account and region, of three
+/// kinds, at every severity from 1.0 to 10.0 in steps of 0.1, at the threshold, at every number the
+/// pattern names and between each two of those (so that no gap between ranges escapes the grid). The rule
+/// must pass exactly when every one of those events at or above the threshold is matched and, for a
+/// threshold above 1, an event of severity 1.0 (the lowest GuardDuty assigns) is not: a filter that admits
+/// it admits everything and counts as no filter.
+mod guardduty {
+    use std::cell::Cell;
+
+    use guardline_config::Params;
+    use guardline_model::inventory::RegionInventory;
+    use guardline_model::{AccountInfo, Snapshot, Status};
+    use guardline_rules::{Context, Findings};
+    use proptest::prelude::*;
+    use serde_json::{Value, json};
+
+    const ACCOUNT: &str = "123456789012";
+    const OTHER_ACCOUNT: &str = "999999999999";
+    const REGION: &str = "ap-northeast-1";
+
+    /// Finding types and the resource each is about: an EC2 finding, an attack sequence (Critical in
+    /// practice) and an S3 finding.
+    const KINDS: &[(&str, &str)] = &[
+        ("UnauthorizedAccess:EC2/SSHBruteForce", "Instance"),
+        ("AttackSequence:IAM/CompromisedCredentials", "AccessKey"),
+        ("Policy:S3/BucketBlockPublicAccessDisabled", "S3Bucket"),
+    ];
+
+    /// A GuardDuty finding as EventBridge delivers it to the default bus of the account's region.
+    fn finding_event(severity: f64, (kind, resource): (&str, &str)) -> Value {
+        json!({
+            "version": "0",
+            "id": "7bf73129-1428-4cd3-a780-95db273d1602",
+            "detail-type": "GuardDuty Finding",
+            "source": "aws.guardduty",
+            "account": ACCOUNT,
+            "time": "2026-11-27T09:00:00Z",
+            "region": REGION,
+            "resources": [],
+            "detail": {
+                "schemaVersion": "2.0",
+                "accountId": ACCOUNT,
+                "region": REGION,
+                "partition": "aws",
+                "id": "16afba5c5c43e07c9e3e5e2e544e95df",
+                "type": kind,
+                "severity": severity,
+                "resource": {"resourceType": resource},
+                "service": {"serviceName": "guardduty", "archived": false, "count": 1},
+            },
+        })
+    }
+
+    /// EventBridge's matching, as far as the generated patterns go: every field of the pattern must be in
+    /// the event; an object matches an object field by field; a list matches a value (or any element of a
+    /// list value) that one of its matchers matches: a string or a number exactly, `{"numeric": [...]}`
+    /// when every comparison holds. Anything else matches nothing.
+    fn matches(pattern: &Value, event: &Value) -> bool {
+        let Value::Object(fields) = pattern else { return false };
+        fields.iter().all(|(key, wanted)| {
+            let Some(value) = event.get(key) else { return false };
+            match wanted {
+                Value::Object(_) => matches(wanted, value),
+                Value::Array(matchers) => {
+                    let values: Vec<&Value> = match value {
+                        Value::Array(items) => items.iter().collect(),
+                        leaf => vec![leaf],
+                    };
+                    values.iter().any(|value| matchers.iter().any(|matcher| matches_value(matcher, value)))
+                }
+                _ => false,
+            }
+        })
+    }
+
+    fn matches_value(matcher: &Value, value: &Value) -> bool {
+        match matcher {
+            Value::String(text) => value.as_str() == Some(text),
+            Value::Number(number) => value.is_number() && number.as_f64() == value.as_f64(),
+            Value::Object(operator) if operator.len() == 1 => {
+                let (Some(Value::Array(conditions)), Some(x)) = (operator.get("numeric"), value.as_f64())
+                else {
+                    return false;
+                };
+                !conditions.is_empty()
+                    && conditions.len() % 2 == 0
+                    && conditions.chunks(2).all(|pair| match (pair[0].as_str(), pair[1].as_f64()) {
+                        (Some(">"), Some(n)) => x > n,
+                        (Some(">="), Some(n)) => x >= n,
+                        (Some("<"), Some(n)) => x < n,
+                        (Some("<="), Some(n)) => x <= n,
+                        (Some("="), Some(n)) => x == n,
+                        _ => false,
+                    })
+            }
+            _ => false,
+        }
+    }
+
+    /// Every number in `value`.
+    fn numbers(value: &Value, out: &mut Vec<f64>) {
+        match value {
+            Value::Number(number) => out.extend(number.as_f64()),
+            Value::Array(items) => items.iter().for_each(|item| numbers(item, out)),
+            Value::Object(fields) => fields.values().for_each(|item| numbers(item, out)),
+            _ => {}
+        }
+    }
+
+    /// The severities to try: the 0.1 grid from 1 to 10, the threshold, the pattern's numbers, and the
+    /// midpoint of each two neighbours, all within 1..=10.
+    fn severities(pattern: &Value, threshold: f64) -> Vec<f64> {
+        let mut points: Vec<f64> = (10..=100).map(|tenth| f64::from(tenth) / 10.0).collect();
+        points.push(threshold);
+        numbers(pattern, &mut points);
+        points.retain(|point| (1.0..=10.0).contains(point));
+        points.sort_by(f64::total_cmp);
+        points.dedup();
+        let midpoints: Vec<f64> = points.windows(2).map(|pair| pair[0] + (pair[1] - pair[0]) / 2.0).collect();
+        points.extend(midpoints);
+        points
+    }
+
+    /// Whether the rule should pass `pattern` at `threshold`, by brute force.
+    fn expected_pass(pattern: &Value, threshold: f64) -> bool {
+        let all_routed = severities(pattern, threshold)
+            .into_iter()
+            .filter(|severity| *severity >= threshold)
+            .all(|severity| KINDS.iter().all(|kind| matches(pattern, &finding_event(severity, *kind))));
+        let noise = threshold > 1.0 && KINDS.iter().any(|kind| matches(pattern, &finding_event(1.0, *kind)));
+        all_routed && !noise
+    }
+
+    /// The rule's verdict on a region with GuardDuty enabled and one enabled rule with a target.
+    fn verdict(pattern: &Value, threshold: f64) -> Status {
+        let mut snapshot = Snapshot::new(
+            AccountInfo {
+                id: ACCOUNT.into(),
+                partition: "aws".into(),
+                caller_arn: format!("arn:aws:iam::{ACCOUNT}:user/auditor"),
+            },
+            "2026-11-28T00:00:00Z".parse().unwrap(),
+        );
+        let region: RegionInventory = serde_json::from_value(json!({
+            "guardduty_detectors": {"status": "ok", "value": [{"id": "d-1", "status": "ENABLED"}]},
+            "event_rules": {"status": "ok", "value": [{
+                "name": "fuzzed", "arn": format!("arn:aws:events:{REGION}:{ACCOUNT}:rule/fuzzed"),
+                "state": "ENABLED", "event_pattern": pattern.to_string(),
+                "targets": {"status": "ok", "value": [{"id": "t", "arn": format!("arn:aws:sns:{REGION}:{ACCOUNT}:t")}]},
+            }]},
+        }))
+        .unwrap();
+        snapshot.regions.insert(REGION.to_owned(), region);
+        let params = Params { guardduty_severity_threshold: threshold, ..Params::default() };
+        let rule = guardline_rules::find_rule("GUARDDUTY-002").unwrap();
+        let mut out = Findings::new(rule.id, ACCOUNT);
+        (rule.check)(&Context { snapshot: &snapshot, params: &params }, &mut out);
+        let findings = out.into_vec();
+        assert_eq!(findings.len(), 1, "one finding for the one region: {findings:?}");
+        findings[0].status
+    }
+
+    /// A severity or a bound: often on the 0.1 grid (where GuardDuty's levels meet), sometimes anywhere.
+    fn number() -> impl Strategy<Value = f64> {
+        prop_oneof![(0i32..=110).prop_map(|tenth| f64::from(tenth) / 10.0), 0.0f64..11.0]
+    }
+
+    /// One element of a `detail.severity` list as EventBridge accepts it.
+    fn matcher() -> impl Strategy<Value = Value> {
+        let lower = prop_oneof![Just(">"), Just(">=")];
+        let upper = prop_oneof![Just("<"), Just("<=")];
+        prop_oneof![
+            4 => (lower.clone(), number()).prop_map(|(op, value)| json!({"numeric": [op, value]})),
+            2 => (upper.clone(), number()).prop_map(|(op, value)| json!({"numeric": [op, value]})),
+            3 => (lower, number(), upper, number())
+                .prop_map(|(low, from, high, to)| json!({"numeric": [low, from, high, to]})),
+            1 => number().prop_map(|value| json!({"numeric": ["=", value]})),
+            2 => number().prop_map(Value::from),
+            1 => "[a-z0-9.]{1,4}".prop_map(Value::String),
+        ]
+    }
+
+    /// A GuardDuty pattern: a severity filter (or none), and now and then another key, harmless or not.
+    fn pattern() -> impl Strategy<Value = Value> {
+        let severity = prop::option::weighted(0.9, prop::collection::vec(matcher(), 1..4));
+        let account = prop_oneof![
+            6 => Just(None),
+            1 => Just(Some(json!([ACCOUNT]))),
+            1 => Just(Some(json!([ACCOUNT, OTHER_ACCOUNT]))),
+            1 => Just(Some(json!([OTHER_ACCOUNT]))),
+        ];
+        let region = prop_oneof![
+            6 => Just(None),
+            1 => Just(Some(json!([REGION]))),
+            1 => Just(Some(json!(["us-east-1"]))),
+        ];
+        let kind = prop::option::weighted(0.1, prop::sample::select(KINDS));
+        let resource = prop::option::weighted(0.1, prop::sample::select(KINDS));
+        let detail_type = any::<bool>();
+        let sources = any::<bool>();
+        (severity, account, region, kind, resource, detail_type, sources).prop_map(
+            |(severity, account, region, kind, resource, detail_type, sources)| {
+                let mut pattern = serde_json::Map::new();
+                let source = if sources {
+                    json!(["aws.guardduty", "aws.securityhub"])
+                } else {
+                    json!(["aws.guardduty"])
+                };
+                pattern.insert("source".into(), source);
+                if detail_type {
+                    pattern.insert("detail-type".into(), json!(["GuardDuty Finding"]));
+                }
+                if let Some(account) = account {
+                    pattern.insert("account".into(), account);
+                }
+                if let Some(region) = region {
+                    pattern.insert("region".into(), region);
+                }
+                let mut detail = serde_json::Map::new();
+                if let Some(severity) = severity {
+                    detail.insert("severity".into(), Value::Array(severity));
+                }
+                if let Some((kind, _)) = kind {
+                    detail.insert("type".into(), json!([kind]));
+                }
+                if let Some((_, resource)) = resource {
+                    detail.insert("resource".into(), json!({"resourceType": [resource]}));
+                }
+                if !detail.is_empty() {
+                    pattern.insert("detail".into(), Value::Object(detail));
+                }
+                Value::Object(pattern)
+            },
+        )
+    }
+
+    /// Thresholds the config loader accepts (0 to 10), often on the grid.
+    fn threshold() -> impl Strategy<Value = f64> {
+        prop_oneof![(0i32..=100).prop_map(|tenth| f64::from(tenth) / 10.0), 0.0f64..=10.0]
+    }
+
+    /// The brute force itself, on patterns whose answer is known.
+    #[test]
+    fn the_brute_force_knows_the_documented_patterns() {
+        let gd = |severity: Value| json!({"source": ["aws.guardduty"], "detail": {"severity": severity}});
+        let by_value: Vec<Value> = (70..=89).map(|tenth| json!(f64::from(tenth) / 10.0)).collect();
+        for (pattern, threshold, pass) in [
+            (gd(json!([{"numeric": [">=", 7]}])), 7.0, true),
+            (gd(json!([{"numeric": [">=", 4]}])), 7.0, true),
+            (gd(json!([{"numeric": [">", 7]}])), 7.0, false),
+            (gd(json!([{"numeric": [">=", 7, "<", 9]}])), 7.0, false),
+            (gd(json!([{"numeric": [">=", 7, "<", 9]}, {"numeric": [">=", 9]}])), 7.0, true),
+            (gd(json!([{"numeric": [">=", 7, "<", 8]}, {"numeric": [">", 8]}])), 7.0, false),
+            (gd(json!([{"numeric": [">=", 7, "<", 8]}, 8, {"numeric": [">", 8]}])), 7.0, true),
+            (gd(Value::Array(by_value)), 7.0, false),
+            (gd(json!([{"numeric": [">", 0]}])), 7.0, false),
+            (gd(json!([{"numeric": [">", 0]}])), 1.0, true),
+            (json!({"source": ["aws.guardduty"]}), 7.0, false),
+            (json!({"source": ["aws.guardduty"]}), 0.5, true),
+            (
+                json!({"source": ["aws.guardduty"], "account": [OTHER_ACCOUNT], "detail": {"severity": [{"numeric": [">=", 7]}]}}),
+                7.0,
+                false,
+            ),
+            (
+                json!({"source": ["aws.guardduty"], "account": [ACCOUNT], "detail": {"severity": [{"numeric": [">=", 7]}]}}),
+                7.0,
+                true,
+            ),
+            (
+                json!({"source": ["aws.guardduty"], "detail": {"severity": [{"numeric": [">=", 7]}], "type": [KINDS[0].0]}}),
+                7.0,
+                false,
+            ),
+        ] {
+            assert_eq!(expected_pass(&pattern, threshold), pass, "{pattern} at {threshold}");
+            let want = if pass { Status::Pass } else { Status::Fail };
+            assert_eq!(verdict(&pattern, threshold), want, "{pattern} at {threshold}");
+        }
+    }
+
+    #[test]
+    fn guardduty_verdicts_match_a_brute_force_severity_grid() {
+        let (passes, fails) = (Cell::new(0u32), Cell::new(0u32));
+        let config = ProptestConfig { cases: 1024, failure_persistence: None, ..ProptestConfig::default() };
+        let mut runner = proptest::test_runner::TestRunner::new(config);
+        runner
+            .run(&(pattern(), threshold()), |(pattern, threshold)| {
+                let expected = if expected_pass(&pattern, threshold) { Status::Pass } else { Status::Fail };
+                let counter = if expected == Status::Pass { &passes } else { &fails };
+                counter.set(counter.get() + 1);
+                prop_assert_eq!(
+                    verdict(&pattern, threshold),
+                    expected,
+                    "pattern {} at threshold {}",
+                    pattern,
+                    threshold
+                );
+                Ok(())
+            })
+            .unwrap();
+        assert!(
+            passes.get() >= 50 && fails.get() >= 50,
+            "the generated patterns should both pass and fail often: {} passed, {} failed",
+            passes.get(),
+            fails.get()
+        );
     }
 }

@@ -75,7 +75,8 @@ pub struct InspectorStatus {
 pub struct Analyzer {
     pub arn: String,
     pub name: String,
-    /// `ACCOUNT`, `ORGANIZATION`, `ACCOUNT_UNUSED_ACCESS`, `ORGANIZATION_UNUSED_ACCESS`.
+    /// `ACCOUNT`, `ORGANIZATION`, `ACCOUNT_UNUSED_ACCESS`, `ORGANIZATION_UNUSED_ACCESS`,
+    /// `ACCOUNT_INTERNAL_ACCESS`, `ORGANIZATION_INTERNAL_ACCESS`.
     pub analyzer_type: String,
     /// `ACTIVE`, `CREATING`, `DISABLED`, `FAILED`.
     pub status: String,
@@ -85,7 +86,7 @@ pub struct Analyzer {
 }
 
 impl Analyzer {
-    /// Whether it looks for external access (rather than unused access).
+    /// Whether it looks for external access (rather than unused or internal access).
     pub fn finds_external_access(&self) -> bool {
         matches!(self.analyzer_type.as_str(), "ACCOUNT" | "ORGANIZATION")
     }

@@ -35,12 +35,31 @@ impl IpPermission {
         self.protocol == "-1"
     }
 
+    /// The transport protocol, as `tcp` or `udp` whether it is written by name or by number (`6`, `17`);
+    /// `None` for any other protocol (and for all traffic).
+    pub fn transport(&self) -> Option<&'static str> {
+        match self.protocol.to_ascii_lowercase().as_str() {
+            "tcp" | "6" => Some("tcp"),
+            "udp" | "17" => Some("udp"),
+            _ => None,
+        }
+    }
+
     /// Whether the permission admits TCP `port`.
     pub fn admits_tcp_port(&self, port: i32) -> bool {
+        self.admits_port("tcp", port)
+    }
+
+    /// Whether the permission admits UDP `port`.
+    pub fn admits_udp_port(&self, port: i32) -> bool {
+        self.admits_port("udp", port)
+    }
+
+    fn admits_port(&self, transport: &str, port: i32) -> bool {
         if self.all_traffic() {
             return true;
         }
-        if self.protocol != "tcp" && self.protocol != "6" {
+        if self.transport() != Some(transport) {
             return false;
         }
         match (self.from_port, self.to_port) {
@@ -49,9 +68,17 @@ impl IpPermission {
         }
     }
 
-    /// Whether the permission admits every TCP (or UDP) port.
+    /// Whether the permission admits every TCP (or UDP) port: all traffic, or a TCP or UDP range from 0 or 1
+    /// to 65535 (port 0 is reserved, so `1-65535` is every port too).
     pub fn all_ports(&self) -> bool {
-        self.all_traffic() || matches!((self.from_port, self.to_port), (Some(0) | Some(-1), Some(65535)))
+        if self.all_traffic() {
+            return true;
+        }
+        self.transport().is_some()
+            && match (self.from_port, self.to_port) {
+                (Some(from), Some(to)) => from <= 1 && to >= 65535,
+                _ => true,
+            }
     }
 
     /// The world-open sources (`0.0.0.0/0`, `::/0`) among the permission's ranges.

@@ -4,7 +4,7 @@ use std::cmp::Ordering;
 
 use guardline_model::inventory::events::EventRule;
 use guardline_model::{Section, Severity, Text};
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 use super::event_patterns::{is_enabled, lists, pattern, target_list};
 use crate::fix::{FixContext, Planned};
@@ -14,22 +14,36 @@ use guardline_model::Finding;
 declare_rule! {
     /// ## What it checks
     /// In every scanned region where GuardDuty has an enabled detector, and in the home region whether or not
-    /// it has one, that an enabled EventBridge rule on the default bus routes GuardDuty findings at or above
-    /// the profile's `guardduty-severity-threshold` (default 7, High and Critical) to at least one target.
-    /// The rule's pattern must:
+    /// it has one, that an enabled EventBridge rule on the default bus routes every GuardDuty finding of the
+    /// account at or above the profile's `guardduty-severity-threshold` (default 7, High and Critical) to at
+    /// least one target. GuardDuty's severity levels are Low 1.0-3.9, Medium 4.0-6.9, High 7.0-8.9 and
+    /// Critical 9.0-10.0 (the attack sequences). The rule's pattern must:
     ///
     /// - list `aws.guardduty` in `source`, and `GuardDuty Finding` in `detail-type` (or leave `detail-type`
     ///   out);
-    /// - filter `detail.severity` numerically (`[{"numeric": [">=", 7]}]`; several conditions and ranges are
-    ///   combined) so that every severity from the threshold up to 10 is admitted;
-    /// - have a lower bound. A lower bound below the threshold still passes (the message says from which
-    ///   severity it routes), but one at or below 1, the lowest severity GuardDuty assigns, filters nothing
-    ///   and counts as no filter.
+    /// - filter `detail.severity` with numeric ranges (`[{"numeric": [">=", 7]}]`; several ranges and exact
+    ///   numbers are combined) that admit every severity from the threshold up to 10, with no upper bound
+    ///   below 10. A filter that lists severities by value (the old `[7, 7.0, 7.1, ..., 8.9]` pattern) misses
+    ///   every severity between and beyond the listed ones (the Critical level included): it fails with one
+    ///   message asking for a numeric range, rather than one per gap;
+    /// - not admit severity 1, the lowest GuardDuty assigns (no lower bound, `> 0`, `>= 1`): such a filter
+    ///   routes everything and counts as no filter. A lower bound between 1 and the threshold passes (the
+    ///   message says from which severity it routes). With a threshold at or below 1 every finding is
+    ///   wanted, and a rule without a severity filter passes;
+    /// - narrow on nothing else. Any other key (`detail.type`, `detail.resource.*`, `resources`, `$or`, ...)
+    ///   may keep findings out, and the rule fails naming it, whatever its value: Guardline does not
+    ///   try to prove that a filter on another field admits every finding. Two keys are harmless when
+    ///   they name this account and region, and only then: `account` listing the scanned account's ID and
+    ///   `region` listing the rule's region, since every finding GuardDuty publishes for the account in that
+    ///   region carries both (an `account` or `region` that does not list them fails, naming the key). In a
+    ///   GuardDuty administrator account, such an `account` filter may still drop the member accounts'
+    ///   findings delivered there; this control is about each account's own findings, checked in each
+    ///   account's scan.
     ///
-    /// It fails when no rule matches GuardDuty findings, when a matching rule is disabled, has no severity
-    /// filter, starts above the threshold (the findings in between are named), stops below 10, leaves a gap
-    /// between its ranges, or has no target. Content filters other than `numeric` and exact numbers are not
-    /// interpreted. GuardDuty findings routed only through Security Hub do not count.
+    /// It fails when no rule matches GuardDuty findings, when a matching rule is disabled, has a filter as
+    /// above, or has no target; a region's finding lists the problem of every matching rule. Content
+    /// filters on `detail.severity` other than `numeric` and exact numbers (`anything-but`, strings) are
+    /// taken to admit nothing. GuardDuty findings routed only through Security Hub do not count.
     ///
     /// ## Why it matters
     /// GuardDuty reports a great deal during normal work; forwarding every finding buries the one that
@@ -103,7 +117,7 @@ fn check(cx: &Context<'_>, out: &mut Findings) {
         let mut not_collected: Vec<Text> = Vec::new();
         let mut routed = false;
         for rule in rules {
-            match judge(rule, threshold) {
+            match judge(rule, threshold, cx.account_id(), region) {
                 Verdict::NotAMatch => {}
                 Verdict::Routes(message) => {
                     out.pass(region, &rule.arn, message);
@@ -186,7 +200,8 @@ enum Verdict {
     TargetsNotCollected(Text),
 }
 
-fn judge(rule: &EventRule, threshold: f64) -> Verdict {
+/// What one rule does with the findings of `account` in `region` at or above `threshold`.
+fn judge(rule: &EventRule, threshold: f64, account: &str, region: &str) -> Verdict {
     let Some(pattern) = pattern(rule) else { return Verdict::NotAMatch };
     if !lists(&pattern, "source", "aws.guardduty") {
         return Verdict::NotAMatch;
@@ -199,98 +214,56 @@ fn judge(rule: &EventRule, threshold: f64) -> Verdict {
         let state = &rule.state;
         return Verdict::Problem(text!("rule {name} is {state}", "ルール {name} は {state} です"));
     }
-    let Some(severity) = pattern.get("detail").and_then(|detail| detail.get("severity")) else {
-        return Verdict::Problem(text!(
-            "rule {name} has no detail.severity filter: it routes every finding, low-severity noise included",
-            "ルール {name} には detail.severity のフィルターがなく、重要度の低いノイズを含むすべての検出結果を通知します"
-        ));
-    };
-    let filter = severity.to_string();
-    let ranges: Vec<Range> = match severity {
-        Value::Array(matchers) => {
-            matchers.iter().filter_map(numeric_range).filter(|range| !range.is_empty()).collect()
+    let mut problems = Vec::new();
+    let severity = pattern.get("detail").and_then(|detail| detail.get("severity"));
+    let lowest = match severity_filter(name, severity, threshold) {
+        Ok(lowest) => lowest,
+        Err(problem) => {
+            problems.push(problem);
+            None
         }
-        _ => Vec::new(),
     };
-    let Some(first) = ranges.iter().min_by(|a, b| low_order(a.low, b.low)) else {
-        return Verdict::Problem(text!(
-            "rule {name} filters detail.severity with {filter}, which has no numeric condition",
-            "ルール {name} の detail.severity のフィルター {filter} には有効な数値条件がありません"
-        ));
-    };
-    let Some(lowest) = first.low else {
-        return Verdict::Problem(text!(
-            "rule {name}'s severity filter {filter} has no lower bound: it routes every finding, low-severity \
-             noise included",
-            "ルール {name} の重要度フィルター {filter} には下限がなく、重要度の低いノイズを含むすべての検出結果を通知します"
-        ));
-    };
-    if threshold > MIN_SEVERITY && lowest.value <= MIN_SEVERITY {
-        let from = lowest.describe();
-        return Verdict::Problem(text!(
-            "rule {name}'s severity filter {filter} starts at severity {from}, which filters nothing (GuardDuty \
-             severities start at 1): it routes every finding, low-severity noise included",
-            "ルール {name} の重要度フィルター {filter} の下限 {from} では何も除外されず (GuardDuty の重要度は 1 から)、\
-             重要度の低いノイズを含むすべての検出結果を通知します"
+    let narrowing = narrowing_keys(&pattern, account, region);
+    if !narrowing.is_empty() {
+        let keys = join_and(&narrowing);
+        let (keys_en, keys_ja) = (keys.en, keys.ja);
+        problems.push(text!(
+            "rule {name} also filters on {keys_en}, so it routes only the findings that match: a routing rule \
+             may narrow only on source, detail-type and detail.severity (and on account or region naming this \
+             account and region)",
+            "ルール {name} は {keys_ja} でも絞り込んでおり、条件に合う検出結果しか通知しません: 通知ルールで絞り込んで\
+             よいのは source、detail-type、detail.severity (と、このアカウント・リージョンを指定する account、region) \
+             だけです"
         ));
     }
-    let missed = gaps(&ranges, threshold, MAX_SEVERITY);
-    if !missed.is_empty() {
-        let lower_above = lowest.value > threshold || (lowest.value == threshold && !lowest.inclusive);
-        let highest = ranges.iter().map(|range| range.high).max_by(high_order).flatten();
-        let upper_below = highest
-            .is_some_and(|high| high.value < MAX_SEVERITY || (high.value == MAX_SEVERITY && !high.inclusive));
-        let last = missed.len() - 1;
-        let described: Vec<Text> = missed
-            .iter()
-            .enumerate()
-            .map(|(index, gap)| {
-                let span = gap.describe();
-                let (span_en, span_ja) = (format!("severity {}", span.en), format!("重要度 {}", span.ja));
-                if gap.starts_at(threshold) && gap.ends_at(MAX_SEVERITY) {
-                    text!(
-                        "{span_en} (it admits no severity at or above the threshold)",
-                        "{span_ja} (しきい値以上の重要度をまったく通しません)"
-                    )
-                } else if index == 0 && lower_above {
-                    text!(
-                        "{span_en} (its lower bound is above the threshold)",
-                        "{span_ja} (下限がしきい値より上です)"
-                    )
-                } else if index == last && upper_below && gap.ends_at(MAX_SEVERITY) {
-                    text!("{span_en} (its upper bound is below 10)", "{span_ja} (上限が 10 未満です)")
-                } else {
-                    text!("{span_en} (between its ranges)", "{span_ja} (範囲の間の漏れ)")
-                }
-            })
-            .collect();
-        let missed = join_with(&described, ", ", "、");
-        let (missed_en, missed_ja) = (missed.en, missed.ja);
-        return Verdict::Problem(text!(
-            "rule {name}'s severity filter {filter} misses findings at or above the threshold {threshold}: \
-             {missed_en}",
-            "ルール {name} の重要度フィルター {filter} はしきい値 {threshold} 以上の検出結果の一部を通知しません: \
-             {missed_ja}"
-        ));
+    if !problems.is_empty() {
+        return Verdict::Problem(join(&problems, "。"));
     }
+    let filter = severity.map_or_else(|| "none".to_owned(), Value::to_string);
+    let (filter_en, filter_ja) = match severity {
+        Some(_) => (format!("filter {filter}"), format!("フィルター {filter}")),
+        None => ("no severity filter".to_owned(), "重要度フィルターなし".to_owned()),
+    };
     match rule.targets.get() {
         Ok(targets) if !targets.is_empty() => {
             let targets = target_list(targets);
-            let (below_en, below_ja) = if lowest.value < threshold {
-                let from = lowest.describe();
-                (
-                    format!(
-                        "; its filter starts lower, at severity {from}, so it also routes findings below the threshold"
-                    ),
-                    format!("。フィルターの下限は重要度 {from} で、しきい値未満の検出結果も通知します"),
-                )
-            } else {
-                (String::new(), String::new())
+            let (below_en, below_ja) = match lowest {
+                Some(from) => {
+                    let from = from.describe();
+                    (
+                        format!(
+                            "; its filter starts lower, at severity {from}, so it also routes findings below the \
+                             threshold"
+                        ),
+                        format!("。フィルターの下限は重要度 {from} で、しきい値未満の検出結果も通知します"),
+                    )
+                }
+                None => (String::new(), String::new()),
             };
             Verdict::Routes(text!(
-                "findings with severity >= {threshold} are routed by rule {name} (filter {filter}) to \
+                "findings with severity >= {threshold} are routed by rule {name} ({filter_en}) to \
                  {targets}{below_en}",
-                "重要度 {threshold} 以上の検出結果はルール {name} (フィルター {filter}) により {targets} に\
+                "重要度 {threshold} 以上の検出結果はルール {name} ({filter_ja}) により {targets} に\
                  通知されます{below_ja}"
             ))
         }
@@ -303,6 +276,216 @@ fn judge(rule: &EventRule, threshold: f64) -> Verdict {
             "ルール {name} のターゲット ({error})"
         )),
     }
+}
+
+/// The keys of `pattern`, other than `source`, `detail-type` and `detail.severity`, that may keep some of
+/// the account's own findings out, as paths (`detail.resource.resourceType`). An `account` listing `account`
+/// and a `region` listing `region` keep none out: every finding GuardDuty publishes for this account in this
+/// region carries them.
+fn narrowing_keys(pattern: &Map<String, Value>, account: &str, region: &str) -> Vec<Text> {
+    let mut keys = Vec::new();
+    for (key, value) in pattern {
+        match key.as_str() {
+            // `judge` has checked that they list GuardDuty's values; other values only add events.
+            "source" | "detail-type" => {}
+            "account" if lists(pattern, "account", account) => {}
+            "region" if lists(pattern, "region", region) => {}
+            "account" => keys.push(text!(
+                "account (it does not list this account, {account})",
+                "account (このアカウント {account} を含みません)"
+            )),
+            "region" => keys.push(text!(
+                "region (it does not list this region, {region})",
+                "region (このリージョン {region} を含みません)"
+            )),
+            "detail" => match value {
+                Value::Object(detail) => {
+                    for (key, value) in detail {
+                        if key != "severity" {
+                            leaf_paths(&format!("detail.{key}"), value, &mut keys);
+                        }
+                    }
+                }
+                _ => keys.push(Text::new("detail", "detail")),
+            },
+            _ => leaf_paths(key, value, &mut keys),
+        }
+    }
+    keys
+}
+
+/// `prefix` and, for an object, the paths of its leaves (`detail.resource.resourceType`).
+fn leaf_paths(prefix: &str, value: &Value, out: &mut Vec<Text>) {
+    match value {
+        Value::Object(fields) if !fields.is_empty() => {
+            for (key, value) in fields {
+                leaf_paths(&format!("{prefix}.{key}"), value, out);
+            }
+        }
+        _ => out.push(Text::new(prefix, prefix)),
+    }
+}
+
+/// GuardDuty's severity levels, as the console names them (lower bound inclusive, upper exclusive except
+/// for Critical, which ends at 10).
+const LEVELS: &[(f64, f64, &str, &str)] = &[
+    (1.0, 4.0, "Low", "低"),
+    (4.0, 7.0, "Medium", "中"),
+    (7.0, 9.0, "High", "高"),
+    (9.0, 10.0, "Critical", "重大"),
+];
+
+/// Checks a `detail.severity` filter (`None`: the pattern has none) against `threshold`. `Ok` when every
+/// severity from the threshold (or 1, the lowest GuardDuty assigns) up to 10 is admitted and, unless the
+/// threshold is at or below 1, severity 1 is not (a filter that admits it admits everything): with the
+/// lower bound when the filter starts below the threshold. `Err` says what is wrong.
+fn severity_filter(name: &str, severity: Option<&Value>, threshold: f64) -> Result<Option<Bound>, Text> {
+    let wants_all = threshold <= MIN_SEVERITY;
+    let Some(severity) = severity else {
+        if wants_all {
+            return Ok(None);
+        }
+        return Err(text!(
+            "rule {name} has no detail.severity filter: it routes every finding, low-severity noise included",
+            "ルール {name} には detail.severity のフィルターがなく、重要度の低いノイズを含むすべての検出結果を通知します"
+        ));
+    };
+    let filter = severity.to_string();
+    let matchers = match severity {
+        Value::Array(matchers) => matchers.as_slice(),
+        _ => &[],
+    };
+    let ranges: Vec<Range> =
+        matchers.iter().filter_map(numeric_range).filter(|range| !range.is_empty()).collect();
+    let from = threshold.max(MIN_SEVERITY);
+    let example = format!("[{{\"numeric\":[\">=\",{from}]}}]");
+    if ranges.is_empty() {
+        return Err(text!(
+            "rule {name} filters detail.severity with {filter}, which has no numeric condition; use a numeric \
+             range, e.g. {example}",
+            "ルール {name} の detail.severity のフィルター {filter} には有効な数値条件がありません。{example} の\
+             ような数値範囲を使ってください"
+        ));
+    }
+    if !wants_all && let Some(range) = ranges.iter().find(|range| range.admits(MIN_SEVERITY)) {
+        return Err(match range.low {
+            None => text!(
+                "rule {name}'s severity filter {filter} has no lower bound: it routes every finding, \
+                 low-severity noise included",
+                "ルール {name} の重要度フィルター {filter} には下限がなく、重要度の低いノイズを含むすべての検出結果を\
+                 通知します"
+            ),
+            Some(low) => {
+                let low = low.describe();
+                text!(
+                    "rule {name}'s severity filter {filter} starts at severity {low}, which admits severity 1, \
+                     the lowest GuardDuty assigns: it routes every finding, low-severity noise included",
+                    "ルール {name} の重要度フィルター {filter} の下限 {low} は GuardDuty の最低の重要度 1 も通すため、\
+                     重要度の低いノイズを含むすべての検出結果を通知します"
+                )
+            }
+        });
+    }
+    let missed = gaps(&ranges, from, MAX_SEVERITY);
+    let lowest = ranges.iter().map(|range| range.low).min_by(|a, b| low_order(*a, *b)).flatten();
+    if missed.is_empty() {
+        return Ok(lowest.filter(|low| low.value < threshold));
+    }
+    let levels = join_and(&missed_levels(&missed));
+    let (levels_en, levels_ja) = (levels.en, levels.ja);
+    let critical = missed.iter().any(|gap| gap.overlaps(9.0, MAX_SEVERITY));
+    let (critical_en, critical_ja) = if critical {
+        (
+            " (Critical, 9.0 to 10.0, is where GuardDuty's attack sequences are)",
+            " (重大は 9.0 から 10.0 で、GuardDuty の攻撃シーケンスはここに入ります)",
+        )
+    } else {
+        ("", "")
+    };
+    let by_value: Vec<f64> =
+        matchers.iter().filter_map(Value::as_f64).filter(|value| *value >= from).collect();
+    if !by_value.is_empty() {
+        let count = by_value.len();
+        let low = by_value.iter().copied().fold(f64::INFINITY, f64::min);
+        let high = by_value.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        let (listed_en, listed_ja) = if count == 1 {
+            (format!("severity {low}"), format!("重要度 {low}"))
+        } else {
+            (
+                format!("{count} severities ({low} to {high})"),
+                format!("重要度 {count} 個 ({low} から {high})"),
+            )
+        };
+        return Err(text!(
+            "rule {name}'s severity filter lists {listed_en} by value: a severity it does not list is not \
+             routed, and it misses {levels_en} findings at or above the threshold {threshold}{critical_en}; use \
+             a numeric range, e.g. {example}",
+            "ルール {name} の重要度フィルターは{listed_ja} を値で列挙しており、列挙されていない重要度は通知されません。\
+             しきい値 {threshold} 以上の検出結果のうち重要度 {levels_ja} のものを通知しません{critical_ja}。\
+             {example} のような数値範囲を使ってください"
+        ));
+    }
+    let lower_above = lowest.is_some_and(|low| low.value > from || (low.value == from && !low.inclusive));
+    let highest = ranges.iter().map(|range| range.high).max_by(high_order).flatten();
+    let upper_below = highest
+        .is_some_and(|high| high.value < MAX_SEVERITY || (high.value == MAX_SEVERITY && !high.inclusive));
+    let last = missed.len() - 1;
+    let described: Vec<Text> = missed
+        .iter()
+        .enumerate()
+        .map(|(index, gap)| {
+            let span = gap.describe();
+            let (span_en, span_ja) = (format!("severity {}", span.en), format!("重要度 {}", span.ja));
+            if gap.starts_at(from) && gap.ends_at(MAX_SEVERITY) {
+                text!(
+                    "{span_en} (it admits no severity at or above the threshold)",
+                    "{span_ja} (しきい値以上の重要度をまったく通しません)"
+                )
+            } else if index == 0 && lower_above {
+                text!(
+                    "{span_en} (its lower bound is above the threshold)",
+                    "{span_ja} (下限がしきい値より上です)"
+                )
+            } else if index == last && upper_below && gap.ends_at(MAX_SEVERITY) {
+                text!("{span_en} (its upper bound is below 10)", "{span_ja} (上限が 10 未満です)")
+            } else {
+                text!("{span_en} (between its ranges)", "{span_ja} (範囲の間の漏れ)")
+            }
+        })
+        .collect();
+    let missed = join_with(&described, ", ", "、");
+    let (missed_en, missed_ja) = (missed.en, missed.ja);
+    let (hint_en, hint_ja) = if upper_below {
+        (
+            format!("; use a numeric range with no upper bound, e.g. {example}"),
+            format!("。{example} のような上限のない数値範囲を使ってください"),
+        )
+    } else {
+        (String::new(), String::new())
+    };
+    Err(text!(
+        "rule {name}'s severity filter {filter} misses {levels_en} findings at or above the threshold \
+         {threshold}{critical_en}: {missed_en}{hint_en}",
+        "ルール {name} の重要度フィルター {filter} はしきい値 {threshold} 以上の検出結果のうち重要度 {levels_ja} \
+         の一部を通知しません{critical_ja}: {missed_ja}{hint_ja}"
+    ))
+}
+
+/// The names of the GuardDuty severity levels the gaps reach into, in order.
+fn missed_levels(gaps: &[Range]) -> Vec<Text> {
+    LEVELS
+        .iter()
+        .filter(|(low, high, _, _)| {
+            gaps.iter().any(|gap| {
+                if *high == MAX_SEVERITY {
+                    gap.overlaps(*low, *high)
+                } else {
+                    gap.overlaps_below(*low, *high)
+                }
+            })
+        })
+        .map(|(_, _, en, ja)| Text::new(*en, *ja))
+        .collect()
 }
 
 /// One end of a range of severities.
@@ -335,6 +518,45 @@ impl Range {
             }
             _ => false,
         }
+    }
+
+    /// Whether it admits severity `value`.
+    fn admits(&self, value: f64) -> bool {
+        let above = self.low.is_none_or(|low| value > low.value || (value == low.value && low.inclusive));
+        let below =
+            self.high.is_none_or(|high| value < high.value || (value == high.value && high.inclusive));
+        above && below
+    }
+
+    /// The severities both admit.
+    fn intersect(&self, other: &Range) -> Range {
+        let low = match (self.low, other.low) {
+            (None, bound) | (bound, None) => bound,
+            (Some(a), Some(b)) => Some(tighter_low(Some(a), b)),
+        };
+        let high = match (self.high, other.high) {
+            (None, bound) | (bound, None) => bound,
+            (Some(a), Some(b)) => Some(tighter_high(Some(a), b)),
+        };
+        Range { low, high }
+    }
+
+    /// Whether it admits a severity from `low` to `high`, both included.
+    fn overlaps(&self, low: f64, high: f64) -> bool {
+        let span = Range {
+            low: Some(Bound { value: low, inclusive: true }),
+            high: Some(Bound { value: high, inclusive: true }),
+        };
+        !self.intersect(&span).is_empty()
+    }
+
+    /// Whether it admits a severity from `low` (included) to below `high`.
+    fn overlaps_below(&self, low: f64, high: f64) -> bool {
+        let span = Range {
+            low: Some(Bound { value: low, inclusive: true }),
+            high: Some(Bound { value: high, inclusive: false }),
+        };
+        !self.intersect(&span).is_empty()
     }
 
     fn starts_at(&self, value: f64) -> bool {
@@ -484,6 +706,22 @@ fn gaps(ranges: &[Range], from: f64, to: f64) -> Vec<Range> {
 /// Joins texts: `; ` in English; in Japanese `、` between noun phrases, `。` between sentences.
 fn join(items: &[Text], ja_separator: &str) -> Text {
     join_with(items, "; ", ja_separator)
+}
+
+/// Joins names: `a, b and c`; in Japanese `a、b、c`.
+fn join_and(items: &[Text]) -> Text {
+    let en = match items {
+        [] => String::new(),
+        [one] => one.en.clone(),
+        [rest @ .., last] => {
+            format!(
+                "{} and {}",
+                rest.iter().map(|item| item.en.as_str()).collect::<Vec<_>>().join(", "),
+                last.en
+            )
+        }
+    };
+    Text::new(en, items.iter().map(|item| item.ja.as_str()).collect::<Vec<_>>().join("、"))
 }
 
 fn join_with(items: &[Text], en_separator: &str, ja_separator: &str) -> Text {

@@ -8,23 +8,28 @@ use crate::{Context, Findings, FixAvailability};
 
 declare_rule! {
     /// ## What it checks
-    /// That a member account of the organization has no IAM users (`iam:ListUsers`): people have IAM users
-    /// only in the management account and switch roles into member accounts. The organization comes from
-    /// `organizations:DescribeOrganization`: in the management account itself users are expected, so the
-    /// control passes there; an account in no organization is NOT EVALUATED (a profile for standalone
-    /// accounts should not adopt the `ORG-*` controls).
+    /// That a member account of the organization has no IAM users (`iam:GetAccountAuthorizationDetails`):
+    /// people reach member accounts through IAM Identity Center (its users and permission sets, which is
+    /// what AWS recommends today) or, as the seed guideline does it, have IAM users only in the management
+    /// account and switch roles into member accounts. Either way, a member account needs no IAM user. The
+    /// organization comes from `organizations:DescribeOrganization`: in the management account itself users
+    /// are expected (the seed's model puts them there), so the control passes there; an account in no
+    /// organization is NOT EVALUATED (a profile for standalone accounts should not adopt the `ORG-*`
+    /// controls).
     ///
     /// ## Why it matters
     /// Users in every account mean a password, MFA device and policies per person per account: permissions
-    /// drift apart, leavers keep access somewhere, and MFA is missing somewhere. With users only in the
-    /// management account, one place grants and revokes access to every account.
+    /// drift apart, leavers keep access somewhere, and MFA is missing somewhere. With people in one place
+    /// (Identity Center, or the management account's users), one place grants and revokes access to every
+    /// account.
     ///
     /// ## Guideline
     /// 3-2 (manage accounts from the master account: IAM users live there and switch roles into each
     /// account).
     ///
     /// ## How to fix
-    /// Give each person a user (in a group) in the management account and a switch role here
+    /// Give each person access through IAM Identity Center (a user or group assigned a permission set on
+    /// this account), or a user (in a group) in the management account and a switch role here
     /// (`guardline org plan-roles`), then remove the member account's users once nobody uses them:
     ///
     /// ```sh
@@ -42,8 +47,9 @@ declare_rule! {
     ///
     /// ## References
     /// - AWS Organizations User Guide: "Best practices for member accounts"
-    /// - IAM User Guide: "Security best practices in IAM" (require human users to use federation or
-    ///   temporary credentials)
+    /// - IAM User Guide: "Security best practices in IAM" (require human users to use federation with an
+    ///   identity provider to access AWS using temporary credentials)
+    /// - IAM Identity Center User Guide: "Manage access to AWS accounts" (permission sets)
     pub static RULE = {
         id: "ORG-001",
         name: "iam-users-in-member-account",
@@ -53,7 +59,7 @@ declare_rule! {
         item: "3-2",
         severity: Severity::Medium,
         fix: FixAvailability::ManualOnly,
-        data: &["organizations:DescribeOrganization", "iam:ListUsers"],
+        data: &["organizations:DescribeOrganization", "iam:GetAccountAuthorizationDetails"],
         check: check,
         plan: None,
     }
@@ -89,9 +95,10 @@ fn check(cx: &Context<'_>, out: &mut Findings) {
             GLOBAL,
             user.user_arn.clone(),
             text!(
-                "IAM user {name} exists in member account {id}: people should sign in to the management account \
-                 {management} and switch roles",
-                "メンバーアカウント {id} に IAM ユーザー {name} がいます: 管理アカウント {management} にサインインしてスイッチロールしてください"
+                "IAM user {name} exists in member account {id}: people should come in through IAM Identity \
+                 Center, or sign in to the management account {management} and switch roles",
+                "メンバーアカウント {id} に IAM ユーザー {name} がいます: IAM Identity Center 経由で利用するか、\
+                 管理アカウント {management} にサインインしてスイッチロールしてください"
             ),
         );
     }

@@ -67,12 +67,76 @@ pub(crate) fn management_of_member<'a>(
     }
 }
 
-/// The account's roles named in the `switch-roles` parameter, matched case-insensitively, with the
-/// configured name; `None` for a configured role the account lacks.
-pub(crate) fn switch_roles<'a>(cx: &Context<'a>, roles: &'a [Role]) -> Vec<(&'a str, Option<&'a Role>)> {
+/// Where IAM Identity Center puts the roles it makes for permission sets (`/aws-reserved/sso.amazonaws.com/`,
+/// sometimes followed by a region, e.g. `/aws-reserved/sso.amazonaws.com/ap-northeast-1/`). Paths under
+/// `/aws-reserved/` cannot be created through IAM.
+const IDENTITY_CENTER_PATH: &str = "/aws-reserved/sso.amazonaws.com/";
+
+/// The permission set an IAM Identity Center role stands for: the role is named
+/// `AWSReservedSSO_<permission set>_<16 hex digits>` (the suffix differs per account) under Identity
+/// Center's path. The permission set's name may itself contain `_`. `None` for any other role.
+pub(crate) fn identity_center_permission_set(role: &Role) -> Option<&str> {
+    if !role.path.starts_with(IDENTITY_CENTER_PATH) {
+        return None;
+    }
+    let (set, suffix) = role.name.strip_prefix("AWSReservedSSO_")?.rsplit_once('_')?;
+    let hex = suffix.len() == 16 && suffix.chars().all(|c| c.is_ascii_hexdigit());
+    (hex && !set.is_empty()).then_some(set)
+}
+
+/// The account's roles that stand for each role of the `switch-roles` parameter, with the configured
+/// name: a role of that name, and IAM Identity Center roles of a permission set of that name (both
+/// matched case-insensitively). Empty for a configured role the account lacks.
+pub(crate) fn switch_roles<'a>(cx: &Context<'a>, roles: &'a [Role]) -> Vec<(&'a str, Vec<&'a Role>)> {
     cx.params
         .switch_roles
         .iter()
-        .map(|name| (name.as_str(), roles.iter().find(|role| role.name.eq_ignore_ascii_case(name))))
+        .map(|name| {
+            let matched = roles
+                .iter()
+                .filter(|role| {
+                    role.name.eq_ignore_ascii_case(name)
+                        || identity_center_permission_set(role)
+                            .is_some_and(|set| set.eq_ignore_ascii_case(name))
+                })
+                .collect();
+            (name.as_str(), matched)
+        })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn role(name: &str, path: &str) -> Role {
+        Role {
+            name: name.into(),
+            arn: format!("arn:aws:iam::123456789012:role{path}{name}"),
+            path: path.into(),
+            trust_policy: None,
+        }
+    }
+
+    #[test]
+    fn identity_center_roles() {
+        let sso = "/aws-reserved/sso.amazonaws.com/";
+        for (name, path, set) in [
+            ("AWSReservedSSO_AdministratorAccess_0a1b2c3d4e5f6a7b", sso, Some("AdministratorAccess")),
+            ("AWSReservedSSO_Power_User_0A1B2C3D4E5F6A7B", sso, Some("Power_User")),
+            (
+                "AWSReservedSSO_Admin_0a1b2c3d4e5f6a7b",
+                "/aws-reserved/sso.amazonaws.com/ap-northeast-1/",
+                Some("Admin"),
+            ),
+            ("AWSReservedSSO_Admin_0a1b2c3d4e5f6a7b", "/", None),
+            ("AWSReservedSSO_Admin_0a1b2c3d4e5f6a7", sso, None),
+            ("AWSReservedSSO_Admin_0a1b2c3d4e5f6a7g", sso, None),
+            ("AWSReservedSSO__0a1b2c3d4e5f6a7b", sso, None),
+            ("AWSReservedSSO_0a1b2c3d4e5f6a7b", sso, None),
+            ("admin", sso, None),
+        ] {
+            assert_eq!(identity_center_permission_set(&role(name, path)), set, "{name} {path}");
+        }
+    }
 }

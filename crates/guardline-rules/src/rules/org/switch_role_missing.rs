@@ -2,16 +2,27 @@
 
 use guardline_model::{Section, Severity};
 
-use super::{management_of_member, switch_roles};
+use super::{identity_center_permission_set, management_of_member, switch_roles};
 use crate::context::GLOBAL;
 use crate::{Context, Findings, FixAvailability};
 
 declare_rule! {
     /// ## What it checks
     /// That a member account has every switch role the profile's `switch-roles` parameter names (default
-    /// `["admin", "engineer", "viewer"]`, matched case-insensitively; the roles come from
-    /// `iam:GetAccountAuthorizationDetails`). The management account passes (people sign in there; the
-    /// roles are in the member accounts); an account in no organization is NOT EVALUATED.
+    /// `["admin", "engineer", "viewer"]`; the roles come from `iam:GetAccountAuthorizationDetails`). A
+    /// configured name is found as either:
+    ///
+    /// - a role of that name (case-insensitive), as the seed guideline builds them (IAM users in the
+    ///   management account switch into it), or
+    /// - an IAM Identity Center role for a permission set of that name (case-insensitive): Identity Center
+    ///   names the role it creates in each account `AWSReservedSSO_<permission set>_<16 hex digits>` (the
+    ///   suffix differs per account) under the path `/aws-reserved/sso.amazonaws.com/` (sometimes with a
+    ///   region after it). With Identity Center, set `switch-roles` to the permission set names
+    ///   (`["AdministratorAccess", "PowerUserAccess", "ReadOnlyAccess"]`).
+    ///
+    /// A missing role's message lists the permission sets the account has roles for, when it has any. The
+    /// management account passes (people sign in there; the roles are in the member accounts); an account in
+    /// no organization is NOT EVALUATED.
     ///
     /// ## Why it matters
     /// Switch roles are how people from the management account work in a member account, one role per
@@ -31,7 +42,9 @@ declare_rule! {
     /// aws iam attach-role-policy --role-name viewer --policy-arn arn:aws:iam::aws:policy/ReadOnlyAccess
     /// ```
     ///
-    /// Or change `switch-roles` in the profile's params to the names your organization uses.
+    /// With IAM Identity Center, assign the permission set to the people's group on this account (Identity
+    /// Center creates the role). Or change `switch-roles` in the profile's params to the names your
+    /// organization uses.
     ///
     /// ## Fix safety
     /// Manual only: `guardline fix` does not create roles, because what each role may do is the team's
@@ -41,6 +54,7 @@ declare_rule! {
     /// ## References
     /// - IAM User Guide: "IAM tutorial: Delegate access across AWS accounts using IAM roles"
     /// - IAM User Guide: "Switch to an IAM role (console)"
+    /// - IAM Identity Center User Guide: "Identity Center created IAM roles" (`AWSReservedSSO_*` roles)
     pub static RULE = {
         id: "ORG-002",
         name: "switch-role-missing",
@@ -83,27 +97,61 @@ fn check(cx: &Context<'_>, out: &mut Findings) {
             ),
         );
     }
-    for (name, role) in wanted {
-        match role {
-            Some(role) => {
-                let found = &role.name;
-                out.pass(
-                    GLOBAL,
-                    role.arn.clone(),
-                    text!(
-                        "switch role {found} exists in account {id}",
-                        "スイッチロール {found} がアカウント {id} にあります"
+    let permission_sets: Vec<&str> = roles.iter().filter_map(identity_center_permission_set).collect();
+    for (name, matched) in wanted {
+        let Some(first) = matched.first() else {
+            let (sets_en, sets_ja) = if permission_sets.is_empty() {
+                (String::new(), String::new())
+            } else {
+                let (sets, sets_ja) = (permission_sets.join(", "), permission_sets.join("、"));
+                (
+                    format!(
+                        " (nor an IAM Identity Center role of that permission set; the account has ones for {sets})"
+                    ),
+                    format!(
+                        " (同名の権限セットの IAM Identity Center ロールもありません。あるのは {sets_ja} のものです)"
                     ),
                 )
-            }
-            None => out.fail(
+            };
+            out.fail(
                 GLOBAL,
                 format!("arn:{}:iam::{id}:role/{name}", cx.partition()),
                 text!(
-                    "switch role {name} is missing from member account {id}",
-                    "メンバーアカウント {id} にスイッチロール {name} がありません"
+                    "switch role {name} is missing from member account {id}{sets_en}",
+                    "メンバーアカウント {id} にスイッチロール {name} がありません{sets_ja}"
                 ),
-            ),
-        }
+            );
+            continue;
+        };
+        let message = match matched.as_slice() {
+            [role] if identity_center_permission_set(role).is_none() => {
+                let found = &role.name;
+                text!(
+                    "switch role {found} exists in account {id}",
+                    "スイッチロール {found} がアカウント {id} にあります"
+                )
+            }
+            _ => {
+                let (en, ja): (Vec<String>, Vec<String>) = matched
+                    .iter()
+                    .map(|role| {
+                        let found = &role.name;
+                        match identity_center_permission_set(role) {
+                            Some(set) => (
+                                format!("IAM Identity Center role {found} (permission set {set})"),
+                                format!("IAM Identity Center のロール {found} (権限セット {set})"),
+                            ),
+                            None => (format!("role {found}"), format!("ロール {found}")),
+                        }
+                    })
+                    .unzip();
+                let (en, ja) = (en.join(", "), ja.join("、"));
+                text!(
+                    "switch role {name} exists in account {id}: {en}",
+                    "スイッチロール {name} がアカウント {id} にあります: {ja}"
+                )
+            }
+        };
+        out.pass(GLOBAL, first.arn.clone(), message);
     }
 }

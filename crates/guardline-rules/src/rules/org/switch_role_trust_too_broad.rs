@@ -1,21 +1,54 @@
 //! ORG-003.
 
+use guardline_model::inventory::iam::Role;
 use guardline_model::{Section, Severity};
 
-use super::policy::trust_problems;
-use super::{management_of_member, switch_roles};
+use super::policy::{identity_center_trust, trust_problems};
+use super::{identity_center_permission_set, management_of_member, switch_roles};
 use crate::context::GLOBAL;
 use crate::{Context, Findings, FixAvailability};
 
 declare_rule! {
     /// ## What it checks
     /// That each switch role of a member account (the roles the `switch-roles` parameter names that exist;
-    /// ORG-002 reports the missing ones) has a trust policy in which every Allow statement trusts only
-    /// principals of the organization's management account (its ID, its root ARN, or users and roles in
-    /// it; no `"*"`, no other account, no service, no `NotPrincipal`) and requires MFA with
-    /// `"Condition": {"Bool": {"aws:MultiFactorAuthPresent": "true"}}`. `BoolIfExists` does not count: a
-    /// request signed with long-term access keys carries no MFA key at all and would pass it. The management
-    /// account passes; an account in no organization is NOT EVALUATED.
+    /// ORG-002 reports the missing ones) has a trust policy in which:
+    ///
+    /// - every statement that allows assuming the role (`sts:AssumeRole`, `sts:AssumeRoleWithSAML` or
+    ///   `sts:AssumeRoleWithWebIdentity`, through `Action` with IAM's wildcards such as `sts:*` and
+    ///   `sts:Assume*`, or through `NotAction`) trusts only principals of the organization's management
+    ///   account (its ID, its root ARN, or users and roles in it; no `"*"`, no other account, no service, no
+    ///   federated provider, no `NotPrincipal`);
+    /// - every statement that allows `sts:AssumeRole` requires MFA, as the IAM User Guide's "Configuring
+    ///   MFA-protected API access" writes it: `"Bool": {"aws:MultiFactorAuthPresent": "true"}`,
+    ///   `"NumericLessThan"` or `"NumericLessThanEquals"` on `aws:MultiFactorAuthAge` (seconds since the MFA
+    ///   sign-in), or `"Null": {"aws:MultiFactorAuthAge": "false"}`. The `...IfExists` forms do not count: a
+    ///   request signed with long-term access keys carries no MFA key at all and passes them. Nor do other
+    ///   numeric tests of the age (`NumericNotEquals` passes when the key is absent).
+    ///
+    /// Instead of a condition on each Allow, a Deny statement may refuse `sts:AssumeRole` without MFA: with
+    /// `"BoolIfExists": {"aws:MultiFactorAuthPresent": "false"}` (true for long-term keys, which carry no
+    /// such key, and for sessions without MFA) or `"Null": {"aws:MultiFactorAuthAge": "true"}` as its only
+    /// condition, for `"Principal": "*"` or every principal the Allow statements name. A Deny on a plain
+    /// `"Bool": {"aws:MultiFactorAuthPresent": "false"}` does not count (long-term keys slip past it), and
+    /// neither does one with another condition beside it (it denies only part of the requests).
+    ///
+    /// Statements that allow no assume action (only `sts:TagSession`, `sts:SetSourceIdentity`,
+    /// `sts:SetContext`) are not weighed: those permissions apply together with an assume call, never
+    /// instead of one.
+    ///
+    /// IAM Identity Center's roles (`AWSReservedSSO_<permission set>_<suffix>` under
+    /// `/aws-reserved/sso.amazonaws.com/`, found by ORG-002's matching of permission set names) are the
+    /// switch-role mechanism AWS recommends today, and are judged as such: they trust the account's own
+    /// Identity Center SAML provider
+    /// (`"Federated": "arn:aws:iam::ACCOUNT:saml-provider/AWSSSO_<id>_DO_NOT_DELETE"`, with
+    /// `sts:AssumeRoleWithSAML` and `sts:TagSession`), not the management account, and that is not too
+    /// broad: such a role passes when every statement that allows assuming it trusts only that provider in
+    /// the scanned account. MFA is not looked for in their trust policy: Identity Center asks for it at
+    /// sign-in (its MFA settings are not read by Guardline). The seed's own model (IAM users in the
+    /// management account, switch roles that trust it with MFA) stays a valid choice; a profile may have
+    /// both kinds of role.
+    ///
+    /// The management account passes; an account in no organization is NOT EVALUATED.
     ///
     /// ## Why it matters
     /// The switch roles are the doors into every member account. A door that another account, or everyone,
@@ -46,7 +79,10 @@ declare_rule! {
     ///
     /// ## References
     /// - IAM User Guide: "Configuring MFA-protected API access"
-    /// - IAM User Guide: "AWS global condition context keys" (`aws:MultiFactorAuthPresent`)
+    /// - IAM User Guide: "AWS global condition context keys" (`aws:MultiFactorAuthPresent`,
+    ///   `aws:MultiFactorAuthAge`)
+    /// - IAM User Guide: "IAM JSON policy elements: Condition operators" (`...IfExists`, the `Null` check)
+    /// - IAM Identity Center User Guide: "Identity Center created IAM roles"
     pub static RULE = {
         id: "ORG-003",
         name: "switch-role-trust-too-broad",
@@ -76,7 +112,13 @@ fn check(cx: &Context<'_>, out: &mut Findings) {
             return;
         }
     };
-    let present: Vec<_> = switch_roles(cx, roles).into_iter().filter_map(|(_, role)| role).collect();
+    // In the order of `switch-roles`, each role once (two configured names may find the same role).
+    let mut present: Vec<&Role> = Vec::new();
+    for role in switch_roles(cx, roles).into_iter().flat_map(|(_, matched)| matched) {
+        if !present.iter().any(|seen| seen.arn == role.arn) {
+            present.push(role);
+        }
+    }
     if present.is_empty() {
         out.pass(
             GLOBAL,
@@ -89,6 +131,28 @@ fn check(cx: &Context<'_>, out: &mut Findings) {
     }
     for role in present {
         let name = &role.name;
+        if let Some(set) = identity_center_permission_set(role) {
+            match identity_center_trust(role.trust_policy.as_ref(), id) {
+                Ok(providers) => {
+                    let providers = providers.join(", ");
+                    out.pass(
+                        GLOBAL,
+                        role.arn.clone(),
+                        text!(
+                            "switch role {name} is an IAM Identity Center role (permission set {set}) and trusts \
+                             only this account's Identity Center SAML provider {providers}: that is the sign-in \
+                             AWS recommends, not too broad; MFA is set in Identity Center, which Guardline does \
+                             not read",
+                            "スイッチロール {name} は IAM Identity Center のロール (権限セット {set}) で、このアカウントの \
+                             Identity Center SAML プロバイダー {providers} のみを信頼しています: AWS が推奨するサインイン\
+                             方法であり、広すぎません。MFA は Identity Center で設定します (Guardline は読み取りません)"
+                        ),
+                    );
+                }
+                Err(problems) => fail_too_broad(out, role, &problems),
+            }
+            continue;
+        }
         let problems = trust_problems(role.trust_policy.as_ref(), management);
         if problems.is_empty() {
             out.pass(
@@ -100,16 +164,21 @@ fn check(cx: &Context<'_>, out: &mut Findings) {
                 ),
             );
         } else {
-            let en = problems.iter().map(|(en, _)| en.as_str()).collect::<Vec<_>>().join("; ");
-            let ja = problems.iter().map(|(_, ja)| ja.as_str()).collect::<Vec<_>>().join("、");
-            out.fail(
-                GLOBAL,
-                role.arn.clone(),
-                text!(
-                    "switch role {name}'s trust policy is too broad: {en}",
-                    "スイッチロール {name} の信頼ポリシーが広すぎます: {ja}"
-                ),
-            );
+            fail_too_broad(out, role, &problems);
         }
     }
+}
+
+fn fail_too_broad(out: &mut Findings, role: &Role, problems: &[(String, String)]) {
+    let name = &role.name;
+    let en = problems.iter().map(|(en, _)| en.as_str()).collect::<Vec<_>>().join("; ");
+    let ja = problems.iter().map(|(_, ja)| ja.as_str()).collect::<Vec<_>>().join("、");
+    out.fail(
+        GLOBAL,
+        role.arn.clone(),
+        text!(
+            "switch role {name}'s trust policy is too broad: {en}",
+            "スイッチロール {name} の信頼ポリシーが広すぎます: {ja}"
+        ),
+    );
 }

@@ -1,5 +1,6 @@
 //! ANALYZER-001.
 
+use guardline_model::inventory::detection::Analyzer;
 use guardline_model::{Section, Severity};
 
 use crate::fix::{FixAction, FixContext, Planned};
@@ -9,9 +10,13 @@ use guardline_model::Finding;
 declare_rule! {
     /// ## What it checks
     /// In every scanned region, an IAM Access Analyzer that looks for external access (type `ACCOUNT` or
-    /// `ORGANIZATION`) exists and is `ACTIVE`. An unused-access analyzer (`ACCOUNT_UNUSED_ACCESS`,
-    /// `ORGANIZATION_UNUSED_ACCESS`) does not count: it does not report resources shared outside the
-    /// account.
+    /// `ORGANIZATION`) exists and is `ACTIVE`. Access Analyzer's other kinds do not count, even `ACTIVE`:
+    /// an unused-access analyzer (`ACCOUNT_UNUSED_ACCESS`, `ORGANIZATION_UNUSED_ACCESS`) reports unused
+    /// roles, keys and permissions, and an internal-access analyzer (`ACCOUNT_INTERNAL_ACCESS`,
+    /// `ORGANIZATION_INTERNAL_ACCESS`) reports access from inside the account or organization; neither
+    /// reports resources shared outside it. Nor does an external-access analyzer that is `CREATING`,
+    /// `DISABLED` or `FAILED`. The failure names every analyzer found in the region, with its type, and
+    /// its status or why it does not count.
     ///
     /// ## Why it matters
     /// Access Analyzer finds the roles, buckets, keys, queues and snapshots that a policy shares with another
@@ -30,7 +35,8 @@ declare_rule! {
     /// ```
     ///
     /// ## Fix safety
-    /// Safe: the analyzer only reads policies. External-access analyzers cost nothing.
+    /// Safe: the analyzer only reads policies. External-access analyzers cost nothing (unused-access and
+    /// internal-access analyzers are charged; the fix creates neither).
     ///
     /// ## References
     /// - CIS AWS Foundations 1.20 (IAM Access Analyzer is enabled for all regions)
@@ -73,34 +79,7 @@ fn check(cx: &Context<'_>, out: &mut Findings) {
             );
             continue;
         }
-        let inactive: Vec<String> =
-            external.map(|analyzer| format!("{} ({})", analyzer.name, analyzer.status)).collect();
-        let unused: Vec<String> = analyzers
-            .iter()
-            .filter(|analyzer| !analyzer.finds_external_access())
-            .map(|analyzer| format!("{} ({})", analyzer.name, analyzer.analyzer_type))
-            .collect();
-        if !inactive.is_empty() {
-            let list = inactive.join(", ");
-            out.fail(
-                region,
-                resource,
-                text!(
-                    "no active external-access IAM Access Analyzer: {list} is not ACTIVE",
-                    "有効な外部アクセス用の IAM Access Analyzer がありません: {list} が ACTIVE ではありません"
-                ),
-            );
-        } else if !unused.is_empty() {
-            let list = unused.join(", ");
-            out.fail(
-                region,
-                resource,
-                text!(
-                    "no external-access IAM Access Analyzer, only unused-access ones: {list}",
-                    "外部アクセス用の IAM Access Analyzer がありません (未使用アクセス用のみ: {list})"
-                ),
-            );
-        } else {
+        if analyzers.is_empty() {
             out.fail(
                 region,
                 resource,
@@ -109,8 +88,47 @@ fn check(cx: &Context<'_>, out: &mut Findings) {
                     "このリージョンに IAM Access Analyzer がありません"
                 ),
             );
+            continue;
         }
+        let (found, found_ja): (Vec<String>, Vec<String>) = analyzers.iter().map(describe).unzip();
+        let (found, found_ja) = (found.join(", "), found_ja.join("、"));
+        out.fail(
+            region,
+            resource,
+            text!(
+                "no active external-access IAM Access Analyzer (type ACCOUNT or ORGANIZATION) in the region; found: \
+                 {found}",
+                "このリージョンに有効な外部アクセス用の IAM Access Analyzer (タイプ ACCOUNT または ORGANIZATION) が\
+                 ありません。見つかったもの: {found_ja}"
+            ),
+        );
     }
+}
+
+/// An analyzer that does not satisfy the control, and why: `new (ACCOUNT, CREATING: not ACTIVE)`,
+/// `unused (ACCOUNT_UNUSED_ACCESS: unused access, not external)`.
+fn describe(analyzer: &Analyzer) -> (String, String) {
+    let (name, kind, status) = (&analyzer.name, &analyzer.analyzer_type, &analyzer.status);
+    if analyzer.finds_external_access() {
+        return (
+            format!("{name} ({kind}, {status}: not ACTIVE)"),
+            format!("{name} ({kind}、{status}: ACTIVE ではありません)"),
+        );
+    }
+    let (what, what_ja) = match kind.as_str() {
+        "ACCOUNT_UNUSED_ACCESS" | "ORGANIZATION_UNUSED_ACCESS" => ("unused access", "未使用アクセス"),
+        "ACCOUNT_INTERNAL_ACCESS" | "ORGANIZATION_INTERNAL_ACCESS" => ("internal access", "内部アクセス"),
+        _ => {
+            return (
+                format!("{name} ({kind}: not an external-access type)"),
+                format!("{name} ({kind}: 外部アクセス用のタイプではありません)"),
+            );
+        }
+    };
+    (
+        format!("{name} ({kind}: {what}, not external)"),
+        format!("{name} ({kind}: {what_ja}用で、外部アクセス用ではありません)"),
+    )
 }
 
 /// An account analyzer in each failing region.

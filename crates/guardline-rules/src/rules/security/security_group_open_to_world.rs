@@ -6,9 +6,20 @@ use crate::{Context, Findings, FixAvailability};
 
 declare_rule! {
     /// ## What it checks
-    /// Every security group in every scanned region: no ingress permission may admit `0.0.0.0/0` or `::/0` to
-    /// an administration port (by default TCP 22 for SSH and 3389 for RDP; the profile's `admin-ports`) or to
-    /// all ports.
+    /// Every security group in every scanned region: no ingress permission may admit `0.0.0.0/0` or `::/0`
+    /// to an administration port, or to all ports:
+    ///
+    /// - all traffic (protocol `-1`), or every port of TCP or UDP (`0-65535`, or `1-65535`: port 0 is
+    ///   reserved), fails as such;
+    /// - the administration ports are TCP 22 (SSH) and 3389 (RDP), always, plus the profile's
+    ///   `admin-ports`. `admin-ports` adds to SSH and RDP and cannot remove them: a profile that lists
+    ///   `admin-ports = [5432]` still has 22 and 3389 checked (to stop checking them, do not adopt the control,
+    ///   or record an exception for the group). A range that spans an administration port (`20-3400`)
+    ///   admits it;
+    /// - RDP also runs over UDP, so UDP 3389 fails too; other ports are checked over TCP only (SSH has no
+    ///   UDP transport, and UDP 22 or 53 open to the world is not an administration port);
+    /// - protocols written by number count like their names (`6` is TCP, `17` is UDP); ICMP and other
+    ///   protocols have no ports and are not checked.
     ///
     /// ## Why it matters
     /// Port scans find an SSH or RDP port open to the internet within minutes, and brute-force attempts follow.
@@ -47,7 +58,28 @@ declare_rule! {
     }
 }
 
+/// Checked whatever the profile says: SSH and RDP. `admin-ports` adds to them.
+const ALWAYS_CHECKED: [u16; 2] = [22, 3389];
+/// Admin ports also checked over UDP: RDP (3389) has a UDP transport.
+const UDP_ADMIN_PORTS: [u16; 1] = [3389];
+
+/// 22 and 3389, and the profile's `admin-ports`, in order.
+fn admin_ports(cx: &Context<'_>) -> Vec<u16> {
+    let mut ports: Vec<u16> = ALWAYS_CHECKED.iter().chain(&cx.params.admin_ports).copied().collect();
+    ports.sort_unstable();
+    ports.dedup();
+    ports
+}
+
+/// `TCP port 22`, `TCP ports 22, 3389`.
+fn ports_text(protocol: &str, ports: &[u16]) -> (String, String) {
+    let list = ports.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ");
+    let noun = if ports.len() == 1 { "port" } else { "ports" };
+    (format!("{protocol} {noun} {list}"), format!("{protocol} ポート {list}"))
+}
+
 fn check(cx: &Context<'_>, out: &mut Findings) {
+    let admin_ports = admin_ports(cx);
     for (region, inventory) in cx.regions() {
         let groups = match inventory.security_groups.get() {
             Ok(groups) => groups,
@@ -67,21 +99,25 @@ fn check(cx: &Context<'_>, out: &mut Findings) {
                 let (what, what_ja) = if permission.all_traffic() {
                     ("all traffic".to_owned(), "すべての通信".to_owned())
                 } else if permission.all_ports() {
-                    let protocol = permission.protocol.to_uppercase();
+                    let protocol = permission.transport().unwrap_or_default().to_uppercase();
                     (format!("all {protocol} ports"), format!("{protocol} の全ポート"))
                 } else {
-                    let ports: Vec<String> = cx
-                        .params
-                        .admin_ports
+                    let tcp: Vec<u16> = admin_ports
                         .iter()
-                        .filter(|port| permission.admits_tcp_port(i32::from(**port)))
-                        .map(ToString::to_string)
+                        .copied()
+                        .filter(|port| permission.admits_tcp_port(i32::from(*port)))
                         .collect();
-                    if ports.is_empty() {
-                        continue;
-                    }
-                    let ports = ports.join(", ");
-                    (format!("TCP port {ports}"), format!("TCP ポート {ports}"))
+                    let udp: Vec<u16> = UDP_ADMIN_PORTS
+                        .iter()
+                        .copied()
+                        .filter(|port| permission.admits_udp_port(i32::from(*port)))
+                        .collect();
+                    let (what, what_ja) = match (tcp.is_empty(), udp.is_empty()) {
+                        (true, true) => continue,
+                        (false, _) => ports_text("TCP", &tcp),
+                        (true, false) => ports_text("UDP", &udp),
+                    };
+                    (what, what_ja)
                 };
                 let sources = sources.join(" and ");
                 openings.push(format!("{what} from {sources}"));
