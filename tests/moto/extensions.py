@@ -28,6 +28,8 @@ moto's app: it answers the operations below itself and hands every other request
   `TaskInvocationParameters`, which AWS returns only here (DescribeMaintenanceWindowTasks leaves them out).
 - CloudTrail: GetEventSelectors answers AWS's default selector (all read and write management events) for a
   trail nobody put selectors on; moto answers empty lists, which would read as "logs nothing".
+- IAM: GetCredentialReport's `GeneratedTime` is the time of the account's last GenerateCredentialReport (moto
+  answers 2015-02-02T20:02:02Z for every report).
 - CloudTrail event history: LookupEvents (moto lacks it) for the `CreateAccessKey` calls made through this
   server: each successful IAM CreateAccessKey is recorded as a management event of the account, in us-east-1
   (where CloudTrail records IAM's global events), with the `CloudTrailEvent` record AWS documents; LookupEvents
@@ -317,9 +319,11 @@ class Extensions:
             "AmazonSSM.UpdateMaintenanceWindowTarget": self.update_maintenance_window_target,
             "AmazonSSM.UpdateMaintenanceWindowTask": self.update_maintenance_window_task,
             "AmazonSSM.GetMaintenanceWindowTask": self.get_maintenance_window_task,
-            "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.GetEventSelectors": self.get_event_selectors,
-            "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.LookupEvents": self.lookup_events,
         }
+        # CloudTrail's target prefix: boto3 sends the long form, the Rust SDK the short one.
+        for operation, handler in [("GetEventSelectors", self.get_event_selectors), ("LookupEvents", self.lookup_events)]:
+            for prefix in ("com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.", "CloudTrail_20131101."):
+                self.targets[prefix + operation] = handler
         self.seeders = {
             "/guardline-test/access-analyzer/findings": self.seed_analyzer_findings,
             "/guardline-test/guardduty/findings": self.seed_guardduty_findings,
@@ -339,6 +343,7 @@ class Extensions:
         self.instances: dict[tuple[str, str], list[dict[str, Any]]] = {}
         self.answers: dict[tuple[str, str], list[dict[str, Any]]] = {}  # (account, service) -> answers
         self.trail_events: dict[str, list[dict[str, Any]]] = {}  # account -> CloudTrail management events
+        self.reports_generated: dict[str, datetime.datetime] = {}  # account -> last GenerateCredentialReport
 
     # ---- dispatch ----
 
@@ -445,16 +450,33 @@ class Extensions:
         request.environ["CONTENT_LENGTH"] = str(len(body))
         request.environ.pop("HTTP_TRANSFER_ENCODING", None)
         form = {key: values[0] for key, values in parse_qs(body.decode(errors="replace")).items()}
-        if form.get("Action") != "CreateAccessKey":
+        action = form.get("Action")
+        if action not in ("CreateAccessKey", "GenerateCredentialReport", "GetCredentialReport"):
             return self.app(request.environ, start_response)
         status: list[str] = []
+        headers_seen: list[Any] = []
 
         def recording_start_response(line: str, headers: Any, *rest: Any) -> Any:
             status.append(line)
-            return start_response(line, headers, *rest)
+            headers_seen.append((headers, rest))
+            return None
 
         answer = b"".join(self.app(request.environ, recording_start_response))
-        if status and status[0].startswith("200"):
+        ok = bool(status) and status[0].startswith("200")
+        if ok and action == "GenerateCredentialReport":
+            with self.lock:
+                self.reports_generated[request.account] = datetime.datetime.now(datetime.timezone.utc)
+        if ok and action == "GetCredentialReport" and request.account in self.reports_generated:
+            # moto answers GeneratedTime 2015-02-02T20:02:02Z whatever the report; AWS gives the time the
+            # report was generated (https://docs.aws.amazon.com/IAM/latest/APIReference/API_GetCredentialReport.html),
+            # and moto generates one on every GenerateCredentialReport.
+            generated = self.reports_generated[request.account].strftime("%Y-%m-%dT%H:%M:%SZ")
+            answer = re.sub(rb"<GeneratedTime>[^<]*</GeneratedTime>",
+                            f"<GeneratedTime>{generated}</GeneratedTime>".encode(), answer)
+        headers, rest = headers_seen[0] if headers_seen else ([], ())
+        headers = [(name, str(len(answer)) if name.lower() == "content-length" else value) for name, value in headers]
+        start_response(status[0] if status else "500 Error", headers, *rest)
+        if ok and action == "CreateAccessKey":
             key_id = re.search(rb"<AccessKeyId>([^<]+)</AccessKeyId>", answer)
             user = form.get("UserName", "")
             when = datetime.datetime.now(datetime.timezone.utc)

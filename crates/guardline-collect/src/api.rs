@@ -15,6 +15,7 @@ pub const ACTIONS: &[&str] = &[
     "ce:GetCostForecast",
     "cloudtrail:DescribeTrails",
     "cloudtrail:GetTrailStatus",
+    "cloudtrail:LookupEvents",
     "config:DescribeConfigRules",
     "config:DescribeConfigurationRecorderStatus",
     "config:DescribeConfigurationRecorders",
@@ -89,7 +90,7 @@ mod tests {
         assert_eq!(sorted, ACTIONS, "keep ACTIONS sorted and unique");
         for action in ACTIONS {
             let (_, verb) = action.split_once(':').expect("service:Action");
-            let read = ["List", "Get", "Describe", "View", "BatchGet", "Generate"]
+            let read = ["List", "Get", "Describe", "View", "BatchGet", "Generate", "Lookup"]
                 .iter()
                 .any(|p| verb.starts_with(p));
             assert!(read, "{action} is not a read action");

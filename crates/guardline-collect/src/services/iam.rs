@@ -8,21 +8,29 @@
 //! `iam:GetAccessKeyLastUsed`. Without a credential report every user's keys are listed and every key is
 //! asked about.
 //!
+//! IAM answers `GenerateCredentialReport` with the existing report when it is less than four hours old, so a
+//! key created since is in no row. No key that exists at scan time may be missed: the users whose row shows
+//! no key are listed too when CloudTrail's event history (`cloudtrail:LookupEvents` for `CreateAccessKey`
+//! since the report's `GeneratedTime`, in the partition's region for IAM's global events) names them; when
+//! that history cannot be read (denied, throttled, or the report is older than its 90 days), every user is
+//! listed. `access_key_listing` records which it was, for the findings that rely on the report.
+//!
 //! The credential report is generated on demand (`iam:GenerateCredentialReport`) and fetched once it is
 //! complete, with a bounded number of short waits: never by comparing its `GeneratedTime` with the clock
-//! (moto's is fixed in 2015, and an old report is still a report).
+//! (an old report is still a report).
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::time::Duration;
 
-use aws_config::SdkConfig;
+use aws_config::{Region, SdkConfig};
+use aws_sdk_cloudtrail::types::{LookupAttribute, LookupAttributeKey};
 use aws_sdk_iam::types::{ReportStateType, StatusType, SummaryKeyType};
 use aws_smithy_types::DateTime;
 use futures::future::join_all;
 use guardline_model::CollectError;
 use guardline_model::inventory::iam::{
-    AccessKey, AccountSummary, CredentialKey, CredentialReport, CredentialUser, PasswordPolicy,
-    VirtualMfaDevice,
+    AccessKey, AccountSummary, CredentialKey, CredentialReport, CredentialUser, EveryUserReason, KeyListing,
+    PasswordPolicy, VirtualMfaDevice,
 };
 use jiff::Timestamp;
 
@@ -47,24 +55,126 @@ pub async fn collect(cx: &Cx, config: &SdkConfig) -> GlobalPart {
     let client = aws_sdk_iam::Client::new(config);
     let (report_and_keys, summary, mfa_devices, policy, aliases) = futures::join!(
         async {
-            let (report, users) = futures::join!(credential_report(cx, &client), list_users(cx, &client));
-            let keys = access_keys(cx, &client, users, report.as_ref().ok()).await;
-            (report.map(|parsed| parsed.report), keys)
+            let report_and_changes = async {
+                let report = credential_report(cx, &client).await;
+                let listing = match &report {
+                    Ok(parsed) => key_listing(cx, config, parsed.report.generated_at).await,
+                    Err(_) => every_user(None, None),
+                };
+                (report, listing)
+            };
+            let ((report, listing), users) = futures::join!(report_and_changes, list_users(cx, &client));
+            let keys = access_keys(cx, &client, users, report.as_ref().ok(), &listing).await;
+            (report.map(|parsed| parsed.report), keys, listing)
         },
         account_summary(cx, &client),
         virtual_mfa_devices(cx, &client),
         password_policy(cx, &client),
         account_aliases(cx, &client),
     );
-    let (report, keys) = report_and_keys;
+    let (report, keys, listing) = report_and_keys;
     Box::new(move |global| {
         global.credential_report = report.into();
         global.account_summary = summary.into();
         global.virtual_mfa_devices = mfa_devices.into();
         global.access_keys = keys.into();
+        global.access_key_listing = guardline_model::Collected::ok(listing);
         global.password_policy = policy.into();
         global.account_aliases = aliases.into();
     })
+}
+
+/// How long CloudTrail's event history keeps management events.
+const EVENT_HISTORY: jiff::SignedDuration = jiff::SignedDuration::from_hours(90 * 24);
+/// Looked up before the report's `GeneratedTime` too: an event's time and the report's are taken by
+/// different systems.
+const EVENT_MARGIN: jiff::SignedDuration = jiff::SignedDuration::from_mins(15);
+
+/// A listing of every user's keys, and why (`None`: there is no report to rely on).
+fn every_user(report_generated_at: Option<Timestamp>, because: Option<EveryUserReason>) -> KeyListing {
+    KeyListing {
+        every_user: true,
+        report_generated_at,
+        created_since_report: Vec::new(),
+        every_user_because: because,
+    }
+}
+
+/// Which users' keys must be listed besides those whose report row shows a key: the users CloudTrail's
+/// event history names in a `CreateAccessKey` since the report was generated; every user when that history
+/// cannot vouch for the time since.
+async fn key_listing(cx: &Cx, config: &SdkConfig, generated_at: Option<Timestamp>) -> KeyListing {
+    let now = Timestamp::now();
+    let Some(generated_at) = generated_at else {
+        return every_user(None, Some(EveryUserReason::ReportHasNoTime));
+    };
+    let since = generated_at.checked_sub(EVENT_MARGIN).unwrap_or(generated_at);
+    if since < now.checked_sub(EVENT_HISTORY).unwrap_or(now) {
+        return every_user(Some(generated_at), Some(EveryUserReason::ReportOlderThanEventHistory));
+    }
+    match keys_created_since(cx, config, since).await {
+        Ok(users) => KeyListing {
+            every_user: false,
+            report_generated_at: Some(generated_at),
+            created_since_report: users,
+            every_user_because: None,
+        },
+        Err(error) => every_user(Some(generated_at), Some(EveryUserReason::EventHistoryUnreadable { error })),
+    }
+}
+
+/// The region where CloudTrail records IAM's (global) events in the scanned partition.
+fn global_events_region(partition: &str) -> &'static str {
+    match partition {
+        "aws-cn" => "cn-north-1",
+        "aws-us-gov" => "us-gov-west-1",
+        _ => "us-east-1",
+    }
+}
+
+/// `cloudtrail:LookupEvents` for `CreateAccessKey` since `since` (every page): the users whose keys were
+/// created (`requestParameters.userName`, else the calling IAM user's own name). A root user's own key is
+/// IAM-004's, read from the live account summary.
+async fn keys_created_since(
+    cx: &Cx,
+    config: &SdkConfig,
+    since: Timestamp,
+) -> Result<Vec<String>, CollectError> {
+    let region = global_events_region(&cx.partition);
+    let client =
+        aws_sdk_cloudtrail::Client::new(&config.to_builder().region(Region::from_static(region)).build());
+    let attribute = LookupAttribute::builder()
+        .attribute_key(LookupAttributeKey::EventName)
+        .attribute_value("CreateAccessKey")
+        .build()
+        .map_err(|err| malformed("cloudtrail:LookupEvents", err.to_string()))?;
+    let events = cx
+        .call(
+            "cloudtrail:LookupEvents",
+            client
+                .lookup_events()
+                .lookup_attributes(attribute)
+                .start_time(DateTime::from_secs(since.as_second()))
+                .into_paginator()
+                .items()
+                .send()
+                .collect::<Result<Vec<_>, _>>(),
+        )
+        .await?;
+    let mut users = BTreeSet::new();
+    for event in &events {
+        let Some(record) = event.cloud_trail_event() else { continue };
+        let record: serde_json::Value = serde_json::from_str(record).map_err(|err| {
+            malformed("cloudtrail:LookupEvents", format!("CloudTrailEvent is not JSON: {err}"))
+        })?;
+        let named = record.pointer("/requestParameters/userName").and_then(serde_json::Value::as_str);
+        let identity = &record["userIdentity"];
+        let caller = (identity["type"] == "IAMUser").then(|| identity["userName"].as_str()).flatten();
+        if let Some(user) = named.or(caller) {
+            users.insert(user.to_owned());
+        }
+    }
+    Ok(users.into_iter().collect())
 }
 
 /// `iam:GenerateCredentialReport` until it says `COMPLETE`, then `iam:GetCredentialReport`; a report still
@@ -285,24 +395,27 @@ async fn list_users(cx: &Cx, client: &aws_sdk_iam::Client) -> Result<Vec<(String
 }
 
 /// Every user's access keys with their last use, concurrently (bounded by [`Cx::call`]). With a credential
-/// report, only the users whose row shows a key (or who have no row: created after the report) are listed,
-/// and a key's last use comes from its report column when one matches; without one, every user is listed
-/// and every key asked about. Any failed call fails the whole list: a partial list would hide keys. A user
+/// report, the users whose row shows a key, who have no row (created after the report), or whom `listing`
+/// names (a key created since the report, or every user) are listed, and a key's last use comes from its
+/// report column when one matches; without one, every user is listed and every key asked about. Any failed call fails the whole list: a partial list would hide keys. A user
 /// or key deleted while listing (`NoSuchEntity`) is skipped.
 async fn access_keys(
     cx: &Cx,
     client: &aws_sdk_iam::Client,
     users: Result<Vec<(String, String)>, CollectError>,
     report: Option<&ParsedReport>,
+    listing: &KeyListing,
 ) -> Result<Vec<AccessKey>, CollectError> {
     let users = users?;
+    let must_list =
+        |name: &str| listing.every_user || listing.created_since_report.iter().any(|user| user == name);
     // Owned values: a closure over borrowed ones trips the compiler's higher-ranked lifetime inference in
     // `Cx::each`.
     let listed = users.into_iter().filter_map(|(name, arn)| {
         let columns: Option<Vec<ReportKey>> = match report {
             None => None,
             Some(report) => match report.keys.get(&name) {
-                Some(columns) if columns.is_empty() => return None,
+                Some(columns) if columns.is_empty() && !must_list(&name) => return None,
                 Some(columns) => Some(columns.clone()),
                 None => Some(Vec::new()),
             },

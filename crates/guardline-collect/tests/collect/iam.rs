@@ -4,7 +4,7 @@
 use aws_credential_types::Credentials;
 use aws_credential_types::provider::SharedCredentialsProvider;
 use aws_sdk_iam::types::StatusType;
-use guardline_model::inventory::iam::{AccountSummary, PasswordPolicy};
+use guardline_model::inventory::iam::{AccountSummary, EveryUserReason, PasswordPolicy};
 
 use crate::harness::Account;
 
@@ -156,4 +156,102 @@ async fn empty_account_has_no_policy_alias_users_or_keys() {
     assert!(!global.account_summary.get().unwrap().root_mfa_enabled);
     assert!(output.calls["iam:GenerateCredentialReport"] >= 1);
     assert_eq!(output.calls["iam:GetCredentialReport"], 1);
+}
+
+/// A credential report as IAM returns it (query protocol): `COMPLETE` with the report it generated earlier
+/// (https://docs.aws.amazon.com/IAM/latest/APIReference/API_GenerateCredentialReport.html: "If a report
+/// exists and is less than four hours old... ", the user guide: "IAM first checks whether a report for the
+/// AWS account has been generated within the past four hours. If so, the most recent report is downloaded")
+/// with its `GeneratedTime` (https://docs.aws.amazon.com/IAM/latest/APIReference/API_GetCredentialReport.html).
+fn serve_old_report(account: &Account, generated_at: jiff::Timestamp, rows: &[&str]) {
+    let header = "user,arn,user_creation_time,password_enabled,password_last_used,password_last_changed,\
+password_next_rotation,mfa_active,access_key_1_active,access_key_1_last_rotated,access_key_1_last_used_date,\
+access_key_1_last_used_region,access_key_1_last_used_service,access_key_2_active,access_key_2_last_rotated,\
+access_key_2_last_used_date,access_key_2_last_used_region,access_key_2_last_used_service,cert_1_active,\
+cert_1_last_rotated,cert_2_active,cert_2_last_rotated";
+    let id = &account.id;
+    let mut csv = format!("{header}\n");
+    for user in rows {
+        csv.push_str(&format!(
+            "{user},arn:aws:iam::{id}:user/{user},2026-01-05T00:00:00+00:00,false,N/A,N/A,N/A,false,false,N/A,\
+N/A,N/A,N/A,false,N/A,N/A,N/A,N/A,false,N/A,false,N/A\n"
+        ));
+    }
+    let content = aws_smithy_types::base64::encode(csv);
+    let generated = generated_at.strftime("%Y-%m-%dT%H:%M:%SZ");
+    account.serve(serde_json::json!({
+        "service": "iam", "operation": "GenerateCredentialReport", "region": "*",
+        "reference": "https://docs.aws.amazon.com/IAM/latest/APIReference/API_GenerateCredentialReport.html",
+        "body": "<GenerateCredentialReportResponse xmlns=\"https://iam.amazonaws.com/doc/2010-05-08/\">\
+    <GenerateCredentialReportResult><State>COMPLETE</State></GenerateCredentialReportResult>\
+    <ResponseMetadata><RequestId>1</RequestId></ResponseMetadata></GenerateCredentialReportResponse>"
+    }));
+    account.serve(serde_json::json!({
+        "service": "iam", "operation": "GetCredentialReport", "region": "*",
+        "reference": "https://docs.aws.amazon.com/IAM/latest/APIReference/API_GetCredentialReport.html",
+        "body": format!("<GetCredentialReportResponse xmlns=\"https://iam.amazonaws.com/doc/2010-05-08/\">\
+    <GetCredentialReportResult><Content>{content}</Content><ReportFormat>text/csv</ReportFormat>\
+    <GeneratedTime>{generated}</GeneratedTime></GetCredentialReportResult>\
+    <ResponseMetadata><RequestId>2</RequestId></ResponseMetadata></GetCredentialReportResponse>")
+    }));
+}
+
+/// Users alice and bob, both in a three-hour-old report without a key; then a key for alice. Returns it.
+async fn key_created_after_the_report(account: &Account) -> String {
+    let iam = aws_sdk_iam::Client::new(&account.config);
+    for user in ["alice", "bob"] {
+        iam.create_user().user_name(user).send().await.unwrap();
+    }
+    let three_hours_ago = jiff::Timestamp::now() - jiff::SignedDuration::from_hours(3);
+    serve_old_report(account, three_hours_ago, &["alice", "bob"]);
+    let key = iam.create_access_key().user_name("alice").send().await.unwrap();
+    key.access_key().unwrap().access_key_id().to_owned()
+}
+
+/// The key is in no row of the reused report; CloudTrail's event history (served by the test extension from
+/// the CreateAccessKey calls made through it) names alice, so her keys are listed, and bob relies on the
+/// report.
+#[tokio::test]
+async fn a_key_created_after_the_reused_credential_report_is_found_through_cloudtrail() {
+    let account = Account::new().await;
+    let key = key_created_after_the_report(&account).await;
+    let output = account.collect(&["ap-northeast-1"]).await;
+    let global = &output.snapshot.global;
+    let keys: Vec<&str> =
+        global.access_keys.get().unwrap().iter().map(|key| key.access_key_id.as_str()).collect();
+    assert_eq!(keys, [key.as_str()]);
+    let listing = global.access_key_listing.get().unwrap();
+    assert!(!listing.every_user, "{listing:?}");
+    assert_eq!(listing.created_since_report, ["alice"]);
+    assert_eq!(output.calls["iam:ListAccessKeys"], 1, "alice only: bob relies on the report");
+    assert_eq!(output.calls["cloudtrail:LookupEvents"], 1);
+}
+
+/// LookupEvents denied (AccessDeniedException, as CloudTrail answers a caller without
+/// cloudtrail:LookupEvents: https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/API_LookupEvents.html):
+/// every user's keys are listed, and the listing says why.
+#[tokio::test]
+async fn without_cloudtrail_event_history_every_users_keys_are_listed() {
+    let account = Account::new().await;
+    let key = key_created_after_the_report(&account).await;
+    account.serve(serde_json::json!({
+        "service": "cloudtrail", "operation": "LookupEvents", "region": "*", "status": 400,
+        "reference": "https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/API_LookupEvents.html",
+        "body": {"__type": "AccessDeniedException", "Message": "User: arn:aws:sts::123456789012:assumed-role/guardline-test/guardline-test is not authorized to perform: cloudtrail:LookupEvents"}
+    }));
+    let output = account.collect(&["ap-northeast-1"]).await;
+    let global = &output.snapshot.global;
+    let keys: Vec<&str> =
+        global.access_keys.get().unwrap().iter().map(|key| key.access_key_id.as_str()).collect();
+    assert_eq!(keys, [key.as_str()]);
+    let listing = global.access_key_listing.get().unwrap();
+    assert!(listing.every_user);
+    let Some(EveryUserReason::EventHistoryUnreadable { error }) = &listing.every_user_because else {
+        panic!("{listing:?}")
+    };
+    assert_eq!(
+        (error.action.as_str(), error.code.as_deref()),
+        ("cloudtrail:LookupEvents", Some("AccessDeniedException"))
+    );
+    assert_eq!(output.calls["iam:ListAccessKeys"], 2, "alice and bob");
 }

@@ -72,6 +72,39 @@ pub struct AccessKey {
     pub last_used_region: Option<String>,
 }
 
+/// How `access_keys` was read: which users' keys were listed, and what the others rely on.
+///
+/// IAM reuses a credential report for up to four hours, so a key created since the report is not in the row
+/// of its user. Users whose row shows a key (or who have no row) are always listed; the others are listed
+/// when CloudTrail's event history names them in a `CreateAccessKey` since the report, or all of them when
+/// that history cannot be read.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KeyListing {
+    /// Every user's keys were listed (`iam:ListAccessKeys`): nothing relies on the credential report.
+    pub every_user: bool,
+    /// When the credential report the unlisted users rely on was generated.
+    pub report_generated_at: Option<Timestamp>,
+    /// Users CloudTrail's `CreateAccessKey` events since the report name (`cloudtrail:LookupEvents`).
+    #[serde(default)]
+    pub created_since_report: Vec<String>,
+    /// Why every user was listed although a credential report was available.
+    #[serde(default)]
+    pub every_user_because: Option<EveryUserReason>,
+}
+
+/// Why every user's keys were listed although a credential report was available.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "reason", rename_all = "kebab-case", deny_unknown_fields)]
+pub enum EveryUserReason {
+    /// The report has no `GeneratedTime`, so nothing can be looked up since it.
+    ReportHasNoTime,
+    /// The report is older than the 90 days of CloudTrail's event history.
+    ReportOlderThanEventHistory,
+    /// `cloudtrail:LookupEvents` failed.
+    EventHistoryUnreadable { error: crate::CollectError },
+}
+
 /// `iam:GetAccountPasswordPolicy`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -29,6 +29,8 @@ pub struct GlobalInventory {
     pub account_summary: Collected<iam::AccountSummary>,
     pub virtual_mfa_devices: Collected<Vec<iam::VirtualMfaDevice>>,
     pub access_keys: Collected<Vec<iam::AccessKey>>,
+    /// How `access_keys` was read (which users were listed, and what the rest rely on).
+    pub access_key_listing: Collected<iam::KeyListing>,
     /// `None`: the account has no password policy.
     pub password_policy: Collected<Option<iam::PasswordPolicy>>,
     pub account_aliases: Collected<Vec<String>>,

@@ -2,21 +2,28 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use guardline_model::inventory::iam::AccessKey;
-use guardline_model::{Section, Severity};
+use guardline_model::inventory::iam::{AccessKey, EveryUserReason, KeyListing};
+use guardline_model::{CollectError, Section, Severity, Text};
 use jiff::Timestamp;
 
-use super::helpers::{ago, date, days_since};
+use super::helpers::{ago, date, days_since, report_age};
 use crate::context::GLOBAL;
 use crate::{Context, Findings, FixAvailability};
 
 declare_rule! {
     /// ## What it checks
-    /// No IAM user has an active access key (`iam:ListAccessKeys` for every user the credential report
-    /// shows with a key). Each active key fails on its own, with its age and its last use (date, service,
-    /// region: the report's key column, or `iam:GetAccessKeyLastUsed` where the report cannot say), so
-    /// that the owner can tell what still depends on it. Inactive keys do not fail. Each user of the
-    /// credential report without an active key passes.
+    /// No IAM user has an active access key. Each active key fails on its own, with its age and its last use
+    /// (date, service, region: the report's key column, or `iam:GetAccessKeyLastUsed` where the report
+    /// cannot say), so that the owner can tell what still depends on it. Inactive keys do not fail. Each user
+    /// of the credential report without an active key passes.
+    ///
+    /// Keys are listed live (`iam:ListAccessKeys`) for every user whose credential report row shows a key,
+    /// who has no row, or for whom CloudTrail's event history (`cloudtrail:LookupEvents`) shows a
+    /// `CreateAccessKey` since the report was generated: IAM reuses a report for up to four hours, so a
+    /// key created since is in no row. A user that none of these names passes on the report, and the
+    /// message gives the report's age; when the event history cannot be read, every user's keys are listed
+    /// and the message says why. CloudTrail delivers events within minutes, not instantly: a key created in
+    /// the last minutes before the scan, for a user whose row shows none, may only be seen by the next scan.
     ///
     /// ## Why it matters
     /// An access key is a long-lived secret that ends up in shell histories, dotfiles, CI settings and,
@@ -53,7 +60,13 @@ declare_rule! {
         item: "2-2",
         severity: Severity::High,
         fix: FixAvailability::ManualOnly,
-        data: &["iam:ListUsers", "iam:ListAccessKeys", "iam:GetAccessKeyLastUsed", "iam:GetCredentialReport"],
+        data: &[
+            "iam:ListUsers",
+            "iam:ListAccessKeys",
+            "iam:GetAccessKeyLastUsed",
+            "iam:GetCredentialReport",
+            "cloudtrail:LookupEvents",
+        ],
         check: check,
         plan: None,
     }
@@ -83,21 +96,59 @@ fn check(cx: &Context<'_>, out: &mut Findings) {
                 .push(&key.access_key_id);
         }
     }
-    // Every user of the credential report, so that users with no key at all pass too.
+    // Every user of the credential report, so that users with no key at all pass too. Those whose keys were
+    // not listed rely on the report (and on CloudTrail's record of keys created since).
+    let mut relies_on_report = BTreeSet::new();
+    let listing = cx.snapshot.global.access_key_listing.get();
     if let Ok(report) = cx.snapshot.global.credential_report.get() {
         for user in &report.users {
             without_active_key.entry(&user.arn).or_insert_with(|| (&user.user, Vec::new()));
+            let listed = listing
+                .is_ok_and(|listing| listing.every_user || listing.created_since_report.contains(&user.user));
+            if user.access_keys.is_empty() && !listed {
+                relies_on_report.insert(user.arn.as_str());
+            }
         }
     }
+    let basis = basis(cx);
     for (arn, (name, inactive)) in &without_active_key {
         if with_active_key.contains(arn) {
             continue;
         }
-        if inactive.is_empty() {
+        if inactive.is_empty() && relies_on_report.contains(arn) {
+            match &basis {
+                Ok(basis) => {
+                    let (basis_en, basis_ja) = (&basis.en, &basis.ja);
+                    out.pass(
+                        GLOBAL,
+                        *arn,
+                        text!(
+                            "user {name} has no access key ({basis_en})",
+                            "ユーザー {name} にアクセスキーはありません ({basis_ja})"
+                        ),
+                    );
+                }
+                Err(error) => out.not_evaluated_because(
+                    GLOBAL,
+                    *arn,
+                    text!(
+                        "could not be evaluated: user {name} has no key in the credential report, but whether a \
+                         key was created since is unknown ({error})",
+                        "評価できません: ユーザー {name} は認証情報レポートにキーがありませんが、その後キーが作成されたか\
+                         不明です ({error})"
+                    ),
+                ),
+            }
+        } else if inactive.is_empty() {
+            let because = every_user_because(cx);
+            let (because_en, because_ja) = (&because.en, &because.ja);
             out.pass(
                 GLOBAL,
                 *arn,
-                text!("user {name} has no access key", "ユーザー {name} にアクセスキーはありません"),
+                text!(
+                    "user {name} has no access key{because_en}",
+                    "ユーザー {name} にアクセスキーはありません{because_ja}"
+                ),
             );
         } else {
             let ids = inactive.join(", ");
@@ -117,6 +168,46 @@ fn check(cx: &Context<'_>, out: &mut Findings) {
             cx.account_arn(),
             text!("no IAM user has an access key", "アクセスキーを持つ IAM ユーザーはいません"),
         );
+    }
+}
+
+/// What a user without a key in the credential report relies on: the report's age, and CloudTrail's record
+/// of the keys created since (`Err`: how the keys were read is unknown).
+fn basis<'a>(cx: &Context<'a>) -> Result<Text, &'a CollectError> {
+    let listing = cx.snapshot.global.access_key_listing.get()?;
+    let (age_en, age_ja) = report_age(cx.now(), listing.report_generated_at);
+    Ok(text!(
+        "credential report {age_en}; CloudTrail's event history shows no key created for the user since",
+        "認証情報レポート {age_ja}。CloudTrail のイベント履歴にもその後のキー作成はありません"
+    ))
+}
+
+/// Why every user's keys were listed although a credential report exists, as a message suffix ("" when they
+/// were not, or when there is no report).
+fn every_user_because(cx: &Context<'_>) -> Text {
+    let Ok(KeyListing { every_user: true, every_user_because: Some(because), .. }) =
+        cx.snapshot.global.access_key_listing.get()
+    else {
+        return Text::new("", "");
+    };
+    match because {
+        EveryUserReason::ReportHasNoTime => text!(
+            " (every user's keys were listed: the credential report has no generation time)",
+            " (全ユーザーのキーを一覧しました: 認証情報レポートに作成時刻がありません)"
+        ),
+        EveryUserReason::ReportOlderThanEventHistory => text!(
+            " (every user's keys were listed: the credential report is older than CloudTrail's 90 days of event \
+             history)",
+            " (全ユーザーのキーを一覧しました: 認証情報レポートが CloudTrail のイベント履歴 (90 日) より古いため)"
+        ),
+        EveryUserReason::EventHistoryUnreadable { error } => {
+            let (action, kind) = (&error.action, error.kind.label());
+            let code = error.code.as_deref().map(|code| format!(", {code}")).unwrap_or_default();
+            text!(
+                " (every user's keys were listed: CloudTrail's event history could not be read, {action} {kind}{code})",
+                " (全ユーザーのキーを一覧しました: CloudTrail のイベント履歴を読めませんでした。{action} {kind}{code})"
+            )
+        }
     }
 }
 
