@@ -2,7 +2,8 @@
 //! stays manual, `--only`, and that a plan never touches excepted, passing or NOT EVALUATED findings.
 
 use guardline_config::{Config, SecurityContact};
-use guardline_model::Snapshot;
+use guardline_model::inventory::detection::InspectorStatus;
+use guardline_model::{Collected, Snapshot};
 use guardline_rules::fix::{FixAction, FixPlan, plan};
 use guardline_rules::{Outcome, evaluate};
 use jiff::civil::date;
@@ -109,5 +110,28 @@ fn a_disabled_detector_is_enabled_never_duplicated() {
     for step in plan.steps.iter().filter(|step| step.control == "GUARDDUTY-001") {
         let FixAction::EnableGuardDuty { disabled_detector } = &step.action else { panic!("{step:?}") };
         assert_eq!(step.action.calls().contains(&"guardduty:CreateDetector"), disabled_detector.is_none());
+    }
+}
+
+/// The demo, with `us-east-1`'s Inspector EC2 scanning in `state` (the demo has an instance there).
+fn inspector_steps(state: &str) -> Vec<String> {
+    let (mut snapshot, config) = demo();
+    let config = with_fix_values(config);
+    snapshot.regions.get_mut("us-east-1").expect("the demo scans us-east-1").inspector =
+        Collected::ok(InspectorStatus { ec2: Some(state.to_owned()) });
+    let evaluation = evaluate(&snapshot, &config, date(2026, 11, 28));
+    plan(&snapshot, &config, &evaluation, None)
+        .steps
+        .iter()
+        .filter(|step| step.control == "INSPECTOR-001")
+        .map(|step| step.region.clone())
+        .collect()
+}
+
+#[test]
+fn inspector_being_enabled_is_not_planned_again() {
+    assert_eq!(inspector_steps("ENABLING"), Vec::<String>::new(), "ENABLING passes: nothing to fix");
+    for state in ["DISABLED", "DISABLING", "SUSPENDING", "SUSPENDED"] {
+        assert_eq!(inspector_steps(state), ["us-east-1"], "{state} fails and is planned");
     }
 }
