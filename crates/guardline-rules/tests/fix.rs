@@ -135,3 +135,25 @@ fn inspector_being_enabled_is_not_planned_again() {
         assert_eq!(inspector_steps(state), ["us-east-1"], "{state} fails and is planned");
     }
 }
+
+#[test]
+fn health_events_are_routed_in_every_failing_region_not_only_the_home_one() {
+    let (snapshot, config) = demo();
+    let config = with_fix_values(config);
+    let evaluation = evaluate(&snapshot, &config, date(2026, 11, 28));
+    let failing: Vec<&str> = evaluation
+        .findings
+        .iter()
+        .filter(|finding| finding.finding.control == "HEALTH-001" && finding.outcome == Outcome::Fail)
+        .map(|finding| finding.finding.region.as_str())
+        .collect();
+    assert_eq!(failing, ["ap-northeast-1", "eu-west-1"], "the demo routes Health events in us-east-1 only");
+    let plan = plan(&snapshot, &config, &evaluation, None);
+    let planned: Vec<&str> = plan
+        .steps
+        .iter()
+        .filter(|step| step.control == "HEALTH-001")
+        .map(|step| step.region.as_str())
+        .collect();
+    assert_eq!(planned, failing);
+}
