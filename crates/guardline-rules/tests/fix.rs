@@ -2,6 +2,7 @@
 //! stays manual, `--only`, and that a plan never touches excepted, passing or NOT EVALUATED findings.
 
 use guardline_config::{Config, SecurityContact};
+use guardline_model::inventory::config::ConfigRule;
 use guardline_model::inventory::detection::InspectorStatus;
 use guardline_model::{Collected, Snapshot};
 use guardline_rules::fix::{FixAction, FixPlan, plan};
@@ -156,4 +157,62 @@ fn health_events_are_routed_in_every_failing_region_not_only_the_home_one() {
         .map(|step| step.region.as_str())
         .collect();
     assert_eq!(planned, failing);
+}
+
+#[test]
+fn config_rules_are_created_under_names_no_rule_holds() {
+    let (mut snapshot, config) = demo();
+    let config = with_fix_values(config);
+    let rule = |name: &str, owner: &str, source: &str, state: &str| ConfigRule {
+        name: name.to_owned(),
+        arn: format!("arn:aws:config:us-east-1:123456789012:config-rule/config-rule-{}", name.len()),
+        owner: owner.to_owned(),
+        source_identifier: source.to_owned(),
+        state: state.to_owned(),
+    };
+    // The demo's us-east-1 has restricted-ssh; someone's own rules hold the other two names Guardline uses.
+    let us_east_1 = snapshot.regions.get_mut("us-east-1").expect("the demo scans us-east-1");
+    us_east_1.config_rules = Collected::ok(vec![
+        rule("restricted-ssh", "AWS", "INCOMING_SSH_DISABLED", "ACTIVE"),
+        rule(
+            "S3-Bucket-Public-Read-Prohibited",
+            "CUSTOM_LAMBDA",
+            "arn:aws:lambda:us-east-1:123456789012:function:s3-read",
+            "ACTIVE",
+        ),
+        rule("guardline-s3-bucket-public-read-prohibited", "CUSTOM_POLICY", "", "ACTIVE"),
+        rule("s3-bucket-public-write-prohibited", "AWS", "S3_BUCKET_PUBLIC_WRITE_PROHIBITED", "DELETING"),
+    ]);
+    let evaluation = evaluate(&snapshot, &config, date(2026, 11, 28));
+    let plan = plan(&snapshot, &config, &evaluation, None);
+    let step = plan
+        .steps
+        .iter()
+        .find(|step| step.control == "CONFIG-003" && step.region == "us-east-1")
+        .expect("CONFIG-003 fails in us-east-1");
+    let FixAction::AddConfigRules { rules } = &step.action else { panic!("{step:?}") };
+    let names: Vec<(&str, &str, Option<&str>)> = rules
+        .iter()
+        .map(|rule| {
+            let instead_of = rule.instead_of.as_ref().map(|taken| taken.name.as_str());
+            (rule.name.as_str(), rule.source_identifier.as_str(), instead_of)
+        })
+        .collect();
+    assert_eq!(
+        names,
+        [
+            (
+                "guardline-s3-bucket-public-read-prohibited-2",
+                "S3_BUCKET_PUBLIC_READ_PROHIBITED",
+                Some("S3-Bucket-Public-Read-Prohibited")
+            ),
+            (
+                "guardline-s3-bucket-public-write-prohibited",
+                "S3_BUCKET_PUBLIC_WRITE_PROHIBITED",
+                Some("s3-bucket-public-write-prohibited")
+            ),
+        ]
+    );
+    let described = step.action.describe();
+    insta::assert_snapshot!("config_rules_renamed", format!("{}\n{}", described.en, described.ja));
 }
