@@ -91,6 +91,10 @@ pub struct Params {
     /// `guardline org plan-roles`: the managed policy attached to each switch role it creates, by role name
     /// (a role not listed gets no policy; the plan says so). Replaces the defaults as a whole when set.
     pub switch_role_policies: BTreeMap<String, String>,
+    /// COST-002: the organization's management (payer) account keeps the budgets, so a member account,
+    /// which sees only its own budgets, passes without one (the finding names the management account).
+    /// Changes nothing in the management account itself or in an account outside an organization.
+    pub budgets_in_management_account: bool,
 }
 
 impl Default for Params {
@@ -121,6 +125,7 @@ impl Default for Params {
             ]
             .map(|(role, policy)| (role.to_owned(), policy.to_owned()))
             .into(),
+            budgets_in_management_account: false,
         }
     }
 }

@@ -276,6 +276,34 @@ fn schedules_resolve_with_their_defaults() {
 }
 
 #[test]
+fn budgets_in_the_management_account_is_a_profile_parameter() {
+    let text = r#"
+[profiles.members.params]
+budgets-in-management-account = true
+
+[profiles.sandbox]
+extends = "members"
+
+[profiles.payer]
+extends = "members"
+[profiles.payer.params]
+budgets-in-management-account = false
+"#;
+    let config = parse(text, "t.toml", KNOWN).unwrap_or_else(|errors| panic!("{errors}"));
+    assert!(!Params::default().budgets_in_management_account, "off unless the profile says so");
+    assert!(config.profiles["members"].params.budgets_in_management_account);
+    assert!(config.profiles["sandbox"].params.budgets_in_management_account, "inherited");
+    assert!(!config.profiles["payer"].params.budgets_in_management_account, "overridden");
+
+    let errors = parse("[profiles.p.params]\nbudgets-in-management-account = \"yes\"\n", "t.toml", KNOWN)
+        .expect_err("not a boolean");
+    assert!(
+        errors.to_string().contains("t.toml:2:33: invalid type: string \"yes\", expected a boolean"),
+        "{errors}"
+    );
+}
+
+#[test]
 fn a_file_without_schedules_has_none() {
     let config = parse("", "guardline.toml", KNOWN).unwrap_or_else(|errors| panic!("{errors}"));
     assert!(config.schedules.is_empty());
@@ -445,6 +473,7 @@ fn the_starter_examples_parse_too() {
     let config = parse(&text, "guardline.toml", KNOWN).unwrap_or_else(|errors| panic!("{errors}\n{text}"));
     assert_eq!(config.scan.regions, Some(vec!["ap-northeast-1".to_owned(), "us-east-1".to_owned()]));
     assert_eq!(config.profiles["production"].params.password_policy.max_age_days, Some(90));
+    assert!(config.profiles["production"].params.budgets_in_management_account);
     assert_eq!(config.accounts.len(), 6);
     assert_eq!(config.profile_for("123456789012", Some("acme-prod")).name, "production");
     assert_eq!(config.org.role_name, "OrganizationAccountAccessRole");

@@ -67,6 +67,21 @@ pub struct LogBucket {
 pub struct ConfigRuleSpec {
     pub name: String,
     pub source_identifier: String,
+    /// The existing rule that holds the name Guardline gives this rule by default, when one does: `name`
+    /// is then another, free name, and the plan says so (someone's own rule is never overwritten).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub instead_of: Option<TakenName>,
+}
+
+/// An existing Config rule holding a name Guardline would have used, as the snapshot shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TakenName {
+    pub name: String,
+    /// `AWS`, `CUSTOM_LAMBDA`, `CUSTOM_POLICY`.
+    pub owner: String,
+    /// Empty for Guard policy (`CUSTOM_POLICY`) rules.
+    pub source_identifier: String,
+    pub state: String,
 }
 
 impl FixAction {
@@ -206,12 +221,38 @@ impl FixAction {
                 )
             }
             FixAction::AddConfigRules { rules } => {
-                let names: Vec<String> =
-                    rules.iter().map(|rule| format!("{} ({})", rule.name, rule.source_identifier)).collect();
-                let names = names.join(", ");
+                let names = |ja: bool| -> String {
+                    let names: Vec<String> = rules
+                        .iter()
+                        .map(|rule| {
+                            let (name, source) = (&rule.name, &rule.source_identifier);
+                            let Some(taken) = &rule.instead_of else { return format!("{name} ({source})") };
+                            let held = taken.name.as_str();
+                            let holder = [taken.owner.as_str(), taken.source_identifier.as_str()]
+                                .into_iter()
+                                .filter(|part| !part.is_empty())
+                                .collect::<Vec<_>>()
+                                .join(" ");
+                            let state = &taken.state;
+                            if ja {
+                                format!(
+                                    "{name} ({source}。{held} という名前は既存のルール ({holder}、{state}) が使っており、\
+                                     そのルールは変更しません。名前を確認してください)"
+                                )
+                            } else {
+                                format!(
+                                    "{name} ({source}; the name {held} is held by an existing rule ({holder}, {state}), \
+                                     which is left alone: review the name)"
+                                )
+                            }
+                        })
+                        .collect();
+                    names.join(", ")
+                };
+                let (names_en, names_ja) = (names(false), names(true));
                 Text::new(
-                    format!("add the managed AWS Config rules {names}"),
-                    format!("AWS Config マネージドルール {names} を追加"),
+                    format!("add the managed AWS Config rules {names_en}"),
+                    format!("AWS Config マネージドルール {names_ja} を追加"),
                 )
             }
             FixAction::RouteEvents { rule_name, event_pattern, topic_name, subscribers } => {

@@ -2,7 +2,9 @@
 //! stays manual, `--only`, and that a plan never touches excepted, passing or NOT EVALUATED findings.
 
 use guardline_config::{Config, SecurityContact};
-use guardline_model::Snapshot;
+use guardline_model::inventory::config::ConfigRule;
+use guardline_model::inventory::detection::InspectorStatus;
+use guardline_model::{Collected, Snapshot};
 use guardline_rules::fix::{FixAction, FixPlan, plan};
 use guardline_rules::{Outcome, evaluate};
 use jiff::civil::date;
@@ -110,4 +112,107 @@ fn a_disabled_detector_is_enabled_never_duplicated() {
         let FixAction::EnableGuardDuty { disabled_detector } = &step.action else { panic!("{step:?}") };
         assert_eq!(step.action.calls().contains(&"guardduty:CreateDetector"), disabled_detector.is_none());
     }
+}
+
+/// The demo, with `us-east-1`'s Inspector EC2 scanning in `state` (the demo has an instance there).
+fn inspector_steps(state: &str) -> Vec<String> {
+    let (mut snapshot, config) = demo();
+    let config = with_fix_values(config);
+    snapshot.regions.get_mut("us-east-1").expect("the demo scans us-east-1").inspector =
+        Collected::ok(InspectorStatus { ec2: Some(state.to_owned()) });
+    let evaluation = evaluate(&snapshot, &config, date(2026, 11, 28));
+    plan(&snapshot, &config, &evaluation, None)
+        .steps
+        .iter()
+        .filter(|step| step.control == "INSPECTOR-001")
+        .map(|step| step.region.clone())
+        .collect()
+}
+
+#[test]
+fn inspector_being_enabled_is_not_planned_again() {
+    assert_eq!(inspector_steps("ENABLING"), Vec::<String>::new(), "ENABLING passes: nothing to fix");
+    for state in ["DISABLED", "DISABLING", "SUSPENDING", "SUSPENDED"] {
+        assert_eq!(inspector_steps(state), ["us-east-1"], "{state} fails and is planned");
+    }
+}
+
+#[test]
+fn health_events_are_routed_in_every_failing_region_not_only_the_home_one() {
+    let (snapshot, config) = demo();
+    let config = with_fix_values(config);
+    let evaluation = evaluate(&snapshot, &config, date(2026, 11, 28));
+    let failing: Vec<&str> = evaluation
+        .findings
+        .iter()
+        .filter(|finding| finding.finding.control == "HEALTH-001" && finding.outcome == Outcome::Fail)
+        .map(|finding| finding.finding.region.as_str())
+        .collect();
+    assert_eq!(failing, ["ap-northeast-1", "eu-west-1"], "the demo routes Health events in us-east-1 only");
+    let plan = plan(&snapshot, &config, &evaluation, None);
+    let planned: Vec<&str> = plan
+        .steps
+        .iter()
+        .filter(|step| step.control == "HEALTH-001")
+        .map(|step| step.region.as_str())
+        .collect();
+    assert_eq!(planned, failing);
+}
+
+#[test]
+fn config_rules_are_created_under_names_no_rule_holds() {
+    let (mut snapshot, config) = demo();
+    let config = with_fix_values(config);
+    let rule = |name: &str, owner: &str, source: &str, state: &str| ConfigRule {
+        name: name.to_owned(),
+        arn: format!("arn:aws:config:us-east-1:123456789012:config-rule/config-rule-{}", name.len()),
+        owner: owner.to_owned(),
+        source_identifier: source.to_owned(),
+        state: state.to_owned(),
+    };
+    // The demo's us-east-1 has restricted-ssh; someone's own rules hold the other two names Guardline uses.
+    let us_east_1 = snapshot.regions.get_mut("us-east-1").expect("the demo scans us-east-1");
+    us_east_1.config_rules = Collected::ok(vec![
+        rule("restricted-ssh", "AWS", "INCOMING_SSH_DISABLED", "ACTIVE"),
+        rule(
+            "S3-Bucket-Public-Read-Prohibited",
+            "CUSTOM_LAMBDA",
+            "arn:aws:lambda:us-east-1:123456789012:function:s3-read",
+            "ACTIVE",
+        ),
+        rule("guardline-s3-bucket-public-read-prohibited", "CUSTOM_POLICY", "", "ACTIVE"),
+        rule("s3-bucket-public-write-prohibited", "AWS", "S3_BUCKET_PUBLIC_WRITE_PROHIBITED", "DELETING"),
+    ]);
+    let evaluation = evaluate(&snapshot, &config, date(2026, 11, 28));
+    let plan = plan(&snapshot, &config, &evaluation, None);
+    let step = plan
+        .steps
+        .iter()
+        .find(|step| step.control == "CONFIG-003" && step.region == "us-east-1")
+        .expect("CONFIG-003 fails in us-east-1");
+    let FixAction::AddConfigRules { rules } = &step.action else { panic!("{step:?}") };
+    let names: Vec<(&str, &str, Option<&str>)> = rules
+        .iter()
+        .map(|rule| {
+            let instead_of = rule.instead_of.as_ref().map(|taken| taken.name.as_str());
+            (rule.name.as_str(), rule.source_identifier.as_str(), instead_of)
+        })
+        .collect();
+    assert_eq!(
+        names,
+        [
+            (
+                "guardline-s3-bucket-public-read-prohibited-2",
+                "S3_BUCKET_PUBLIC_READ_PROHIBITED",
+                Some("S3-Bucket-Public-Read-Prohibited")
+            ),
+            (
+                "guardline-s3-bucket-public-write-prohibited",
+                "S3_BUCKET_PUBLIC_WRITE_PROHIBITED",
+                Some("s3-bucket-public-write-prohibited")
+            ),
+        ]
+    );
+    let described = step.action.describe();
+    insta::assert_snapshot!("config_rules_renamed", format!("{}\n{}", described.en, described.ja));
 }

@@ -8,7 +8,15 @@ use crate::{Context, Findings, FixAvailability};
 declare_rule! {
     /// ## What it checks
     /// That Cost Explorer is enabled for the account: Guardline asks it for the account's cost
-    /// (`ce:GetCostAndUsage`), and the control fails when Cost Explorer answers that it is not enabled.
+    /// (`ce:GetCostAndUsage`), and the control fails when Cost Explorer answers that it is not enabled
+    /// (`AccessDeniedException: User not enabled for cost explorer access`).
+    ///
+    /// `DataUnavailableException` is not that answer: Cost Explorer is enabled, but its data is not there
+    /// yet (it was enabled within the last day, or the account is new). It passes, with a message saying
+    /// the data is not available yet, so that an account where it was just enabled can exit 0 on the
+    /// rescan; nothing is left for anyone to do but wait. The snapshot keeps Cost Explorer's message with
+    /// either answer, and Guardline tells them apart by it: only a message saying Cost Explorer is not
+    /// enabled fails. A snapshot with no message at all says neither, and is NOT EVALUATED.
     ///
     /// ## Why it matters
     /// An unexpected bill is an incident too: a forgotten instance, a service nobody meant to start, a leaked
@@ -60,7 +68,8 @@ fn check(cx: &Context<'_>, out: &mut Findings) {
             return;
         }
     };
-    if status.enabled {
+    let detail = status.detail.trim().trim_end_matches('.');
+    if status.enabled && detail.is_empty() {
         out.pass(
             GLOBAL,
             account,
@@ -71,18 +80,65 @@ fn check(cx: &Context<'_>, out: &mut Findings) {
         );
         return;
     }
-    let detail = status.detail.trim().trim_end_matches('.');
-    let (detail_en, detail_ja) = if detail.is_empty() {
-        (String::new(), String::new())
-    } else {
-        (format!(" ({detail})"), format!(" ({detail})"))
-    };
-    out.fail(
+    if !status.enabled && detail.is_empty() {
+        out.not_evaluated_because(
+            GLOBAL,
+            account,
+            text!(
+                "could not be evaluated: Cost Explorer did not answer the cost query, without saying whether it \
+                 is not enabled or its data is not available yet",
+                "評価できません: コストエクスプローラはコストのクエリに応答しませんでしたが、有効化されていないのか、\
+                 データがまだ用意されていないのかを示しませんでした"
+            ),
+        );
+        return;
+    }
+    if !status.enabled && says_not_enabled(detail) {
+        out.fail(
+            GLOBAL,
+            account,
+            text!(
+                "cost data is unavailable: Cost Explorer is not enabled ({detail})",
+                "コストエクスプローラが有効化されていないため、コストを分析できません ({detail})"
+            ),
+        );
+        return;
+    }
+    // `DataUnavailableException` (the collector's other "not enabled" answer), or an enabled Cost Explorer
+    // that said why it had no data.
+    out.pass(
         GLOBAL,
         account,
         text!(
-            "cost data is unavailable: Cost Explorer is not enabled{detail_en}",
-            "コストエクスプローラが有効化されていないため、コストを分析できません{detail_ja}"
+            "cost data is not available yet: Cost Explorer is enabled but has not prepared the account's data \
+             (usually because it was enabled within the last day, or the account is new); it said: {detail}",
+            "コストエクスプローラは有効ですが、コストのデータがまだ用意されていません (通常は有効化から 1 日以内か、\
+             新しいアカウントのためです)。応答: {detail}"
         ),
     );
+}
+
+/// Whether Cost Explorer's message says it is not enabled for the account (`User not enabled for cost
+/// explorer access`), as opposed to `DataUnavailableException`'s ("Data is not available ... If just
+/// enabled Cost Explorer, data might not be ingested yet").
+fn says_not_enabled(detail: &str) -> bool {
+    let detail = detail.to_lowercase();
+    detail.contains("cost explorer")
+        && (detail.contains("not enabled") || detail.contains("not been enabled"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::says_not_enabled;
+
+    #[test]
+    fn only_the_not_enabled_answer_says_not_enabled() {
+        assert!(says_not_enabled("User not enabled for cost explorer access"));
+        assert!(says_not_enabled("Cost Explorer has not been enabled for this account"));
+        assert!(!says_not_enabled(
+            "Data is not available. Please try to adjust the time period. If just enabled Cost Explorer, data \
+             might not be ingested yet"
+        ));
+        assert!(!says_not_enabled("HTTP 400 without an AWS error message"));
+    }
 }

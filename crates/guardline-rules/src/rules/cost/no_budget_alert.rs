@@ -14,6 +14,17 @@ declare_rule! {
     /// (`ACTUAL` or `FORECASTED`) with at least one subscriber (an email address or an SNS topic). Usage,
     /// Savings Plans and reservation budgets do not count: they do not alert on money spent.
     ///
+    /// Budgets belong to the account that creates them (`DescribeBudgets` lists the caller's own), so in an
+    /// AWS Organization whose management (payer) account keeps the budgets of every account, a member
+    /// account has none to show. The profile parameter `budgets-in-management-account = true` says so: in a
+    /// member account (the organization's management account is another account) without an alerting
+    /// budget of its own (or whose own budgets could not be read), the control then passes, naming the
+    /// management account; whether the management
+    /// account's budgets cover this account is checked there, not from the member. It changes nothing in
+    /// the management account itself or in an account outside an organization, and when the organization
+    /// could not be collected such an account is NOT EVALUATED. Without the parameter, a member account
+    /// without an alerting budget fails, and the message names the parameter.
+    ///
     /// ## Why it matters
     /// A resource created by mistake, or by an attacker with a leaked key, keeps billing until someone
     /// notices. A budget alert tells people while the month is still running, instead of when the invoice
@@ -37,6 +48,9 @@ declare_rule! {
     /// To a budget that exists but alerts no one, add a subscriber with
     /// `aws budgets create-subscriber` or a notification with `aws budgets create-notification`.
     ///
+    /// In a member account whose management account keeps the budgets (with filters on the linked
+    /// account), set `budgets-in-management-account = true` in the profile's `params` instead.
+    ///
     /// ## Fix safety
     /// Safe once someone has chosen the amount and who is told: `guardline fix` creates the budget from
     /// `[fix] budget-monthly-usd` and `[fix] notify`, and the plan asks for them when they are missing. The
@@ -56,31 +70,122 @@ declare_rule! {
         item: "1-2",
         severity: Severity::Medium,
         fix: FixAvailability::Safe,
-        data: &["budgets:ViewBudget"],
+        data: &["budgets:ViewBudget", "organizations:DescribeOrganization"],
         check: check,
         plan: Some(plan),
     }
 }
 
+/// What the account's own budgets say.
+enum OwnBudgets {
+    /// A COST budget alerts someone: the PASS message.
+    Alert(Text),
+    /// None alerts anyone: why, for the FAIL message.
+    NoAlert(Text),
+    /// None of those collected alerts anyone, and some data is missing: the NOT EVALUATED message.
+    NotCollected(Text),
+}
+
 fn check(cx: &Context<'_>, out: &mut Findings) {
     let account = cx.account_arn();
+    let (message, collected) = match own_budgets(cx) {
+        OwnBudgets::Alert(message) => {
+            out.pass(GLOBAL, account, message);
+            return;
+        }
+        OwnBudgets::NoAlert(message) => (message, true),
+        OwnBudgets::NotCollected(message) => (message, false),
+    };
+    let id = cx.account_id();
+    let organization = cx.snapshot.global.organization.get();
+    let kept_elsewhere = cx.params.budgets_in_management_account;
+    let (note_en, note_ja) = match organization {
+        Ok(Some(org)) if !org.is_management(id) => {
+            let (org_id, management) = (&org.id, &org.management_account_id);
+            if kept_elsewhere {
+                out.pass(
+                    GLOBAL,
+                    account,
+                    text!(
+                        "account {id} is a member of organization {org_id}, whose management account {management} \
+                         keeps the budgets (profile parameter budgets-in-management-account): a member account \
+                         sees only its own budgets, and the management account's scan checks its budgets",
+                        "アカウント {id} は組織 {org_id} のメンバーで、予算は管理アカウント {management} で管理しています \
+                         (プロファイルのパラメータ budgets-in-management-account)。メンバーアカウントからは自分の予算しか\
+                         見えず、管理アカウントの予算はそのスキャンで確認します"
+                    ),
+                );
+                return;
+            }
+            (
+                format!(
+                    "; account {id} is a member of organization {org_id}: if its management account {management} \
+                     keeps the budgets, set budgets-in-management-account = true in the profile's params"
+                ),
+                format!(
+                    "。アカウント {id} は組織 {org_id} のメンバーです。管理アカウント {management} で予算を管理している\
+                     場合は、プロファイルの params で budgets-in-management-account = true を設定してください"
+                ),
+            )
+        }
+        Ok(Some(_)) if kept_elsewhere => (
+            "; budgets-in-management-account does not apply: this is the organization's management account, \
+             where the budgets are kept"
+                .to_owned(),
+            "。budgets-in-management-account は適用されません: このアカウントは予算を管理する組織の管理アカウントです"
+                .to_owned(),
+        ),
+        Ok(None) if kept_elsewhere => (
+            "; budgets-in-management-account does not apply: the account is not in an AWS Organization".to_owned(),
+            "。budgets-in-management-account は適用されません: このアカウントは AWS Organizations に属していません"
+                .to_owned(),
+        ),
+        Err(error) if kept_elsewhere => {
+            let message = if collected {
+                text!(
+                    "could not be evaluated: the account has no budget that alerts anyone, and whether it is a \
+                     member account whose management account keeps the budgets (budgets-in-management-account) \
+                     is unknown: {error}",
+                    "評価できません: 通知先のある予算がなく、予算を管理する管理アカウントを持つメンバーアカウントか\
+                     どうか (budgets-in-management-account) を取得できませんでした: {error}"
+                )
+            } else {
+                let (en, ja) = (&message.en, &message.ja);
+                text!(
+                    "{en}; whether the account is a member account whose management account keeps the budgets \
+                     (budgets-in-management-account) is unknown too: {error}",
+                    "{ja}。予算を管理する管理アカウントを持つメンバーアカウントかどうか \
+                     (budgets-in-management-account) も取得できませんでした: {error}"
+                )
+            };
+            out.not_evaluated_because(GLOBAL, account, message);
+            return;
+        }
+        _ => (String::new(), String::new()),
+    };
+    if collected {
+        out.fail(GLOBAL, account, Text::new(message.en + &note_en, message.ja + &note_ja));
+    } else {
+        out.not_evaluated_because(GLOBAL, account, message);
+    }
+}
+
+/// Whether one of the account's own COST budgets alerts someone.
+fn own_budgets(cx: &Context<'_>) -> OwnBudgets {
     let budgets = match cx.snapshot.global.budgets.get() {
         Ok(budgets) => budgets,
         Err(error) => {
-            out.not_evaluated(GLOBAL, account, error);
-            return;
+            return OwnBudgets::NotCollected(text!(
+                "could not be evaluated: {error}",
+                "評価できません: {error}"
+            ));
         }
     };
     if budgets.is_empty() {
-        out.fail(
-            GLOBAL,
-            account,
-            text!(
-                "the account has no budget: nothing alerts anyone to unexpected spend",
-                "予算が1つもないため、想定外の利用料金を誰にも通知できません"
-            ),
-        );
-        return;
+        return OwnBudgets::NoAlert(text!(
+            "the account has no budget: nothing alerts anyone to unexpected spend",
+            "予算が1つもないため、想定外の利用料金を誰にも通知できません"
+        ));
     }
     let mut problems: Vec<Text> = Vec::new();
     let mut not_collected: Vec<Text> = Vec::new();
@@ -124,15 +229,10 @@ fn check(cx: &Context<'_>, out: &mut Findings) {
                     let limit_ja =
                         budget.limit.as_deref().map(|limit| format!("、上限 {limit}")).unwrap_or_default();
                     let who = subscriber_list(subscribers);
-                    out.pass(
-                        GLOBAL,
-                        account,
-                        text!(
-                            "budget {name} (COST{limit_en}) notifies {who} on {when}",
-                            "予算 {name} (COST{limit_ja}) は {when} のとき {who} に通知します"
-                        ),
-                    );
-                    return;
+                    return OwnBudgets::Alert(text!(
+                        "budget {name} (COST{limit_en}) notifies {who} on {when}",
+                        "予算 {name} (COST{limit_ja}) は {when} のとき {who} に通知します"
+                    ));
                 }
                 Ok(_) => problems.push(text!(
                     "the {when} notification of budget {name} has no subscriber",
@@ -148,28 +248,19 @@ fn check(cx: &Context<'_>, out: &mut Findings) {
     if !not_collected.is_empty() {
         let missing = join(&not_collected, "、");
         let (missing_en, missing_ja) = (missing.en, missing.ja);
-        out.not_evaluated_because(
-            GLOBAL,
-            account,
-            text!(
-                "could not be evaluated: no budget checked notifies anyone, but these were not collected: \
-                 {missing_en}",
-                "評価できません: 確認できた予算には通知先がありませんが、次のデータを取得できませんでした: \
-                 {missing_ja}"
-            ),
-        );
-        return;
+        return OwnBudgets::NotCollected(text!(
+            "could not be evaluated: no budget checked notifies anyone, but these were not collected: \
+             {missing_en}",
+            "評価できません: 確認できた予算には通知先がありませんが、次のデータを取得できませんでした: \
+             {missing_ja}"
+        ));
     }
     let problems = join(&problems, "。");
     let (problems_en, problems_ja) = (problems.en, problems.ja);
-    out.fail(
-        GLOBAL,
-        account,
-        text!(
-            "no COST budget notifies anyone: {problems_en}",
-            "通知先のある COST 予算がありません: {problems_ja}"
-        ),
-    );
+    OwnBudgets::NoAlert(text!(
+        "no COST budget notifies anyone: {problems_en}",
+        "通知先のある COST 予算がありません: {problems_ja}"
+    ))
 }
 
 /// `ACTUAL > 80%`, `FORECASTED > 1000 (absolute)`.

@@ -3,32 +3,44 @@
 use guardline_model::{Section, Severity, Text};
 
 use super::event_patterns::{is_enabled, lists, pattern, target_list};
-use crate::context::GLOBAL;
 use crate::fix::{FixContext, Planned};
 use crate::{Context, Findings, FixAvailability};
 use guardline_model::Finding;
 
 declare_rule! {
     /// ## What it checks
-    /// That AWS Health events reach people: in at least one scanned region, an enabled EventBridge rule on
-    /// the default bus has an event pattern whose `source` lists `aws.health`, and that rule has at least one
-    /// target (an SNS topic, AWS Chatbot, a Lambda function, ...). Patterns that are not valid JSON match
-    /// nothing. One finding for the account.
+    /// That AWS Health events reach people, region by region: in every scanned region, an enabled
+    /// EventBridge rule on the default bus has an event pattern whose `source` lists `aws.health`, and that
+    /// rule has at least one target (an SNS topic, AWS Chatbot, a Lambda function, ...). Patterns that are not
+    /// valid JSON match nothing. One finding per scanned region: a rule in one region does not route another
+    /// region's events.
+    ///
+    /// AWS Health sends global events (those not about one region, such as IAM's) to US East (N. Virginia)
+    /// only (`us-gov-west-1` in AWS GovCloud (US)), so the finding for `us-east-1` covers them too. When
+    /// `us-east-1` is not among the scanned regions, an extra finding for `us-east-1` is NOT EVALUATED: Guardline
+    /// did not look there, so it cannot say the rule is missing (a FAIL would also make `guardline fix` create
+    /// a rule it has not checked for), and NOT EVALUATED is never a pass. Scan `us-east-1` to evaluate it. In
+    /// other partitions (China, ...), Guardline does not know where global events go and checks the scanned
+    /// regions only.
+    ///
+    /// A region whose rules, or whose matching rule's targets, were not collected is NOT EVALUATED unless
+    /// another rule there routes the events.
     ///
     /// ## Why it matters
     /// AWS Health tells the account about outages that affect its resources, scheduled maintenance and
     /// retirements, and expiring certificates or deprecated runtimes that need action. It is only visible in
     /// the console unless it is routed somewhere people read, so events that need action go unseen.
     ///
-    /// Health sends events about global services in US East (N. Virginia), and events about a resource in
-    /// that resource's region. This control passes on a rule in any one region; route Health events in every
-    /// region you run resources in.
+    /// Health delivers each region's events to EventBridge in that region only: "You must create an
+    /// EventBridge rule for each Region that you want to receive AWS Health events for." A rule in Tokyo
+    /// says nothing about the maintenance of an instance in Ireland, nor about IAM.
     ///
     /// ## Guideline
     /// 4-2 (Personal Health Dashboard events are sent to Slack through AWS Chatbot).
     ///
     /// ## How to fix
-    /// Create the rule and point it at the SNS topic AWS Chatbot (or the mail list) subscribes to:
+    /// In every region you run resources in, and in `us-east-1` for global events, create the rule and point
+    /// it at the SNS topic AWS Chatbot (or the mail list) subscribes to in that region:
     ///
     /// ```sh
     /// aws events put-rule --region us-east-1 --name health-events --event-pattern '{"source":["aws.health"]}'
@@ -36,12 +48,18 @@ declare_rule! {
     ///   --targets Id=alerts,Arn=arn:aws:sns:us-east-1:123456789012:health-alerts
     /// ```
     ///
+    /// AWS Health also sends public events to a backup region (US West (Oregon), whose own backup is
+    /// `us-east-1`); a second rule there keeps alerts coming while a primary region is impaired.
+    ///
     /// ## Fix safety
-    /// Safe: a rule and a target only add notifications. The fix needs the topic to notify.
+    /// Safe: a rule and a target only add notifications. `guardline fix` creates the rule
+    /// `guardline-health-events` and the alert topic in every failing region (never in a region that was
+    /// not evaluated). The fix needs the addresses to notify.
     ///
     /// ## References
     /// - No CIS AWS Foundations or AWS FSBP control
-    /// - AWS Health User Guide: "Monitoring AWS Health events with Amazon EventBridge"
+    /// - AWS Health User Guide: "Monitoring AWS Health events with Amazon EventBridge", "Creating EventBridge
+    ///   rules for AWS Region coverage"
     pub static RULE = {
         id: "HEALTH-001",
         name: "health-events-not-routed",
@@ -57,25 +75,41 @@ declare_rule! {
     }
 }
 
+/// The region AWS Health sends global events (IAM's, ...) to, in `partition`; `None` where Guardline does
+/// not know it.
+fn global_events_region(partition: &str) -> Option<&'static str> {
+    match partition {
+        "aws" => Some("us-east-1"),
+        "aws-us-gov" => Some("us-gov-west-1"),
+        _ => None,
+    }
+}
+
 fn check(cx: &Context<'_>, out: &mut Findings) {
-    let account = cx.account_arn();
-    if !out.require_regions(cx, &account) {
+    if !out.require_regions(cx, &cx.account_arn()) {
         return;
     }
-    let mut routed: Vec<Text> = Vec::new();
-    let mut problems: Vec<Text> = Vec::new();
-    let mut not_collected: Vec<Text> = Vec::new();
+    let global = global_events_region(cx.partition());
     for (region, inventory) in cx.regions() {
+        let any_rule = cx.arn("events", region, "rule/*");
+        let (global_en, global_ja) = if global == Some(region) {
+            (
+                " (where AWS Health also sends global events, such as IAM's)",
+                " (IAM などのグローバルイベントも届くリージョン)",
+            )
+        } else {
+            ("", "")
+        };
         let rules = match inventory.event_rules.get() {
             Ok(rules) => rules,
             Err(error) => {
-                not_collected.push(text!(
-                    "the EventBridge rules of {region} ({error})",
-                    "{region} の EventBridge ルール ({error})"
-                ));
+                out.not_evaluated(region, any_rule, error);
                 continue;
             }
         };
+        let mut routed = None;
+        let mut problems: Vec<Text> = Vec::new();
+        let mut not_collected: Vec<Text> = Vec::new();
         for rule in rules {
             if !pattern(rule).is_some_and(|pattern| lists(&pattern, "source", "aws.health")) {
                 continue;
@@ -83,85 +117,96 @@ fn check(cx: &Context<'_>, out: &mut Findings) {
             let name = &rule.name;
             if !is_enabled(rule) {
                 let state = &rule.state;
-                problems.push(text!(
-                    "rule {name} in {region} is {state}",
-                    "{region} のルール {name} は {state} です"
-                ));
+                problems.push(text!("rule {name} is {state}", "ルール {name} は {state} です"));
                 continue;
             }
             match rule.targets.get() {
                 Ok(targets) if !targets.is_empty() => {
-                    let targets = target_list(targets);
-                    routed.push(text!(
-                        "rule {name} in {region} to {targets}",
-                        "{region} のルール {name} で {targets} に"
-                    ));
+                    routed = Some((rule, target_list(targets)));
+                    break;
                 }
-                Ok(_) => problems.push(text!(
-                    "rule {name} in {region} has no target",
-                    "{region} のルール {name} にはターゲットがありません"
-                )),
+                Ok(_) => problems
+                    .push(text!("rule {name} has no target", "ルール {name} にはターゲットがありません")),
                 Err(error) => not_collected.push(text!(
-                    "the targets of rule {name} in {region} ({error})",
-                    "{region} のルール {name} のターゲット ({error})"
+                    "the targets of rule {name} ({error})",
+                    "ルール {name} のターゲット ({error})"
                 )),
             }
         }
-    }
-    if !routed.is_empty() {
-        let routed_en = routed.iter().map(|item| item.en.as_str()).collect::<Vec<_>>().join(", and by ");
-        let routed_ja = routed.iter().map(|item| item.ja.as_str()).collect::<Vec<_>>().join("、");
-        out.pass(
-            GLOBAL,
-            account,
-            text!(
-                "AWS Health events are routed by {routed_en}",
-                "AWS Health のイベントは {routed_ja}通知されます"
-            ),
-        );
-        return;
-    }
-    if !not_collected.is_empty() {
-        let missing_en = not_collected.iter().map(|item| item.en.as_str()).collect::<Vec<_>>().join("; ");
-        let missing_ja = not_collected.iter().map(|item| item.ja.as_str()).collect::<Vec<_>>().join("、");
-        out.not_evaluated_because(
-            GLOBAL,
-            account,
-            text!(
-                "could not be evaluated: no rule collected routes AWS Health events, but these were not \
-                 collected: {missing_en}",
-                "評価できません: 取得できた範囲には AWS Health のイベントを通知するルールがありませんが、\
-                 次のデータを取得できませんでした: {missing_ja}"
-            ),
-        );
-        return;
-    }
-    let regions: Vec<&str> = cx.snapshot.regions.keys().map(String::as_str).collect();
-    let (where_en, where_ja) = match regions.as_slice() {
-        [only] => (format!("in the scanned region {only}"), format!("スキャンしたリージョン {only} に")),
-        _ => {
-            let count = regions.len();
-            (
-                format!("in any of the {count} scanned regions"),
-                format!("スキャンした {count} リージョンのいずれにも"),
-            )
+        if let Some((rule, targets)) = routed {
+            let name = &rule.name;
+            out.pass(
+                region,
+                &rule.arn,
+                text!(
+                    "AWS Health events of {region}{global_en} are routed by rule {name} to {targets}",
+                    "{region}{global_ja} の AWS Health のイベントはルール {name} で {targets} に通知されます"
+                ),
+            );
+            continue;
         }
-    };
-    let mut en = format!("no enabled EventBridge rule with a target matches aws.health events {where_en}");
-    let mut ja = format!(
-        "{where_ja}、aws.health のイベントに一致しターゲットを持つ有効な EventBridge ルールがありません"
-    );
-    if !problems.is_empty() {
-        en.push_str(": ");
-        en.push_str(&problems.iter().map(|item| item.en.as_str()).collect::<Vec<_>>().join("; "));
-        ja.push_str(": ");
-        ja.push_str(&problems.iter().map(|item| item.ja.as_str()).collect::<Vec<_>>().join("。"));
+        if !not_collected.is_empty() {
+            let missing = join(&not_collected, "、");
+            let (missing_en, missing_ja) = (missing.en, missing.ja);
+            out.not_evaluated_because(
+                region,
+                any_rule,
+                text!(
+                    "could not be evaluated: no rule collected in {region}{global_en} routes AWS Health events, \
+                     but these were not collected: {missing_en}",
+                    "評価できません: {region}{global_ja} で取得できた範囲には AWS Health のイベントを通知する\
+                     ルールがありませんが、次のデータを取得できませんでした: {missing_ja}"
+                ),
+            );
+            continue;
+        }
+        let (why_en, why_ja) = if problems.is_empty() {
+            (String::new(), String::new())
+        } else {
+            let problems = join(&problems, "。");
+            (format!(": {}", problems.en), format!(": {}", problems.ja))
+        };
+        out.fail(
+            region,
+            any_rule,
+            text!(
+                "no enabled EventBridge rule in {region}{global_en} matches aws.health events with a \
+                 target{why_en}",
+                "{region}{global_ja} には aws.health のイベントに一致しターゲットを持つ有効な EventBridge ルールが\
+                 ありません{why_ja}"
+            ),
+        );
     }
-    out.fail(GLOBAL, account, Text::new(en, ja));
+    if let Some(global) = global
+        && !cx.snapshot.regions.contains_key(global)
+    {
+        out.not_evaluated_because(
+            global,
+            cx.arn("events", global, "rule/*"),
+            text!(
+                "could not be evaluated: AWS Health sends global events (such as IAM's) only to {global}, which \
+                 was not scanned; add {global} to the scanned regions",
+                "評価できません: AWS Health は IAM などのグローバルイベントを {global} にしか送りませんが、\
+                 {global} はスキャンしていません。スキャンするリージョンに {global} を加えてください"
+            ),
+        );
+    }
 }
 
-/// One rule in the home region that sends every AWS Health event to the alert topic.
-fn plan(fix: &FixContext<'_>, _failing: &[&Finding]) -> Vec<Planned> {
-    let home = fix.cx.params.home_region.as_str();
-    vec![fix.route(home, "guardline-health-events", serde_json::json!({"source": ["aws.health"]}))]
+/// Joins texts: `; ` in English; in Japanese `ja_separator` (`、` between noun phrases, `。` between
+/// sentences).
+fn join(items: &[Text], ja_separator: &str) -> Text {
+    Text::new(
+        items.iter().map(|item| item.en.as_str()).collect::<Vec<_>>().join("; "),
+        items.iter().map(|item| item.ja.as_str()).collect::<Vec<_>>().join(ja_separator),
+    )
+}
+
+/// In every failing region, a rule that sends every AWS Health event to the alert topic of that region.
+fn plan(fix: &FixContext<'_>, failing: &[&Finding]) -> Vec<Planned> {
+    let pattern = serde_json::json!({"source": ["aws.health"]});
+    failing
+        .iter()
+        .map(|finding| fix.route(&finding.region, "guardline-health-events", pattern.clone()))
+        .collect()
 }

@@ -1,21 +1,25 @@
 //! CONFIG-003.
 
-use guardline_model::{Section, Severity};
+use guardline_model::inventory::config::ConfigRule;
+use guardline_model::{Section, Severity, Text};
 
-use crate::fix::{ConfigRuleSpec, FixAction, FixContext, Planned};
+use crate::fix::{ConfigRuleSpec, FixAction, FixContext, Planned, TakenName};
 use crate::{Context, Findings, FixAvailability};
 use guardline_model::Finding;
 
 declare_rule! {
     /// ## What it checks
-    /// In every scanned region, the AWS-managed Config rules the seed names are deployed (matched on the
-    /// managed rule's source identifier, whatever the rule's own name):
+    /// In every scanned region, the AWS-managed Config rules the seed names are deployed:
     ///
     /// - security groups open to the world: `INCOMING_SSH_DISABLED` or `RESTRICTED_INCOMING_TRAFFIC` (or
     ///   `VPC_SG_OPEN_ONLY_TO_AUTHORIZED_PORTS`);
     /// - public S3 buckets: `S3_BUCKET_PUBLIC_READ_PROHIBITED` and `S3_BUCKET_PUBLIC_WRITE_PROHIBITED`.
     ///
-    /// Rules being deleted (`DELETING`) do not count. Rules Security Hub deploys for its standards count.
+    /// A rule is matched on its managed source (owner `AWS` and the source identifier, case-insensitively),
+    /// never on its name: a rule under any name of the team's own passes, and a rule named like the
+    /// managed rule (`restricted-ssh`) whose source is something else (a Lambda function, a Guard policy)
+    /// does not count; the failure names it. Rules being deleted (`DELETING`, `DELETING_RESULTS`) do not
+    /// count either. Rules Security Hub deploys for its standards count.
     ///
     /// ## Why it matters
     /// These rules flag, within minutes of the change, the two mistakes that most often expose an account:
@@ -27,7 +31,8 @@ declare_rule! {
     /// "an S3 bucket is publicly accessible".
     ///
     /// ## How to fix
-    /// Deploy the managed rules in each region (AWS Config must be recording, CONFIG-001):
+    /// Deploy the managed rules in each region (AWS Config must be recording, CONFIG-001), each under a name
+    /// no rule of the region has yet: `put-config-rule` with an existing name replaces that rule.
     ///
     /// ```sh
     /// aws configservice put-config-rule --config-rule \
@@ -40,6 +45,11 @@ declare_rule! {
     ///
     /// ## Fix safety
     /// Safe: the rules only evaluate resources and change nothing. Each evaluation is billed.
+    /// `guardline fix` names each rule it creates like AWS does (`restricted-ssh`,
+    /// `s3-bucket-public-read-prohibited`, `s3-bucket-public-write-prohibited`) and never reuses a name a
+    /// rule of the region already holds (AWS Config would overwrite that rule): when the name is taken, by
+    /// someone's own rule or by a rule being deleted, the plan uses `guardline-<name>` (or `-2`, `-3`, ...
+    /// after it) instead, says which rule holds the name and leaves that rule alone; review the name.
     ///
     /// ## References
     /// - AWS Config managed rules `restricted-ssh`, `restricted-common-ports`, `s3-bucket-public-read-prohibited`,
@@ -60,12 +70,50 @@ declare_rule! {
     }
 }
 
-/// Each requirement: any one of these source identifiers meets it.
-const REQUIRED: [&[&str]; 3] = [
-    &["INCOMING_SSH_DISABLED", "RESTRICTED_INCOMING_TRAFFIC", "VPC_SG_OPEN_ONLY_TO_AUTHORIZED_PORTS"],
-    &["S3_BUCKET_PUBLIC_READ_PROHIBITED"],
-    &["S3_BUCKET_PUBLIC_WRITE_PROHIBITED"],
+/// One rule of the baseline.
+struct Requirement {
+    /// The name `guardline fix` gives the rule it creates (AWS's own name for the managed rule).
+    name: &'static str,
+    /// Any one of these managed source identifiers meets it; the first is the one `fix` deploys.
+    any_of: &'static [&'static str],
+}
+
+const REQUIRED: [Requirement; 3] = [
+    Requirement {
+        name: "restricted-ssh",
+        any_of: &[
+            "INCOMING_SSH_DISABLED",
+            "RESTRICTED_INCOMING_TRAFFIC",
+            "VPC_SG_OPEN_ONLY_TO_AUTHORIZED_PORTS",
+        ],
+    },
+    Requirement { name: "s3-bucket-public-read-prohibited", any_of: &["S3_BUCKET_PUBLIC_READ_PROHIBITED"] },
+    Requirement { name: "s3-bucket-public-write-prohibited", any_of: &["S3_BUCKET_PUBLIC_WRITE_PROHIBITED"] },
 ];
+
+/// `DELETING` or `DELETING_RESULTS`: the rule is on its way out.
+fn is_being_deleted(rule: &ConfigRule) -> bool {
+    matches!(rule.state.as_str(), "DELETING" | "DELETING_RESULTS")
+}
+
+/// Whether `rule` has one of `requirement`'s managed sources (case-insensitively), whatever its name.
+fn has_source(rule: &ConfigRule, requirement: &Requirement) -> bool {
+    rule.owner == "AWS" && requirement.any_of.iter().any(|id| rule.source_identifier.eq_ignore_ascii_case(id))
+}
+
+/// Whether `rule` meets `requirement`: the managed source, and not being deleted.
+fn meets(rule: &ConfigRule, requirement: &Requirement) -> bool {
+    has_source(rule, requirement) && !is_being_deleted(rule)
+}
+
+/// `OWNER SOURCE`, or only the owner when the rule has no source identifier (Guard policy rules).
+fn source_of(rule: &ConfigRule) -> String {
+    if rule.source_identifier.is_empty() {
+        rule.owner.clone()
+    } else {
+        format!("{} {}", rule.owner, rule.source_identifier)
+    }
+}
 
 fn check(cx: &Context<'_>, out: &mut Findings) {
     for (region, inventory) in cx.regions() {
@@ -78,23 +126,47 @@ fn check(cx: &Context<'_>, out: &mut Findings) {
             }
         };
         let mut found = Vec::new();
-        let mut missing = Vec::new();
-        for any_of in REQUIRED {
-            let deployed = rules.iter().find(|rule| {
-                rule.owner == "AWS"
-                    && rule.state != "DELETING"
-                    && any_of.iter().any(|id| rule.source_identifier.eq_ignore_ascii_case(id))
-            });
-            match deployed {
-                Some(rule) => found.push(format!("{} ({})", rule.source_identifier, rule.name)),
-                None => missing.push(match any_of.split_last() {
-                    Some((last, others)) if !others.is_empty() => {
-                        let others = others.join(", ");
-                        (format!("{others} or {last}"), format!("{others}, {last} のいずれか"))
-                    }
-                    _ => (any_of.join(", "), any_of.join(", ")),
-                }),
+        let mut missing: Vec<Text> = Vec::new();
+        for requirement in &REQUIRED {
+            if let Some(rule) = rules.iter().find(|rule| meets(rule, requirement)) {
+                found.push(format!("{} ({})", rule.source_identifier, rule.name));
+                continue;
             }
+            let any_of = requirement.any_of;
+            let (mut en, mut ja) = match any_of.split_last() {
+                Some((last, others)) if !others.is_empty() => {
+                    let others = others.join(", ");
+                    (format!("{others} or {last}"), format!("{others}, {last} のいずれか"))
+                }
+                _ => (any_of.join(", "), any_of.join(", ")),
+            };
+            let mut notes: Vec<Text> = Vec::new();
+            for rule in rules {
+                let (name, state) = (&rule.name, &rule.state);
+                if has_source(rule, requirement) {
+                    notes.push(text!(
+                        "rule {name} has that source but is {state}, which does not count",
+                        "ルール {name} はこのソースですが {state} のため数えません"
+                    ));
+                } else if rule.name.eq_ignore_ascii_case(requirement.name) {
+                    let source = source_of(rule);
+                    notes.push(text!(
+                        "rule {name} has the managed rule's name but its source is {source}",
+                        "ルール {name} はマネージドルールと同じ名前ですが、ソースは {source} です"
+                    ));
+                }
+            }
+            if !notes.is_empty() {
+                en.push_str(&format!(
+                    " ({})",
+                    notes.iter().map(|note| note.en.as_str()).collect::<Vec<_>>().join("; ")
+                ));
+                ja.push_str(&format!(
+                    " ({})",
+                    notes.iter().map(|note| note.ja.as_str()).collect::<Vec<_>>().join("。")
+                ));
+            }
+            missing.push(Text::new(en, ja));
         }
         if missing.is_empty() {
             let found = found.join(", ");
@@ -107,8 +179,8 @@ fn check(cx: &Context<'_>, out: &mut Findings) {
                 ),
             );
         } else {
-            let en: Vec<&str> = missing.iter().map(|(en, _)| en.as_str()).collect();
-            let ja: Vec<&str> = missing.iter().map(|(_, ja)| ja.as_str()).collect();
+            let en: Vec<&str> = missing.iter().map(|text| text.en.as_str()).collect();
+            let ja: Vec<&str> = missing.iter().map(|text| text.ja.as_str()).collect();
             let (en, ja) = (en.join("; "), ja.join("、"));
             out.fail(
                 region,
@@ -119,29 +191,46 @@ fn check(cx: &Context<'_>, out: &mut Findings) {
     }
 }
 
-/// The baseline rules each failing region lacks, by their first (preferred) managed source.
+/// A name for a new rule that no rule of the region holds (Config rule names are compared
+/// case-insensitively, to be safe): `preferred`, else `guardline-<preferred>`, else with `-2`, `-3`, ...
+/// appended; with the rule holding `preferred`, when it is taken.
+fn free_name(rules: &[ConfigRule], preferred: &str) -> (String, Option<TakenName>) {
+    let holder = |name: &str| rules.iter().find(|rule| rule.name.eq_ignore_ascii_case(name));
+    let Some(taken) = holder(preferred) else { return (preferred.to_owned(), None) };
+    let taken = TakenName {
+        name: taken.name.clone(),
+        owner: taken.owner.clone(),
+        source_identifier: taken.source_identifier.clone(),
+        state: taken.state.clone(),
+    };
+    let base = format!("guardline-{preferred}");
+    let name = std::iter::once(base.clone())
+        .chain((2..).map(|n| format!("{base}-{n}")))
+        .find(|name| holder(name).is_none())
+        .expect("an unbounded sequence of names has a free one");
+    (name, Some(taken))
+}
+
+/// The baseline rules each failing region lacks, by their first (preferred) managed source, each under a
+/// name no rule of the region holds.
 fn plan(fix: &FixContext<'_>, failing: &[&Finding]) -> Vec<Planned> {
-    const NAMES: [&str; 3] =
-        ["restricted-ssh", "s3-bucket-public-read-prohibited", "s3-bucket-public-write-prohibited"];
     failing
         .iter()
         .filter_map(|finding| {
             let region = finding.region.as_str();
-            let present: Vec<&str> = fix
+            let present: &[ConfigRule] = fix
                 .cx
                 .snapshot
                 .regions
                 .get(region)
                 .and_then(|inventory| inventory.config_rules.get().ok())
-                .map(|rules| rules.iter().map(|rule| rule.source_identifier.as_str()).collect())
-                .unwrap_or_default();
+                .map_or(&[], Vec::as_slice);
             let rules: Vec<ConfigRuleSpec> = REQUIRED
                 .iter()
-                .zip(NAMES)
-                .filter(|(any_of, _)| !any_of.iter().any(|source| present.contains(source)))
-                .map(|(any_of, name)| ConfigRuleSpec {
-                    name: name.to_owned(),
-                    source_identifier: any_of[0].to_owned(),
+                .filter(|requirement| !present.iter().any(|rule| meets(rule, requirement)))
+                .map(|requirement| {
+                    let (name, instead_of) = free_name(present, requirement.name);
+                    ConfigRuleSpec { name, source_identifier: requirement.any_of[0].to_owned(), instead_of }
                 })
                 .collect();
             (!rules.is_empty()).then(|| Planned::Change {

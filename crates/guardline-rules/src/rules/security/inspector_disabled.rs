@@ -11,7 +11,16 @@ declare_rule! {
     /// ## What it checks
     /// In every scanned region that has at least one EC2 instance (in any state but `terminated`), Amazon
     /// Inspector (v2) EC2 scanning is `ENABLED`. Regions without instances pass: nothing to scan there.
-    /// A status other than `ENABLED` (`DISABLED`, `ENABLING`, `SUSPENDED`, or never enabled) fails.
+    ///
+    /// `ENABLING` passes too, with a message saying scanning is being enabled: it is the state Inspector
+    /// reports for a while right after `inspector2 enable` (and so right after `guardline fix`), on its way to
+    /// `ENABLED`, and nothing is left for anyone to do. A PASS rather than NOT EVALUATED, so that an account
+    /// just fixed can exit 0 on the rescan. Guardline cannot tell how long a region has been `ENABLING`; one
+    /// that stays there for hours needs a look in the Inspector console (the SSM agent, SSM-001).
+    ///
+    /// Every other state fails, naming it: `DISABLED`, `DISABLING` (being turned off), `SUSPENDING` and
+    /// `SUSPENDED` (scanning being suspended, or suspended), a state Guardline does not know, and an
+    /// account Inspector does not list at all (never enabled).
     ///
     /// ## Why it matters
     /// Instances run operating systems and packages that get new CVEs every week. Inspector finds the
@@ -28,9 +37,13 @@ declare_rule! {
     /// aws inspector2 enable --resource-types EC2 --region ap-northeast-1
     /// ```
     ///
+    /// A region that is `DISABLING` or `SUSPENDING` can be enabled again only once that change has finished
+    /// (Inspector refuses with `DISABLE_IN_PROGRESS` or `SUSPEND_IN_PROGRESS` until then).
+    ///
     /// ## Fix safety
     /// Safe: scanning reads package inventories and changes nothing on the instances. It is billed per
-    /// instance scanned.
+    /// instance scanned. `guardline fix` plans the change for every failing region; an `ENABLING` region
+    /// passes and is left alone.
     ///
     /// ## References
     /// - AWS FSBP Inspector.1 (Amazon Inspector EC2 scanning is enabled)
@@ -88,15 +101,29 @@ fn check(cx: &Context<'_>, out: &mut Findings) {
                         "Amazon Inspector の EC2 スキャンが有効で、{count} 台のインスタンスが対象です"
                     ),
                 ),
-                Some(state) => out.fail(
+                Some("ENABLING") => out.pass(
                     region,
                     resource,
                     text!(
-                        "EC2 scanning by Amazon Inspector is {state}, with {instances} in the region ({list})",
-                        "Amazon Inspector の EC2 スキャンが {state} です。このリージョンには {count} 台の\
-                         インスタンスがあります ({list_ja})"
+                        "EC2 scanning by Amazon Inspector is being enabled (ENABLING, a transitional state on the \
+                         way to ENABLED) for the region's {instances}",
+                        "Amazon Inspector の EC2 スキャンは有効化の途中です (ENABLING: ENABLED になるまでの一時的な\
+                         状態)。{count} 台のインスタンスが対象です"
                     ),
                 ),
+                Some(state) => {
+                    let (meaning_en, meaning_ja) = meaning(state);
+                    out.fail(
+                        region,
+                        resource,
+                        text!(
+                            "EC2 scanning by Amazon Inspector is {state}{meaning_en}, with {instances} in the region \
+                             ({list})",
+                            "Amazon Inspector の EC2 スキャンが {state}{meaning_ja} です。このリージョンには {count} 台の\
+                             インスタンスがあります ({list_ja})"
+                        ),
+                    );
+                }
                 None => out.fail(
                     region,
                     resource,
@@ -113,7 +140,17 @@ fn check(cx: &Context<'_>, out: &mut Findings) {
     }
 }
 
-/// EC2 scanning in each failing region.
+/// What a transitional failing state means, as a parenthesis after it (`DISABLED`, `SUSPENDED` and unknown
+/// states need none).
+fn meaning(state: &str) -> (&'static str, &'static str) {
+    match state {
+        "DISABLING" => (" (being turned off)", " (無効化の途中)"),
+        "SUSPENDING" => (" (being suspended)", " (一時停止の途中)"),
+        _ => ("", ""),
+    }
+}
+
+/// EC2 scanning in each failing region (an `ENABLING` region passes, so it is never planned).
 fn plan(_fix: &FixContext<'_>, failing: &[&Finding]) -> Vec<Planned> {
     failing
         .iter()
