@@ -262,24 +262,46 @@ async fn enable_inspector(
     account_id: &str,
     writes: &mut Writes,
 ) -> Result<(), CollectError> {
-    use aws_sdk_inspector2::types::{ResourceScanType, Status};
+    use aws_sdk_inspector2::types::{ErrorCode, ResourceScanType, Status};
     let client = aws_sdk_inspector2::Client::new(config);
     let status = call(
         "inspector2:BatchGetAccountStatus",
         client.batch_get_account_status().account_ids(account_id).send(),
     )
     .await?;
-    let ec2_enabled = status.accounts().iter().any(|account| {
+    // ENABLING is on its way (INSPECTOR-001 passes it): asking again changes nothing.
+    let ec2_on = status.accounts().iter().any(|account| {
         account
             .resource_state()
             .and_then(|state| state.ec2())
-            .is_some_and(|ec2| ec2.status() == &Status::Enabled)
+            .is_some_and(|ec2| matches!(ec2.status(), Status::Enabled | Status::Enabling))
     });
-    if ec2_enabled {
+    if ec2_on {
         return Ok(());
     }
     let request = client.enable().account_ids(account_id).resource_types(ResourceScanType::Ec2).send();
-    call("inspector2:Enable", request).await?;
+    let answer = call("inspector2:Enable", request).await?;
+    // Enable answers 200 with the accounts it could not enable in `failedAccounts`
+    // (https://docs.aws.amazon.com/inspector/v2/APIReference/API_Enable.html).
+    if let Some(failed) = answer.failed_accounts().iter().find(|failed| failed.account_id() == account_id) {
+        let code = failed.error_code();
+        if !matches!(code, ErrorCode::AlreadyEnabled | ErrorCode::EnableInProgress) {
+            return Err(CollectError {
+                action: "inspector2:Enable".to_owned(),
+                kind: guardline_model::ErrorKind::Failed,
+                code: Some(code.as_str().to_owned()),
+                message: format!(
+                    "Inspector did not enable EC2 scanning ({}){}",
+                    failed.error_message(),
+                    if matches!(code, ErrorCode::DisableInProgress | ErrorCode::SuspendInProgress) {
+                        "; retry once the account's status is DISABLED"
+                    } else {
+                        ""
+                    }
+                ),
+            });
+        }
+    }
     writes.push("inspector2:Enable EC2");
     Ok(())
 }
@@ -431,16 +453,45 @@ async fn add_config_rules(
     rules: &[ConfigRuleSpec],
     writes: &mut Writes,
 ) -> Result<(), CollectError> {
-    use aws_sdk_config::types::{ConfigRule, Owner, Source};
+    use aws_sdk_config::types::{ConfigRule, ConfigRuleState, Owner, Source};
     let client = aws_sdk_config::Client::new(config);
-    let present = call("config:DescribeConfigRules", client.describe_config_rules().send()).await?;
+    // Every page: DescribeConfigRules has no page size, and a rule on page two exists all the same.
+    let present = call(
+        "config:DescribeConfigRules",
+        client.describe_config_rules().into_paginator().items().send().collect::<Result<Vec<_>, _>>(),
+    )
+    .await?;
     for rule in rules {
-        let exists = present.config_rules().iter().any(|existing| {
-            existing.source().and_then(|source| source.source_identifier())
-                == Some(rule.source_identifier.as_str())
+        // CONFIG-003 counts an AWS managed rule of the source, whatever its name, unless it is being deleted.
+        let exists = present.iter().any(|existing| {
+            let source = existing.source();
+            source.map(Source::owner) == Some(&Owner::Aws)
+                && source
+                    .and_then(Source::source_identifier)
+                    .is_some_and(|id| id.eq_ignore_ascii_case(&rule.source_identifier))
+                && !matches!(
+                    existing.config_rule_state(),
+                    Some(ConfigRuleState::Deleting | ConfigRuleState::DeletingResults)
+                )
         });
         if exists {
             continue;
+        }
+        // PutConfigRule with an existing name overwrites that rule: never someone else's (the plan chose a free
+        // name from the snapshot; the live state may have changed since).
+        if let Some(taken) = present.iter().find(|existing| {
+            existing.config_rule_name().is_some_and(|name| name.eq_ignore_ascii_case(&rule.name))
+        }) {
+            let source = taken.source().and_then(Source::source_identifier).unwrap_or("no managed source");
+            return Err(CollectError {
+                action: "config:PutConfigRule".to_owned(),
+                kind: guardline_model::ErrorKind::Failed,
+                code: None,
+                message: format!(
+                    "a Config rule named {} already exists (source {source}); it is not overwritten: plan again",
+                    rule.name
+                ),
+            });
         }
         let source = built(
             "config:PutConfigRule",

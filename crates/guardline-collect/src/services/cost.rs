@@ -57,22 +57,25 @@ pub async fn collect_with(
     })
 }
 
-/// The last full calendar month before `today`: `[first of last month, first of this month)`.
-fn last_full_month(today: Date) -> (Date, Date) {
-    let end = today.first_of_month();
-    (end.saturating_sub(1.month()), end)
+/// The month to date, `[first of this month, today)`; on the first of a month, the month before.
+fn month_to_date(today: Date) -> (Date, Date) {
+    let start = today.first_of_month();
+    if start == today { (start.saturating_sub(1.month()), start) } else { (start, today) }
 }
 
-/// `ce:GetCostAndUsage` for the last full month (MONTHLY, UnblendedCost). Any answer means Cost Explorer is
-/// enabled; `DataUnavailableException`, or an access denial saying Cost Explorer is not enabled, means it
-/// is not.
+/// `ce:GetCostAndUsage` for the month to date (MONTHLY, UnblendedCost). Any answer means Cost Explorer is
+/// enabled; an access denial saying Cost Explorer is not enabled means it is not. `DataUnavailableException`
+/// ("The requested data is unavailable",
+/// https://docs.aws.amazon.com/aws-cost-management/latest/APIReference/API_GetCostAndUsage.html) means
+/// Cost Explorer answers but has no data for the period yet (enabled within the last day, a young account):
+/// enabled, with the message kept as the detail.
 async fn cost_explorer(
     cx: &Cx,
     client: &aws_sdk_costexplorer::Client,
     today: Date,
 ) -> Result<CostExplorerStatus, CollectError> {
     const ACTION: &str = "ce:GetCostAndUsage";
-    let (start, end) = last_full_month(today);
+    let (start, end) = month_to_date(today);
     let period = DateInterval::builder()
         .start(start.to_string())
         .end(end.to_string())
@@ -86,6 +89,14 @@ async fn cost_explorer(
         .send();
     match cx.call(ACTION, request).await {
         Ok(_) => Ok(CostExplorerStatus { enabled: true, detail: String::new() }),
+        Err(error) if error.code.as_deref() == Some("DataUnavailableException") => {
+            let detail = if error.message.trim().is_empty() {
+                "DataUnavailableException: the requested data is unavailable".to_owned()
+            } else {
+                error.message
+            };
+            Ok(CostExplorerStatus { enabled: true, detail })
+        }
         Err(error) if is_not_enabled(&error) => {
             Ok(CostExplorerStatus { enabled: false, detail: error.message })
         }
@@ -94,11 +105,10 @@ async fn cost_explorer(
 }
 
 /// Whether a `ce:GetCostAndUsage` error means "Cost Explorer is not enabled for this account" (AWS answers
-/// `AccessDeniedException: User not enabled for cost explorer access`, or `DataUnavailableException`).
+/// `AccessDeniedException: User not enabled for cost explorer access`).
 fn is_not_enabled(error: &CollectError) -> bool {
     let message = error.message.to_lowercase();
     match error.code.as_deref() {
-        Some("DataUnavailableException") => true,
         Some("AccessDeniedException" | "AccessDenied") => {
             message.contains("cost explorer")
                 && (message.contains("not enabled") || message.contains("not been enabled"))
@@ -268,10 +278,10 @@ mod tests {
     use super::*;
 
     #[test]
-    fn last_full_month_spans_the_previous_calendar_month() {
+    fn month_to_date_or_on_the_first_the_month_before() {
         let date = |text: &str| text.parse::<Date>().unwrap();
-        assert_eq!(last_full_month(date("2026-03-15")), (date("2026-02-01"), date("2026-03-01")));
-        assert_eq!(last_full_month(date("2026-01-01")), (date("2025-12-01"), date("2026-01-01")));
+        assert_eq!(month_to_date(date("2026-03-15")), (date("2026-03-01"), date("2026-03-15")));
+        assert_eq!(month_to_date(date("2026-01-01")), (date("2025-12-01"), date("2026-01-01")));
     }
 
     #[test]
@@ -283,7 +293,7 @@ mod tests {
             message: message.into(),
         };
         assert!(is_not_enabled(&error("AccessDeniedException", "User not enabled for cost explorer access")));
-        assert!(is_not_enabled(&error("DataUnavailableException", "")));
+        assert!(!is_not_enabled(&error("DataUnavailableException", "")), "enabled, no data yet");
         assert!(!is_not_enabled(&error(
             "AccessDeniedException",
             "User: arn:aws:iam::1:user/x is not authorized to perform: ce:GetCostAndUsage"

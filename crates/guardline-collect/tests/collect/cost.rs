@@ -214,15 +214,16 @@ fn monitor(arn: &str, name: &str) -> SdkMonitor {
         .unwrap()
 }
 
-/// Cost Explorer: an answered cost query; two pages of monitors; one subscription (or `monitors_denied`).
-fn explorer(monitors_denied: bool, cost_explorer_disabled: bool) -> aws_sdk_costexplorer::Client {
-    let usage = if cost_explorer_disabled {
+/// Cost Explorer: an answered cost query (or the error `usage_error`, code and message); two pages of
+/// monitors; one subscription (or `monitors_denied`).
+fn explorer(
+    monitors_denied: bool,
+    usage_error: Option<(&'static str, &'static str)>,
+) -> aws_sdk_costexplorer::Client {
+    let usage = if let Some((code, message)) = usage_error {
         mock!(aws_sdk_costexplorer::Client::get_cost_and_usage)
             .sequence()
-            .http_status(
-                400,
-                json_error("AccessDeniedException", "User not enabled for cost explorer access"),
-            )
+            .http_status(400, json_error(code, message))
             .repeatedly()
             .build()
     } else {
@@ -388,7 +389,7 @@ fn expected_subscription() -> AnomalySubscription {
 
 #[tokio::test]
 async fn mocked_success_paginates_monitors_and_reads_subscribers() {
-    let global = collect_mocked(&explorer(false, false), &budgets(false)).await;
+    let global = collect_mocked(&explorer(false, None), &budgets(false)).await;
     assert_eq!(
         global.cost_explorer.get().unwrap(),
         &CostExplorerStatus { enabled: true, detail: String::new() }
@@ -419,7 +420,7 @@ async fn mocked_success_paginates_monitors_and_reads_subscribers() {
 
 #[tokio::test]
 async fn mocked_access_denied_affects_only_its_field() {
-    let global = collect_mocked(&explorer(true, false), &budgets(true)).await;
+    let global = collect_mocked(&explorer(true, None), &budgets(true)).await;
     let error = global.anomaly_monitors.get().unwrap_err();
     assert_eq!(
         (error.action.as_str(), error.kind, error.code.as_deref()),
@@ -437,10 +438,24 @@ async fn mocked_access_denied_affects_only_its_field() {
 
 #[tokio::test]
 async fn mocked_cost_explorer_not_enabled_is_data_not_an_error() {
-    let global = collect_mocked(&explorer(false, true), &budgets(false)).await;
+    let not_enabled = Some(("AccessDeniedException", "User not enabled for cost explorer access"));
+    let global = collect_mocked(&explorer(false, not_enabled), &budgets(false)).await;
     assert_eq!(
         global.cost_explorer.get().unwrap(),
         &CostExplorerStatus { enabled: false, detail: "User not enabled for cost explorer access".into() }
     );
     assert_eq!(global.anomaly_subscriptions.get().unwrap().len(), 1);
+}
+
+/// `DataUnavailableException`, "The requested data is unavailable"
+/// (https://docs.aws.amazon.com/aws-cost-management/latest/APIReference/API_GetCostAndUsage.html): Cost
+/// Explorer answers, it has no data for the period yet. Enabled, with the reason kept.
+#[tokio::test]
+async fn mocked_cost_explorer_without_data_yet_is_enabled() {
+    let unavailable = Some(("DataUnavailableException", "The requested data is unavailable."));
+    let global = collect_mocked(&explorer(false, unavailable), &budgets(false)).await;
+    assert_eq!(
+        global.cost_explorer.get().unwrap(),
+        &CostExplorerStatus { enabled: true, detail: "The requested data is unavailable.".into() }
+    );
 }

@@ -9,7 +9,8 @@ use crate::Collected;
 #[serde(deny_unknown_fields)]
 pub struct CostExplorerStatus {
     pub enabled: bool,
-    /// What Cost Explorer said when it is not enabled.
+    /// What Cost Explorer said when it is not enabled, or, with `enabled`, why it has no data yet
+    /// (`DataUnavailableException`).
     #[serde(default)]
     pub detail: String,
 }

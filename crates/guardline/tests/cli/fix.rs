@@ -28,12 +28,13 @@ const FIXED: &[&str] = &[
     "TRAIL-001",
 ];
 
-/// A config for `account` in one region: pinned (ID and alias), with every `[fix]` value.
+/// A config for `account` in Tokyo and us-east-1 (where AWS Health sends its global events, which HEALTH-001
+/// checks): pinned (ID and alias), with every `[fix]` value.
 fn full_config(dir: &Path, account: &guardline_testkit::Account, pinned_alias: &str) -> String {
     let path = dir.join("guardline.toml");
     let text = format!(
         r#"[scan]
-regions = ["ap-northeast-1"]
+regions = ["ap-northeast-1", "us-east-1"]
 
 [[accounts]]
 id = "{id}"
@@ -70,6 +71,17 @@ fn outcomes(report: &Value, control: &str) -> Vec<String> {
         .iter()
         .filter(|finding| finding["control"] == control)
         .map(|finding| finding["outcome"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+/// The region and message of each of `control`'s findings that does not pass.
+fn not_passing(report: &Value, control: &str) -> Vec<String> {
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|finding| finding["control"] == control && finding["outcome"] != "pass")
+        .map(|finding| format!("{}: {}", finding["region"], finding["message"]["en"]))
         .collect()
 }
 
@@ -149,7 +161,7 @@ async fn bare_account_is_planned_applied_and_passes_the_rescan() {
         .iter()
         .map(|control| (control, outcomes(&after, control)))
         .filter(|(_, outcomes)| outcomes.is_empty() || outcomes.iter().any(|outcome| outcome != "pass"))
-        .map(|(control, outcomes)| format!("{control}: {outcomes:?}"))
+        .map(|(control, outcomes)| format!("{control}: {outcomes:?} {:?}", not_passing(&after, control)))
         .collect();
     assert!(not_passing.is_empty(), "not passing after fix: {not_passing:#?}");
     for control in FIXED {

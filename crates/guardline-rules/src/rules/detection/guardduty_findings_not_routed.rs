@@ -68,7 +68,8 @@ declare_rule! {
     ///
     /// ## Fix safety
     /// Safe: a new rule and target only add notifications; existing rules are left alone. The fix needs the
-    /// topic to notify.
+    /// topic to notify. It routes every scanned region that has no route yet, including those where
+    /// GuardDuty is still off: the GUARDDUTY-001 fix turns it on there, and the rescan then passes both.
     ///
     /// ## References
     /// - No CIS AWS Foundations or AWS FSBP control
@@ -739,8 +740,22 @@ fn plan(fix: &FixContext<'_>, failing: &[&Finding]) -> Vec<Planned> {
         "detail-type": ["GuardDuty Finding"],
         "detail": {"severity": [{"numeric": [">=", threshold]}]},
     });
-    failing
-        .iter()
-        .map(|finding| fix.route(&finding.region, "guardline-guardduty-findings", pattern.clone()))
+    // The failing regions, and every other scanned region without a route: the GUARDDUTY-001 fix may enable
+    // GuardDuty there, and the rescan would then fail this control in the region (a fix must converge). A
+    // route in a region without a detector is harmless.
+    let mut regions: Vec<&str> = failing.iter().map(|finding| finding.region.as_str()).collect();
+    for (region, inventory) in fix.cx.regions() {
+        let Ok(rules) = inventory.event_rules.get() else { continue };
+        let routed = rules
+            .iter()
+            .any(|rule| matches!(judge(rule, threshold, fix.cx.account_id(), region), Verdict::Routes(_)));
+        if !routed && !regions.contains(&region) {
+            regions.push(region);
+        }
+    }
+    regions.sort_unstable();
+    regions
+        .into_iter()
+        .map(|region| fix.route(region, "guardline-guardduty-findings", pattern.clone()))
         .collect()
 }
