@@ -642,6 +642,51 @@ async fn enable_cloudtrail(
         call("cloudtrail:StartLogging", client.start_logging().name(&name).send()).await?;
         writes.push(format!("cloudtrail:StartLogging {name}"));
     }
+    log_all_management_events(&client, &name, writes).await
+}
+
+/// Adds a selector for all management events (read and write) to the trail's selectors when they log fewer;
+/// the existing selectors are kept as they are (a trail has basic or advanced selectors, never both). Called
+/// in the trail's home region, as PutEventSelectors requires.
+async fn log_all_management_events(
+    client: &aws_sdk_cloudtrail::Client,
+    name: &str,
+    writes: &mut Writes,
+) -> Result<(), CollectError> {
+    use aws_sdk_cloudtrail::types::{
+        AdvancedEventSelector, AdvancedFieldSelector, EventSelector, ReadWriteType,
+    };
+    let current =
+        call("cloudtrail:GetEventSelectors", client.get_event_selectors().trail_name(name).send()).await?;
+    let events = guardline_collect::services::cloudtrail::management_events(&current);
+    if events.read && events.write {
+        return Ok(());
+    }
+    let request = client.put_event_selectors().trail_name(name);
+    let request = if current.advanced_event_selectors().is_empty() {
+        let all = EventSelector::builder()
+            .read_write_type(ReadWriteType::All)
+            .include_management_events(true)
+            .build();
+        request.set_event_selectors(Some([current.event_selectors().to_vec(), vec![all]].concat()))
+    } else {
+        let category = built(
+            "cloudtrail:PutEventSelectors",
+            AdvancedFieldSelector::builder().field("eventCategory").equals("Management").build(),
+        )?;
+        let all = built(
+            "cloudtrail:PutEventSelectors",
+            AdvancedEventSelector::builder()
+                .name("Guardline: all management events")
+                .field_selectors(category)
+                .build(),
+        )?;
+        request.set_advanced_event_selectors(Some(
+            [current.advanced_event_selectors().to_vec(), vec![all]].concat(),
+        ))
+    };
+    call("cloudtrail:PutEventSelectors", request.send()).await?;
+    writes.push(format!("cloudtrail:PutEventSelectors {name} (all management events added)"));
     Ok(())
 }
 

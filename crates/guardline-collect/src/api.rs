@@ -14,6 +14,7 @@ pub const ACTIONS: &[&str] = &[
     "ce:GetCostAndUsage",
     "ce:GetCostForecast",
     "cloudtrail:DescribeTrails",
+    "cloudtrail:GetEventSelectors",
     "cloudtrail:GetTrailStatus",
     "cloudtrail:LookupEvents",
     "config:DescribeConfigRules",

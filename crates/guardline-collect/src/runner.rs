@@ -151,7 +151,7 @@ pub async fn collect(
     let mut region_tasks: Vec<(String, usize, BoxFuture<'_, RegionPart>)> = Vec::new();
     for (index, region_config) in region_configs.iter().enumerate() {
         let mut tasks: Vec<(&str, BoxFuture<'_, RegionPart>)> = Vec::new();
-        services::region_tasks(&cx, region_config, &regions[index], &mut tasks);
+        services::region_tasks(&cx, region_config, &regions[index], &regions, &mut tasks);
         region_tasks.extend(
             tasks.into_iter().map(|(name, task)| (format!("{name} {}", regions[index]), index, task)),
         );

@@ -144,7 +144,12 @@ impl FixAction {
                     calls.extend(bucket_calls(bucket));
                     calls.push("cloudtrail:CreateTrail");
                 }
-                calls.extend(["cloudtrail:GetTrailStatus", "cloudtrail:StartLogging"]);
+                calls.extend([
+                    "cloudtrail:GetTrailStatus",
+                    "cloudtrail:StartLogging",
+                    "cloudtrail:GetEventSelectors",
+                    "cloudtrail:PutEventSelectors",
+                ]);
                 calls
             }
             FixAction::CreateBudget { .. } => {
@@ -267,15 +272,21 @@ impl FixAction {
                 )
             }
             FixAction::EnableCloudTrail { existing_trail: Some(name), .. } => Text::new(
-                format!("start logging on the multi-region trail {name}"),
-                format!("マルチリージョンの証跡 {name} のログ記録を開始"),
+                format!(
+                    "start logging on the multi-region trail {name} if it is stopped, and add a selector for all \
+                     management events if it lacks one"
+                ),
+                format!(
+                    "マルチリージョンの証跡 {name} が停止していればログ記録を開始し、すべての管理イベントのセレクタが\
+                     なければ追加"
+                ),
             ),
             FixAction::EnableCloudTrail { existing_trail: None, bucket } => {
                 let name = &bucket.name;
                 Text::new(
                     format!(
-                        "create the multi-region trail guardline (log file validation on) delivering to {name}, \
-                         and start logging"
+                        "create the multi-region trail guardline (log file validation on, all management events) \
+                         delivering to {name}, and start logging"
                     ),
                     format!(
                         "マルチリージョンの証跡 guardline (ログファイル検証あり) を作成して {name} に配信し、ログ記録を開始"

@@ -51,11 +51,12 @@ pub(crate) fn global_tasks<'a>(
     tasks.push(("cost", Box::pin(cost::collect(cx, config))));
 }
 
-/// The collectors of one region; `config` is set to that region.
+/// The collectors of one region; `config` is set to that region, `scanned` is every region of the scan.
 pub(crate) fn region_tasks<'a>(
     cx: &'a Cx,
     config: &'a SdkConfig,
     region: &'a str,
+    scanned: &'a [String],
     tasks: &mut Vec<(&'static str, BoxFuture<'a, RegionPart>)>,
 ) {
     tasks.push(("ec2", Box::pin(ec2::collect(cx, config, region))));
@@ -67,5 +68,5 @@ pub(crate) fn region_tasks<'a>(
     tasks.push(("securityhub", Box::pin(securityhub::collect(cx, config, region))));
     tasks.push(("inspector", Box::pin(inspector::collect(cx, config, region))));
     tasks.push(("access-analyzer", Box::pin(analyzer::collect(cx, config, region))));
-    tasks.push(("cloudtrail", Box::pin(cloudtrail::collect(cx, config, region))));
+    tasks.push(("cloudtrail", Box::pin(cloudtrail::collect(cx, config, region, scanned))));
 }

@@ -107,15 +107,50 @@ pub struct AnalyzerFinding {
     pub actions: Vec<String>,
 }
 
-/// A CloudTrail trail.
+/// A CloudTrail trail as `cloudtrail:DescribeTrails` lists it in a region: the trails of the region, the
+/// multi-region trails of other regions (shadow trails), and the organisation's trail.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Trail {
     pub name: String,
+    /// The trail's ARN: its account is the trail's owner (the management account for an organisation trail
+    /// seen from a member).
     pub arn: String,
     pub home_region: String,
     pub multi_region: bool,
-    /// `cloudtrail:GetTrailStatus`.
+    /// `IsOrganizationTrail`: it logs every account of the organisation.
     #[serde(default)]
+    pub organization: bool,
+    /// Read once per trail (by ARN), in its home region, or in the first scanned region when the home region
+    /// is not scanned; `None` in the other regions' listings of the same trail.
+    #[serde(default)]
+    pub details: Option<TrailDetails>,
+}
+
+/// What a trail records.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TrailDetails {
+    /// `cloudtrail:GetTrailStatus`.
     pub is_logging: Collected<bool>,
+    /// `cloudtrail:GetEventSelectors`.
+    pub management_events: Collected<ManagementEvents>,
+}
+
+/// Which management events a trail's event selectors (basic or advanced) log.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ManagementEvents {
+    /// Read-only management events (`ReadWriteType` All or ReadOnly; `readOnly` true or absent).
+    pub read: bool,
+    /// Write management events (`ReadWriteType` All or WriteOnly; `readOnly` false or absent).
+    pub write: bool,
+    /// Event sources excluded (`ExcludeManagementEventSources`, or an advanced `eventSource` NotEquals),
+    /// e.g. `kms.amazonaws.com`.
+    #[serde(default)]
+    pub excluded_sources: Vec<String>,
+    /// A selector that logs only some event sources (an advanced `eventSource` Equals/StartsWith/EndsWith):
+    /// such a selector is not counted as logging management events.
+    #[serde(default)]
+    pub only_some_sources: bool,
 }

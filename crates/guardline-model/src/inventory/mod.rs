@@ -73,6 +73,7 @@ pub struct RegionInventory {
     pub security_hub: Collected<Option<detection::SecurityHub>>,
     pub inspector: Collected<detection::InspectorStatus>,
     pub access_analyzers: Collected<Vec<detection::Analyzer>>,
-    /// Trails whose home is this region (shadow copies of multi-region trails are left out).
+    /// The trails `cloudtrail:DescribeTrails` lists in this region, shadow trails (multi-region trails of
+    /// other regions, the organisation's trail) included.
     pub trails: Collected<Vec<detection::Trail>>,
 }

@@ -295,3 +295,70 @@ fn unknown_controls_in_only_are_an_error() {
     assert_eq!(run.code, 2);
     assert!(run.stderr.contains("--only GUARDDUTY-999: no such control"), "{}", run.stderr);
 }
+
+/// TRAIL-001 on a trail that logs but records only write management events (a cost-saving setup seen in the
+/// wild): the fix adds a selector for all management events to the trail, keeping its own, the rescan
+/// passes, and a second apply changes nothing.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_trail_logging_only_writes_is_fixed_and_the_fix_converges() {
+    use aws_sdk_cloudtrail::types::{EventSelector, ReadWriteType};
+    let account = guardline_testkit::shared().account().await;
+    let s3 = aws_sdk_s3::Client::from_conf(
+        aws_sdk_s3::config::Builder::from(&account.config).force_path_style(true).build(),
+    );
+    let bucket = format!("writes-only-{}", account.id);
+    s3.create_bucket()
+        .bucket(&bucket)
+        .create_bucket_configuration(
+            aws_sdk_s3::types::CreateBucketConfiguration::builder()
+                .location_constraint(aws_sdk_s3::types::BucketLocationConstraint::ApNortheast1)
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    let cloudtrail = aws_sdk_cloudtrail::Client::new(&account.config);
+    cloudtrail
+        .create_trail()
+        .name("org-audit")
+        .s3_bucket_name(&bucket)
+        .is_multi_region_trail(true)
+        .send()
+        .await
+        .unwrap();
+    cloudtrail.start_logging().name("org-audit").send().await.unwrap();
+    let writes_only = EventSelector::builder()
+        .read_write_type(ReadWriteType::WriteOnly)
+        .include_management_events(true)
+        .build();
+    cloudtrail
+        .put_event_selectors()
+        .trail_name("org-audit")
+        .event_selectors(writes_only)
+        .send()
+        .await
+        .unwrap();
+
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("guardline.toml");
+    std::fs::write(&config, "[scan]\nregions = [\"ap-northeast-1\"]\n").unwrap();
+    let config = config.display().to_string();
+    let before = scan_json(dir.path(), &account, &config);
+    assert_eq!(outcomes(&before, "TRAIL-001"), ["fail"], "{:?}", not_passing(&before, "TRAIL-001"));
+
+    let apply = ["fix", "--config", &config, "--only", "TRAIL-001", "--apply", "--yes", "--no-progress"];
+    let apply = [&apply[..], &["--account-id", &account.id]].concat();
+    let first = run(dir.path(), &account, &apply);
+    assert_eq!(first.code, 0, "{}\n{}", first.stdout, first.stderr);
+    assert!(first.stdout.contains("cloudtrail:PutEventSelectors org-audit"), "{}", first.stdout);
+    let selectors = cloudtrail.get_event_selectors().trail_name("org-audit").send().await.unwrap();
+    let kinds: Vec<_> =
+        selectors.event_selectors().iter().filter_map(|selector| selector.read_write_type()).collect();
+    assert_eq!(kinds, [&ReadWriteType::WriteOnly, &ReadWriteType::All], "the trail's own selector is kept");
+
+    let after = scan_json(dir.path(), &account, &config);
+    assert_eq!(outcomes(&after, "TRAIL-001"), ["pass"], "{:?}", not_passing(&after, "TRAIL-001"));
+    let second = run(dir.path(), &account, &apply);
+    assert_eq!(second.code, 0, "{}\n{}", second.stdout, second.stderr);
+    assert!(second.stdout.contains("Nothing to do"), "{}", second.stdout);
+}

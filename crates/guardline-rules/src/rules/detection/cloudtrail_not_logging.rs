@@ -1,5 +1,8 @@
 //! TRAIL-001.
 
+use std::collections::BTreeMap;
+
+use guardline_model::inventory::detection::{Trail, TrailDetails};
 use guardline_model::{Section, Severity, Text};
 
 use crate::context::GLOBAL;
@@ -9,13 +12,20 @@ use guardline_model::Finding;
 
 declare_rule! {
     /// ## What it checks
-    /// That the account has a multi-region CloudTrail trail that is logging (`cloudtrail:DescribeTrails`,
-    /// `cloudtrail:GetTrailStatus`), looking at the trails of every scanned region (each trail is read in
-    /// its home region). One finding for the account; a failure names the trails that exist and why none of
-    /// them counts.
+    /// That the account has a multi-region CloudTrail trail that is logging and records all management
+    /// events, read and write (`cloudtrail:DescribeTrails`, `cloudtrail:GetTrailStatus`,
+    /// `cloudtrail:GetEventSelectors`). One finding for the account; a failure names the trails that exist
+    /// and why none of them counts.
     ///
-    /// A multi-region trail whose home region was not scanned is not seen, and neither is an organization
-    /// trail seen from a member account: scan the trail's home region, or record an exception.
+    /// - Every scanned region lists its trails with the shadow trails (AWS's default): the multi-region
+    ///   trails homed in other regions, and, in a member account, the organisation trail the management
+    ///   account owns (the Control Tower default). Each is counted once, by ARN, and read by ARN. An
+    ///   organisation trail of another account passes, and the message says whose it is.
+    /// - Management events: basic event selectors with `IncludeManagementEvents` and `ReadWriteType` All, or
+    ///   advanced selectors on `eventCategory` Management without a `readOnly` filter (or one of each
+    ///   kind). A trail that logs only data events, only reads, only writes, or only some event sources does
+    ///   not count; one that excludes a few sources (`ExcludeManagementEventSources`, e.g. AWS KMS) counts, and
+    ///   the message names them.
     ///
     /// ## Why it matters
     /// CloudTrail's record of API calls is what an incident investigation starts from: who created that
@@ -30,16 +40,21 @@ declare_rule! {
     ///
     /// ## How to fix
     /// Create a multi-region trail (the bucket needs the CloudTrail bucket policy), or start logging on the
-    /// one that is stopped:
+    /// one that is stopped, and make it log all management events (in the trail's home region):
     ///
     /// ```sh
     /// aws cloudtrail create-trail --name management-events --s3-bucket-name example-cloudtrail-logs \
     ///   --is-multi-region-trail --enable-log-file-validation
     /// aws cloudtrail start-logging --name management-events
+    /// aws cloudtrail put-event-selectors --trail-name management-events \
+    ///   --event-selectors '[{"ReadWriteType":"All","IncludeManagementEvents":true}]'
     /// ```
     ///
+    /// An organisation trail is the management account's to fix.
+    ///
     /// ## Fix safety
-    /// Safe: a trail only records. The first copy of management events is free; S3 storage is billed.
+    /// Safe: a trail only records. The first copy of management events is free; S3 storage is billed. An
+    /// existing trail's selectors are only added to (a selector for all management events), never narrowed.
     ///
     /// ## References
     /// - CIS AWS Foundations 3.1 (ensure CloudTrail is enabled in all regions)
@@ -53,9 +68,103 @@ declare_rule! {
         item: "CIS",
         severity: Severity::High,
         fix: FixAvailability::Safe,
-        data: &["cloudtrail:DescribeTrails", "cloudtrail:GetTrailStatus"],
+        data: &["cloudtrail:DescribeTrails", "cloudtrail:GetTrailStatus", "cloudtrail:GetEventSelectors"],
         check: check,
         plan: Some(plan),
+    }
+}
+
+/// A trail with what it records, joined over the regions that list it (by ARN).
+struct Seen<'a> {
+    trail: &'a Trail,
+    details: Option<&'a TrailDetails>,
+}
+
+/// Every trail the scanned regions list, once per ARN, with the copy that carries its details; and the
+/// regions whose trails could not be listed.
+fn trails<'a>(cx: &Context<'a>) -> (Vec<Seen<'a>>, Vec<Text>) {
+    let mut seen: BTreeMap<&str, Seen<'a>> = BTreeMap::new();
+    let mut not_collected = Vec::new();
+    for (region, inventory) in cx.regions() {
+        match inventory.trails.get() {
+            Ok(trails) => {
+                for trail in trails {
+                    let entry = seen.entry(trail.arn.as_str()).or_insert(Seen { trail, details: None });
+                    if entry.details.is_none() {
+                        entry.details = trail.details.as_ref();
+                    }
+                }
+            }
+            Err(error) => {
+                not_collected.push(text!("the trails of {region} ({error})", "{region} の証跡 ({error})"))
+            }
+        }
+    }
+    (seen.into_values().collect(), not_collected)
+}
+
+/// The account that owns a trail: the account field of its ARN.
+fn owner(arn: &str) -> &str {
+    arn.split(':').nth(4).unwrap_or_default()
+}
+
+/// What a trail lacks to satisfy the control, if anything; `Err` when it lacks nothing that was collected
+/// but part of what it records was not collected (a single-region trail fails whatever its status).
+fn gaps(seen: &Seen<'_>) -> Result<Vec<Text>, Text> {
+    let trail = seen.trail;
+    let (name, home) = (&trail.name, &trail.home_region);
+    let mut gaps = Vec::new();
+    if !trail.multi_region {
+        gaps.push(text!("it is single-region", "シングルリージョンです"));
+    }
+    let Some(details) = seen.details else {
+        return if gaps.is_empty() {
+            Err(text!(
+                "the status of trail {name} ({home}), read in a region whose trails were not collected",
+                "証跡 {name} ({home}) のステータス (読み取るリージョンの証跡を取得できませんでした)"
+            ))
+        } else {
+            Ok(gaps)
+        };
+    };
+    let mut unknown = None;
+    match details.is_logging.get() {
+        Ok(true) => {}
+        Ok(false) => gaps.push(text!("it is not logging", "ログを記録していません")),
+        Err(error) => {
+            unknown = Some(text!(
+                "the status of trail {name} ({home}) ({error})",
+                "証跡 {name} ({home}) のステータス ({error})"
+            ))
+        }
+    }
+    match details.management_events.get() {
+        Ok(events) if events.read && events.write => {}
+        Ok(events) => gaps.push(match (events.read, events.write) {
+            (false, false) if events.only_some_sources => text!(
+                "it logs management events of some event sources only",
+                "一部のイベントソースの管理イベントしか記録していません"
+            ),
+            (false, false) => text!("it logs no management events", "管理イベントを記録していません"),
+            (true, false) => text!(
+                "it logs only read-only management events (write calls are not recorded)",
+                "読み取りの管理イベントしか記録していません (書き込みの API 呼び出しが記録されません)"
+            ),
+            _ => text!(
+                "it logs only write management events (read calls such as GetSecretValue are not recorded)",
+                "書き込みの管理イベントしか記録していません (GetSecretValue などの読み取りが記録されません)"
+            ),
+        }),
+        Err(error) => {
+            unknown.get_or_insert(text!(
+                "the event selectors of trail {name} ({home}) ({error})",
+                "証跡 {name} ({home}) のイベントセレクタ ({error})"
+            ));
+        }
+    }
+    match unknown {
+        Some(unknown) if gaps.is_empty() => Err(unknown),
+        _ => Ok(gaps),
     }
 }
 
@@ -64,53 +173,51 @@ fn check(cx: &Context<'_>, out: &mut Findings) {
     if !out.require_regions(cx, &account) {
         return;
     }
+    let (trails, mut not_collected) = trails(cx);
     let mut problems: Vec<Text> = Vec::new();
-    let mut not_collected: Vec<Text> = Vec::new();
-    for (region, inventory) in cx.regions() {
-        let trails = match inventory.trails.get() {
-            Ok(trails) => trails,
-            Err(error) => {
-                not_collected.push(text!("the trails of {region} ({error})", "{region} の証跡 ({error})"));
-                continue;
+    for seen in &trails {
+        let trail = seen.trail;
+        let (name, home) = (&trail.name, &trail.home_region);
+        match gaps(seen) {
+            Ok(gaps) if gaps.is_empty() => {
+                let excluded = match seen.details.and_then(|details| details.management_events.get().ok()) {
+                    Some(events) if !events.excluded_sources.is_empty() => {
+                        let sources = events.excluded_sources.join(", ");
+                        text!(", except the events of {sources}", " (ただし {sources} のイベントは除外)")
+                    }
+                    _ => Text::new("", ""),
+                };
+                let (excluded_en, excluded_ja) = (&excluded.en, &excluded.ja);
+                let trail_owner = owner(&trail.arn);
+                let message = if trail.organization && trail_owner != cx.account_id() {
+                    text!(
+                        "organization trail {name} of account {trail_owner} (home region {home}) logs this \
+                         account's management events in every region{excluded_en}",
+                        "アカウント {trail_owner} の組織の証跡 {name} (ホームリージョン {home}) が、このアカウントの\
+                         管理イベントを全リージョンで記録しています{excluded_ja}"
+                    )
+                } else {
+                    text!(
+                        "multi-region trail {name} (home region {home}) is logging all management \
+                         events{excluded_en}",
+                        "マルチリージョンの証跡 {name} (ホームリージョン {home}) がすべての管理イベントを記録しています\
+                         {excluded_ja}"
+                    )
+                };
+                out.pass(GLOBAL, account, message);
+                return;
             }
-        };
-        for trail in trails {
-            let (name, home) = (&trail.name, &trail.home_region);
-            let logging = trail.is_logging.get();
-            match (trail.multi_region, logging) {
-                (true, Ok(true)) => {
-                    out.pass(
-                        GLOBAL,
-                        account,
-                        text!(
-                            "multi-region trail {name} (home region {home}) is logging",
-                            "マルチリージョンの証跡 {name} (ホームリージョン {home}) はログを記録しています"
-                        ),
-                    );
-                    return;
-                }
-                (true, Ok(false)) => problems.push(text!(
-                    "multi-region trail {name} ({home}) is not logging",
-                    "マルチリージョンの証跡 {name} ({home}) はログを記録していません"
-                )),
-                (true, Err(error)) => not_collected.push(text!(
-                    "the status of multi-region trail {name} ({home}) ({error})",
-                    "マルチリージョンの証跡 {name} ({home}) のステータス ({error})"
-                )),
-                (false, Ok(false)) => problems.push(text!(
-                    "trail {name} ({home}) is single-region and not logging",
-                    "証跡 {name} ({home}) はシングルリージョンで、ログも記録していません"
-                )),
-                (false, _) => problems.push(text!(
-                    "trail {name} ({home}) is single-region",
-                    "証跡 {name} ({home}) はシングルリージョンです"
-                )),
+            Ok(gaps) => {
+                let gaps = join_with(&gaps, ", ", "、");
+                let (gaps_en, gaps_ja) = (&gaps.en, &gaps.ja);
+                problems.push(text!("trail {name} ({home}): {gaps_en}", "証跡 {name} ({home}): {gaps_ja}"));
             }
+            Err(missing) => not_collected.push(missing),
         }
     }
     if !not_collected.is_empty() {
-        let missing_en = not_collected.iter().map(|item| item.en.as_str()).collect::<Vec<_>>().join("; ");
-        let missing_ja = not_collected.iter().map(|item| item.ja.as_str()).collect::<Vec<_>>().join("、");
+        let missing = join(&not_collected);
+        let (missing_en, missing_ja) = (&missing.en, &missing.ja);
         out.not_evaluated_because(
             GLOBAL,
             account,
@@ -134,33 +241,44 @@ fn check(cx: &Context<'_>, out: &mut Findings) {
         );
         return;
     }
-    let problems_en = problems.iter().map(|item| item.en.as_str()).collect::<Vec<_>>().join("; ");
-    let problems_ja = problems.iter().map(|item| item.ja.as_str()).collect::<Vec<_>>().join("。");
+    let problems = join_with(&problems, "; ", "。");
+    let (problems_en, problems_ja) = (&problems.en, &problems.ja);
     out.fail(
         GLOBAL,
         account,
         text!(
-            "no multi-region CloudTrail trail is logging: {problems_en}",
-            "ログを記録しているマルチリージョンの CloudTrail 証跡がありません: {problems_ja}"
+            "no multi-region CloudTrail trail logs all management events: {problems_en}",
+            "すべての管理イベントを記録しているマルチリージョンの CloudTrail 証跡がありません: {problems_ja}"
         ),
     );
 }
 
-/// Start the multi-region trail that exists but does not log, or create one in the home region.
+/// Joins texts, `; ` in English and `、` in Japanese.
+fn join(items: &[Text]) -> Text {
+    join_with(items, "; ", "、")
+}
+
+fn join_with(items: &[Text], en: &str, ja: &str) -> Text {
+    Text::new(
+        items.iter().map(|item| item.en.as_str()).collect::<Vec<_>>().join(en),
+        items.iter().map(|item| item.ja.as_str()).collect::<Vec<_>>().join(ja),
+    )
+}
+
+/// Start (and make log all management events) this account's multi-region trail that exists but falls short,
+/// or create one in the home region. An organisation trail of another account is its owner's to fix.
 fn plan(fix: &FixContext<'_>, _failing: &[&Finding]) -> Vec<Planned> {
-    let stopped = fix.cx.regions().find_map(|(_, inventory)| {
-        inventory
-            .trails
-            .get()
-            .ok()?
-            .iter()
-            .find(|trail| trail.multi_region && trail.is_logging.get() == Ok(&false))
+    let (trails, _) = trails(&fix.cx);
+    let own = trails.iter().find(|seen| {
+        seen.trail.multi_region
+            && owner(&seen.trail.arn) == fix.cx.account_id()
+            && gaps(seen).is_ok_and(|gaps| !gaps.is_empty())
     });
-    match stopped {
-        Some(trail) => vec![Planned::Change {
-            region: trail.home_region.clone(),
+    match own {
+        Some(seen) => vec![Planned::Change {
+            region: seen.trail.home_region.clone(),
             action: FixAction::EnableCloudTrail {
-                existing_trail: Some(trail.name.clone()),
+                existing_trail: Some(seen.trail.name.clone()),
                 bucket: fix.log_bucket(),
             },
         }],
