@@ -405,9 +405,24 @@ async fn record_config(
     let recorders =
         call("config:DescribeConfigurationRecorders", client.describe_configuration_recorders().send())
             .await?;
-    // One recorder per region: reuse its name.
-    let existing = recorders.configuration_recorders().first();
+    // One recorder per region (the account's own; a service-linked one is its service's): reuse its name.
+    let existing =
+        recorders.configuration_recorders().iter().find(|recorder| recorder.service_principal().is_none());
     let name = existing.and_then(|recorder| recorder.name()).unwrap_or("default").to_owned();
+    // Never record less than now: a recorder whose exclusion strategy keeps the global IAM types goes on
+    // recording them, and its recording mode (continuous or daily) is kept.
+    let records_global_now = existing.and_then(|recorder| recorder.recording_group()).is_some_and(|group| {
+        let listed = |kinds: &[aws_sdk_config::types::ResourceType]| {
+            kinds.iter().any(|kind| kind.as_str().starts_with("AWS::IAM::"))
+        };
+        match group.recording_strategy().and_then(|strategy| strategy.use_only()) {
+            Some(aws_sdk_config::types::RecordingStrategyType::ExclusionByResourceTypes) => !group
+                .exclusion_by_resource_types()
+                .is_some_and(|exclusion| listed(exclusion.resource_types())),
+            _ => group.include_global_resource_types(),
+        }
+    });
+    let include_global = include_global || records_global_now;
     let wanted_group =
         RecordingGroup::builder().all_supported(true).include_global_resource_types(include_global).build();
     let up_to_date = existing.is_some_and(|recorder| {
@@ -417,8 +432,12 @@ async fn record_config(
     });
     if !up_to_date {
         let role = existing.and_then(|recorder| recorder.role_arn()).unwrap_or(&role_arn).to_owned();
-        let recorder =
-            ConfigurationRecorder::builder().name(&name).role_arn(role).recording_group(wanted_group).build();
+        let recorder = ConfigurationRecorder::builder()
+            .name(&name)
+            .role_arn(role)
+            .recording_group(wanted_group)
+            .set_recording_mode(existing.and_then(|recorder| recorder.recording_mode()).cloned())
+            .build();
         call(
             "config:PutConfigurationRecorder",
             client.put_configuration_recorder().configuration_recorder(recorder).send(),

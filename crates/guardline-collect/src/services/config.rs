@@ -3,12 +3,20 @@
 //!
 //! A region with no recorder, channel or rule gives empty lists (data, not errors). The recorders field
 //! needs both `DescribeConfigurationRecorders` and `DescribeConfigurationRecorderStatus`: if either fails,
-//! the field carries that error. moto 5.2.5 implements all four calls.
+//! the field carries that error. Each recorder keeps its recording strategy (all supported types, inclusion
+//! or exclusion, with the types listed), its recording frequency (continuous or daily, and the overrides),
+//! and, for a service-linked recorder, the service it belongs to
+//! (https://docs.aws.amazon.com/config/latest/APIReference/API_ConfigurationRecorder.html). Without names,
+//! DescribeConfigurationRecorders returns the account's own (customer managed) recorder; a service-linked one
+//! that an answer includes is kept, marked, for CONFIG-001 to leave out. moto 5.2.5 implements all four
+//! calls.
 
 use aws_config::SdkConfig;
 use aws_sdk_config::Client;
-use aws_sdk_config::types::{ConfigurationRecorder, ConfigurationRecorderStatus, RecordingStrategyType};
-use guardline_model::inventory::config::{ConfigRecorder, ConfigRule, DeliveryChannel};
+use aws_sdk_config::types::{
+    ConfigurationRecorder, ConfigurationRecorderStatus, RecordingFrequency, RecordingStrategyType,
+};
+use guardline_model::inventory::config::{ConfigRecorder, ConfigRule, DeliveryChannel, FrequencyOverride};
 use guardline_model::{CollectError, Collected};
 
 use super::RegionPart;
@@ -88,14 +96,51 @@ fn merge_recorders(
             let name = recorder.name().unwrap_or_default();
             let status = statuses.iter().find(|status| status.name() == Some(name));
             let group = recorder.recording_group();
-            let all_supported_strategy =
-                group.and_then(|group| group.recording_strategy()).and_then(|strategy| strategy.use_only())
-                    == Some(&RecordingStrategyType::AllSupportedResourceTypes);
+            let declared =
+                group.and_then(|group| group.recording_strategy()).and_then(|strategy| strategy.use_only());
+            let all_supported = group.is_some_and(|group| group.all_supported())
+                || declared == Some(&RecordingStrategyType::AllSupportedResourceTypes);
+            let excluded: Vec<String> = group
+                .and_then(|group| group.exclusion_by_resource_types())
+                .map(|exclusion| {
+                    exclusion.resource_types().iter().map(|kind| kind.as_str().to_owned()).collect()
+                })
+                .unwrap_or_default();
+            let included: Vec<String> = group
+                .map(|group| group.resource_types().iter().map(|kind| kind.as_str().to_owned()).collect())
+                .unwrap_or_default();
+            let (strategy, resource_types) = match declared {
+                _ if all_supported => (RecordingStrategyType::AllSupportedResourceTypes, Vec::new()),
+                Some(RecordingStrategyType::ExclusionByResourceTypes) => {
+                    (RecordingStrategyType::ExclusionByResourceTypes, excluded)
+                }
+                _ if !excluded.is_empty() => (RecordingStrategyType::ExclusionByResourceTypes, excluded),
+                _ => (RecordingStrategyType::InclusionByResourceTypes, included),
+            };
+            let mode = recorder.recording_mode();
+            let frequency = mode.map_or(&RecordingFrequency::Continuous, |mode| mode.recording_frequency());
             ConfigRecorder {
                 name: name.to_owned(),
-                all_supported: group.is_some_and(|group| group.all_supported()) || all_supported_strategy,
+                all_supported,
                 include_global_resource_types: group
                     .is_some_and(|group| group.include_global_resource_types()),
+                strategy: strategy.as_str().to_owned(),
+                resource_types,
+                frequency: frequency.as_str().to_owned(),
+                frequency_overrides: mode
+                    .map(|mode| mode.recording_mode_overrides())
+                    .unwrap_or_default()
+                    .iter()
+                    .map(|o| FrequencyOverride {
+                        frequency: o.recording_frequency().as_str().to_owned(),
+                        resource_types: o
+                            .resource_types()
+                            .iter()
+                            .map(|kind| kind.as_str().to_owned())
+                            .collect(),
+                    })
+                    .collect(),
+                service_principal: recorder.service_principal().map(str::to_owned),
                 recording: status.map(|status| status.recording()),
                 last_status: status
                     .and_then(|status| status.last_status())

@@ -1,7 +1,8 @@
 //! CONFIG-002.
 
+use guardline_model::inventory::RegionInventory;
 use guardline_model::inventory::events::EventRule;
-use guardline_model::{CollectError, Section, Severity};
+use guardline_model::{CollectError, Section, Severity, Text};
 
 use crate::fix::{FixContext, Planned};
 use crate::{Context, Findings, FixAvailability};
@@ -12,6 +13,10 @@ declare_rule! {
     /// In every scanned region, AWS Config changes reach someone: a delivery channel has an SNS topic, or an
     /// ENABLED EventBridge rule on the default bus whose event pattern matches the `aws.config` source has
     /// at least one target. A pattern that is not valid JSON matches nothing.
+    ///
+    /// A recorder that records once a day (recording frequency `DAILY`) fails the region even with a route:
+    /// its changes reach the route up to 24 hours late. Resource types it overrides to `CONTINUOUS` are
+    /// named, but do not make it pass.
     ///
     /// ## Why it matters
     /// A recorded change that nobody sees is found only after the damage: a security group opened to the
@@ -51,7 +56,12 @@ declare_rule! {
         item: "2-3",
         severity: Severity::Low,
         fix: FixAvailability::Safe,
-        data: &["config:DescribeDeliveryChannels", "events:ListRules", "events:ListTargetsByRule"],
+        data: &[
+            "config:DescribeDeliveryChannels",
+            "config:DescribeConfigurationRecorders",
+            "events:ListRules",
+            "events:ListTargetsByRule",
+        ],
         check: check,
         plan: Some(plan),
     }
@@ -73,14 +83,11 @@ fn check(cx: &Context<'_>, out: &mut Findings) {
                         .map(|topic| (channel, topic))
                 }) {
                     let name = &channel.name;
-                    out.pass(
-                        region,
-                        resource,
-                        text!(
-                            "delivery channel {name} notifies SNS topic {topic}",
-                            "配信チャネル {name} が SNS トピック {topic} に通知しています"
-                        ),
+                    let routed = text!(
+                        "delivery channel {name} notifies SNS topic {topic}",
+                        "配信チャネル {name} が SNS トピック {topic} に通知しています"
                     );
+                    pass_unless_daily(out, region, resource, routed, inventory);
                     continue;
                 }
                 notes.push(if channels.is_empty() {
@@ -127,14 +134,11 @@ fn check(cx: &Context<'_>, out: &mut Findings) {
                 }
                 if let Some((rule, targets)) = routed {
                     let (name, targets) = (&rule.name, targets.join(", "));
-                    out.pass(
-                        region,
-                        resource,
-                        text!(
-                            "the EventBridge rule {name} sends aws.config events to {targets}",
-                            "EventBridge ルール {name} が aws.config のイベントを {targets} に送っています"
-                        ),
+                    let routed = text!(
+                        "the EventBridge rule {name} sends aws.config events to {targets}",
+                        "EventBridge ルール {name} が aws.config のイベントを {targets} に送っています"
                     );
+                    pass_unless_daily(out, region, resource, routed, inventory);
                     continue;
                 }
                 if matching.is_empty() {
@@ -160,6 +164,69 @@ fn check(cx: &Context<'_>, out: &mut Findings) {
             resource,
             text!("AWS Config changes are not notified: {en}", "AWS Config の変更が通知されません: {ja}"),
         );
+    }
+}
+
+/// Passes with `routed`, unless the region's recorder records daily: then changes reach the route up to a
+/// day late, and the control fails; NOT EVALUATED when the recorders could not be read.
+fn pass_unless_daily(
+    out: &mut Findings,
+    region: &str,
+    resource: String,
+    routed: Text,
+    inventory: &RegionInventory,
+) {
+    let (routed_en, routed_ja) = (&routed.en, &routed.ja);
+    let recorders = match inventory.config_recorders.get() {
+        Ok(recorders) => recorders,
+        Err(error) => {
+            out.not_evaluated_because(
+                region,
+                resource,
+                text!(
+                    "could not be evaluated: {routed_en}, but whether the recorder records changes as they happen \
+                     or once a day is unknown ({error})",
+                    "評価できません: {routed_ja}。ただし設定レコーダーが変更を即時に記録するか 1 日 1 回かが\
+                     不明です ({error})"
+                ),
+            );
+            return;
+        }
+    };
+    let daily = recorders
+        .iter()
+        .find(|recorder| recorder.service_principal.is_none() && recorder.frequency == "DAILY");
+    match daily {
+        Some(recorder) => {
+            let name = &recorder.name;
+            let continuous: usize = recorder
+                .frequency_overrides
+                .iter()
+                .filter(|o| o.frequency == "CONTINUOUS")
+                .map(|o| o.resource_types.len())
+                .sum();
+            let except = if continuous == 0 {
+                Text::new("", "")
+            } else {
+                let types = if continuous == 1 { "type" } else { "types" };
+                text!(
+                    " (except {continuous} resource {types} recorded continuously)",
+                    " (継続的に記録する {continuous} 種類のリソースを除く)"
+                )
+            };
+            let (except_en, except_ja) = (&except.en, &except.ja);
+            out.fail(
+                region,
+                resource,
+                text!(
+                    "{routed_en}, but recorder {name} records once a day (recording frequency DAILY){except_en}: a \
+                     change is notified up to 24 hours after it was made",
+                    "{routed_ja}。ただし設定レコーダー {name} は 1 日 1 回の記録 (DAILY) です{except_ja}: 変更は最大 \
+                     24 時間後に通知されます"
+                ),
+            );
+        }
+        None => out.pass(region, resource, routed),
     }
 }
 

@@ -10,13 +10,18 @@ use guardline_model::Finding;
 
 declare_rule! {
     /// ## What it checks
-    /// In every scanned region, AWS Config has a configuration recorder that records all supported resource
-    /// types (`allSupported`, or the `ALL_SUPPORTED_RESOURCE_TYPES` strategy), is running, and has a delivery
-    /// channel. A failing region says which part is missing.
+    /// In every scanned region, AWS Config has a configuration recorder of the account's own that records all
+    /// supported resource types (`allSupported`, or the `ALL_SUPPORTED_RESOURCE_TYPES` strategy), is running,
+    /// and has a delivery channel. A failing region says which part is missing: a recorder with an exclusion
+    /// strategy names the types it leaves out, one with an inclusion strategy how many it records. A
+    /// service-linked recorder (`AWSConfigurationRecorderFor...`, with a `servicePrincipal`) records for its
+    /// service alone and does not count. A recorder that records once a day (`DAILY`) still records every
+    /// resource: it passes here, and CONFIG-002 reports the day's delay.
     ///
     /// Global resource types (IAM users, groups, roles, policies) need recording in one region only, so the
     /// rule does not fail a region without them; instead it reports one account-level (`global`) finding,
-    /// which fails when no running recorder in any region includes them.
+    /// which fails when no running recorder in any region includes them (`includeGlobalResourceTypes`, an
+    /// exclusion strategy that does not leave them out, or an inclusion of all four).
     ///
     /// ## Why it matters
     /// Config is the account's change history: who changed a security group, when a bucket became public,
@@ -77,21 +82,41 @@ fn check(cx: &Context<'_>, out: &mut Findings) {
         let mut good: Option<&ConfigRecorder> = None;
         match inventory.config_recorders.get() {
             Ok(recorders) => {
-                if recorders.iter().any(|recorder| {
-                    recorder.recording == Some(true) && recorder.include_global_resource_types
-                }) {
+                // A service-linked recorder records for its service only: never the account's own.
+                let (own, linked): (Vec<&ConfigRecorder>, Vec<&ConfigRecorder>) =
+                    recorders.iter().partition(|recorder| recorder.service_principal.is_none());
+                if own
+                    .iter()
+                    .any(|recorder| recorder.recording == Some(true) && records_global_types(recorder))
+                {
                     global_in.push(region);
                 }
-                good = recorders
+                good = own
                     .iter()
+                    .copied()
                     .find(|recorder| recorder.all_supported && recorder.recording == Some(true));
-                if recorders.is_empty() {
-                    problems.push((
-                        "no configuration recorder".to_owned(),
-                        "設定レコーダーがありません".to_owned(),
-                    ));
+                if own.is_empty() {
+                    problems.push(match linked.first() {
+                        None => {
+                            ("no configuration recorder".to_owned(), "設定レコーダーがありません".to_owned())
+                        }
+                        Some(recorder) => {
+                            let (name, service) =
+                                (&recorder.name, recorder.service_principal.as_deref().unwrap_or_default());
+                            (
+                                format!(
+                                    "no configuration recorder of the account's own (only the service-linked \
+                                     recorder {name} of {service}, which records for that service alone)"
+                                ),
+                                format!(
+                                    "アカウント自身の設定レコーダーがありません ({service} のサービスリンク\
+                                     レコーダー {name} のみで、そのサービスのためだけに記録します)"
+                                ),
+                            )
+                        }
+                    });
                 } else if good.is_none() {
-                    problems.extend(recorders.iter().map(recorder_problems));
+                    problems.extend(own.iter().map(|recorder| recorder_problems(recorder)));
                 }
             }
             Err(error) => {
@@ -125,13 +150,18 @@ fn check(cx: &Context<'_>, out: &mut Findings) {
         } else if let (Some(recorder), Some(channel)) = (good, channel) {
             let (name, channel_name) = (&recorder.name, &channel.name);
             let bucket = channel.s3_bucket.as_deref().unwrap_or("no S3 bucket");
+            let (daily_en, daily_ja) = if recorder.frequency == "DAILY" {
+                (" once a day (DAILY: see CONFIG-002)", " (1 日 1 回の DAILY 記録: CONFIG-002 を参照)")
+            } else {
+                ("", "")
+            };
             out.pass(
                 region,
                 resource,
                 text!(
-                    "AWS Config recorder {name} records all resource types and is running; delivery channel \
-                     {channel_name} delivers to {bucket}",
-                    "AWS Config の設定レコーダー {name} はすべてのリソースタイプを記録中で、配信チャネル \
+                    "AWS Config recorder {name} records all resource types{daily_en} and is running; delivery \
+                     channel {channel_name} delivers to {bucket}",
+                    "AWS Config の設定レコーダー {name} はすべてのリソースタイプを記録中{daily_ja}で、配信チャネル \
                      {channel_name} の配信先は {bucket} です"
                 ),
             );
@@ -168,11 +198,26 @@ fn check(cx: &Context<'_>, out: &mut Findings) {
             resource,
             text!(
                 "no region records global resource types (IAM users, groups, roles, policies): no running \
-                 recorder has includeGlobalResourceTypes",
+                 recorder includes them (includeGlobalResourceTypes, or an exclusion strategy that keeps them)",
                 "グローバルリソース (IAM ユーザー、グループ、ロール、ポリシー) をどのリージョンでも記録していません \
-                 (includeGlobalResourceTypes が有効な稼働中の設定レコーダーがありません)"
+                 (includeGlobalResourceTypes、またはそれらを除外しない除外戦略の稼働中の設定レコーダーがありません)"
             ),
         );
+    }
+}
+
+/// The global IAM resource types.
+const GLOBAL_TYPES: [&str; 4] = ["AWS::IAM::User", "AWS::IAM::Group", "AWS::IAM::Role", "AWS::IAM::Policy"];
+
+/// Whether a recorder records the global IAM resource types: all supported types with
+/// `includeGlobalResourceTypes`, an exclusion strategy that does not leave them out, or an inclusion that
+/// lists every one of them.
+fn records_global_types(recorder: &ConfigRecorder) -> bool {
+    let listed = |kind: &&str| recorder.resource_types.iter().any(|listed| listed == kind);
+    match recorder.strategy.as_str() {
+        "EXCLUSION_BY_RESOURCE_TYPES" => !GLOBAL_TYPES.iter().any(listed),
+        "INCLUSION_BY_RESOURCE_TYPES" => GLOBAL_TYPES.iter().all(listed),
+        _ => recorder.include_global_resource_types,
     }
 }
 
@@ -182,8 +227,17 @@ fn recorder_problems(recorder: &ConfigRecorder) -> (String, String) {
     let mut en = Vec::new();
     let mut ja = Vec::new();
     if !recorder.all_supported {
-        en.push("records only selected resource types".to_owned());
-        ja.push("一部のリソースタイプのみ記録".to_owned());
+        let count = recorder.resource_types.len();
+        let shown = recorder.resource_types.iter().take(5).cloned().collect::<Vec<_>>().join(", ");
+        let more = if count > 5 { format!(" and {} more", count - 5) } else { String::new() };
+        let more_ja = if count > 5 { format!(" ほか {} 件", count - 5) } else { String::new() };
+        if recorder.strategy == "EXCLUSION_BY_RESOURCE_TYPES" {
+            en.push(format!("leaves out {count} resource type(s) ({shown}{more})"));
+            ja.push(format!("{count} 種類のリソースタイプを除外 ({shown}{more_ja})"));
+        } else {
+            en.push(format!("records only {count} selected resource type(s)"));
+            ja.push(format!("選択した {count} 種類のリソースタイプのみ記録"));
+        }
     }
     match recorder.recording {
         Some(true) => {}
