@@ -989,8 +989,10 @@ impl<'a> Checker<'a> {
         if let Some(region) = &raw.region {
             ok &= self.check_region(region, true);
         }
-        let resource = raw.resource.as_ref().and_then(|resource| self.resource_pattern(resource));
+        let resource = raw.resource.as_ref().and_then(|resource| self.pattern("resource", resource));
         ok &= raw.resource.is_none() || resource.is_some();
+        let subject = raw.subject.as_ref().and_then(|subject| self.pattern("subject", subject));
+        ok &= raw.subject.is_none() || subject.is_some();
         for (key, text) in [("reason", &raw.reason), ("owner", &raw.owner)] {
             if let Some(text) = text
                 && text.get_ref().trim().is_empty()
@@ -1009,6 +1011,7 @@ impl<'a> Checker<'a> {
             account: raw.account.map(Spanned::into_inner),
             region: raw.region.map(Spanned::into_inner),
             resource,
+            subject,
             reason: raw.reason?.into_inner().trim().to_owned(),
             owner: raw.owner?.into_inner().trim().to_owned(),
             expires: expires?,
@@ -1016,20 +1019,26 @@ impl<'a> Checker<'a> {
         })
     }
 
-    fn resource_pattern(&mut self, resource: &Spanned<String>) -> Option<ResourcePattern> {
-        let text = resource.get_ref();
+    /// The glob of an exception's `resource` or `subject` (`key`).
+    fn pattern(&mut self, key: &str, value: &Spanned<String>) -> Option<ResourcePattern> {
+        let text = value.get_ref();
         if text.trim().is_empty() {
+            let what = if key == "resource" {
+                "every resource of the control"
+            } else {
+                "every subject of the resource"
+            };
             self.error_help(
-                resource.span(),
-                "`resource` must not be empty",
-                "leave `resource` out to accept every resource of the control",
+                value.span(),
+                format!("`{key}` must not be empty"),
+                format!("leave `{key}` out to accept {what}"),
             );
             return None;
         }
         match globset::GlobBuilder::new(text).literal_separator(false).build() {
             Ok(glob) => Some(ResourcePattern { text: text.clone(), matcher: glob.compile_matcher() }),
             Err(error) => {
-                self.error(resource.span(), format!("invalid glob in `resource`: {}", error.kind()));
+                self.error(value.span(), format!("invalid glob in `{key}`: {}", error.kind()));
                 None
             }
         }

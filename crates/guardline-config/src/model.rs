@@ -100,6 +100,9 @@ pub struct Exception {
     pub region: Option<String>,
     /// `None`: every resource of the control.
     pub resource: Option<ResourcePattern>,
+    /// `None`: every subject of the resource (an access key ID for IAM-005, a Security Hub control ID for
+    /// HUB-002); a pattern matches only findings about a subject it matches.
+    pub subject: Option<ResourcePattern>,
     pub reason: String,
     pub owner: String,
     /// The last day the exception holds; from the next day on the finding fails again.

@@ -91,6 +91,7 @@ pub(crate) struct RawException {
     pub account: Option<Spanned<String>>,
     pub region: Option<Spanned<String>>,
     pub resource: Option<Spanned<String>>,
+    pub subject: Option<Spanned<String>>,
     pub reason: Option<Spanned<String>>,
     pub owner: Option<Spanned<String>>,
     /// A TOML date, or a string holding one; checked by validation.

@@ -211,6 +211,26 @@ expires = 2027-01-01
 }
 
 #[test]
+fn an_exception_subject_is_a_glob_and_must_not_be_empty() {
+    let text = r#"
+[[exceptions]]
+control = "HUB-002"
+resource = "arn:aws:s3:::logs"
+subject = "S3.*"
+reason = "log bucket controls"
+owner = "sre"
+expires = 2027-01-01
+"#;
+    let config = parse(text, "t.toml", KNOWN).unwrap_or_else(|errors| panic!("{errors}"));
+    let subject = config.exceptions[0].subject.as_ref().expect("subject");
+    assert!(subject.matches("S3.8"));
+    assert!(!subject.matches("EC2.2"));
+
+    let errors = parse(&text.replace("\"S3.*\"", "\"  \""), "t.toml", KNOWN).unwrap_err().to_string();
+    assert!(errors.contains("t.toml:5") && errors.contains("`subject` must not be empty"), "{errors}");
+}
+
+#[test]
 fn an_empty_file_is_the_default_config() {
     for text in ["", "# only a comment\n"] {
         let config = parse(text, "empty.toml", KNOWN).unwrap_or_else(|errors| panic!("{errors}"));

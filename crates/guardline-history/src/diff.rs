@@ -1,6 +1,6 @@
 //! [`Diff`]: what changed between two scans.
 //!
-//! A finding's identity is (account, control, region, resource). A finding is *failing* when its outcome is
+//! A finding's identity is (account, control, region, resource, subject). A finding is *failing* when its outcome is
 //! `fail` or `warn`: an adopted control fails on it and no current exception accepts it. NOT EVALUATED,
 //! EXCEPTED, NOT ADOPTED and PASS are not failing here, so a finding whose exception expires shows up as a
 //! new failure, and one that becomes NOT EVALUATED shows up as resolved with its new outcome (the entry's
@@ -44,10 +44,16 @@ pub struct Diff {
     pub still_failing: Vec<DiffEntry>,
 }
 
-type Identity = (String, String, String, String);
+type Identity = (String, String, String, String, Option<String>);
 
 fn identity(finding: &StoredFinding) -> Identity {
-    (finding.account_id.clone(), finding.control.clone(), finding.region.clone(), finding.resource.clone())
+    (
+        finding.account_id.clone(),
+        finding.control.clone(),
+        finding.region.clone(),
+        finding.resource.clone(),
+        finding.subject.clone(),
+    )
 }
 
 /// Per identity, the worst outcome (a rule reports a resource once, but nothing here relies on it).

@@ -1,10 +1,10 @@
 //! The database schema and its version, kept in SQLite's `PRAGMA user_version`.
 //!
 //! Version 0 is an empty (new) file: the schema is created. A file of a version newer than
-//! [`SCHEMA_VERSION`] is refused. A future version adds a migration step here for each older version.
+//! [`SCHEMA_VERSION`] is refused. An older file is migrated, one step per version, in one transaction.
 
 /// The schema version this build writes and reads.
-pub const SCHEMA_VERSION: i64 = 1;
+pub const SCHEMA_VERSION: i64 = 2;
 
 /// Schema version 1: one row per scan, one row per finding of the scan.
 ///
@@ -39,3 +39,7 @@ CREATE TABLE findings (
     PRIMARY KEY (scan_id, seq)
 );
 ";
+
+/// Version 1 to 2: a finding's subject (what of the resource it is about: an access key ID, a Security Hub
+/// control ID), part of its identity in a diff; `NULL` for the findings of version-1 scans.
+pub const MIGRATE_V1_TO_V2: &str = "ALTER TABLE findings ADD COLUMN subject TEXT;";

@@ -9,7 +9,7 @@ use rusqlite::{Connection, OptionalExtension as _, params};
 use serde::Serialize;
 
 use crate::HistoryError;
-use crate::schema::{SCHEMA_V1, SCHEMA_VERSION};
+use crate::schema::{MIGRATE_V1_TO_V2, SCHEMA_V1, SCHEMA_VERSION};
 
 /// A scan's row ID in the database (increasing in recording order).
 pub type ScanId = i64;
@@ -53,6 +53,8 @@ pub struct StoredFinding {
     pub control: String,
     pub region: String,
     pub resource: String,
+    /// What of the resource the finding is about (`None` for most controls, and for version-1 scans).
+    pub subject: Option<String>,
     pub status: Status,
     pub outcome: Outcome,
     pub severity: Severity,
@@ -91,6 +93,11 @@ impl History {
             let version: i64 = tx.query_row("PRAGMA user_version", [], |row| row.get(0)).map_err(sqlite)?;
             if version == 0 {
                 tx.execute_batch(SCHEMA_V1).map_err(sqlite)?;
+            }
+            if version < 2 {
+                tx.execute_batch(MIGRATE_V1_TO_V2).map_err(sqlite)?;
+            }
+            if version < SCHEMA_VERSION {
                 tx.execute_batch(&format!("PRAGMA user_version = {SCHEMA_VERSION}")).map_err(sqlite)?;
             }
             tx.commit().map_err(sqlite)?;
@@ -137,8 +144,8 @@ impl History {
             let mut insert = tx
                 .prepare(
                     "INSERT INTO findings (scan_id, seq, control, region, resource, status, outcome, \
-                     severity, section, message_en, message_ja) \
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                     severity, section, message_en, message_ja, subject) \
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
                 )
                 .map_err(sqlite)?;
             for (seq, evaluated) in evaluation.findings.iter().enumerate() {
@@ -156,6 +163,7 @@ impl History {
                         serde_name(&evaluated.section),
                         finding.message.en,
                         finding.message.ja,
+                        finding.subject,
                     ])
                     .map_err(sqlite)?;
             }
@@ -256,8 +264,8 @@ impl History {
         let mut statement = self
             .conn
             .prepare(
-                "SELECT control, region, resource, status, outcome, severity, section, message_en, message_ja \
-                 FROM findings WHERE scan_id = ?1 ORDER BY seq",
+                "SELECT control, region, resource, status, outcome, severity, section, message_en, message_ja, \
+                 subject FROM findings WHERE scan_id = ?1 ORDER BY seq",
             )
             .map_err(|source| self.sqlite(source))?;
         let rows = statement
@@ -272,18 +280,20 @@ impl History {
                     row.get::<_, String>(6)?,
                     row.get::<_, String>(7)?,
                     row.get::<_, String>(8)?,
+                    row.get::<_, Option<String>>(9)?,
                 ))
             })
             .map_err(|source| self.sqlite(source))?;
         let mut findings = Vec::new();
         for row in rows {
-            let (control, region, resource, status, outcome, severity, section, en, ja) =
+            let (control, region, resource, status, outcome, severity, section, en, ja, subject) =
                 row.map_err(|source| self.sqlite(source))?;
             findings.push(StoredFinding {
                 account_id: account_id.clone(),
                 control,
                 region,
                 resource,
+                subject,
                 status: self.parse(&status)?,
                 outcome: parse_outcome(&outcome)
                     .ok_or_else(|| self.corrupt(format!("outcome {outcome:?}")))?,

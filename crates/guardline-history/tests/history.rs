@@ -154,6 +154,7 @@ fn the_stored_findings_read_back_as_evaluated() {
         assert_eq!(stored.control, evaluated.finding.control);
         assert_eq!(stored.region, evaluated.finding.region);
         assert_eq!(stored.resource, evaluated.finding.resource);
+        assert_eq!(stored.subject, evaluated.finding.subject);
         assert_eq!(stored.status, evaluated.finding.status);
         assert_eq!(stored.outcome, evaluated.outcome);
         assert_eq!(stored.severity, evaluated.severity);
@@ -210,6 +211,53 @@ fn a_newer_schema_is_refused_and_left_alone() {
     assert_eq!(version, newer);
     let mode: String = conn.query_row("PRAGMA journal_mode", [], |row| row.get(0)).unwrap();
     assert_eq!(mode, "delete", "a refused file is not switched to WAL");
+}
+
+/// A database a version-1 build wrote (its schema as that build created it): migrated in place, its scans
+/// kept (their findings without a subject), and a new scan recorded and diffed against them.
+#[test]
+fn a_version_1_database_is_migrated_and_keeps_its_scans() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("v1.sqlite3");
+    let old = evaluate(&demo());
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    conn.execute_batch(
+        "CREATE TABLE scans (id INTEGER PRIMARY KEY, account_id TEXT NOT NULL, account_alias TEXT, profile TEXT NOT NULL,
+             collected_at TEXT NOT NULL, collected_at_ms INTEGER NOT NULL, evaluated_on TEXT NOT NULL,
+             regions TEXT NOT NULL, failed INTEGER NOT NULL);
+         CREATE INDEX scans_by_account ON scans (account_id, collected_at_ms, id);
+         CREATE TABLE findings (scan_id INTEGER NOT NULL REFERENCES scans (id) ON DELETE CASCADE,
+             seq INTEGER NOT NULL, control TEXT NOT NULL, region TEXT NOT NULL, resource TEXT NOT NULL,
+             status TEXT NOT NULL, outcome TEXT NOT NULL, severity TEXT NOT NULL, section TEXT NOT NULL,
+             message_en TEXT NOT NULL, message_ja TEXT NOT NULL, PRIMARY KEY (scan_id, seq));
+         PRAGMA user_version = 1;",
+    )
+    .unwrap();
+    conn.execute(
+        "INSERT INTO scans VALUES (1, ?1, 'acme-prod', 'production', '2026-11-01T00:00:00Z', 1793491200000,
+         '2026-11-01', '[\"ap-northeast-1\"]', 1)",
+        [&old.account_id],
+    )
+    .unwrap();
+    conn.execute(
+        "INSERT INTO findings VALUES (1, 0, 'IAM-005', 'global', 'arn:aws:iam::123456789012:user/ci-deploy',
+         'FAIL', 'fail', 'high', 'security', 'user ci-deploy has an active key', 'キーがあります')",
+        [],
+    )
+    .unwrap();
+    drop(conn);
+
+    let mut history = History::open(&path).unwrap();
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    let version: i64 = conn.query_row("PRAGMA user_version", [], |row| row.get(0)).unwrap();
+    assert_eq!(version, SCHEMA_VERSION);
+    let kept = history.findings(1).unwrap();
+    assert_eq!(kept.len(), 1);
+    assert_eq!(kept[0].subject, None, "a version-1 finding has no subject");
+    let new = history.record(&old).unwrap();
+    let stored = history.findings(new).unwrap();
+    assert!(stored.iter().any(|finding| finding.subject.is_some()), "subjects are stored now");
+    assert_eq!(history.list(None).unwrap().len(), 2);
 }
 
 #[test]

@@ -109,6 +109,10 @@ pub struct Finding {
     pub region: String,
     /// The resource's ARN (for account-level controls, the account's root ARN or the service's ARN).
     pub resource: String,
+    /// What of the resource the finding is about, when one resource can have several findings of the
+    /// control: an access key ID (IAM-005), a Security Hub control ID (HUB-002). An exception can name it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subject: Option<String>,
     pub status: Status,
     /// What exactly is wrong (or right, or could not be checked).
     pub message: Text,

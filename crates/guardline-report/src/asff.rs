@@ -80,7 +80,7 @@ fn asff(evaluation: &Evaluation, finding: &EvaluatedFinding, lang: &str) -> Opti
     }
     Some(json!({
         "SchemaVersion": "2018-10-08",
-        "Id": format!("guardline/{account}/{}/{}", f.control, f.resource),
+        "Id": format!("guardline/{account}/{}/{}", f.control, crate::formats::finding_key(f)),
         "ProductArn": format!("arn:aws:securityhub:{region}:{account}:product/{account}/default"),
         "ProductName": "Guardline",
         "CompanyName": "Guardline",

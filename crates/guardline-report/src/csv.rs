@@ -1,7 +1,7 @@
 //! `--format csv`: one row per finding, for spreadsheets and ad-hoc filtering.
 //!
 //! Columns: `account_id, account_alias, region, section, control, title, severity, status, outcome,
-//! resource, message, exception_reason, exception_owner, exception_expires`. The header and the codes
+//! resource, subject, message, exception_reason, exception_owner, exception_expires`. The header and the codes
 //! (`severity`, `status`, `outcome`) are fixed English identifiers so scripts can rely on them; the section,
 //! title and message follow `lang`. Quoting follows RFC 4180 (the `csv` crate: fields with a comma, quote or
 //! line break are quoted, quotes doubled; records end in CRLF).
@@ -11,7 +11,7 @@ use guardline_rules::{EvaluatedFinding, Evaluation, find_rule};
 use crate::formats::{outcome_code, section_label, status_code};
 
 /// The header row.
-pub const HEADER: [&str; 14] = [
+pub const HEADER: [&str; 15] = [
     "account_id",
     "account_alias",
     "region",
@@ -22,6 +22,7 @@ pub const HEADER: [&str; 14] = [
     "status",
     "outcome",
     "resource",
+    "subject",
     "message",
     "exception_reason",
     "exception_owner",
@@ -46,7 +47,7 @@ pub fn render_many(evaluations: &[&Evaluation], lang: &str) -> String {
     String::from_utf8(bytes).expect("every field is a Rust string")
 }
 
-fn row(evaluation: &Evaluation, finding: &EvaluatedFinding, lang: &str) -> [String; 14] {
+fn row(evaluation: &Evaluation, finding: &EvaluatedFinding, lang: &str) -> [String; 15] {
     let f = &finding.finding;
     let title = find_rule(&f.control).map_or("", |rule| rule.title_in(lang));
     let exception = finding.exception.as_ref();
@@ -61,6 +62,7 @@ fn row(evaluation: &Evaluation, finding: &EvaluatedFinding, lang: &str) -> [Stri
         status_code(f.status).to_owned(),
         outcome_code(finding.outcome).to_owned(),
         f.resource.clone(),
+        f.subject.clone().unwrap_or_default(),
         f.message.get(lang).to_owned(),
         exception.map(|e| e.reason.clone()).unwrap_or_default(),
         exception.map(|e| e.owner.clone()).unwrap_or_default(),

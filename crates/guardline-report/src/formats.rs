@@ -1,6 +1,8 @@
-//! Helpers the machine-readable formats (`csv`, `junit`, `sarif`, `ocsf`, `asff`) share: the fixed codes
-//! of statuses and outcomes, the section label, and the one-line note on an exception.
+//! Helpers the report formats share: the fixed codes of statuses and outcomes, the section label, a
+//! finding's key (its resource, and its subject when it has one), and the notes on an exception (what it
+//! says, what it covers).
 
+use guardline_model::Finding;
 use guardline_rules::AppliedException;
 
 use crate::i18n::{Phrase, phrase};
@@ -31,6 +33,34 @@ pub fn outcome_code(outcome: guardline_rules::Outcome) -> &'static str {
         Outcome::NotAdopted => "not-adopted",
         Outcome::Pass => "pass",
     }
+}
+
+/// The finding's resource, with its subject when it has one (`arn:...:user/alice#AKIA...`): unique per control
+/// and region, so IDs built from it (ASFF, OCSF, SARIF) never collide.
+pub fn finding_key(finding: &Finding) -> String {
+    match &finding.subject {
+        Some(subject) => format!("{}#{subject}", finding.resource),
+        None => finding.resource.clone(),
+    }
+}
+
+/// What an exception covers, as the reader checks it: "covers arn:...:user/alice, subject AKIA1" or "covers
+/// every resource of the control, every subject" (the subject part only for a finding that has one).
+pub fn covers_note(exception: &AppliedException, finding: &Finding, lang: &str) -> String {
+    let ja = lang == "ja";
+    let resource = match (&exception.covers_resource, ja) {
+        (Some(pattern), _) => pattern.clone(),
+        (None, false) => "every resource of the control".to_owned(),
+        (None, true) => "このコントロールのすべてのリソース".to_owned(),
+    };
+    let subject = match (finding.subject.is_some(), &exception.covers_subject, ja) {
+        (false, _, _) => String::new(),
+        (true, Some(pattern), false) => format!(", subject {pattern}"),
+        (true, Some(pattern), true) => format!("、対象 {pattern}"),
+        (true, None, false) => ", every subject (name `subject` to narrow it)".to_owned(),
+        (true, None, true) => "、すべての対象 (`subject` で絞り込めます)".to_owned(),
+    };
+    if ja { format!("適用範囲: {resource}{subject}") } else { format!("covers {resource}{subject}") }
 }
 
 /// "exception: REASON (owner: OWNER, expires: DATE)", or for an expired one "exception expired on DATE:

@@ -957,7 +957,7 @@ fn render_finding(out: &mut String, finding: &EvaluatedFinding, lang: &str) {
         finding.severity.label(),
         outcome_label(finding.outcome, lang),
         escape(&finding.finding.region),
-        escape(&finding.finding.resource),
+        escape(&crate::formats::finding_key(&finding.finding)),
         escape(finding.finding.message.get(lang)),
     );
     if let Some(exception) = &finding.exception {
@@ -985,11 +985,12 @@ fn render_finding(out: &mut String, finding: &EvaluatedFinding, lang: &str) {
         let _ = write!(
             out,
             "<div class=\"{class}\"><div class=\"exception-head\">{what}</div>\
-             <div><strong>{}:</strong> {}</div><div><strong>{}:</strong> {}</div></div>",
+             <div><strong>{}:</strong> {}</div><div><strong>{}:</strong> {}</div><div class=\"covers\">{}</div></div>",
             t(lang, "Reason", "理由"),
             escape(&exception.reason),
             t(lang, "Owner", "担当"),
             escape(&exception.owner),
+            escape(&crate::formats::covers_note(exception, &finding.finding, lang)),
         );
     }
     out.push_str("</td></tr>\n");

@@ -139,6 +139,7 @@ mod tests {
                 account_id: "123456789012".to_owned(),
                 region: "ap-northeast-1".to_owned(),
                 resource: format!("arn:aws:ec2:ap-northeast-1:123456789012:security-group/sg-{index}"),
+                subject: index.is_multiple_of(5).then(|| format!("AKIA{index}")),
                 status: if index.is_multiple_of(2) { Status::Fail } else { Status::Pass },
                 message: Text::new(format!("line\nbreak \"{index}\""), "日本語の\tメッセージ"),
             },
@@ -153,6 +154,8 @@ mod tests {
                     expires: jiff::civil::date(2027, 3, 31),
                     expired: false,
                     line: 3,
+                    covers_resource: None,
+                    covers_subject: None,
                 })
             }),
             outcome: Outcome::Fail,

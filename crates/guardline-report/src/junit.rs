@@ -94,7 +94,7 @@ fn testcase(out: &mut String, finding: &EvaluatedFinding, lang: &str) {
         out,
         "    <testcase classname=\"{}\" name=\"{}\" time=\"0\"",
         attr(&f.control),
-        attr(&f.resource)
+        attr(&crate::formats::finding_key(f))
     );
     let title = find_rule(&f.control).map_or("", |rule| rule.title_in(lang));
     let details = format!(

@@ -88,7 +88,7 @@ fn event(evaluation: &Evaluation, finding: &EvaluatedFinding, lang: &str) -> Opt
         "time": time,
         "message": message,
         "finding_info": {
-            "uid": format!("guardline/{}/{}/{}", f.account_id, f.control, f.resource),
+            "uid": format!("guardline/{}/{}/{}", f.account_id, f.control, crate::formats::finding_key(f)),
             "title": format!("{} {title}", f.control),
             "desc": message,
             "types": [format!("Guardline/{}", f.control)],

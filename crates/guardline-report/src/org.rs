@@ -448,7 +448,7 @@ fn render_html(org: &OrgEvaluation, lang: &str) -> String {
                 if ja { finding.outcome.label_ja() } else { finding.outcome.label() },
                 escape(&finding.finding.control),
                 escape(&finding.finding.region),
-                escape(&finding.finding.resource),
+                escape(&crate::formats::finding_key(&finding.finding)),
                 escape(finding.finding.message.get(lang)),
             );
         }

@@ -129,7 +129,7 @@ fn result(finding: &EvaluatedFinding, lang: &str) -> Option<Value> {
             "logicalLocations": [{ "fullyQualifiedName": f.resource, "kind": "resource" }],
         }],
         "partialFingerprints": {
-            "guardline/v1": format!("{}/{}/{}", f.account_id, f.control, f.resource),
+            "guardline/v1": format!("{}/{}/{}", f.account_id, f.control, crate::formats::finding_key(f)),
         },
         "properties": {
             "accountId": f.account_id,

@@ -127,6 +127,10 @@ pub fn render(evaluation: &Evaluation, options: &TerminalOptions) -> String {
             None => format!("line {}", unused.line),
         };
         let resource = unused.resource.as_deref().map(|resource| format!(" {resource}")).unwrap_or_default();
+        let resource = match &unused.subject {
+            Some(subject) => format!("{resource} [{subject}]"),
+            None => resource,
+        };
         let _ = writeln!(
             out,
             "  {}: {location} {}{resource} ({})",
@@ -175,9 +179,11 @@ fn render_control(
         if finding.outcome == Outcome::Pass && !options.show_pass {
             continue;
         }
+        let subject =
+            finding.finding.subject.as_deref().map(|subject| format!(" [{subject}]")).unwrap_or_default();
         let _ = writeln!(
             out,
-            "{:17}{} {} {}",
+            "{:17}{} {} {}{subject}",
             "",
             painter.outcome(finding.outcome).trim_end(),
             painter.dim(&finding.finding.region),
@@ -200,11 +206,12 @@ fn render_control(
             };
             let _ = writeln!(
                 out,
-                "{:19}{what}: {} ({} {})",
+                "{:19}{what}: {} ({} {}; {})",
                 "",
                 exception.reason,
                 phrase(lang, Phrase::Owner),
                 exception.owner,
+                crate::formats::covers_note(exception, &finding.finding, lang),
             );
         }
     }

@@ -73,6 +73,8 @@ fn variant() -> Evaluation {
         expires: jiff::civil::date(2026, 1, 31),
         expired: true,
         line: 1,
+        covers_resource: None,
+        covers_subject: None,
     }));
     let not_adopted =
         evaluation.findings.iter_mut().find(|finding| finding.outcome == Outcome::Pass).expect("a pass");
@@ -130,7 +132,8 @@ fn csv_round_trips_rfc4180() {
             assert_eq!(record.len(), csv::HEADER.len());
             assert_eq!(&record[4], finding.finding.control);
             assert_eq!(&record[9], finding.finding.resource);
-            assert_eq!(&record[10], finding.finding.message.get(lang), "a message survives quoting");
+            assert_eq!(&record[10], finding.finding.subject.as_deref().unwrap_or_default());
+            assert_eq!(&record[11], finding.finding.message.get(lang), "a message survives quoting");
         }
     }
 }
@@ -180,7 +183,7 @@ fn variant_validates() {
     let report = csv::render(&evaluation, "en");
     let mut reader = ::csv::Reader::from_reader(report.as_bytes());
     for record in reader.records() {
-        assert_eq!(&record.expect("record")[10], HOSTILE);
+        assert_eq!(&record.expect("record")[11], HOSTILE);
     }
     let junit = junit::render(&evaluation, "en");
     assert!(junit.contains("<failure type=\"WARN\""), "WARN is a failure");

@@ -64,6 +64,24 @@ impl Findings {
         self.push(Status::Fail, region, resource.into(), message);
     }
 
+    /// PASS about `subject` of the resource (see [`Finding::subject`]).
+    pub fn pass_about(&mut self, region: &str, resource: impl Into<String>, subject: &str, message: Text) {
+        self.push(Status::Pass, region, resource.into(), message);
+        self.set_last_subject(subject);
+    }
+
+    /// FAIL about `subject` of the resource (see [`Finding::subject`]).
+    pub fn fail_about(&mut self, region: &str, resource: impl Into<String>, subject: &str, message: Text) {
+        self.push(Status::Fail, region, resource.into(), message);
+        self.set_last_subject(subject);
+    }
+
+    fn set_last_subject(&mut self, subject: &str) {
+        if let Some(last) = self.items.last_mut() {
+            last.subject = Some(subject.to_owned());
+        }
+    }
+
     /// The data the rule needs could not be collected: reports why.
     pub fn not_evaluated(&mut self, region: &str, resource: impl Into<String>, error: &CollectError) {
         let message =
@@ -96,6 +114,7 @@ impl Findings {
             account_id: self.account_id.clone(),
             region: region.to_owned(),
             resource,
+            subject: None,
             status,
             message,
         });

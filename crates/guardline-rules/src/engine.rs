@@ -63,6 +63,10 @@ pub struct AppliedException {
     pub expired: bool,
     /// Line of the exception in the config file.
     pub line: usize,
+    /// What the exception covers: its `resource` pattern (`None`: every resource of the control) ...
+    pub covers_resource: Option<String>,
+    /// ... and its `subject` pattern (`None`: every subject of a resource, e.g. every access key of a user).
+    pub covers_subject: Option<String>,
 }
 
 /// A finding with what the profile and the exceptions make of it. Serialised as one flat object: the
@@ -85,13 +89,18 @@ pub struct EvaluatedFinding {
 impl Serialize for EvaluatedFinding {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeStruct as _;
-        let optional = usize::from(self.not_adopted_reason.is_some()) + usize::from(self.exception.is_some());
+        let optional = usize::from(self.not_adopted_reason.is_some())
+            + usize::from(self.exception.is_some())
+            + usize::from(self.finding.subject.is_some());
         let mut out = serializer.serialize_struct("EvaluatedFinding", 10 + optional)?;
         let finding = &self.finding;
         out.serialize_field("control", &finding.control)?;
         out.serialize_field("account_id", &finding.account_id)?;
         out.serialize_field("region", &finding.region)?;
         out.serialize_field("resource", &finding.resource)?;
+        if let Some(subject) = &finding.subject {
+            out.serialize_field("subject", subject)?;
+        }
         out.serialize_field("status", &finding.status)?;
         out.serialize_field("message", &finding.message)?;
         out.serialize_field("section", &self.section)?;
@@ -113,6 +122,7 @@ impl Serialize for EvaluatedFinding {
 pub struct UnusedException {
     pub control: String,
     pub resource: Option<String>,
+    pub subject: Option<String>,
     pub line: usize,
     pub reason: String,
 }
@@ -174,6 +184,7 @@ pub fn evaluate(snapshot: &Snapshot, config: &Config, today: Date) -> Evaluation
         .map(|(exception, _)| UnusedException {
             control: exception.control.clone(),
             resource: exception.resource.as_ref().map(|pattern| pattern.text.clone()),
+            subject: exception.subject.as_ref().map(|pattern| pattern.text.clone()),
             line: exception.line,
             reason: exception.reason.clone(),
         })
@@ -229,6 +240,8 @@ fn judge(
             expires: matched.expires,
             expired: matched.expires < today,
             line: matched.line,
+            covers_resource: matched.resource.as_ref().map(|pattern| pattern.text.clone()),
+            covers_subject: matched.subject.as_ref().map(|pattern| pattern.text.clone()),
         }));
     }
     let (level, not_adopted_reason) = match setting {
@@ -261,6 +274,10 @@ fn matches(exception: &Exception, finding: &Finding) -> bool {
         && exception.account.as_deref().is_none_or(|account| account == finding.account_id)
         && exception.region.as_deref().is_none_or(|region| region == finding.region)
         && exception.resource.as_ref().is_none_or(|pattern| pattern.matches(&finding.resource))
+        && exception
+            .subject
+            .as_ref()
+            .is_none_or(|pattern| finding.subject.as_deref().is_some_and(|subject| pattern.matches(subject)))
 }
 
 #[cfg(test)]
@@ -274,6 +291,7 @@ mod tests {
             account_id: "123456789012".into(),
             region: "ap-northeast-1".into(),
             resource: "arn:aws:ec2:ap-northeast-1:123456789012:security-group/sg-1".into(),
+            subject: None,
             status: Status::Fail,
             message: guardline_model::Text::new("open", "開いている"),
         };

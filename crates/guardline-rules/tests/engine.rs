@@ -157,3 +157,46 @@ profile = "sandbox"
     let by_id = format!("{text}[[accounts]]\nid = \"123456789012\"\nprofile = \"production\"\n");
     assert_eq!(evaluate(&snapshot(), &config(&by_id), TODAY).profile, "production");
 }
+
+/// An IAM-005 exception that names a key accepts that key only: a key created later for the same user fails
+/// on its own. Without `subject` the exception covers every key of the user, and says so.
+#[test]
+fn an_exception_with_a_subject_covers_that_subject_only() {
+    let mut snapshot = snapshot();
+    let key = |id: &str| {
+        serde_json::json!({"user_name": "ci", "user_arn": "arn:aws:iam::123456789012:user/ci", "access_key_id": id,
+                           "active": true, "created": "2026-01-01T00:00:00Z", "last_used": null,
+                           "last_used_service": null, "last_used_region": null})
+    };
+    snapshot.global.access_keys = serde_json::from_value(
+        serde_json::json!({"status": "ok", "value": [key("AKIAOLD"), key("AKIANEW")]}),
+    )
+    .unwrap();
+    let text = r#"
+[[exceptions]]
+control = "IAM-005"
+resource = "arn:aws:iam::123456789012:user/ci"
+subject = "AKIAOLD"
+reason = "the deploy key until the pipeline moves to OIDC"
+owner = "sre@acme.example"
+expires = 2027-03-31
+"#;
+    let evaluation = evaluate(&snapshot, &config(text), TODAY);
+    let of = |id: &str| {
+        evaluation
+            .findings
+            .iter()
+            .find(|f| f.finding.control == "IAM-005" && f.finding.subject.as_deref() == Some(id))
+            .unwrap_or_else(|| panic!("no finding for {id}"))
+    };
+    assert_eq!(of("AKIAOLD").outcome, Outcome::Excepted);
+    let applied = of("AKIAOLD").exception.as_ref().unwrap();
+    assert_eq!(applied.covers_subject.as_deref(), Some("AKIAOLD"));
+    assert_eq!(of("AKIANEW").outcome, Outcome::Fail, "a key the exception does not name");
+
+    let wide = evaluate(&snapshot, &config(&text.replace("subject = \"AKIAOLD\"\n", "")), TODAY);
+    let outcomes: Vec<Outcome> =
+        wide.findings.iter().filter(|f| f.finding.control == "IAM-005").map(|f| f.outcome).collect();
+    assert_eq!(outcomes, [Outcome::Excepted, Outcome::Excepted], "no subject: every key of the user");
+    assert!(wide.findings.iter().all(|f| f.exception.as_ref().is_none_or(|e| e.covers_subject.is_none())));
+}

@@ -63,10 +63,24 @@ fn run_fixture(rule: &Rule) -> (String, BTreeSet<Status>) {
         let mut out = Findings::new(rule.id, &snapshot.account.id);
         (rule.check)(&Context { snapshot: &snapshot, params: &params }, &mut out);
         rendered.push_str(&format!("== {}\n", case.name));
-        for finding in out.into_vec() {
+        let findings = out.into_vec();
+        let mut keys = BTreeSet::new();
+        for finding in &findings {
+            let key = (&finding.region, &finding.resource, &finding.subject);
+            assert!(
+                keys.insert(key),
+                "{} case {:?}: two findings for {key:?}; give them a subject (Findings::fail_about) so that \
+                 reports, history and exceptions can tell them apart",
+                rule.id,
+                case.name
+            );
+        }
+        for finding in findings {
             statuses.insert(finding.status);
+            let subject =
+                finding.subject.as_deref().map(|subject| format!(" [{subject}]")).unwrap_or_default();
             rendered.push_str(&format!(
-                "{} {} {}\n  en: {}\n  ja: {}\n",
+                "{} {} {}{subject}\n  en: {}\n  ja: {}\n",
                 finding.status.label(),
                 finding.region,
                 finding.resource,

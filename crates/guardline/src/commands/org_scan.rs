@@ -350,6 +350,7 @@ fn not_evaluated(
                     account_id: account_id.to_owned(),
                     region: "global".to_owned(),
                     resource: format!("arn:aws:iam::{account_id}:root"),
+                    subject: None,
                     status: Status::NotEvaluated,
                     message: Text::new(
                         format!("the account could not be scanned: {reason}"),

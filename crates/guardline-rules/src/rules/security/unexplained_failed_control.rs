@@ -11,8 +11,10 @@ declare_rule! {
     ///
     /// - its control (e.g. `IAM.6`) is listed in the profile's `security-hub-not-adopted`, with the reason
     ///   the profile gives: the finding passes and the message quotes the reason; or
-    /// - it is covered by an exception (control `HUB-002`, the finding's resource), which the engine applies
-    ///   like any other exception.
+    /// - it is covered by an exception (control `HUB-002`, the finding's resource, and `subject` the
+    ///   Security Hub control, e.g. `subject = "S3.8"`), which the engine applies like any other exception.
+    ///   Without `subject` an exception covers every Security Hub control that fails on the resource, and
+    ///   the report says so.
     ///
     /// Every other failed finding fails, naming its control, title and severity. The finding's resource is
     /// its first resource ARN (the finding ID when it has none).
@@ -131,9 +133,10 @@ fn check(cx: &Context<'_>, out: &mut Findings) {
             let resource = finding.resource_arns.first().unwrap_or(&finding.id);
             let (title, severity) = (&finding.title, &finding.severity);
             let Some(control) = finding.control_id.as_deref() else {
-                out.fail(
+                out.fail_about(
                     region,
                     resource,
+                    &finding.id,
                     text!(
                         "failed Security Hub finding without a control ID: {title} (severity {severity})",
                         "コントロール ID のない Security Hub の失敗した検出結果: {title} (重要度 {severity})"
@@ -146,17 +149,19 @@ fn check(cx: &Context<'_>, out: &mut Findings) {
                 .find(|(id, _)| id.eq_ignore_ascii_case(control))
                 .map(|(_, reason)| reason.as_str());
             match reason {
-                Some(reason) => out.pass(
+                Some(reason) => out.pass_about(
                     region,
                     resource,
+                    control,
                     text!(
                         "control {control} failed ({title}) but the profile does not adopt it: {reason}",
                         "コントロール {control} は失敗しています ({title}) が、プロファイルで不採用です: {reason}"
                     ),
                 ),
-                None if suppressed => out.fail(
+                None if suppressed => out.fail_about(
                     region,
                     resource,
+                    control,
                     text!(
                         "control {control} failed: {title} (severity {severity}); it is suppressed in Security \
                          Hub, which records no reason, owner or expiry: record a Guardline exception instead",
@@ -165,9 +170,10 @@ fn check(cx: &Context<'_>, out: &mut Findings) {
                          してください"
                     ),
                 ),
-                None => out.fail(
+                None => out.fail_about(
                     region,
                     resource,
+                    control,
                     text!(
                         "control {control} failed: {title} (severity {severity})",
                         "コントロール {control} が失敗しています: {title} (重要度 {severity})"

@@ -25,6 +25,10 @@ declare_rule! {
     /// and the message says why. CloudTrail delivers events within minutes, not instantly: a key created in
     /// the last minutes before the scan, for a user whose row shows none, may only be seen by the next scan.
     ///
+    /// Each failure names its key as the finding's subject: an exception with `subject = "AKIA..."` accepts
+    /// that key only, so a key created later for the same user fails on its own (an exception without
+    /// `subject` accepts every key of the user, and the report says so).
+    ///
     /// ## Why it matters
     /// An access key is a long-lived secret that ends up in shell histories, dotfiles, CI settings and,
     /// sooner or later, in a public repository. Leaked keys are among the most common causes of AWS
@@ -235,9 +239,10 @@ fn fail_key(out: &mut Findings, key: &AccessKey, now: Timestamp) {
         }
         None => ("never used".to_owned(), "使用履歴なし".to_owned()),
     };
-    out.fail(
+    out.fail_about(
         GLOBAL,
         &key.user_arn,
+        id,
         text!(
             "user {name} has active access key {id}, {created_en}, {used_en}",
             "ユーザー {name} に有効なアクセスキー {id} があります: {created_ja}、{used_ja}"
