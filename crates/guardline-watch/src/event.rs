@@ -2,6 +2,9 @@
 
 use serde::{Deserialize, Serialize};
 
+/// The prefix of GuardDuty's attack-sequence finding types (`AttackSequence:S3/CompromisedData`, ...).
+pub const ATTACK_SEQUENCE: &str = "AttackSequence:";
+
 /// The language of message text (`--lang`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -20,8 +23,8 @@ pub struct Severity {
 }
 
 impl Severity {
-    /// GuardDuty's label for a score: 7.0 and above High, 4.0 and above Medium, else Low
-    /// (9.0 and above Critical, as GuardDuty has labelled since 2024).
+    /// GuardDuty's label for a score: Low 1.0–3.9, Medium 4.0–6.9, High 7.0–8.9, Critical 9.0–10.0 (the
+    /// level GuardDuty added for Extended Threat Detection's attack sequences).
     pub fn guardduty(score: f64) -> Severity {
         let label = if score >= 9.0 {
             "CRITICAL"
@@ -81,6 +84,10 @@ pub struct Event {
     pub link: Option<String>,
     /// When it happened or was last updated, as the source says (RFC 3339).
     pub time: Option<String>,
+    /// The source's type of finding, where it has one (GuardDuty's `Recon:EC2/PortProbeUnprotectedPort`,
+    /// `AttackSequence:IAM/CompromisedCredentials`, ...). Absent from events stored before it existed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub finding_type: Option<String>,
 }
 
 impl Event {
@@ -98,7 +105,16 @@ impl Event {
             description: None,
             link: None,
             time: None,
+            finding_type: None,
         }
+    }
+
+    /// Whether the event always goes out as a message of its own, never folded into a digest: GuardDuty's
+    /// attack sequences (Extended Threat Detection; finding types `AttackSequence:...`, always Critical),
+    /// each one an attack in progress across several signals.
+    pub fn stands_alone(&self) -> bool {
+        matches!(self.kind, EventKind::Alert)
+            && self.finding_type.as_deref().is_some_and(|kind| kind.starts_with(ATTACK_SEQUENCE))
     }
 
     /// "alias (123456789012)", the ID alone, or `None` for events of no account (feeds).
@@ -119,5 +135,53 @@ impl Event {
             region: self.region.clone(),
             link: self.link.clone(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn guardduty_labels_follow_its_documented_ranges() {
+        let cases = [
+            (1.0, "LOW"),
+            (3.9, "LOW"),
+            (4.0, "MEDIUM"),
+            (6.9, "MEDIUM"),
+            (7.0, "HIGH"),
+            (8.9, "HIGH"),
+            (9.0, "CRITICAL"),
+            (9.6, "CRITICAL"),
+            (10.0, "CRITICAL"),
+        ];
+        for (score, label) in cases {
+            let severity = Severity::guardduty(score);
+            assert_eq!((severity.label.as_str(), severity.score), (label, Some(score)), "{score}");
+        }
+    }
+
+    #[test]
+    fn only_attack_sequence_alerts_stand_alone() {
+        let mut event = Event::alert("guardduty:f-1:9.3", "guardduty", "Compromised credentials");
+        assert!(!event.stands_alone());
+        event.finding_type =
+            Some("UnauthorizedAccess:IAMUser/InstanceCredentialExfiltration.OutsideAWS".into());
+        assert!(!event.stands_alone());
+        for kind in ["AttackSequence:IAM/CompromisedCredentials", "AttackSequence:S3/CompromisedData"] {
+            event.finding_type = Some(kind.into());
+            assert!(event.stands_alone(), "{kind}");
+        }
+    }
+
+    #[test]
+    fn events_stored_without_a_finding_type_still_load() {
+        let mut event = Event::alert("k", "guardduty", "t");
+        let stored = serde_json::to_string(&event).unwrap();
+        assert!(!stored.contains("finding_type"), "{stored}");
+        assert_eq!(serde_json::from_str::<Event>(&stored).unwrap(), event);
+        event.finding_type = Some("AttackSequence:S3/CompromisedData".into());
+        let stored = serde_json::to_string(&event).unwrap();
+        assert_eq!(serde_json::from_str::<Event>(&stored).unwrap(), event);
     }
 }

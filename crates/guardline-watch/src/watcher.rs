@@ -158,7 +158,8 @@ impl Watcher {
     }
 
     /// Filters `candidates` against what the source already reported and persists the rest: one event
-    /// each, or one digest when there are more than `digest-above`.
+    /// each, or, when there are more than `digest-above`, one digest (except the events that stand alone,
+    /// GuardDuty's attack sequences, which are their own events even in a burst).
     pub fn persist(&self, source: &str, candidates: Vec<Candidate>) -> Result<PassReport, OutboxError> {
         let mut outbox = self.outbox();
         let fresh = outbox.new_candidates(source, candidates)?;
@@ -169,7 +170,7 @@ impl Watcher {
         let seen: Vec<(String, f64)> =
             fresh.iter().map(|candidate| (candidate.item.clone(), candidate.level)).collect();
         let events: Vec<Event> = if fresh.len() > self.config.digest_above {
-            vec![digest(source, &fresh)]
+            burst(source, fresh)
         } else {
             fresh.into_iter().map(|candidate| candidate.event).collect()
         };
@@ -357,6 +358,20 @@ impl Watcher {
     pub fn with_outbox<T>(&self, read: impl FnOnce(&Outbox) -> T) -> T {
         read(&self.outbox())
     }
+}
+
+/// The events of a burst (more new events than `digest-above`): each event that stands alone (an attack
+/// sequence) as itself, first, then the others as one digest (or as itself, when only one is left).
+fn burst(source: &str, fresh: Vec<Candidate>) -> Vec<Event> {
+    let (alone, mut folded): (Vec<Candidate>, Vec<Candidate>) =
+        fresh.into_iter().partition(|candidate| candidate.event.stands_alone());
+    let mut events: Vec<Event> = alone.into_iter().map(|candidate| candidate.event).collect();
+    match folded.len() {
+        0 => {}
+        1 => events.extend(folded.pop().map(|candidate| candidate.event)),
+        _ => events.push(digest(source, &folded)),
+    }
+    events
 }
 
 /// One digest event for a burst of `fresh` events from `source`.

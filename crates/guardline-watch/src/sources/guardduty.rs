@@ -2,6 +2,10 @@
 //!
 //! A finding is reported once; GuardDuty updates a finding in place as activity recurs, and such an update
 //! is reported again only when its severity rose (the candidate's level is the severity).
+//!
+//! Each event keeps the finding's type: an attack sequence of Extended Threat Detection
+//! (`AttackSequence:IAM/CompromisedCredentials`, `AttackSequence:S3/CompromisedData`, ...; severity Critical,
+//! 9.0–10.0) is always sent as its own message, never folded into a digest ([`crate::Event::stands_alone`]).
 
 use aws_sdk_guardduty::Client;
 use aws_sdk_guardduty::types::{Condition, FindingCriteria};
@@ -92,6 +96,7 @@ pub async fn poll_region(
                     "https://{region}.console.aws.amazon.com/guardduty/home?region={region}#/findings?macros=current&fId={id}"
                 ));
                 event.time = finding.updated_at().map(str::to_owned);
+                event.finding_type = finding.r#type().map(str::to_owned);
                 event.region = Some(region);
                 candidates.push(Candidate { item: id.to_owned(), level: severity, event, resolved: false });
             }

@@ -2,7 +2,8 @@
 //! what was already reported (the outbox's `seen`).
 //!
 //! - [`guardduty`]: GuardDuty findings at or above the threshold, every region (re-reported when severity rises).
-//! - [`security_hub`]: Security Hub findings whose compliance is FAILED.
+//! - [`security_hub`]: Security Hub findings whose compliance is FAILED: Security Hub CSPM's (ASFF,
+//!   GetFindings) and, where it is enabled, the new Security Hub's (OCSF, GetFindingsV2), one alert per finding.
 //! - [`inspector`]: Inspector findings at or above a severity label.
 //! - [`health`]: AWS Health events (open and upcoming).
 //! - [`feed`]: RSS/Atom feeds: the AWS service status feed and the vulnerability feeds, with keyword filters.

@@ -162,3 +162,60 @@ channels = ["slack"]
     assert!(body.contains("EC2: AWS_EC2_OPERATIONAL_ISSUE") && body.contains("acme-prod"), "{body}");
     let _ = account();
 }
+
+/// An attack sequence of GuardDuty Extended Threat Detection: type `AttackSequence:...`, severity Critical.
+fn attack_sequence(id: &str, kind: &str, severity: f64) -> Finding {
+    let mut finding = finding(id, severity);
+    finding.r#type = Some(kind.to_owned());
+    finding.title = Some(format!("Attack sequence {id}"));
+    finding
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_attack_sequence_in_a_burst_is_its_own_message_and_the_rest_one_digest() {
+    let setup = Setup::new();
+    // digest-above = 3 (support.rs): six new findings are a burst.
+    let config = setup.config(ROUTE);
+    let mut findings: Vec<Finding> = (1..=5).map(|n| finding(&format!("f-{n}"), 7.5)).collect();
+    findings.insert(2, attack_sequence("seq-1", "AttackSequence:IAM/CompromisedCredentials", 9.3));
+    let report = setup.watcher(&config, vec![source(findings, 7.0)]).run_once().await.unwrap();
+    assert_eq!((report.events, report.delivered, report.failed), (2, 6, 0), "{report:?}");
+    assert_eq!(setup.counts(), (2, 2, 2));
+
+    let slack = titles(&setup.http.accepted(SLACK));
+    let (alone, digest) = (&slack[0], &slack[1]);
+    assert!(alone.contains("Attack sequence seq-1") && alone.contains("CRITICAL"), "{alone}");
+    assert!(!alone.contains("new alerts"), "the attack sequence is not a digest: {alone}");
+    assert!(digest.contains("5 new alerts"), "{digest}");
+    for n in 1..=5 {
+        assert!(digest.contains(&format!("Finding f-{n}")), "{digest}");
+    }
+    assert!(!digest.contains("seq-1"), "the attack sequence is not folded into the digest: {digest}");
+    let mails: Vec<String> = setup.smtp.mails().iter().map(|mail| mail.text()).collect();
+    assert!(mails[0].contains("Attack sequence seq-1") && !mails[0].contains("new alerts"), "{}", mails[0]);
+    assert!(mails[1].contains("Finding f-5") && !mails[1].contains("seq-1"), "{}", mails[1]);
+
+    // Seen once: another pass sends nothing.
+    let again = vec![attack_sequence("seq-1", "AttackSequence:IAM/CompromisedCredentials", 9.3)];
+    let report = setup.watcher(&config, vec![source(again, 7.0)]).run_once().await.unwrap();
+    assert_eq!(report.events, 0);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn several_attack_sequences_each_stand_alone_and_a_lone_remainder_is_no_digest() {
+    let setup = Setup::new();
+    let config = setup.config(ROUTE);
+    let findings = vec![
+        attack_sequence("seq-1", "AttackSequence:IAM/CompromisedCredentials", 9.0),
+        attack_sequence("seq-2", "AttackSequence:S3/CompromisedData", 10.0),
+        attack_sequence("seq-3", "AttackSequence:EKS/CompromisedCluster", 9.5),
+        finding("f-1", 8.0),
+    ];
+    let report = setup.watcher(&config, vec![source(findings, 7.0)]).run_once().await.unwrap();
+    assert_eq!(report.events, 4, "three attack sequences and the one other finding, none digested");
+    let slack = titles(&setup.http.accepted(SLACK)).concat();
+    assert!(!slack.contains("new alerts"), "{slack}");
+    for title in ["Attack sequence seq-1", "Attack sequence seq-2", "Attack sequence seq-3", "Finding f-1"] {
+        assert!(slack.contains(title), "{title}: {slack}");
+    }
+}

@@ -55,7 +55,9 @@ fn org_policy() -> anyhow::Result<String> {
     Ok(serde_json::to_string_pretty(&policy)?)
 }
 
-/// The reads of `watch`'s AWS sources: the account's identity and regions, and the findings and events.
+/// The reads of `watch`'s AWS sources: the account's identity and regions, and the findings and events
+/// (`securityhub:GetFindings` covers both Security Hub CSPM's GetFindings and the new Security Hub's
+/// GetFindingsV2; DescribeSecurityHubV2 tells whether the new Security Hub is on).
 fn watch_policy() -> anyhow::Result<String> {
     let policy = serde_json::json!({
         "Version": "2012-10-17",
@@ -70,6 +72,7 @@ fn watch_policy() -> anyhow::Result<String> {
                 "health:DescribeEvents",
                 "iam:ListAccountAliases",
                 "inspector2:ListFindings",
+                "securityhub:DescribeSecurityHubV2",
                 "securityhub:GetFindings",
             ],
             "Resource": "*",

@@ -76,6 +76,11 @@ fn iam_policy_for_watch_lists_its_sources_reads() {
     let actions = policy["Statement"][0]["Action"].as_array().unwrap();
     assert!(actions.iter().any(|action| action == "guardduty:GetFindings"));
     assert!(actions.iter().any(|action| action == "health:DescribeEvents"));
+    // The Security Hub source: CSPM's GetFindings and the new Security Hub's GetFindingsV2 (same action),
+    // and whether the new Security Hub is on.
+    for action in ["securityhub:GetFindings", "securityhub:DescribeSecurityHubV2"] {
+        assert!(actions.iter().any(|listed| listed == action), "{action}");
+    }
 }
 
 #[test]
