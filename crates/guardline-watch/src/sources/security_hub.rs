@@ -66,8 +66,15 @@ pub struct Filter {
 }
 
 impl Filter {
-    /// Whether a current HUB-002 exception accepts a failing finding on `resources`.
-    fn excepted(&self, account: Option<&str>, region: &str, resources: &[&str]) -> bool {
+    /// Whether a current HUB-002 exception accepts a failing finding of Security Hub control `control` on
+    /// `resources`: an exception's `subject` is the Security Hub control, as in HUB-002's findings.
+    fn excepted(
+        &self,
+        account: Option<&str>,
+        region: &str,
+        control: Option<&str>,
+        resources: &[&str],
+    ) -> bool {
         self.exceptions.iter().any(|exception| {
             exception.account.as_deref().is_none_or(|id| Some(id) == account)
                 && exception.region.as_deref().is_none_or(|name| name == region)
@@ -75,6 +82,10 @@ impl Filter {
                     .resource
                     .as_ref()
                     .is_none_or(|pattern| resources.iter().any(|resource| pattern.matches(resource)))
+                && exception
+                    .subject
+                    .as_ref()
+                    .is_none_or(|pattern| control.is_some_and(|control| pattern.matches(control)))
         })
     }
 }
@@ -310,8 +321,12 @@ async fn page_through(
                 .min_severity
                 .is_none_or(|min| label.and_then(SeverityLabel::parse).is_some_and(|label| label >= min));
             let adopted = control.is_none_or(|control| !filter.not_adopted.contains(control));
-            let excepted =
-                filter.excepted(finding.aws_account_id(), finding.region().unwrap_or(region), &resources);
+            let excepted = filter.excepted(
+                finding.aws_account_id(),
+                finding.region().unwrap_or(region),
+                control,
+                &resources,
+            );
             if !failed || !active || !severe_enough || !adopted || excepted {
                 continue;
             }
@@ -527,7 +542,7 @@ fn ocsf_finding(finding: &Value, region: &str, filter: &Filter, account: &Accoun
     let label = ocsf_severity(finding);
     let severe_enough = filter.min_severity.is_none_or(|min| label.is_some_and(|label| label >= min));
     let adopted = control.is_none_or(|control| !filter.not_adopted.contains(control));
-    let excepted = filter.excepted(finding_account, finding_region, &resources);
+    let excepted = filter.excepted(finding_account, finding_region, control, &resources);
     if !severe_enough || !adopted || excepted {
         return None;
     }

@@ -327,7 +327,7 @@ expires = 2027-03-31
             assert_eq!(items, ["arn:finding/S3.9"], "the excepted bucket's finding is not an alert");
             // Without the exception, both are alerts.
             let found = security_hub::poll_region(
-                &hub_client(findings),
+                &hub_client(findings.clone()),
                 "ap-northeast-1",
                 &Filter::default(),
                 &account(),
@@ -335,6 +335,27 @@ expires = 2027-03-31
             .await
             .unwrap();
             assert_eq!(found.len(), 2);
+            // An exception whose `subject` names another Security Hub control accepts neither.
+            let narrow = guardline_config::parse(
+                r#"
+[[exceptions]]
+control = "HUB-002"
+resource = "arn:aws:s3:::acme-public-*"
+subject = "S3.1"
+reason = "public access block handled by the CDN account"
+owner = "web@acme.example"
+expires = 2027-03-31
+"#,
+                "guardline.toml",
+                &["HUB-002"],
+            )
+            .unwrap();
+            let filter = Filter { exceptions: narrow.exceptions.clone(), ..Filter::default() };
+            let found =
+                security_hub::poll_region(&hub_client(findings), "ap-northeast-1", &filter, &account())
+                    .await
+                    .unwrap();
+            assert_eq!(found.iter().filter(|candidate| !candidate.resolved).count(), 2, "S3.8 is not S3.1");
         });
     });
 }
