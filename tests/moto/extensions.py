@@ -11,7 +11,10 @@ moto's app: it answers the operations below itself and hands every other request
   subscribes the default standards (FSBP, CIS 1.2.0) unless `EnableDefaultStandards` is false. Subscriptions
   are READY at once and vanish when the hub is disabled.
 - Cost Explorer anomaly detection (awsJson1.1, per account): CreateAnomalyMonitor, GetAnomalyMonitors,
-  CreateAnomalySubscription, GetAnomalySubscriptions, GetAnomalies (always empty).
+  CreateAnomalySubscription, GetAnomalySubscriptions, GetAnomalies (always empty). Like AWS, an account has
+  at most one per-service monitor (DIMENSIONAL, dimension SERVICE): a second one is refused with AWS's
+  `ValidationException` "Limit exceeded on dimensional spend monitor creation"; subscribers carry a `Status`,
+  CONFIRMED when created, DECLINED once seeded as declined (the recipient turned the alerts down).
 - Budgets: DescribeSubscribersForNotification (moto stores the subscribers but answers a 500).
 - GuardDuty: ListFindings, GetFindings (findings seeded per detector; `findingCriteria` applied to
   top-level and dotted fields with eq/neq/gt/gte/lt/lte and their long names).
@@ -52,6 +55,8 @@ Seeding (test control API, JSON bodies, answer `{"status": "ok"}`):
 - `POST /guardline-test/guardduty/findings` {"account_id", "region", "detector_id"?, "findings": [...]}
   (without detector_id: the region's first detector)
 - `POST /guardline-test/ssm/instance-information` {"account_id", "region", "instances": [...]}
+- `POST /guardline-test/ce/declined-subscribers` {"account_id", "address"}: every anomaly subscriber of the
+  account with that address becomes DECLINED
 - `POST /guardline-test/answers` {"account_id", "region" ("*": any), "service" (the signing name, e.g.
   "cloudtrail"), "operation" (e.g. "DescribeTrails"), "match"? (key/values the request's parameters must
   have), "status"? (default 200), "body" (JSON, or text for XML protocols), "content_type"?, "times"? (serve it
@@ -328,6 +333,7 @@ class Extensions:
             "/guardline-test/access-analyzer/findings": self.seed_analyzer_findings,
             "/guardline-test/guardduty/findings": self.seed_guardduty_findings,
             "/guardline-test/ssm/instance-information": self.seed_instance_information,
+            "/guardline-test/ce/declined-subscribers": self.seed_declined_subscribers,
             "/guardline-test/answers": self.seed_answer,
         }
 
@@ -554,6 +560,16 @@ class Extensions:
     def seed_instance_information(self, body: dict[str, Any]) -> None:
         self.instances.setdefault((body["account_id"], body["region"]), []).extend(body["instances"])
 
+    def seed_declined_subscribers(self, body: dict[str, Any]) -> None:
+        declined = 0
+        for subscription in self.subscriptions.get(body["account_id"], []):
+            for subscriber in subscription["Subscribers"]:
+                if subscriber.get("Address") == body["address"]:
+                    subscriber["Status"] = "DECLINED"
+                    declined += 1
+        if not declined:
+            raise ApiError(400, "ValidationException", f"no anomaly subscriber {body['address']} in {body['account_id']}")
+
     # ---- IAM Access Analyzer ----
 
     def region_analyzers(self, request: Request) -> dict[str, dict[str, Any]]:
@@ -688,6 +704,12 @@ class Extensions:
         monitor = dict(body.get("AnomalyMonitor") or {})
         if not monitor.get("MonitorName") or monitor.get("MonitorType") not in ("DIMENSIONAL", "CUSTOM"):
             raise ApiError(400, "ValidationException", "AnomalyMonitor needs a MonitorName and a MonitorType.")
+        per_service = monitor["MonitorType"] == "DIMENSIONAL" and monitor.get("MonitorDimension") == "SERVICE"
+        if per_service and any(existing.get("MonitorType") == "DIMENSIONAL" and existing.get("MonitorDimension") == "SERVICE"
+                               for existing in self.monitors.get(request.account, [])):
+            # One AWS services monitor per account
+            # (https://aws.amazon.com/aws-cost-management/aws-cost-anomaly-detection/faqs/): AWS refuses another.
+            raise ApiError(400, "ValidationException", "Limit exceeded on dimensional spend monitor creation")
         arn = f"arn:{get_partition(request.region)}:ce::{request.account}:anomalymonitor/{uuid.uuid4()}"
         today = datetime.date.today().isoformat()
         monitor.update(MonitorArn=arn, CreationDate=today, LastUpdatedDate=today, DimensionalValueCount=0)
@@ -717,7 +739,8 @@ class Extensions:
                 raise ApiError(400, "UnknownMonitorException", f"Monitor {arn} does not exist.")
         arn = f"arn:{get_partition(request.region)}:ce::{request.account}:anomalysubscription/{uuid.uuid4()}"
         subscription.update(SubscriptionArn=arn, AccountId=request.account)
-        subscription["Subscribers"] = [{"Status": "CONFIRMED", **s} for s in subscription["Subscribers"]]
+        # A new subscriber receives the alerts until its recipient declines them (seeded here).
+        subscription["Subscribers"] = [{**s, "Status": "CONFIRMED"} for s in subscription["Subscribers"]]
         self.subscriptions.setdefault(request.account, []).append(subscription)
         return {"SubscriptionArn": arn}
 

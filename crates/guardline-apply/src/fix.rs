@@ -94,7 +94,7 @@ async fn apply_step(base: &SdkConfig, account_id: &str, step: &FixStep) -> Resul
         FixAction::CreateBudget { name, monthly_usd, subscribers } => {
             create_budget(&config, account_id, name, *monthly_usd, subscribers, &mut writes).await?
         }
-        FixAction::CreateAnomalyMonitor { monitor_name, threshold_usd, subscribers } => {
+        FixAction::CreateAnomalyMonitor { monitor_name, threshold_usd, subscribers, .. } => {
             create_anomaly_monitor(&config, monitor_name, *threshold_usd, subscribers, &mut writes).await?
         }
         FixAction::CreateAccountAlias { alias } => create_alias(&config, alias, &mut writes).await?,
@@ -791,6 +791,13 @@ async fn create_budget(
     Ok(())
 }
 
+/// COST-003: a daily subscription on the account's per-service monitor. Every page of monitors is read and an
+/// existing per-service (DIMENSIONAL, SERVICE) monitor is reused: AWS allows one per account and refuses a
+/// second ("Limit exceeded on dimensional spend monitor creation"). Every page of subscriptions is read too:
+/// the monitor counts as watched when a subscription of it has a subscriber that has not declined its alerts
+/// (`Status` DECLINED receives nothing,
+/// https://docs.aws.amazon.com/aws-cost-management/latest/APIReference/API_Subscriber.html). The new
+/// subscription takes a name no subscription holds.
 async fn create_anomaly_monitor(
     config: &SdkConfig,
     monitor_name: &str,
@@ -800,12 +807,16 @@ async fn create_anomaly_monitor(
 ) -> Result<(), CollectError> {
     use aws_sdk_costexplorer::types::{
         AnomalyMonitor, AnomalySubscription, AnomalySubscriptionFrequency, Dimension, DimensionValues,
-        Expression, MatchOption, MonitorDimension, MonitorType, Subscriber, SubscriberType,
+        Expression, MatchOption, MonitorDimension, MonitorType, Subscriber, SubscriberStatus, SubscriberType,
     };
     let client = aws_sdk_costexplorer::Client::new(config);
-    let monitors = call("ce:GetAnomalyMonitors", client.get_anomaly_monitors().send()).await?;
+    let monitors = call(
+        "ce:GetAnomalyMonitors",
+        client.get_anomaly_monitors().into_paginator().items().send().collect::<Result<Vec<_>, _>>(),
+    )
+    .await?;
     // AWS allows one per-service (dimensional) monitor per account: reuse it.
-    let existing = monitors.anomaly_monitors().iter().find(|monitor| {
+    let existing = monitors.iter().find(|monitor| {
         monitor.monitor_type() == &MonitorType::Dimensional
             && monitor.monitor_dimension() == Some(&MonitorDimension::Service)
     });
@@ -829,13 +840,27 @@ async fn create_anomaly_monitor(
             created.monitor_arn().to_owned()
         }
     };
-    let subscriptions = call("ce:GetAnomalySubscriptions", client.get_anomaly_subscriptions().send()).await?;
-    let watched = subscriptions.anomaly_subscriptions().iter().any(|subscription| {
-        subscription.monitor_arn_list().contains(&monitor_arn) && !subscription.subscribers().is_empty()
+    let subscriptions = call(
+        "ce:GetAnomalySubscriptions",
+        client.get_anomaly_subscriptions().into_paginator().items().send().collect::<Result<Vec<_>, _>>(),
+    )
+    .await?;
+    let watched = subscriptions.iter().any(|subscription| {
+        subscription.monitor_arn_list().contains(&monitor_arn)
+            && subscription
+                .subscribers()
+                .iter()
+                .any(|subscriber| subscriber.status() != Some(&SubscriberStatus::Declined))
     });
     if watched {
         return Ok(());
     }
+    let taken =
+        |name: &str| subscriptions.iter().any(|subscription| subscription.subscription_name() == name);
+    let subscription_name = std::iter::once(format!("{monitor_name}-daily"))
+        .chain((2..).map(|n| format!("{monitor_name}-daily-{n}")))
+        .find(|name| !taken(name))
+        .unwrap_or_default();
     let threshold = Expression::builder()
         .dimensions(
             DimensionValues::builder()
@@ -852,7 +877,7 @@ async fn create_anomaly_monitor(
     let subscription = built(
         "ce:CreateAnomalySubscription",
         AnomalySubscription::builder()
-            .subscription_name(format!("{monitor_name}-daily"))
+            .subscription_name(&subscription_name)
             .monitor_arn_list(&monitor_arn)
             .set_subscribers(Some(emails))
             .frequency(AnomalySubscriptionFrequency::Daily)
@@ -864,7 +889,7 @@ async fn create_anomaly_monitor(
         client.create_anomaly_subscription().anomaly_subscription(subscription).send(),
     )
     .await?;
-    writes.push(format!("ce:CreateAnomalySubscription {monitor_name}-daily"));
+    writes.push(format!("ce:CreateAnomalySubscription {subscription_name}"));
     Ok(())
 }
 

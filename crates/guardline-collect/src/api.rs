@@ -24,6 +24,7 @@ pub const ACTIONS: &[&str] = &[
     "ec2:DescribeInstances",
     "ec2:DescribeRegions",
     "ec2:DescribeSecurityGroups",
+    "ec2:GetManagedPrefixListEntries",
     "events:ListRules",
     "events:ListTargetsByRule",
     "guardduty:GetDetector",

@@ -40,8 +40,17 @@ pub enum FixAction {
     EnableCloudTrail { existing_trail: Option<String>, bucket: LogBucket },
     /// COST-002: a monthly cost budget with actual (80%) and forecast (100%) email alerts.
     CreateBudget { name: String, monthly_usd: f64, subscribers: Vec<String> },
-    /// COST-003: a per-service anomaly monitor and a daily email subscription.
-    CreateAnomalyMonitor { monitor_name: String, threshold_usd: f64, subscribers: Vec<String> },
+    /// COST-003: a per-service anomaly monitor and a daily email subscription. AWS allows one per-service
+    /// (DIMENSIONAL, dimension SERVICE) monitor per account: `existing_monitor` names the one the snapshot
+    /// holds, which gets the subscription instead of a second monitor (the fix re-reads the monitors and
+    /// reuses whichever per-service monitor exists when it runs).
+    CreateAnomalyMonitor {
+        monitor_name: String,
+        threshold_usd: f64,
+        subscribers: Vec<String>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        existing_monitor: Option<String>,
+    },
     /// ACCOUNT-001.
     CreateAccountAlias { alias: String },
     /// ACCOUNT-002.
@@ -305,7 +314,30 @@ impl FixAction {
                     ),
                 )
             }
-            FixAction::CreateAnomalyMonitor { monitor_name, threshold_usd, subscribers } => {
+            FixAction::CreateAnomalyMonitor {
+                threshold_usd,
+                subscribers,
+                existing_monitor: Some(existing),
+                ..
+            } => {
+                let to = subscribers.join(", ");
+                Text::new(
+                    format!(
+                        "add a daily subscription emailing {to} about anomalies of {threshold_usd} USD or more \
+                         to the existing per-service cost anomaly monitor {existing} (AWS allows one per account)"
+                    ),
+                    format!(
+                        "既存のサービス別コスト異常検出モニター {existing} (アカウントに1つまで) に、影響額 \
+                         {threshold_usd} USD 以上の異常を毎日 {to} にメールするサブスクリプションを追加"
+                    ),
+                )
+            }
+            FixAction::CreateAnomalyMonitor {
+                monitor_name,
+                threshold_usd,
+                subscribers,
+                existing_monitor: None,
+            } => {
                 let to = subscribers.join(", ");
                 Text::new(
                     format!(
@@ -372,6 +404,7 @@ pub fn every_call() -> Vec<&'static str> {
             monitor_name: String::new(),
             threshold_usd: 1.0,
             subscribers: Vec::new(),
+            existing_monitor: None,
         },
         FixAction::CreateAccountAlias { alias: String::new() },
         FixAction::SetSecurityContact {

@@ -216,11 +216,12 @@ async fn subscribers(
         .map(|subscriber| Subscriber {
             kind: subscriber.subscription_type().as_str().to_owned(),
             address: subscriber.address().to_owned(),
+            status: None,
         })
         .collect())
 }
 
-/// `ce:GetAnomalyMonitors`.
+/// `ce:GetAnomalyMonitors`, every page, with each DIMENSIONAL monitor's dimension.
 async fn anomaly_monitors(
     cx: &Cx,
     client: &aws_sdk_costexplorer::Client,
@@ -237,11 +238,13 @@ async fn anomaly_monitors(
             arn: monitor.monitor_arn().unwrap_or_default().to_owned(),
             name: monitor.monitor_name().to_owned(),
             monitor_type: monitor.monitor_type().as_str().to_owned(),
+            monitor_dimension: monitor.monitor_dimension().map(|dimension| dimension.as_str().to_owned()),
         })
         .collect())
 }
 
-/// `ce:GetAnomalySubscriptions`.
+/// `ce:GetAnomalySubscriptions`, every page, with each subscriber's `Status` (`CONFIRMED` or `DECLINED`,
+/// https://docs.aws.amazon.com/aws-cost-management/latest/APIReference/API_Subscriber.html).
 async fn anomaly_subscriptions(
     cx: &Cx,
     client: &aws_sdk_costexplorer::Client,
@@ -264,6 +267,7 @@ async fn anomaly_subscriptions(
                 .map(|subscriber| Subscriber {
                     kind: subscriber.r#type().map(|kind| kind.as_str().to_owned()).unwrap_or_default(),
                     address: subscriber.address().unwrap_or_default().to_owned(),
+                    status: subscriber.status().map(|status| status.as_str().to_owned()),
                 })
                 .collect(),
             frequency: subscription.frequency().as_str().to_owned(),

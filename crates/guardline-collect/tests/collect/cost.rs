@@ -12,7 +12,7 @@ use aws_sdk_costexplorer::operation::get_anomaly_subscriptions::GetAnomalySubscr
 use aws_sdk_costexplorer::operation::get_cost_and_usage::GetCostAndUsageOutput;
 use aws_sdk_costexplorer::types::{
     AnomalyMonitor as SdkMonitor, AnomalySubscription as SdkSubscription, AnomalySubscriptionFrequency,
-    MonitorDimension, MonitorType, Subscriber as CeSubscriber, SubscriberType,
+    MonitorDimension, MonitorType, Subscriber as CeSubscriber, SubscriberStatus, SubscriberType,
 };
 use aws_smithy_mocks::{RuleMode, mock, mock_client};
 use guardline_collect::cx::Cx;
@@ -35,8 +35,15 @@ fn notification() -> Notification {
         .unwrap()
 }
 
+/// A budget's email subscriber (budget subscribers have no status).
 fn email(address: &str) -> Subscriber {
-    Subscriber { kind: "EMAIL".into(), address: address.into() }
+    Subscriber { kind: "EMAIL".into(), address: address.into(), status: None }
+}
+
+/// An anomaly subscription's subscriber with its `Status`
+/// (https://docs.aws.amazon.com/aws-cost-management/latest/APIReference/API_Subscriber.html).
+fn anomaly_subscriber(kind: &str, address: &str, status: &str) -> Subscriber {
+    Subscriber { kind: kind.into(), address: address.into(), status: Some(status.into()) }
 }
 
 #[tokio::test]
@@ -174,7 +181,8 @@ async fn anomaly_monitor_and_subscription_on_moto() {
         &[AnomalyMonitor {
             arn: monitor_arn.clone(),
             name: "services".into(),
-            monitor_type: "DIMENSIONAL".into()
+            monitor_type: "DIMENSIONAL".into(),
+            monitor_dimension: Some("SERVICE".into()),
         }]
     );
     assert_eq!(
@@ -183,10 +191,45 @@ async fn anomaly_monitor_and_subscription_on_moto() {
             arn: subscription.subscription_arn().to_owned(),
             name: "daily-digest".into(),
             monitor_arns: vec![monitor_arn],
-            subscribers: vec![email("ops@example.com")],
+            // A new subscriber is CONFIRMED until its recipient declines the alerts.
+            subscribers: vec![anomaly_subscriber("EMAIL", "ops@example.com", "CONFIRMED")],
             frequency: "DAILY".into(),
         }]
     );
+
+    // The recipient declines the alerts: the subscriber is listed with Status DECLINED.
+    let declined = serde_json::json!({"account_id": account.id, "address": "ops@example.com"});
+    guardline_testkit::shared().control(
+        "/guardline-test/ce/declined-subscribers",
+        "application/json",
+        &declined.to_string(),
+    );
+    let global = account.collect(&["ap-northeast-1"]).await.snapshot.global;
+    assert_eq!(
+        global.anomaly_subscriptions.get().unwrap()[0].subscribers,
+        [anomaly_subscriber("EMAIL", "ops@example.com", "DECLINED")]
+    );
+    assert!(global.anomaly_subscriptions.get().unwrap()[0].subscribers[0].declined());
+
+    // One AWS services monitor per account
+    // (https://aws.amazon.com/aws-cost-management/aws-cost-anomaly-detection/faqs/): AWS refuses a second
+    // DIMENSIONAL SERVICE monitor, and so does the test extension.
+    let second = explorer
+        .create_anomaly_monitor()
+        .anomaly_monitor(
+            SdkMonitor::builder()
+                .monitor_name("services-again")
+                .monitor_type(MonitorType::Dimensional)
+                .monitor_dimension(MonitorDimension::Service)
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .unwrap_err();
+    let second = second.into_service_error();
+    assert_eq!(second.meta().code(), Some("ValidationException"));
+    assert_eq!(second.meta().message(), Some("Limit exceeded on dimensional spend monitor creation"));
 }
 
 // ---- aws-smithy-mocks: pagination and errors ----
@@ -205,11 +248,14 @@ fn json_error(code: &str, message: &str) -> Option<String> {
     Some(format!(r#"{{"__type":"{code}","Message":"{message}"}}"#))
 }
 
-fn monitor(arn: &str, name: &str) -> SdkMonitor {
+/// A monitor as GetAnomalyMonitors lists it: DIMENSIONAL with its `MonitorDimension`, or CUSTOM without one
+/// (https://docs.aws.amazon.com/aws-cost-management/latest/APIReference/API_AnomalyMonitor.html).
+fn monitor(arn: &str, name: &str, dimension: Option<MonitorDimension>) -> SdkMonitor {
     SdkMonitor::builder()
         .monitor_arn(arn)
         .monitor_name(name)
-        .monitor_type(MonitorType::Dimensional)
+        .monitor_type(if dimension.is_some() { MonitorType::Dimensional } else { MonitorType::Custom })
+        .set_monitor_dimension(dimension)
         .build()
         .unwrap()
 }
@@ -235,7 +281,7 @@ fn explorer(
         .match_requests(|req| req.next_page_token().is_none())
         .then_output(|| {
             GetAnomalyMonitorsOutput::builder()
-                .anomaly_monitors(monitor(MONITOR_ARN, "services"))
+                .anomaly_monitors(monitor(MONITOR_ARN, "services", Some(MonitorDimension::Service)))
                 .next_page_token("page-2")
                 .build()
                 .unwrap()
@@ -244,7 +290,7 @@ fn explorer(
         .match_requests(|req| req.next_page_token() == Some("page-2"))
         .then_output(|| {
             GetAnomalyMonitorsOutput::builder()
-                .anomaly_monitors(monitor(MONITOR_ARN_2, "linked-accounts"))
+                .anomaly_monitors(monitor(MONITOR_ARN_2, "linked-accounts", None))
                 .build()
                 .unwrap()
         });
@@ -267,10 +313,15 @@ fn explorer(
                         CeSubscriber::builder()
                             .r#type(SubscriberType::Email)
                             .address("ops@example.com")
+                            .status(SubscriberStatus::Confirmed)
                             .build(),
                     )
                     .subscribers(
-                        CeSubscriber::builder().r#type(SubscriberType::Sns).address(TOPIC_ARN).build(),
+                        CeSubscriber::builder()
+                            .r#type(SubscriberType::Sns)
+                            .address(TOPIC_ARN)
+                            .status(SubscriberStatus::Declined)
+                            .build(),
                     )
                     .frequency(AnomalySubscriptionFrequency::Daily)
                     .build()
@@ -380,8 +431,8 @@ fn expected_subscription() -> AnomalySubscription {
         name: "daily-digest".into(),
         monitor_arns: vec![MONITOR_ARN.into()],
         subscribers: vec![
-            email("ops@example.com"),
-            Subscriber { kind: "SNS".into(), address: TOPIC_ARN.into() },
+            anomaly_subscriber("EMAIL", "ops@example.com", "CONFIRMED"),
+            anomaly_subscriber("SNS", TOPIC_ARN, "DECLINED"),
         ],
         frequency: "DAILY".into(),
     }
@@ -400,18 +451,22 @@ async fn mocked_success_paginates_monitors_and_reads_subscribers() {
             AnomalyMonitor {
                 arn: MONITOR_ARN.into(),
                 name: "services".into(),
-                monitor_type: "DIMENSIONAL".into()
+                monitor_type: "DIMENSIONAL".into(),
+                monitor_dimension: Some("SERVICE".into()),
             },
             AnomalyMonitor {
                 arn: MONITOR_ARN_2.into(),
                 name: "linked-accounts".into(),
-                monitor_type: "DIMENSIONAL".into(),
+                monitor_type: "CUSTOM".into(),
+                monitor_dimension: None,
             },
         ]
     );
     assert_eq!(global.anomaly_subscriptions.get().unwrap(), &[expected_subscription()]);
-    let subscribers =
-        vec![email("ops@example.com"), Subscriber { kind: "SNS".into(), address: TOPIC_ARN.into() }];
+    let subscribers = vec![
+        email("ops@example.com"),
+        Subscriber { kind: "SNS".into(), address: TOPIC_ARN.into(), status: None },
+    ];
     assert_eq!(
         global.budgets.get().unwrap(),
         &[expected_budget(guardline_model::Collected::ok(subscribers))]

@@ -50,6 +50,19 @@ pub struct Subscriber {
     /// `EMAIL` or `SNS`.
     pub kind: String,
     pub address: String,
+    /// An anomaly subscription's subscriber: `CONFIRMED`, or `DECLINED` when the recipient turned the alerts
+    /// down and receives nothing (`Status`,
+    /// https://docs.aws.amazon.com/aws-cost-management/latest/APIReference/API_Subscriber.html). `None` for
+    /// budget subscribers, which have no status, and for an anomaly subscriber AWS gave none for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+}
+
+impl Subscriber {
+    /// Whether the subscriber turned the alerts down (`DECLINED`): it receives nothing.
+    pub fn declined(&self) -> bool {
+        self.status.as_deref().is_some_and(|status| status.eq_ignore_ascii_case("DECLINED"))
+    }
 }
 
 /// A cost anomaly monitor (`ce:GetAnomalyMonitors`).
@@ -60,6 +73,10 @@ pub struct AnomalyMonitor {
     pub name: String,
     /// `DIMENSIONAL` or `CUSTOM`.
     pub monitor_type: String,
+    /// A `DIMENSIONAL` monitor's dimension (`SERVICE`: the per-service monitor, of which AWS allows one per
+    /// account); `None` for a `CUSTOM` monitor.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub monitor_dimension: Option<String>,
 }
 
 /// A cost anomaly subscription (`ce:GetAnomalySubscriptions`).

@@ -5,6 +5,8 @@ use std::collections::BTreeMap;
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
+use crate::{CollectError, Collected};
+
 /// A security group with its ingress rules.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -27,6 +29,34 @@ pub struct IpPermission {
     pub to_port: Option<i32>,
     pub ipv4_ranges: Vec<String>,
     pub ipv6_ranges: Vec<String>,
+    /// The managed prefix lists the permission admits (`PrefixListIds`,
+    /// https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_IpPermission.html), each with its entries.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub prefix_lists: Vec<PrefixListSource>,
+}
+
+/// A managed prefix list a permission admits, with its CIDR entries (`ec2:GetManagedPrefixListEntries`,
+/// every page, read once per list per region). AWS-managed lists (`com.amazonaws.*`) are read like the
+/// customer-managed ones: the security group does not say who owns a list.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PrefixListSource {
+    /// `pl-...`.
+    pub id: String,
+    pub entries: Collected<Vec<String>>,
+}
+
+/// Where a permission admits the world (`0.0.0.0/0`, `::/0`) from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WorldSource<'a> {
+    /// A CIDR of the permission itself.
+    Cidr(&'a str),
+    /// An entry of a managed prefix list the permission admits.
+    PrefixList { id: &'a str, cidr: &'a str },
+}
+
+fn is_world(cidr: &str) -> bool {
+    cidr == "0.0.0.0/0" || cidr == "::/0"
 }
 
 impl IpPermission {
@@ -81,13 +111,25 @@ impl IpPermission {
             }
     }
 
-    /// The world-open sources (`0.0.0.0/0`, `::/0`) among the permission's ranges.
-    pub fn world_sources(&self) -> Vec<&str> {
-        self.ipv4_ranges
+    /// The world-open sources (`0.0.0.0/0`, `::/0`) among the permission's ranges and the entries of its
+    /// prefix lists that could be read.
+    pub fn world_sources(&self) -> Vec<WorldSource<'_>> {
+        let own = self.ipv4_ranges.iter().chain(&self.ipv6_ranges).map(String::as_str);
+        let listed = self.prefix_lists.iter().flat_map(|list| {
+            let entries = list.entries.get().map(Vec::as_slice).unwrap_or_default();
+            entries
+                .iter()
+                .filter(|cidr| is_world(cidr))
+                .map(|cidr| WorldSource::PrefixList { id: list.id.as_str(), cidr: cidr.as_str() })
+        });
+        own.filter(|cidr| is_world(cidr)).map(WorldSource::Cidr).chain(listed).collect()
+    }
+
+    /// The prefix lists whose entries could not be read, with why: the world may be among them.
+    pub fn unreadable_prefix_lists(&self) -> Vec<(&str, &CollectError)> {
+        self.prefix_lists
             .iter()
-            .chain(&self.ipv6_ranges)
-            .map(String::as_str)
-            .filter(|cidr| *cidr == "0.0.0.0/0" || *cidr == "::/0")
+            .filter_map(|list| list.entries.get().err().map(|error| (list.id.as_str(), error)))
             .collect()
     }
 }

@@ -181,6 +181,113 @@ async fn bare_account_is_planned_applied_and_passes_the_rescan() {
     assert_eq!(detector_count(&account).await, 1, "a second detector was created");
 }
 
+/// Runs `script` (Python, with boto3's Cost Explorer client as `ce`) against the moto server as `account`, in
+/// us-east-1 where Cost Explorer answers; its standard output. This crate has no Cost Explorer SDK, and
+/// boto3 comes with moto.
+fn cost_explorer(account: &guardline_testkit::Account, script: &str) -> String {
+    let mut command = std::process::Command::new("python3");
+    command.arg("-c").arg(format!(
+        "import json, os, boto3\nce = boto3.client('ce', region_name='us-east-1', \
+         endpoint_url=os.environ['AWS_ENDPOINT_URL'])\n{script}"
+    ));
+    for (name, value) in moto_env(&guardline_testkit::shared().endpoint, &account.credentials) {
+        command.env(name, value);
+    }
+    let output = command.output().expect("python3 with boto3 (moto's dependency)");
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    String::from_utf8(output.stdout).unwrap()
+}
+
+/// Every monitor of `account`, every page (name, type, dimension).
+fn anomaly_monitors(account: &guardline_testkit::Account) -> Vec<Value> {
+    let listed = cost_explorer(
+        account,
+        "monitors, token = [], None\n\
+         while True:\n\
+         \x20   page = ce.get_anomaly_monitors(**({'NextPageToken': token} if token else {}))\n\
+         \x20   monitors += page['AnomalyMonitors']\n\
+         \x20   token = page.get('NextPageToken')\n\
+         \x20   if not token: break\n\
+         print(json.dumps([[m['MonitorName'], m['MonitorType'], m.get('MonitorDimension')] for m in monitors]))",
+    );
+    serde_json::from_str(&listed).unwrap()
+}
+
+/// COST-003 on an account that already has its one per-service anomaly monitor (AWS allows one per account
+/// and refuses a second: "Limit exceeded on dimensional spend monitor creation",
+/// https://aws.amazon.com/aws-cost-management/aws-cost-anomaly-detection/faqs/), listed on the second page
+/// of GetAnomalyMonitors after 100 custom monitors, and a subscription to it whose only subscriber declined
+/// the alerts (`Status` DECLINED,
+/// https://docs.aws.amazon.com/aws-cost-management/latest/APIReference/API_Subscriber.html): the fix
+/// subscribes `[fix] notify` to that monitor instead of creating another, the rescan passes, and a second
+/// apply changes nothing.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_anomaly_fix_reuses_the_per_service_monitor_past_a_declined_subscriber() {
+    let account = guardline_testkit::shared().account().await;
+    cost_explorer(
+        &account,
+        "for n in range(100):\n\
+         \x20   ce.create_anomaly_monitor(AnomalyMonitor={'MonitorName': f'team-{n}', 'MonitorType': 'CUSTOM',\n\
+         \x20       'MonitorSpecification': {'Tags': {'Key': 'team', 'Values': [str(n)]}}})\n\
+         arn = ce.create_anomaly_monitor(AnomalyMonitor={'MonitorName': 'services', 'MonitorType': 'DIMENSIONAL',\n\
+         \x20   'MonitorDimension': 'SERVICE'})['MonitorArn']\n\
+         ce.create_anomaly_subscription(AnomalySubscription={'SubscriptionName': 'daily-ops', 'MonitorArnList': [arn],\n\
+         \x20   'Subscribers': [{'Type': 'EMAIL', 'Address': 'gone@example.com'}], 'Frequency': 'DAILY',\n\
+         \x20   'ThresholdExpression': {'Dimensions': {'Key': 'ANOMALY_TOTAL_IMPACT_ABSOLUTE',\n\
+         \x20       'MatchOptions': ['GREATER_THAN_OR_EQUAL'], 'Values': ['100']}}})",
+    );
+    let declined = serde_json::json!({"account_id": account.id, "address": "gone@example.com"});
+    guardline_testkit::shared().control(
+        "/guardline-test/ce/declined-subscribers",
+        "application/json",
+        &declined.to_string(),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("guardline.toml");
+    let text = format!(
+        "[scan]\nregions = [\"ap-northeast-1\"]\n\n[[accounts]]\nid = \"{}\"\nprofile = \"default\"\n\n\
+         [fix]\nnotify = [\"security@example.com\", \"sre@example.com\"]\nanomaly-threshold-usd = 50\n",
+        account.id
+    );
+    std::fs::write(&config, text).unwrap();
+    let config = config.display().to_string();
+
+    let before = scan_json(dir.path(), &account, &config);
+    let failing = not_passing(&before, "COST-003");
+    assert_eq!(failing.len(), 1, "{failing:?}");
+    assert!(failing[0].contains("no anomaly subscription watches monitors team-0, team-1,"), "{failing:?}");
+    assert!(failing[0].contains("EMAIL gone@example.com declined them"), "{failing:?}");
+
+    let only = ["fix", "--config", &config, "--only", "COST-003", "--no-progress"];
+    let plan = run(dir.path(), &account, &only);
+    assert_eq!(plan.code, 0, "{}", plan.stderr);
+    assert!(plan.stdout.contains("existing per-service cost anomaly monitor services"), "{}", plan.stdout);
+
+    let apply = [&only[..], &["--apply", "--yes"]].concat();
+    let applied = run(dir.path(), &account, &apply);
+    assert_eq!(applied.code, 0, "stdout:\n{}\nstderr:\n{}", applied.stdout, applied.stderr);
+    // The one write: the subscription, on the existing monitor (no CreateAnomalyMonitor).
+    assert!(
+        applied.stdout.contains(
+            "  done    1. COST-003 global: ce:CreateAnomalySubscription guardline-services-daily\n"
+        ),
+        "{}",
+        applied.stdout
+    );
+    let monitors = anomaly_monitors(&account);
+    assert_eq!(monitors.len(), 101, "no second monitor: {monitors:?}");
+    let per_service: Vec<_> = monitors.iter().filter(|monitor| monitor[2] == "SERVICE").collect();
+    assert_eq!(per_service, [&serde_json::json!(["services", "DIMENSIONAL", "SERVICE"])]);
+
+    let after = scan_json(dir.path(), &account, &config);
+    assert_eq!(outcomes(&after, "COST-003"), ["pass"], "{:?}", not_passing(&after, "COST-003"));
+
+    let again = run(dir.path(), &account, &apply);
+    assert_eq!(again.code, 0, "{}", again.stderr);
+    assert!(again.stdout.contains("Nothing to do"), "{}", again.stdout);
+    assert_eq!(anomaly_monitors(&account).len(), 101);
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn a_pin_mismatch_is_refused_and_nothing_changes() {
     let account = guardline_testkit::shared().account().await;

@@ -74,6 +74,8 @@ pub fn volatile_filters(account_id: &str) -> Vec<(String, &'static str)> {
         (r"vpc-[0-9a-f]{8,}".to_owned(), "vpc-[id]"),
         (r"\b[0-9a-f]{32}\b".to_owned(), "[detector-id]"),
         (r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z".to_owned(), "[time]"),
+        // "credential report of 2026-12-02 13:37 UTC" (IAM-005): the report is generated during the test.
+        (r"\d{4}-\d\d-\d\d \d\d:\d\d UTC".to_owned(), "[date] [hh:mm] UTC"),
         (r"\d{4}-\d\d-\d\d".to_owned(), "[date]"),
     ]
 }

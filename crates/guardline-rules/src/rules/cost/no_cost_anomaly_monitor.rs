@@ -10,7 +10,9 @@ use guardline_model::Finding;
 declare_rule! {
     /// ## What it checks
     /// That Cost Anomaly Detection watches the account: at least one anomaly monitor exists, and an anomaly
-    /// subscription that lists that monitor has at least one subscriber (an email address or an SNS topic).
+    /// subscription that lists that monitor has at least one subscriber (an email address or an SNS topic)
+    /// that receives its alerts. A subscriber whose `Status` is `DECLINED` (its recipient turned the alerts
+    /// down) receives nothing and does not count; the failure names it.
     ///
     /// ## Why it matters
     /// A budget (COST-002) needs an amount chosen in advance, which is hard before a service has run for a
@@ -23,7 +25,11 @@ declare_rule! {
     /// adopt).
     ///
     /// ## How to fix
-    /// Create a monitor of every AWS service and a daily subscription to it:
+    /// Create a monitor of every AWS service and a daily subscription to it. AWS allows one such per-service
+    /// monitor (DIMENSIONAL, dimension SERVICE) per account and refuses a second ("Limit exceeded on
+    /// dimensional spend monitor creation"): when `aws ce get-anomaly-monitors` lists one, subscribe to it
+    /// instead of creating another. A recipient who declined the alerts receives nothing: subscribe an
+    /// address that takes them.
     ///
     /// ```sh
     /// aws ce create-anomaly-monitor --anomaly-monitor \
@@ -37,7 +43,9 @@ declare_rule! {
     ///
     /// ## Fix safety
     /// Safe: a monitor and a subscription only add alerts, and Cost Anomaly Detection is free. The fix needs
-    /// the address to notify.
+    /// the address to notify. It reads every page of monitors and subscriptions, subscribes the account's
+    /// per-service monitor when there is one (the plan names it) and creates it otherwise, and leaves existing
+    /// subscriptions, declined subscribers included, as they are.
     ///
     /// ## References
     /// - No CIS AWS Foundations or AWS FSBP control
@@ -85,6 +93,7 @@ fn check(cx: &Context<'_>, out: &mut Findings) {
             return;
         }
     };
+    let mut unwatched: Vec<&str> = Vec::new();
     let mut problems: Vec<Text> = Vec::new();
     for monitor in monitors {
         let monitor_name = &monitor.name;
@@ -92,7 +101,9 @@ fn check(cx: &Context<'_>, out: &mut Findings) {
             .iter()
             .filter(|subscription| subscription.monitor_arns.contains(&monitor.arn))
             .collect();
-        if let Some(subscription) = watching.iter().find(|subscription| !subscription.subscribers.is_empty())
+        if let Some(subscription) = watching
+            .iter()
+            .find(|subscription| subscription.subscribers.iter().any(|subscriber| !subscriber.declined()))
         {
             let kind = &monitor.monitor_type;
             let subscription_name = &subscription.name;
@@ -100,6 +111,7 @@ fn check(cx: &Context<'_>, out: &mut Findings) {
             let who = subscription
                 .subscribers
                 .iter()
+                .filter(|subscriber| !subscriber.declined())
                 .map(|subscriber| format!("{} {}", subscriber.kind, subscriber.address))
                 .collect::<Vec<_>>()
                 .join(", ");
@@ -115,14 +127,36 @@ fn check(cx: &Context<'_>, out: &mut Findings) {
             );
             return;
         }
+        let mut declined: Vec<String> = watching
+            .iter()
+            .flat_map(|subscription| &subscription.subscribers)
+            .filter(|subscriber| subscriber.declined())
+            .map(|subscriber| format!("{} {}", subscriber.kind, subscriber.address))
+            .collect();
+        declined.sort();
+        declined.dedup();
+        let names =
+            watching.iter().map(|subscription| subscription.name.as_str()).collect::<Vec<_>>().join(", ");
         if watching.is_empty() {
-            problems.push(text!(
-                "no anomaly subscription watches monitor {monitor_name}",
-                "モニター {monitor_name} を監視するサブスクリプションがありません"
-            ));
+            unwatched.push(monitor_name);
+        } else if !declined.is_empty() {
+            let declined = declined.join(", ");
+            problems.push(if watching.len() == 1 {
+                text!(
+                    "subscription {names} watches monitor {monitor_name} but no subscriber receives its alerts: \
+                     {declined} declined them",
+                    "モニター {monitor_name} を監視するサブスクリプション {names} の通知を受け取る通知先がありません \
+                     ({declined} は通知を辞退しています)"
+                )
+            } else {
+                text!(
+                    "subscriptions {names} watch monitor {monitor_name} but no subscriber receives their alerts: \
+                     {declined} declined them",
+                    "モニター {monitor_name} を監視するサブスクリプション {names} の通知を受け取る通知先がありません \
+                     ({declined} は通知を辞退しています)"
+                )
+            });
         } else {
-            let names =
-                watching.iter().map(|subscription| subscription.name.as_str()).collect::<Vec<_>>().join(", ");
             problems.push(if watching.len() == 1 {
                 text!(
                     "subscription {names} watches monitor {monitor_name} but has no subscriber",
@@ -136,6 +170,23 @@ fn check(cx: &Context<'_>, out: &mut Findings) {
             });
         }
     }
+    if !unwatched.is_empty() {
+        let names = unwatched.join(", ");
+        problems.insert(
+            0,
+            if unwatched.len() == 1 {
+                text!(
+                    "no anomaly subscription watches monitor {names}",
+                    "モニター {names} を監視するサブスクリプションがありません"
+                )
+            } else {
+                text!(
+                    "no anomaly subscription watches monitors {names}",
+                    "モニター {names} を監視するサブスクリプションがありません"
+                )
+            },
+        );
+    }
     let problems_en = problems.iter().map(|problem| problem.en.as_str()).collect::<Vec<_>>().join("; ");
     let problems_ja = problems.iter().map(|problem| problem.ja.as_str()).collect::<Vec<_>>().join("。");
     out.fail(
@@ -148,8 +199,18 @@ fn check(cx: &Context<'_>, out: &mut Findings) {
     );
 }
 
-/// A per-service monitor and a daily subscription alerting `[fix] notify`.
+/// A daily subscription alerting `[fix] notify`, on the account's per-service monitor: the existing one
+/// (AWS allows one per account), else a new one.
 fn plan(fix: &FixContext<'_>, failing: &[&Finding]) -> Vec<Planned> {
+    let existing_monitor = fix.cx.snapshot.global.anomaly_monitors.get().ok().and_then(|monitors| {
+        monitors
+            .iter()
+            .find(|monitor| {
+                monitor.monitor_type == "DIMENSIONAL"
+                    && monitor.monitor_dimension.as_deref() == Some("SERVICE")
+            })
+            .map(|monitor| monitor.name.clone())
+    });
     failing
         .iter()
         .map(|finding| match fix.subscribers() {
@@ -159,6 +220,7 @@ fn plan(fix: &FixContext<'_>, failing: &[&Finding]) -> Vec<Planned> {
                     monitor_name: "guardline-services".to_owned(),
                     threshold_usd: fix.settings.anomaly_threshold_usd,
                     subscribers,
+                    existing_monitor: existing_monitor.clone(),
                 },
             },
             None => fix.needs_subscribers(&finding.region),

@@ -1,5 +1,6 @@
 //! EC2-001.
 
+use guardline_model::inventory::ec2::WorldSource;
 use guardline_model::{Section, Severity};
 
 use crate::{Context, Findings, FixAvailability};
@@ -19,7 +20,14 @@ declare_rule! {
     /// - RDP also runs over UDP, so UDP 3389 fails too; other ports are checked over TCP only (SSH has no
     ///   UDP transport, and UDP 22 or 53 open to the world is not an administration port);
     /// - protocols written by number count like their names (`6` is TCP, `17` is UDP); ICMP and other
-    ///   protocols have no ports and are not checked.
+    ///   protocols have no ports and are not checked;
+    /// - a permission can admit a managed prefix list instead of CIDRs (`PrefixListIds`): its entries count as
+    ///   the permission's sources, so a customer-managed list holding `0.0.0.0/0` or `::/0` opens the port to
+    ///   the world. Every list a permission admits is read (`ec2:GetManagedPrefixListEntries`, once per list
+    ///   and region), AWS-managed ones (`com.amazonaws.*`, which hold AWS service ranges) too: a security group
+    ///   names only the list's ID, not its owner. When a list's entries cannot be read, a permission that
+    ///   would open an administration port or all ports through it makes the group NOT EVALUATED (never a
+    ///   pass), unless the group is open to the world anyway.
     ///
     /// ## Why it matters
     /// Port scans find an SSH or RDP port open to the internet within minutes, and brute-force attempts follow.
@@ -52,7 +60,7 @@ declare_rule! {
         item: "2-3",
         severity: Severity::High,
         fix: FixAvailability::ManualOnly,
-        data: &["ec2:DescribeSecurityGroups"],
+        data: &["ec2:DescribeSecurityGroups", "ec2:GetManagedPrefixListEntries"],
         check: check,
         plan: None,
     }
@@ -91,9 +99,11 @@ fn check(cx: &Context<'_>, out: &mut Findings) {
         for group in groups {
             let mut openings = Vec::new();
             let mut openings_ja = Vec::new();
+            let mut unreadable = Vec::new();
             for permission in &group.ingress {
                 let sources = permission.world_sources();
-                if sources.is_empty() {
+                let unknown = permission.unreadable_prefix_lists();
+                if sources.is_empty() && unknown.is_empty() {
                     continue;
                 }
                 let (what, what_ja) = if permission.all_traffic() {
@@ -119,12 +129,42 @@ fn check(cx: &Context<'_>, out: &mut Findings) {
                     };
                     (what, what_ja)
                 };
-                let sources = sources.join(" and ");
-                openings.push(format!("{what} from {sources}"));
-                openings_ja.push(format!("{sources} から {what_ja}"));
+                if sources.is_empty() {
+                    unreadable.extend(
+                        unknown.into_iter().map(|(id, error)| (what.clone(), what_ja.clone(), id, error)),
+                    );
+                    continue;
+                }
+                let en: Vec<String> = sources.iter().map(source_text).collect();
+                let ja: Vec<String> = sources.iter().map(source_text_ja).collect();
+                openings.push(format!("{what} from {}", en.join(" and ")));
+                openings_ja.push(format!("{} から {what_ja}", ja.join("、")));
             }
             let name = format!("{} ({})", group.id, group.name);
-            if openings.is_empty() {
+            if openings.is_empty() && !unreadable.is_empty() {
+                let en = unreadable
+                    .iter()
+                    .map(|(what, _, id, error)| {
+                        format!("{what} from prefix list {id}, whose entries could not be read ({error})")
+                    })
+                    .collect::<Vec<_>>()
+                    .join("; ");
+                let ja = unreadable
+                    .iter()
+                    .map(|(_, what_ja, id, error)| {
+                        format!("プレフィックスリスト {id} から {what_ja} (エントリを読めません: {error})")
+                    })
+                    .collect::<Vec<_>>()
+                    .join("、");
+                out.not_evaluated_because(
+                    region,
+                    &group.arn,
+                    text!(
+                        "could not be evaluated: security group {name} allows {en}",
+                        "評価できません: セキュリティグループ {name} が {ja} への接続を許可しています"
+                    ),
+                );
+            } else if openings.is_empty() {
                 out.pass(
                     region,
                     &group.arn,
@@ -146,5 +186,20 @@ fn check(cx: &Context<'_>, out: &mut Findings) {
                 );
             }
         }
+    }
+}
+
+/// `0.0.0.0/0`, or `0.0.0.0/0 in prefix list pl-0123`.
+fn source_text(source: &WorldSource<'_>) -> String {
+    match source {
+        WorldSource::Cidr(cidr) => (*cidr).to_owned(),
+        WorldSource::PrefixList { id, cidr } => format!("{cidr} in prefix list {id}"),
+    }
+}
+
+fn source_text_ja(source: &WorldSource<'_>) -> String {
+    match source {
+        WorldSource::Cidr(cidr) => (*cidr).to_owned(),
+        WorldSource::PrefixList { id, cidr } => format!("プレフィックスリスト {id} の {cidr}"),
     }
 }
