@@ -38,6 +38,8 @@ moto's app: it answers the operations below itself and hands every other request
   (where CloudTrail records IAM's global events), with the `CloudTrailEvent` record AWS documents; LookupEvents
   filters on one `LookupAttributes` item (EventName, Username or EventSource), `StartTime`/`EndTime`, and pages
   by 50.
+- The new AWS Security Hub (2025): DescribeSecurityHubV2 (ResourceNotFoundException until enabled),
+  EnableSecurityHubV2, DisableSecurityHubV2, per account and region.
 - Resource Groups: ListGroupResources (moto: NotImplementedError) for tag-query groups (`TAG_FILTERS_1_0`),
   resolved against moto's EC2 instances of the account and region.
 - Documented answers: `POST /guardline-test/answers` makes the extension answer one operation for one account
@@ -307,6 +309,9 @@ class Extensions:
             ("guardduty", "POST", r"/detector/(?P<detector>[^/]+)/findings", self.list_guardduty_findings),
             ("guardduty", "POST", r"/detector/(?P<detector>[^/]+)/findings/get", self.get_guardduty_findings),
             ("resource-groups", "POST", r"/list-group-resources", self.list_group_resources),
+            ("securityhub", "GET", r"/hubv2", self.describe_security_hub_v2),
+            ("securityhub", "POST", r"/hubv2", self.enable_security_hub_v2),
+            ("securityhub", "DELETE", r"/hubv2", self.disable_security_hub_v2),
         ]
         self.rest = [(service, method, re.compile(path + "/?"), handler) for service, method, path, handler in rest]
         self.targets = {
@@ -350,6 +355,7 @@ class Extensions:
         self.answers: dict[tuple[str, str], list[dict[str, Any]]] = {}  # (account, service) -> answers
         self.trail_events: dict[str, list[dict[str, Any]]] = {}  # account -> CloudTrail management events
         self.reports_generated: dict[str, datetime.datetime] = {}  # account -> last GenerateCredentialReport
+        self.hubs_v2: dict[tuple[str, str], dict[str, Any]] = {}  # (account, region) -> the new Security Hub
 
     # ---- dispatch ----
 
@@ -993,3 +999,21 @@ class Extensions:
             "ResourceIdentifiers": items,
             **({"NextToken": token} if token else {}),
         }
+
+    # ---- the new AWS Security Hub ----
+
+    def describe_security_hub_v2(self, request: Request) -> dict[str, Any]:
+        """https://docs.aws.amazon.com/securityhub/1.0/APIReference/API_DescribeSecurityHubV2.html"""
+        hub = self.hubs_v2.get((request.account, request.region))
+        if hub is None:
+            raise ApiError(404, "ResourceNotFoundException", "The new Security Hub is not enabled in this account and Region.")
+        return hub
+
+    def enable_security_hub_v2(self, request: Request) -> dict[str, Any]:
+        arn = f"arn:{get_partition(request.region)}:securityhub:{request.region}:{request.account}:hubv2/default"
+        hub = self.hubs_v2.setdefault((request.account, request.region), {"HubV2Arn": arn, "SubscribedAt": now_iso()})
+        return {"HubV2Arn": hub["HubV2Arn"]}
+
+    def disable_security_hub_v2(self, request: Request) -> dict[str, Any]:
+        self.hubs_v2.pop((request.account, request.region), None)
+        return {}

@@ -54,18 +54,18 @@ pub async fn apply(
     report
 }
 
-/// Where account-wide steps run: the partition's cost region serves Budgets and Cost Explorer, and the
-/// other account-wide services answer anywhere.
-fn global_region(account_partition_region: &str) -> &'static str {
-    if account_partition_region.starts_with("cn-") { "cn-northwest-1" } else { "us-east-1" }
+/// Where account-wide steps run: the partition's cost region serves Budgets and Cost Explorer (and, in the
+/// standard and China partitions, the other account-wide services too); a partition without one (AWS
+/// GovCloud (US)) runs them in its global region, where a cost step fails as the service is not there.
+fn global_region(base: &SdkConfig) -> &'static str {
+    let partition =
+        guardline_model::partition::of_region(base.region().map_or("us-east-1", |region| region.as_ref()));
+    guardline_model::partition::cost_region(partition)
+        .unwrap_or_else(|| guardline_model::partition::global_region(partition))
 }
 
 async fn apply_step(base: &SdkConfig, account_id: &str, step: &FixStep) -> Result<StepResult, CollectError> {
-    let region = if step.region == "global" {
-        global_region(base.region().map(|region| region.as_ref()).unwrap_or("us-east-1")).to_owned()
-    } else {
-        step.region.clone()
-    };
+    let region = if step.region == "global" { global_region(base).to_owned() } else { step.region.clone() };
     let config = base.to_builder().region(Region::new(region.clone())).build();
     let mut writes = Writes::default();
     match &step.action {

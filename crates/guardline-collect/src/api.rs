@@ -51,6 +51,7 @@ pub const ACTIONS: &[&str] = &[
     "scheduler:GetSchedule",
     "scheduler:ListSchedules",
     "securityhub:DescribeHub",
+    "securityhub:DescribeSecurityHubV2",
     "securityhub:GetEnabledStandards",
     "securityhub:GetFindings",
     "ssm:DescribeInstanceInformation",

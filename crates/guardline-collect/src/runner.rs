@@ -112,19 +112,7 @@ pub async fn sdk_config(profile: Option<&str>, region: Option<&str>, options: &C
 
 /// The partition a region belongs to.
 pub(crate) fn partition_of(region: &str) -> &'static str {
-    if region.starts_with("cn-") {
-        "aws-cn"
-    } else if region.starts_with("us-gov-") {
-        "aws-us-gov"
-    } else if region.starts_with("us-isob-") {
-        "aws-iso-b"
-    } else if region.starts_with("us-iso-") {
-        "aws-iso"
-    } else if region.starts_with("eu-isoe-") {
-        "aws-iso-e"
-    } else {
-        "aws"
-    }
+    guardline_model::partition::of_region(region)
 }
 
 /// Collects a snapshot of the account the credentials in `config` belong to.

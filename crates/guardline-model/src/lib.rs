@@ -6,6 +6,7 @@
 //!   turns into NOT EVALUATED findings, never into a pass.
 //! - [`Finding`]: what a rule says about one resource.
 //! - [`cost_report::SpendReport`]: what `guardline cost` shows about the bill (not part of a snapshot).
+//! - [`partition`]: AWS partitions and the regions of their account-wide services.
 //! - [`org::OrgAccount`]: a member of an AWS Organization (OU path, tags) for `scan --org`, and
 //!   [`org::ShardRecord`], what a shard of an organisation scan writes per account.
 //!
@@ -17,6 +18,7 @@ pub mod cost_report;
 mod finding;
 pub mod inventory;
 pub mod org;
+pub mod partition;
 mod snapshot;
 
 pub use collected::{CollectError, Collected, ErrorKind};

@@ -25,8 +25,11 @@ use serde_json::{Value, json};
 
 use crate::formats::{exception_note, outcome_code, section_label, status_code};
 
-/// The region of account-wide (`global`) findings.
-pub const GLOBAL_REGION: &str = "us-east-1";
+/// The region account-wide (`global`) findings are imported in: the partition's global region (us-east-1 in
+/// the standard partition), taken from the finding's resource ARN.
+pub fn global_region_of(resource: &str) -> &'static str {
+    guardline_model::partition::global_region(guardline_model::partition::of_arn(resource))
+}
 
 /// The ASFF findings, as one JSON array.
 pub fn render(evaluation: &Evaluation, lang: &str) -> String {
@@ -58,7 +61,7 @@ fn asff(evaluation: &Evaluation, finding: &EvaluatedFinding, lang: &str) -> Opti
         Outcome::Pass | Outcome::NotEvaluated => "INFORMATIONAL",
         _ => severity_label(finding.severity),
     };
-    let region = if f.region == "global" { GLOBAL_REGION } else { f.region.as_str() };
+    let region = if f.region == "global" { global_region_of(&f.resource) } else { f.region.as_str() };
     let account = &f.account_id;
     let title = find_rule(&f.control).map_or("", |rule| rule.title_in(lang));
     let mut description = f.message.get(lang).to_owned();

@@ -9,10 +9,10 @@ use aws_config::{Region, SdkConfig};
 use aws_sdk_budgets::types::Notification as SdkNotification;
 use aws_sdk_costexplorer::types::{DateInterval, Granularity};
 use futures::future::join_all;
-use guardline_model::CollectError;
 use guardline_model::inventory::cost::{
     AnomalyMonitor, AnomalySubscription, Budget, BudgetNotification, CostExplorerStatus, Subscriber,
 };
+use guardline_model::{CollectError, Collected, ErrorKind};
 use jiff::ToSpan;
 use jiff::civil::Date;
 
@@ -20,20 +20,37 @@ use super::GlobalPart;
 use crate::cx::Cx;
 use crate::error::malformed;
 
-/// The region Cost Explorer and Budgets answer in, for the scanned account's partition.
-pub(crate) fn cost_region(partition: &str) -> &'static str {
-    match partition {
-        "aws-cn" => "cn-northwest-1",
-        _ => "us-east-1",
-    }
-}
-
-/// Every cost field, with clients in the partition's cost region (`us-east-1` for `aws`).
+/// Every cost field, with clients in the partition's cost region (`us-east-1` for `aws`, `cn-northwest-1`
+/// in China). A partition without Cost Explorer and Budgets (AWS GovCloud (US), whose bill is the linked
+/// standard account's) gets each field as "not available" with that reason, without a call.
 pub async fn collect(cx: &Cx, config: &SdkConfig) -> GlobalPart {
-    let config = config.to_builder().region(Region::from_static(cost_region(&cx.partition))).build();
+    let Some(region) = guardline_model::partition::cost_region(&cx.partition) else {
+        let partition = cx.partition.clone();
+        let unavailable = move |action: &str| not_in_partition(&partition, action);
+        return Box::new(move |global| {
+            global.cost_explorer = Collected::error(unavailable("ce:GetCostAndUsage"));
+            global.budgets = Collected::error(unavailable("budgets:ViewBudget"));
+            global.anomaly_monitors = Collected::error(unavailable("ce:GetAnomalyMonitors"));
+            global.anomaly_subscriptions = Collected::error(unavailable("ce:GetAnomalySubscriptions"));
+        });
+    };
+    let config = config.to_builder().region(Region::from_static(region)).build();
     let explorer = aws_sdk_costexplorer::Client::new(&config);
     let budgets = aws_sdk_budgets::Client::new(&config);
     collect_with(cx, &explorer, &budgets).await
+}
+
+/// Why a cost call is not made in `partition`, which has no Cost Explorer or Budgets.
+pub(crate) fn not_in_partition(partition: &str, action: &str) -> CollectError {
+    CollectError {
+        action: action.to_owned(),
+        kind: ErrorKind::NotAvailable,
+        code: None,
+        message: format!(
+            "Cost Explorer and Budgets are not available in the {partition} partition: its bill is read in the \
+             linked account of the standard partition"
+        ),
+    }
 }
 
 /// Every cost field, with the given Cost Explorer and Budgets clients.
@@ -277,8 +294,6 @@ async fn anomaly_subscriptions(
 
 #[cfg(test)]
 mod tests {
-    use guardline_model::ErrorKind;
-
     use super::*;
 
     #[test]

@@ -2,7 +2,9 @@
 //! GUARDDUTY-002).
 //!
 //! `events:ListRules` is paged by hand (the SDK has no paginator for it); each rule's targets come from its
-//! own `events:ListTargetsByRule` (also paged), and a failure there is that rule's `targets` error only.
+//! own `events:ListTargetsByRule` (also paged), and a failure there is that rule's `targets` error only. A
+//! rule an AWS service created on the account's behalf keeps that service's principal (`ManagedBy`, e.g.
+//! `notifications.amazonaws.com` for AWS User Notifications).
 //! moto 5.2.5 implements both calls and stores patterns verbatim.
 
 use aws_config::SdkConfig;
@@ -41,6 +43,7 @@ async fn rules(cx: &Cx, client: &Client) -> Result<Vec<EventRule>, CollectError>
             arn: rule.arn().unwrap_or_default().to_owned(),
             state: rule.state().map(|state| state.as_str().to_owned()).unwrap_or_default(),
             event_pattern: rule.event_pattern().map(str::to_owned),
+            managed_by: rule.managed_by().map(str::to_owned),
             targets: targets(cx, client, name).await.into(),
         }
     }))

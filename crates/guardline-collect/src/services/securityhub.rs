@@ -1,5 +1,6 @@
-//! Security Hub, per region: whether the hub is enabled, its enabled standards (HUB-001) and its failed
-//! control findings (HUB-002).
+//! Security Hub, per region: whether Security Hub CSPM is enabled, its enabled standards (HUB-001) and its
+//! failed control findings (HUB-002), and whether the new AWS Security Hub (2025) is enabled too (HUB-001
+//! says which).
 //!
 //! - `securityhub:DescribeHub`: `InvalidAccessException` (or a "not subscribed" message) means the hub is
 //!   not enabled, which is data (`None`), not an error.
@@ -45,8 +46,23 @@ pub async fn collect(cx: &Cx, config: &SdkConfig, region: &str) -> RegionPart {
 
 /// [`collect`] with a given client (tests pass a mocked one).
 pub async fn collect_with(cx: &Cx, client: &Client, region: &str) -> RegionPart {
-    let hub: Collected<_> = hub(cx, client, region).await.into();
-    Box::new(move |inventory| inventory.security_hub = hub)
+    let (hub, v2) = futures::join!(hub(cx, client, region), hub_v2(cx, client));
+    let (hub, v2): (Collected<_>, Collected<_>) = (hub.into(), v2.into());
+    Box::new(move |inventory| {
+        inventory.security_hub = hub;
+        inventory.security_hub_v2 = v2;
+    })
+}
+
+/// `securityhub:DescribeSecurityHubV2`: whether the new AWS Security Hub is enabled; its
+/// `ResourceNotFoundException` means it is not
+/// (https://docs.aws.amazon.com/securityhub/1.0/APIReference/API_DescribeSecurityHubV2.html).
+async fn hub_v2(cx: &Cx, client: &Client) -> Result<bool, CollectError> {
+    match cx.call("securityhub:DescribeSecurityHubV2", client.describe_security_hub_v2().send()).await {
+        Ok(_) => Ok(true),
+        Err(error) if error.code.as_deref() == Some("ResourceNotFoundException") => Ok(false),
+        Err(error) => Err(error),
+    }
 }
 
 async fn hub(cx: &Cx, client: &Client, region: &str) -> Result<Option<SecurityHub>, CollectError> {

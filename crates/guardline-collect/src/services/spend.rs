@@ -14,14 +14,15 @@ use aws_config::{Region, SdkConfig};
 use aws_sdk_costexplorer::types::{
     AnomalyDateInterval, DateInterval, Granularity, GroupDefinition, GroupDefinitionType, Metric,
 };
-use guardline_model::CollectError;
 use guardline_model::cost_report::{
     BudgetSpend, CostAnomaly, Forecast, Money, MonthSpend, ServiceSpend, SpendReport,
 };
 use jiff::ToSpan;
 use jiff::civil::Date;
 
-use super::cost::cost_region;
+use guardline_model::{CollectError, Collected};
+
+use super::cost::not_in_partition;
 use crate::cx::Cx;
 use crate::error::malformed;
 
@@ -34,9 +35,22 @@ const METRIC: &str = "UnblendedCost";
 /// How far back anomalies are listed.
 const ANOMALY_DAYS: i64 = 30;
 
-/// The account's spend as of `today`, with clients in the partition's cost region (`us-east-1` for `aws`).
+/// The account's spend as of `today`, with clients in the partition's cost region (`us-east-1` for `aws`,
+/// `cn-northwest-1` in China); in a partition without Cost Explorer every piece is "not available".
 pub async fn spend(cx: &Cx, config: &SdkConfig, today: Date) -> SpendReport {
-    let config = config.to_builder().region(Region::from_static(cost_region(&cx.partition))).build();
+    let Some(region) = guardline_model::partition::cost_region(&cx.partition) else {
+        let error = |action: &str| not_in_partition(&cx.partition, action);
+        return SpendReport {
+            account: cx.account_id.clone(),
+            today,
+            this_month: Collected::error(error(COST_AND_USAGE)),
+            last_month: Collected::error(error(COST_AND_USAGE)),
+            forecast: Collected::error(error(FORECAST)),
+            budgets: Collected::error(error(BUDGETS)),
+            anomalies: Collected::error(error(ANOMALIES)),
+        };
+    };
+    let config = config.to_builder().region(Region::from_static(region)).build();
     let explorer = aws_sdk_costexplorer::Client::new(&config);
     let budgets = aws_sdk_budgets::Client::new(&config);
     spend_with(cx, &explorer, &budgets, today).await

@@ -514,3 +514,22 @@ async fn mocked_cost_explorer_without_data_yet_is_enabled() {
         &CostExplorerStatus { enabled: true, detail: "The requested data is unavailable.".into() }
     );
 }
+
+/// AWS GovCloud (US) has no Cost Explorer or Budgets (its bill is the linked standard account's,
+/// https://docs.aws.amazon.com/govcloud-us/latest/UserGuide/usage-and-payment.html): every cost field is
+/// "not available" with that reason, and no call is sent to us-east-1.
+#[tokio::test]
+async fn a_govcloud_account_has_no_cost_data_and_sends_no_cost_call() {
+    let cx = Cx::new("123456789012", "aws-us-gov", 4);
+    let config = aws_config::SdkConfig::builder()
+        .behavior_version(aws_config::BehaviorVersion::latest())
+        .region(aws_config::Region::new("us-gov-west-1"))
+        .build();
+    let mut global = GlobalInventory::default();
+    cost::collect(&cx, &config).await(&mut global);
+    let error = global.cost_explorer.get().unwrap_err();
+    assert_eq!(error.kind, ErrorKind::NotAvailable);
+    assert!(error.message.contains("aws-us-gov partition"), "{error}");
+    assert!(global.budgets.get().is_err() && global.anomaly_monitors.get().is_err());
+    assert!(cx.call_log().is_empty(), "{:?}", cx.call_log());
+}

@@ -96,6 +96,20 @@ async fn enabled_in_one_region_with_failed_findings_only() {
         &None,
         "not subscribed is data, not an error"
     );
+    assert_eq!(output.snapshot.regions["ap-northeast-1"].security_hub_v2.get(), Ok(&false));
+}
+
+/// The new AWS Security Hub: DescribeSecurityHubV2 answers ResourceNotFoundException until it is enabled
+/// (https://docs.aws.amazon.com/securityhub/1.0/APIReference/API_DescribeSecurityHubV2.html; moto lacks it,
+/// the test extension answers it).
+#[tokio::test]
+async fn the_new_security_hub_is_seen_next_to_cspm() {
+    let account = Account::new().await;
+    Client::new(&account.config).enable_security_hub_v2().send().await.unwrap();
+    let output = account.collect(&["ap-northeast-1", "us-east-1"]).await;
+    assert_eq!(output.snapshot.regions["ap-northeast-1"].security_hub_v2.get(), Ok(&true));
+    assert_eq!(output.snapshot.regions["us-east-1"].security_hub_v2.get(), Ok(&false));
+    assert_eq!(output.snapshot.regions["ap-northeast-1"].security_hub.get(), Ok(&None), "CSPM is still off");
 }
 
 #[tokio::test]
@@ -119,6 +133,15 @@ async fn default_standards_and_enabling_without_a_hub_on_moto() {
     let arns: Vec<&str> =
         hub.standards.get().unwrap().iter().map(|standard| standard.standards_arn.as_str()).collect();
     assert_eq!(arns, [FSBP, "arn:aws:securityhub:::ruleset/cis-aws-foundations-benchmark/v/1.2.0"]);
+}
+
+/// The new Security Hub not enabled: DescribeSecurityHubV2's ResourceNotFoundException.
+fn v2_off() -> aws_smithy_mocks::Rule {
+    mock!(Client::describe_security_hub_v2)
+        .sequence()
+        .http_status(404, error_body("ResourceNotFoundException", "not enabled"))
+        .repeatedly()
+        .build()
 }
 
 fn hub() -> DescribeHubOutput {
@@ -175,7 +198,7 @@ async fn enabled_standards_every_page() {
     let client = mock_client!(
         aws_sdk_securityhub,
         RuleMode::MatchAny,
-        [&first, &second, &describe, &get_findings],
+        [&first, &second, &describe, &get_findings, &v2_off()],
         |c| c.retry_config(retries())
     );
 
@@ -270,7 +293,8 @@ async fn more_failed_findings_than_the_limit_are_marked_truncated() {
     let standards =
         mock!(Client::get_enabled_standards).then_output(|| GetEnabledStandardsOutput::builder().build());
     let mut all: Vec<&aws_smithy_mocks::Rule> = rules.iter().collect();
-    all.extend([&describe, &standards]);
+    let v2 = v2_off();
+    all.extend([&describe, &standards, &v2]);
     let client = mock_client!(aws_sdk_securityhub, RuleMode::MatchAny, all, |c| c.retry_config(retries()));
 
     let inventory = apply(collect_with(&cx(), &client, "ap-northeast-1").await);
@@ -291,10 +315,12 @@ async fn denied_standards_fail_only_that_field() {
         .build();
     let describe = mock!(Client::describe_hub).then_output(hub);
     let get_findings = mock!(Client::get_findings).then_output(findings);
-    let client =
-        mock_client!(aws_sdk_securityhub, RuleMode::MatchAny, [&denied, &describe, &get_findings], |c| {
-            c.retry_config(retries())
-        });
+    let client = mock_client!(
+        aws_sdk_securityhub,
+        RuleMode::MatchAny,
+        [&denied, &describe, &get_findings, &v2_off()],
+        |c| { c.retry_config(retries()) }
+    );
 
     let inventory = apply(collect_with(&cx(), &client, "ap-northeast-1").await);
     let hub = inventory.security_hub.get().unwrap().as_ref().expect("the hub is still known to be enabled");
@@ -313,10 +339,12 @@ async fn throttled_standards_after_retries() {
         .build();
     let describe = mock!(Client::describe_hub).then_output(hub);
     let get_findings = mock!(Client::get_findings).then_output(findings);
-    let client =
-        mock_client!(aws_sdk_securityhub, RuleMode::MatchAny, [&throttled, &describe, &get_findings], |c| {
-            c.retry_config(retries())
-        });
+    let client = mock_client!(
+        aws_sdk_securityhub,
+        RuleMode::MatchAny,
+        [&throttled, &describe, &get_findings, &v2_off()],
+        |c| { c.retry_config(retries()) }
+    );
 
     let inventory = apply(collect_with(&cx(), &client, "ap-northeast-1").await);
     let hub = inventory.security_hub.get().unwrap().as_ref().unwrap();
@@ -331,8 +359,8 @@ async fn denied_describe_hub_is_an_error_not_disabled() {
         .http_status(403, error_body("AccessDeniedException", "not authorized to perform DescribeHub"))
         .repeatedly()
         .build();
-    let client =
-        mock_client!(aws_sdk_securityhub, RuleMode::MatchAny, [&denied], |c| c.retry_config(retries()));
+    let client = mock_client!(aws_sdk_securityhub, RuleMode::MatchAny, [&denied, &v2_off()], |c| c
+        .retry_config(retries()));
 
     let inventory = apply(collect_with(&cx(), &client, "ap-northeast-1").await);
     assert_eq!(inventory.security_hub.get().unwrap_err().kind, ErrorKind::AccessDenied);

@@ -14,6 +14,10 @@ pub struct EventRule {
     pub state: String,
     /// The pattern as JSON text; `None` for scheduled rules.
     pub event_pattern: Option<String>,
+    /// For a rule an AWS service manages, that service's principal (`ManagedBy`), e.g.
+    /// `notifications.amazonaws.com` (AWS User Notifications).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub managed_by: Option<String>,
     #[serde(default)]
     pub targets: Collected<Vec<EventTarget>>,
 }

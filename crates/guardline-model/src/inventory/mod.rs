@@ -69,8 +69,11 @@ pub struct RegionInventory {
     /// Rules on the default event bus.
     pub event_rules: Collected<Vec<events::EventRule>>,
     pub guardduty_detectors: Collected<Vec<detection::Detector>>,
-    /// `None`: Security Hub is not enabled in the region.
+    /// `None`: Security Hub (CSPM, the service that runs the FSBP controls) is not enabled in the region.
     pub security_hub: Collected<Option<detection::SecurityHub>>,
+    /// Whether the new AWS Security Hub (2025; OCSF findings, exposure analysis) is enabled in the region
+    /// (`securityhub:DescribeSecurityHubV2`).
+    pub security_hub_v2: Collected<bool>,
     pub inspector: Collected<detection::InspectorStatus>,
     pub access_analyzers: Collected<Vec<detection::Analyzer>>,
     /// The trails `cloudtrail:DescribeTrails` lists in this region, shadow trails (multi-region trails of

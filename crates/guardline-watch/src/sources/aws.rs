@@ -80,7 +80,11 @@ pub fn build(
         });
     }
     if sources.health.is_some() {
-        let global = sdk.to_builder().region(aws_config::Region::new("us-east-1")).build();
+        // The Health API answers in the partition's Health region (us-east-1 for the standard partition).
+        let partition =
+            guardline_model::partition::of_region(sdk.region().map_or("us-east-1", |region| region.as_ref()));
+        let region = guardline_model::partition::health_region(partition);
+        let global = sdk.to_builder().region(aws_config::Region::new(region)).build();
         built.push(Source::Health { client: aws_sdk_health::Client::new(&global) });
     }
     built

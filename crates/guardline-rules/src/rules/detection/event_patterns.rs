@@ -27,6 +27,18 @@ pub(super) fn is_enabled(rule: &EventRule) -> bool {
     rule.state.starts_with("ENABLED")
 }
 
+/// The principal of AWS User Notifications, which manages the EventBridge rules of its notification
+/// configurations (`AWSUserNotificationsManagedRule-...`,
+/// https://docs.aws.amazon.com/notifications/latest/userguide/ev-managed-rules.html).
+const USER_NOTIFICATIONS: &str = "notifications.amazonaws.com";
+
+/// Whether AWS User Notifications manages the rule: it delivers what the rule matches to its own channels
+/// (email, Amazon Q Developer in chat applications, the console's mobile app), which are not EventBridge
+/// targets, and may filter further (its filters are not in the rule's pattern).
+pub(super) fn is_user_notifications(rule: &EventRule) -> bool {
+    rule.managed_by.as_deref() == Some(USER_NOTIFICATIONS)
+}
+
 /// The targets' ARNs, comma-separated.
 pub(super) fn target_list(targets: &[EventTarget]) -> String {
     targets.iter().map(|target| target.arn.as_str()).collect::<Vec<_>>().join(", ")

@@ -6,7 +6,7 @@ use guardline_model::inventory::events::EventRule;
 use guardline_model::{Section, Severity, Text};
 use serde_json::{Map, Value};
 
-use super::event_patterns::{is_enabled, lists, pattern, target_list};
+use super::event_patterns::{is_enabled, is_user_notifications, lists, pattern, target_list};
 use crate::fix::{FixContext, Planned};
 use crate::{Context, Findings, FixAvailability};
 use guardline_model::Finding;
@@ -44,6 +44,12 @@ declare_rule! {
     /// above, or has no target; a region's finding lists the problem of every matching rule. Content
     /// filters on `detail.severity` other than `numeric` and exact numbers (`anything-but`, strings) are
     /// taken to admit nothing. GuardDuty findings routed only through Security Hub do not count.
+    ///
+    /// A rule that AWS User Notifications manages (`ManagedBy` `notifications.amazonaws.com`) counts as a
+    /// route without an EventBridge target: User Notifications delivers to its own channels (email, chat
+    /// through Amazon Q Developer in chat applications, the former AWS Chatbot). Its managed rule holds only
+    /// the source and detail type; a severity filter set in User Notifications is not visible to Guardline,
+    /// and the message says so.
     ///
     /// ## Why it matters
     /// GuardDuty reports a great deal during normal work; forwarding every finding buries the one that
@@ -214,6 +220,17 @@ fn judge(rule: &EventRule, threshold: f64, account: &str, region: &str) -> Verdi
     if !is_enabled(rule) {
         let state = &rule.state;
         return Verdict::Problem(text!("rule {name} is {state}", "ルール {name} は {state} です"));
+    }
+    // User Notifications keeps its filters (severity included) out of its managed rule's pattern.
+    if is_user_notifications(rule) {
+        return Verdict::Routes(text!(
+            "findings with severity >= {threshold} are routed by rule {name} to AWS User \
+             Notifications, which delivers them to its channels (email, chat through Amazon Q Developer); its \
+             severity filter is set in User Notifications and is not visible here",
+            "重要度 {threshold} 以上の検出結果はルール {name} により AWS User Notifications に送られ、\
+             そのチャネル (メール、Amazon Q Developer によるチャット) に通知されます。重要度の\
+             フィルターは User Notifications 側で設定され、ここからは見えません"
+        ));
     }
     let mut problems = Vec::new();
     let severity = pattern.get("detail").and_then(|detail| detail.get("severity"));

@@ -2,7 +2,7 @@
 
 use guardline_model::{Section, Severity, Text};
 
-use super::event_patterns::{is_enabled, lists, pattern, target_list};
+use super::event_patterns::{is_enabled, is_user_notifications, lists, pattern, target_list};
 use crate::fix::{FixContext, Planned};
 use crate::{Context, Findings, FixAvailability};
 use guardline_model::Finding;
@@ -25,6 +25,11 @@ declare_rule! {
     ///
     /// A region whose rules, or whose matching rule's targets, were not collected is NOT EVALUATED unless
     /// another rule there routes the events.
+    ///
+    /// A rule that AWS User Notifications manages (`ManagedBy` `notifications.amazonaws.com`) counts as routed
+    /// without an EventBridge target: User Notifications delivers to its own channels (email, chat through
+    /// Amazon Q Developer in chat applications, the former AWS Chatbot). A rule whose target is an SNS topic
+    /// that Amazon Q Developer reads is routed like any other.
     ///
     /// ## Why it matters
     /// AWS Health tells the account about outages that affect its resources, scheduled maintenance and
@@ -119,6 +124,10 @@ fn check(cx: &Context<'_>, out: &mut Findings) {
                 let state = &rule.state;
                 problems.push(text!("rule {name} is {state}", "ルール {name} は {state} です"));
                 continue;
+            }
+            if is_user_notifications(rule) {
+                routed = Some((rule, "AWS User Notifications".to_owned()));
+                break;
             }
             match rule.targets.get() {
                 Ok(targets) if !targets.is_empty() => {

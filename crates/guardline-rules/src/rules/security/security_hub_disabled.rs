@@ -1,6 +1,7 @@
 //! HUB-001.
 
-use guardline_model::{Section, Severity};
+use guardline_model::inventory::RegionInventory;
+use guardline_model::{Section, Severity, Text};
 
 use crate::fix::{FixAction, FixContext, Planned};
 use crate::{Context, Findings, FixAvailability};
@@ -11,9 +12,16 @@ const FSBP: &str = "aws-foundational-security-best-practices";
 
 declare_rule! {
     /// ## What it checks
-    /// In every scanned region, AWS Security Hub is enabled and the AWS Foundational Security Best Practices
-    /// (FSBP) standard is enabled in it with status `READY` (`PENDING`, while Security Hub sets it up, passes
-    /// and says so). Any other status of the standard (`INCOMPLETE`, `FAILED`, `DELETING`) fails.
+    /// In every scanned region, AWS Security Hub CSPM (the service called Security Hub until 2025) is enabled
+    /// and the AWS Foundational Security Best Practices (FSBP) standard is enabled in it with status `READY`
+    /// (`PENDING`, while Security Hub sets it up, passes and says so). Any other status of the standard
+    /// (`INCOMPLETE`, `FAILED`, `DELETING`) fails.
+    ///
+    /// Each message also says whether the new AWS Security Hub (2025: OCSF findings, exposure analysis;
+    /// `securityhub:DescribeSecurityHubV2`) is enabled. It does not replace CSPM here: the FSBP controls run
+    /// in Security Hub CSPM, so a region with the new Security Hub alone fails. With both on, a Config.1
+    /// control that passes through a service-linked recorder is no evidence that the account records its
+    /// own resources (CONFIG-001 leaves service-linked recorders out).
     ///
     /// ## Why it matters
     /// Security Hub with FSBP audits hundreds of settings continuously (security groups open to
@@ -50,21 +58,52 @@ declare_rule! {
         item: "2-5",
         severity: Severity::Medium,
         fix: FixAvailability::Safe,
-        data: &["securityhub:DescribeHub", "securityhub:GetEnabledStandards"],
+        data: &["securityhub:DescribeHub", "securityhub:GetEnabledStandards", "securityhub:DescribeSecurityHubV2"],
         check: check,
         plan: Some(plan),
     }
 }
 
+/// Whether the new AWS Security Hub is on in the region, as a message suffix ("" when unknown).
+fn v2_note(inventory: &RegionInventory) -> Text {
+    match inventory.security_hub_v2.get() {
+        Ok(true) => {
+            text!("; the new AWS Security Hub is enabled too", "。新しい AWS Security Hub も有効です")
+        }
+        Ok(false) => {
+            text!("; the new AWS Security Hub is not enabled", "。新しい AWS Security Hub は無効です")
+        }
+        Err(_) => Text::new("", ""),
+    }
+}
+
 fn check(cx: &Context<'_>, out: &mut Findings) {
     for (region, inventory) in cx.regions() {
+        let note = v2_note(inventory);
+        let (v2_en, v2_ja) = (&note.en, &note.ja);
         let hub = match inventory.security_hub.get() {
             Ok(Some(hub)) => hub,
+            Ok(None) if inventory.security_hub_v2.get() == Ok(&true) => {
+                out.fail(
+                    region,
+                    cx.arn("securityhub", region, "hub/default"),
+                    text!(
+                        "AWS Security Hub CSPM is not enabled (the new AWS Security Hub is, but the FSBP controls \
+                         run in Security Hub CSPM)",
+                        "AWS Security Hub CSPM が有効になっていません (新しい AWS Security Hub は有効ですが、FSBP の\
+                         コントロールは Security Hub CSPM で実行されます)"
+                    ),
+                );
+                continue;
+            }
             Ok(None) => {
                 out.fail(
                     region,
                     cx.arn("securityhub", region, "hub/default"),
-                    text!("AWS Security Hub is not enabled", "AWS Security Hub が有効になっていません"),
+                    text!(
+                        "AWS Security Hub CSPM is not enabled{v2_en}",
+                        "AWS Security Hub CSPM が有効になっていません{v2_ja}"
+                    ),
                 );
                 continue;
             }
@@ -89,8 +128,8 @@ fn check(cx: &Context<'_>, out: &mut Findings) {
                 region,
                 resource,
                 text!(
-                    "AWS Security Hub is enabled with the FSBP standard ({arn})",
-                    "AWS Security Hub が有効で、FSBP 標準 ({arn}) が有効です"
+                    "AWS Security Hub CSPM is enabled with the FSBP standard ({arn}){v2_en}",
+                    "AWS Security Hub CSPM が有効で、FSBP 標準 ({arn}) が有効です{v2_ja}"
                 ),
             );
         } else if let Some(pending) = fsbp.iter().find(|standard| standard.status == "PENDING") {
@@ -99,9 +138,10 @@ fn check(cx: &Context<'_>, out: &mut Findings) {
                 region,
                 resource,
                 text!(
-                    "AWS Security Hub is enabled and the FSBP standard ({arn}) is still being set up (PENDING)",
-                    "AWS Security Hub が有効で、FSBP 標準 ({arn}) は\
-                     セットアップ中 (PENDING) です"
+                    "AWS Security Hub CSPM is enabled and the FSBP standard ({arn}) is still being set up \
+                     (PENDING){v2_en}",
+                    "AWS Security Hub CSPM が有効で、FSBP 標準 ({arn}) は\
+                     セットアップ中 (PENDING) です{v2_ja}"
                 ),
             );
         } else if let Some(broken) = fsbp.first() {
@@ -110,9 +150,9 @@ fn check(cx: &Context<'_>, out: &mut Findings) {
                 region,
                 resource,
                 text!(
-                    "AWS Security Hub is enabled but its FSBP standard ({arn}) is {status}",
-                    "AWS Security Hub は有効ですが、FSBP 標準 ({arn}) が \
-                     {status} です"
+                    "AWS Security Hub CSPM is enabled but its FSBP standard ({arn}) is {status}{v2_en}",
+                    "AWS Security Hub CSPM は有効ですが、FSBP 標準 ({arn}) が \
+                     {status} です{v2_ja}"
                 ),
             );
         } else {
@@ -128,9 +168,9 @@ fn check(cx: &Context<'_>, out: &mut Findings) {
                 region,
                 resource,
                 text!(
-                    "AWS Security Hub is enabled without the FSBP standard ({others})",
-                    "AWS Security Hub は有効ですが、FSBP 標準が有効になっていません \
-                     ({others_ja})"
+                    "AWS Security Hub CSPM is enabled without the FSBP standard ({others}){v2_en}",
+                    "AWS Security Hub CSPM は有効ですが、FSBP 標準が有効になっていません \
+                     ({others_ja}){v2_ja}"
                 ),
             );
         }
