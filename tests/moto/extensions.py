@@ -38,6 +38,9 @@ moto's app: it answers the operations below itself and hands every other request
   (where CloudTrail records IAM's global events), with the `CloudTrailEvent` record AWS documents; LookupEvents
   filters on one `LookupAttributes` item (EventName, Username or EventSource), `StartTime`/`EndTime`, and pages
   by 50.
+- IAM centralised root access: ListOrganizationsFeatures, Enable/DisableOrganizationsRootCredentialsManagement
+  and ...RootSessions, per moto organisation (the management account only; members and accounts outside
+  an organisation get AWS's errors).
 - The new AWS Security Hub (2025): DescribeSecurityHubV2 (ResourceNotFoundException until enabled),
   EnableSecurityHubV2, DisableSecurityHubV2, per account and region.
 - Resource Groups: ListGroupResources (moto: NotImplementedError) for tag-query groups (`TAG_FILTERS_1_0`),
@@ -83,6 +86,7 @@ from moto.ec2.models import ec2_backends
 from moto.core.responses import BaseResponse
 from moto.guardduty.models import guardduty_backends
 from moto.iam.models import get_account_id_from, mark_account_as_visited
+from moto.organizations.models import organizations_backends
 from moto.resourcegroups.models import resourcegroups_backends
 from moto.securityhub.models import securityhub_backends
 from moto.ssm.models import FakeMaintenanceWindow, FakeMaintenanceWindowTarget, FakeMaintenanceWindowTask, ssm_backends
@@ -259,6 +263,15 @@ REST_OPERATIONS = {
     ("resource-groups", "POST", "/list-group-resources"): "ListGroupResources",
 }
 
+# IAM's centralised root access actions, and the feature each enables or disables (None: only lists).
+ROOT_ACCESS_ACTIONS: dict[str, Any] = {
+    "ListOrganizationsFeatures": None,
+    "EnableOrganizationsRootCredentialsManagement": "RootCredentialsManagement",
+    "EnableOrganizationsRootSessions": "RootSessions",
+    "DisableOrganizationsRootCredentialsManagement": "RootCredentialsManagement",
+    "DisableOrganizationsRootSessions": "RootSessions",
+}
+
 DEFAULT_EVENT_SELECTORS = [
     {"ReadWriteType": "All", "IncludeManagementEvents": True, "DataResources": [], "ExcludeManagementEventSources": []}
 ]
@@ -356,6 +369,7 @@ class Extensions:
         self.trail_events: dict[str, list[dict[str, Any]]] = {}  # account -> CloudTrail management events
         self.reports_generated: dict[str, datetime.datetime] = {}  # account -> last GenerateCredentialReport
         self.hubs_v2: dict[tuple[str, str], dict[str, Any]] = {}  # (account, region) -> the new Security Hub
+        self.root_features: dict[str, list[str]] = {}  # organisation ID -> centralised root access features
 
     # ---- dispatch ----
 
@@ -453,6 +467,45 @@ class Extensions:
         answer.update({key: body[key] for key in ("match", "status", "content_type", "times") if key in body})
         self.answers.setdefault((body["account_id"], body["service"]), []).append(answer)
 
+    # ---- IAM centralised root access ----
+
+    def root_access(self, request: Request, action: str, start_response: Callable[..., Any]) -> list[bytes]:
+        """ListOrganizationsFeatures and Enable/DisableOrganizationsRoot* on moto's organisations, as
+        https://docs.aws.amazon.com/IAM/latest/APIReference/API_ListOrganizationsFeatures.html describes them:
+        the management account sees (and sets) the features; a member gets
+        AccountNotManagementOrDelegatedAdministrator, an account outside an organisation OrganizationNotFound."""
+        org = organizations_backends[request.account][get_partition(request.region)].org
+        member_of = organizations_backends.master_accounts.get(request.account)
+        namespace = "https://iam.amazonaws.com/doc/2010-05-08/"
+
+        def answer(status: str, xml: str) -> list[bytes]:
+            encoded = xml.encode()
+            start_response(status, [("Content-Type", "text/xml"), ("Content-Length", str(len(encoded)))])
+            return [encoded]
+
+        def error(code: str, message: str) -> list[bytes]:
+            return answer("400 Bad Request", f"<ErrorResponse xmlns=\"{namespace}\"><Error><Type>Sender</Type>"
+                                             f"<Code>{code}</Code><Message>{message}</Message></Error>"
+                                             f"<RequestId>{uuid.uuid4()}</RequestId></ErrorResponse>")
+
+        if org is None and member_of is None:
+            return error("OrganizationNotFound", "No organization is associated with your account.")
+        if org is None or org.master_account_id != request.account:
+            return error("AccountNotManagementOrDelegatedAdministrator",
+                         "The account making the request is not the management account or delegated administrator.")
+        with self.lock:
+            features = self.root_features.setdefault(org.id, [])
+            wanted = ROOT_ACCESS_ACTIONS[action]
+            if action.startswith("Enable") and wanted not in features:
+                features.append(wanted)
+            if action.startswith("Disable") and wanted in features:
+                features.remove(wanted)
+            members = "".join(f"<member>{feature}</member>" for feature in features)
+        result = f"<OrganizationId>{org.id}</OrganizationId><EnabledFeatures>{members}</EnabledFeatures>"
+        return answer("200 OK", f"<{action}Response xmlns=\"{namespace}\"><{action}Result>{result}</{action}Result>"
+                                f"<ResponseMetadata><RequestId>{uuid.uuid4()}</RequestId></ResponseMetadata>"
+                                f"</{action}Response>")
+
     # ---- CloudTrail event history ----
 
     def recording_iam_events(self, request: Request, start_response: Callable[..., Any]) -> Any:
@@ -463,6 +516,8 @@ class Extensions:
         request.environ.pop("HTTP_TRANSFER_ENCODING", None)
         form = {key: values[0] for key, values in parse_qs(body.decode(errors="replace")).items()}
         action = form.get("Action")
+        if action in ROOT_ACCESS_ACTIONS:
+            return self.root_access(request, action, start_response)
         if action not in ("CreateAccessKey", "GenerateCredentialReport", "GetCredentialReport"):
             return self.app(request.environ, start_response)
         status: list[str] = []

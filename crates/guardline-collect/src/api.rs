@@ -37,6 +37,7 @@ pub const ACTIONS: &[&str] = &[
     "iam:GetCredentialReport",
     "iam:ListAccessKeys",
     "iam:ListAccountAliases",
+    "iam:ListOrganizationsFeatures",
     "iam:ListUsers",
     "iam:ListVirtualMFADevices",
     "inspector2:BatchGetAccountStatus",

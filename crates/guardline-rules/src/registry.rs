@@ -38,6 +38,7 @@ pub static RULES: &[&Rule] = &[
     &org::switch_role_missing::RULE,
     &org::switch_role_trust_too_broad::RULE,
     &org::assume_role_granted_to_user::RULE,
+    &org::root_access_not_centralised::RULE,
     // 4. Detection
     &detection::instance_not_managed::RULE,
     &detection::health_events_not_routed::RULE,

@@ -45,6 +45,9 @@ pub struct GlobalInventory {
     pub anomaly_subscriptions: Collected<Vec<cost::AnomalySubscription>>,
     /// `None`: the account is not in an AWS Organization (`organizations:DescribeOrganization`).
     pub organization: Collected<Option<organizations::Organization>>,
+    /// Centralised root access (`iam:ListOrganizationsFeatures`); `None` when the account cannot see it (it is
+    /// not the management account or IAM's delegated administrator, or not in an organization).
+    pub root_access: Collected<Option<organizations::RootAccess>>,
     /// IAM roles with their trust policies (`iam:GetAccountAuthorizationDetails`).
     pub roles: Collected<Vec<iam::Role>>,
     /// IAM users' and their groups' policies (who is granted `sts:AssumeRole`, and how).

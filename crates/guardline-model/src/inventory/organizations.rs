@@ -18,3 +18,17 @@ impl Organization {
         self.management_account_id == account_id
     }
 }
+
+/// Centralised root access of the organization (`iam:ListOrganizationsFeatures`), as the management account
+/// or IAM's delegated administrator sees it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RootAccess {
+    /// `RootCredentialsManagement`, `RootSessions`.
+    pub enabled_features: Vec<String>,
+    /// Why no feature can be on: IAM's trusted access is not enabled in Organizations
+    /// (`ServiceAccessNotEnabled`), or the organization has consolidated billing only
+    /// (`OrganizationNotInAllFeaturesMode`).
+    #[serde(default)]
+    pub unavailable_because: Option<String>,
+}

@@ -5,6 +5,7 @@ mod policy;
 
 pub mod assume_role_granted_to_user;
 pub mod iam_users_in_member_account;
+pub mod root_access_not_centralised;
 pub mod switch_role_missing;
 pub mod switch_role_trust_too_broad;
 

@@ -1,0 +1,148 @@
+//! ORG-005.
+
+use guardline_model::{Section, Severity};
+
+use super::{Membership, membership};
+use crate::context::GLOBAL;
+use crate::{Context, Findings, FixAvailability};
+
+declare_rule! {
+    /// ## What it checks
+    /// That the organization manages its member accounts' root users centrally
+    /// (`iam:ListOrganizationsFeatures`, read in the management account): `RootCredentialsManagement` is
+    /// enabled, so the management account can delete and audit the members' root passwords, access keys,
+    /// signing certificates and MFA devices, and new member accounts have no root credentials at all. The
+    /// message also says whether `RootSessions` (privileged root tasks on a member for 15 minutes, e.g.
+    /// unlocking a bucket policy that locks everyone out) is enabled. An organization without IAM's trusted
+    /// access, or with consolidated billing only, fails with that reason.
+    ///
+    /// Member accounts pass (the setting is the management account's); an account in no organization is
+    /// NOT EVALUATED, like the other 3-2 controls. Enabling the feature does not delete the credentials
+    /// member roots already hold: IAM-001, IAM-002 and IAM-004 of each member still report a root that keeps
+    /// MFA or keys.
+    ///
+    /// ## Why it matters
+    /// Every member account's root user is a password and possibly keys that nobody uses day to day, kept
+    /// (or forgotten) in as many places as there are accounts. Removing them leaves nothing to steal; the rare
+    /// task that needs root is done from the management account, for minutes, and logged.
+    ///
+    /// ## Guideline
+    /// 3-2 (manage every account from the management account). The guideline predates centralised root
+    /// access (November 2024); it is the current way to keep member roots out of reach.
+    ///
+    /// ## How to fix
+    /// In the management account, let IAM work with Organizations, then enable both features (IAM User
+    /// Guide, "Centralize root access for member accounts"):
+    ///
+    /// ```sh
+    /// aws organizations enable-aws-service-access --service-principal iam.amazonaws.com
+    /// aws iam enable-organizations-root-credentials-management
+    /// aws iam enable-organizations-root-sessions
+    /// ```
+    ///
+    /// Then delete the credentials existing member roots hold (console: IAM > Root access management), after
+    /// checking that nothing signs in with them.
+    ///
+    /// ## Fix safety
+    /// Manual only: it changes how every member account's root can be reached, which the organization's
+    /// owners decide; deleting a member's root credentials cannot be undone from the member.
+    ///
+    /// ## References
+    /// - IAM User Guide: "Centralize root access for member accounts"
+    /// - IAM API Reference: ListOrganizationsFeatures
+    pub static RULE = {
+        id: "ORG-005",
+        name: "root-access-not-centralised",
+        title: "Member accounts' root access is managed centrally",
+        title_ja: "メンバーアカウントのルートアクセスを一元管理している",
+        section: Section::Mistakes,
+        item: "3-2",
+        severity: Severity::Medium,
+        fix: FixAvailability::ManualOnly,
+        data: &["organizations:DescribeOrganization", "iam:ListOrganizationsFeatures"],
+        check: check,
+        plan: None,
+    }
+}
+
+fn check(cx: &Context<'_>, out: &mut Findings) {
+    let Some(membership) = membership(cx, out) else { return };
+    let id = cx.account_id();
+    if let Membership::Member(management) = membership {
+        out.pass(
+            GLOBAL,
+            cx.account_arn(),
+            text!(
+                "account {id} is a member account: centralised root access is the management account \
+                 {management}'s setting, checked there",
+                "アカウント {id} はメンバーアカウントです: ルートアクセスの一元管理は管理アカウント {management} の\
+                 設定で、そこで確認します"
+            ),
+        );
+        return;
+    }
+    let access = match cx.snapshot.global.root_access.get() {
+        Ok(Some(access)) => access,
+        Ok(None) => {
+            out.not_evaluated_because(
+                GLOBAL,
+                cx.account_arn(),
+                text!(
+                    "could not be evaluated: IAM answered that account {id}, the organization's management \
+                     account, may not read its centralised root access features",
+                    "評価できません: IAM は、組織の管理アカウントである {id} にルートアクセスの一元管理の機能を\
+                     読む権限がないと応答しました"
+                ),
+            );
+            return;
+        }
+        Err(error) => {
+            out.not_evaluated(GLOBAL, cx.account_arn(), error);
+            return;
+        }
+    };
+    let has = |feature: &str| access.enabled_features.iter().any(|enabled| enabled == feature);
+    let (sessions_en, sessions_ja) = if has("RootSessions") {
+        ("; root sessions (RootSessions) are enabled too", "。ルートセッション (RootSessions) も有効です")
+    } else {
+        (
+            "; root sessions (RootSessions) are not enabled",
+            "。ルートセッション (RootSessions) は有効ではありません",
+        )
+    };
+    if has("RootCredentialsManagement") {
+        out.pass(
+            GLOBAL,
+            cx.account_arn(),
+            text!(
+                "the organization manages member accounts' root credentials centrally \
+                 (RootCredentialsManagement){sessions_en}",
+                "組織がメンバーアカウントのルート認証情報を一元管理しています (RootCredentialsManagement){sessions_ja}"
+            ),
+        );
+        return;
+    }
+    match &access.unavailable_because {
+        Some(because) => {
+            let because = because.trim().trim_end_matches('.');
+            out.fail(
+            GLOBAL,
+            cx.account_arn(),
+            text!(
+                "centralised root access cannot be enabled yet: {because}",
+                "ルートアクセスの一元管理をまだ有効にできません: {because}"
+            ),
+        )
+        }
+        None => out.fail(
+            GLOBAL,
+            cx.account_arn(),
+            text!(
+                "member accounts' root credentials are not managed centrally: RootCredentialsManagement is not \
+                 enabled{sessions_en}",
+                "メンバーアカウントのルート認証情報が一元管理されていません: RootCredentialsManagement が\
+                 有効ではありません{sessions_ja}"
+            ),
+        ),
+    }
+}
