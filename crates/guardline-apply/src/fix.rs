@@ -74,7 +74,7 @@ async fn apply_step(base: &SdkConfig, account_id: &str, step: &FixStep) -> Resul
         FixAction::EnableSecurityHub { standard_arn, .. } => {
             enable_security_hub(&config, standard_arn, &mut writes).await?
         }
-        FixAction::EnableInspectorEc2 => enable_inspector(&config, account_id, &mut writes).await?,
+        FixAction::EnableInspectorEc2 { .. } => enable_inspector(&config, account_id, &mut writes).await?,
         FixAction::RecordConfig { include_global_resource_types, bucket } => {
             ensure_log_bucket(base, account_id, bucket, &mut writes).await?;
             record_config(&config, account_id, *include_global_resource_types, &bucket.name, &mut writes)

@@ -27,7 +27,11 @@ pub enum FixAction {
     /// HUB-001: enable Security Hub (without its default standards) and subscribe to FSBP.
     EnableSecurityHub { hub_enabled: bool, standard_arn: String },
     /// INSPECTOR-001: Inspector's EC2 scanning.
-    EnableInspectorEc2,
+    EnableInspectorEc2 {
+        /// The management account, when the scanned account is a member of an organization: there Inspector is
+        /// usually enabled for every member by its delegated administrator (auto-enable), and the plan says so.
+        member_of: Option<String>,
+    },
     /// CONFIG-001: a recorder of every supported resource type (global types in the home region only), a
     /// delivery channel to the log bucket, recording started.
     RecordConfig { include_global_resource_types: bool, bucket: LogBucket },
@@ -121,7 +125,9 @@ impl FixAction {
                 calls.extend(["securityhub:GetEnabledStandards", "securityhub:BatchEnableStandards"]);
                 calls
             }
-            FixAction::EnableInspectorEc2 => vec!["inspector2:BatchGetAccountStatus", "inspector2:Enable"],
+            FixAction::EnableInspectorEc2 { .. } => {
+                vec!["inspector2:BatchGetAccountStatus", "inspector2:Enable"]
+            }
             FixAction::RecordConfig { bucket, .. } => {
                 let mut calls = vec!["iam:CreateServiceLinkedRole"];
                 calls.extend(bucket_calls(bucket));
@@ -204,9 +210,21 @@ impl FixAction {
                     )
                 }
             }
-            FixAction::EnableInspectorEc2 => {
+            FixAction::EnableInspectorEc2 { member_of: None } => {
                 Text::new("enable Amazon Inspector EC2 scanning", "Amazon Inspector の EC2 スキャンを有効化")
             }
+            FixAction::EnableInspectorEc2 { member_of: Some(management) } => Text::new(
+                format!(
+                    "enable Amazon Inspector EC2 scanning in this account; it is a member of the organization of \
+                     {management}: where Inspector has a delegated administrator, enabling every member (with \
+                     auto-enable) is the administrator's, and this account's own setting may be overridden"
+                ),
+                format!(
+                    "このアカウントで Amazon Inspector の EC2 スキャンを有効化。このアカウントは {management} の組織の\
+                     メンバーです: Inspector に委任管理者がいる場合、全メンバーの有効化 (自動有効化) は委任管理者が\
+                     行い、このアカウントの設定は上書きされることがあります"
+                ),
+            ),
             FixAction::RecordConfig { include_global_resource_types, bucket } => {
                 let (global_en, global_ja) = if *include_global_resource_types {
                     (", global types (IAM) included", "、グローバルリソース (IAM) を含む")
@@ -387,7 +405,7 @@ pub fn every_call() -> Vec<&'static str> {
         FixAction::EnableGuardDuty { disabled_detector: Some(String::new()) },
         FixAction::CreateAccessAnalyzer { name: String::new() },
         FixAction::EnableSecurityHub { hub_enabled: false, standard_arn: String::new() },
-        FixAction::EnableInspectorEc2,
+        FixAction::EnableInspectorEc2 { member_of: None },
         FixAction::RecordConfig { include_global_resource_types: true, bucket: created.clone() },
         FixAction::RecordConfig { include_global_resource_types: true, bucket: existing.clone() },
         FixAction::AddConfigRules { rules: Vec::new() },

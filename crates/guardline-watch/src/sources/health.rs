@@ -1,11 +1,22 @@
-//! AWS Health events: open and upcoming events of the account (the Health API answers in us-east-1). An
-//! upcoming event is reported again when it opens.
+//! AWS Health events: open and upcoming events of the account (the Health API answers in the partition's
+//! Health region, us-east-1 for the standard partition). An upcoming event is reported again when it opens.
+//!
+//! The Health API needs a Business, Enterprise On-Ramp or Enterprise support plan; without one it answers
+//! `SubscriptionRequiredException` (https://docs.aws.amazon.com/health/latest/APIReference/Welcome.html).
+//! That is this source's error, never an empty (passing) poll, and it names the remedy that needs no plan:
+//! AWS Health's EventBridge events (HEALTH-001).
 
 use aws_sdk_health::Client;
 use aws_sdk_health::types::{EventFilter, EventStatusCode};
+use aws_smithy_types::error::metadata::ProvideErrorMetadata as _;
 
 use super::{Account, Candidate, sdk_error};
 use crate::event::{Event, Severity};
+
+/// Why the Health API does not answer an account without a Business (or higher) support plan, and what to do.
+pub const SUBSCRIPTION_REQUIRED: &str = "the AWS Health API needs a Business, Enterprise On-Ramp or Enterprise \
+support plan (SubscriptionRequiredException): without one, route AWS Health's EventBridge events instead (HEALTH-001, \
+`guardline fix --only HEALTH-001`) and remove the health source";
 
 pub async fn poll(client: &Client, account: &Account) -> Result<Vec<Candidate>, String> {
     let filter = EventFilter::builder()
@@ -21,7 +32,16 @@ pub async fn poll(client: &Client, account: &Account) -> Result<Vec<Candidate>, 
             .set_next_token(token.clone())
             .send()
             .await
-            .map_err(|error| sdk_error(&error))?;
+            .map_err(|error| {
+                if error
+                    .as_service_error()
+                    .is_some_and(|error| error.code() == Some("SubscriptionRequiredException"))
+                {
+                    SUBSCRIPTION_REQUIRED.to_owned()
+                } else {
+                    sdk_error(&error)
+                }
+            })?;
         for health in page.events() {
             let Some(arn) = health.arn() else { continue };
             let service = health.service().unwrap_or("AWS");

@@ -163,6 +163,38 @@ channels = ["slack"]
     let _ = account();
 }
 
+/// Without a Business support plan the Health API answers SubscriptionRequiredException
+/// (https://docs.aws.amazon.com/health/latest/APIReference/Welcome.html): the source fails with the remedy,
+/// and nothing passes for an empty poll.
+#[tokio::test(flavor = "multi_thread")]
+async fn health_without_a_support_plan_is_a_source_error_naming_the_eventbridge_route() {
+    let refused = mock!(aws_sdk_health::Client::describe_events).then_error(|| {
+        aws_sdk_health::operation::describe_events::DescribeEventsError::generic(
+            aws_smithy_types::error::ErrorMetadata::builder()
+                .code("SubscriptionRequiredException")
+                .message("The AWS Premium Support Subscription is required to use this service.")
+                .build(),
+        )
+    });
+    let client = mock_client!(aws_sdk_health, RuleMode::MatchAny, [&refused], |c| c
+        .region(aws_sdk_health::config::Region::new("us-east-1")));
+    let setup = Setup::new();
+    let config = setup.config(
+        r#"
+[watch.sources.health]
+
+[[watch.routes]]
+sources = ["health"]
+channels = ["slack"]
+"#,
+    );
+    let report = setup.watcher(&config, vec![Source::Health { client }]).run_once().await.unwrap();
+    assert_eq!(report.delivered, 0);
+    let [(source, error)] = report.source_errors.as_slice() else { panic!("{:?}", report.source_errors) };
+    assert_eq!(source, "health");
+    assert!(error.contains("SubscriptionRequiredException") && error.contains("HEALTH-001"), "{error}");
+}
+
 /// An attack sequence of GuardDuty Extended Threat Detection: type `AttackSequence:...`, severity Critical.
 fn attack_sequence(id: &str, kind: &str, severity: f64) -> Finding {
     let mut finding = finding(id, severity);

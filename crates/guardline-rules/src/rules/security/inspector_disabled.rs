@@ -43,7 +43,8 @@ declare_rule! {
     /// ## Fix safety
     /// Safe: scanning reads package inventories and changes nothing on the instances. It is billed per
     /// instance scanned. `guardline fix` plans the change for every failing region; an `ENABLING` region
-    /// passes and is left alone.
+    /// passes and is left alone. In a member account of an organization the plan says that, where
+    /// Inspector has a delegated administrator, enabling every member (auto-enable) is the administrator's.
     ///
     /// ## References
     /// - AWS FSBP Inspector.1 (Amazon Inspector EC2 scanning is enabled)
@@ -151,12 +152,19 @@ fn meaning(state: &str) -> (&'static str, &'static str) {
 }
 
 /// EC2 scanning in each failing region (an `ENABLING` region passes, so it is never planned).
-fn plan(_fix: &FixContext<'_>, failing: &[&Finding]) -> Vec<Planned> {
+fn plan(fix: &FixContext<'_>, failing: &[&Finding]) -> Vec<Planned> {
+    let id = fix.cx.account_id();
+    let member_of = match fix.cx.snapshot.global.organization.get() {
+        Ok(Some(organization)) if !organization.is_management(id) => {
+            Some(organization.management_account_id.clone())
+        }
+        _ => None,
+    };
     failing
         .iter()
         .map(|finding| Planned::Change {
             region: finding.region.clone(),
-            action: FixAction::EnableInspectorEc2,
+            action: FixAction::EnableInspectorEc2 { member_of: member_of.clone() },
         })
         .collect()
 }
