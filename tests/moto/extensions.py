@@ -41,6 +41,11 @@ moto's app: it answers the operations below itself and hands every other request
 - IAM centralised root access: ListOrganizationsFeatures, Enable/DisableOrganizationsRootCredentialsManagement
   and ...RootSessions, per moto organisation (the management account only; members and accounts outside
   an organisation get AWS's errors).
+- Root sessions (centralised root access): STS AssumeRoot from an organisation's management account, with
+  RootCredentialsManagement enabled, into a member; IAM GetLoginProfile, ListAccessKeys, ListMFADevices and
+  ListSigningCertificates without a user name, in that session, answer the member root's credentials (none,
+  as AWS leaves a new member under the feature, unless seeded); anything else in a root session is
+  AccessDenied.
 - The new AWS Security Hub (2025): DescribeSecurityHubV2 (ResourceNotFoundException until enabled),
   EnableSecurityHubV2, DisableSecurityHubV2, per account and region.
 - Resource Groups: ListGroupResources (moto: NotImplementedError) for tag-query groups (`TAG_FILTERS_1_0`),
@@ -62,6 +67,8 @@ Seeding (test control API, JSON bodies, answer `{"status": "ok"}`):
 - `POST /guardline-test/ssm/instance-information` {"account_id", "region", "instances": [...]}
 - `POST /guardline-test/ce/declined-subscribers` {"account_id", "address"}: every anomaly subscriber of the
   account with that address becomes DECLINED
+- `POST /guardline-test/root-credentials` {"account_id", "password": bool, "access_keys": [{"id", "status"}],
+  "mfa_devices": [serial], "signing_certificates": n}: what a root session sees of that account's root.
 - `POST /guardline-test/answers` {"account_id", "region" ("*": any), "service" (the signing name, e.g.
   "cloudtrail"), "operation" (e.g. "DescribeTrails"), "match"? (key/values the request's parameters must
   have), "status"? (default 200), "body" (JSON, or text for XML protocols), "content_type"?, "times"? (serve it
@@ -353,6 +360,7 @@ class Extensions:
             "/guardline-test/ssm/instance-information": self.seed_instance_information,
             "/guardline-test/ce/declined-subscribers": self.seed_declined_subscribers,
             "/guardline-test/answers": self.seed_answer,
+            "/guardline-test/root-credentials": self.seed_root_credentials,
         }
 
     def reset(self) -> None:
@@ -370,6 +378,8 @@ class Extensions:
         self.reports_generated: dict[str, datetime.datetime] = {}  # account -> last GenerateCredentialReport
         self.hubs_v2: dict[tuple[str, str], dict[str, Any]] = {}  # (account, region) -> the new Security Hub
         self.root_features: dict[str, list[str]] = {}  # organisation ID -> centralised root access features
+        self.root_sessions: dict[str, str] = {}  # access key of a root session -> member account
+        self.root_credentials: dict[str, dict[str, Any]] = {}  # account -> its root user's credentials
 
     # ---- dispatch ----
 
@@ -381,6 +391,12 @@ class Extensions:
             answered = self.documented_answer(request, start_response)
             if answered is not None:
                 return answered
+        if request.service == "sts" and request.method == "POST":
+            answered = self.assume_root(request, start_response)
+            if answered is not None:
+                return answered
+        if request.access_key in self.root_sessions:
+            return self.root_session(request, start_response)
         if request.service == "iam" and request.method == "POST":
             return self.recording_iam_events(request, start_response)
         if request.method == "POST" and request.path == "/moto-api/reset":
@@ -505,6 +521,92 @@ class Extensions:
         return answer("200 OK", f"<{action}Response xmlns=\"{namespace}\"><{action}Result>{result}</{action}Result>"
                                 f"<ResponseMetadata><RequestId>{uuid.uuid4()}</RequestId></ResponseMetadata>"
                                 f"</{action}Response>")
+
+    # ---- Root sessions ----
+
+    def seed_root_credentials(self, body: dict[str, Any]) -> None:
+        self.root_credentials[body["account_id"]] = body
+
+    @staticmethod
+    def xml(start_response: Callable[..., Any], status: str, text: str) -> list[bytes]:
+        encoded = text.encode()
+        start_response(status, [("Content-Type", "text/xml"), ("Content-Length", str(len(encoded)))])
+        return [encoded]
+
+    def assume_root(self, request: Request, start_response: Callable[..., Any]) -> list[bytes] | None:
+        """STS AssumeRoot (https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRoot.html): the
+        management account of an organisation with RootCredentialsManagement opens a root session in a member;
+        anything else is AccessDenied. Other STS requests go to moto."""
+        body = get_input_stream(request.environ).read()
+        request.environ["wsgi.input"] = BytesIO(body)
+        request.environ["CONTENT_LENGTH"] = str(len(body))
+        request.environ.pop("HTTP_TRANSFER_ENCODING", None)
+        form = {key: values[0] for key, values in parse_qs(body.decode(errors="replace")).items()}
+        if form.get("Action") != "AssumeRoot":
+            return None
+        namespace = "https://sts.amazonaws.com/doc/2011-06-15/"
+        target = form.get("TargetPrincipal", "").removeprefix("arn:aws:iam::").split(":")[0]
+        member_of = organizations_backends.master_accounts.get(target)
+        org = organizations_backends[request.account][get_partition(request.region)].org
+        allowed = (member_of is not None and member_of[0] == request.account and org is not None
+                   and "RootCredentialsManagement" in self.root_features.get(org.id, []))
+        if not allowed:
+            return self.xml(start_response, "403 Forbidden",
+                            f"<ErrorResponse xmlns=\"{namespace}\"><Error><Type>Sender</Type><Code>AccessDenied</Code>"
+                            f"<Message>{request.account} may not open a root session in {target}</Message></Error>"
+                            f"<RequestId>{uuid.uuid4()}</RequestId></ErrorResponse>")
+        key = "ASIA" + uuid.uuid4().hex[:16].upper()
+        with self.lock:
+            self.root_sessions[key] = target
+        expires = (datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(minutes=15)).strftime("%Y-%m-%dT%H:%M:%SZ")
+        return self.xml(start_response, "200 OK",
+                        f"<AssumeRootResponse xmlns=\"{namespace}\"><AssumeRootResult><Credentials>"
+                        f"<AccessKeyId>{key}</AccessKeyId><SecretAccessKey>{uuid.uuid4().hex}</SecretAccessKey>"
+                        f"<SessionToken>{uuid.uuid4().hex}</SessionToken><Expiration>{expires}</Expiration>"
+                        f"</Credentials><SourceIdentity></SourceIdentity></AssumeRootResult>"
+                        f"<ResponseMetadata><RequestId>{uuid.uuid4()}</RequestId></ResponseMetadata></AssumeRootResponse>")
+
+    def root_session(self, request: Request, start_response: Callable[..., Any]) -> list[bytes]:
+        """An IAM call in a root session, about the member's root user."""
+        namespace = "https://iam.amazonaws.com/doc/2010-05-08/"
+        body = get_input_stream(request.environ).read()
+        form = {key: values[0] for key, values in parse_qs(body.decode(errors="replace")).items()}
+        action = form.get("Action", "")
+        state = self.root_credentials.get(self.root_sessions[request.access_key], {})
+        created = "2024-01-01T00:00:00Z"
+
+        def result(inner: str) -> list[bytes]:
+            return self.xml(start_response, "200 OK",
+                            f"<{action}Response xmlns=\"{namespace}\"><{action}Result>{inner}</{action}Result>"
+                            f"<ResponseMetadata><RequestId>{uuid.uuid4()}</RequestId></ResponseMetadata></{action}Response>")
+
+        def error(status: str, code: str, message: str) -> list[bytes]:
+            return self.xml(start_response, status,
+                            f"<ErrorResponse xmlns=\"{namespace}\"><Error><Type>Sender</Type><Code>{code}</Code>"
+                            f"<Message>{message}</Message></Error><RequestId>{uuid.uuid4()}</RequestId></ErrorResponse>")
+
+        if request.service != "iam" or form.get("UserName"):
+            return error("403 Forbidden", "AccessDenied", "a root session may only audit the root user's credentials")
+        if action == "GetLoginProfile":
+            if not state.get("password"):
+                return error("404 Not Found", "NoSuchEntity", "Login Profile for the root user cannot be found.")
+            return result(f"<LoginProfile><UserName>root</UserName><CreateDate>{created}</CreateDate></LoginProfile>")
+        if action == "ListAccessKeys":
+            keys = "".join(f"<member><UserName>root</UserName><AccessKeyId>{k['id']}</AccessKeyId>"
+                           f"<Status>{k.get('status', 'Active')}</Status><CreateDate>{created}</CreateDate></member>"
+                           for k in state.get("access_keys", []))
+            return result(f"<AccessKeyMetadata>{keys}</AccessKeyMetadata><IsTruncated>false</IsTruncated>")
+        if action == "ListMFADevices":
+            devices = "".join(f"<member><UserName>root</UserName><SerialNumber>{serial}</SerialNumber>"
+                              f"<EnableDate>{created}</EnableDate></member>" for serial in state.get("mfa_devices", []))
+            return result(f"<MFADevices>{devices}</MFADevices><IsTruncated>false</IsTruncated>")
+        if action == "ListSigningCertificates":
+            certificates = "".join(f"<member><UserName>root</UserName><CertificateId>CERT{n}</CertificateId>"
+                                   f"<CertificateBody>-----BEGIN CERTIFICATE-----</CertificateBody><Status>Active</Status>"
+                                   f"<UploadDate>{created}</UploadDate></member>"
+                                   for n in range(int(state.get("signing_certificates", 0))))
+            return result(f"<Certificates>{certificates}</Certificates><IsTruncated>false</IsTruncated>")
+        return error("403 Forbidden", "AccessDenied", f"{action} is not allowed by the IAMAuditRootUserCredentials task policy")
 
     # ---- CloudTrail event history ----
 

@@ -11,7 +11,12 @@
 //!   minutes before they expire, so a long scan never runs on expired keys and each account costs one
 //!   AssumeRole however many clients its collectors build.
 //!
-//! Like the collectors, everything here only reads: AssumeRole and the Organizations List calls.
+//! - [`root_audit_enabled`] and [`root_credentials`]: under centralised root access, each member's root
+//!   credentials, read through a root session (`sts:AssumeRoot` with the `IAMAuditRootUserCredentials` task
+//!   policy), which is the only way to see whether a member's root still has a password.
+//!
+//! Like the collectors, everything here only reads: AssumeRole, AssumeRoot with the audit-only task policy,
+//! and the Organizations List calls.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -32,11 +37,13 @@ use crate::error::{classify, malformed};
 /// [`list_accounts`], and [`mfa_serial`] for `org switch-roles`.
 pub const ACTIONS: &[&str] = &[
     "iam:ListMFADevices",
+    "iam:ListOrganizationsFeatures",
     "organizations:ListAccounts",
     "organizations:ListAccountsForParent",
     "organizations:ListOrganizationalUnitsForParent",
     "organizations:ListRoots",
     "organizations:ListTagsForResource",
+    "sts:AssumeRoot",
 ];
 
 /// How the member accounts are reached.
@@ -166,6 +173,86 @@ pub async fn member_config(
     let role = access.role_name.trim_matches('/');
     let arn = format!("arn:{partition}:iam::{}:role/{role}", account.id);
     assume(hub, &arn, access).await
+}
+
+/// Whether the organization (as the hub, its management account or IAM's delegated administrator, sees it)
+/// manages root credentials centrally (`iam:ListOrganizationsFeatures` lists `RootCredentialsManagement`):
+/// only then can a root session audit the members' root credentials.
+pub async fn root_audit_enabled(hub: &SdkConfig) -> Result<bool, CollectError> {
+    let answer = aws_sdk_iam::Client::new(hub)
+        .list_organizations_features()
+        .send()
+        .await
+        .map_err(|error| classify("iam:ListOrganizationsFeatures", &error))?;
+    Ok(answer.enabled_features().iter().any(|feature| feature.as_str() == "RootCredentialsManagement"))
+}
+
+/// A member's root credentials, read in a root session the hub opens for it: `sts:AssumeRoot` with the
+/// AWS managed task policy `IAMAuditRootUserCredentials` (a regional STS endpoint, at most 15 minutes), then
+/// `iam:GetLoginProfile`, `iam:ListAccessKeys`, `iam:ListMFADevices` and `iam:ListSigningCertificates` with no
+/// user name, which in a root session name the root user
+/// (https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRoot.html,
+/// https://docs.aws.amazon.com/IAM/latest/UserGuide/id_root-user-privileged-task.html).
+pub async fn root_credentials(
+    hub: &SdkConfig,
+    member: &str,
+) -> Result<guardline_model::inventory::iam::RootCredentials, CollectError> {
+    use aws_sdk_sts::types::PolicyDescriptorType;
+    let partition = hub.region().map_or("aws", |region| crate::runner::partition_of(region.as_ref()));
+    let task = PolicyDescriptorType::builder()
+        .arn(format!("arn:{partition}:iam::aws:policy/root-task/IAMAuditRootUserCredentials"))
+        .build();
+    let session = aws_sdk_sts::Client::new(hub)
+        .assume_root()
+        .target_principal(member)
+        .task_policy_arn(task)
+        .duration_seconds(900)
+        .send()
+        .await
+        .map_err(|error| classify("sts:AssumeRoot", &error))?;
+    let keys =
+        session.credentials().ok_or_else(|| malformed("sts:AssumeRoot", "the answer has no Credentials"))?;
+    let credentials = Credentials::new(
+        keys.access_key_id(),
+        keys.secret_access_key(),
+        Some(keys.session_token().to_owned()),
+        None,
+        "root-session",
+    );
+    let root = hub.to_builder().credentials_provider(SharedCredentialsProvider::new(credentials)).build();
+    let iam = aws_sdk_iam::Client::new(&root);
+    let password = match iam.get_login_profile().send().await {
+        Ok(_) => true,
+        Err(error) => {
+            let error = classify("iam:GetLoginProfile", &error);
+            if error.code.as_deref() != Some("NoSuchEntity") {
+                return Err(error);
+            }
+            false
+        }
+    };
+    let keys = iam.list_access_keys().send().await.map_err(|error| classify("iam:ListAccessKeys", &error))?;
+    let devices =
+        iam.list_mfa_devices().send().await.map_err(|error| classify("iam:ListMFADevices", &error))?;
+    let certificates = iam
+        .list_signing_certificates()
+        .send()
+        .await
+        .map_err(|error| classify("iam:ListSigningCertificates", &error))?;
+    let (active, inactive): (Vec<_>, Vec<_>) = keys
+        .access_key_metadata()
+        .iter()
+        .partition(|key| key.status() == Some(&aws_sdk_iam::types::StatusType::Active));
+    let ids = |keys: Vec<&aws_sdk_iam::types::AccessKeyMetadata>| -> Vec<String> {
+        keys.iter().filter_map(|key| key.access_key_id().map(str::to_owned)).collect()
+    };
+    Ok(guardline_model::inventory::iam::RootCredentials {
+        password,
+        active_access_keys: ids(active),
+        inactive_access_keys: ids(inactive),
+        mfa_devices: devices.mfa_devices().iter().map(|device| device.serial_number().to_owned()).collect(),
+        signing_certificates: certificates.certificates().len(),
+    })
 }
 
 /// The MFA device of IAM user `user` (`iam:ListMFADevices`), the first listed, for `guardline org

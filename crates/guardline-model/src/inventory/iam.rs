@@ -105,6 +105,37 @@ pub enum EveryUserReason {
     EventHistoryUnreadable { error: crate::CollectError },
 }
 
+/// The root user's credentials, audited from the organization's management account through a root session
+/// (`sts:AssumeRoot` with the `IAMAuditRootUserCredentials` task policy, then `iam:GetLoginProfile`,
+/// `iam:ListAccessKeys`, `iam:ListMFADevices` and `iam:ListSigningCertificates` without a user name). Only an
+/// organisation scan under centralised root access reads it; it is what a member account cannot see of its
+/// own root (its password).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RootCredentials {
+    /// The root user has a console password (a login profile).
+    pub password: bool,
+    /// Its active access keys' IDs.
+    pub active_access_keys: Vec<String>,
+    /// Its inactive access keys' IDs.
+    pub inactive_access_keys: Vec<String>,
+    /// Its MFA devices' serial numbers.
+    pub mfa_devices: Vec<String>,
+    /// How many signing certificates it has.
+    pub signing_certificates: usize,
+}
+
+impl RootCredentials {
+    /// No password, no key, no MFA device, no certificate: the state centralised root access leaves.
+    pub fn is_empty(&self) -> bool {
+        !self.password
+            && self.active_access_keys.is_empty()
+            && self.inactive_access_keys.is_empty()
+            && self.mfa_devices.is_empty()
+            && self.signing_certificates == 0
+    }
+}
+
 /// `iam:GetAccountPasswordPolicy`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

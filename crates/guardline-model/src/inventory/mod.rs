@@ -31,6 +31,9 @@ pub struct GlobalInventory {
     pub access_keys: Collected<Vec<iam::AccessKey>>,
     /// How `access_keys` was read (which users were listed, and what the rest rely on).
     pub access_key_listing: Collected<iam::KeyListing>,
+    /// The root user's credentials as the management account audits them (organisation scans under
+    /// centralised root access only; otherwise not collected).
+    pub root_credentials: Collected<iam::RootCredentials>,
     /// `None`: the account has no password policy.
     pub password_policy: Collected<Option<iam::PasswordPolicy>>,
     pub account_aliases: Collected<Vec<String>>,

@@ -87,6 +87,14 @@ pub fn run(args: ScanArgs) -> anyhow::Result<bool> {
         let accounts = list_accounts(&hub)
             .await
             .map_err(|error| anyhow::anyhow!("could not list the organisation's accounts: {error}"))?;
+        // Under centralised root access the hub audits each member's root credentials in a root session.
+        let root_audit = match guardline_collect::org::root_audit_enabled(&hub).await {
+            Ok(true) => Ok(()),
+            Ok(false) => Err("centralised root access (RootCredentialsManagement) is not enabled in the \
+                              organization, so member roots cannot be audited"
+                .to_owned()),
+            Err(error) => Err(format!("the organization's root access features could not be read: {error}")),
+        };
         let selected: Vec<OrgAccount> =
             accounts.into_iter().filter(|account| settings.selects(&facts(account, None))).collect();
         let selected_ids: Vec<String> = selected.iter().map(|account| account.id.clone()).collect();
@@ -101,9 +109,23 @@ pub fn run(args: ScanArgs) -> anyhow::Result<bool> {
         bar.begin(mine.len());
         let records: Vec<ShardRecord> = futures::stream::iter(mine)
             .map(|account| {
-                let (hub, hub_account, access, options, bar) = (&hub, &hub_account, &access, &options, &bar);
+                let (hub, hub_account, access, options, bar, root_audit) =
+                    (&hub, &hub_account, &access, &options, &bar, &root_audit);
                 async move {
-                    let outcome = scan_account(hub, hub_account, &account, access, options).await;
+                    let mut outcome = scan_account(hub, hub_account, &account, access, options).await;
+                    if let ShardOutcome::Snapshot(snapshot) = &mut outcome
+                        && account.id != *hub_account
+                    {
+                        snapshot.global.root_credentials = match root_audit {
+                            Ok(()) => guardline_collect::org::root_credentials(hub, &account.id).await.into(),
+                            Err(reason) => guardline_model::Collected::error(guardline_model::CollectError {
+                                action: "sts:AssumeRoot".to_owned(),
+                                kind: guardline_model::ErrorKind::NotAvailable,
+                                code: None,
+                                message: reason.clone(),
+                            }),
+                        };
+                    }
                     bar.done(&account.id);
                     ShardRecord::new(account, outcome)
                 }

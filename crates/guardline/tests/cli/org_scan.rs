@@ -595,3 +595,37 @@ fn iam_policy_for_org_lists_and_assumes_the_configured_role() {
         serde_json::json!(["arn:*:iam::*:role/GuardlineAudit", "arn:aws:iam::111122223333:role/Hub"])
     );
 }
+
+/// Under centralised root access the management account audits each member's root in a root session
+/// (sts:AssumeRoot with IAMAuditRootUserCredentials; the test extension emulates both, moto has neither): a
+/// root with no credentials passes IAM-001 and ORG-005; one that still holds a password and an active key
+/// fails ORG-005 and IAM-004, naming them.
+#[tokio::test(flavor = "multi_thread")]
+async fn root_sessions_audit_member_roots_under_centralised_root_access() {
+    let server = guardline_testkit::shared();
+    let org = organisation(server, &[("clean", "Workloads", &[]), ("legacy", "Workloads", &[])]).await;
+    aws_sdk_iam::Client::new(&org.management.config)
+        .enable_organizations_root_credentials_management()
+        .send()
+        .await
+        .unwrap();
+    let legacy = org.members["legacy"].clone();
+    let seeded = serde_json::json!({"account_id": legacy, "password": true,
+                                     "access_keys": [{"id": "AKIALEGACYROOT00001", "status": "Active"}]});
+    server.control("/guardline-test/root-credentials", "application/json", &seeded.to_string());
+    let dir = tempfile::tempdir().unwrap();
+    let env = moto_env(&server.endpoint, &org.management.credentials);
+    let scan = run(dir.path(), args(&["--format", "json"]), env).await;
+    assert_eq!(scan.code, 1, "{}", scan.stderr);
+    let report: serde_json::Value = serde_json::from_str(&scan.stdout).unwrap();
+    let clean = outcomes(&report, &org.members["clean"]);
+    for line in ["pass IAM-001", "pass IAM-002", "pass IAM-004", "pass ORG-005"] {
+        assert!(clean.iter().any(|found| found == line), "{line}: {clean:?}");
+    }
+    let legacy_lines = outcomes(&report, &legacy);
+    for line in ["fail ORG-005", "fail IAM-004"] {
+        assert!(legacy_lines.iter().any(|found| found == line), "{line}: {legacy_lines:?}");
+    }
+    let management = outcomes(&report, &org.management.id);
+    assert!(management.iter().any(|found| found == "pass ORG-005"), "{management:?}");
+}

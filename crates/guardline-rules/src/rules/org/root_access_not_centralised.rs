@@ -1,5 +1,6 @@
 //! ORG-005.
 
+use guardline_model::inventory::iam::RootCredentials;
 use guardline_model::{Section, Severity};
 
 use super::{Membership, membership};
@@ -16,10 +17,13 @@ declare_rule! {
     /// unlocking a bucket policy that locks everyone out) is enabled. An organization without IAM's trusted
     /// access, or with consolidated billing only, fails with that reason.
     ///
-    /// Member accounts pass (the setting is the management account's); an account in no organization is
-    /// NOT EVALUATED, like the other 3-2 controls. Enabling the feature does not delete the credentials
-    /// member roots already hold: IAM-001, IAM-002 and IAM-004 of each member still report a root that keeps
-    /// MFA or keys.
+    /// In a member account the setting is the management account's. An organisation scan under centralised
+    /// root access also audits each member's root in a root session (`sts:AssumeRoot` with
+    /// `IAMAuditRootUserCredentials`): enabling the feature does not delete the credentials member roots
+    /// already hold, so a member whose root still has a password, an access key, an MFA device or a signing
+    /// certificate fails, naming them (an exception with a reason accepts it); one with none passes. Without
+    /// that audit (a scan of the member alone) the member passes, and IAM-001, IAM-002 and IAM-004 report what
+    /// its root holds. An account in no organization is NOT EVALUATED, like the other 3-2 controls.
     ///
     /// ## Why it matters
     /// Every member account's root user is a password and possibly keys that nobody uses day to day, kept
@@ -59,7 +63,7 @@ declare_rule! {
         item: "3-2",
         severity: Severity::Medium,
         fix: FixAvailability::ManualOnly,
-        data: &["organizations:DescribeOrganization", "iam:ListOrganizationsFeatures"],
+        data: &["organizations:DescribeOrganization", "iam:ListOrganizationsFeatures", "sts:AssumeRoot"],
         check: check,
         plan: None,
     }
@@ -69,6 +73,10 @@ fn check(cx: &Context<'_>, out: &mut Findings) {
     let Some(membership) = membership(cx, out) else { return };
     let id = cx.account_id();
     if let Membership::Member(management) = membership {
+        if let Ok(credentials) = cx.snapshot.global.root_credentials.get() {
+            member_root(cx, out, credentials);
+            return;
+        }
         out.pass(
             GLOBAL,
             cx.account_arn(),
@@ -145,4 +153,54 @@ fn check(cx: &Context<'_>, out: &mut Findings) {
             ),
         ),
     }
+}
+
+/// A member account whose root was audited in a root session: no credentials pass, any credential fails.
+fn member_root(cx: &Context<'_>, out: &mut Findings, credentials: &RootCredentials) {
+    let id = cx.account_id();
+    if credentials.is_empty() {
+        out.pass(
+            GLOBAL,
+            cx.account_arn(),
+            text!(
+                "the root user of member account {id} has no credentials (no password, access key, MFA device or \
+                 signing certificate)",
+                "メンバーアカウント {id} のルートユーザーには認証情報がありません (パスワード、アクセスキー、MFA \
+                 デバイス、署名証明書なし)"
+            ),
+        );
+        return;
+    }
+    let mut held: Vec<(String, String)> = Vec::new();
+    if credentials.password {
+        held.push(("a password".to_owned(), "パスワード".to_owned()));
+    }
+    let keys = credentials.active_access_keys.len() + credentials.inactive_access_keys.len();
+    if keys > 0 {
+        let noun = if keys == 1 { "access key" } else { "access keys" };
+        held.push((format!("{keys} {noun}"), format!("アクセスキー {keys} 個")));
+    }
+    if !credentials.mfa_devices.is_empty() {
+        let devices = credentials.mfa_devices.join(", ");
+        held.push((format!("MFA device {devices}"), format!("MFA デバイス {devices}")));
+    }
+    if credentials.signing_certificates > 0 {
+        let certificates = credentials.signing_certificates;
+        held.push((
+            format!("{certificates} signing certificate(s)"),
+            format!("署名証明書 {certificates} 個"),
+        ));
+    }
+    let en = held.iter().map(|(en, _)| en.as_str()).collect::<Vec<_>>().join(", ");
+    let ja = held.iter().map(|(_, ja)| ja.as_str()).collect::<Vec<_>>().join("、");
+    out.fail(
+        GLOBAL,
+        cx.account_arn(),
+        text!(
+            "the root user of member account {id} still holds {en}: delete them from the management account \
+             (IAM > Root access management, or a root session with the IAMDeleteRootUserCredentials task)",
+            "メンバーアカウント {id} のルートユーザーに{ja}が残っています: 管理アカウントから削除してください \
+             (IAM > ルートアクセス管理、または IAMDeleteRootUserCredentials タスクのルートセッション)"
+        ),
+    );
 }

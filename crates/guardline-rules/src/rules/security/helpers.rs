@@ -106,6 +106,23 @@ pub(crate) fn root_mfa(cx: &Context<'_>) -> Result<(bool, RootSource), Text> {
     }
 }
 
+/// When the management account's root session audit found the root user with no credentials at all (no
+/// password, key, MFA device or certificate: what centralised root access leaves), the PASS message that says
+/// so; `None` otherwise (not audited, or the root holds something).
+pub(crate) fn root_without_credentials(cx: &Context<'_>) -> Option<Text> {
+    let credentials = cx.snapshot.global.root_credentials.get().ok()?;
+    credentials.is_empty().then(|| {
+        Text::new(
+            "the root user has no credentials at all (no password, access key, MFA device or signing \
+             certificate; audited from the management account under centralised root access): nobody can sign in \
+             as root, which is safer than any MFA",
+            "ルートユーザーには認証情報がまったくありません (パスワード、アクセスキー、MFA デバイス、署名証明書なし。\
+             ルートアクセスの一元管理のもとで管理アカウントから確認): ルートとしてサインインできないため、どの MFA より\
+             安全です",
+        )
+    })
+}
+
 /// A collection error as text, the way [`crate::Findings::not_evaluated`] words it.
 pub(crate) fn error_text(error: &CollectError) -> Text {
     Text::new(error.to_string(), error.to_string())

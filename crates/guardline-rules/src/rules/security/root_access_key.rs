@@ -17,7 +17,9 @@ declare_rule! {
     /// - a key in the summary that the report does not show was created after the report: it fails (a new key
     ///   is active);
     /// - without the summary, the report decides and the message says how old it is; without a root row, any
-    ///   root key in the summary fails (active or not is unknown).
+    ///   root key in the summary fails (active or not is unknown);
+    /// - in an organisation scan under centralised root access, the management account's audit of the
+    ///   member's root in a root session (`sts:AssumeRoot`, `iam:ListAccessKeys`) decides.
     ///
     /// ## Why it matters
     /// A root access key is a permanent, unrestrictable credential for the whole account: no policy, no
@@ -101,6 +103,42 @@ fn root_keys(cx: &Context<'_>) -> Result<RootKeys, Text> {
 
 fn check(cx: &Context<'_>, out: &mut Findings) {
     let global = &cx.snapshot.global;
+    // A root session's audit (organisation scans under centralised root access) is live and complete.
+    if let Ok(credentials) = global.root_credentials.get() {
+        let inactive = credentials.inactive_access_keys.join(", ");
+        if credentials.active_access_keys.is_empty() {
+            let (inactive_en, inactive_ja) = if inactive.is_empty() {
+                (String::new(), String::new())
+            } else {
+                (
+                    format!("; the inactive key {inactive} should still be deleted"),
+                    format!("。無効化されたキー {inactive} も削除してください"),
+                )
+            };
+            out.pass(
+                GLOBAL,
+                cx.account_arn(),
+                text!(
+                    "the root user has no active access key (audited from the management account in a root \
+                     session){inactive_en}",
+                    "ルートユーザーに有効なアクセスキーはありません (管理アカウントからルートセッションで確認){inactive_ja}"
+                ),
+            );
+        } else {
+            let active = credentials.active_access_keys.join(", ");
+            out.fail(
+                GLOBAL,
+                cx.account_arn(),
+                text!(
+                    "the root user has an active access key: {active} (audited from the management account in a \
+                     root session; delete it there with the IAMDeleteRootUserCredentials task)",
+                    "ルートユーザーに有効なアクセスキーがあります: {active} (管理アカウントからルートセッションで確認。\
+                     IAMDeleteRootUserCredentials タスクで削除してください)"
+                ),
+            );
+        }
+        return;
+    }
     let generated_at = global.credential_report.get().ok().and_then(|report| report.generated_at);
     let (age_en, age_ja) = report_age(cx.now(), generated_at);
     let report = root_keys(cx);

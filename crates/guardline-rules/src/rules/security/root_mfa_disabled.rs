@@ -2,7 +2,7 @@
 
 use guardline_model::{Section, Severity};
 
-use super::helpers::root_mfa;
+use super::helpers::{root_mfa, root_without_credentials};
 use crate::context::GLOBAL;
 use crate::{Context, Findings, FixAvailability};
 
@@ -12,6 +12,10 @@ declare_rule! {
     /// (`iam:GetAccountSummary`), which is live; only when it cannot be read, from the credential report's
     /// `<root_account>` row (`mfa_active`), and the message then says how old the report is: IAM reuses a
     /// report for up to four hours, so a root user who removed its MFA since would still look protected.
+    ///
+    /// In an organisation scan under centralised root access, the management account audits each member's
+    /// root in a root session (`sts:AssumeRoot`); a root with no credentials at all (no password, key, MFA
+    /// device or certificate) passes: it is the best state, not a root without MFA.
     ///
     /// ## Why it matters
     /// The root user can do everything, including closing the account and changing its contact details, and
@@ -53,6 +57,10 @@ declare_rule! {
 }
 
 fn check(cx: &Context<'_>, out: &mut Findings) {
+    if let Some(message) = root_without_credentials(cx) {
+        out.pass(GLOBAL, cx.account_arn(), message);
+        return;
+    }
     match root_mfa(cx) {
         Ok((true, source)) => {
             let source = source.text(cx);

@@ -2,7 +2,7 @@
 
 use guardline_model::{Section, Severity};
 
-use super::helpers::root_mfa;
+use super::helpers::{root_mfa, root_without_credentials};
 use crate::context::GLOBAL;
 use crate::{Context, Findings, FixAvailability};
 
@@ -11,6 +11,10 @@ declare_rule! {
     /// The root user's MFA is a hardware device (a FIDO security key or a hardware TOTP token), not a virtual
     /// one: no virtual MFA device (`iam:ListVirtualMFADevices`) may be assigned to the root user. A root user
     /// with no MFA at all fails too (IAM-001 reports the same state).
+    ///
+    /// In an organisation scan under centralised root access, the management account audits each member's
+    /// root in a root session (`sts:AssumeRoot`); a root with no credentials at all (no password, key, MFA
+    /// device or certificate) passes: it is the best state, not a root without MFA.
     ///
     /// ## Why it matters
     /// A virtual MFA lives on a phone that is also used for mail, chat and everything else; it can be lost,
@@ -53,6 +57,10 @@ declare_rule! {
 }
 
 fn check(cx: &Context<'_>, out: &mut Findings) {
+    if let Some(message) = root_without_credentials(cx) {
+        out.pass(GLOBAL, cx.account_arn(), message);
+        return;
+    }
     let devices = match cx.snapshot.global.virtual_mfa_devices.get() {
         Ok(devices) => devices,
         Err(error) => {
