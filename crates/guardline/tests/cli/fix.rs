@@ -469,3 +469,95 @@ async fn a_trail_logging_only_writes_is_fixed_and_the_fix_converges() {
     assert_eq!(second.code, 0, "{}\n{}", second.stdout, second.stderr);
     assert!(second.stdout.contains("Nothing to do"), "{}", second.stdout);
 }
+
+/// The fixes converge on setups the issue names: a Config recorder with an exclusion strategy (CONFIG-001), the
+/// Config rule name Guardline would use held by someone's own rule of another source (CONFIG-003), and a
+/// GuardDuty route that narrows on the finding type (GUARDDUTY-002). Each is fixed, the rescan passes, the
+/// team's own rule is untouched, and a second apply has nothing to do.
+#[tokio::test(flavor = "multi_thread")]
+async fn fixes_converge_on_an_exclusion_recorder_a_taken_rule_name_and_a_narrowed_route() {
+    use aws_sdk_config::types::{
+        ConfigRule, ConfigurationRecorder, DeliveryChannel, ExclusionByResourceTypes, Owner, RecordingGroup,
+        RecordingStrategy, RecordingStrategyType, ResourceType, Source,
+    };
+    let account = guardline_testkit::shared().account().await;
+    let config = aws_sdk_config::Client::new(&account.config);
+    let group = RecordingGroup::builder()
+        .all_supported(false)
+        .exclusion_by_resource_types(
+            ExclusionByResourceTypes::builder().resource_types(ResourceType::Volume).build(),
+        )
+        .recording_strategy(
+            RecordingStrategy::builder().use_only(RecordingStrategyType::ExclusionByResourceTypes).build(),
+        )
+        .build();
+    let recorder = ConfigurationRecorder::builder()
+        .name("default")
+        .role_arn(format!("arn:aws:iam::{}:role/config", account.id))
+        .recording_group(group)
+        .build();
+    config.put_configuration_recorder().configuration_recorder(recorder).send().await.unwrap();
+    let channel =
+        DeliveryChannel::builder().name("default").s3_bucket_name(format!("config-{}", account.id)).build();
+    config.put_delivery_channel().delivery_channel(channel).send().await.unwrap();
+    config.start_configuration_recorder().configuration_recorder_name("default").send().await.unwrap();
+    let theirs = ConfigRule::builder()
+        .config_rule_name("restricted-ssh")
+        .source(
+            Source::builder()
+                .owner(Owner::Aws)
+                .source_identifier("S3_BUCKET_VERSIONING_ENABLED")
+                .build()
+                .unwrap(),
+        )
+        .build();
+    config.put_config_rule().config_rule(theirs).send().await.unwrap();
+    aws_sdk_guardduty::Client::new(&account.config).create_detector().enable(true).send().await.unwrap();
+    let events = aws_sdk_eventbridge::Client::new(&account.config);
+    let narrowed = r#"{"source":["aws.guardduty"],"detail-type":["GuardDuty Finding"],"detail":{"severity":[{"numeric":[">=",7]}],"type":["UnauthorizedAccess:EC2/SSHBruteForce"]}}"#;
+    events.put_rule().name("ssh-brute-force-only").event_pattern(narrowed).send().await.unwrap();
+    let queue = format!("arn:aws:sqs:ap-northeast-1:{}:alerts", account.id);
+    let target = aws_sdk_eventbridge::types::Target::builder().id("q").arn(queue).build().unwrap();
+    events.put_targets().rule("ssh-brute-force-only").targets(target).send().await.unwrap();
+
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("guardline.toml");
+    std::fs::write(
+        &path,
+        "[scan]\nregions = [\"ap-northeast-1\"]\n\n[fix]\nnotify = [\"security@example.com\"]\n",
+    )
+    .unwrap();
+    let path = path.display().to_string();
+    let controls = ["CONFIG-001", "CONFIG-003", "GUARDDUTY-002"];
+    let before = scan_json(dir.path(), &account, &path);
+    for control in controls {
+        assert!(
+            outcomes(&before, control).iter().any(|outcome| outcome == "fail"),
+            "{control} passes already"
+        );
+    }
+    let only = controls.join(",");
+    let apply = ["fix", "--config", &path, "--only", &only, "--apply", "--yes", "--no-progress"];
+    let apply = [&apply[..], &["--account-id", &account.id]].concat();
+    let first = run(dir.path(), &account, &apply);
+    assert_eq!(first.code, 0, "{}\n{}", first.stdout, first.stderr);
+    let after = scan_json(dir.path(), &account, &path);
+    for control in controls {
+        assert!(
+            outcomes(&after, control).iter().all(|outcome| outcome == "pass"),
+            "{control} after the fix: {:?}",
+            not_passing(&after, control)
+        );
+    }
+    let rules = config.describe_config_rules().send().await.unwrap();
+    let theirs =
+        rules.config_rules().iter().find(|rule| rule.config_rule_name() == Some("restricted-ssh")).unwrap();
+    assert_eq!(
+        theirs.source().and_then(|source| source.source_identifier()),
+        Some("S3_BUCKET_VERSIONING_ENABLED"),
+        "the team's own rule is not overwritten"
+    );
+    let second = run(dir.path(), &account, &apply);
+    assert_eq!(second.code, 0, "{}\n{}", second.stdout, second.stderr);
+    assert!(second.stdout.contains("Nothing to do"), "{}", second.stdout);
+}

@@ -7,6 +7,8 @@ mod support;
 mod access_denied;
 /// `cost` against moto: seeded spend by service and a budget; what moto lacks is "not available".
 mod cost;
+/// The independent cross-check of verdicts against the AWS documentation (`tests/crosscheck/`).
+mod crosscheck;
 /// `scan --demo`: the bundled demo report in every format and language.
 mod demo;
 /// A fault-injecting proxy between the binary and moto (test-only).
