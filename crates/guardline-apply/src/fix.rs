@@ -26,32 +26,59 @@ pub enum StepResult {
 pub struct ApplyReport {
     /// Step index and result, in plan order.
     pub done: Vec<(usize, StepResult)>,
-    /// The step that failed, and why; the steps after it were not attempted.
-    pub failed: Option<(usize, CollectError)>,
-    pub not_attempted: Vec<usize>,
+    /// The steps that failed, and why.
+    pub failed: Vec<(usize, CollectError)>,
+    /// Steps not attempted, each with the failed step it needed ([`FixStep::after`]).
+    pub skipped: Vec<(usize, usize)>,
 }
 
 /// Applies `plan` to the account `config`'s credentials reach; `on_step` hears each result as it happens.
-/// The caller has shown the plan and checked the account pin.
+/// The caller has shown the plan and checked the account pin, and passes the config pinned to that account
+/// ([`crate::target::pinned`]).
+///
+/// A failed step skips only the steps that need it ([`FixStep::after`]); every other step still runs.
 pub async fn apply(
     config: &SdkConfig,
     plan: &FixPlan,
-    mut on_step: impl FnMut(usize, &Result<StepResult, CollectError>),
+    mut on_step: impl FnMut(usize, &Outcome),
 ) -> ApplyReport {
     let mut report = ApplyReport::default();
     for (index, step) in plan.steps.iter().enumerate() {
-        if report.failed.is_some() {
-            report.not_attempted.push(index);
+        let blocked_by = step.after.iter().find_map(|needed| {
+            if report.failed.iter().any(|(failed, _)| failed == needed) {
+                return Some(*needed);
+            }
+            report.skipped.iter().find(|(skipped, _)| skipped == needed).map(|(_, cause)| *cause)
+        });
+        if let Some(cause) = blocked_by {
+            on_step(index, &Outcome::Skipped { because_of: cause });
+            report.skipped.push((index, cause));
             continue;
         }
         let result = apply_step(config, &plan.account_id, step).await;
-        on_step(index, &result);
         match result {
-            Ok(done) => report.done.push((index, done)),
-            Err(error) => report.failed = Some((index, error)),
+            Ok(done) => {
+                on_step(index, &Outcome::Done(done.clone()));
+                report.done.push((index, done));
+            }
+            Err(error) => {
+                on_step(index, &Outcome::Failed(error.clone()));
+                report.failed.push((index, error));
+            }
         }
     }
     report
+}
+
+/// What happened to one step, as [`apply`] reports it while it runs.
+#[derive(Debug, Clone)]
+pub enum Outcome {
+    Done(StepResult),
+    Failed(CollectError),
+    /// Not attempted: the step it needed (an index of the plan) failed or was skipped.
+    Skipped {
+        because_of: usize,
+    },
 }
 
 /// Where account-wide steps run: the partition's cost region serves Budgets and Cost Explorer (and, in the
@@ -112,23 +139,7 @@ async fn apply_step(base: &SdkConfig, account_id: &str, step: &FixStep) -> Resul
             writes.push("account:PutAlternateContact");
         }
         FixAction::SetPasswordPolicy { minimums } => {
-            let client = aws_sdk_iam::Client::new(&config);
-            let mut request = client
-                .update_account_password_policy()
-                .minimum_password_length(minimums.min_length as i32)
-                .require_symbols(minimums.require_symbols)
-                .require_numbers(minimums.require_numbers)
-                .require_uppercase_characters(minimums.require_uppercase)
-                .require_lowercase_characters(minimums.require_lowercase)
-                .allow_users_to_change_password(true);
-            if let Some(days) = minimums.max_age_days {
-                request = request.max_password_age(days as i32);
-            }
-            if let Some(count) = minimums.reuse_prevention {
-                request = request.password_reuse_prevention(count as i32);
-            }
-            call("iam:UpdateAccountPasswordPolicy", request.send()).await?;
-            writes.push("iam:UpdateAccountPasswordPolicy");
+            set_password_policy(&config, minimums, &mut writes).await?
         }
         FixAction::BlockAccountPublicAccess => {
             let client = guardline_collect::services::s3::control_client(&config);
@@ -161,6 +172,45 @@ impl Writes {
     fn into_result(self) -> StepResult {
         if self.0.is_empty() { StepResult::AlreadyDone } else { StepResult::Changed { writes: self.0 } }
     }
+}
+
+/// IAM-007: re-reads the account's password policy and writes the stricter of it and the profile's
+/// minimums ([`crate::password_policy::merged`]); nothing when the policy already is that.
+async fn set_password_policy(
+    config: &SdkConfig,
+    minimums: &guardline_config::PasswordMinimums,
+    writes: &mut Writes,
+) -> Result<(), CollectError> {
+    let client = aws_sdk_iam::Client::new(config);
+    let current =
+        match call("iam:GetAccountPasswordPolicy", client.get_account_password_policy().send()).await {
+            Ok(answer) => answer.password_policy,
+            Err(error) if already_exists(&error, &["NoSuchEntity"]) => None,
+            Err(error) => return Err(error),
+        };
+    let desired = crate::password_policy::merged(current.as_ref(), minimums);
+    if crate::password_policy::is_current(current.as_ref(), &desired) {
+        return Ok(());
+    }
+    let as_i32 = |value: u32| i32::try_from(value).unwrap_or(i32::MAX);
+    let mut request = client
+        .update_account_password_policy()
+        .minimum_password_length(as_i32(desired.min_length))
+        .require_symbols(desired.require_symbols)
+        .require_numbers(desired.require_numbers)
+        .require_uppercase_characters(desired.require_uppercase)
+        .require_lowercase_characters(desired.require_lowercase)
+        .allow_users_to_change_password(desired.allow_users_to_change_password)
+        .hard_expiry(desired.hard_expiry);
+    if let Some(days) = desired.max_age_days {
+        request = request.max_password_age(as_i32(days));
+    }
+    if let Some(count) = desired.reuse_prevention {
+        request = request.password_reuse_prevention(as_i32(count));
+    }
+    call("iam:UpdateAccountPasswordPolicy", request.send()).await?;
+    writes.push("iam:UpdateAccountPasswordPolicy");
+    Ok(())
 }
 
 /// Whether an error is the service's "that already exists" answer.
@@ -544,29 +594,24 @@ async fn route_events(
     // CreateTopic is idempotent: it returns the existing topic's ARN.
     let topic = call("sns:CreateTopic", sns.create_topic().name(route.topic_name).send()).await?;
     let topic_arn = topic.topic_arn().unwrap_or_default().to_owned();
-    let policy = serde_json::json!({
-        "Version": "2012-10-17",
-        "Statement": [{
-            "Sid": "EventBridgePublish", "Effect": "Allow",
-            "Principal": {"Service": "events.amazonaws.com"},
-            "Action": "sns:Publish", "Resource": topic_arn,
-            "Condition": {"StringEquals": {"aws:SourceAccount": account_id}},
-        }],
-    })
-    .to_string();
     let attributes =
         call("sns:GetTopicAttributes", sns.get_topic_attributes().topic_arn(&topic_arn).send()).await?;
     let current_policy = attributes.attributes().and_then(|attributes| attributes.get("Policy")).cloned();
-    if current_policy.as_deref().and_then(|policy| serde_json::from_str::<serde_json::Value>(policy).ok())
-        != serde_json::from_str::<serde_json::Value>(&policy).ok()
-    {
+    let wanted = crate::topic_policy::statement(&topic_arn, account_id);
+    let policy = crate::topic_policy::merged(current_policy.as_deref(), &wanted)
+        .map_err(|why| malformed("sns:GetTopicAttributes", format!("{}: {why}", route.topic_name)))?;
+    if let Some(policy) = policy {
         let request = sns
             .set_topic_attributes()
             .topic_arn(&topic_arn)
             .attribute_name("Policy")
             .attribute_value(&policy);
         call("sns:SetTopicAttributes", request.send()).await?;
-        writes.push(format!("sns:SetTopicAttributes {} Policy", route.topic_name));
+        writes.push(format!(
+            "sns:SetTopicAttributes {} Policy (statement {} merged in, the others kept)",
+            route.topic_name,
+            crate::topic_policy::SID
+        ));
     }
     let subscriptions =
         call("sns:ListSubscriptionsByTopic", sns.list_subscriptions_by_topic().topic_arn(&topic_arn).send())

@@ -178,9 +178,21 @@ impl FixAction {
             ],
             FixAction::CreateAccountAlias { .. } => vec!["iam:ListAccountAliases", "iam:CreateAccountAlias"],
             FixAction::SetSecurityContact { .. } => vec!["account:PutAlternateContact"],
-            FixAction::SetPasswordPolicy { .. } => vec!["iam:UpdateAccountPasswordPolicy"],
+            FixAction::SetPasswordPolicy { .. } => {
+                vec!["iam:GetAccountPasswordPolicy", "iam:UpdateAccountPasswordPolicy"]
+            }
             FixAction::BlockAccountPublicAccess => vec!["s3:PutAccountPublicAccessBlock"],
         }
+    }
+
+    /// Whether this action (in `region`) needs `other` (in `other_region`) done first. AWS Config rules are
+    /// evaluated by the region's configuration recorder (`PutConfigRule` answers
+    /// `NoAvailableConfigurationRecorderException` without one:
+    /// <https://docs.aws.amazon.com/config/latest/APIReference/API_PutConfigRule.html>), so CONFIG-003 waits for
+    /// CONFIG-001 in the same region; every other step stands alone, so one failure never holds up the rest.
+    pub fn needs(&self, region: &str, other: &FixAction, other_region: &str) -> bool {
+        matches!((self, other), (FixAction::AddConfigRules { .. }, FixAction::RecordConfig { .. }))
+            && region == other_region
     }
 
     /// What the step does, in a sentence.
@@ -380,11 +392,12 @@ impl FixAction {
                 let length = minimums.min_length;
                 Text::new(
                     format!(
-                        "set the IAM password policy to the profile's minimums (at least {length} characters, \
-                         character classes, reuse and expiry as configured)"
+                        "raise the IAM password policy to the profile's minimums (at least {length} characters, \
+                         character classes, reuse and expiry as configured), keeping every stricter value the \
+                         account has and the settings the profile does not manage (HardExpiry)"
                     ),
                     format!(
-                        "IAM パスワードポリシーをプロファイルの基準 ({length} 文字以上、文字種、再利用・有効期限は設定どおり) に設定"
+                        "IAM パスワードポリシーをプロファイルの基準 ({length} 文字以上、文字種、再利用・有効期限は設定どおり) まで引き上げ (アカウントの既存のより厳しい値とプロファイルが管理しない設定 (HardExpiry) はそのまま)"
                     ),
                 )
             }
@@ -514,6 +527,10 @@ pub struct FixStep {
     pub action: FixAction,
     /// The failing findings that call for it.
     pub because: Vec<Text>,
+    /// The steps (indexes into [`FixPlan::steps`]) this one needs done first: when one of them fails, this
+    /// one is skipped; every other step still runs ([`FixAction::needs`]).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub after: Vec<usize>,
 }
 
 /// A failing control whose fix needs a config value.
@@ -610,7 +627,15 @@ pub fn plan(
                     {
                         existing.because.extend(because);
                     } else {
-                        plan.steps.push(FixStep { control: rule.id, fix: rule.fix, region, action, because });
+                        let step = FixStep {
+                            control: rule.id,
+                            fix: rule.fix,
+                            region,
+                            action,
+                            because,
+                            after: Vec::new(),
+                        };
+                        plan.steps.push(step);
                     }
                 }
                 Planned::NeedsInput { region, missing } => {
@@ -618,6 +643,23 @@ pub fn plan(
                 }
             }
         }
+    }
+    // Steps run in plan order (the rules' order), so a step can only wait for an earlier one; the
+    // registry lists CONFIG-001 before CONFIG-003 (`a_config_rules_step_waits_for_the_recorder_step`).
+    let after: Vec<Vec<usize>> = plan
+        .steps
+        .iter()
+        .enumerate()
+        .map(|(position, step)| {
+            (0..position)
+                .filter(|&index| {
+                    step.action.needs(&step.region, &plan.steps[index].action, &plan.steps[index].region)
+                })
+                .collect()
+        })
+        .collect();
+    for (step, after) in plan.steps.iter_mut().zip(after) {
+        step.after = after;
     }
     plan
 }

@@ -216,3 +216,35 @@ fn config_rules_are_created_under_names_no_rule_holds() {
     let described = step.action.describe();
     insta::assert_snapshot!("config_rules_renamed", format!("{}\n{}", described.en, described.ja));
 }
+
+/// CONFIG-003's rules need the region's recorder (CONFIG-001's step): the plan says so, and no other step
+/// waits for anything, so one failure skips only what truly depends on it.
+#[test]
+fn a_config_rules_step_waits_for_the_recorder_step() {
+    let (_, config) = demo();
+    let plan = demo_plan(&with_fix_values(config), None);
+    let mut waiting = 0;
+    for (index, step) in plan.steps.iter().enumerate() {
+        for &before in &step.after {
+            assert!(before < index, "step {index} waits for a later step {before}");
+            let needed = &plan.steps[before];
+            assert_eq!((step.control, needed.control), ("CONFIG-003", "CONFIG-001"));
+            assert_eq!(step.region, needed.region);
+            waiting += 1;
+        }
+    }
+    let rules_steps = plan.steps.iter().filter(|step| step.control == "CONFIG-003").count();
+    let recorder_regions: Vec<&str> = plan
+        .steps
+        .iter()
+        .filter(|step| step.control == "CONFIG-001")
+        .map(|step| step.region.as_str())
+        .collect();
+    let expected = plan
+        .steps
+        .iter()
+        .filter(|step| step.control == "CONFIG-003" && recorder_regions.contains(&step.region.as_str()))
+        .count();
+    assert!(rules_steps > 0 && expected > 0, "the demo fails CONFIG-001 and CONFIG-003 in one region");
+    assert_eq!(waiting, expected);
+}

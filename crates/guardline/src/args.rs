@@ -222,8 +222,21 @@ pub struct ScanArgs {
     /// Also import the findings (as ASFF) into AWS Security Hub, each in its finding's region (account-wide
     /// ones in us-east-1). This WRITES to AWS and needs securityhub:BatchImportFindings, beyond the read-only
     /// scan policy; Security Hub must be enabled in those regions. Re-importing updates the same findings.
-    #[arg(long, conflicts_with = "demo")]
+    ///
+    /// It goes through the write guard: the account must be pinned by the config's [[accounts]] or
+    /// --account-id, and the import confirmed (--yes without a terminal).
+    #[arg(long, conflicts_with = "demo", help_heading = "Security Hub import")]
     pub send_to_security_hub: bool,
+    /// Import without asking (needed with --send-to-security-hub when stdin is not a terminal).
+    #[arg(long, requires = "send_to_security_hub", help_heading = "Security Hub import")]
+    pub yes: bool,
+    /// The account ID you mean to import into; required when the config pins no account by ID.
+    #[arg(long, value_name = "ID", requires = "send_to_security_hub", help_heading = "Security Hub import")]
+    pub account_id: Option<String>,
+    /// Import a --snapshot of another account than the credentials reach, or one older than 24 hours
+    /// (refused without this flag).
+    #[arg(long, requires_all = ["send_to_security_hub", "snapshot"], help_heading = "Security Hub import")]
+    pub force_snapshot: bool,
     #[command(flatten)]
     pub org: OrgArgs,
 }
@@ -451,10 +464,29 @@ pub struct FixArgs {
     #[arg(long, value_delimiter = ',', value_name = "CONTROL,...")]
     pub only: Vec<String>,
     /// Show the plan for the bundled demo account (no AWS credentials needed; never applies).
-    #[arg(long, conflicts_with_all = ["apply", "config"])]
+    #[arg(long, conflicts_with_all = ["apply", "config", "plan_out", "apply_plan"])]
     pub demo: bool,
     #[command(flatten)]
     pub write: WriteArgs,
+    /// Also write the plan to this file (account, regions, steps with their API calls and causes, version,
+    /// time, content hash) for review; apply exactly it later with --apply-plan FILE --apply.
+    #[arg(long, value_name = "FILE", conflicts_with = "apply_plan", help_heading = "Safety")]
+    pub plan_out: Option<PathBuf>,
+    /// Re-read the live account and apply exactly the steps of this reviewed plan (from --plan-out) with
+    /// --apply; without --apply, only check that it still applies. Refused for another account, an altered
+    /// or expired plan, or a step the live state no longer calls for as planned.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["only", "region", "regions"], help_heading = "Safety")]
+    pub apply_plan: Option<PathBuf>,
+    /// The oldest plan --apply-plan accepts, e.g. 24h, 90m, 2d.
+    #[arg(
+        long,
+        value_name = "AGE",
+        default_value = "24h",
+        value_parser = crate::commands::saved_plan::parse_max_age,
+        requires = "apply_plan",
+        help_heading = "Safety"
+    )]
+    pub max_plan_age: jiff::SignedDuration,
     /// The plan as text, or as JSON for review tools.
     #[arg(long, value_enum, default_value = "terminal")]
     pub format: Format,

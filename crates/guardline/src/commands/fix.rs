@@ -1,52 +1,78 @@
 //! `guardline fix`: scan (read-only), plan the automated fixes of the failing controls, show the plan with the
 //! target account, and apply it only with `--apply` on the pinned account.
+//!
+//! The scan and the writes share one SDK config ([`AwsSession`]); after the confirmation the writing
+//! identity is checked again and pinned to the scanned account, so credentials that change while Guardline
+//! runs (a re-read profile, `credential_process`, an SSO refresh) can never apply one account's plan to
+//! another. `--plan-out` saves the plan for review and `--apply-plan` applies exactly that plan
+//! ([`super::saved_plan`]).
 
 use std::io::Write;
 
 use anyhow::Context as _;
-use guardline_apply::fix::{ApplyReport, StepResult};
+use guardline_apply::fix::{ApplyReport, Outcome, StepResult};
 use guardline_config::{LiveAccount, PinMatch};
-use guardline_model::{CollectError, Snapshot};
+use guardline_model::Snapshot;
 use guardline_rules::fix::FixPlan;
 
 use crate::args::{FixArgs, Format};
+use crate::commands::saved_plan::SavedPlan;
 use crate::commands::scan::{DEMO_CONFIG, DEMO_SNAPSHOT};
 use crate::commands::write_guard::{check_pin, confirm, pin_line, target_line};
-use crate::commands::{collect, collect_options, config_path, known_controls, load_config};
+use crate::commands::{AwsSession, collect_options, config_path, known_controls, load_config};
 
 pub fn run(args: FixArgs) -> anyhow::Result<bool> {
-    let only = checked_only(&args.only)?;
-    let (config, snapshot, today) = if args.demo {
-        let config = guardline_config::parse(DEMO_CONFIG, "demo/guardline.toml", &known_controls())
-            .map_err(|errors| anyhow::anyhow!("the bundled demo config is invalid\n{errors}"))?;
-        let snapshot = Snapshot::from_json(DEMO_SNAPSHOT).context("the bundled demo snapshot")?;
-        let today = snapshot.collected_at.to_zoned_datetime(jiff::tz::TimeZone::UTC).date();
-        (config, snapshot, today)
-    } else {
-        let config = load_config(config_path(args.config.as_deref()).as_deref())?;
-        let snapshot = collect(&args.aws, &config)?.snapshot;
-        (config, snapshot, jiff::ZonedDateTime::now().date())
+    if args.demo {
+        return demo(&args);
+    }
+    let config = load_config(config_path(args.config.as_deref()).as_deref())?;
+    let saved = match &args.apply_plan {
+        Some(path) => Some(SavedPlan::read(path, "fix", args.max_plan_age)?),
+        None => None,
     };
+    let only = match &saved {
+        Some(saved) => saved_only(saved)?,
+        None => checked_only(&args.only)?,
+    };
+    let mut options = collect_options(&args.aws, &config);
+    if let Some(saved) = &saved {
+        options.regions = Some(saved.regions.clone());
+    }
+    // One SDK config reads and writes: the write is made with the credentials the scan identified.
+    let session = AwsSession::connect(&args.aws, options)?;
+    let snapshot = session.collect(&args.aws)?.snapshot;
+    let today = jiff::ZonedDateTime::now().date();
     let evaluation = guardline_rules::evaluate(&snapshot, &config, today);
-    let plan = guardline_rules::fix::plan(&snapshot, &config, &evaluation, only.as_deref());
+    let mut plan = guardline_rules::fix::plan(&snapshot, &config, &evaluation, only.as_deref());
     let live = LiveAccount { id: snapshot.account.id.clone(), alias: evaluation.account_alias.clone() };
+    let mut unreviewed = Vec::new();
+    if let Some(saved) = &saved {
+        saved.check_account(&live)?;
+        unreviewed = keep_reviewed_steps(&mut plan, saved)?;
+    }
     let pin = check_pin(&config, &live, &args.write, plan.alias_created());
     let lang = args.lang.code();
-
-    let mut out = String::new();
-    if args.format == Format::Json {
-        let json = serde_json::json!({
-            "target": {"account_id": live.id, "account_alias": live.alias},
-            "pin": match &pin { Ok(matched) => pin_line(matched), Err(error) => format!("{error:#}") },
-            "plan": plan,
-            "calls": plan.steps.iter().map(|step| step.action.calls()).collect::<Vec<_>>(),
-        });
-        out.push_str(&serde_json::to_string_pretty(&json)?);
-        out.push('\n');
-    } else {
-        render_plan(&mut out, &live, &pin, &plan, args.write.apply, lang);
+    show(&args, &live, &pin, &plan, lang)?;
+    if let Some(saved) = &saved {
+        print(&format!(
+            "\nThe reviewed plan {} (made {} by Guardline {}) still applies: each of its {} step(s) is what the \
+             live state calls for now.\n",
+            args.apply_plan.as_deref().map(|path| path.display().to_string()).unwrap_or_default(),
+            saved.created_at.strftime("%Y-%m-%d %H:%M:%S UTC"),
+            saved.guardline_version,
+            plan.steps.len()
+        ))?;
+        if !unreviewed.is_empty() {
+            print(&format!(
+                "Not in the reviewed plan, so not applied (make and review a new plan for them): {}\n",
+                unreviewed.join("; ")
+            ))?;
+        }
     }
-    print(&out)?;
+    if let Some(path) = &args.plan_out {
+        let regions = snapshot.regions.keys().cloned().collect();
+        SavedPlan::new("fix", &live, regions, plan_body(&plan, only.as_deref())).write(path)?;
+    }
 
     if !args.write.apply {
         return Ok(true);
@@ -58,14 +84,161 @@ pub fn run(args: FixArgs) -> anyhow::Result<bool> {
     }
     let steps = plan.steps.len();
     confirm(&args.write, &live, &format!("Apply {steps} change(s)"))?;
+    // The identity that writes, checked again after the confirmation: the account the plan was made for.
+    let (writer, _) = session.writer(&live.id)?;
     tracing::info!(account = %live, pin = ?pin, "applying the fix plan");
-    let report = apply(&args, &config, &plan)?;
-    let summary = render_report(&plan, &report);
-    print(&summary)?;
-    if let Some((index, error)) = &report.failed {
-        anyhow::bail!("step {} ({}) failed: {error}", index + 1, plan.steps[*index].control);
+    let report = session.runtime.block_on(guardline_apply::fix::apply(&writer, &plan, |index, outcome| {
+        let _ = print(&step_line(&plan, index, outcome));
+    }));
+    print(&render_report(&plan, &report))?;
+    if !report.failed.is_empty() {
+        let failed: Vec<String> = report
+            .failed
+            .iter()
+            .map(|(index, _)| format!("step {} ({})", index + 1, plan.steps[*index].control))
+            .collect();
+        anyhow::bail!("{} failed", failed.join(", "));
     }
     Ok(true)
+}
+
+/// `fix --demo`: the bundled demo account's plan; it never applies.
+fn demo(args: &FixArgs) -> anyhow::Result<bool> {
+    let only = checked_only(&args.only)?;
+    let config = guardline_config::parse(DEMO_CONFIG, "demo/guardline.toml", &known_controls())
+        .map_err(|errors| anyhow::anyhow!("the bundled demo config is invalid\n{errors}"))?;
+    let snapshot = Snapshot::from_json(DEMO_SNAPSHOT).context("the bundled demo snapshot")?;
+    let today = snapshot.collected_at.to_zoned_datetime(jiff::tz::TimeZone::UTC).date();
+    let evaluation = guardline_rules::evaluate(&snapshot, &config, today);
+    let plan = guardline_rules::fix::plan(&snapshot, &config, &evaluation, only.as_deref());
+    let live = LiveAccount { id: snapshot.account.id.clone(), alias: evaluation.account_alias.clone() };
+    let pin = check_pin(&config, &live, &args.write, plan.alias_created());
+    show(args, &live, &pin, &plan, args.lang.code())?;
+    Ok(true)
+}
+
+/// Prints the plan in `--format`.
+fn show(
+    args: &FixArgs,
+    live: &LiveAccount,
+    pin: &anyhow::Result<PinMatch>,
+    plan: &FixPlan,
+    lang: &str,
+) -> anyhow::Result<()> {
+    let mut out = String::new();
+    if args.format == Format::Json {
+        let json = serde_json::json!({
+            "target": {"account_id": live.id, "account_alias": live.alias},
+            "pin": match pin { Ok(matched) => pin_line(matched), Err(error) => format!("{error:#}") },
+            "plan": plan,
+            "calls": plan.steps.iter().map(|step| step.action.calls()).collect::<Vec<_>>(),
+        });
+        out.push_str(&serde_json::to_string_pretty(&json)?);
+        out.push('\n');
+    } else {
+        render_plan(&mut out, live, pin, plan, args.write.apply, lang);
+    }
+    print(&out)
+}
+
+/// The saved plan's own part: the steps as reviewed (each with its number and API calls), what was blocked
+/// or manual, and `--only`, so that applying it re-plans the same controls.
+fn plan_body(plan: &FixPlan, only: Option<&[String]>) -> serde_json::Value {
+    let steps: Vec<serde_json::Value> = plan
+        .steps
+        .iter()
+        .enumerate()
+        .map(|(index, step)| {
+            let mut value = serde_json::to_value(step).expect("a plan serialises");
+            value["number"] = serde_json::Value::from(index + 1);
+            value["calls"] = serde_json::json!(step.action.calls());
+            value
+        })
+        .collect();
+    serde_json::json!({
+        "only": only,
+        "steps": steps,
+        "blocked": plan.blocked,
+        "manual": plan.manual,
+    })
+}
+
+/// `--only` as the saved plan recorded it.
+fn saved_only(saved: &SavedPlan) -> anyhow::Result<Option<Vec<String>>> {
+    match &saved.body["only"] {
+        serde_json::Value::Null => Ok(None),
+        serde_json::Value::Array(ids) => {
+            let ids: Vec<String> = ids.iter().filter_map(|id| id.as_str().map(str::to_owned)).collect();
+            checked_only(&ids)
+        }
+        _ => anyhow::bail!("refused, nothing was changed: the plan's \"only\" is not a list of control IDs"),
+    }
+}
+
+/// What identifies a step: its control, region and action (with every value it would write). The findings
+/// that caused it are shown, not compared: their wording may change while the change itself does not.
+fn step_key(step: &serde_json::Value) -> serde_json::Value {
+    serde_json::json!([step["control"], step["region"], step["action"]])
+}
+
+/// Narrows the fresh `plan` to the steps of the reviewed `saved` plan, in the reviewed order. Refuses, naming
+/// each step and why, when a reviewed step is not what the live state calls for now (its preconditions
+/// drifted). Returns the fresh steps that were not reviewed (they are left out).
+fn keep_reviewed_steps(plan: &mut FixPlan, saved: &SavedPlan) -> anyhow::Result<Vec<String>> {
+    let reviewed = saved.body["steps"]
+        .as_array()
+        .ok_or_else(|| anyhow::anyhow!("refused, nothing was changed: the plan has no list of steps"))?;
+    let fresh: Vec<serde_json::Value> =
+        plan.steps.iter().map(|step| serde_json::to_value(step).expect("a plan serialises")).collect();
+    let mut order = Vec::new();
+    let mut drifted = Vec::new();
+    for (number, step) in reviewed.iter().enumerate() {
+        let name = format!(
+            "step {} ({} {})",
+            number + 1,
+            step["control"].as_str().unwrap_or("?"),
+            step["region"].as_str().unwrap_or("?")
+        );
+        match fresh.iter().position(|candidate| step_key(candidate) == step_key(step)) {
+            Some(index) if !order.contains(&index) => order.push(index),
+            Some(_) => drifted.push(format!("{name}: listed twice")),
+            None => {
+                let same_place = fresh.iter().position(|candidate| {
+                    candidate["control"] == step["control"] && candidate["region"] == step["region"]
+                });
+                drifted.push(match same_place {
+                    Some(index) => format!(
+                        "{name}: planned \"{}\", but the live state now calls for \"{}\"",
+                        step["action"], fresh[index]["action"]
+                    ),
+                    None => format!(
+                        "{name}: the live state no longer calls for it (the control passes there now, is \
+                         excepted, or could not be evaluated)"
+                    ),
+                });
+            }
+        }
+    }
+    if !drifted.is_empty() {
+        anyhow::bail!(
+            "refused, nothing was changed: the account changed since the plan was made:\n{}\nMake and review a \
+             new plan.",
+            drifted.iter().map(|line| format!("  - {line}")).collect::<Vec<_>>().join("\n")
+        );
+    }
+    let unreviewed: Vec<String> = (0..plan.steps.len())
+        .filter(|index| !order.contains(index))
+        .map(|index| format!("{} {}", plan.steps[index].control, plan.steps[index].region))
+        .collect();
+    let steps = std::mem::take(&mut plan.steps);
+    let mut kept: Vec<guardline_rules::fix::FixStep> =
+        order.iter().map(|&index| steps[index].clone()).collect();
+    for step in &mut kept {
+        step.after =
+            step.after.iter().filter_map(|old| order.iter().position(|index| index == old)).collect();
+    }
+    plan.steps = kept;
+    Ok(unreviewed)
 }
 
 /// `--only` as canonical control IDs; an unknown ID is an error, not a silent empty plan.
@@ -131,6 +304,13 @@ fn render_plan(
             for reason in &step.because {
                 out.push_str(&format!("     because: {}\n", reason.get(lang)));
             }
+            for before in &step.after {
+                out.push_str(&format!(
+                    "     after: step {} ({}); skipped if that step fails\n",
+                    before + 1,
+                    plan.steps[*before].control
+                ));
+            }
         }
     }
     if !plan.blocked.is_empty() {
@@ -169,34 +349,23 @@ fn how_to_fix(explanation: &str) -> &str {
     rest.split("\n## ").next().unwrap_or_default().trim()
 }
 
-/// Runs the plan, printing each step's result as it completes.
-fn apply(args: &FixArgs, config: &guardline_config::Config, plan: &FixPlan) -> anyhow::Result<ApplyReport> {
-    let options = collect_options(&args.aws, config);
-    let base_region = options.regions.as_ref().and_then(|regions| regions.first().cloned());
-    let runtime =
-        tokio::runtime::Builder::new_multi_thread().enable_all().build().context("starting tokio")?;
-    Ok(runtime.block_on(async {
-        let sdk =
-            guardline_collect::sdk_config(args.aws.profile.as_deref(), base_region.as_deref(), &options)
-                .await;
-        guardline_apply::fix::apply(&sdk, plan, |index, result| {
-            let step = &plan.steps[index];
-            let line = step_line(index, step.control, &step.region, result);
-            let _ = print(&line);
-        })
-        .await
-    }))
-}
-
-fn step_line(index: usize, control: &str, region: &str, result: &Result<StepResult, CollectError>) -> String {
-    match result {
-        Ok(StepResult::Changed { writes }) => {
+fn step_line(plan: &FixPlan, index: usize, outcome: &Outcome) -> String {
+    let step = &plan.steps[index];
+    let (control, region) = (step.control, &step.region);
+    match outcome {
+        Outcome::Done(StepResult::Changed { writes }) => {
             format!("  done    {}. {control} {region}: {}\n", index + 1, writes.join("; "))
         }
-        Ok(StepResult::AlreadyDone) => {
+        Outcome::Done(StepResult::AlreadyDone) => {
             format!("  done    {}. {control} {region}: already in place, nothing changed\n", index + 1)
         }
-        Err(error) => format!("  FAILED  {}. {control} {region}: {error}\n", index + 1),
+        Outcome::Failed(error) => format!("  FAILED  {}. {control} {region}: {error}\n", index + 1),
+        Outcome::Skipped { because_of } => format!(
+            "  SKIPPED {}. {control} {region}: it needs step {} ({}), which did not succeed\n",
+            index + 1,
+            because_of + 1,
+            plan.steps[*because_of].control
+        ),
     }
 }
 
@@ -209,17 +378,24 @@ fn render_report(plan: &FixPlan, report: &ApplyReport) -> String {
         report.done.len(),
         plan.steps.len()
     );
-    if let Some((index, _)) = &report.failed {
-        let not_attempted: Vec<String> =
-            report.not_attempted.iter().map(|index| (index + 1).to_string()).collect();
-        out.push_str(&format!(
-            "Step {} failed; not attempted: {}. What was done stays done: run `guardline fix` again after \
-             fixing the cause to finish the rest.\n",
-            index + 1,
-            if not_attempted.is_empty() { "none".to_owned() } else { not_attempted.join(", ") }
-        ));
-    } else {
+    if report.failed.is_empty() {
         out.push_str("Run `guardline scan` to confirm that the fixed controls pass.\n");
+        return out;
     }
+    for (index, error) in &report.failed {
+        out.push_str(&format!("Step {} ({}) failed: {error}\n", index + 1, plan.steps[*index].control));
+    }
+    for (index, cause) in &report.skipped {
+        out.push_str(&format!(
+            "Step {} ({}) was skipped because step {} ({}) failed.\n",
+            index + 1,
+            plan.steps[*index].control,
+            cause + 1,
+            plan.steps[*cause].control
+        ));
+    }
+    out.push_str(
+        "What was done stays done: fix the cause and run `guardline fix` again to finish the rest.\n",
+    );
     out
 }

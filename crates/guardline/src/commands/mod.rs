@@ -13,6 +13,7 @@ pub mod org;
 pub mod org_scan;
 pub mod org_store;
 pub mod rule;
+pub mod saved_plan;
 pub mod scan;
 pub mod schedule;
 pub mod security_hub;
@@ -25,7 +26,7 @@ use std::time::Duration;
 
 use anyhow::Context as _;
 use guardline_collect::{CollectOptions, CollectOutput};
-use guardline_config::Config;
+use guardline_config::{Config, LiveAccount};
 use guardline_report::terminal::TerminalOptions;
 
 use crate::args::{AwsArgs, ColorChoice, ReportArgs, ReportFormat};
@@ -60,24 +61,79 @@ pub fn known_controls() -> Vec<&'static str> {
 
 /// Collects a snapshot with the AWS settings from the command line over those from the config.
 pub fn collect(aws: &AwsArgs, config: &Config) -> anyhow::Result<CollectOutput> {
-    let options = collect_options(aws, config);
-    let base_region = options.regions.as_ref().and_then(|regions| regions.first().cloned());
-    let runtime =
-        tokio::runtime::Builder::new_multi_thread().enable_all().build().context("starting tokio")?;
-    let bar = Bar::new(!aws.no_progress);
-    let result = runtime.block_on(async {
-        let sdk =
-            guardline_collect::sdk_config(aws.profile.as_deref(), base_region.as_deref(), &options).await;
-        guardline_collect::collect(&sdk, &options, &bar).await
-    });
-    bar.finish();
-    let output = result?;
-    tracing::info!(
-        regions = output.snapshot.regions.len(),
-        calls = output.calls.values().sum::<u32>(),
-        "collected"
-    );
-    Ok(output)
+    AwsSession::connect(aws, collect_options(aws, config))?.collect(aws)
+}
+
+/// One SDK config (one set of credentials, identified once) and the runtime it runs on, for a command that
+/// reads and then writes: the write uses the very config the scan read with, pinned to the account the
+/// scan identified ([`guardline_apply::target::pinned`]), never a second one loaded from the profile again.
+pub struct AwsSession {
+    pub runtime: tokio::runtime::Runtime,
+    pub sdk: aws_config::SdkConfig,
+    pub options: CollectOptions,
+}
+
+impl AwsSession {
+    /// The session's stack per runtime thread: the SDK's (de)serialisers of a Security Hub finding (its
+    /// `Resources` shape has hundreds of members) need frames of several MiB in unoptimised builds. Only the
+    /// pages touched are used.
+    const THREAD_STACK: usize = 64 * 1024 * 1024;
+
+    /// The session for `aws`'s profile with `options` (from [`collect_options`], or a saved plan's regions).
+    pub fn connect(aws: &AwsArgs, options: CollectOptions) -> anyhow::Result<AwsSession> {
+        let base_region = options.regions.as_ref().and_then(|regions| regions.first().cloned());
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .thread_stack_size(Self::THREAD_STACK)
+            .build()
+            .context("starting tokio")?;
+        let sdk = runtime.block_on(guardline_collect::sdk_config(
+            aws.profile.as_deref(),
+            base_region.as_deref(),
+            &options,
+        ));
+        Ok(AwsSession { runtime, sdk, options })
+    }
+
+    /// Collects a snapshot of the account the session's credentials reach.
+    pub fn collect(&self, aws: &AwsArgs) -> anyhow::Result<CollectOutput> {
+        let bar = Bar::new(!aws.no_progress);
+        let result = self.runtime.block_on(guardline_collect::collect(&self.sdk, &self.options, &bar));
+        bar.finish();
+        let output = result?;
+        tracing::info!(
+            regions = output.snapshot.regions.len(),
+            calls = output.calls.values().sum::<u32>(),
+            "collected"
+        );
+        Ok(output)
+    }
+
+    /// The session's config pinned to `account_id`, identified again now: the identity that writes, and the
+    /// account (ID and alias) it reaches. An error (credentials that now reach another account, or none)
+    /// refuses the write before it starts.
+    pub fn writer(&self, account_id: &str) -> anyhow::Result<(aws_config::SdkConfig, LiveAccount)> {
+        let pinned = guardline_apply::target::pinned(&self.sdk, account_id);
+        let now = self
+            .runtime
+            .block_on(guardline_apply::target::identify(&pinned))
+            .map_err(|error| anyhow::anyhow!("refused, nothing was changed: {error}"))?;
+        if now.id != account_id {
+            anyhow::bail!(
+                "refused, nothing was changed: the credentials now reach account {}, not the checked account \
+                 {account_id}",
+                now.id
+            );
+        }
+        Ok((pinned, now))
+    }
+
+    /// The account the session's credentials reach now (ID and alias).
+    pub fn identify(&self) -> anyhow::Result<LiveAccount> {
+        self.runtime
+            .block_on(guardline_apply::target::identify(&self.sdk))
+            .map_err(|error| anyhow::anyhow!("identifying the account: {error}"))
+    }
 }
 
 /// The AWS settings from the command line over those from the config.

@@ -12,7 +12,7 @@ use guardline_report::terminal::TerminalOptions;
 use guardline_rules::Evaluation;
 
 use crate::args::{ReportFormat, ScanArgs};
-use crate::commands::{collect, config_path, emit_reports, load_config, write_file};
+use crate::commands::{AwsSession, config_path, emit_reports, load_config, write_file};
 
 /// The demo account's snapshot and config, bundled so `scan --demo` works anywhere.
 pub(crate) const DEMO_SNAPSHOT: &str = include_str!("../../../../demo/snapshot.json");
@@ -25,6 +25,7 @@ pub fn run(args: ScanArgs) -> anyhow::Result<bool> {
         return super::org_scan::run(args);
     }
     let mut cost: Option<SpendReport> = None;
+    let mut session: Option<AwsSession> = None;
     let (snapshot, mut config, config_name) = if args.demo {
         let config = guardline_config::parse(DEMO_CONFIG, "demo/guardline.toml", &super::known_controls())
             .map_err(|errors| anyhow::anyhow!("the bundled demo config is invalid\n{errors}"))?;
@@ -35,6 +36,10 @@ pub fn run(args: ScanArgs) -> anyhow::Result<bool> {
         let path = config_path(args.config.as_deref());
         let config = load_config(path.as_deref())?;
         let name = path.map(|path| path.display().to_string());
+        // One session reads and, with --send-to-security-hub, writes.
+        if args.snapshot.is_none() || args.send_to_security_hub {
+            session = Some(AwsSession::connect(&args.aws, super::collect_options(&args.aws, &config))?);
+        }
         let snapshot = match &args.snapshot {
             Some(path) => {
                 let started = Instant::now();
@@ -46,7 +51,7 @@ pub fn run(args: ScanArgs) -> anyhow::Result<bool> {
                 snapshot
             }
             None => {
-                let output = collect(&args.aws, &config)?;
+                let output = session.as_ref().expect("a session for a live scan").collect(&args.aws)?;
                 if let Some(path) = &args.save_snapshot {
                     write_file(path, &output.snapshot.to_json())?;
                 }
@@ -86,10 +91,11 @@ pub fn run(args: ScanArgs) -> anyhow::Result<bool> {
         render(format, &evaluation, lang, terminal, &extras, out)
     })?;
     tracing::debug!(elapsed = ?started.elapsed(), "reports written");
-    // The only write to AWS, after the report is out: a failed import is exit 2 with the report written.
+    // The write to AWS, after the report is out: a refused or failed import is exit 2 with the report written.
     if args.send_to_security_hub {
         std::io::stdout().flush().context("writing the report")?;
-        super::security_hub::send(&evaluation, lang, &args.aws, &config)?;
+        let session = session.as_ref().expect("a session for --send-to-security-hub");
+        super::security_hub::send_guarded(session, &snapshot, &evaluation, &config, &args)?;
     }
     let passed = !evaluation.failed;
     // The process exits next: freeing a large account's findings and inventory one allocation at a time

@@ -1,7 +1,7 @@
 //! `scan --send-to-security-hub`: imports the scan's ASFF findings into AWS Security Hub.
 //!
-//! This is Guardline's only **write** to AWS, and it lives here on purpose, apart from `guardline-collect`,
-//! whose collectors only read. The findings are exactly those of `--format asff`
+//! This is a **write** to AWS, and it lives here on purpose, apart from `guardline-collect`, whose
+//! collectors only read. It goes through the write guard every write shares ([`send_guarded`]). The findings are exactly those of `--format asff`
 //! ([`guardline_report::asff::render`]): the JSON is turned into the SDK's `AwsSecurityFinding` values field
 //! by field, and a field this importer does not know is an error rather than silently dropped. Security Hub
 //! imports a finding only in the region of its `ProductArn`, so the findings are grouped by that region and
@@ -14,6 +14,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use anyhow::{Context as _, bail};
+use aws_config::SdkConfig;
 use aws_sdk_securityhub::Client;
 use aws_sdk_securityhub::config::Region;
 use aws_sdk_securityhub::error::DisplayErrorContext;
@@ -21,52 +22,85 @@ use aws_sdk_securityhub::types::{
     AwsSecurityFinding, Compliance, ComplianceStatus, Partition, Recommendation, RecordState, Remediation,
     Resource, Severity, SeverityLabel, Workflow, WorkflowStatus,
 };
+use guardline_model::Snapshot;
 use guardline_rules::Evaluation;
+use jiff::{SignedDuration, Timestamp};
 use serde_json::{Map, Value};
 
-use crate::args::AwsArgs;
-use crate::commands::collect_options;
+use crate::args::{ScanArgs, WriteArgs};
+use crate::commands::{AwsSession, write_guard};
 
 /// BatchImportFindings takes at most this many findings per call.
 pub const MAX_BATCH: usize = 100;
 
-/// Stack of the thread that talks to Security Hub: the SDK's (de)serialisers of a finding (its `Resources`
-/// shape has hundreds of members) need frames of several MiB in unoptimised builds, more than the main
-/// thread may have. Only the pages touched are used.
-const IMPORT_STACK: usize = 64 * 1024 * 1024;
+/// How old a `--snapshot` may be to be imported without `--force-snapshot`.
+const MAX_SNAPSHOT_AGE: SignedDuration = SignedDuration::from_hours(24);
 
-/// Renders `evaluation` as ASFF and imports it into Security Hub, region by region; prints on stderr how
-/// many findings each region took. An error names every region where findings were not imported.
-pub fn send(
+/// `scan --send-to-security-hub` under the write guard: the findings' account must be the one the
+/// credentials reach (a `--snapshot` of another account, or older than a day, needs `--force-snapshot`),
+/// pinned by the config or `--account-id`, the import confirmed, and the import made with the session's
+/// config pinned to that account ([`AwsSession::writer`]). Then [`send`].
+pub fn send_guarded(
+    session: &AwsSession,
+    snapshot: &Snapshot,
     evaluation: &Evaluation,
-    lang: &str,
-    aws: &AwsArgs,
     config: &guardline_config::Config,
+    args: &ScanArgs,
 ) -> anyhow::Result<()> {
+    let refuse = |why: String| anyhow::anyhow!("refused, nothing was imported into Security Hub: {why}");
+    let mut target = snapshot.account.id.clone();
+    if args.snapshot.is_some() {
+        let live = session.identify()?;
+        let age = Timestamp::now().duration_since(snapshot.collected_at);
+        let mut forced = Vec::new();
+        if live.id != snapshot.account.id {
+            forced.push(format!(
+                "the snapshot is of account {}, the credentials reach account {live}",
+                snapshot.account.id
+            ));
+        }
+        if age > MAX_SNAPSHOT_AGE {
+            forced.push(format!(
+                "the snapshot was collected at {}, more than 24 hours ago: its findings may no longer be true",
+                snapshot.collected_at
+            ));
+        }
+        if !forced.is_empty() && !args.force_snapshot {
+            return Err(refuse(format!("{}; --force-snapshot imports it anyway", forced.join("; "))));
+        }
+        for reason in &forced {
+            eprintln!("Security Hub: --force-snapshot: importing although {reason}");
+        }
+        target = live.id;
+    }
+    let (writer, live) = session.writer(&target).map_err(|error| refuse(format!("{error:#}")))?;
+    let write = WriteArgs { apply: true, yes: args.yes, account_id: args.account_id.clone() };
+    let pin =
+        write_guard::check_pin(config, &live, &write, None).map_err(|error| refuse(format!("{error:#}")))?;
+    eprintln!("Security Hub import: {}; {}", write_guard::target_line(&live), write_guard::pin_line(&pin));
+    write_guard::confirm(&write, &live, "Import the findings into Security Hub")?;
+    send(evaluation, args.report.lang.code(), writer, session)
+}
+
+/// Renders `evaluation` as ASFF and imports it into Security Hub with `writer` (a config pinned to the
+/// account), region by region; prints on stderr how many findings each region took. An error names every
+/// region where findings were not imported.
+fn send(evaluation: &Evaluation, lang: &str, writer: SdkConfig, session: &AwsSession) -> anyhow::Result<()> {
     let asff = guardline_report::asff::render(evaluation, lang);
     let by_region = group_by_region(parse_findings(&asff)?);
     if by_region.is_empty() {
         eprintln!("Security Hub: no findings to import");
         return Ok(());
     }
-    let options = collect_options(aws, config);
-    let profile = aws.profile.clone();
-    let report = std::thread::Builder::new()
-        .name("securityhub-import".to_owned())
-        .stack_size(IMPORT_STACK)
-        .spawn(move || -> anyhow::Result<Vec<RegionReport>> {
-            let runtime = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .context("starting tokio for Security Hub")?;
-            Ok(runtime.block_on(async {
-                let sdk = guardline_collect::sdk_config(profile.as_deref(), None, &options).await;
-                import_all(&aws_sdk_securityhub::Config::from(&sdk), by_region).await
-            }))
-        })
-        .context("starting the Security Hub import thread")?
-        .join()
-        .map_err(|_| anyhow::anyhow!("the Security Hub import thread panicked"))??;
+    // Spawned, not polled by `block_on` on this thread: the SDK's (de)serialisers of a finding need the
+    // session runtime's big worker stacks in unoptimised builds.
+    let import = session
+        .runtime
+        .spawn(async move { import_all(&aws_sdk_securityhub::Config::from(&writer), by_region).await });
+    let report = session
+        .runtime
+        .block_on(import)
+        .map_err(|_| anyhow::anyhow!("the Security Hub import task panicked"))?;
     summarise(&report)
 }
 

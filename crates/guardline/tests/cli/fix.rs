@@ -1,6 +1,6 @@
 //! `guardline fix` against moto server: a bare account's plan changes nothing until `--apply`; applied, a
 //! rescan passes every planned control; a second apply is a no-op; a pin mismatch or an unconfirmed
-//! account is refused with nothing changed; a failing step stops the plan and says what was not done.
+//! account is refused with nothing changed; a failing step skips only the steps that need it.
 
 use std::path::Path;
 
@@ -349,12 +349,15 @@ async fn without_pins_the_account_id_must_be_confirmed() {
     assert_eq!(detector_count(&account).await, 1);
 }
 
+/// A failed step skips only the steps that need it: the Config recorder's failure skips CONFIG-003's rules
+/// (they need the recorder), and GuardDuty, which needs neither, is still enabled (before, the first failure
+/// stopped the whole plan).
 #[tokio::test(flavor = "multi_thread")]
-async fn a_failing_step_stops_the_plan_and_reports_what_was_not_done() {
+async fn a_failing_step_skips_only_the_steps_that_need_it() {
     let account = guardline_testkit::shared().account().await;
     let dir = tempfile::tempdir().unwrap();
     let config = dir.path().join("guardline.toml");
-    // The named log bucket does not exist: the AWS Config step fails before GuardDuty's runs.
+    // The named log bucket does not exist: the AWS Config step fails.
     let text = format!(
         "[scan]\nregions = [\"ap-northeast-1\"]\n\n[[accounts]]\nid = \"{}\"\nprofile = \"default\"\n\n\
          [fix]\nlog-bucket = \"no-such-bucket-{}\"\n",
@@ -362,25 +365,40 @@ async fn a_failing_step_stops_the_plan_and_reports_what_was_not_done() {
     );
     std::fs::write(&config, text).unwrap();
     let config = config.display().to_string();
+    let only = "GUARDDUTY-001,CONFIG-001,CONFIG-003";
+    let planned = run(dir.path(), &account, &["fix", "--config", &config, "--only", only, "--no-progress"]);
+    assert_eq!(planned.code, 0, "{}", planned.stderr);
+    let lines: Vec<&str> =
+        planned.stdout.lines().filter(|line| line.trim_start().starts_with(char::is_numeric)).collect();
+    assert_eq!(lines.len(), 3, "{}", planned.stdout);
+    assert!(lines[0].contains("1. CONFIG-001") && lines[1].contains("2. CONFIG-003"), "{}", planned.stdout);
+    assert!(
+        planned.stdout.contains("after: step 1 (CONFIG-001); skipped if that step fails"),
+        "{}",
+        planned.stdout
+    );
+
     let applied = run(
         dir.path(),
         &account,
-        &[
-            "fix",
-            "--config",
-            &config,
-            "--only",
-            "GUARDDUTY-001,CONFIG-001",
-            "--apply",
-            "--yes",
-            "--no-progress",
-        ],
+        &["fix", "--config", &config, "--only", only, "--apply", "--yes", "--no-progress"],
     );
     assert_eq!(applied.code, 2, "{}", applied.stdout);
     assert!(applied.stdout.contains("FAILED  1. CONFIG-001"), "{}", applied.stdout);
-    assert!(applied.stdout.contains("not attempted: 2"), "{}", applied.stdout);
+    assert!(
+        applied.stdout.contains("SKIPPED 2. CONFIG-003 ap-northeast-1: it needs step 1 (CONFIG-001)"),
+        "{}",
+        applied.stdout
+    );
+    assert!(applied.stdout.contains("done    3. GUARDDUTY-001"), "{}", applied.stdout);
+    assert!(applied.stdout.contains("Step 1 (CONFIG-001) failed: "), "{}", applied.stdout);
+    assert!(
+        applied.stdout.contains("Step 2 (CONFIG-003) was skipped because step 1 (CONFIG-001) failed."),
+        "{}",
+        applied.stdout
+    );
     assert!(applied.stderr.contains("step 1 (CONFIG-001) failed"), "{}", applied.stderr);
-    assert_eq!(detector_count(&account).await, 0, "a step after the failure ran");
+    assert_eq!(detector_count(&account).await, 1, "the independent step ran");
 }
 
 #[test]

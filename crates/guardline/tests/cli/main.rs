@@ -44,3 +44,5 @@ mod watch_aws;
 /// The local HTTP and SMTP servers of guardline-watch's tests, shared with `watch`.
 #[path = "../../../guardline-watch/tests/watch/servers.rs"]
 mod watch_servers;
+/// The write guard: one identity reads and writes, saved plans, dependent steps, fixes that never weaken.
+mod write_guard;

@@ -92,6 +92,9 @@ fn findings_are_imported_per_region_and_updated_on_reimport() {
             "--no-history",
             "--no-progress",
             "--send-to-security-hub",
+            "--yes",
+            "--account-id",
+            &account.id,
         ];
         let first = guardline_in(dir.path(), &args, &env);
         assert_eq!(first.code, 1, "{}", first.stderr);
@@ -164,10 +167,10 @@ fn a_failed_import_is_exit_2_after_the_report() {
         );
         assert_eq!(collect.code, 0, "{}", collect.stderr);
 
-        // Nothing listens on port 1: every BatchImportFindings call fails.
+        // Nothing listens on port 1: every BatchImportFindings call fails (STS still answers, so the write
+        // guard identifies the account).
         let mut env = env;
-        env.retain(|(key, _)| *key != "AWS_ENDPOINT_URL");
-        env.push(("AWS_ENDPOINT_URL", "http://127.0.0.1:1".to_owned()));
+        env.push(("AWS_ENDPOINT_URL_SECURITYHUB", "http://127.0.0.1:1".to_owned()));
         let run = guardline_in(
             dir.path(),
             &[
@@ -180,6 +183,9 @@ fn a_failed_import_is_exit_2_after_the_report() {
                 "--max-attempts",
                 "1",
                 "--send-to-security-hub",
+                "--yes",
+                "--account-id",
+                &account.id,
             ],
             &env,
         );
@@ -218,4 +224,87 @@ fn the_help_says_it_writes() {
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(run.stdout.contains("--send-to-security-hub"), "{}", run.stdout);
     assert!(run.stdout.contains("WRITES to AWS") && run.stdout.contains("securityhub:BatchImportFindings"));
+}
+
+/// The import goes through the write guard: a profile that reaches another account when the import starts is
+/// refused (before, the import loaded the profile again and sent account A's findings to B), and so are an
+/// unpinned account, a snapshot of another account and a stale one, the last two unless --force-snapshot.
+#[test]
+fn the_import_is_guarded_like_every_write() {
+    on_big_stack(async {
+        let server = guardline_testkit::shared();
+        let (checked, other) = (server.account().await, server.account().await);
+        for account in [&checked, &other] {
+            for region in ["ap-northeast-1", "us-east-1"] {
+                let hub = aws_sdk_securityhub::Client::new(&account.in_region(region));
+                hub.enable_security_hub().send().await.unwrap();
+            }
+        }
+        let imported = |account: &'static guardline_testkit::Account| async move {
+            let mut count = 0;
+            for region in ["ap-northeast-1", "us-east-1"] {
+                count += guardline_findings(account, region).await.len();
+            }
+            count
+        };
+        let (checked, other): (&'static _, &'static _) =
+            (Box::leak(Box::new(checked)), Box::leak(Box::new(other)));
+        let dir = tempfile::tempdir().unwrap();
+        let scan =
+            ["scan", "--region", "ap-northeast-1", "--format", "json", "--no-history", "--no-progress"];
+        let send = ["--send-to-security-hub", "--yes"];
+
+        // The profile switches to `other` after the scan.
+        let switching = crate::support::switching_profile(
+            dir.path(),
+            &server.endpoint,
+            &checked.credentials,
+            &other.credentials,
+        );
+        let pin = ["--account-id", checked.id.as_str()];
+        let run = guardline_in(dir.path(), &[&scan[..], &send, &pin].concat(), &switching);
+        assert_eq!(run.code, 2, "{}", run.stderr);
+        assert!(run.stderr.contains("refused, nothing was imported"), "{}", run.stderr);
+        assert!(run.stderr.contains(&other.id), "{}", run.stderr);
+        assert_eq!((imported(checked).await, imported(other).await), (0, 0));
+
+        // Not pinned: neither the config nor --account-id names the account.
+        let env = moto_env(&server.endpoint, &checked.credentials);
+        let run = guardline_in(dir.path(), &[&scan[..], &send].concat(), &env);
+        assert_eq!(run.code, 2, "{}", run.stderr);
+        assert!(run.stderr.contains(&format!("--account-id {}", checked.id)), "{}", run.stderr);
+        assert_eq!(imported(checked).await, 0);
+
+        // A snapshot of `checked`, imported with `other`'s credentials: refused.
+        let collect = guardline_in(
+            dir.path(),
+            &["collect", "-o", "snap.json", "--region", "ap-northeast-1", "--no-progress"],
+            &env,
+        );
+        assert_eq!(collect.code, 0, "{}", collect.stderr);
+        let from_snapshot = ["scan", "--snapshot", "snap.json", "--format", "json", "--no-history"];
+        let other_env = moto_env(&server.endpoint, &other.credentials);
+        let other_pin = ["--account-id", other.id.as_str()];
+        let run = guardline_in(dir.path(), &[&from_snapshot[..], &send, &other_pin].concat(), &other_env);
+        assert_eq!(run.code, 2, "{}", run.stderr);
+        assert!(run.stderr.contains(&format!("the snapshot is of account {}", checked.id)), "{}", run.stderr);
+        assert_eq!(imported(other).await, 0);
+
+        // A snapshot collected two days ago: refused, then imported with --force-snapshot.
+        let mut snapshot: Value =
+            serde_json::from_str(&std::fs::read_to_string(dir.path().join("snap.json")).unwrap()).unwrap();
+        let old = jiff::Timestamp::now() - jiff::SignedDuration::from_hours(48);
+        snapshot["collected_at"] = Value::from(old.to_string());
+        std::fs::write(dir.path().join("old.json"), snapshot.to_string()).unwrap();
+        let from_old = ["scan", "--snapshot", "old.json", "--format", "json", "--no-history"];
+        let run = guardline_in(dir.path(), &[&from_old[..], &send, &pin].concat(), &env);
+        assert_eq!(run.code, 2, "{}", run.stderr);
+        assert!(run.stderr.contains("more than 24 hours ago"), "{}", run.stderr);
+        assert_eq!(imported(checked).await, 0);
+        let run =
+            guardline_in(dir.path(), &[&from_old[..], &send, &pin, &["--force-snapshot"]].concat(), &env);
+        assert_eq!(run.code, 1, "{}", run.stderr);
+        assert!(run.stderr.contains("--force-snapshot: importing although"), "{}", run.stderr);
+        assert!(imported(checked).await > 0);
+    });
 }

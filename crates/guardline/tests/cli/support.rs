@@ -99,3 +99,47 @@ pub fn finding_lines(report: &serde_json::Value) -> String {
     }
     lines
 }
+
+/// An environment whose AWS profile `switching` hands out `first`'s credentials the first time the SDK asks
+/// (a `credential_process`), and `then`'s every later time: a profile that changes account while Guardline
+/// runs, as saml2aws, SSO or an edited `~/.aws/config` can make it. The files live in `dir`.
+pub fn switching_profile(
+    dir: &Path,
+    endpoint: &str,
+    first: &Credentials,
+    then: &Credentials,
+) -> Vec<(&'static str, String)> {
+    let json = |credentials: &Credentials| {
+        serde_json::json!({
+            "Version": 1,
+            "AccessKeyId": credentials.access_key_id(),
+            "SecretAccessKey": credentials.secret_access_key(),
+            "SessionToken": credentials.session_token(),
+        })
+        .to_string()
+    };
+    std::fs::write(dir.join("first.json"), json(first)).unwrap();
+    std::fs::write(dir.join("then.json"), json(then)).unwrap();
+    let script = dir.join("credentials.sh");
+    let d = dir.display();
+    std::fs::write(
+        &script,
+        format!(
+            "#!/bin/sh\nif [ -e {d}/handed-out ]; then cat {d}/then.json; else touch {d}/handed-out; cat {d}/first.json; fi\n"
+        ),
+    )
+    .unwrap();
+    use std::os::unix::fs::PermissionsExt as _;
+    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let config = dir.join("aws-config");
+    std::fs::write(
+        &config,
+        format!("[profile switching]\nregion = ap-northeast-1\ncredential_process = {}\n", script.display()),
+    )
+    .unwrap();
+    vec![
+        ("AWS_ENDPOINT_URL", endpoint.to_owned()),
+        ("AWS_CONFIG_FILE", config.display().to_string()),
+        ("AWS_PROFILE", "switching".to_owned()),
+    ]
+}
