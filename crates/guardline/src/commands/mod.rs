@@ -113,19 +113,7 @@ impl AwsSession {
     /// account (ID and alias) it reaches. An error (credentials that now reach another account, or none)
     /// refuses the write before it starts.
     pub fn writer(&self, account_id: &str) -> anyhow::Result<(aws_config::SdkConfig, LiveAccount)> {
-        let pinned = guardline_apply::target::pinned(&self.sdk, account_id);
-        let now = self
-            .runtime
-            .block_on(guardline_apply::target::identify(&pinned))
-            .map_err(|error| anyhow::anyhow!("refused, nothing was changed: {error}"))?;
-        if now.id != account_id {
-            anyhow::bail!(
-                "refused, nothing was changed: the credentials now reach account {}, not the checked account \
-                 {account_id}",
-                now.id
-            );
-        }
-        Ok((pinned, now))
+        self.runtime.block_on(write_guard::writer(&self.sdk, account_id))
     }
 
     /// The account the session's credentials reach now (ID and alias).

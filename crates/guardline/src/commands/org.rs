@@ -403,7 +403,8 @@ fn plan_roles(args: &PlanRolesArgs) -> anyhow::Result<bool> {
             return Ok(true);
         }
         write_guard::confirm(&args.write, &live, &format!("Make these {} call(s)", steps.len()))?;
-        let (done, failed) = org_roles::apply(&sdk, &steps).await;
+        let (writer, _) = write_guard::writer(&sdk, &live.id).await?;
+        let (done, failed) = org_roles::apply(&writer, &steps).await;
         for step in &steps[..done] {
             println!("  done: [{live}] {}", step.describe());
         }

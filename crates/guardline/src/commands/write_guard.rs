@@ -1,9 +1,11 @@
 //! The safety model every write command shares: show the target account (ID and alias) and the plan, check
-//! the config's pin, and change nothing without `--apply` and a confirmation.
+//! the config's pin, and change nothing without `--apply` and a confirmation; then write only with the
+//! checked identity ([`writer`]).
 
 use std::io::{BufRead, IsTerminal, Write};
 
 use anyhow::Context as _;
+use aws_config::SdkConfig;
 use guardline_config::{Config, LiveAccount, PinMatch, check_write_target};
 
 use crate::args::WriteArgs;
@@ -55,4 +57,22 @@ pub fn confirm(args: &WriteArgs, live: &LiveAccount, what: &str) -> anyhow::Resu
         anyhow::bail!("refused, nothing was changed: the confirmation did not match {}", live.id);
     }
     Ok(())
+}
+
+/// The identity that writes: `sdk` pinned to the checked account `account_id`
+/// ([`guardline_apply::target::pinned`]) and identified again now, after the confirmation. Returns it with the
+/// account (ID and alias) it reaches; an error refuses the write before anything is written.
+pub async fn writer(sdk: &SdkConfig, account_id: &str) -> anyhow::Result<(SdkConfig, LiveAccount)> {
+    let pinned = guardline_apply::target::pinned(sdk, account_id);
+    let now = guardline_apply::target::identify(&pinned)
+        .await
+        .map_err(|error| anyhow::anyhow!("refused, nothing was changed: {error}"))?;
+    if now.id != account_id {
+        anyhow::bail!(
+            "refused, nothing was changed: the credentials now reach account {}, not the checked account \
+             {account_id}",
+            now.id
+        );
+    }
+    Ok((pinned, now))
 }
