@@ -4,6 +4,7 @@ pub mod collect;
 pub mod cost;
 pub mod diff;
 pub mod exceptions;
+pub mod files;
 pub mod fix;
 pub mod history;
 pub mod iam_policy;
