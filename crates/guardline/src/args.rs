@@ -184,6 +184,19 @@ pub struct ReportArgs {
     pub show_pass: bool,
     #[arg(long, value_enum, default_value = "auto")]
     pub color: ColorChoice,
+    /// Permissions of the report files written (octal): 0600 by default, since a report lists the account's
+    /// weaknesses; 0644 to share them.
+    #[arg(long, value_name = "MODE", default_value = "0600", value_parser = parse_mode)]
+    pub report_mode: u32,
+}
+
+/// An octal file mode such as `0600` or `644`: permission bits only.
+fn parse_mode(text: &str) -> Result<u32, String> {
+    let mode = u32::from_str_radix(text.trim(), 8).map_err(|_| format!("`{text}` is not an octal mode such as 0600"))?;
+    if mode > 0o777 {
+        return Err(format!("`{text}`: only permission bits (0000 to 0777)"));
+    }
+    Ok(mode)
 }
 
 #[derive(Debug, Args)]

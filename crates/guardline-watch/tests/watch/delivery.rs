@@ -251,3 +251,18 @@ async fn starttls_is_required_unless_turned_off() {
     assert!(!error.to_string().contains("hunter2"), "{error}");
     assert!(setup.smtp.mails().is_empty());
 }
+
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread")]
+async fn the_outbox_and_its_wal_files_are_0600() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let setup = Setup::new();
+    let config = setup.config(FEED_ROUTE);
+    // Kept open: SQLite removes the WAL files when the last connection closes.
+    let watcher = setup.watcher(&config, vec![jvn(&setup)]);
+    watcher.run_once().await.unwrap();
+    for name in ["watch.sqlite3", "watch.sqlite3-wal", "watch.sqlite3-shm"] {
+        let mode = std::fs::metadata(setup.path(name)).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600, "{name}");
+    }
+}

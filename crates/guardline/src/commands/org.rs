@@ -12,7 +12,6 @@
 //!   guard (`write_guard.rs`). Only the current account is changed; run it once per account.
 
 use std::fmt::Write as _;
-use std::io::Write as _;
 use std::path::Path;
 
 use anyhow::Context as _;

@@ -3,6 +3,8 @@
 /// Running the binary and redacting volatile values.
 mod support;
 
+/// The files Guardline writes: reports 0600 unless `--report-mode`, `--output-dir` never through a symlink.
+mod files;
 /// IAM permission checks on: denied services become NOT EVALUATED, the rest is evaluated.
 mod access_denied;
 /// `cost` against moto: seeded spend by service and a budget; what moto lacks is "not available".
