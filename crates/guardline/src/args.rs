@@ -402,7 +402,9 @@ pub struct WatchArgs {
     /// send failed (it stays queued for the next pass).
     #[arg(long)]
     pub once: bool,
-    /// The outbox database (default: `[watch] state-db`, else watch.sqlite3 beside the history database).
+    /// The outbox database. Default: `[watch] state-db` (relative to the config file), else one per config
+    /// file beside the history database: `watch-<config name>-<hash of its canonical path>.sqlite3`, e.g.
+    /// ~/.local/share/guardline/watch-guardline-1a2b3c4d5e6f7a8b.sqlite3, so two configs never share an outbox.
     #[arg(long, value_name = "FILE", env = "GUARDLINE_WATCH_DB", global = true)]
     pub state_db: Option<PathBuf>,
     /// Language of the messages.
