@@ -70,7 +70,7 @@ impl Checker<'_> {
                 }
                 "digest-above" => {
                     if let Some(above) = self.de::<Spanned<usize>>(value) {
-                        config.digest_above = self.at_least_one("digest-above", above);
+                        config.digest_above = self.in_range("digest-above", above, 1, usize::MAX);
                     }
                 }
                 "channels" => {

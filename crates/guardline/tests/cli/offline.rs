@@ -145,3 +145,25 @@ fn no_credentials_is_a_tool_error_not_a_finding() {
     assert_eq!(run.code, 2, "{}", run.stderr);
     assert!(run.stderr.contains("could not identify the account"), "{}", run.stderr);
 }
+
+#[test]
+fn numeric_flags_out_of_range_are_usage_errors_not_overflows() {
+    for (flag, value) in [
+        ("--call-timeout", "18446744073709551615"),
+        ("--call-timeout", "0"),
+        ("--max-attempts", "4294967295"),
+        ("--concurrency", "0"),
+        ("--concurrency", "18446744073709551615"),
+    ] {
+        let run = guardline(&["collect", "-o", "out.json", "--no-progress", flag, value]);
+        assert_eq!(run.code, 2, "{flag} {value}: {}", run.stderr);
+        assert!(run.stderr.contains("is not a whole number from"), "{flag} {value}: {}", run.stderr);
+        assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
+    }
+    let run = guardline(&["scan", "--org", "--account-concurrency", "0"]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("from 1 to 256"), "{}", run.stderr);
+    let run = guardline(&["schedule", "run", "--interval", "0"]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("from 1 to 1440"), "{}", run.stderr);
+}
