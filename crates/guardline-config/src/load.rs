@@ -537,7 +537,13 @@ impl<'a> Checker<'a> {
         valid
     }
 
-    fn in_range<T: Copy + PartialOrd + std::fmt::Display>(&mut self, key: &str, value: Spanned<T>, min: T, max: T) -> T {
+    fn in_range<T: Copy + PartialOrd + std::fmt::Display>(
+        &mut self,
+        key: &str,
+        value: Spanned<T>,
+        min: T,
+        max: T,
+    ) -> T {
         let number = *value.get_ref();
         if number < min || number > max {
             self.error(value.span(), format!("`{key}` must be from {min} to {max}, not {number}"));

@@ -140,7 +140,8 @@ impl Outbox {
         {
             let _ = std::fs::create_dir_all(parent);
         }
-        create_private(path).map_err(|source| OutboxError::Create { path: path.display().to_string(), source })?;
+        create_private(path)
+            .map_err(|source| OutboxError::Create { path: path.display().to_string(), source })?;
         let conn = Connection::open(path)?;
         conn.busy_timeout(Duration::from_secs(10))?;
         conn.pragma_update(None, "journal_mode", "WAL")?;

@@ -143,7 +143,10 @@ impl Watcher {
             tracing::debug!(pruned, "pruned delivered events");
         }
         let polls = self.sources.iter().map(|source| async move {
-            let http = self.http.as_ref().map(|client| crate::channels::Http { client, timeout: self.options.timeout });
+            let http = self
+                .http
+                .as_ref()
+                .map(|client| crate::channels::Http { client, timeout: self.options.timeout });
             (source.name().to_owned(), source.poll(&self.account, http.map_err(String::as_str)).await)
         });
         let results = futures::future::join_all(polls).await;

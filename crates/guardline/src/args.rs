@@ -195,7 +195,9 @@ pub struct ReportArgs {
     pub report_mode: u32,
 }
 
-use guardline_config::limits::{MAX_ACCOUNT_CONCURRENCY, MAX_ATTEMPTS, MAX_CALL_TIMEOUT_SECS, MAX_CONCURRENCY};
+use guardline_config::limits::{
+    MAX_ACCOUNT_CONCURRENCY, MAX_ATTEMPTS, MAX_CALL_TIMEOUT_SECS, MAX_CONCURRENCY,
+};
 
 /// A number from `min` to `max`: out of range is a usage error, never an overflow later.
 fn bounded<T>(text: &str, min: T, max: T) -> Result<T, String>
@@ -210,7 +212,8 @@ where
 
 /// An octal file mode such as `0600` or `644`: permission bits only.
 fn parse_mode(text: &str) -> Result<u32, String> {
-    let mode = u32::from_str_radix(text.trim(), 8).map_err(|_| format!("`{text}` is not an octal mode such as 0600"))?;
+    let mode = u32::from_str_radix(text.trim(), 8)
+        .map_err(|_| format!("`{text}` is not an octal mode such as 0600"))?;
     if mode > 0o777 {
         return Err(format!("`{text}`: only permission bits (0000 to 0777)"));
     }

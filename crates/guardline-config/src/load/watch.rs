@@ -17,8 +17,8 @@ use super::Checker;
 use crate::raw::{RawWatchChannel, RawWatchFeed, RawWatchRoute, RawWatchSource, WATCH_KEYS};
 use crate::watch::{
     AWS_STATUS_URL, AwsStatusSource, BUILTIN_SOURCES, ChannelKind, EmailChannel, GuardDutySource,
-    HealthSource, InspectorSource, Secret, SecurityHubSource, SeverityLabel, SmtpTls, WatchChannel, WatchConfig,
-    WatchFeed, WatchRoute, WatchSources, parse_duration,
+    HealthSource, InspectorSource, Secret, SecurityHubSource, SeverityLabel, SmtpTls, WatchChannel,
+    WatchConfig, WatchFeed, WatchRoute, WatchSources, parse_duration,
 };
 
 /// A route as written, with spans for pass 3.
@@ -226,7 +226,9 @@ impl Checker<'_> {
             "slack" => match (url, token) {
                 (Some(url), None) => Some(ChannelKind::SlackWebhook { url }),
                 (None, Some(token)) => match &raw.channel {
-                    Some(_) if raw.api_url.as_ref().is_some_and(|url| !self.check_api_url(&name, url)) => None,
+                    Some(_) if raw.api_url.as_ref().is_some_and(|url| !self.check_api_url(&name, url)) => {
+                        None
+                    }
                     Some(channel) => Some(ChannelKind::SlackBot {
                         token,
                         channel: channel.get_ref().clone(),
@@ -334,7 +336,10 @@ impl Checker<'_> {
         let port = raw.smtp_port.as_ref().map(|port| *port.get_ref());
         let tls = match (&raw.tls, &raw.starttls) {
             (Some(tls), Some(_)) => {
-                self.error(tls.span(), format!("email channel `{name}` sets both `tls` and `starttls`: keep `tls`"));
+                self.error(
+                    tls.span(),
+                    format!("email channel `{name}` sets both `tls` and `starttls`: keep `tls`"),
+                );
                 valid = false;
                 SmtpTls::Starttls
             }

@@ -30,7 +30,12 @@ pub fn build(config: &EmailChannel, event: &Event, lang: Lang) -> Result<Message
 }
 
 /// Sends one mail; the SMTP session times out after `timeout`.
-pub async fn send(config: &EmailChannel, event: &Event, lang: Lang, timeout: Duration) -> Result<(), SendError> {
+pub async fn send(
+    config: &EmailChannel,
+    event: &Event,
+    lang: Lang,
+    timeout: Duration,
+) -> Result<(), SendError> {
     let mail = build(config, event, lang)?;
     let host = &config.smtp_host;
     if config.username.is_some() && config.tls == SmtpTls::None && !is_loopback(host) {
@@ -67,5 +72,6 @@ pub async fn send(config: &EmailChannel, event: &Event, lang: Lang, timeout: Dur
 /// `localhost`, 127.0.0.0/8 or `::1`: a relay on this machine.
 fn is_loopback(host: &str) -> bool {
     let host = host.trim_start_matches('[').trim_end_matches(']');
-    host.eq_ignore_ascii_case("localhost") || host.parse::<std::net::IpAddr>().is_ok_and(|address| address.is_loopback())
+    host.eq_ignore_ascii_case("localhost")
+        || host.parse::<std::net::IpAddr>().is_ok_and(|address| address.is_loopback())
 }

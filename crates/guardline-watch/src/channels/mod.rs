@@ -123,7 +123,8 @@ pub fn feed_client(timeout: Duration) -> Result<reqwest::Client, String> {
 /// `url` parsed, if a secret may be sent to it: https, or http to a loopback address. The error never
 /// quotes the URL (a webhook URL is the secret).
 pub fn check_url(url: &str) -> Result<reqwest::Url, SendError> {
-    let parsed = reqwest::Url::parse(url).map_err(|_| SendError::failed("the configured URL is not a URL"))?;
+    let parsed =
+        reqwest::Url::parse(url).map_err(|_| SendError::failed("the configured URL is not a URL"))?;
     let loopback = parsed.host_str().is_some_and(|host| {
         let host = host.trim_start_matches('[').trim_end_matches(']');
         host.eq_ignore_ascii_case("localhost")

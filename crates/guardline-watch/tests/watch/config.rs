@@ -165,28 +165,53 @@ fn an_email_channel_needs_its_addresses() {
 #[test]
 fn smtp_tls_modes_and_no_password_in_clear_text() {
     let mail = |extra: &str| {
-        let text = VALID.replace("smtp-host = \"smtp.example.com\"", &format!("smtp-host = \"smtp.example.com\"\n{extra}"));
+        let text = VALID.replace(
+            "smtp-host = \"smtp.example.com\"",
+            &format!("smtp-host = \"smtp.example.com\"\n{extra}"),
+        );
         let watch = parse(&text);
-        let ChannelKind::Email(mail) = watch.channels["mail"].kind.clone() else { panic!("an email channel") };
+        let ChannelKind::Email(mail) = watch.channels["mail"].kind.clone() else {
+            panic!("an email channel")
+        };
         (mail.tls, mail.smtp_port)
     };
     assert_eq!(mail("tls = \"implicit\""), (SmtpTls::Implicit, 465));
     assert_eq!(mail("smtp-port = 465"), (SmtpTls::Implicit, 465), "port 465 is SMTPS");
     assert_eq!(mail("tls = \"starttls\"\nsmtp-port = 2525"), (SmtpTls::Starttls, 2525));
     // Without TLS a password would cross the network in clear text: refused, except to a loopback relay.
-    let plain = errors(&VALID.replace("smtp-host = \"smtp.example.com\"", "smtp-host = \"smtp.example.com\"\ntls = \"none\""));
+    let plain = errors(
+        &VALID
+            .replace("smtp-host = \"smtp.example.com\"", "smtp-host = \"smtp.example.com\"\ntls = \"none\""),
+    );
     assert!(plain.contains("authentication without TLS would send the password in clear text"), "{plain}");
-    let older = errors(&VALID.replace("smtp-host = \"smtp.example.com\"", "smtp-host = \"smtp.example.com\"\nstarttls = false"));
+    let older =
+        errors(&VALID.replace(
+            "smtp-host = \"smtp.example.com\"",
+            "smtp-host = \"smtp.example.com\"\nstarttls = false",
+        ));
     assert!(older.contains("authentication without TLS"), "{older}");
-    let local = VALID.replace("smtp-host = \"smtp.example.com\"", "smtp-host = \"127.0.0.1\"\ntls = \"none\"");
-    let ChannelKind::Email(mail) = parse(&local).channels["mail"].kind.clone() else { panic!("an email channel") };
+    let local =
+        VALID.replace("smtp-host = \"smtp.example.com\"", "smtp-host = \"127.0.0.1\"\ntls = \"none\"");
+    let ChannelKind::Email(mail) = parse(&local).channels["mail"].kind.clone() else {
+        panic!("an email channel")
+    };
     assert_eq!(mail.tls, SmtpTls::None);
-    assert!(errors(&VALID.replace("smtp-host = \"smtp.example.com\"", "smtp-host = \"smtp.example.com\"\ntls = \"ssl\"")).contains("unknown `tls` \"ssl\""));
+    assert!(
+        errors(
+            &VALID.replace(
+                "smtp-host = \"smtp.example.com\"",
+                "smtp-host = \"smtp.example.com\"\ntls = \"ssl\""
+            )
+        )
+        .contains("unknown `tls` \"ssl\"")
+    );
 }
 
 #[test]
 fn the_slack_api_url_must_be_https() {
-    let bot = |url: &str| VALID.replace("channel = \"#security\"", &format!("channel = \"#security\"\napi-url = \"{url}\""));
+    let bot = |url: &str| {
+        VALID.replace("channel = \"#security\"", &format!("channel = \"#security\"\napi-url = \"{url}\""))
+    };
     for (url, problem) in [
         ("http://slack.example.com/api", "must be https"),
         ("ftp://slack.com/api", "must be https"),
@@ -197,8 +222,12 @@ fn the_slack_api_url_must_be_https() {
         let errors = errors(&bot(url));
         assert!(errors.contains(&format!("`api-url` \"{url}\" {problem}")), "{url}: {errors}");
     }
-    for url in ["https://slack.com/api", "http://127.0.0.1:8080/api", "http://[::1]:1/api", "http://localhost/api"] {
+    for url in
+        ["https://slack.com/api", "http://127.0.0.1:8080/api", "http://[::1]:1/api", "http://localhost/api"]
+    {
         let watch = parse(&bot(url));
-        assert!(matches!(&watch.channels["bot"].kind, ChannelKind::SlackBot { api_url, .. } if api_url == url));
+        assert!(
+            matches!(&watch.channels["bot"].kind, ChannelKind::SlackBot { api_url, .. } if api_url == url)
+        );
     }
 }

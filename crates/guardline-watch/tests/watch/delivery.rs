@@ -282,7 +282,11 @@ async fn a_redirecting_webhook_is_a_failed_send_and_the_target_never_receives_it
     assert!(elsewhere.all_requests().is_empty(), "the redirect target got {:?}", elsewhere.all_requests());
     let state = watcher.with_outbox(|outbox| outbox.channel_state("slack").unwrap());
     assert!(state.last_error.unwrap().contains("302"));
-    assert_eq!(watcher.with_outbox(|outbox| outbox.pending().unwrap()), 2, "both alerts still queued for Slack");
+    assert_eq!(
+        watcher.with_outbox(|outbox| outbox.pending().unwrap()),
+        2,
+        "both alerts still queued for Slack"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -325,7 +329,8 @@ async fn a_webhook_that_never_answers_times_out() {
     std::fs::write(setup.path("slack-url"), format!("http://{hung}/services/x")).unwrap();
     let config = setup.config(FEED_ROUTE);
     let options = guardline_watch::WatchOptions { timeout: Duration::from_millis(500), ..options() };
-    let watcher = guardline_watch::Watcher::new(config, setup.outbox(), vec![], crate::support::account(), options);
+    let watcher =
+        guardline_watch::Watcher::new(config, setup.outbox(), vec![], crate::support::account(), options);
     let started = std::time::Instant::now();
     let error = watcher.send_test("slack").await.unwrap().unwrap_err().to_string();
     assert!(started.elapsed() < Duration::from_secs(5), "{:?}", started.elapsed());
@@ -347,14 +352,16 @@ async fn implicit_tls_starts_tls_at_once() {
         stream.read_exact(&mut bytes).map(|()| bytes)
     });
     let mut config = setup.config(FEED_ROUTE);
-    let guardline_config::watch::ChannelKind::Email(mail) = &mut config.channels.get_mut("mail").unwrap().kind
+    let guardline_config::watch::ChannelKind::Email(mail) =
+        &mut config.channels.get_mut("mail").unwrap().kind
     else {
         panic!("an email channel")
     };
     mail.tls = guardline_config::watch::SmtpTls::Implicit;
     mail.smtp_port = port;
     let options = guardline_watch::WatchOptions { timeout: Duration::from_secs(2), ..options() };
-    let watcher = guardline_watch::Watcher::new(config, setup.outbox(), vec![], crate::support::account(), options);
+    let watcher =
+        guardline_watch::Watcher::new(config, setup.outbox(), vec![], crate::support::account(), options);
     assert!(watcher.send_test("mail").await.unwrap().is_err(), "the listener speaks no TLS");
     let bytes = first.join().unwrap().expect("the client spoke first");
     assert_eq!(bytes[0], 0x16, "a TLS handshake record");
@@ -365,12 +372,14 @@ async fn implicit_tls_starts_tls_at_once() {
 async fn smtp_refuses_to_authenticate_without_tls_to_a_remote_host() {
     let setup = Setup::new();
     let mut config = setup.config(FEED_ROUTE);
-    let guardline_config::watch::ChannelKind::Email(mail) = &mut config.channels.get_mut("mail").unwrap().kind
+    let guardline_config::watch::ChannelKind::Email(mail) =
+        &mut config.channels.get_mut("mail").unwrap().kind
     else {
         panic!("an email channel")
     };
     mail.smtp_host = "192.0.2.1".to_owned();
-    let watcher = guardline_watch::Watcher::new(config, setup.outbox(), vec![], crate::support::account(), options());
+    let watcher =
+        guardline_watch::Watcher::new(config, setup.outbox(), vec![], crate::support::account(), options());
     let error = watcher.send_test("mail").await.unwrap().unwrap_err().to_string();
     assert!(error.contains("refusing to authenticate without TLS"), "{error}");
 }
@@ -379,7 +388,10 @@ async fn smtp_refuses_to_authenticate_without_tls_to_a_remote_host() {
 async fn a_feed_larger_than_the_limit_is_a_source_error() {
     let setup = Setup::new();
     let config = setup.config(FEED_ROUTE);
-    let huge = format!("<rss><channel>{}</channel></rss>", " ".repeat(guardline_watch::sources::feed::MAX_FEED_BYTES));
+    let huge = format!(
+        "<rss><channel>{}</channel></rss>",
+        " ".repeat(guardline_watch::sources::feed::MAX_FEED_BYTES)
+    );
     setup.http.serve("/jvn.rdf", "application/rss+xml", &huge);
     let source = Source::Feed { name: "jvn".into(), url: setup.http.url("/jvn.rdf"), keywords: vec![] };
     let report = setup.watcher(&config, vec![source]).run_once().await.unwrap();

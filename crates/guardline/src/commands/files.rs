@@ -110,13 +110,16 @@ pub fn replace(
         .tempfile_in(&dir)
         .with_context(|| format!("creating a temporary file in {}", dir.display()))?;
     let mut out = std::io::BufWriter::new(temp);
-    write(&mut out)
-        .and_then(|()| out.flush())
+    write(&mut out).and_then(|()| out.flush()).with_context(|| format!("writing {}", path.display()))?;
+    let temp = out
+        .into_inner()
+        .map_err(|error| error.into_error())
         .with_context(|| format!("writing {}", path.display()))?;
-    let temp = out.into_inner().map_err(|error| error.into_error()).with_context(|| format!("writing {}", path.display()))?;
     set_mode(temp.as_file(), mode)
         .and_then(|()| temp.as_file().sync_all())
         .with_context(|| format!("writing {}", temp.path().display()))?;
-    temp.persist(path).map_err(|error| error.error).with_context(|| format!("replacing {}", path.display()))?;
+    temp.persist(path)
+        .map_err(|error| error.error)
+        .with_context(|| format!("replacing {}", path.display()))?;
     sync_dir(&dir)
 }

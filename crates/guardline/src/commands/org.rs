@@ -555,7 +555,10 @@ mod tests {
         let roles = ["admin".to_owned()];
         let entries = entries(&Config::default(), &accounts, "999999999999", "aws", &roles).unwrap();
         let names: Vec<String> = entries.iter().map(Entry::profile_name).collect();
-        assert_eq!(names, ["acme-shared-admin", "payments-111111111111-admin", "payments-222222222222-admin"]);
+        assert_eq!(
+            names,
+            ["acme-shared-admin", "payments-111111111111-admin", "payments-222222222222-admin"]
+        );
     }
 
     #[test]

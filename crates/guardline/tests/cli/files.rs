@@ -15,7 +15,8 @@ fn mode(path: &Path) -> u32 {
 #[test]
 fn reports_are_0600_unless_a_mode_is_asked_for() {
     let dir = tempfile::tempdir().unwrap();
-    let run = guardline_in(dir.path(), &["scan", "--demo", "--format", "json,html", "--output-dir", "out"], &[]);
+    let run =
+        guardline_in(dir.path(), &["scan", "--demo", "--format", "json,html", "--output-dir", "out"], &[]);
     assert_eq!(run.code, 1, "{}", run.stderr);
     assert_eq!(mode(&dir.path().join("out/guardline-report.json")), 0o600);
     assert_eq!(mode(&dir.path().join("out/guardline-report.html")), 0o600);

@@ -366,7 +366,8 @@ fn two_configs_keep_their_own_default_outboxes() {
     let config = config.replace("state-db = \"watch.sqlite3\"\n", "");
     let teams =
         "[watch.channels.teams]\ntype = \"teams\"\nurl-env = \"TEST_TEAMS_WEBHOOK\"\nmin-interval = \"0s\"\n";
-    let without_teams = config.replace(teams, "").replace(r#"["slack", "teams", "mail"]"#, r#"["slack", "mail"]"#);
+    let without_teams =
+        config.replace(teams, "").replace(r#"["slack", "teams", "mail"]"#, r#"["slack", "mail"]"#);
     for (dir, text) in [("a", &config), ("b", &without_teams)] {
         std::fs::create_dir(setup.dir.path().join(dir)).unwrap();
         std::fs::write(setup.dir.path().join(dir).join("guardline.toml"), text).unwrap();
