@@ -94,7 +94,7 @@ pub async fn sdk_config(profile: Option<&str>, region: Option<&str>, options: &C
             TimeoutConfig::builder()
                 .connect_timeout(Duration::from_secs(5))
                 .operation_attempt_timeout(options.call_timeout)
-                .operation_timeout(options.call_timeout * options.max_attempts.max(1))
+                .operation_timeout(options.call_timeout.saturating_mul(options.max_attempts.max(1)))
                 .build(),
         );
     if let Some(profile) = profile {

@@ -27,6 +27,18 @@ mod resolve;
 mod starter;
 pub mod watch;
 
+/// The ranges of the numeric settings the config and the command line share.
+pub mod limits {
+    /// Concurrent API calls (`[scan] concurrency`, `--concurrency`).
+    pub const MAX_CONCURRENCY: usize = 1024;
+    /// Attempts per API call (`[scan] max-attempts`, `--max-attempts`).
+    pub const MAX_ATTEMPTS: u32 = 20;
+    /// Seconds per API call attempt (`[scan] call-timeout-secs`, `--call-timeout`).
+    pub const MAX_CALL_TIMEOUT_SECS: u64 = 3600;
+    /// Accounts scanned at once (`[org] account-concurrency`, `--account-concurrency`).
+    pub const MAX_ACCOUNT_CONCURRENCY: usize = 256;
+}
+
 pub use error::{ConfigError, ConfigErrors, ConfigReport};
 pub use fix::{FixSettings, SecurityContact};
 pub use load::{BUILTIN_PROFILE, load, parse};

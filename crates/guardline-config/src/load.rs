@@ -375,13 +375,14 @@ impl<'a> Checker<'a> {
             scan.regions = Some(regions.into_inner().into_iter().map(Spanned::into_inner).collect());
         }
         if let Some(concurrency) = raw.concurrency {
-            scan.concurrency = self.at_least_one("concurrency", concurrency);
+            scan.concurrency = self.in_range("concurrency", concurrency, 1, crate::limits::MAX_CONCURRENCY);
         }
         if let Some(timeout) = raw.call_timeout_secs {
-            scan.call_timeout_secs = self.at_least_one("call-timeout-secs", timeout);
+            scan.call_timeout_secs =
+                self.in_range("call-timeout-secs", timeout, 1, crate::limits::MAX_CALL_TIMEOUT_SECS);
         }
         if let Some(attempts) = raw.max_attempts {
-            scan.max_attempts = self.at_least_one("max-attempts", attempts);
+            scan.max_attempts = self.in_range("max-attempts", attempts, 1, crate::limits::MAX_ATTEMPTS);
         }
         if let Some(policy) = raw.not_evaluated {
             scan.not_evaluated = policy.into();
@@ -439,7 +440,8 @@ impl<'a> Checker<'a> {
             org.via_role = Some(arn.into_inner());
         }
         if let Some(concurrency) = raw.account_concurrency {
-            org.account_concurrency = self.at_least_one("account-concurrency", concurrency);
+            org.account_concurrency =
+                self.in_range("account-concurrency", concurrency, 1, crate::limits::MAX_ACCOUNT_CONCURRENCY);
         }
         for (list, target) in [(raw.include, &mut org.include), (raw.exclude, &mut org.exclude)] {
             for text in list.unwrap_or_default() {
@@ -535,11 +537,18 @@ impl<'a> Checker<'a> {
         valid
     }
 
-    fn at_least_one<T: Copy + Default + PartialEq>(&mut self, key: &str, value: Spanned<T>) -> T {
-        if *value.get_ref() == T::default() {
-            self.error(value.span(), format!("`{key}` must be at least 1"));
+    fn in_range<T: Copy + PartialOrd + std::fmt::Display>(
+        &mut self,
+        key: &str,
+        value: Spanned<T>,
+        min: T,
+        max: T,
+    ) -> T {
+        let number = *value.get_ref();
+        if number < min || number > max {
+            self.error(value.span(), format!("`{key}` must be from {min} to {max}, not {number}"));
         }
-        *value.get_ref()
+        number
     }
 
     fn profile<'i>(

@@ -96,14 +96,24 @@ impl ChannelKind {
     }
 }
 
+/// How an `email` channel secures its SMTP connection (`tls`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SmtpTls {
+    /// Upgrade with STARTTLS, and refuse to send without it (`"starttls"`, the default; port 587).
+    Starttls,
+    /// TLS from the first byte (`"implicit"`, SMTPS; the default on port 465).
+    Implicit,
+    /// Plain text (`"none"`, or the older `starttls = false`): no authentication, except to a loopback host.
+    None,
+}
+
 /// An `email` channel.
 #[derive(Debug, Clone, PartialEq)]
 pub struct EmailChannel {
     pub smtp_host: String,
-    /// Default 587.
+    /// Default 587 (465 with implicit TLS).
     pub smtp_port: u16,
-    /// Upgrade the connection with STARTTLS, and refuse to send without it (default true).
-    pub starttls: bool,
+    pub tls: SmtpTls,
     pub username: Option<String>,
     pub password: Option<Secret>,
     pub from: String,

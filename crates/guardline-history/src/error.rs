@@ -9,6 +9,9 @@ pub enum HistoryError {
     /// The directory that should hold the database could not be created.
     #[error("cannot create {}, the directory of the history database", path.display())]
     CreateDir { path: PathBuf, source: std::io::Error },
+    /// The database file could not be created (0600).
+    #[error("cannot create the history database {}", path.display())]
+    Create { path: PathBuf, source: std::io::Error },
     /// The database was written by a newer Guardline; it is refused, never guessed at.
     #[error(
         "the history database {} has schema version {found}, newer than this build of Guardline supports \

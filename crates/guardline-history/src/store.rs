@@ -62,16 +62,32 @@ pub struct StoredFinding {
     pub message: Text,
 }
 
+/// Creates `path` with mode 0600 unless it exists (an existing database keeps its permissions).
+fn create_private(path: &Path) -> std::io::Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    match options.open(path) {
+        Ok(_) => Ok(()),
+        Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(error) => Err(error),
+    }
+}
+
 impl History {
     /// Opens the database at `path`, creating it (and its directory) and its schema if needed.
     ///
     /// A database of a schema version newer than this build's is refused with [`HistoryError::TooNew`].
-    /// The database runs in WAL mode, so a reader never blocks the scan that records.
+    /// The database runs in WAL mode, so a reader never blocks the scan that records. A new database is
+    /// created 0600 (it lists the accounts' failures); SQLite gives its `-wal` and `-shm` files the
+    /// database's permissions.
     pub fn open(path: &Path) -> Result<History, HistoryError> {
         if let Some(parent) = path.parent().filter(|parent| !parent.as_os_str().is_empty()) {
             std::fs::create_dir_all(parent)
                 .map_err(|source| HistoryError::CreateDir { path: parent.to_path_buf(), source })?;
         }
+        create_private(path).map_err(|source| HistoryError::Create { path: path.to_path_buf(), source })?;
         let sqlite = |source| HistoryError::Sqlite { path: path.to_path_buf(), source };
         let mut conn = Connection::open(path).map_err(sqlite)?;
         conn.busy_timeout(std::time::Duration::from_secs(10)).map_err(sqlite)?;

@@ -281,3 +281,18 @@ fn a_file_that_is_not_a_database_is_an_error_naming_it() {
     let message = chain(&History::open(&path).unwrap_err());
     assert!(message.contains("notes.txt") && message.contains("not a database"), "{message}");
 }
+
+#[cfg(unix)]
+#[test]
+fn a_new_database_and_its_wal_files_are_0600() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("nested/history.sqlite3");
+    let mut history = History::open(&path).unwrap();
+    history.record(&evaluate(&demo())).unwrap();
+    for suffix in ["", "-wal", "-shm"] {
+        let file = std::path::PathBuf::from(format!("{}{suffix}", path.display()));
+        let mode = std::fs::metadata(&file).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600, "{}", file.display());
+    }
+}

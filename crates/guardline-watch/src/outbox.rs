@@ -64,12 +64,27 @@ CREATE TABLE IF NOT EXISTS channels (
 pub enum OutboxError {
     #[error("outbox database: {0}")]
     Sql(#[from] rusqlite::Error),
+    #[error("cannot create the outbox database {path}: {source}")]
+    Create { path: String, source: std::io::Error },
     #[error("outbox database: stored event is not valid JSON: {0}")]
     Json(#[from] serde_json::Error),
     #[error(
         "outbox database {path} has schema version {found}, newer than this Guardline's {SCHEMA_VERSION}"
     )]
     Newer { path: String, found: i64 },
+}
+
+/// Creates `path` with mode 0600 unless it exists (an existing database keeps its permissions).
+pub fn create_private(path: &Path) -> std::io::Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    match options.open(path) {
+        Ok(_) => Ok(()),
+        Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(error) => Err(error),
+    }
 }
 
 /// Something a source found that is not yet filtered against `seen`.
@@ -116,13 +131,17 @@ fn ms(duration: Duration) -> i64 {
 }
 
 impl Outbox {
-    /// Opens (creating) the database at `path`. A database of a newer schema is refused.
+    /// Opens (creating) the database at `path`. A database of a newer schema is refused. A new database is
+    /// created 0600 (its events describe the account's findings); SQLite gives its `-wal` and `-shm` files
+    /// the database's permissions.
     pub fn open(path: &Path) -> Result<Outbox, OutboxError> {
         if let Some(parent) = path.parent()
             && !parent.as_os_str().is_empty()
         {
             let _ = std::fs::create_dir_all(parent);
         }
+        create_private(path)
+            .map_err(|source| OutboxError::Create { path: path.display().to_string(), source })?;
         let conn = Connection::open(path)?;
         conn.busy_timeout(Duration::from_secs(10))?;
         conn.pragma_update(None, "journal_mode", "WAL")?;

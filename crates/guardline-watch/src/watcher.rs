@@ -35,6 +35,8 @@ pub struct WatchOptions {
     pub max_inline_wait: Duration,
     /// Test hook: sleep this long after each persist that queued deliveries, before sending.
     pub pause_after_persist: Option<Duration>,
+    /// How long one HTTP request or SMTP session may take (default 30 s).
+    pub timeout: Duration,
 }
 
 impl Default for WatchOptions {
@@ -45,6 +47,7 @@ impl Default for WatchOptions {
             retry_max: Duration::from_secs(900),
             max_inline_wait: Duration::from_secs(30),
             pause_after_persist: None,
+            timeout: crate::channels::TIMEOUT,
         }
     }
 }
@@ -79,7 +82,8 @@ pub struct Watcher {
     channels: Vec<Channel>,
     sources: Vec<Source>,
     account: Account,
-    http: reqwest::Client,
+    /// The feeds' client, or why it could not be built.
+    http: Result<reqwest::Client, String>,
     options: WatchOptions,
     /// When each channel last sent, for its `min-interval`.
     last_send: Mutex<HashMap<String, Instant>>,
@@ -96,9 +100,13 @@ impl Watcher {
         account: Account,
         options: WatchOptions,
     ) -> Watcher {
-        let http = crate::channels::http_client();
-        let channels =
-            config.channels.values().map(|channel| Channel::new(channel.clone(), http.clone())).collect();
+        let webhooks = crate::channels::webhook_client(options.timeout);
+        let channels = config
+            .channels
+            .values()
+            .map(|channel| Channel::new(channel.clone(), webhooks.clone(), options.timeout))
+            .collect();
+        let http = crate::channels::feed_client(options.timeout);
         Watcher {
             config,
             outbox: Mutex::new(outbox),
@@ -135,7 +143,11 @@ impl Watcher {
             tracing::debug!(pruned, "pruned delivered events");
         }
         let polls = self.sources.iter().map(|source| async move {
-            (source.name().to_owned(), source.poll(&self.account, &self.http).await)
+            let http = self
+                .http
+                .as_ref()
+                .map(|client| crate::channels::Http { client, timeout: self.options.timeout });
+            (source.name().to_owned(), source.poll(&self.account, http.map_err(String::as_str)).await)
         });
         let results = futures::future::join_all(polls).await;
         let mut report = PassReport::default();

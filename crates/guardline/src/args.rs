@@ -60,14 +60,19 @@ pub struct AwsArgs {
     /// Scan only these regions, comma-separated.
     #[arg(long, value_delimiter = ',', value_name = "REGION,...", help_heading = "AWS")]
     pub regions: Vec<String>,
-    /// Concurrent API calls at most (default: `[scan] concurrency`, 16).
-    #[arg(long, help_heading = "AWS")]
+    /// Concurrent API calls at most, 1 to 1024 (default: `[scan] concurrency`, 16).
+    #[arg(long, help_heading = "AWS", value_parser = |text: &str| bounded(text, 1usize, MAX_CONCURRENCY))]
     pub concurrency: Option<usize>,
-    /// Attempts per API call; throttling and 5xx are retried with backoff (default 5).
-    #[arg(long, help_heading = "AWS")]
+    /// Attempts per API call, 1 to 20; throttling and 5xx are retried with backoff (default 5).
+    #[arg(long, help_heading = "AWS", value_parser = |text: &str| bounded(text, 1u32, MAX_ATTEMPTS))]
     pub max_attempts: Option<u32>,
-    /// Seconds one API call attempt may take (default 30).
-    #[arg(long, value_name = "SECONDS", help_heading = "AWS")]
+    /// Seconds one API call attempt may take, 1 to 3600 (default 30).
+    #[arg(
+        long,
+        value_name = "SECONDS",
+        help_heading = "AWS",
+        value_parser = |text: &str| bounded(text, 1u64, MAX_CALL_TIMEOUT_SECS)
+    )]
     pub call_timeout: Option<u64>,
     /// No progress bar on stderr.
     #[arg(long)]
@@ -184,6 +189,35 @@ pub struct ReportArgs {
     pub show_pass: bool,
     #[arg(long, value_enum, default_value = "auto")]
     pub color: ColorChoice,
+    /// Permissions of the report files written (octal): 0600 by default, since a report lists the account's
+    /// weaknesses; 0644 to share them.
+    #[arg(long, value_name = "MODE", default_value = "0600", value_parser = parse_mode)]
+    pub report_mode: u32,
+}
+
+use guardline_config::limits::{
+    MAX_ACCOUNT_CONCURRENCY, MAX_ATTEMPTS, MAX_CALL_TIMEOUT_SECS, MAX_CONCURRENCY,
+};
+
+/// A number from `min` to `max`: out of range is a usage error, never an overflow later.
+fn bounded<T>(text: &str, min: T, max: T) -> Result<T, String>
+where
+    T: std::str::FromStr + PartialOrd + std::fmt::Display + Copy,
+{
+    match text.trim().parse::<T>() {
+        Ok(value) if value >= min && value <= max => Ok(value),
+        _ => Err(format!("`{text}` is not a whole number from {min} to {max}")),
+    }
+}
+
+/// An octal file mode such as `0600` or `644`: permission bits only.
+fn parse_mode(text: &str) -> Result<u32, String> {
+    let mode = u32::from_str_radix(text.trim(), 8)
+        .map_err(|_| format!("`{text}` is not an octal mode such as 0600"))?;
+    if mode > 0o777 {
+        return Err(format!("`{text}`: only permission bits (0000 to 0777)"));
+    }
+    Ok(mode)
 }
 
 #[derive(Debug, Args)]
@@ -265,9 +299,15 @@ pub struct OrgArgs {
     /// Assume this audit role first and the member roles from it (role chaining).
     #[arg(long, value_name = "ARN", requires = "org", help_heading = "Organisation")]
     pub via_role: Option<String>,
-    /// Accounts scanned at the same time at most (default: `[org] account-concurrency`, 4); each account
-    /// makes at most --concurrency API calls at a time.
-    #[arg(long, value_name = "N", requires = "org", help_heading = "Organisation")]
+    /// Accounts scanned at the same time at most, 1 to 256 (default: `[org] account-concurrency`, 4); each
+    /// account makes at most --concurrency API calls at a time.
+    #[arg(
+        long,
+        value_name = "N",
+        requires = "org",
+        help_heading = "Organisation",
+        value_parser = |text: &str| bounded(text, 1usize, MAX_ACCOUNT_CONCURRENCY)
+    )]
     pub account_concurrency: Option<usize>,
     /// Scan only accounts matching one of these selectors (repeatable; replaces `[org] include`):
     /// `123456789012`, `ou:ou-xxxx-xxxxxxxx`, `ou:Root/Prod/*`, `tag:env=prod`, `name:acme-*`.
@@ -402,7 +442,9 @@ pub struct WatchArgs {
     /// send failed (it stays queued for the next pass).
     #[arg(long)]
     pub once: bool,
-    /// The outbox database (default: `[watch] state-db`, else watch.sqlite3 beside the history database).
+    /// The outbox database. Default: `[watch] state-db` (relative to the config file), else one per config
+    /// file beside the history database: `watch-<config name>-<hash of its canonical path>.sqlite3`, e.g.
+    /// ~/.local/share/guardline/watch-guardline-1a2b3c4d5e6f7a8b.sqlite3, so two configs never share an outbox.
     #[arg(long, value_name = "FILE", env = "GUARDLINE_WATCH_DB", global = true)]
     pub state_db: Option<PathBuf>,
     /// Language of the messages.
@@ -595,8 +637,9 @@ pub struct ScheduleRunArgs {
     /// in each schedule's own time zone.
     #[arg(long, value_name = "TIME")]
     pub at: Option<String>,
-    /// How often cron runs this command, in minutes: a stop or start in the last INTERVAL minutes is due.
-    #[arg(long, value_name = "MINUTES", default_value_t = 15)]
+    /// How often cron runs this command, in minutes (1 to 1440): a stop or start in the last INTERVAL
+    /// minutes is due.
+    #[arg(long, value_name = "MINUTES", default_value_t = 15, value_parser = |text: &str| bounded(text, 1u32, 1440))]
     pub interval: u32,
     /// Only show what would be stopped or started.
     #[arg(long)]

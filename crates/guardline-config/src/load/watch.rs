@@ -17,8 +17,8 @@ use super::Checker;
 use crate::raw::{RawWatchChannel, RawWatchFeed, RawWatchRoute, RawWatchSource, WATCH_KEYS};
 use crate::watch::{
     AWS_STATUS_URL, AwsStatusSource, BUILTIN_SOURCES, ChannelKind, EmailChannel, GuardDutySource,
-    HealthSource, InspectorSource, Secret, SecurityHubSource, SeverityLabel, WatchChannel, WatchConfig,
-    WatchFeed, WatchRoute, WatchSources, parse_duration,
+    HealthSource, InspectorSource, Secret, SecurityHubSource, SeverityLabel, SmtpTls, WatchChannel,
+    WatchConfig, WatchFeed, WatchRoute, WatchSources, parse_duration,
 };
 
 /// A route as written, with spans for pass 3.
@@ -70,7 +70,7 @@ impl Checker<'_> {
                 }
                 "digest-above" => {
                     if let Some(above) = self.de::<Spanned<usize>>(value) {
-                        config.digest_above = self.at_least_one("digest-above", above);
+                        config.digest_above = self.in_range("digest-above", above, 1, usize::MAX);
                     }
                 }
                 "channels" => {
@@ -170,9 +170,11 @@ impl Checker<'_> {
         let url = self.secret(&name, "url", &raw.url_env, &raw.url_file);
         let token = self.secret(&name, "token", &raw.token_env, &raw.token_file);
         let password = self.secret(&name, "password", &raw.password_env, &raw.password_file);
-        let email_keys: [(&str, Option<Range<usize>>); 6] = [
+        let email_keys: [(&str, Option<Range<usize>>); 8] = [
             ("smtp-host", raw.smtp_host.as_ref().map(Spanned::span)),
             ("smtp-port", raw.smtp_port.as_ref().map(Spanned::span)),
+            ("tls", raw.tls.as_ref().map(Spanned::span)),
+            ("starttls", raw.starttls.as_ref().map(Spanned::span)),
             ("username", raw.username.as_ref().map(Spanned::span)),
             (
                 "password-env/password-file",
@@ -224,6 +226,9 @@ impl Checker<'_> {
             "slack" => match (url, token) {
                 (Some(url), None) => Some(ChannelKind::SlackWebhook { url }),
                 (None, Some(token)) => match &raw.channel {
+                    Some(_) if raw.api_url.as_ref().is_some_and(|url| !self.check_api_url(&name, url)) => {
+                        None
+                    }
                     Some(channel) => Some(ChannelKind::SlackBot {
                         token,
                         channel: channel.get_ref().clone(),
@@ -328,11 +333,49 @@ impl Checker<'_> {
             );
             valid = false;
         }
+        let port = raw.smtp_port.as_ref().map(|port| *port.get_ref());
+        let tls = match (&raw.tls, &raw.starttls) {
+            (Some(tls), Some(_)) => {
+                self.error(
+                    tls.span(),
+                    format!("email channel `{name}` sets both `tls` and `starttls`: keep `tls`"),
+                );
+                valid = false;
+                SmtpTls::Starttls
+            }
+            (Some(tls), None) => match tls.get_ref().as_str() {
+                "starttls" => SmtpTls::Starttls,
+                "implicit" => SmtpTls::Implicit,
+                "none" => SmtpTls::None,
+                other => {
+                    self.error_help(
+                        tls.span(),
+                        format!("email channel `{name}`: unknown `tls` \"{other}\""),
+                        "`tls = \"starttls\"` (default), `\"implicit\"` (SMTPS, port 465) or `\"none\"`",
+                    );
+                    valid = false;
+                    SmtpTls::Starttls
+                }
+            },
+            (None, Some(starttls)) if !*starttls.get_ref() => SmtpTls::None,
+            // Port 465 is implicit TLS (RFC 8314): STARTTLS there would never start.
+            _ if port == Some(465) => SmtpTls::Implicit,
+            _ => SmtpTls::Starttls,
+        };
+        if tls == SmtpTls::None && raw.username.is_some() && !is_loopback_host(&host) {
+            self.error_help(
+                raw.username.as_ref()?.span(),
+                format!("email channel `{name}`: authentication without TLS would send the password in clear text"),
+                "use `tls = \"starttls\"` or `\"implicit\"`; plain text with a password is only for a relay on a \
+                 loopback address",
+            );
+            valid = false;
+        }
         valid.then(|| {
             ChannelKind::Email(EmailChannel {
                 smtp_host: host,
-                smtp_port: raw.smtp_port.as_ref().map_or(587, |port| *port.get_ref()),
-                starttls: raw.starttls.unwrap_or(true),
+                smtp_port: port.unwrap_or(if tls == SmtpTls::Implicit { 465 } else { 587 }),
+                tls,
                 username: raw.username.as_ref().map(|user| user.get_ref().clone()),
                 password,
                 from: from.get_ref().clone(),
@@ -495,6 +538,38 @@ impl Checker<'_> {
         label
     }
 
+    /// Slack's Web API base (`api-url`): https, or http to a loopback host (a local test server); no query
+    /// or fragment, since `/chat.postMessage` is appended to it.
+    fn check_api_url(&mut self, channel: &str, url: &Spanned<String>) -> bool {
+        let text = url.get_ref();
+        let (scheme, rest) = text.split_once("://").unwrap_or(("", text));
+        let authority = rest.split('/').next().unwrap_or_default();
+        let host = authority.rsplit_once('@').map_or(authority, |(_, host)| host);
+        let host = match host.strip_prefix('[') {
+            Some(v6) => v6.split(']').next().unwrap_or_default(),
+            None => host.split(':').next().unwrap_or_default(),
+        };
+        let problem = if authority.contains('@') {
+            Some("must not carry credentials")
+        } else if text.contains(['?', '#']) {
+            Some("must not have a query or fragment")
+        } else if host.is_empty() {
+            Some("has no host")
+        } else if scheme == "https" || (scheme == "http" && is_loopback_host(host)) {
+            None
+        } else {
+            Some("must be https (http only to a loopback address)")
+        };
+        if let Some(problem) = problem {
+            self.error_help(
+                url.span(),
+                format!("channel `{channel}`: `api-url` \"{text}\" {problem}"),
+                "leave `api-url` out for Slack's own `https://slack.com/api`",
+            );
+        }
+        problem.is_none()
+    }
+
     fn check_url(&mut self, url: &Spanned<String>) -> bool {
         let text = url.get_ref();
         let valid = text.starts_with("https://") || text.starts_with("http://");
@@ -621,4 +696,11 @@ fn list(names: &[&str]) -> String {
         return "none".to_owned();
     }
     names.iter().map(|name| format!("`{name}`")).collect::<Vec<_>>().join(", ")
+}
+
+/// A host name or address that stays on this machine: `localhost`, 127.0.0.0/8, `::1`.
+pub(crate) fn is_loopback_host(host: &str) -> bool {
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    host.eq_ignore_ascii_case("localhost")
+        || host.parse::<std::net::IpAddr>().is_ok_and(|address| address.is_loopback())
 }

@@ -3,6 +3,12 @@
 //! A channel reads its secret ([`read_secret`]) at each send, from the environment variable or file the
 //! config names. Errors never carry the secret: HTTP errors are stripped of their URL and every message goes
 //! through [`redact`].
+//!
+//! Webhooks and the Slack API are called with [`webhook_client`]: no redirects (a 3xx is a failed send, so the
+//! message and the URL never go to another server), no `Referer`, https only ([`check_url`]: http only to a
+//! loopback address, for tests and local relays), and a timeout on every request as well as on the client,
+//! so no send can hang even with a client built otherwise. A client that cannot be built is an error of each
+//! send (the alert stays queued), never a fallback to a default client.
 
 pub mod email;
 pub mod slack;
@@ -41,42 +47,98 @@ impl std::fmt::Display for SendError {
     }
 }
 
+/// How long one HTTP request (webhook, Slack API, feed) or SMTP session may take.
+pub const TIMEOUT: Duration = Duration::from_secs(30);
+
 /// One configured channel, ready to send.
 #[derive(Debug, Clone)]
 pub struct Channel {
     pub config: WatchChannel,
-    http: reqwest::Client,
+    /// The webhook client, or why it could not be built.
+    http: Result<reqwest::Client, String>,
+    timeout: Duration,
+}
+
+/// An HTTP request's client and its hard timeout.
+#[derive(Clone, Copy)]
+pub(crate) struct Http<'a> {
+    pub client: &'a reqwest::Client,
+    pub timeout: Duration,
 }
 
 impl Channel {
-    pub fn new(config: WatchChannel, http: reqwest::Client) -> Channel {
-        Channel { config, http }
+    /// A channel sending with `http` (from [`webhook_client`]); every request times out after `timeout`.
+    pub fn new(config: WatchChannel, http: Result<reqwest::Client, String>, timeout: Duration) -> Channel {
+        Channel { config, http, timeout }
     }
 
     pub fn name(&self) -> &str {
         &self.config.name
     }
 
+    fn http(&self) -> Result<Http<'_>, SendError> {
+        match &self.http {
+            Ok(client) => Ok(Http { client, timeout: self.timeout }),
+            Err(error) => Err(SendError::failed(format!("no HTTP client: {error}"))),
+        }
+    }
+
     /// Sends one event.
     pub async fn send(&self, event: &Event, lang: Lang) -> Result<(), SendError> {
         match &self.config.kind {
-            ChannelKind::SlackWebhook { url } => slack::send_webhook(&self.http, url, event, lang).await,
+            ChannelKind::SlackWebhook { url } => slack::send_webhook(self.http()?, url, event, lang).await,
             ChannelKind::SlackBot { token, channel, api_url } => {
-                slack::send_bot(&self.http, token, channel, api_url, event, lang).await
+                slack::send_bot(self.http()?, token, channel, api_url, event, lang).await
             }
-            ChannelKind::Teams { url } => teams::send(&self.http, url, event, lang).await,
-            ChannelKind::Email(config) => email::send(config, event, lang).await,
+            ChannelKind::Teams { url } => teams::send(self.http()?, url, event, lang).await,
+            ChannelKind::Email(config) => email::send(config, event, lang, self.timeout).await,
         }
     }
 }
 
-/// The HTTP client every webhook shares: rustls, a 30 s timeout.
-pub fn http_client() -> reqwest::Client {
+fn builder(timeout: Duration) -> reqwest::ClientBuilder {
     reqwest::Client::builder()
-        .timeout(Duration::from_secs(30))
+        .timeout(timeout)
+        .connect_timeout(timeout)
+        .referer(false)
         .user_agent(concat!("guardline/", env!("CARGO_PKG_VERSION")))
+}
+
+/// The client for webhooks and the Slack API: rustls, no redirects, no `Referer`, `timeout`.
+pub fn webhook_client(timeout: Duration) -> Result<reqwest::Client, String> {
+    builder(timeout)
+        .redirect(reqwest::redirect::Policy::none())
         .build()
-        .unwrap_or_default()
+        .map_err(|error| format!("building the HTTP client: {error}"))
+}
+
+/// The client for feeds (public documents, which do move): up to 5 redirects, no `Referer`, `timeout`.
+pub fn feed_client(timeout: Duration) -> Result<reqwest::Client, String> {
+    builder(timeout)
+        .redirect(reqwest::redirect::Policy::limited(5))
+        .build()
+        .map_err(|error| format!("building the HTTP client: {error}"))
+}
+
+/// `url` parsed, if a secret may be sent to it: https, or http to a loopback address. The error never
+/// quotes the URL (a webhook URL is the secret).
+pub fn check_url(url: &str) -> Result<reqwest::Url, SendError> {
+    let parsed =
+        reqwest::Url::parse(url).map_err(|_| SendError::failed("the configured URL is not a URL"))?;
+    let loopback = parsed.host_str().is_some_and(|host| {
+        let host = host.trim_start_matches('[').trim_end_matches(']');
+        host.eq_ignore_ascii_case("localhost")
+            || host.parse::<std::net::IpAddr>().is_ok_and(|address| address.is_loopback())
+    });
+    match parsed.scheme() {
+        "https" => Ok(parsed),
+        "http" if loopback => Ok(parsed),
+        "http" => Err(SendError::failed(format!(
+            "refusing plain http to {}: https only (http only to a loopback address)",
+            parsed.host_str().unwrap_or_default()
+        ))),
+        other => Err(SendError::failed(format!("refusing a `{other}:` URL: https only"))),
+    }
 }
 
 /// The secret's value: the environment variable, or the file's content, trimmed.

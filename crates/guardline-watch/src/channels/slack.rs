@@ -2,20 +2,22 @@
 
 use guardline_config::watch::Secret;
 
-use super::{SendError, check_response, read_secret, transport_error};
+use super::{Http, SendError, check_response, check_url, read_secret, transport_error};
 use crate::event::{Event, Lang};
 use crate::message;
 
 /// Posts to an incoming webhook; Slack answers `ok` with 200.
-pub async fn send_webhook(
-    http: &reqwest::Client,
+pub(crate) async fn send_webhook(
+    http: Http<'_>,
     url: &Secret,
     event: &Event,
     lang: Lang,
 ) -> Result<(), SendError> {
-    let url = read_secret(url)?;
+    let url = check_url(&read_secret(url)?)?;
     let response = http
+        .client
         .post(url)
+        .timeout(http.timeout)
         .json(&message::slack_webhook_body(event, lang))
         .send()
         .await
@@ -24,8 +26,8 @@ pub async fn send_webhook(
 }
 
 /// Calls `chat.postMessage`; Slack answers 200 with `{"ok": false, "error": ...}` on failure.
-pub async fn send_bot(
-    http: &reqwest::Client,
+pub(crate) async fn send_bot(
+    http: Http<'_>,
     token: &Secret,
     channel: &str,
     api_url: &str,
@@ -33,9 +35,11 @@ pub async fn send_bot(
     lang: Lang,
 ) -> Result<(), SendError> {
     let token = read_secret(token)?;
-    let url = format!("{}/chat.postMessage", api_url.trim_end_matches('/'));
+    let url = check_url(&format!("{}/chat.postMessage", api_url.trim_end_matches('/')))?;
     let response = http
+        .client
         .post(url)
+        .timeout(http.timeout)
         .bearer_auth(token)
         .json(&message::slack_post_message_body(event, lang, channel))
         .send()

@@ -3,14 +3,20 @@
 
 use guardline_config::watch::Secret;
 
-use super::{SendError, check_response, read_secret, transport_error};
+use super::{Http, SendError, check_response, check_url, read_secret, transport_error};
 use crate::event::{Event, Lang};
 use crate::message;
 
 /// Posts the card; Teams answers 200 (webhook) or 202 (Workflows).
-pub async fn send(http: &reqwest::Client, url: &Secret, event: &Event, lang: Lang) -> Result<(), SendError> {
-    let url = read_secret(url)?;
-    let response =
-        http.post(url).json(&message::teams_card(event, lang)).send().await.map_err(transport_error)?;
+pub(crate) async fn send(http: Http<'_>, url: &Secret, event: &Event, lang: Lang) -> Result<(), SendError> {
+    let url = check_url(&read_secret(url)?)?;
+    let response = http
+        .client
+        .post(url)
+        .timeout(http.timeout)
+        .json(&message::teams_card(event, lang))
+        .send()
+        .await
+        .map_err(transport_error)?;
     check_response(response).await.map(drop)
 }

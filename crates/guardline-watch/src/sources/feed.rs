@@ -4,17 +4,32 @@
 use super::Candidate;
 use crate::event::Event;
 
-pub async fn poll(
-    http: &reqwest::Client,
+/// The largest feed document read (JVN's and NVD's feeds are well under 1 MiB); a larger body is an error,
+/// read no further.
+pub const MAX_FEED_BYTES: usize = 8 * 1024 * 1024;
+
+pub(crate) async fn poll(
+    http: crate::channels::Http<'_>,
     name: &str,
     url: &str,
     keywords: &[String],
 ) -> Result<Vec<Candidate>, String> {
-    let response = http.get(url).send().await.map_err(|error| crate::channels::redact(&error.to_string()))?;
+    let redact = |error: reqwest::Error| crate::channels::redact(&error.to_string());
+    let mut response = http.client.get(url).timeout(http.timeout).send().await.map_err(redact)?;
     if !response.status().is_success() {
         return Err(format!("HTTP {}", response.status()));
     }
-    let bytes = response.bytes().await.map_err(|error| crate::channels::redact(&error.to_string()))?;
+    let too_large = || format!("the feed is larger than {} MiB", MAX_FEED_BYTES / (1024 * 1024));
+    if response.content_length().is_some_and(|length| length > MAX_FEED_BYTES as u64) {
+        return Err(too_large());
+    }
+    let mut bytes = Vec::new();
+    while let Some(chunk) = response.chunk().await.map_err(redact)? {
+        if bytes.len() + chunk.len() > MAX_FEED_BYTES {
+            return Err(too_large());
+        }
+        bytes.extend_from_slice(&chunk);
+    }
     parse(name, &bytes, keywords)
 }
 

@@ -69,7 +69,11 @@ impl Source {
 
     /// One poll. A regional error is logged and the other regions' candidates still returned; an error
     /// of the whole source is returned.
-    pub async fn poll(&self, account: &Account, http: &reqwest::Client) -> Result<Vec<Candidate>, String> {
+    pub(crate) async fn poll(
+        &self,
+        account: &Account,
+        http: Result<crate::channels::Http<'_>, &str>,
+    ) -> Result<Vec<Candidate>, String> {
         match self {
             Source::GuardDuty { clients, min_severity } => {
                 guardduty::poll(clients, *min_severity, account).await
@@ -79,7 +83,10 @@ impl Source {
                 inspector::poll(clients, *min_severity, account).await
             }
             Source::Health { client } => health::poll(client, account).await,
-            Source::Feed { name, url, keywords } => feed::poll(http, name, url, keywords).await,
+            Source::Feed { name, url, keywords } => {
+                let http = http.map_err(|error| format!("no HTTP client: {error}"))?;
+                feed::poll(http, name, url, keywords).await
+            }
         }
     }
 }

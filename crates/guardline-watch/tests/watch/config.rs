@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use guardline_config::watch::{ChannelKind, Secret, SeverityLabel};
+use guardline_config::watch::{ChannelKind, Secret, SeverityLabel, SmtpTls};
 
 use crate::support::parse;
 
@@ -81,7 +81,7 @@ fn a_full_section_parses_with_defaults() {
     assert!(matches!(&watch.channels["bot"].kind, ChannelKind::SlackBot { channel, api_url, .. }
         if channel == "#security" && api_url == "https://slack.com/api"));
     let ChannelKind::Email(mail) = &watch.channels["mail"].kind else { panic!("an email channel") };
-    assert_eq!((mail.smtp_port, mail.starttls), (587, true));
+    assert_eq!((mail.smtp_port, mail.tls), (587, SmtpTls::Starttls));
     assert_eq!(mail.to.len(), 2);
     let guardduty = watch.sources.guardduty.as_ref().unwrap();
     assert_eq!(guardduty.min_severity, None, "the profile's threshold applies");
@@ -160,4 +160,74 @@ fn an_email_channel_needs_its_addresses() {
     assert!(errors(&text).contains("\"not-an-address\" is not an email address"));
     let text = VALID.replace("from = \"guardline@example.com\"\n", "");
     assert!(errors(&text).contains("email channel `mail` needs `from`"));
+}
+
+#[test]
+fn smtp_tls_modes_and_no_password_in_clear_text() {
+    let mail = |extra: &str| {
+        let text = VALID.replace(
+            "smtp-host = \"smtp.example.com\"",
+            &format!("smtp-host = \"smtp.example.com\"\n{extra}"),
+        );
+        let watch = parse(&text);
+        let ChannelKind::Email(mail) = watch.channels["mail"].kind.clone() else {
+            panic!("an email channel")
+        };
+        (mail.tls, mail.smtp_port)
+    };
+    assert_eq!(mail("tls = \"implicit\""), (SmtpTls::Implicit, 465));
+    assert_eq!(mail("smtp-port = 465"), (SmtpTls::Implicit, 465), "port 465 is SMTPS");
+    assert_eq!(mail("tls = \"starttls\"\nsmtp-port = 2525"), (SmtpTls::Starttls, 2525));
+    // Without TLS a password would cross the network in clear text: refused, except to a loopback relay.
+    let plain = errors(
+        &VALID
+            .replace("smtp-host = \"smtp.example.com\"", "smtp-host = \"smtp.example.com\"\ntls = \"none\""),
+    );
+    assert!(plain.contains("authentication without TLS would send the password in clear text"), "{plain}");
+    let older =
+        errors(&VALID.replace(
+            "smtp-host = \"smtp.example.com\"",
+            "smtp-host = \"smtp.example.com\"\nstarttls = false",
+        ));
+    assert!(older.contains("authentication without TLS"), "{older}");
+    let local =
+        VALID.replace("smtp-host = \"smtp.example.com\"", "smtp-host = \"127.0.0.1\"\ntls = \"none\"");
+    let ChannelKind::Email(mail) = parse(&local).channels["mail"].kind.clone() else {
+        panic!("an email channel")
+    };
+    assert_eq!(mail.tls, SmtpTls::None);
+    assert!(
+        errors(
+            &VALID.replace(
+                "smtp-host = \"smtp.example.com\"",
+                "smtp-host = \"smtp.example.com\"\ntls = \"ssl\""
+            )
+        )
+        .contains("unknown `tls` \"ssl\"")
+    );
+}
+
+#[test]
+fn the_slack_api_url_must_be_https() {
+    let bot = |url: &str| {
+        VALID.replace("channel = \"#security\"", &format!("channel = \"#security\"\napi-url = \"{url}\""))
+    };
+    for (url, problem) in [
+        ("http://slack.example.com/api", "must be https"),
+        ("ftp://slack.com/api", "must be https"),
+        ("https://slack.com/api?x=1", "must not have a query"),
+        ("https://user:pw@slack.com/api", "must not carry credentials"),
+        ("https:///api", "has no host"),
+    ] {
+        let errors = errors(&bot(url));
+        assert!(errors.contains(&format!("`api-url` \"{url}\" {problem}")), "{url}: {errors}");
+    }
+    for url in
+        ["https://slack.com/api", "http://127.0.0.1:8080/api", "http://[::1]:1/api", "http://localhost/api"]
+    {
+        let watch = parse(&bot(url));
+        assert!(
+            matches!(&watch.channels["bot"].kind, ChannelKind::SlackBot { api_url, .. } if api_url == url)
+        );
+    }
 }

@@ -242,7 +242,7 @@ async fn starttls_is_required_unless_turned_off() {
     else {
         panic!("an email channel")
     };
-    mail.starttls = true;
+    mail.tls = guardline_config::watch::SmtpTls::Starttls;
     let watcher =
         guardline_watch::Watcher::new(config, setup.outbox(), vec![], crate::support::account(), options());
     // The sink offers no STARTTLS: nothing is sent, and the password never goes over plain text.
@@ -250,4 +250,151 @@ async fn starttls_is_required_unless_turned_off() {
     assert!(error.to_string().contains("STARTTLS is not supported"), "{error}");
     assert!(!error.to_string().contains("hunter2"), "{error}");
     assert!(setup.smtp.mails().is_empty());
+}
+
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread")]
+async fn the_outbox_and_its_wal_files_are_0600() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let setup = Setup::new();
+    let config = setup.config(FEED_ROUTE);
+    // Kept open: SQLite removes the WAL files when the last connection closes.
+    let watcher = setup.watcher(&config, vec![jvn(&setup)]);
+    watcher.run_once().await.unwrap();
+    for name in ["watch.sqlite3", "watch.sqlite3-wal", "watch.sqlite3-shm"] {
+        let mode = std::fs::metadata(setup.path(name)).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600, "{name}");
+    }
+}
+
+/// A webhook answering 302 to another server: the message (and the URL) never reach the other server; the
+/// send fails and the alert stays queued.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_redirecting_webhook_is_a_failed_send_and_the_target_never_receives_it() {
+    let setup = Setup::new();
+    let elsewhere = crate::servers::HttpServer::start();
+    setup.http.redirect(SLACK, &elsewhere.url("/collect"));
+    let config = setup.config(FEED_ROUTE);
+    let watcher = setup.watcher(&config, vec![jvn(&setup)]);
+    let report = watcher.run_once().await.unwrap();
+    assert_eq!(report.failed, 1, "{report:?}");
+    assert_eq!(setup.http.requests(SLACK).len(), 1, "asked once, not followed");
+    assert!(elsewhere.all_requests().is_empty(), "the redirect target got {:?}", elsewhere.all_requests());
+    let state = watcher.with_outbox(|outbox| outbox.channel_state("slack").unwrap());
+    assert!(state.last_error.unwrap().contains("302"));
+    assert_eq!(
+        watcher.with_outbox(|outbox| outbox.pending().unwrap()),
+        2,
+        "both alerts still queued for Slack"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn plain_http_webhooks_are_refused_unless_loopback() {
+    let setup = Setup::new();
+    let config = setup.config(FEED_ROUTE);
+    // A documentation address (never routed): refused before any connection.
+    std::fs::write(setup.path("slack-url"), "http://192.0.2.1/services/T000/B000/secret-path").unwrap();
+    let watcher = setup.watcher(&config, vec![]);
+    let error = watcher.send_test("slack").await.unwrap().unwrap_err().to_string();
+    assert!(error.contains("refusing plain http to 192.0.2.1"), "{error}");
+    assert!(!error.contains("secret-path"), "{error}");
+    std::fs::write(setup.path("slack-url"), "file:///etc/passwd").unwrap();
+    let error = watcher.send_test("slack").await.unwrap().unwrap_err().to_string();
+    assert!(error.contains("https only"), "{error}");
+}
+
+/// Feeds move, so their redirects are followed (webhooks' never are), without a `Referer` naming the old URL.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_moved_feed_is_followed_without_a_referer() {
+    let setup = Setup::new();
+    let moved = crate::servers::HttpServer::start();
+    moved.serve("/jvn.rdf", "application/rss+xml", &fixture("jvn.rdf"));
+    setup.http.redirect("/old.rdf", &moved.url("/jvn.rdf"));
+    let config = setup.config(FEED_ROUTE);
+    let source = Source::Feed { name: "jvn".into(), url: setup.http.url("/old.rdf"), keywords: vec![] };
+    let report = setup.watcher(&config, vec![source]).run_once().await.unwrap();
+    assert!(report.source_errors.is_empty() && report.events > 0, "{report:?}");
+    let fetched = moved.requests("/jvn.rdf");
+    assert_eq!(fetched.len(), 1);
+    assert_eq!(fetched[0].header("referer"), None, "{:?}", fetched[0].headers);
+}
+
+/// A server that accepts and never answers: the send gives up after the timeout; the alert stays queued.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_webhook_that_never_answers_times_out() {
+    let setup = Setup::new();
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let hung = listener.local_addr().unwrap();
+    std::fs::write(setup.path("slack-url"), format!("http://{hung}/services/x")).unwrap();
+    let config = setup.config(FEED_ROUTE);
+    let options = guardline_watch::WatchOptions { timeout: Duration::from_millis(500), ..options() };
+    let watcher =
+        guardline_watch::Watcher::new(config, setup.outbox(), vec![], crate::support::account(), options);
+    let started = std::time::Instant::now();
+    let error = watcher.send_test("slack").await.unwrap().unwrap_err().to_string();
+    assert!(started.elapsed() < Duration::from_secs(5), "{:?}", started.elapsed());
+    assert!(error.contains("timed out") || error.contains("operation timed out"), "{error}");
+    drop(listener);
+}
+
+/// `tls = "implicit"`: the first bytes on the connection are a TLS ClientHello, not an SMTP greeting wait.
+#[tokio::test(flavor = "multi_thread")]
+async fn implicit_tls_starts_tls_at_once() {
+    use std::io::Read as _;
+    let setup = Setup::new();
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let first = std::thread::spawn(move || {
+        let (mut stream, _) = listener.accept().unwrap();
+        stream.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+        let mut bytes = [0u8; 3];
+        stream.read_exact(&mut bytes).map(|()| bytes)
+    });
+    let mut config = setup.config(FEED_ROUTE);
+    let guardline_config::watch::ChannelKind::Email(mail) =
+        &mut config.channels.get_mut("mail").unwrap().kind
+    else {
+        panic!("an email channel")
+    };
+    mail.tls = guardline_config::watch::SmtpTls::Implicit;
+    mail.smtp_port = port;
+    let options = guardline_watch::WatchOptions { timeout: Duration::from_secs(2), ..options() };
+    let watcher =
+        guardline_watch::Watcher::new(config, setup.outbox(), vec![], crate::support::account(), options);
+    assert!(watcher.send_test("mail").await.unwrap().is_err(), "the listener speaks no TLS");
+    let bytes = first.join().unwrap().expect("the client spoke first");
+    assert_eq!(bytes[0], 0x16, "a TLS handshake record");
+    assert_eq!(bytes[1], 0x03);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn smtp_refuses_to_authenticate_without_tls_to_a_remote_host() {
+    let setup = Setup::new();
+    let mut config = setup.config(FEED_ROUTE);
+    let guardline_config::watch::ChannelKind::Email(mail) =
+        &mut config.channels.get_mut("mail").unwrap().kind
+    else {
+        panic!("an email channel")
+    };
+    mail.smtp_host = "192.0.2.1".to_owned();
+    let watcher =
+        guardline_watch::Watcher::new(config, setup.outbox(), vec![], crate::support::account(), options());
+    let error = watcher.send_test("mail").await.unwrap().unwrap_err().to_string();
+    assert!(error.contains("refusing to authenticate without TLS"), "{error}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_feed_larger_than_the_limit_is_a_source_error() {
+    let setup = Setup::new();
+    let config = setup.config(FEED_ROUTE);
+    let huge = format!(
+        "<rss><channel>{}</channel></rss>",
+        " ".repeat(guardline_watch::sources::feed::MAX_FEED_BYTES)
+    );
+    setup.http.serve("/jvn.rdf", "application/rss+xml", &huge);
+    let source = Source::Feed { name: "jvn".into(), url: setup.http.url("/jvn.rdf"), keywords: vec![] };
+    let report = setup.watcher(&config, vec![source]).run_once().await.unwrap();
+    assert_eq!(report.source_errors.len(), 1, "{report:?}");
+    assert!(report.source_errors[0].1.contains("larger than 8 MiB"), "{report:?}");
 }

@@ -47,6 +47,8 @@ struct HttpState {
     queued: HashMap<String, VecDeque<Answer>>,
     /// Paths answering 500 until set up again.
     down: HashMap<String, bool>,
+    /// Paths answering 302 to a location.
+    redirects: HashMap<String, String>,
     /// GET paths: content type and body.
     files: HashMap<String, (String, String)>,
     /// Body of a 200 per path (default "ok").
@@ -106,6 +108,16 @@ impl HttpServer {
         self.state.lock().unwrap().down.insert(path.to_owned(), down);
     }
 
+    /// Every request to `path` gets `302 Found` with `Location: location`.
+    pub fn redirect(&self, path: &str, location: &str) {
+        self.state.lock().unwrap().redirects.insert(path.to_owned(), location.to_owned());
+    }
+
+    /// Every request, in order.
+    pub fn all_requests(&self) -> Vec<Request> {
+        self.state.lock().unwrap().requests.clone()
+    }
+
     /// Every request to `path`, in order.
     pub fn requests(&self, path: &str) -> Vec<Request> {
         self.state.lock().unwrap().requests.iter().filter(|request| request.path == path).cloned().collect()
@@ -148,10 +160,13 @@ fn handle_http(stream: TcpStream, state: &Mutex<HttpState>) -> std::io::Result<(
     let mut body = vec![0; length];
     reader.read_exact(&mut body)?;
     let body = String::from_utf8_lossy(&body).into_owned();
-    let (status, content_type, response_body, retry_after) = {
+    let (status, content_type, response_body, retry_after, location) = {
         let mut state = state.lock().unwrap();
         let down = state.down.get(&path).copied().unwrap_or(false);
-        let answer = if method == "GET" && down {
+        let location = state.redirects.get(&path).cloned();
+        let answer = if location.is_some() {
+            (302, "text/plain".to_owned(), "moved".to_owned(), None)
+        } else if method == "GET" && down {
             (500, "text/plain".to_owned(), "down".to_owned(), None)
         } else if method == "GET" {
             match state.files.get(&path) {
@@ -175,10 +190,11 @@ fn handle_http(stream: TcpStream, state: &Mutex<HttpState>) -> std::io::Result<(
             status: answer.0,
             at: Instant::now(),
         });
-        answer
+        (answer.0, answer.1, answer.2, answer.3, location)
     };
     let reason = match status {
         200 => "OK",
+        302 => "Found",
         404 => "Not Found",
         429 => "Too Many Requests",
         _ => "Error",
@@ -189,6 +205,9 @@ fn handle_http(stream: TcpStream, state: &Mutex<HttpState>) -> std::io::Result<(
     );
     if let Some(seconds) = retry_after {
         response.push_str(&format!("Retry-After: {seconds}\r\n"));
+    }
+    if let Some(location) = location {
+        response.push_str(&format!("Location: {location}\r\n"));
     }
     response.push_str("Connection: close\r\n\r\n");
     response.push_str(&response_body);

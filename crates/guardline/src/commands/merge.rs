@@ -42,7 +42,7 @@ fn read_shards(dirs: &[PathBuf]) -> anyhow::Result<Vec<ShardRecord>> {
     let runtime =
         tokio::runtime::Builder::new_multi_thread().enable_all().build().context("starting tokio")?;
     runtime.block_on(async {
-        let store = Store::new(&locations, None).await;
+        let store = Store::new(&locations, None).await?;
         let mut manifests: BTreeMap<usize, (Manifest, String)> = BTreeMap::new();
         let mut records: BTreeMap<String, (ShardRecord, String)> = BTreeMap::new();
         for location in &locations {
@@ -60,6 +60,12 @@ fn read_shards(dirs: &[PathBuf]) -> anyhow::Result<Vec<ShardRecord>> {
                     manifest.format,
                     manifest.version
                 );
+                // The IDs become file names and S3 keys: only 12-digit account IDs, never a path.
+                if let Some(bad) =
+                    manifest.accounts.iter().chain(&manifest.selected).find(|id| !is_account_id(id))
+                {
+                    anyhow::bail!("{source} lists {bad:?}, which is not a 12-digit account ID");
+                }
                 for id in &manifest.accounts {
                     let record_name = format!("accounts/{id}.json");
                     let record_source = format!("{location}/{record_name}");
@@ -85,6 +91,11 @@ fn read_shards(dirs: &[PathBuf]) -> anyhow::Result<Vec<ShardRecord>> {
         check_complete(&manifests, &records)?;
         Ok(records.into_values().map(|(record, _)| record).collect())
     })
+}
+
+/// A 12-digit AWS account ID.
+pub fn is_account_id(id: &str) -> bool {
+    id.len() == 12 && id.bytes().all(|byte| byte.is_ascii_digit())
 }
 
 /// Every shard of one run is there, and together they hold exactly the selected accounts.

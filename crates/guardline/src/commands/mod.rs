@@ -4,6 +4,7 @@ pub mod collect;
 pub mod cost;
 pub mod diff;
 pub mod exceptions;
+pub mod files;
 pub mod fix;
 pub mod history;
 pub mod iam_policy;
@@ -135,9 +136,9 @@ pub fn collect_options(aws: &AwsArgs, config: &Config) -> CollectOptions {
     }
 }
 
-/// Writes `text` to `path`, saying which file failed.
+/// Writes `text` to `path` (a snapshot, a shard output), created 0600, saying which file failed.
 pub fn write_file(path: &Path, text: &str) -> anyhow::Result<()> {
-    std::fs::write(path, text).with_context(|| format!("writing {}", path.display()))
+    files::write(path, text, files::PRIVATE)
 }
 
 /// Writes one report per requested format (`render` makes each, given the terminal options) to stdout,
@@ -170,8 +171,20 @@ pub fn emit_reports(
     for format in formats {
         let render = |out: &mut dyn Write| render(format, &terminal, out);
         match (&report.output_dir, &report.output) {
-            (Some(dir), _) => write_streamed(&dir.join(format.file_name()), render)?,
-            (None, Some(path)) => write_streamed(path, render)?,
+            (Some(dir), _) => {
+                // The file name is Guardline's, not the user's: a symlink there (planted, or left over) is
+                // refused rather than followed, and the file is replaced, never written through.
+                let path = dir.join(format.file_name());
+                if std::fs::symlink_metadata(&path).is_ok_and(|meta| meta.file_type().is_symlink()) {
+                    anyhow::bail!(
+                        "{} is a symlink: --output-dir never writes through one; remove it, or name the file with \
+                         --output to write there",
+                        path.display()
+                    );
+                }
+                files::replace(&path, report.report_mode, render)?
+            }
+            (None, Some(path)) => write_streamed(path, report.report_mode, render)?,
             (None, None) => {
                 let mut out = BufWriter::new(std::io::stdout().lock());
                 render(&mut out).and_then(|()| out.flush()).context("writing the report")?
@@ -181,12 +194,14 @@ pub fn emit_reports(
     Ok(())
 }
 
-/// Creates `path` and lets `write` stream into it: a report is never held whole in memory on its way out.
+/// Creates `path` (the file `--output` names, followed if it is a symlink) with `mode` and lets `write`
+/// stream into it: a report is never held whole in memory on its way out.
 fn write_streamed(
     path: &Path,
+    mode: u32,
     write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
 ) -> anyhow::Result<()> {
-    let file = std::fs::File::create(path).with_context(|| format!("writing {}", path.display()))?;
+    let file = files::create(path, mode).with_context(|| format!("writing {}", path.display()))?;
     let mut out = BufWriter::new(file);
     write(&mut out).and_then(|()| out.flush()).with_context(|| format!("writing {}", path.display()))
 }

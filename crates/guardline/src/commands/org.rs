@@ -22,7 +22,7 @@ use guardline_config::{Config, LiveAccount};
 use guardline_model::org::OrgAccount;
 
 use crate::args::{AwsArgs, OrgCommand, OrgCommandArgs, PlanRolesArgs, SwitchRolesArgs};
-use crate::commands::{collect_options, config_path, load_config, write_guard};
+use crate::commands::{collect_options, config_path, files, load_config, write_guard};
 
 /// The first line of Guardline's block in an AWS config file.
 pub const BEGIN_MARKER: &str = "# >>> guardline org switch-roles: managed block, replaced by `guardline org switch-roles --write-config`; edit outside it >>>";
@@ -123,23 +123,47 @@ pub fn color_for(what: &str) -> &'static str {
 }
 
 /// The entries for the organization's member accounts (`management` excluded), sorted by profile name.
+/// Profile names are unique per account: labels several accounts share get `-<account ID>`.
 pub fn entries(
     config: &Config,
     accounts: &[OrgAccount],
     management: &str,
     partition: &str,
     roles: &[String],
-) -> Vec<Entry> {
-    let mut out = Vec::new();
-    for account in accounts.iter().filter(|account| account.id != management) {
+) -> anyhow::Result<Vec<Entry>> {
+    let members: Vec<&OrgAccount> = accounts.iter().filter(|account| account.id != management).collect();
+    let alias_of = |account: &OrgAccount| {
         let pinned = config.accounts.iter().find(|entry| entry.id.as_deref() == Some(account.id.as_str()));
-        let alias = pinned.and_then(|entry| entry.alias.clone());
-        let label = alias.clone().unwrap_or_else(|| {
-            let slug = slug(&account.name);
-            if slug.is_empty() { account.id.clone() } else { slug }
-        });
+        (pinned.is_some(), pinned.and_then(|entry| entry.alias.clone()))
+    };
+    // Every account's label before disambiguation: its alias, else its name's slug.
+    let labels: Vec<(String, bool)> = members
+        .iter()
+        .map(|account| match alias_of(account).1 {
+            Some(alias) => (alias, true),
+            None => (slug(&account.name), false),
+        })
+        .collect();
+    let mut uses: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    for (label, _) in &labels {
+        *uses.entry(label.as_str()).or_default() += 1;
+    }
+    let mut out = Vec::new();
+    for (account, (label, is_alias)) in members.iter().zip(&labels) {
+        let (pinned, alias) = alias_of(account);
+        // A slug another account's label shares ("本番 payments" and "検証 payments" are both "payments")
+        // gets the account ID, so no two accounts ever share a profile name.
+        let label = if *is_alias {
+            label.clone()
+        } else if label.is_empty() {
+            account.id.clone()
+        } else if uses[label.as_str()] > 1 {
+            format!("{label}-{}", account.id)
+        } else {
+            label.clone()
+        };
         let profile = config.profile_for(&account.id, alias.as_deref());
-        let color = color_for(if pinned.is_some() { &profile.name } else { &label });
+        let color = color_for(if pinned { &profile.name } else { &label });
         let names: Vec<String> =
             if roles.is_empty() { profile.params.switch_roles.clone() } else { roles.to_vec() };
         for role in names {
@@ -154,7 +178,20 @@ pub fn entries(
         }
     }
     out.sort_by(|a, b| a.profile_name().cmp(&b.profile_name()).then_with(|| a.account_id.cmp(&b.account_id)));
-    out
+    // What disambiguation cannot rule out (an alias equal to another account's `<slug>-<ID>`, or labels and
+    // role names that join alike) is refused rather than written as one profile for two accounts.
+    for pair in out.windows(2) {
+        if pair[0].profile_name() == pair[1].profile_name() && pair[0].account_id != pair[1].account_id {
+            anyhow::bail!(
+                "accounts {} and {} would both get the profile [profile {}]: pin an alias for one of them in \
+                 [[accounts]]",
+                pair[0].account_id,
+                pair[1].account_id,
+                pair[0].profile_name()
+            );
+        }
+    }
+    Ok(out)
 }
 
 /// Guardline's block of AWS CLI profiles, markers included.
@@ -246,26 +283,44 @@ fn find_line(text: &str, test: impl Fn(&str) -> bool) -> Option<(usize, usize)> 
 }
 
 /// Writes `merged` into `path`, backing the old file up to `path.bak-<UTC time>` first; returns the backup.
+///
+/// A symlinked `path` (a dotfiles checkout) is written through to its target, so the link stays a link. The
+/// target is replaced through an exclusive temporary file beside it ([`files::replace`]: fsynced, renamed,
+/// the directory fsynced) with the old file's permissions (0600 stays 0600; a new file is 0600). The backup
+/// is created exclusively with the same permissions.
 fn write_config(path: &Path, merged: &str, existed: bool) -> anyhow::Result<Option<std::path::PathBuf>> {
+    let (target, mode) = if existed {
+        let target = std::fs::canonicalize(path).with_context(|| format!("resolving {}", path.display()))?;
+        let meta = std::fs::metadata(&target).with_context(|| format!("reading {}", target.display()))?;
+        (target, files::mode_of(&meta))
+    } else {
+        anyhow::ensure!(
+            std::fs::symlink_metadata(path).is_err(),
+            "{} is a symlink to a file that does not exist: create its target or remove the link; nothing was \
+             written",
+            path.display()
+        );
+        if let Some(parent) = path.parent().filter(|parent| !parent.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent).with_context(|| format!("creating {}", parent.display()))?;
+        }
+        (path.to_path_buf(), files::PRIVATE)
+    };
     let backup = if existed {
         let stamp = jiff::Timestamp::now().strftime("%Y%m%dT%H%M%S%.fZ").to_string();
         let mut name = path.as_os_str().to_owned();
         name.push(format!(".bak-{stamp}"));
         let backup = std::path::PathBuf::from(name);
-        std::fs::copy(path, &backup)
-            .with_context(|| format!("backing up {} to {}", path.display(), backup.display()))?;
+        let copied = std::fs::File::open(&target).and_then(|mut from| {
+            let mut to = files::create_new(&backup, mode)?;
+            std::io::copy(&mut from, &mut to)?;
+            to.sync_all()
+        });
+        copied.with_context(|| format!("backing up {} to {}", path.display(), backup.display()))?;
         Some(backup)
     } else {
-        if let Some(parent) = path.parent().filter(|parent| !parent.as_os_str().is_empty()) {
-            std::fs::create_dir_all(parent).with_context(|| format!("creating {}", parent.display()))?;
-        }
         None
     };
-    let mut temp = path.as_os_str().to_owned();
-    temp.push(".guardline-tmp");
-    let temp = std::path::PathBuf::from(temp);
-    std::fs::write(&temp, merged).with_context(|| format!("writing {}", temp.display()))?;
-    std::fs::rename(&temp, path).with_context(|| format!("replacing {}", path.display()))?;
+    files::replace(&target, mode, |out| out.write_all(merged.as_bytes()))?;
     Ok(backup)
 }
 
@@ -303,7 +358,7 @@ fn switch_roles(args: &SwitchRolesArgs) -> anyhow::Result<bool> {
             Some(serial) => Some(serial.clone()),
             None => caller_mfa(&sdk, &identity.caller_arn).await,
         };
-        let entries = entries(&config, &accounts, &identity.id, &identity.partition, &args.roles);
+        let entries = entries(&config, &accounts, &identity.id, &identity.partition, &args.roles)?;
         anyhow::Ok((entries, organization.management_account_id, mfa))
     })?;
     if mfa.is_none() {
@@ -477,6 +532,88 @@ mod tests {
         assert_eq!(slug("Acme Prod (Tokyo)"), "acme-prod-tokyo");
         assert_eq!(slug("--"), "");
         assert_eq!(slug("ステージング stg"), "stg");
+    }
+
+    fn account(id: &str, name: &str) -> OrgAccount {
+        OrgAccount {
+            id: id.to_owned(),
+            name: name.to_owned(),
+            email: String::new(),
+            status: "ACTIVE".to_owned(),
+            ou_path: "Root".to_owned(),
+            ou_ids: Vec::new(),
+            tags: Default::default(),
+        }
+    }
+
+    #[test]
+    fn accounts_whose_names_slug_alike_get_distinct_profiles() {
+        let accounts = [
+            account("111111111111", "本番 payments"),
+            account("222222222222", "検証 payments"),
+            account("333333333333", "Acme Shared"),
+        ];
+        let roles = ["admin".to_owned()];
+        let entries = entries(&Config::default(), &accounts, "999999999999", "aws", &roles).unwrap();
+        let names: Vec<String> = entries.iter().map(Entry::profile_name).collect();
+        assert_eq!(
+            names,
+            ["acme-shared-admin", "payments-111111111111-admin", "payments-222222222222-admin"]
+        );
+    }
+
+    #[test]
+    fn profile_names_that_still_collide_are_refused() {
+        let accounts = [account("111111111111", "a"), account("222222222222", "a admin")];
+        let roles = ["admin".to_owned(), "admin-admin".to_owned()];
+        let roles = &roles[..];
+        let error = entries(&Config::default(), &accounts, "999999999999", "aws", roles).unwrap_err();
+        assert!(format!("{error}").contains("would both get the profile [profile a-admin-admin]"), "{error}");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_symlinked_0600_config_is_written_through_its_link_and_stays_0600() {
+        use std::os::unix::fs::PermissionsExt as _;
+        let dir = tempfile::tempdir().unwrap();
+        let dotfiles = dir.path().join("dotfiles");
+        let aws = dir.path().join("home/.aws");
+        std::fs::create_dir_all(&dotfiles).unwrap();
+        std::fs::create_dir_all(&aws).unwrap();
+        let target = dotfiles.join("aws-config");
+        std::fs::write(&target, "[default]\nregion = ap-northeast-1\n").unwrap();
+        std::fs::set_permissions(&target, std::fs::Permissions::from_mode(0o600)).unwrap();
+        let link = aws.join("config");
+        std::os::unix::fs::symlink(&target, &link).unwrap();
+        // A planted file at the old fixed temporary name must not be written through.
+        let victim = dir.path().join("victim");
+        std::fs::write(&victim, "untouched").unwrap();
+        std::os::unix::fs::symlink(&victim, aws.join("config.guardline-tmp")).unwrap();
+
+        let backup = write_config(&link, "[profile x]\n", true).unwrap().unwrap();
+
+        assert!(std::fs::symlink_metadata(&link).unwrap().file_type().is_symlink(), "the link stays a link");
+        assert_eq!(std::fs::read_to_string(&target).unwrap(), "[profile x]\n");
+        let mode = |path: &Path| std::fs::metadata(path).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&target), 0o600);
+        assert_eq!(mode(&backup), 0o600);
+        assert_eq!(std::fs::read_to_string(&backup).unwrap(), "[default]\nregion = ap-northeast-1\n");
+        assert_eq!(std::fs::read_to_string(&victim).unwrap(), "untouched");
+        let left: Vec<String> = std::fs::read_dir(&dotfiles)
+            .unwrap()
+            .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(left, ["aws-config"], "no temporary file is left behind");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_new_config_is_0600() {
+        use std::os::unix::fs::PermissionsExt as _;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(".aws/config");
+        assert!(write_config(&path, "[profile x]\n", false).unwrap().is_none());
+        assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
     }
 
     #[test]

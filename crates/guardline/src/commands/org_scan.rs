@@ -143,7 +143,7 @@ pub fn run(args: ScanArgs) -> anyhow::Result<bool> {
         let dir = args.report.output_dir.as_deref().context("--shard needs --output-dir")?;
         let location = Location::parse(dir)?;
         runtime.block_on(async {
-            let store = Store::new(std::slice::from_ref(&location), args.aws.profile.as_deref()).await;
+            let store = Store::new(std::slice::from_ref(&location), args.aws.profile.as_deref()).await?;
             write_shard(&store, &location, shard, selected, &records).await
         })?;
         let missing = records

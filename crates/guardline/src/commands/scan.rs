@@ -43,8 +43,7 @@ pub fn run(args: ScanArgs) -> anyhow::Result<bool> {
         let snapshot = match &args.snapshot {
             Some(path) => {
                 let started = Instant::now();
-                let text =
-                    std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+                let text = super::org_store::read_limited(path, super::org_store::MAX_OBJECT_BYTES)?;
                 let snapshot =
                     Snapshot::from_json(&text).with_context(|| format!("loading {}", path.display()))?;
                 tracing::debug!(elapsed = ?started.elapsed(), bytes = text.len(), "snapshot loaded");

@@ -43,16 +43,21 @@ pub fn run(args: WatchArgs) -> anyhow::Result<bool> {
         .build()
         .context("starting tokio")?;
     runtime.block_on(async move {
-        if let Some(WatchAction::Test { channel }) = &args.action {
-            let mut outbox = Outbox::open(&db).with_context(|| format!("opening {}", db.display()))?;
+        // One watcher per outbox: two sending from the same database could deliver an event twice, and a
+        // `watch test` dropping unconfigured channels' alerts under a running watcher would race it. Taken
+        // before the database is opened, so a refused run writes nothing.
+        let _lock = lock_outbox(&db)?;
+        let mut outbox = Outbox::open(&db).with_context(|| format!("opening {}", db.display()))?;
         let configured: Vec<&str> = watch.channels.keys().map(String::as_str).collect();
-        let dropped = outbox.drop_unconfigured(&configured).with_context(|| format!("updating {}", db.display()))?;
+        let dropped =
+            outbox.drop_unconfigured(&configured).with_context(|| format!("updating {}", db.display()))?;
         for (channel, count) in dropped {
             eprintln!(
                 "warning: channel {channel} is no longer in [watch.channels]: its {count} pending alert(s) \
                  were dropped"
             );
         }
+        if let Some(WatchAction::Test { channel }) = &args.action {
             let watcher = Watcher::new(watch, outbox, Vec::new(), Account::default(), options);
             return match watcher.send_test(channel).await {
                 None => bail!("no channel `{channel}` in `[watch.channels]`"),
@@ -63,18 +68,7 @@ pub fn run(args: WatchArgs) -> anyhow::Result<bool> {
                 }
             };
         }
-        // One watcher per outbox: two sending from the same database could deliver an event twice.
-        let _lock = lock_outbox(&db)?;
         let (sources, account) = sources(&args, &config, &watch).await?;
-        let mut outbox = Outbox::open(&db).with_context(|| format!("opening {}", db.display()))?;
-        let configured: Vec<&str> = watch.channels.keys().map(String::as_str).collect();
-        let dropped = outbox.drop_unconfigured(&configured).with_context(|| format!("updating {}", db.display()))?;
-        for (channel, count) in dropped {
-            eprintln!(
-                "warning: channel {channel} is no longer in [watch.channels]: its {count} pending alert(s) \
-                 were dropped"
-            );
-        }
         let interval = watch.interval;
         let watcher = Arc::new(Watcher::new(watch, outbox, sources, account, options));
         if args.once {
@@ -152,8 +146,9 @@ async fn sources(
     Ok((sources, account))
 }
 
-/// `--state-db`, else `[watch] state-db` (relative to the config file), else `watch.sqlite3` beside the
-/// history database.
+/// `--state-db`, else `[watch] state-db` (relative to the config file), else `watch-<config>-<hash>.sqlite3`
+/// beside the history database, the hash of the config file's canonical path: each config its own outbox, so
+/// one config never drops or shadows another's pending alerts.
 fn state_db(args: &WatchArgs, configured: Option<&Path>, config: Option<&Path>) -> anyhow::Result<PathBuf> {
     if let Some(path) = &args.state_db {
         return Ok(path.clone());
@@ -166,7 +161,25 @@ fn state_db(args: &WatchArgs, configured: Option<&Path>, config: Option<&Path>) 
         });
     }
     let history = super::history::db_path(&HistoryDbArgs { history_db: None })?;
-    Ok(history.with_file_name("watch.sqlite3"))
+    let config = config.context("no config file: `[watch]` needs one")?;
+    let canonical =
+        std::fs::canonicalize(config).with_context(|| format!("resolving {}", config.display()))?;
+    Ok(history.with_file_name(default_state_db_name(&canonical)))
+}
+
+/// `watch-<file stem>-<first 16 hex digits of SHA-256(canonical path)>.sqlite3`.
+fn default_state_db_name(canonical: &Path) -> String {
+    use sha2::Digest as _;
+    let digest = sha2::Sha256::digest(canonical.as_os_str().as_encoded_bytes());
+    let hash: String = digest.iter().take(8).map(|byte| format!("{byte:02x}")).collect();
+    let stem: String = canonical
+        .file_stem()
+        .map(|stem| stem.to_string_lossy())
+        .unwrap_or_default()
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '_' })
+        .collect();
+    format!("watch-{stem}-{hash}.sqlite3")
 }
 
 fn env_millis(name: &str) -> Option<Duration> {
@@ -182,7 +195,8 @@ fn lock_outbox(db: &std::path::Path) -> anyhow::Result<std::fs::File> {
     if let Some(parent) = path.parent().filter(|parent| !parent.as_os_str().is_empty()) {
         std::fs::create_dir_all(parent).with_context(|| format!("creating {}", parent.display()))?;
     }
-    let file = std::fs::File::create(&path).with_context(|| format!("creating {}", path.display()))?;
+    let file = super::files::create(&path, super::files::PRIVATE)
+        .with_context(|| format!("creating {}", path.display()))?;
     match file.try_lock() {
         Ok(()) => Ok(file),
         Err(std::fs::TryLockError::WouldBlock) => bail!(

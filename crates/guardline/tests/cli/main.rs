@@ -15,6 +15,8 @@ mod demo;
 mod fault_proxy;
 /// The scan under injected faults (throttling, 5xx, dropped connections, a failing or hung service).
 mod faults;
+/// The files Guardline writes: reports 0600 unless `--report-mode`, `--output-dir` never through a symlink.
+mod files;
 /// `fix` against moto: plan, apply, rescan passes; idempotent; pin checks; a failing step stops the plan.
 mod fix;
 /// Scan history: `scan` records, `history` lists, `diff` compares; `exceptions` reviews expiries.

@@ -95,6 +95,12 @@ async fn scan_finds_exactly_what_was_seeded() {
     assert_eq!(run.code, 1, "{}", run.stderr);
     let report: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
     assert_eq!(report["account_id"], account.id.as_str());
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        let mode = std::fs::metadata(dir.path().join("snap.json")).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600, "a snapshot describes the account: private");
+    }
     let lines = finding_lines(&report);
 
     // The seeded state, control by control.

@@ -145,3 +145,56 @@ fn no_credentials_is_a_tool_error_not_a_finding() {
     assert_eq!(run.code, 2, "{}", run.stderr);
     assert!(run.stderr.contains("could not identify the account"), "{}", run.stderr);
 }
+
+#[test]
+fn numeric_flags_out_of_range_are_usage_errors_not_overflows() {
+    for (flag, value) in [
+        ("--call-timeout", "18446744073709551615"),
+        ("--call-timeout", "0"),
+        ("--max-attempts", "4294967295"),
+        ("--concurrency", "0"),
+        ("--concurrency", "18446744073709551615"),
+    ] {
+        let run = guardline(&["collect", "-o", "out.json", "--no-progress", flag, value]);
+        assert_eq!(run.code, 2, "{flag} {value}: {}", run.stderr);
+        assert!(run.stderr.contains("is not a whole number from"), "{flag} {value}: {}", run.stderr);
+        assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
+    }
+    let run = guardline(&["scan", "--org", "--account-concurrency", "0"]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("from 1 to 256"), "{}", run.stderr);
+    let run = guardline(&["schedule", "run", "--interval", "0"]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("from 1 to 1440"), "{}", run.stderr);
+}
+
+/// A shard manifest's account IDs become file names (and S3 keys): anything but 12 digits is refused before
+/// it is used as a path.
+#[test]
+fn merge_refuses_a_manifest_whose_account_ids_are_paths() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("shard/accounts")).unwrap();
+    std::fs::write(dir.path().join("secret.json"), "{}").unwrap();
+    let manifest = serde_json::json!({
+        "format": "guardline-org-shard", "version": 1, "index": 0, "count": 1,
+        "selected": ["../../secret"], "accounts": ["../../secret"],
+    });
+    std::fs::write(dir.path().join("shard/shard-0-of-1.json"), manifest.to_string()).unwrap();
+    let run = guardline_in(dir.path(), &["merge", "shard", "--no-history"], &[]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr.contains(r#"lists "../../secret", which is not a 12-digit account ID"#),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn a_snapshot_over_the_size_limit_is_refused_unread() {
+    let dir = tempfile::tempdir().unwrap();
+    // Sparse: no disk used.
+    std::fs::File::create(dir.path().join("huge.json")).unwrap().set_len((1 << 30) + 1).unwrap();
+    let run = guardline_in(dir.path(), &["scan", "--snapshot", "huge.json"], &[]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("larger than the 1073741824 bytes Guardline reads"), "{}", run.stderr);
+}

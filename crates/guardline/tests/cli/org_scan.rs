@@ -337,6 +337,16 @@ async fn org_scan_reports_every_member_under_its_profile_and_shards_merge_to_the
                 .await;
         assert_eq!(run.code, 0, "a shard exits 0 once written: {}", run.stderr);
         assert!(out.join(format!("shard-{index}-of-3.json")).exists());
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt as _;
+            let mode = |path: &std::path::Path| std::fs::metadata(path).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode(&out.join(format!("shard-{index}-of-3.json"))), 0o600);
+            // A shard may have drawn no account.
+            for record in std::fs::read_dir(out.join("accounts")).into_iter().flatten() {
+                assert_eq!(mode(&record.unwrap().path()), 0o600, "shard records hold snapshots: private");
+            }
+        }
     }
     let merge_args = |dirs: &[&str]| -> Vec<String> {
         ["merge", "--format", "json", "--today", "2026-06-01", "--no-history"]

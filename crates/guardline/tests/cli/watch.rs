@@ -342,6 +342,70 @@ fn test_sends_one_message_to_the_named_channel() {
 }
 
 #[test]
+fn watch_test_takes_the_outbox_lock_or_writes_nothing() {
+    let setup = Setup::new();
+    // Another watcher holds the outbox.
+    let lock = std::fs::File::create(setup.dir.path().join("watch.sqlite3.lock")).unwrap();
+    lock.try_lock().unwrap();
+    let run = setup.run(&["watch", "test", "slack"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("another `guardline watch` is using"), "{}", run.stderr);
+    assert_eq!(setup.counts(), (0, 0, 0), "nothing sent");
+    assert!(!setup.dir.path().join("watch.sqlite3").exists(), "the outbox was not even created");
+    drop(lock);
+    let run = setup.run(&["watch", "test", "slack"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+}
+
+/// Two configs without `state-db`: each its own default outbox, so one never drops the other's pending alerts
+/// (config B has no Teams channel; config A's alerts queued for Teams survive B's runs).
+#[test]
+fn two_configs_keep_their_own_default_outboxes() {
+    let setup = Setup::new();
+    let config = std::fs::read_to_string(setup.dir.path().join("guardline.toml")).unwrap();
+    let config = config.replace("state-db = \"watch.sqlite3\"\n", "");
+    let teams =
+        "[watch.channels.teams]\ntype = \"teams\"\nurl-env = \"TEST_TEAMS_WEBHOOK\"\nmin-interval = \"0s\"\n";
+    let without_teams =
+        config.replace(teams, "").replace(r#"["slack", "teams", "mail"]"#, r#"["slack", "mail"]"#);
+    for (dir, text) in [("a", &config), ("b", &without_teams)] {
+        std::fs::create_dir(setup.dir.path().join(dir)).unwrap();
+        std::fs::write(setup.dir.path().join(dir).join("guardline.toml"), text).unwrap();
+    }
+    let data = setup.dir.path().join("data");
+    let mut env = setup.env();
+    env.push(("XDG_DATA_HOME", data.display().to_string()));
+    let run = |config: &str, args: &[&str]| {
+        let mut all = vec!["watch", "--config", config];
+        all.extend_from_slice(args);
+        guardline_in(setup.dir.path(), &all, &env)
+    };
+    setup.http.set_down(TEAMS, true);
+    let first = run("a/guardline.toml", &["--once"]);
+    assert!(first.stdout.contains("1 failed sends, 3 pending"), "{}{}", first.stdout, first.stderr);
+    let other = run("b/guardline.toml", &["--once"]);
+    assert_eq!(other.code, 0, "{}", other.stderr);
+    assert!(!other.stderr.contains("no longer in [watch.channels]"), "{}", other.stderr);
+    let test = run("b/guardline.toml", &["test", "slack"]);
+    assert_eq!(test.code, 0, "{}", test.stderr);
+    assert!(!test.stderr.contains("no longer in [watch.channels]"), "{}", test.stderr);
+
+    setup.http.set_down(TEAMS, false);
+    std::thread::sleep(Duration::from_millis(300));
+    let again = run("a/guardline.toml", &["--once"]);
+    assert!(again.stdout.contains("0 pending"), "{}{}", again.stdout, again.stderr);
+    assert_eq!(setup.http.accepted(TEAMS).len(), 3, "config A's Teams alerts were kept and delivered");
+    let mut outboxes: Vec<String> = std::fs::read_dir(data.join("guardline"))
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name.ends_with(".sqlite3"))
+        .collect();
+    outboxes.sort();
+    assert_eq!(outboxes.len(), 2, "{outboxes:?}");
+    assert!(outboxes.iter().all(|name| name.starts_with("watch-guardline-")), "{outboxes:?}");
+}
+
+#[test]
 fn a_literal_secret_in_the_config_is_refused() {
     let setup = Setup::new();
     let path = setup.dir.path().join("guardline.toml");
