@@ -186,7 +186,6 @@ fn settings(config: &OrgSettings, args: &OrgArgs) -> anyhow::Result<OrgSettings>
         settings.via_role = Some(arn.clone());
     }
     if let Some(concurrency) = args.account_concurrency {
-        anyhow::ensure!(concurrency > 0, "--account-concurrency must be at least 1");
         settings.account_concurrency = concurrency;
     }
     let parse = |texts: &[String]| -> anyhow::Result<Vec<AccountSelector>> {
