@@ -18,7 +18,7 @@ use aws_sdk_ssm::types::{
     MaintenanceWindowAutomationParameters, MaintenanceWindowResourceType,
     MaintenanceWindowTaskInvocationParameters, MaintenanceWindowTaskType, Target,
 };
-use guardline_config::{InstallMethod, ScheduleConfig, TagMatch};
+use guardline_config::{InstallMethod, ProductionTag, ScheduleConfig};
 use guardline_model::{CollectError, ErrorKind};
 use guardline_schedule::Action;
 
@@ -37,7 +37,7 @@ pub struct Request<'a> {
     pub schedules: Vec<&'a ScheduleConfig>,
     pub regions: Vec<String>,
     /// The account profile's production tag: an instance carrying it is never selected.
-    pub production: TagMatch,
+    pub production: ProductionTag,
     /// The role the task (Automation) or the Scheduler schedule assumes; required for Scheduler.
     pub role_arn: Option<String>,
 }

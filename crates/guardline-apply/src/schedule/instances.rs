@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use aws_sdk_ec2::Client;
 use aws_sdk_ec2::types::Filter;
-use guardline_config::TagMatch;
+use guardline_config::{ProductionTag, TagMatch};
 use guardline_model::CollectError;
 
 use crate::call::call;
@@ -28,11 +28,9 @@ impl Selected {
         }
     }
 
-    /// `Tier=prod` when the instance carries the production tag.
-    pub fn production_tag(&self, production: &TagMatch) -> Option<String> {
-        production.matches(&self.tags).then(|| {
-            format!("{}={}", production.key, self.tags.get(&production.key).cloned().unwrap_or_default())
-        })
+    /// `Tier=prod` when the instance carries the production tag (as written on the instance).
+    pub fn production_tag(&self, production: &ProductionTag) -> Option<String> {
+        production.describe_match(&self.tags)
     }
 }
 

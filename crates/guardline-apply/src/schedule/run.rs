@@ -3,7 +3,7 @@
 //! An instance carrying the production tag is never stopped or started, whatever its other tags say.
 
 use aws_config::{Region, SdkConfig};
-use guardline_config::{ScheduleConfig, TagMatch};
+use guardline_config::{ProductionTag, ScheduleConfig};
 use guardline_schedule::Action;
 use jiff::civil::DateTime;
 use jiff::{SignedDuration, Timestamp};
@@ -68,7 +68,7 @@ pub async fn run(
     config: &SdkConfig,
     schedule: &ScheduleConfig,
     regions: &[String],
-    production: &TagMatch,
+    production: &ProductionTag,
     action: Action,
     dry_run: bool,
 ) -> Vec<Row> {

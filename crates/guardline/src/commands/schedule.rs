@@ -11,7 +11,7 @@ use aws_config::SdkConfig;
 use guardline_apply::schedule::install::{self, Plan, Request};
 use guardline_apply::schedule::plan::{resource_name, verb};
 use guardline_apply::schedule::run::{At, Row, due_at};
-use guardline_config::{Config, InstallMethod, LiveAccount, ScheduleConfig, TagMatch};
+use guardline_config::{Config, InstallMethod, LiveAccount, ProductionTag, ScheduleConfig, TagMatch};
 use guardline_model::Status;
 use guardline_schedule::Action;
 use jiff::{SignedDuration, Timestamp};
@@ -88,7 +88,7 @@ async fn identify(sdk: &SdkConfig) -> anyhow::Result<LiveAccount> {
 }
 
 /// The production tag of the live account's profile: instances carrying it are never scheduled.
-fn production_tag(config: &Config, live: &LiveAccount) -> TagMatch {
+fn production_tag(config: &Config, live: &LiveAccount) -> ProductionTag {
     config.profile_for(&live.id, live.alias.as_deref()).params.production_tag.clone()
 }
 
@@ -172,13 +172,14 @@ fn plan_or_apply(
     })
 }
 
-fn print_plan(setup: &Setup, plan: &Plan, live: &LiveAccount, production: &TagMatch) {
+fn print_plan(setup: &Setup, plan: &Plan, live: &LiveAccount, production: &ProductionTag) {
     for schedule in &setup.schedules {
         println!("\n{}", describe_schedule(schedule));
         println!(
-            "  selects instances tagged {}; never an instance tagged {}",
+            "  selects instances tagged {}; never an instance tagged {} (keys without case, values trimmed \
+             and case-folded)",
             selector_text(&schedule.select),
-            selector_text(production)
+            production.describe()
         );
         if let Some((_, crons)) = plan.crons.iter().find(|(name, _)| *name == schedule.name) {
             println!(
