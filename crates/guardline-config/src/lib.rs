@@ -38,7 +38,7 @@ pub use model::{
 };
 pub use org::{AccountFacts, AccountSelector, OrgSettings, OuMatch};
 pub use params::{Params, PasswordMinimums, RegionScope, TagMatch};
-pub use production::ProductionTag;
 pub use pin::{LiveAccount, PinError, PinMatch, check_write_target, pinned_alias};
+pub use production::ProductionTag;
 pub use starter::starter_config;
 pub use watch::WatchConfig;

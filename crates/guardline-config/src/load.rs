@@ -32,8 +32,8 @@ use crate::raw::{
 };
 use crate::watch::WatchConfig;
 use crate::{
-    Config, Exception, FixSettings, Level, Params, ResourcePattern, ScanSettings, ScheduleConfig,
-    ProductionTag, SecurityContact, TagMatch,
+    Config, Exception, FixSettings, Level, Params, ProductionTag, ResourcePattern, ScanSettings,
+    ScheduleConfig, SecurityContact, TagMatch,
 };
 
 mod watch;
@@ -1205,7 +1205,8 @@ impl<'a> Checker<'a> {
     /// compared fail-safe ([`ProductionTag::selector_reaches`]), so a near miss errs on the safe side.
     fn check_schedules_spare_production(&mut self, doc: &Doc<'_>) {
         let default = Params::default().production_tag;
-        let mut tags: Vec<(&ProductionTag, String)> = vec![(&default, "the default `production-tag`".to_owned())];
+        let mut tags: Vec<(&ProductionTag, String)> =
+            vec![(&default, "the default `production-tag`".to_owned())];
         for profile in &doc.profiles {
             if let Some(tag) = &profile.production_tag {
                 tags.push((tag, format!("the `production-tag` of profile `{}`", profile.name)));

@@ -59,12 +59,15 @@ impl TryFrom<RawProductionTag> for ProductionTag {
 
     fn try_from(raw: RawProductionTag) -> Result<Self, Self::Error> {
         let keys = match (raw.key, raw.keys) {
-            (Some(_), Some(_)) => return Err("set either `key` or `keys` of `production-tag`, not both".into()),
+            (Some(_), Some(_)) => {
+                return Err("set either `key` or `keys` of `production-tag`, not both".into());
+            }
             (Some(key), None) => vec![key],
             (None, Some(keys)) => keys,
             (None, None) => return Err("missing field `keys` (or `key`) of `production-tag`".into()),
         };
-        let values = raw.values.unwrap_or_else(|| DEFAULT_VALUES.iter().map(|value| (*value).to_owned()).collect());
+        let values =
+            raw.values.unwrap_or_else(|| DEFAULT_VALUES.iter().map(|value| (*value).to_owned()).collect());
         Ok(ProductionTag { keys, values })
     }
 }
@@ -213,7 +216,10 @@ mod tests {
     fn a_selector_that_could_reach_production_is_found() {
         let production = ProductionTag::default();
         let values = |list: &[&str]| list.iter().map(|value| (*value).to_owned()).collect::<Vec<_>>();
-        assert_eq!(production.selector_reaches("env", &values(&["dev", "prod*"])).map(|hit| hit.0), Some("prod*"));
+        assert_eq!(
+            production.selector_reaches("env", &values(&["dev", "prod*"])).map(|hit| hit.0),
+            Some("prod*")
+        );
         assert!(production.selector_reaches("ENVIRONMENT", &values(&["Prod "])).is_some());
         assert!(production.selector_reaches("Stage", &values(&["jp-prod"])).is_some());
         assert!(production.selector_reaches("Environment", &values(&["*"])).is_some());
@@ -237,8 +243,13 @@ mod tests {
         let one: ProductionTag = toml::from_str(r#"key = "Tier""#).unwrap();
         assert_eq!(one.keys, ["Tier"]);
         assert_eq!(one.values, ProductionTag::default().values);
-        assert!(toml::from_str::<ProductionTag>(r#"key = "Tier"
-keys = ["Env"]"#).is_err());
+        assert!(
+            toml::from_str::<ProductionTag>(
+                r#"key = "Tier"
+keys = ["Env"]"#
+            )
+            .is_err()
+        );
         assert!(toml::from_str::<ProductionTag>(r#"values = ["prod"]"#).is_err());
     }
 }

@@ -559,8 +559,8 @@ pub struct ScheduleApplyArgs {
 pub struct ScheduleRunArgs {
     #[command(flatten)]
     pub common: ScheduleCommon,
-    /// Act as of this time instead of now: RFC 3339 (2026-12-01T19:00:00+09:00) or YYYY-MM-DDTHH:MM, read
-    /// in each schedule's own time zone.
+    /// Show what a run at this time would do instead of now: RFC 3339 (2026-12-01T19:00:00+09:00) or
+    /// YYYY-MM-DDTHH:MM, read in each schedule's own time zone. Only with --dry-run: a real run acts now.
     #[arg(long, value_name = "TIME")]
     pub at: Option<String>,
     /// How often cron runs this command, in minutes: a stop or start in the last INTERVAL minutes is due.

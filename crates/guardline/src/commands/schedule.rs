@@ -3,7 +3,8 @@
 //! `plan` and `apply` install the schedules in AWS (maintenance windows or Scheduler schedules, through
 //! `guardline_apply::schedule::install`) under the shared write safety model (`write_guard`: target line,
 //! pin check before any write, `--apply`, confirmation). `run` acts by default (it runs from cron, so it
-//! takes no `--yes`) and is still pin-checked; `--dry-run` only reports. `status` collects a snapshot and
+//! takes no `--yes`) and is still pin-checked; `--dry-run` only reports, and `--at` (another time than now)
+//! is refused without it. `status` collects a snapshot and
 //! shows each schedule's instances with the SCHED-001/002 findings of the rules themselves.
 
 use anyhow::Context as _;
@@ -259,6 +260,12 @@ fn parse_at(at: Option<&str>) -> anyhow::Result<At> {
 }
 
 fn run_now(args: &ScheduleRunArgs) -> anyhow::Result<bool> {
+    if let Some(at) = args.at.as_deref().filter(|_| !args.dry_run) {
+        anyhow::bail!(
+            "refused, nothing was changed: `schedule run --at {at}` without --dry-run would stop or start instances \
+             for a time that is not now; add --dry-run to see what a run at {at} would do"
+        );
+    }
     let setup = setup(&args.common)?;
     let at = parse_at(args.at.as_deref())?;
     let interval = SignedDuration::from_mins(i64::from(args.interval.max(1)));

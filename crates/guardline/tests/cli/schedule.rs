@@ -339,9 +339,9 @@ async fn apply_is_refused_on_a_pin_mismatch_before_anything_is_written() {
             "{}",
             run.stderr
         );
-        let run = cli(dir.path(), &account, &["schedule", "run", "--at", "2026-12-01T19:00"]).await;
+        let run = cli(dir.path(), &account, &["schedule", "run"]).await;
         assert_eq!(run.code, 2, "{}", run.stdout);
-        assert!(run.stderr.contains("refused"), "{}", run.stderr);
+        assert!(run.stderr.contains("refused") && run.stderr.contains(expected), "{}", run.stderr);
     }
     assert!(windows(&account).await.is_empty());
 }
@@ -362,6 +362,27 @@ async fn apply_is_refused_when_the_selector_matches_a_production_instance() {
     assert!(windows(&account).await.is_empty());
 }
 
+/// `config` whose schedule is a daily cron pair making `action` due now (for a run every 15 minutes): the
+/// other transition 10 minutes ago, this one 2 minutes ago, in Tokyo; without the holiday rule. A real `run`
+/// acts now, never at `--at`.
+fn due_now(pin_id: &str, action: &str) -> String {
+    let now = jiff::Timestamp::now().in_tz("Asia/Tokyo").unwrap();
+    let cron = |minutes_ago: i64| {
+        let at = now.checked_sub(jiff::SignedDuration::from_mins(minutes_ago)).unwrap();
+        format!("{} {} * * *", at.minute(), at.hour())
+    };
+    let (stop, start) = match action {
+        "stop" => (cron(2), cron(10)),
+        _ => (cron(10), cron(2)),
+    };
+    config(pin_id, None, "maintenance-window")
+        .replace(
+            r#"window = "weekdays 09:00-19:00""#,
+            &format!("stop-cron = \"{stop}\"\nstart-cron = \"{start}\""),
+        )
+        .replace("skip-japanese-holidays = true", "skip-japanese-holidays = false")
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn run_stops_and_starts_non_production_instances_only() {
     let account = guardline_testkit::shared().account().await;
@@ -373,17 +394,29 @@ async fn run_stops_and_starts_non_production_instances_only() {
     // 2026-12-01 is a Tuesday: 19:00 in Tokyo ends the working day.
     let run = cli(dir.path(), &account, &["schedule", "run", "--at", "2026-12-01T19:00", "--dry-run"]).await;
     assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(out_has(&run.stdout, "Schedule dev-hours at Tue 2026-12-01 19:00 +09:00: stop is due"));
     assert!(
         run.stdout.contains(&format!("{REGION}  {dev} (web-dev)  stop  would stop (dry run)")),
         "{}",
         run.stdout
     );
+    assert!(run.stdout.contains(&format!("{both} (billing)  stop  skipped: production (Tier=prod)")));
     assert_eq!(state(&account, &dev).await, "running");
 
+    // A real run acts now, never at --at.
     let run = cli(dir.path(), &account, &["schedule", "run", "--at", "2026-12-01T19:00:00+09:00"]).await;
+    assert_eq!(run.code, 2, "{}", run.stdout);
+    assert!(
+        run.stderr.contains("refused, nothing was changed") && run.stderr.contains("--dry-run"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(state(&account, &dev).await, "running");
+
+    std::fs::write(dir.path().join("guardline.toml"), due_now(&account.id, "stop")).unwrap();
+    let run = cli(dir.path(), &account, &["schedule", "run"]).await;
     assert_eq!(run.code, 0, "{}", run.stderr);
     let out = &run.stdout;
-    assert!(out.contains("Schedule dev-hours at Tue 2026-12-01 19:00 +09:00: stop is due"), "{out}");
     assert!(out.contains(&format!("{REGION}  {dev} (web-dev)  stop  stopped")), "{out}");
     assert!(
         out.contains(&format!("{REGION}  {both} (billing)  stop  skipped: production (Tier=prod)")),
@@ -394,23 +427,115 @@ async fn run_stops_and_starts_non_production_instances_only() {
     assert_eq!(state(&account, &both).await, "running");
     assert_eq!(state(&account, &other).await, "running");
 
-    // Mid-evening, nothing is due.
-    let run = cli(dir.path(), &account, &["schedule", "run", "--at", "2026-12-01T21:00"]).await;
+    // Mid-evening, nothing is due; 2026-11-23 is Labour Thanksgiving Day (a Monday): no start.
+    std::fs::write(dir.path().join("guardline.toml"), config(&account.id, None, "maintenance-window"))
+        .unwrap();
+    let run = cli(dir.path(), &account, &["schedule", "run", "--at", "2026-12-01T21:00", "--dry-run"]).await;
     assert!(run.stdout.contains("nothing is due (next stop"), "{}", run.stdout);
-
-    // 2026-11-23 is Labour Thanksgiving Day (a Monday): no start.
-    let run = cli(dir.path(), &account, &["schedule", "run", "--at", "2026-11-23T09:00"]).await;
+    let run = cli(dir.path(), &account, &["schedule", "run", "--at", "2026-11-23T09:00", "--dry-run"]).await;
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(run.stdout.contains("nothing is due"), "{}", run.stdout);
-    assert_eq!(state(&account, &dev).await, "stopped");
+    let run = cli(
+        dir.path(),
+        &account,
+        &["schedule", "run", "--at", "2026-12-02T09:05", "--interval", "10", "--dry-run"],
+    )
+    .await;
+    assert!(
+        run.stdout.contains(&format!("{REGION}  {dev} (web-dev)  start  would start (dry run)")),
+        "{}",
+        run.stdout
+    );
 
-    // Wednesday 09:00: started again; production untouched.
-    let run =
-        cli(dir.path(), &account, &["schedule", "run", "--at", "2026-12-02T09:05", "--interval", "10"]).await;
+    // Started again; production untouched.
+    std::fs::write(dir.path().join("guardline.toml"), due_now(&account.id, "start")).unwrap();
+    let run = cli(dir.path(), &account, &["schedule", "run"]).await;
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(run.stdout.contains(&format!("{REGION}  {dev} (web-dev)  start  started")), "{}", run.stdout);
     assert!(run.stdout.contains(&format!("{both} (billing)  start  skipped: production")), "{}", run.stdout);
     assert_eq!(state(&account, &dev).await, "running");
+}
+
+fn out_has(out: &str, text: &str) -> bool {
+    assert!(out.contains(text), "missing {text:?} in\n{out}");
+    true
+}
+
+/// Serves, for one instance, an EC2 answer as the API reference documents it (XML, `ec2` query protocol).
+fn serve_ec2(
+    account: &Account,
+    operation: &str,
+    matching: serde_json::Value,
+    status: u16,
+    body: String,
+    reference: &str,
+) {
+    let answer = serde_json::json!({
+        "account_id": account.id,
+        "region": "*",
+        "service": "ec2",
+        "operation": operation,
+        "match": matching,
+        "status": status,
+        "body": body,
+        "reference": reference,
+    });
+    guardline_testkit::shared().control("/guardline-test/answers", "application/json", &answer.to_string());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn run_rereads_the_tags_before_each_stop_and_one_failure_stops_no_other() {
+    let account = guardline_testkit::shared().account().await;
+    let first = instance(&account, &[("Environment", "dev"), ("Name", "first")]).await;
+    let tagged_since = instance(&account, &[("Environment", "dev"), ("Name", "tagged-since")]).await;
+    let failing = instance(&account, &[("Environment", "dev"), ("Name", "failing")]).await;
+    let last = instance(&account, &[("Environment", "dev"), ("Name", "last")]).await;
+    // Between the listing and its stop call, `tagged-since` is tagged production in a messy spelling (the
+    // profile's production key is Tier): DescribeTags for it answers what EC2 has by then.
+    let tags = [("Environment", "dev"), ("Name", "tagged-since"), ("tier", "Prod ")]
+        .map(|(key, value)| {
+            format!(
+                "<item><resourceId>{tagged_since}</resourceId><resourceType>instance</resourceType><key>{key}</key>\
+                 <value>{value}</value></item>"
+            )
+        })
+        .concat();
+    serve_ec2(
+        &account,
+        "DescribeTags",
+        serde_json::json!({ "Filter.1.Name": "resource-id", "Filter.1.Value.1": tagged_since }),
+        200,
+        format!(
+            r#"<DescribeTagsResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/"><requestId>7a62c49f-347e-4fc4-9331-6e8eEXAMPLE</requestId><tagSet>{tags}</tagSet></DescribeTagsResponse>"#
+        ),
+        "https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeTags.html",
+    );
+    serve_ec2(
+        &account,
+        "StopInstances",
+        serde_json::json!({ "InstanceId.1": failing }),
+        403,
+        r#"<Response><Errors><Error><Code>UnauthorizedOperation</Code><Message>You are not authorized to perform this operation.</Message></Error></Errors><RequestID>ed3e3e8d-EXAMPLE</RequestID></Response>"#.to_owned(),
+        "https://docs.aws.amazon.com/AWSEC2/latest/APIReference/errors-overview.html",
+    );
+    let dir = workdir(&due_now(&account.id, "stop"));
+    let run = cli(dir.path(), &account, &["schedule", "run"]).await;
+    assert_eq!(run.code, 2, "{}\n{}", run.stdout, run.stderr);
+    let out = &run.stdout;
+    assert!(out.contains(&format!("{first} (first)  stop  stopped")), "{out}");
+    assert!(
+        out.contains(&format!(
+            "{tagged_since} (tagged-since)  stop  skipped: production (tier=Prod , tagged since the listing)"
+        )),
+        "{out}"
+    );
+    assert!(out.contains(&format!("{failing} (failing)  stop  failed: ")), "{out}");
+    assert!(out.contains(&format!("{last} (last)  stop  stopped")), "{out}");
+    assert!(run.stderr.contains("1 instance(s) could not be stopped or started"), "{}", run.stderr);
+    assert_eq!(state(&account, &first).await, "stopped");
+    assert_eq!(state(&account, &tagged_since).await, "running");
+    assert_eq!(state(&account, &failing).await, "running");
+    assert_eq!(state(&account, &last).await, "stopped");
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -281,7 +281,10 @@ pub(super) fn stoppers<'a>(
 /// on any production key, without case, with a value that reaches a production value). A `tag-key` selector
 /// on a production key selects production instances unless the same set narrows that exact key (AWS compares
 /// tag keys with case) to other values.
-pub(super) fn production_selector(selectors: &[&TargetSelector], production: &ProductionTag) -> Option<String> {
+pub(super) fn production_selector(
+    selectors: &[&TargetSelector],
+    production: &ProductionTag,
+) -> Option<String> {
     for selector in selectors {
         let Some(key) = selector.key.strip_prefix("tag:") else { continue };
         if let Some((value, _)) = production.selector_reaches(key, &selector.values) {
