@@ -432,6 +432,10 @@ pub enum PolicyFor {
     /// `scan --org`, for the management (or audit) account: the scan's reads (its own account is scanned too),
     /// listing the organisation, and assuming the member role of `[org] role-name`.
     Org,
+    /// The role the installed off-hours schedules run as (`schedule apply --role-arn`): stopping and starting
+    /// instances, running Guardline's stop runbook, and an explicit Deny on stopping any instance carrying a
+    /// production tag of ./guardline.toml's profiles (`schedule apply --role-arn` puts it on the role).
+    Schedule,
 }
 
 #[derive(Debug, Args)]
