@@ -15,6 +15,43 @@ use guardline_testkit::Account;
 use crate::support::{Run, finding_lines, guardline_in, moto_env};
 
 const REGION: &str = "ap-northeast-1";
+/// Guardline's stop runbook, which the stop windows run.
+const RUNBOOK: &str = "Guardline-StopEC2InstanceUnlessProduction";
+
+/// Creates the role the schedules run as; its ARN.
+async fn role(account: &Account, name: &str) -> String {
+    let iam = aws_sdk_iam::Client::new(&account.in_region(REGION));
+    let trust = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":["ssm.amazonaws.com","scheduler.amazonaws.com"]},"Action":"sts:AssumeRole"}]}"#;
+    let output = iam.create_role().role_name(name).assume_role_policy_document(trust).send().await.unwrap();
+    output.role().unwrap().arn().to_owned()
+}
+
+/// The role's `guardline-schedule` inline policy.
+async fn role_policy(account: &Account, name: &str) -> serde_json::Value {
+    let iam = aws_sdk_iam::Client::new(&account.in_region(REGION));
+    let output =
+        iam.get_role_policy().role_name(name).policy_name("guardline-schedule").send().await.unwrap();
+    let document = output.policy_document();
+    serde_json::from_str(document)
+        .or_else(|_| serde_json::from_str(&urlencoding_decode(document)))
+        .unwrap_or_else(|error| panic!("{error}: {document}"))
+}
+
+/// IAM answers policy documents URL-encoded (RFC 3986).
+fn urlencoding_decode(text: &str) -> String {
+    let mut bytes = Vec::new();
+    let mut rest = text.as_bytes();
+    while let Some((&first, tail)) = rest.split_first() {
+        if first == b'%' && tail.len() >= 2 {
+            bytes.push(u8::from_str_radix(std::str::from_utf8(&tail[..2]).unwrap(), 16).unwrap());
+            rest = &tail[2..];
+        } else {
+            bytes.push(first);
+            rest = tail;
+        }
+    }
+    String::from_utf8(bytes).unwrap()
+}
 
 /// A config pinning `pin_id` (with `alias`, if any), with one schedule installed as `installs_as`.
 fn config(pin_id: &str, alias: Option<&str>, installs_as: &str) -> String {
@@ -128,13 +165,14 @@ async fn plan_lists_the_calls_and_changes_nothing() {
         "ssm:CreateMaintenanceWindow guardline-dev-hours-stop schedule cron(0 19 ? * MON-FRI *) ScheduleTimezone Asia/Tokyo",
         "ssm:CreateMaintenanceWindow guardline-dev-hours-start schedule cron(0 9 ? * MON-FRI *) ScheduleTimezone Asia/Tokyo",
         "ssm:RegisterTargetWithMaintenanceWindow guardline-dev-hours-stop: target guardline-dev-hours = instances with tag:Environment in [dev]",
-        "ssm:RegisterTaskWithMaintenanceWindow guardline-dev-hours-stop: AUTOMATION task guardline-dev-hours-stop running AWS-StopEC2Instance",
+        "ssm:CreateDocument Guardline-StopEC2InstanceUnlessProduction (Automation runbook: stops the instance unless it carries the production tag when the window runs)",
+        "ssm:RegisterTaskWithMaintenanceWindow guardline-dev-hours-stop: AUTOMATION task guardline-dev-hours-stop running Guardline-StopEC2InstanceUnlessProduction",
         "ssm:RegisterTaskWithMaintenanceWindow guardline-dev-hours-start: AUTOMATION task guardline-dev-hours-start running AWS-StartEC2Instance",
     ] {
         let line = format!("[{} (no alias)] {REGION} schedule dev-hours: {call}", account.id);
         assert!(out.contains(&line), "missing {line:?} in\n{out}");
     }
-    assert!(out.contains("6 call(s) planned. Nothing was changed"), "{out}");
+    assert!(out.contains("7 call(s) planned. Nothing was changed"), "{out}");
     assert!(out.contains("also starts instances on Japanese holidays"), "{out}");
     assert!(windows(&account).await.is_empty(), "plan created something");
     // `apply` without --apply is the same plan.
@@ -154,13 +192,24 @@ async fn apply_installs_windows_once_and_the_scan_counts_them() {
 
     let run = cli(dir.path(), &account, &["schedule", "apply", "--apply", "--yes"]).await;
     assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
-    assert!(run.stdout.contains("Applied 6 call(s)."), "{}", run.stdout);
+    assert!(run.stdout.contains("Applied 7 call(s)."), "{}", run.stdout);
+
+    // The stop runbook: a Guardline-owned Automation document whose script skips production at run time.
+    let ssm = aws_sdk_ssm::Client::new(&account.in_region(REGION));
+    let runbook = ssm.get_document().name(RUNBOOK).send().await.unwrap();
+    assert_eq!(runbook.document_type(), Some(&aws_sdk_ssm::types::DocumentType::Automation));
+    let content: serde_json::Value = serde_json::from_str(runbook.content().unwrap()).unwrap();
+    assert_eq!(content["schemaVersion"], "0.3");
+    assert_eq!(content["mainSteps"][0]["action"], "aws:executeScript");
+    assert_eq!(
+        content["mainSteps"][0]["inputs"]["InputPayload"]["ProductionKeys"],
+        serde_json::json!(["Tier"])
+    );
 
     let installed = windows(&account).await;
     let names: Vec<&str> = installed.iter().map(|(name, _)| name.as_str()).collect();
     assert_eq!(names, ["guardline-dev-hours-start", "guardline-dev-hours-stop"]);
-    let ssm = aws_sdk_ssm::Client::new(&account.in_region(REGION));
-    for ((name, id), document) in installed.iter().zip(["AWS-StartEC2Instance", "AWS-StopEC2Instance"]) {
+    for ((name, id), document) in installed.iter().zip(["AWS-StartEC2Instance", RUNBOOK]) {
         let window = ssm.get_maintenance_window().window_id(id).send().await.unwrap();
         assert_eq!(window.schedule_timezone(), Some("Asia/Tokyo"), "{name}");
         let targets = ssm.describe_maintenance_window_targets().window_id(id).send().await.unwrap();
@@ -264,7 +313,7 @@ async fn a_changed_schedule_is_updated_in_place() {
     let changed =
         config_with(&account.id, None, "maintenance-window", "weekdays 08:00-20:00", r#"["dev", "stg"]"#);
     std::fs::write(dir.path().join("guardline.toml"), changed).unwrap();
-    let role = format!("arn:aws:iam::{}:role/guardline-maintenance", account.id);
+    let role = role(&account, "guardline-maintenance").await;
     let run = cli(dir.path(), &account, &["schedule", "plan", "--role-arn", role.as_str()]).await;
     assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
     let out = &run.stdout;
@@ -274,29 +323,42 @@ async fn a_changed_schedule_is_updated_in_place() {
         format!("ssm:UpdateMaintenanceWindow guardline-dev-hours-start ({start_id}) schedule cron(0 8 ? * MON-FRI *) ScheduleTimezone Asia/Tokyo"),
         "ssm:UpdateMaintenanceWindowTarget guardline-dev-hours-stop: target guardline-dev-hours = instances with tag:Environment in [dev, stg]".to_owned(),
         "ssm:UpdateMaintenanceWindowTarget guardline-dev-hours-start: target guardline-dev-hours = instances with tag:Environment in [dev, stg]".to_owned(),
-        format!("ssm:UpdateMaintenanceWindowTask guardline-dev-hours-stop: AUTOMATION task guardline-dev-hours-stop running AWS-StopEC2Instance with InstanceId {{{{RESOURCE_ID}}}} on target guardline-dev-hours (service role {role})"),
+        "iam:PutRolePolicy guardline-schedule on role guardline-maintenance (the schedules' calls, and an explicit Deny on ec2:StopInstances for instances tagged as production)".to_owned(),
+        format!("ssm:UpdateMaintenanceWindowTask guardline-dev-hours-stop: AUTOMATION task guardline-dev-hours-stop running Guardline-StopEC2InstanceUnlessProduction with InstanceId {{{{RESOURCE_ID}}}} on target guardline-dev-hours (service role {role})"),
         format!("ssm:UpdateMaintenanceWindowTask guardline-dev-hours-start: AUTOMATION task guardline-dev-hours-start running AWS-StartEC2Instance with InstanceId {{{{RESOURCE_ID}}}} on target guardline-dev-hours (service role {role})"),
     ] {
         let line = format!("[{} (no alias)] {REGION} schedule dev-hours: {call}", account.id);
         assert!(out.contains(&line), "missing {line:?} in\n{out}");
     }
-    assert!(out.contains("6 call(s) planned. Nothing was changed"), "{out}");
+    assert!(out.contains("7 call(s) planned. Nothing was changed"), "{out}");
     assert!(!out.contains("ssm:Create") && !out.contains("ssm:Register"), "{out}");
 
     let apply = ["schedule", "apply", "--apply", "--yes", "--role-arn", role.as_str()];
     let run = cli(dir.path(), &account, &apply).await;
     assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
-    assert!(run.stdout.contains("Applied 6 call(s)."), "{}", run.stdout);
-    assert_eq!(run.stdout.matches("done: ").count(), 6, "{}", run.stdout);
+    assert!(run.stdout.contains("Applied 7 call(s)."), "{}", run.stdout);
+    assert_eq!(run.stdout.matches("done: ").count(), 7, "{}", run.stdout);
+    // The role now denies stopping production itself, whatever else allows it.
+    let policy = role_policy(&account, "guardline-maintenance").await;
+    let deny = policy["Statement"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|statement| statement["Effect"] == "Deny")
+        .unwrap_or_else(|| panic!("no Deny: {policy:#}"));
+    assert_eq!(deny["Action"], "ec2:StopInstances");
+    assert_eq!(
+        deny["Condition"]["StringEqualsIgnoreCase"]["aws:ResourceTag/Tier"],
+        serde_json::json!(["prod"])
+    );
 
     // The same windows, targets and tasks (same IDs, same counts), with the new values.
     let after = installed(&account).await;
     assert_eq!(after.len(), 2, "{after:?}");
-    for (((name, id, schedule, enabled, targets, tasks), old), (cron, document)) in
-        after.iter().zip(&before).zip([
-            ("cron(0 8 ? * MON-FRI *)", "AWS-StartEC2Instance"),
-            ("cron(0 20 ? * MON-FRI *)", "AWS-StopEC2Instance"),
-        ])
+    for (((name, id, schedule, enabled, targets, tasks), old), (cron, document)) in after
+        .iter()
+        .zip(&before)
+        .zip([("cron(0 8 ? * MON-FRI *)", "AWS-StartEC2Instance"), ("cron(0 20 ? * MON-FRI *)", RUNBOOK)])
     {
         assert_eq!((name, id), (&old.0, &old.1));
         assert_eq!(schedule, cron, "{name}");
@@ -548,7 +610,12 @@ async fn scheduler_variant_creates_schedules_with_the_selected_instances() {
     assert_eq!(run.code, 2, "{}", run.stdout);
     assert!(run.stderr.contains("need --role-arn"), "{}", run.stderr);
 
-    let role = format!("arn:aws:iam::{}:role/guardline-scheduler", account.id);
+    let missing = format!("arn:aws:iam::{}:role/not-there", account.id);
+    let run = cli(dir.path(), &account, &["schedule", "plan", "--role-arn", missing.as_str()]).await;
+    assert_eq!(run.code, 2, "{}", run.stdout);
+    assert!(run.stderr.contains("no role not-there in this account"), "{}", run.stderr);
+
+    let role = role(&account, "guardline-scheduler").await;
     let apply = ["schedule", "apply", "--apply", "--yes", "--role-arn", role.as_str()];
     let run = cli(dir.path(), &account, &apply).await;
     assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
