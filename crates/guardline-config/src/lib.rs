@@ -6,6 +6,7 @@
 //! - [`load()`] / [`parse()`]: read a file into a [`Config`], or report every problem in it ([`ConfigErrors`],
 //!   see [`error`]); the serde shapes of the file live in `raw`, inheritance in `resolve`.
 //! - [`org`]: `[org]` and the account selectors and OU/tag matchers of `scan --org`.
+//! - [`production`]: the fail-safe production match ([`ProductionTag`]) every production guard uses.
 //! - [`pin`]: the account pin every write action checks ([`check_write_target`]).
 //! - [`starter_config`]: the commented file `guardline init` writes.
 //! - [`watch`]: `[watch]`, the alert router's channels (secrets only by reference), sources, feeds and routes
@@ -22,6 +23,7 @@ pub mod model;
 pub mod org;
 pub mod params;
 pub mod pin;
+pub mod production;
 mod raw;
 mod resolve;
 mod starter;
@@ -49,5 +51,6 @@ pub use model::{
 pub use org::{AccountFacts, AccountSelector, OrgSettings, OuMatch};
 pub use params::{Params, PasswordMinimums, RegionScope, TagMatch};
 pub use pin::{LiveAccount, PinError, PinMatch, check_write_target, pinned_alias};
+pub use production::ProductionTag;
 pub use starter::starter_config;
 pub use watch::WatchConfig;

@@ -32,8 +32,8 @@ use crate::raw::{
 };
 use crate::watch::WatchConfig;
 use crate::{
-    Config, Exception, FixSettings, Level, Params, ResourcePattern, ScanSettings, ScheduleConfig,
-    SecurityContact, TagMatch,
+    Config, Exception, FixSettings, Level, Params, ProductionTag, ResourcePattern, ScanSettings,
+    ScheduleConfig, SecurityContact, TagMatch,
 };
 
 mod watch;
@@ -87,7 +87,7 @@ pub(crate) struct ProfileDoc<'i> {
     /// By canonical control ID.
     pub(crate) controls: BTreeMap<String, RawControl>,
     /// The `production-tag` the profile's own `params` set, if any.
-    pub(crate) production_tag: Option<TagMatch>,
+    pub(crate) production_tag: Option<ProductionTag>,
 }
 
 /// A `[schedules.<name>]` entry, checked on its own; pass 3 checks its selector against production.
@@ -617,17 +617,30 @@ impl<'a> Checker<'a> {
         if let Some(span) = value_span(table, &["home-region"]) {
             self.check_region(&Spanned::new(span, params.home_region.clone()), false);
         }
-        for (key, tag) in [("nonprod-tag", &params.nonprod_tag), ("production-tag", &params.production_tag)] {
-            if let Some(span) = value_span(table, &[key, "key"])
-                && tag.key.trim().is_empty()
-            {
-                self.error(span, format!("`{key}.key` must not be empty"));
+        if let Some(span) = value_span(table, &["nonprod-tag", "key"])
+            && params.nonprod_tag.key.trim().is_empty()
+        {
+            self.error(span, "`nonprod-tag.key` must not be empty");
+        }
+        if let Some(span) = value_span(table, &["nonprod-tag", "values"])
+            && params.nonprod_tag.values.is_empty()
+        {
+            self.error(span, "`nonprod-tag.values` must list at least one value");
+        }
+        let production = &params.production_tag;
+        for field in ["key", "keys"] {
+            if let Some(span) = value_span(table, &["production-tag", field]) {
+                if production.keys.is_empty() {
+                    self.error(span, "`production-tag.keys` must list at least one key");
+                } else if production.keys.iter().any(|key| key.trim().is_empty()) {
+                    self.error(span, format!("`production-tag.{field}` must not be empty"));
+                }
             }
-            if let Some(span) = value_span(table, &[key, "values"])
-                && tag.values.is_empty()
-            {
-                self.error(span, format!("`{key}.values` must list at least one value"));
-            }
+        }
+        if let Some(span) = value_span(table, &["production-tag", "values"])
+            && (production.values.is_empty() || production.values.iter().any(|value| value.trim().is_empty()))
+        {
+            self.error(span, "`production-tag.values` must list at least one value, none of them empty");
         }
         for (control, reason) in &params.security_hub_not_adopted {
             if reason.trim().is_empty()
@@ -1195,12 +1208,14 @@ impl<'a> Checker<'a> {
         }
     }
 
-    /// No schedule may select production instances: a `select` value that any profile's `production-tag`
-    /// (or the default one, which every profile that sets none uses) also matches, under the same key, is an
-    /// error. Keys and values compare case-insensitively, so a near miss errs on the safe side.
+    /// No schedule may select production instances: a `select` that any profile's `production-tag` (or the
+    /// default one, which every profile that sets none uses) could reach is an error: its key is a
+    /// production key and one of its values (a glob too, `prod*`) shares a match with a production value,
+    /// compared fail-safe ([`ProductionTag::selector_reaches`]), so a near miss errs on the safe side.
     fn check_schedules_spare_production(&mut self, doc: &Doc<'_>) {
         let default = Params::default().production_tag;
-        let mut tags: Vec<(&TagMatch, String)> = vec![(&default, "the default `production-tag`".to_owned())];
+        let mut tags: Vec<(&ProductionTag, String)> =
+            vec![(&default, "the default `production-tag`".to_owned())];
         for profile in &doc.profiles {
             if let Some(tag) = &profile.production_tag {
                 tags.push((tag, format!("the `production-tag` of profile `{}`", profile.name)));
@@ -1209,23 +1224,24 @@ impl<'a> Checker<'a> {
         for schedule in &doc.schedules {
             let select = &schedule.config.select;
             for (value, span) in select.values.iter().zip(&schedule.value_spans) {
-                let Some((tag, production, source)) = tags.iter().find_map(|(tag, source)| {
-                    let production =
-                        tag.values.iter().find(|production| production.eq_ignore_ascii_case(value));
-                    production.filter(|_| tag.key.eq_ignore_ascii_case(&select.key)).map(|p| (tag, p, source))
+                let Some((production, source)) = tags.iter().find_map(|(tag, source)| {
+                    tag.selector_reaches(&select.key, std::slice::from_ref(value))
+                        .map(|(_, production)| (production.to_owned(), source))
                 }) else {
                     continue;
                 };
                 self.error_help(
                     span.clone(),
                     format!(
-                        "schedule `{}` would select production instances ({}={production})",
-                        schedule.config.name, tag.key
+                        "schedule `{}` (line {}) would select production instances ({}={value:?} reaches the \
+                         production value {production:?})",
+                        schedule.config.name, schedule.config.line, select.key
                     ),
                     format!(
-                        "{source} marks {}={production} as production, and nothing may ever stop production; \
-                         remove \"{value}\" from `select.values`",
-                        tag.key
+                        "{source} marks `{}` = {production:?} as production (keys compared without case, values \
+                         trimmed and case-folded, `*` any characters), and nothing may ever stop production; remove \
+                         {value:?} from `select.values`",
+                        select.key
                     ),
                 );
             }

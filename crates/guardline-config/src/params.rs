@@ -4,6 +4,8 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::ProductionTag;
+
 /// A tag key and the values that select a resource.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
@@ -74,8 +76,9 @@ pub struct Params {
     pub guardduty_regions: RegionScope,
     /// SCHED-001: instances that must be stopped off hours (development, staging, sandbox, the CLI instance).
     pub nonprod_tag: TagMatch,
-    /// SCHED-002 and the scheduler's guard: instances that are never stopped.
-    pub production_tag: TagMatch,
+    /// SCHED-002 and the scheduler's guard: instances that are never stopped (matched fail-safe, see
+    /// [`ProductionTag`]).
+    pub production_tag: ProductionTag,
     /// EC2-001: administration ports that must not be open to the world, checked over TCP, in addition to
     /// SSH (22) and RDP (3389, TCP and UDP), which EC2-001 always checks: listing other ports here does not
     /// stop it checking those two.
@@ -110,10 +113,7 @@ impl Default for Params {
                     .map(str::to_owned)
                     .to_vec(),
             },
-            production_tag: TagMatch {
-                key: "Environment".to_owned(),
-                values: ["prod", "production"].map(str::to_owned).to_vec(),
-            },
+            production_tag: ProductionTag::default(),
             admin_ports: vec![22, 3389],
             password_policy: PasswordMinimums::default(),
             security_hub_not_adopted: BTreeMap::new(),

@@ -448,7 +448,7 @@ fn the_starter_config_parses_and_records_the_seeds_choices() {
     assert_eq!(production.params.home_region, "ap-northeast-1");
     assert_eq!(production.params.guardduty_severity_threshold, 7.0);
     assert!(production.params.nonprod_tag.values.contains(&"cli".to_owned()));
-    assert_eq!(production.params.production_tag, tag("Environment", &["prod", "production"]));
+    assert_eq!(production.params.production_tag, guardline_config::ProductionTag::default());
 
     let development = &config.profiles["development"];
     assert_eq!(development.default_level, Level::Fail);

@@ -487,6 +487,10 @@ pub enum PolicyFor {
     /// `scan --org`, for the management (or audit) account: the scan's reads (its own account is scanned too),
     /// listing the organisation, and assuming the member role of `[org] role-name`.
     Org,
+    /// The role the installed off-hours schedules run as (`schedule apply --role-arn`): stopping and starting
+    /// instances, running Guardline's stop runbook, and an explicit Deny on stopping any instance carrying a
+    /// production tag of ./guardline.toml's profiles (`schedule apply --role-arn` puts it on the role).
+    Schedule,
 }
 
 #[derive(Debug, Args)]
@@ -633,8 +637,8 @@ pub struct ScheduleApplyArgs {
 pub struct ScheduleRunArgs {
     #[command(flatten)]
     pub common: ScheduleCommon,
-    /// Act as of this time instead of now: RFC 3339 (2026-12-01T19:00:00+09:00) or YYYY-MM-DDTHH:MM, read
-    /// in each schedule's own time zone.
+    /// Show what a run at this time would do instead of now: RFC 3339 (2026-12-01T19:00:00+09:00) or
+    /// YYYY-MM-DDTHH:MM, read in each schedule's own time zone. Only with --dry-run: a real run acts now.
     #[arg(long, value_name = "TIME")]
     pub at: Option<String>,
     /// How often cron runs this command, in minutes (1 to 1440): a stop or start in the last INTERVAL

@@ -15,10 +15,10 @@ use std::collections::HashMap;
 use aws_config::{Region, SdkConfig};
 use aws_sdk_scheduler::types::{FlexibleTimeWindow, FlexibleTimeWindowMode, ScheduleState};
 use aws_sdk_ssm::types::{
-    MaintenanceWindowAutomationParameters, MaintenanceWindowResourceType,
+    DocumentFormat, DocumentType, MaintenanceWindowAutomationParameters, MaintenanceWindowResourceType,
     MaintenanceWindowTaskInvocationParameters, MaintenanceWindowTaskType, Target,
 };
-use guardline_config::{InstallMethod, ScheduleConfig, TagMatch};
+use guardline_config::{InstallMethod, ProductionTag, ScheduleConfig};
 use guardline_model::{CollectError, ErrorKind};
 use guardline_schedule::Action;
 
@@ -27,8 +27,8 @@ use super::instances::{Selected, matching};
 use super::plan::{
     Call, DesiredSchedule, DesiredWindow, ExistingSchedule, ExistingTarget, ExistingTask, ExistingWindow,
     SCHEDULE_GROUP, START_DOCUMENT, START_TARGET, STOP_DOCUMENT, STOP_TARGET, TASK_MAX_CONCURRENCY,
-    TASK_MAX_ERRORS, WINDOW_CUTOFF_HOURS, WINDOW_DURATION_HOURS, resource_name, schedule_calls, target_name,
-    verb, window_calls,
+    TASK_MAX_ERRORS, WINDOW_CUTOFF_HOURS, WINDOW_DURATION_HOURS, document_calls, resource_name,
+    role_policy_calls, schedule_calls, target_name, verb, window_calls,
 };
 use crate::call::call;
 
@@ -37,7 +37,7 @@ pub struct Request<'a> {
     pub schedules: Vec<&'a ScheduleConfig>,
     pub regions: Vec<String>,
     /// The account profile's production tag: an instance carrying it is never selected.
-    pub production: TagMatch,
+    pub production: ProductionTag,
     /// The role the task (Automation) or the Scheduler schedule assumes; required for Scheduler.
     pub role_arn: Option<String>,
 }
@@ -47,6 +47,15 @@ pub struct Request<'a> {
 pub enum Desired {
     Window(DesiredWindow),
     Schedule(DesiredSchedule),
+    /// The region's stop runbook, with this content ([`super::runbook`]).
+    Runbook {
+        content: String,
+    },
+    /// The scheduler role's inline policy ([`super::role_policy`]).
+    RolePolicy {
+        role_name: String,
+        document: serde_json::Value,
+    },
 }
 
 /// The calls for one schedule, action and region.
@@ -90,6 +99,16 @@ impl Plan {
 pub fn describe(change: &Change, call: &Call) -> String {
     let action = call.action();
     match &change.desired {
+        Desired::Runbook { .. } => format!(
+            "{action} {} (Automation runbook: stops the instance unless it carries the production tag when the \
+             window runs)",
+            super::runbook::NAME
+        ),
+        Desired::RolePolicy { role_name, .. } => format!(
+            "{action} {} on role {role_name} (the schedules' calls, and an explicit Deny on ec2:StopInstances for \
+             instances tagged as production)",
+            super::role_policy::POLICY_NAME
+        ),
         Desired::Window(window) => {
             let name = &window.name;
             let what = match call {
@@ -165,12 +184,43 @@ pub async fn plan(config: &SdkConfig, request: &Request<'_>) -> Result<Plan, Col
             ));
         }
     }
+    if let (Some(role_arn), Some(region)) = (&request.role_arn, request.regions.first()) {
+        let iam = aws_sdk_iam::Client::new(&in_region(config, region));
+        let names: Vec<&str> = request.schedules.iter().map(|schedule| schedule.name.as_str()).collect();
+        match role_policy_change(&iam, role_arn, &request.production).await? {
+            Ok(Some((desired, calls))) => plan.changes.push(Change {
+                schedule: names.join(", "),
+                region: region.clone(),
+                action: Action::Stop,
+                desired,
+                calls,
+            }),
+            Ok(None) => {}
+            Err(refusal) => plan.refusals.push(refusal),
+        }
+    }
+    let runbook = super::runbook::content(&request.production);
     for region in &request.regions {
         let config = in_region(config, region);
         let ec2 = aws_sdk_ec2::Client::new(&config);
         let ssm = aws_sdk_ssm::Client::new(&config);
         let scheduler = aws_sdk_scheduler::Client::new(&config);
         let mut windows: Option<Vec<(String, String)>> = None;
+        if let Some((schedule, _)) =
+            rendered.iter().find(|(schedule, _)| schedule.installs_as == InstallMethod::MaintenanceWindow)
+        {
+            let installed = read_runbook(&ssm).await?;
+            let calls = document_calls(&runbook, installed.as_deref());
+            if !calls.is_empty() {
+                plan.changes.push(Change {
+                    schedule: schedule.name.clone(),
+                    region: region.clone(),
+                    action: Action::Stop,
+                    desired: Desired::Runbook { content: runbook.clone() },
+                    calls,
+                });
+            }
+        }
         for (schedule, crons) in &rendered {
             let instances = matching(&ec2, &schedule.select).await?;
             for instance in &instances {
@@ -265,6 +315,83 @@ pub async fn plan(config: &SdkConfig, request: &Request<'_>) -> Result<Plan, Col
         }
     }
     Ok(plan)
+}
+
+/// The stop runbook's content as installed in the region (its default version), `None` when it is missing.
+async fn read_runbook(ssm: &aws_sdk_ssm::Client) -> Result<Option<String>, CollectError> {
+    match call("ssm:GetDocument", ssm.get_document().name(super::runbook::NAME).send()).await {
+        Ok(document) => Ok(document.content().map(str::to_owned)),
+        Err(error) if error.code.as_deref() == Some("InvalidDocument") => Ok(None),
+        Err(error) => Err(error),
+    }
+}
+
+/// The role's name in `arn:aws:iam::123456789012:role/path/name`.
+fn role_name(role_arn: &str) -> Option<&str> {
+    role_arn
+        .split_once(":role/")
+        .and_then(|(_, path)| path.rsplit('/').next())
+        .filter(|name| !name.is_empty())
+}
+
+/// Percent-decodes IAM's URL-encoded policy documents (RFC 3986); text that is not encoded is unchanged.
+fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut decoded = Vec::with_capacity(bytes.len());
+    let mut index = 0;
+    while index < bytes.len() {
+        let hex = bytes.get(index + 1..index + 3).and_then(|hex| std::str::from_utf8(hex).ok());
+        match (bytes[index], hex.and_then(|hex| u8::from_str_radix(hex, 16).ok())) {
+            (b'%', Some(byte)) => {
+                decoded.push(byte);
+                index += 3;
+            }
+            (byte, _) => {
+                decoded.push(byte);
+                index += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&decoded).into_owned()
+}
+
+/// The role policy change for `--role-arn`: `Ok(None)` when the role has it already, `Err` (a refusal) when
+/// the role cannot be found in this account.
+async fn role_policy_change(
+    iam: &aws_sdk_iam::Client,
+    role_arn: &str,
+    production: &ProductionTag,
+) -> Result<Result<Option<(Desired, Vec<Call>)>, String>, CollectError> {
+    let Some(name) = role_name(role_arn) else {
+        return Ok(Err(format!(
+            "--role-arn {role_arn} is not an IAM role ARN (arn:aws:iam::<account>:role/<name>)"
+        )));
+    };
+    match call("iam:GetRole", iam.get_role().role_name(name).send()).await {
+        Ok(_) => {}
+        Err(error) if error.code.as_deref() == Some("NoSuchEntity") => {
+            return Ok(Err(format!(
+                "--role-arn {role_arn}: no role {name} in this account, so its policy (with the Deny on stopping \
+                 production) cannot be put on it; create the role first (`guardline iam-policy --for schedule`)"
+            )));
+        }
+        Err(error) => return Err(error),
+    }
+    let installed = match call(
+        "iam:GetRolePolicy",
+        iam.get_role_policy().role_name(name).policy_name(super::role_policy::POLICY_NAME).send(),
+    )
+    .await
+    {
+        Ok(policy) => {
+            serde_json::from_str::<serde_json::Value>(&percent_decode(policy.policy_document())).ok()
+        }
+        Err(error) if error.code.as_deref() == Some("NoSuchEntity") => None,
+        Err(error) => return Err(error),
+    };
+    let document = super::role_policy::document(&[production]);
+    let calls = role_policy_calls(&document, installed.as_ref());
+    Ok(Ok((!calls.is_empty()).then(|| (Desired::RolePolicy { role_name: name.to_owned(), document }, calls))))
 }
 
 /// (ID, name) of every maintenance window of the region.
@@ -411,7 +538,78 @@ pub async fn apply(
                     done(change, step);
                 }
             }
+            Desired::Runbook { content } => {
+                let ssm = aws_sdk_ssm::Client::new(&config);
+                let mut version: Option<String> = None;
+                for step in &change.calls {
+                    apply_runbook_call(&ssm, content, step, &mut version).await?;
+                    done(change, step);
+                }
+            }
+            Desired::RolePolicy { role_name, document } => {
+                let iam = aws_sdk_iam::Client::new(&config);
+                for step in &change.calls {
+                    call(
+                        step.action(),
+                        iam.put_role_policy()
+                            .role_name(role_name)
+                            .policy_name(super::role_policy::POLICY_NAME)
+                            .policy_document(document.to_string())
+                            .send(),
+                    )
+                    .await?;
+                    done(change, step);
+                }
+            }
         }
+    }
+    Ok(())
+}
+
+async fn apply_runbook_call(
+    ssm: &aws_sdk_ssm::Client,
+    content: &str,
+    step: &Call,
+    version: &mut Option<String>,
+) -> Result<(), CollectError> {
+    let action = step.action();
+    let name = super::runbook::NAME;
+    match step {
+        Call::CreateDocument => {
+            call(
+                action,
+                ssm.create_document()
+                    .name(name)
+                    .content(content)
+                    .document_type(DocumentType::Automation)
+                    .document_format(DocumentFormat::Json)
+                    .send(),
+            )
+            .await?;
+        }
+        Call::UpdateDocument => {
+            let output = call(
+                action,
+                ssm.update_document()
+                    .name(name)
+                    .content(content)
+                    .document_format(DocumentFormat::Json)
+                    .document_version("$LATEST")
+                    .send(),
+            )
+            .await?;
+            *version = output
+                .document_description()
+                .and_then(|description| description.document_version())
+                .map(str::to_owned);
+        }
+        Call::UpdateDocumentDefaultVersion => {
+            let version =
+                version.clone().ok_or_else(|| invalid(action, "UpdateDocument gave no document version"))?;
+            call(action, ssm.update_document_default_version().name(name).document_version(version).send())
+                .await?;
+        }
+        _ => return Err(invalid(action, "not a runbook call")),
     }
     Ok(())
 }
@@ -547,9 +745,7 @@ async fn apply_window_call(
             )
             .await?;
         }
-        Call::CreateSchedule | Call::UpdateSchedule | Call::DeleteSchedule => {
-            return Err(invalid(action, "not a maintenance window call"));
-        }
+        _ => return Err(invalid(action, "not a maintenance window call")),
     }
     Ok(())
 }

@@ -1,11 +1,12 @@
 //! The EC2 side of the scheduler: which instances of a region a selector matches now ([`matching`]), whether
-//! one carries the production tag, and the stop/start calls `schedule run` makes ([`stop`], [`start`]).
+//! one carries the production tag, the tags it carries at the moment of a call ([`current_tags`]), and the
+//! stop/start calls `schedule run` makes, one instance per call ([`stop`], [`start`]).
 
 use std::collections::BTreeMap;
 
 use aws_sdk_ec2::Client;
 use aws_sdk_ec2::types::Filter;
-use guardline_config::TagMatch;
+use guardline_config::{ProductionTag, TagMatch};
 use guardline_model::CollectError;
 
 use crate::call::call;
@@ -28,11 +29,9 @@ impl Selected {
         }
     }
 
-    /// `Tier=prod` when the instance carries the production tag.
-    pub fn production_tag(&self, production: &TagMatch) -> Option<String> {
-        production.matches(&self.tags).then(|| {
-            format!("{}={}", production.key, self.tags.get(&production.key).cloned().unwrap_or_default())
-        })
+    /// `Tier=prod` when the instance carries the production tag (as written on the instance).
+    pub fn production_tag(&self, production: &ProductionTag) -> Option<String> {
+        production.describe_match(&self.tags)
     }
 }
 
@@ -72,30 +71,42 @@ pub async fn matching(ec2: &Client, select: &TagMatch) -> Result<Vec<Selected>, 
     Ok(selected)
 }
 
-/// Stops `ids`; the state each one is now in.
-pub async fn stop(ec2: &Client, ids: &[String]) -> Result<BTreeMap<String, String>, CollectError> {
-    let output =
-        call("ec2:StopInstances", ec2.stop_instances().set_instance_ids(Some(ids.to_vec())).send()).await?;
-    Ok(output
-        .stopping_instances()
+/// The tags `id` carries now (`ec2:DescribeTags` filtered on the instance, every page): what `schedule run`
+/// checks immediately before it stops or starts the instance, since the listing may be older than a tag.
+pub async fn current_tags(ec2: &Client, id: &str) -> Result<BTreeMap<String, String>, CollectError> {
+    let tags = call(
+        "ec2:DescribeTags",
+        ec2.describe_tags()
+            .filters(Filter::builder().name("resource-id").values(id).build())
+            .into_paginator()
+            .items()
+            .send()
+            .collect::<Result<Vec<_>, _>>(),
+    )
+    .await?;
+    Ok(tags
         .iter()
-        .map(|change| {
-            let state = change.current_state().and_then(|state| state.name()).map(|name| name.as_str());
-            (change.instance_id().unwrap_or_default().to_owned(), state.unwrap_or("unknown").to_owned())
-        })
+        .filter_map(|tag| Some((tag.key()?.to_owned(), tag.value().unwrap_or_default().to_owned())))
         .collect())
 }
 
-/// Starts `ids`; the state each one is now in.
-pub async fn start(ec2: &Client, ids: &[String]) -> Result<BTreeMap<String, String>, CollectError> {
-    let output =
-        call("ec2:StartInstances", ec2.start_instances().set_instance_ids(Some(ids.to_vec())).send()).await?;
-    Ok(output
-        .starting_instances()
+/// Stops one instance; the state it is now in.
+pub async fn stop(ec2: &Client, id: &str) -> Result<String, CollectError> {
+    let output = call("ec2:StopInstances", ec2.stop_instances().instance_ids(id).send()).await?;
+    Ok(now_in(output.stopping_instances(), id))
+}
+
+/// Starts one instance; the state it is now in.
+pub async fn start(ec2: &Client, id: &str) -> Result<String, CollectError> {
+    let output = call("ec2:StartInstances", ec2.start_instances().instance_ids(id).send()).await?;
+    Ok(now_in(output.starting_instances(), id))
+}
+
+/// The current state `changes` report for `id`, `requested` when they do not name it.
+fn now_in(changes: &[aws_sdk_ec2::types::InstanceStateChange], id: &str) -> String {
+    changes
         .iter()
-        .map(|change| {
-            let state = change.current_state().and_then(|state| state.name()).map(|name| name.as_str());
-            (change.instance_id().unwrap_or_default().to_owned(), state.unwrap_or("unknown").to_owned())
-        })
-        .collect())
+        .find(|change| change.instance_id() == Some(id))
+        .and_then(|change| change.current_state()?.name())
+        .map_or("requested".to_owned(), |name| name.as_str().to_owned())
 }

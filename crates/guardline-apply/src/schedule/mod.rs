@@ -8,6 +8,8 @@
 //!   instance, and makes the calls.
 //! - [`instances`]: the instances a selector matches now, and the stop/start calls.
 //! - [`run`]: `schedule run`: stops or starts the selected instances when a transition is due.
+//! - [`runbook`]: the Automation document the stop windows run, which skips production at run time.
+//! - [`role_policy`]: the scheduler role's policy, with its explicit Deny on stopping production.
 //!
 //! Japanese holidays cannot be said in cron: an installed schedule stops and starts on holidays too; only
 //! `schedule run` (from cron on the CLI instance) skips them.
@@ -16,4 +18,6 @@ pub mod cron;
 pub mod install;
 pub mod instances;
 pub mod plan;
+pub mod role_policy;
 pub mod run;
+pub mod runbook;

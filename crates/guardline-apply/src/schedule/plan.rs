@@ -6,8 +6,9 @@
 use guardline_config::TagMatch;
 use guardline_schedule::Action;
 
-/// The SSM Automation documents the maintenance window tasks run (recognised by SCHED-001/002).
-pub const STOP_DOCUMENT: &str = "AWS-StopEC2Instance";
+/// The SSM Automation documents the maintenance window tasks run (recognised by SCHED-001/002): the stop
+/// is Guardline's own runbook, which re-checks the production tag when it runs ([`super::runbook`]).
+pub const STOP_DOCUMENT: &str = super::runbook::NAME;
 pub const START_DOCUMENT: &str = "AWS-StartEC2Instance";
 /// The EventBridge Scheduler universal targets.
 pub const STOP_TARGET: &str = "arn:aws:scheduler:::aws-sdk:ec2:stopInstances";
@@ -134,14 +135,35 @@ pub struct ExistingSchedule {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Call {
     CreateWindow,
-    UpdateWindow { window_id: String },
-    RegisterTarget { window_id: Option<String> },
-    UpdateTarget { window_id: String, target_id: String },
-    RegisterTask { window_id: Option<String>, target_id: Option<String> },
-    UpdateTask { window_id: String, task_id: String, target_id: String },
+    UpdateWindow {
+        window_id: String,
+    },
+    RegisterTarget {
+        window_id: Option<String>,
+    },
+    UpdateTarget {
+        window_id: String,
+        target_id: String,
+    },
+    RegisterTask {
+        window_id: Option<String>,
+        target_id: Option<String>,
+    },
+    UpdateTask {
+        window_id: String,
+        task_id: String,
+        target_id: String,
+    },
     CreateSchedule,
     UpdateSchedule,
     DeleteSchedule,
+    /// The stop runbook, missing in the region.
+    CreateDocument,
+    /// The stop runbook, with other content: a new version, then made the default.
+    UpdateDocument,
+    UpdateDocumentDefaultVersion,
+    /// The scheduler role's inline policy ([`super::role_policy`]).
+    PutRolePolicy,
 }
 
 impl Call {
@@ -157,6 +179,10 @@ impl Call {
             Call::CreateSchedule => "scheduler:CreateSchedule",
             Call::UpdateSchedule => "scheduler:UpdateSchedule",
             Call::DeleteSchedule => "scheduler:DeleteSchedule",
+            Call::CreateDocument => "ssm:CreateDocument",
+            Call::UpdateDocument => "ssm:UpdateDocument",
+            Call::UpdateDocumentDefaultVersion => "ssm:UpdateDocumentDefaultVersion",
+            Call::PutRolePolicy => "iam:PutRolePolicy",
         }
     }
 }
@@ -229,6 +255,21 @@ pub fn window_calls(desired: &DesiredWindow, existing: Option<&ExistingWindow>) 
         (_, target_id) => calls.push(Call::RegisterTask { window_id: Some(window_id), target_id }),
     }
     calls
+}
+
+/// The calls that make the region's stop runbook `desired` (its content): created when `installed` is
+/// `None`, a new default version when it differs (compared as JSON).
+pub fn document_calls(desired: &str, installed: Option<&str>) -> Vec<Call> {
+    match installed {
+        None => vec![Call::CreateDocument],
+        Some(installed) if super::runbook::same_content(installed, desired) => Vec::new(),
+        Some(_) => vec![Call::UpdateDocument, Call::UpdateDocumentDefaultVersion],
+    }
+}
+
+/// The call that puts `desired` on the role, unless its inline policy already is that (compared as JSON).
+pub fn role_policy_calls(desired: &serde_json::Value, installed: Option<&serde_json::Value>) -> Vec<Call> {
+    if installed == Some(desired) { Vec::new() } else { vec![Call::PutRolePolicy] }
 }
 
 /// The calls that make the Scheduler schedule what `desired` says: created, updated, or deleted when no
@@ -321,6 +362,25 @@ mod tests {
             window_calls(&desired(), Some(&existing)),
             vec![Call::RegisterTask { window_id: Some("mw-1".into()), target_id: Some("t-1".into()) }]
         );
+    }
+
+    #[test]
+    fn the_runbook_and_the_role_policy_are_written_only_when_they_differ() {
+        let production = guardline_config::ProductionTag::default();
+        let content = super::super::runbook::content(&production);
+        assert_eq!(document_calls(&content, None), vec![Call::CreateDocument]);
+        assert_eq!(document_calls(&content, Some(&content)), Vec::new());
+        let older = super::super::runbook::content(&guardline_config::ProductionTag {
+            keys: vec!["Environment".into()],
+            values: vec!["prod".into()],
+        });
+        assert_eq!(
+            document_calls(&content, Some(&older)),
+            vec![Call::UpdateDocument, Call::UpdateDocumentDefaultVersion]
+        );
+        let policy = super::super::role_policy::document(&[&production]);
+        assert_eq!(role_policy_calls(&policy, None), vec![Call::PutRolePolicy]);
+        assert_eq!(role_policy_calls(&policy, Some(&policy)), Vec::new());
     }
 
     #[test]

@@ -1,14 +1,16 @@
 //! `schedule run`: what is due for each schedule at an instant ([`due_at`], from the pure evaluator, so
 //! holidays are respected), and stopping or starting the selected instances of each region ([`run`]).
-//! An instance carrying the production tag is never stopped or started, whatever its other tags say.
+//! An instance carrying the production tag is never stopped or started, whatever its other tags say: its
+//! tags are checked in the listing and read again immediately before its own stop or start call, so that a
+//! production tag put on it in between still wins, and one instance failing does not fail the others.
 
 use aws_config::{Region, SdkConfig};
-use guardline_config::{ScheduleConfig, TagMatch};
+use guardline_config::{ProductionTag, ScheduleConfig};
 use guardline_schedule::Action;
 use jiff::civil::DateTime;
 use jiff::{SignedDuration, Timestamp};
 
-use super::instances::{matching, start, stop};
+use super::instances::{Selected, current_tags, matching, start, stop};
 
 /// The instant `--at` names: an RFC 3339 timestamp, or a wall-clock time read in each schedule's own zone.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -68,7 +70,7 @@ pub async fn run(
     config: &SdkConfig,
     schedule: &ScheduleConfig,
     regions: &[String],
-    production: &TagMatch,
+    production: &ProductionTag,
     action: Action,
     dry_run: bool,
 ) -> Vec<Row> {
@@ -91,7 +93,6 @@ pub async fn run(
                 continue;
             }
         };
-        let mut to_change = Vec::new();
         for instance in &instances {
             if let Some(tag) = instance.production_tag(production) {
                 rows.push(row(
@@ -116,28 +117,41 @@ pub async fn run(
             } else if dry_run {
                 rows.push(row(instance.label(), format!("would {} (dry run)", verb(action)), false));
             } else {
-                to_change.push(instance);
+                let (result, failed) = act(&ec2, schedule, production, instance, action).await;
+                rows.push(row(instance.label(), result, failed));
             }
-        }
-        if to_change.is_empty() {
-            continue;
-        }
-        let ids: Vec<String> = to_change.iter().map(|instance| instance.id.clone()).collect();
-        let result = match action {
-            Action::Stop => stop(&ec2, &ids).await,
-            Action::Start => start(&ec2, &ids).await,
-        };
-        for instance in to_change {
-            rows.push(match &result {
-                Ok(states) => {
-                    let state = states.get(&instance.id).map_or("requested", String::as_str);
-                    row(instance.label(), format!("{} (now {state})", past(action)), false)
-                }
-                Err(error) => row(instance.label(), format!("failed: {error}"), true),
-            });
         }
     }
     rows
+}
+
+/// Stops or starts one instance, after re-reading its tags: a production tag put on it since the listing
+/// (or a selector tag taken off) wins. One call per instance, so one failure fails only that instance.
+async fn act(
+    ec2: &aws_sdk_ec2::Client,
+    schedule: &ScheduleConfig,
+    production: &ProductionTag,
+    instance: &Selected,
+    action: Action,
+) -> (String, bool) {
+    let tags = match current_tags(ec2, &instance.id).await {
+        Ok(tags) => tags,
+        Err(error) => return (format!("failed: re-reading its tags before the call: {error}"), true),
+    };
+    if let Some(tag) = production.describe_match(&tags) {
+        return (format!("skipped: production ({tag}, tagged since the listing), never touched"), false);
+    }
+    if !schedule.select.matches(&tags) {
+        return ("skipped: no longer selected (its tags changed since the listing)".to_owned(), false);
+    }
+    let result = match action {
+        Action::Stop => stop(ec2, &instance.id).await,
+        Action::Start => start(ec2, &instance.id).await,
+    };
+    match result {
+        Ok(state) => (format!("{} (now {state})", past(action)), false),
+        Err(error) => (format!("failed: {error}"), true),
+    }
 }
 
 fn verb(action: Action) -> &'static str {

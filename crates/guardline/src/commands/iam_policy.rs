@@ -1,4 +1,4 @@
-//! `guardline iam-policy [--for scan|fix|watch|org]`: the least-privilege IAM policy a command needs, built from
+//! `guardline iam-policy [--for scan|fix|watch|org|schedule]`: the least-privilege IAM policy a command needs, built from
 //! the collectors' own action list (for `fix`, also the fix steps' declared calls; for `watch`, its sources').
 
 use crate::args::{IamPolicyArgs, PolicyFor};
@@ -9,6 +9,7 @@ pub fn run(args: IamPolicyArgs) -> anyhow::Result<bool> {
         PolicyFor::Fix => fix_policy()?,
         PolicyFor::Watch => watch_policy()?,
         PolicyFor::Org => org_policy()?,
+        PolicyFor::Schedule => schedule_policy()?,
     };
     println!("{policy}");
     Ok(true)
@@ -53,6 +54,14 @@ fn org_policy() -> anyhow::Result<String> {
         "Resource": assume,
     }));
     Ok(serde_json::to_string_pretty(&policy)?)
+}
+
+/// The scheduler role's policy (`guardline_apply::schedule::role_policy`), its Deny covering the production
+/// tag of every profile of ./guardline.toml (the built-in default without one).
+fn schedule_policy() -> anyhow::Result<String> {
+    let config = super::load_config(super::config_path(None).as_deref())?;
+    let tags: Vec<_> = config.profiles.values().map(|profile| &profile.params.production_tag).collect();
+    Ok(serde_json::to_string_pretty(&guardline_apply::schedule::role_policy::document(&tags))?)
 }
 
 /// The reads of `watch`'s AWS sources: the account's identity and regions, and the findings and events

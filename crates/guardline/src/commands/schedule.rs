@@ -3,7 +3,8 @@
 //! `plan` and `apply` install the schedules in AWS (maintenance windows or Scheduler schedules, through
 //! `guardline_apply::schedule::install`) under the shared write safety model (`write_guard`: target line,
 //! pin check before any write, `--apply`, confirmation). `run` acts by default (it runs from cron, so it
-//! takes no `--yes`) and is still pin-checked; `--dry-run` only reports. `status` collects a snapshot and
+//! takes no `--yes`) and is still pin-checked; `--dry-run` only reports, and `--at` (another time than now)
+//! is refused without it. `status` collects a snapshot and
 //! shows each schedule's instances with the SCHED-001/002 findings of the rules themselves.
 
 use anyhow::Context as _;
@@ -11,7 +12,7 @@ use aws_config::SdkConfig;
 use guardline_apply::schedule::install::{self, Plan, Request};
 use guardline_apply::schedule::plan::{resource_name, verb};
 use guardline_apply::schedule::run::{At, Row, due_at};
-use guardline_config::{Config, InstallMethod, LiveAccount, ScheduleConfig, TagMatch};
+use guardline_config::{Config, InstallMethod, LiveAccount, ProductionTag, ScheduleConfig, TagMatch};
 use guardline_model::Status;
 use guardline_schedule::Action;
 use jiff::{SignedDuration, Timestamp};
@@ -88,7 +89,7 @@ async fn identify(sdk: &SdkConfig) -> anyhow::Result<LiveAccount> {
 }
 
 /// The production tag of the live account's profile: instances carrying it are never scheduled.
-fn production_tag(config: &Config, live: &LiveAccount) -> TagMatch {
+fn production_tag(config: &Config, live: &LiveAccount) -> ProductionTag {
     config.profile_for(&live.id, live.alias.as_deref()).params.production_tag.clone()
 }
 
@@ -172,13 +173,14 @@ fn plan_or_apply(
     })
 }
 
-fn print_plan(setup: &Setup, plan: &Plan, live: &LiveAccount, production: &TagMatch) {
+fn print_plan(setup: &Setup, plan: &Plan, live: &LiveAccount, production: &ProductionTag) {
     for schedule in &setup.schedules {
         println!("\n{}", describe_schedule(schedule));
         println!(
-            "  selects instances tagged {}; never an instance tagged {}",
+            "  selects instances tagged {}; never an instance tagged {} (keys without case, values trimmed \
+             and case-folded)",
             selector_text(&schedule.select),
-            selector_text(production)
+            production.describe()
         );
         if let Some((_, crons)) = plan.crons.iter().find(|(name, _)| *name == schedule.name) {
             println!(
@@ -258,6 +260,12 @@ fn parse_at(at: Option<&str>) -> anyhow::Result<At> {
 }
 
 fn run_now(args: &ScheduleRunArgs) -> anyhow::Result<bool> {
+    if let Some(at) = args.at.as_deref().filter(|_| !args.dry_run) {
+        anyhow::bail!(
+            "refused, nothing was changed: `schedule run --at {at}` without --dry-run would stop or start instances \
+             for a time that is not now; add --dry-run to see what a run at {at} would do"
+        );
+    }
     let setup = setup(&args.common)?;
     let at = parse_at(args.at.as_deref())?;
     let interval = SignedDuration::from_mins(i64::from(args.interval.max(1)));

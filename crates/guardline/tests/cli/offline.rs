@@ -83,6 +83,77 @@ fn iam_policy_for_watch_lists_its_sources_reads() {
     }
 }
 
+/// Whether cfn-lint (its IAM policy schema, rule E3510 and kin) accepts `policy` as a role's inline policy;
+/// its output otherwise.
+fn cfn_lint_policy(policy: &serde_json::Value) -> Result<(), String> {
+    let dir = tempfile::tempdir().unwrap();
+    let template = serde_json::json!({
+        "AWSTemplateFormatVersion": "2010-09-09",
+        "Resources": { "SchedulerRole": { "Type": "AWS::IAM::Role", "Properties": {
+            "AssumeRolePolicyDocument": { "Version": "2012-10-17", "Statement": [{
+                "Effect": "Allow",
+                "Principal": { "Service": ["ssm.amazonaws.com", "scheduler.amazonaws.com"] },
+                "Action": "sts:AssumeRole",
+            }]},
+            "Policies": [{ "PolicyName": "guardline-schedule", "PolicyDocument": policy }],
+        }}},
+    });
+    let path = dir.path().join("template.json");
+    std::fs::write(&path, template.to_string()).unwrap();
+    let output = std::process::Command::new("cfn-lint").arg(&path).output().expect("cfn-lint runs");
+    if output.status.success() {
+        Ok(())
+    } else {
+        Err(format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr)))
+    }
+}
+
+#[test]
+fn iam_policy_for_schedule_denies_stopping_production() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = guardline_in(dir.path(), &["iam-policy", "--for", "schedule"], &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let policy: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    insta::assert_json_snapshot!("iam_policy_schedule", policy);
+    cfn_lint_policy(&policy).unwrap_or_else(|lint| panic!("not a valid IAM policy: {lint}"));
+    let mut broken = policy.clone();
+    broken["Statement"][3]["Condition"] =
+        serde_json::json!({ "StringLikeIgnoreCase": { "aws:ResourceTag/Env": ["prod-*"] } });
+    assert!(cfn_lint_policy(&broken).is_err(), "the validator rejects an operator IAM does not have");
+
+    let statements = policy["Statement"].as_array().unwrap();
+    let denies: Vec<&serde_json::Value> = statements.iter().filter(|s| s["Effect"] == "Deny").collect();
+    for key in ["Environment", "Env", "Stage"] {
+        let condition = format!("aws:ResourceTag/{key}");
+        assert!(
+            denies.iter().any(|deny| deny["Action"] == "ec2:StopInstances"
+                && deny["Condition"]["StringEqualsIgnoreCase"][&condition]
+                    .as_array()
+                    .is_some_and(|values| values.iter().any(|v| v == "prod"))),
+            "no Deny for {key}=prod: {policy:#}"
+        );
+        assert!(
+            denies.iter().any(|deny| deny["Condition"]["StringLike"][&condition]
+                .as_array()
+                .is_some_and(|values| values.iter().any(|v| v == "Prod-*"))),
+            "no Deny for {key}=Prod-*: {policy:#}"
+        );
+    }
+
+    // Every profile's production tag is denied.
+    std::fs::write(
+        dir.path().join("guardline.toml"),
+        "default-profile = \"main\"\n[profiles.main.params]\nproduction-tag = { key = \"Tier\", values = [\"live\"] }\n",
+    )
+    .unwrap();
+    let run = guardline_in(dir.path(), &["iam-policy", "--for", "schedule"], &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let policy: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let text = policy.to_string();
+    assert!(text.contains(r#""aws:ResourceTag/Tier":["live"]"#), "{policy:#}");
+    cfn_lint_policy(&policy).unwrap();
+}
+
 #[test]
 fn init_writes_a_config_that_scan_accepts_and_never_overwrites() {
     let dir = tempfile::tempdir().unwrap();

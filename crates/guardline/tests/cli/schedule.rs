@@ -15,6 +15,43 @@ use guardline_testkit::Account;
 use crate::support::{Run, finding_lines, guardline_in, moto_env};
 
 const REGION: &str = "ap-northeast-1";
+/// Guardline's stop runbook, which the stop windows run.
+const RUNBOOK: &str = "Guardline-StopEC2InstanceUnlessProduction";
+
+/// Creates the role the schedules run as; its ARN.
+async fn role(account: &Account, name: &str) -> String {
+    let iam = aws_sdk_iam::Client::new(&account.in_region(REGION));
+    let trust = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":["ssm.amazonaws.com","scheduler.amazonaws.com"]},"Action":"sts:AssumeRole"}]}"#;
+    let output = iam.create_role().role_name(name).assume_role_policy_document(trust).send().await.unwrap();
+    output.role().unwrap().arn().to_owned()
+}
+
+/// The role's `guardline-schedule` inline policy.
+async fn role_policy(account: &Account, name: &str) -> serde_json::Value {
+    let iam = aws_sdk_iam::Client::new(&account.in_region(REGION));
+    let output =
+        iam.get_role_policy().role_name(name).policy_name("guardline-schedule").send().await.unwrap();
+    let document = output.policy_document();
+    serde_json::from_str(document)
+        .or_else(|_| serde_json::from_str(&urlencoding_decode(document)))
+        .unwrap_or_else(|error| panic!("{error}: {document}"))
+}
+
+/// IAM answers policy documents URL-encoded (RFC 3986).
+fn urlencoding_decode(text: &str) -> String {
+    let mut bytes = Vec::new();
+    let mut rest = text.as_bytes();
+    while let Some((&first, tail)) = rest.split_first() {
+        if first == b'%' && tail.len() >= 2 {
+            bytes.push(u8::from_str_radix(std::str::from_utf8(&tail[..2]).unwrap(), 16).unwrap());
+            rest = &tail[2..];
+        } else {
+            bytes.push(first);
+            rest = tail;
+        }
+    }
+    String::from_utf8(bytes).unwrap()
+}
 
 /// A config pinning `pin_id` (with `alias`, if any), with one schedule installed as `installs_as`.
 fn config(pin_id: &str, alias: Option<&str>, installs_as: &str) -> String {
@@ -128,13 +165,14 @@ async fn plan_lists_the_calls_and_changes_nothing() {
         "ssm:CreateMaintenanceWindow guardline-dev-hours-stop schedule cron(0 19 ? * MON-FRI *) ScheduleTimezone Asia/Tokyo",
         "ssm:CreateMaintenanceWindow guardline-dev-hours-start schedule cron(0 9 ? * MON-FRI *) ScheduleTimezone Asia/Tokyo",
         "ssm:RegisterTargetWithMaintenanceWindow guardline-dev-hours-stop: target guardline-dev-hours = instances with tag:Environment in [dev]",
-        "ssm:RegisterTaskWithMaintenanceWindow guardline-dev-hours-stop: AUTOMATION task guardline-dev-hours-stop running AWS-StopEC2Instance",
+        "ssm:CreateDocument Guardline-StopEC2InstanceUnlessProduction (Automation runbook: stops the instance unless it carries the production tag when the window runs)",
+        "ssm:RegisterTaskWithMaintenanceWindow guardline-dev-hours-stop: AUTOMATION task guardline-dev-hours-stop running Guardline-StopEC2InstanceUnlessProduction",
         "ssm:RegisterTaskWithMaintenanceWindow guardline-dev-hours-start: AUTOMATION task guardline-dev-hours-start running AWS-StartEC2Instance",
     ] {
         let line = format!("[{} (no alias)] {REGION} schedule dev-hours: {call}", account.id);
         assert!(out.contains(&line), "missing {line:?} in\n{out}");
     }
-    assert!(out.contains("6 call(s) planned. Nothing was changed"), "{out}");
+    assert!(out.contains("7 call(s) planned. Nothing was changed"), "{out}");
     assert!(out.contains("also starts instances on Japanese holidays"), "{out}");
     assert!(windows(&account).await.is_empty(), "plan created something");
     // `apply` without --apply is the same plan.
@@ -154,13 +192,24 @@ async fn apply_installs_windows_once_and_the_scan_counts_them() {
 
     let run = cli(dir.path(), &account, &["schedule", "apply", "--apply", "--yes"]).await;
     assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
-    assert!(run.stdout.contains("Applied 6 call(s)."), "{}", run.stdout);
+    assert!(run.stdout.contains("Applied 7 call(s)."), "{}", run.stdout);
+
+    // The stop runbook: a Guardline-owned Automation document whose script skips production at run time.
+    let ssm = aws_sdk_ssm::Client::new(&account.in_region(REGION));
+    let runbook = ssm.get_document().name(RUNBOOK).send().await.unwrap();
+    assert_eq!(runbook.document_type(), Some(&aws_sdk_ssm::types::DocumentType::Automation));
+    let content: serde_json::Value = serde_json::from_str(runbook.content().unwrap()).unwrap();
+    assert_eq!(content["schemaVersion"], "0.3");
+    assert_eq!(content["mainSteps"][0]["action"], "aws:executeScript");
+    assert_eq!(
+        content["mainSteps"][0]["inputs"]["InputPayload"]["ProductionKeys"],
+        serde_json::json!(["Tier"])
+    );
 
     let installed = windows(&account).await;
     let names: Vec<&str> = installed.iter().map(|(name, _)| name.as_str()).collect();
     assert_eq!(names, ["guardline-dev-hours-start", "guardline-dev-hours-stop"]);
-    let ssm = aws_sdk_ssm::Client::new(&account.in_region(REGION));
-    for ((name, id), document) in installed.iter().zip(["AWS-StartEC2Instance", "AWS-StopEC2Instance"]) {
+    for ((name, id), document) in installed.iter().zip(["AWS-StartEC2Instance", RUNBOOK]) {
         let window = ssm.get_maintenance_window().window_id(id).send().await.unwrap();
         assert_eq!(window.schedule_timezone(), Some("Asia/Tokyo"), "{name}");
         let targets = ssm.describe_maintenance_window_targets().window_id(id).send().await.unwrap();
@@ -264,7 +313,7 @@ async fn a_changed_schedule_is_updated_in_place() {
     let changed =
         config_with(&account.id, None, "maintenance-window", "weekdays 08:00-20:00", r#"["dev", "stg"]"#);
     std::fs::write(dir.path().join("guardline.toml"), changed).unwrap();
-    let role = format!("arn:aws:iam::{}:role/guardline-maintenance", account.id);
+    let role = role(&account, "guardline-maintenance").await;
     let run = cli(dir.path(), &account, &["schedule", "plan", "--role-arn", role.as_str()]).await;
     assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
     let out = &run.stdout;
@@ -274,29 +323,42 @@ async fn a_changed_schedule_is_updated_in_place() {
         format!("ssm:UpdateMaintenanceWindow guardline-dev-hours-start ({start_id}) schedule cron(0 8 ? * MON-FRI *) ScheduleTimezone Asia/Tokyo"),
         "ssm:UpdateMaintenanceWindowTarget guardline-dev-hours-stop: target guardline-dev-hours = instances with tag:Environment in [dev, stg]".to_owned(),
         "ssm:UpdateMaintenanceWindowTarget guardline-dev-hours-start: target guardline-dev-hours = instances with tag:Environment in [dev, stg]".to_owned(),
-        format!("ssm:UpdateMaintenanceWindowTask guardline-dev-hours-stop: AUTOMATION task guardline-dev-hours-stop running AWS-StopEC2Instance with InstanceId {{{{RESOURCE_ID}}}} on target guardline-dev-hours (service role {role})"),
+        "iam:PutRolePolicy guardline-schedule on role guardline-maintenance (the schedules' calls, and an explicit Deny on ec2:StopInstances for instances tagged as production)".to_owned(),
+        format!("ssm:UpdateMaintenanceWindowTask guardline-dev-hours-stop: AUTOMATION task guardline-dev-hours-stop running Guardline-StopEC2InstanceUnlessProduction with InstanceId {{{{RESOURCE_ID}}}} on target guardline-dev-hours (service role {role})"),
         format!("ssm:UpdateMaintenanceWindowTask guardline-dev-hours-start: AUTOMATION task guardline-dev-hours-start running AWS-StartEC2Instance with InstanceId {{{{RESOURCE_ID}}}} on target guardline-dev-hours (service role {role})"),
     ] {
         let line = format!("[{} (no alias)] {REGION} schedule dev-hours: {call}", account.id);
         assert!(out.contains(&line), "missing {line:?} in\n{out}");
     }
-    assert!(out.contains("6 call(s) planned. Nothing was changed"), "{out}");
+    assert!(out.contains("7 call(s) planned. Nothing was changed"), "{out}");
     assert!(!out.contains("ssm:Create") && !out.contains("ssm:Register"), "{out}");
 
     let apply = ["schedule", "apply", "--apply", "--yes", "--role-arn", role.as_str()];
     let run = cli(dir.path(), &account, &apply).await;
     assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
-    assert!(run.stdout.contains("Applied 6 call(s)."), "{}", run.stdout);
-    assert_eq!(run.stdout.matches("done: ").count(), 6, "{}", run.stdout);
+    assert!(run.stdout.contains("Applied 7 call(s)."), "{}", run.stdout);
+    assert_eq!(run.stdout.matches("done: ").count(), 7, "{}", run.stdout);
+    // The role now denies stopping production itself, whatever else allows it.
+    let policy = role_policy(&account, "guardline-maintenance").await;
+    let deny = policy["Statement"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|statement| statement["Effect"] == "Deny")
+        .unwrap_or_else(|| panic!("no Deny: {policy:#}"));
+    assert_eq!(deny["Action"], "ec2:StopInstances");
+    assert_eq!(
+        deny["Condition"]["StringEqualsIgnoreCase"]["aws:ResourceTag/Tier"],
+        serde_json::json!(["prod"])
+    );
 
     // The same windows, targets and tasks (same IDs, same counts), with the new values.
     let after = installed(&account).await;
     assert_eq!(after.len(), 2, "{after:?}");
-    for (((name, id, schedule, enabled, targets, tasks), old), (cron, document)) in
-        after.iter().zip(&before).zip([
-            ("cron(0 8 ? * MON-FRI *)", "AWS-StartEC2Instance"),
-            ("cron(0 20 ? * MON-FRI *)", "AWS-StopEC2Instance"),
-        ])
+    for (((name, id, schedule, enabled, targets, tasks), old), (cron, document)) in after
+        .iter()
+        .zip(&before)
+        .zip([("cron(0 8 ? * MON-FRI *)", "AWS-StartEC2Instance"), ("cron(0 20 ? * MON-FRI *)", RUNBOOK)])
     {
         assert_eq!((name, id), (&old.0, &old.1));
         assert_eq!(schedule, cron, "{name}");
@@ -339,9 +401,9 @@ async fn apply_is_refused_on_a_pin_mismatch_before_anything_is_written() {
             "{}",
             run.stderr
         );
-        let run = cli(dir.path(), &account, &["schedule", "run", "--at", "2026-12-01T19:00"]).await;
+        let run = cli(dir.path(), &account, &["schedule", "run"]).await;
         assert_eq!(run.code, 2, "{}", run.stdout);
-        assert!(run.stderr.contains("refused"), "{}", run.stderr);
+        assert!(run.stderr.contains("refused") && run.stderr.contains(expected), "{}", run.stderr);
     }
     assert!(windows(&account).await.is_empty());
 }
@@ -362,6 +424,27 @@ async fn apply_is_refused_when_the_selector_matches_a_production_instance() {
     assert!(windows(&account).await.is_empty());
 }
 
+/// `config` whose schedule is a daily cron pair making `action` due now (for a run every 15 minutes): the
+/// other transition 10 minutes ago, this one 2 minutes ago, in Tokyo; without the holiday rule. A real `run`
+/// acts now, never at `--at`.
+fn due_now(pin_id: &str, action: &str) -> String {
+    let now = jiff::Timestamp::now().in_tz("Asia/Tokyo").unwrap();
+    let cron = |minutes_ago: i64| {
+        let at = now.checked_sub(jiff::SignedDuration::from_mins(minutes_ago)).unwrap();
+        format!("{} {} * * *", at.minute(), at.hour())
+    };
+    let (stop, start) = match action {
+        "stop" => (cron(2), cron(10)),
+        _ => (cron(10), cron(2)),
+    };
+    config(pin_id, None, "maintenance-window")
+        .replace(
+            r#"window = "weekdays 09:00-19:00""#,
+            &format!("stop-cron = \"{stop}\"\nstart-cron = \"{start}\""),
+        )
+        .replace("skip-japanese-holidays = true", "skip-japanese-holidays = false")
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn run_stops_and_starts_non_production_instances_only() {
     let account = guardline_testkit::shared().account().await;
@@ -373,17 +456,29 @@ async fn run_stops_and_starts_non_production_instances_only() {
     // 2026-12-01 is a Tuesday: 19:00 in Tokyo ends the working day.
     let run = cli(dir.path(), &account, &["schedule", "run", "--at", "2026-12-01T19:00", "--dry-run"]).await;
     assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(out_has(&run.stdout, "Schedule dev-hours at Tue 2026-12-01 19:00 +09:00: stop is due"));
     assert!(
         run.stdout.contains(&format!("{REGION}  {dev} (web-dev)  stop  would stop (dry run)")),
         "{}",
         run.stdout
     );
+    assert!(run.stdout.contains(&format!("{both} (billing)  stop  skipped: production (Tier=prod)")));
     assert_eq!(state(&account, &dev).await, "running");
 
+    // A real run acts now, never at --at.
     let run = cli(dir.path(), &account, &["schedule", "run", "--at", "2026-12-01T19:00:00+09:00"]).await;
+    assert_eq!(run.code, 2, "{}", run.stdout);
+    assert!(
+        run.stderr.contains("refused, nothing was changed") && run.stderr.contains("--dry-run"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(state(&account, &dev).await, "running");
+
+    std::fs::write(dir.path().join("guardline.toml"), due_now(&account.id, "stop")).unwrap();
+    let run = cli(dir.path(), &account, &["schedule", "run"]).await;
     assert_eq!(run.code, 0, "{}", run.stderr);
     let out = &run.stdout;
-    assert!(out.contains("Schedule dev-hours at Tue 2026-12-01 19:00 +09:00: stop is due"), "{out}");
     assert!(out.contains(&format!("{REGION}  {dev} (web-dev)  stop  stopped")), "{out}");
     assert!(
         out.contains(&format!("{REGION}  {both} (billing)  stop  skipped: production (Tier=prod)")),
@@ -394,23 +489,115 @@ async fn run_stops_and_starts_non_production_instances_only() {
     assert_eq!(state(&account, &both).await, "running");
     assert_eq!(state(&account, &other).await, "running");
 
-    // Mid-evening, nothing is due.
-    let run = cli(dir.path(), &account, &["schedule", "run", "--at", "2026-12-01T21:00"]).await;
+    // Mid-evening, nothing is due; 2026-11-23 is Labour Thanksgiving Day (a Monday): no start.
+    std::fs::write(dir.path().join("guardline.toml"), config(&account.id, None, "maintenance-window"))
+        .unwrap();
+    let run = cli(dir.path(), &account, &["schedule", "run", "--at", "2026-12-01T21:00", "--dry-run"]).await;
     assert!(run.stdout.contains("nothing is due (next stop"), "{}", run.stdout);
-
-    // 2026-11-23 is Labour Thanksgiving Day (a Monday): no start.
-    let run = cli(dir.path(), &account, &["schedule", "run", "--at", "2026-11-23T09:00"]).await;
+    let run = cli(dir.path(), &account, &["schedule", "run", "--at", "2026-11-23T09:00", "--dry-run"]).await;
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(run.stdout.contains("nothing is due"), "{}", run.stdout);
-    assert_eq!(state(&account, &dev).await, "stopped");
+    let run = cli(
+        dir.path(),
+        &account,
+        &["schedule", "run", "--at", "2026-12-02T09:05", "--interval", "10", "--dry-run"],
+    )
+    .await;
+    assert!(
+        run.stdout.contains(&format!("{REGION}  {dev} (web-dev)  start  would start (dry run)")),
+        "{}",
+        run.stdout
+    );
 
-    // Wednesday 09:00: started again; production untouched.
-    let run =
-        cli(dir.path(), &account, &["schedule", "run", "--at", "2026-12-02T09:05", "--interval", "10"]).await;
+    // Started again; production untouched.
+    std::fs::write(dir.path().join("guardline.toml"), due_now(&account.id, "start")).unwrap();
+    let run = cli(dir.path(), &account, &["schedule", "run"]).await;
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(run.stdout.contains(&format!("{REGION}  {dev} (web-dev)  start  started")), "{}", run.stdout);
     assert!(run.stdout.contains(&format!("{both} (billing)  start  skipped: production")), "{}", run.stdout);
     assert_eq!(state(&account, &dev).await, "running");
+}
+
+fn out_has(out: &str, text: &str) -> bool {
+    assert!(out.contains(text), "missing {text:?} in\n{out}");
+    true
+}
+
+/// Serves, for one instance, an EC2 answer as the API reference documents it (XML, `ec2` query protocol).
+fn serve_ec2(
+    account: &Account,
+    operation: &str,
+    matching: serde_json::Value,
+    status: u16,
+    body: String,
+    reference: &str,
+) {
+    let answer = serde_json::json!({
+        "account_id": account.id,
+        "region": "*",
+        "service": "ec2",
+        "operation": operation,
+        "match": matching,
+        "status": status,
+        "body": body,
+        "reference": reference,
+    });
+    guardline_testkit::shared().control("/guardline-test/answers", "application/json", &answer.to_string());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn run_rereads_the_tags_before_each_stop_and_one_failure_stops_no_other() {
+    let account = guardline_testkit::shared().account().await;
+    let first = instance(&account, &[("Environment", "dev"), ("Name", "first")]).await;
+    let tagged_since = instance(&account, &[("Environment", "dev"), ("Name", "tagged-since")]).await;
+    let failing = instance(&account, &[("Environment", "dev"), ("Name", "failing")]).await;
+    let last = instance(&account, &[("Environment", "dev"), ("Name", "last")]).await;
+    // Between the listing and its stop call, `tagged-since` is tagged production in a messy spelling (the
+    // profile's production key is Tier): DescribeTags for it answers what EC2 has by then.
+    let tags = [("Environment", "dev"), ("Name", "tagged-since"), ("tier", "Prod ")]
+        .map(|(key, value)| {
+            format!(
+                "<item><resourceId>{tagged_since}</resourceId><resourceType>instance</resourceType><key>{key}</key>\
+                 <value>{value}</value></item>"
+            )
+        })
+        .concat();
+    serve_ec2(
+        &account,
+        "DescribeTags",
+        serde_json::json!({ "Filter.1.Name": "resource-id", "Filter.1.Value.1": tagged_since }),
+        200,
+        format!(
+            r#"<DescribeTagsResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/"><requestId>7a62c49f-347e-4fc4-9331-6e8eEXAMPLE</requestId><tagSet>{tags}</tagSet></DescribeTagsResponse>"#
+        ),
+        "https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeTags.html",
+    );
+    serve_ec2(
+        &account,
+        "StopInstances",
+        serde_json::json!({ "InstanceId.1": failing }),
+        403,
+        r#"<Response><Errors><Error><Code>UnauthorizedOperation</Code><Message>You are not authorized to perform this operation.</Message></Error></Errors><RequestID>ed3e3e8d-EXAMPLE</RequestID></Response>"#.to_owned(),
+        "https://docs.aws.amazon.com/AWSEC2/latest/APIReference/errors-overview.html",
+    );
+    let dir = workdir(&due_now(&account.id, "stop"));
+    let run = cli(dir.path(), &account, &["schedule", "run"]).await;
+    assert_eq!(run.code, 2, "{}\n{}", run.stdout, run.stderr);
+    let out = &run.stdout;
+    assert!(out.contains(&format!("{first} (first)  stop  stopped")), "{out}");
+    assert!(
+        out.contains(&format!(
+            "{tagged_since} (tagged-since)  stop  skipped: production (tier=Prod , tagged since the listing)"
+        )),
+        "{out}"
+    );
+    assert!(out.contains(&format!("{failing} (failing)  stop  failed: ")), "{out}");
+    assert!(out.contains(&format!("{last} (last)  stop  stopped")), "{out}");
+    assert!(run.stderr.contains("1 instance(s) could not be stopped or started"), "{}", run.stderr);
+    assert_eq!(state(&account, &first).await, "stopped");
+    assert_eq!(state(&account, &tagged_since).await, "running");
+    assert_eq!(state(&account, &failing).await, "running");
+    assert_eq!(state(&account, &last).await, "stopped");
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -423,7 +610,12 @@ async fn scheduler_variant_creates_schedules_with_the_selected_instances() {
     assert_eq!(run.code, 2, "{}", run.stdout);
     assert!(run.stderr.contains("need --role-arn"), "{}", run.stderr);
 
-    let role = format!("arn:aws:iam::{}:role/guardline-scheduler", account.id);
+    let missing = format!("arn:aws:iam::{}:role/not-there", account.id);
+    let run = cli(dir.path(), &account, &["schedule", "plan", "--role-arn", missing.as_str()]).await;
+    assert_eq!(run.code, 2, "{}", run.stdout);
+    assert!(run.stderr.contains("no role not-there in this account"), "{}", run.stderr);
+
+    let role = role(&account, "guardline-scheduler").await;
     let apply = ["schedule", "apply", "--apply", "--yes", "--role-arn", role.as_str()];
     let run = cli(dir.path(), &account, &apply).await;
     assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);

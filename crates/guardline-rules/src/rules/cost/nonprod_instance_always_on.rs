@@ -10,7 +10,9 @@ declare_rule! {
     /// ## What it checks
     /// Every instance tagged as non-production (the profile's `nonprod-tag`; by default `Environment` with
     /// `dev`, `development`, `stg`, `staging`, `sandbox` or `cli`, the last for the CLI instance of 2-2),
-    /// unless it is terminated, must be covered by an off-hours stop schedule in its region:
+    /// unless it is terminated or also carries the production tag (`production-tag`, matched fail-safe as
+    /// SCHED-002 does: production wins, and is never stopped), must be covered by an off-hours stop schedule
+    /// in its region:
     ///
     /// - a task of an enabled maintenance window that runs a stop document (`AWS-StopEC2Instance`, or a
     ///   document whose name contains `StopEC2Instance` or `StopInstances`) and selects the instance: through
@@ -78,6 +80,7 @@ declare_rule! {
 
 fn check(cx: &Context<'_>, out: &mut Findings) {
     let nonprod = &cx.params.nonprod_tag;
+    let production = &cx.params.production_tag;
     for (region, inventory) in cx.regions() {
         let instances = match inventory.instances.get() {
             Ok(instances) => instances,
@@ -88,9 +91,10 @@ fn check(cx: &Context<'_>, out: &mut Findings) {
         };
         let windows = inventory.maintenance_windows.get();
         let schedules = inventory.schedules.get();
-        for instance in
-            instances.iter().filter(|instance| is_live(instance) && nonprod.matches(&instance.tags))
-        {
+        // Production wins: an instance that also carries the production tag is SCHED-002's, never stopped.
+        for instance in instances.iter().filter(|instance| {
+            is_live(instance) && nonprod.matches(&instance.tags) && !production.matches(&instance.tags)
+        }) {
             let label = instance_label(instance);
             let (label_en, label_ja) = (&label.en, &label.ja);
             let tag = matched_tag(nonprod, instance);

@@ -4,7 +4,7 @@ use guardline_model::{Section, Severity, Text};
 
 use super::stop_schedules;
 use super::stop_schedules::{
-    instance_label, is_live, join, matched_tag, production_selector, selector_sets, stop_tasks, stoppers,
+    instance_label, is_live, join, production_selector, selector_sets, stop_tasks, stoppers,
 };
 use crate::{Context, Findings, FixAvailability};
 
@@ -12,14 +12,17 @@ declare_rule! {
     /// ## What it checks
     /// That no off-hours stop schedule (the same ones SCHED-001 counts: stop tasks of enabled maintenance
     /// windows, enabled EventBridge Scheduler `ec2:stopInstances` schedules) selects an instance tagged as
-    /// production (the profile's `production-tag`; by default `Environment` with `prod` or `production`).
+    /// production (the profile's `production-tag`; by default any of the keys `Environment`, `Env`, `Stage`
+    /// with a value such as `prod`, `prd`, `production`, `prod-*` or `*-prod`). The match is fail-safe: keys
+    /// are compared without case and trimmed, values trimmed and case-folded, so `environment=Prod `,
+    /// `Env=prd` and `Environment=Prod-JP` are all production.
     ///
     /// - Each production instance (unless terminated) fails when a stop schedule selects it, and passes
     ///   otherwise.
     /// - Each enabled maintenance window also fails when a stop task runs on a target whose tag selector
-    ///   selects production tag values (`tag:Environment=prod`, or `tag-key=Environment` not narrowed to
-    ///   other values), even when no instance carries that tag today: the next production instance launched
-    ///   would be stopped.
+    ///   could select production tag values (`tag:Environment=prod`, `tag:env=Prod-*`, or
+    ///   `tag-key=Environment` not narrowed to other values), even when no instance carries that tag
+    ///   today: the next production instance launched would be stopped.
     ///
     /// A task selects instances as SCHED-001 describes: window targets (including the members of a
     /// resource group), its own selectors, and the instance IDs in its Automation or Run Command
@@ -92,7 +95,7 @@ fn check(cx: &Context<'_>, out: &mut Findings) {
                 {
                     let label = instance_label(instance);
                     let (label_en, label_ja) = (&label.en, &label.ja);
-                    let tag = matched_tag(production, instance);
+                    let tag = production.describe_match(&instance.tags).unwrap_or_default();
                     let coverage = stoppers(
                         windows.ok().map(Vec::as_slice),
                         schedules.ok().map(Vec::as_slice),

@@ -10,7 +10,7 @@
 //! read, whether the task stops an instance is unknown, which the rules report as NOT EVALUATED, never as a
 //! pass.
 
-use guardline_config::TagMatch;
+use guardline_config::{ProductionTag, TagMatch};
 use guardline_model::inventory::ec2::Instance;
 use guardline_model::inventory::ssm::{MaintenanceWindow, Schedule, TargetSelector, WindowTask};
 use guardline_model::{CollectError, Collected, ErrorKind, Text};
@@ -276,31 +276,29 @@ pub(super) fn stoppers<'a>(
     coverage
 }
 
-/// The selector of `selectors` that selects instances tagged as production, as `tag:Environment=prod` or
-/// `tag-key=Environment`. A `tag-key` selector on the production key selects production instances unless the
-/// same set narrows that key to other values.
-pub(super) fn production_selector(selectors: &[&TargetSelector], production: &TagMatch) -> Option<String> {
-    let tag_key = format!("tag:{}", production.key);
-    let mut narrowed = false;
-    for selector in selectors.iter().filter(|selector| selector.key == tag_key) {
-        narrowed = true;
-        let values: Vec<&str> = selector
-            .values
-            .iter()
-            .filter(|value| production.values.iter().any(|prod| prod.eq_ignore_ascii_case(value)))
-            .map(String::as_str)
-            .collect();
-        if !values.is_empty() {
-            return Some(format!("{tag_key}={}", values.join(",")));
+/// The selector of `selectors` that could select instances tagged as production, as `tag:Environment=prod` or
+/// `tag-key=Environment`, by the fail-safe match of [`ProductionTag::selector_reaches`] (a `tag:` selector
+/// on any production key, without case, with a value that reaches a production value). A `tag-key` selector
+/// on a production key selects production instances unless the same set narrows that exact key (AWS compares
+/// tag keys with case) to other values.
+pub(super) fn production_selector(
+    selectors: &[&TargetSelector],
+    production: &ProductionTag,
+) -> Option<String> {
+    for selector in selectors {
+        let Some(key) = selector.key.strip_prefix("tag:") else { continue };
+        if let Some((value, _)) = production.selector_reaches(key, &selector.values) {
+            return Some(format!("{}={value}", selector.key));
         }
     }
-    if narrowed {
-        return None;
-    }
+    let narrowed =
+        |key: &str| selectors.iter().any(|selector| selector.key.strip_prefix("tag:") == Some(key));
     selectors
         .iter()
-        .any(|selector| selector.key == "tag-key" && selector.values.contains(&production.key))
-        .then(|| format!("tag-key={}", production.key))
+        .filter(|selector| selector.key == "tag-key")
+        .flat_map(|selector| &selector.values)
+        .find(|key| production.is_key(key) && !narrowed(key))
+        .map(|key| format!("tag-key={key}"))
 }
 
 /// Joins texts into one, `; ` in English and `、` in Japanese.

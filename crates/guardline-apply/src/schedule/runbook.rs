@@ -1,0 +1,156 @@
+//! The stop runbook Guardline installs in each region for its maintenance windows: an SSM Automation
+//! document (schemaVersion 0.3) whose one `aws:executeScript` step (`runbook.py`) reads the instance's tags
+//! when the window runs and stops it only when it is not production. A tag target is resolved when the
+//! window runs, and cannot exclude another tag: this step is what keeps an instance tagged production after
+//! `apply` running. The production keys and values are written into the document (not parameters a caller
+//! could override), from the account profile's `production-tag`.
+
+use guardline_config::ProductionTag;
+
+/// The document's name (SCHED-001/002 count it as a stop document: it contains `StopEC2Instance`).
+pub const NAME: &str = "Guardline-StopEC2InstanceUnlessProduction";
+
+/// The step's Python source.
+pub const SCRIPT: &str = include_str!("runbook.py");
+
+/// The document's content (JSON) for `production`.
+pub fn content(production: &ProductionTag) -> String {
+    let document = serde_json::json!({
+        "schemaVersion": "0.3",
+        "description": "Guardline off-hours stop: stops the EC2 instance unless it carries the production tag when the \
+                        automation runs (guardline schedule apply).",
+        "assumeRole": "{{ AutomationAssumeRole }}",
+        "parameters": {
+            "InstanceId": {
+                "type": "String",
+                "description": "The instance to stop.",
+                "allowedPattern": "^i-[a-z0-9]{8,17}$",
+            },
+            "AutomationAssumeRole": {
+                "type": "String",
+                "description": "The role the automation runs as (guardline schedule apply --role-arn).",
+                "default": "",
+            },
+        },
+        "mainSteps": [{
+            "name": "StopUnlessProduction",
+            "action": "aws:executeScript",
+            "isEnd": true,
+            "inputs": {
+                "Runtime": "python3.11",
+                "Handler": "handler",
+                "Script": SCRIPT,
+                "InputPayload": {
+                    "InstanceId": "{{ InstanceId }}",
+                    "ProductionKeys": production.keys,
+                    "ProductionValues": production.values,
+                },
+            },
+            "outputs": [
+                { "Name": "Result", "Selector": "$.Payload.Result", "Type": "String" },
+                { "Name": "Reason", "Selector": "$.Payload.Reason", "Type": "String" },
+            ],
+        }],
+        "outputs": ["StopUnlessProduction.Result", "StopUnlessProduction.Reason"],
+    });
+    serde_json::to_string_pretty(&document).expect("a JSON value serialises")
+}
+
+/// Whether installed content is `desired` (compared as JSON, so formatting does not count).
+pub fn same_content(installed: &str, desired: &str) -> bool {
+    let parse = |text: &str| serde_json::from_str::<serde_json::Value>(text).ok();
+    parse(installed).is_some_and(|installed| Some(installed) == parse(desired))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+    use std::process::Command;
+
+    use super::*;
+
+    /// Runs the document's own script (taken from the content, as installed) with python3 on the production
+    /// cases Guardline's matcher is tested on, and on a fake EC2 client: production instances are never
+    /// stopped, a running non-production instance is.
+    #[test]
+    fn the_runbook_script_stops_only_non_production_instances() {
+        let production = ProductionTag::default();
+        let document: serde_json::Value = serde_json::from_str(&content(&production)).unwrap();
+        assert_eq!(document["schemaVersion"], "0.3");
+        let step = &document["mainSteps"][0];
+        assert_eq!(step["action"], "aws:executeScript");
+        let script = step["inputs"]["Script"].as_str().unwrap();
+        let payload = &step["inputs"]["InputPayload"];
+        let dir = std::env::temp_dir().join(format!("guardline-runbook-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("runbook.py"), script).unwrap();
+        let cases = include_str!("../../../guardline-config/src/production_cases.json");
+        std::fs::write(dir.join("cases.json"), cases).unwrap();
+        std::fs::write(dir.join("payload.json"), payload.to_string()).unwrap();
+        let driver = r#"
+import json, sys
+sys.path.insert(0, sys.argv[1])
+import runbook
+
+payload = json.load(open(sys.argv[1] + "/payload.json"))
+cases = json.load(open(sys.argv[1] + "/cases.json"))
+
+class FakeEc2:
+    def __init__(self, tags, state):
+        self.tags, self.state, self.stopped = tags, state, []
+    def describe_instances(self, InstanceIds):
+        return {"Reservations": [{"Instances": [{"InstanceId": InstanceIds[0], "State": {"Name": self.state},
+                                                 "Tags": self.tags}]}]}
+    def stop_instances(self, InstanceIds):
+        self.stopped += InstanceIds
+
+results = []
+for case in cases:
+    tags = [{"Key": key, "Value": value} for key, value in case["tags"].items()]
+    ec2 = FakeEc2(tags, "running")
+    events = dict(payload, InstanceId="i-0123456789abcdef0")
+    answer = runbook.stop_unless_production(ec2, events)
+    results.append({"stopped": ec2.stopped == ["i-0123456789abcdef0"], "answer": answer})
+stopped_already = FakeEc2([], "stopped")
+answer = runbook.stop_unless_production(stopped_already, dict(payload, InstanceId="i-0123456789abcdef0"))
+results.append({"stopped": bool(stopped_already.stopped), "answer": answer})
+print(json.dumps(results))
+"#;
+        let output = Command::new("python3").arg("-c").arg(driver).arg(&dir).output().expect("python3 runs");
+        std::fs::remove_dir_all(&dir).ok();
+        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+        let results: Vec<serde_json::Value> = serde_json::from_slice(&output.stdout).unwrap();
+        let cases: Vec<serde_json::Value> = serde_json::from_str(cases).unwrap();
+        assert_eq!(results.len(), cases.len() + 1);
+        for (case, result) in cases.iter().zip(&results) {
+            let tags: BTreeMap<String, String> = serde_json::from_value(case["tags"].clone()).unwrap();
+            let production_now = production.matches(&tags);
+            assert_eq!(production_now, case["production"].as_bool().unwrap(), "{tags:?}");
+            assert_eq!(result["stopped"].as_bool(), Some(!production_now), "{tags:?}: {result}");
+            let expected = if production_now { "skipped" } else { "stopped" };
+            assert_eq!(result["answer"]["Result"], expected, "{tags:?}");
+            if let Some(tag) = production.describe_match(&tags) {
+                let reason = result["answer"]["Reason"].as_str().unwrap();
+                assert_eq!(
+                    reason,
+                    format!("production ({tag}), never stopped"),
+                    "the same tag as Guardline's"
+                );
+            }
+        }
+        let last = results.last().unwrap();
+        assert_eq!(
+            (last["stopped"].as_bool(), last["answer"]["Result"].as_str()),
+            (Some(false), Some("skipped"))
+        );
+    }
+
+    #[test]
+    fn content_compares_as_json() {
+        let desired = content(&ProductionTag::default());
+        let compact = serde_json::from_str::<serde_json::Value>(&desired).unwrap().to_string();
+        assert!(same_content(&compact, &desired));
+        let other = ProductionTag { keys: vec!["Tier".into()], values: vec!["prod".into()] };
+        assert!(!same_content(&content(&other), &desired));
+    }
+}
