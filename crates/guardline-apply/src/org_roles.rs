@@ -122,6 +122,23 @@ pub enum Step {
     PutGroupPolicy { group: String, policy_name: String, policy: Value },
 }
 
+/// Every IAM action `org plan-roles` calls: identifying the account, the organisation's management account,
+/// reading the roles and groups back, and each [`Step`]'s write (`guardline iam-policy --for org-roles`).
+pub const ACTIONS: &[&str] = &[
+    "sts:GetCallerIdentity",
+    "iam:ListAccountAliases",
+    "organizations:DescribeOrganization",
+    "iam:GetRole",
+    "iam:ListAttachedRolePolicies",
+    "iam:GetGroup",
+    "iam:GetGroupPolicy",
+    "iam:CreateRole",
+    "iam:UpdateAssumeRolePolicy",
+    "iam:AttachRolePolicy",
+    "iam:CreateGroup",
+    "iam:PutGroupPolicy",
+];
+
 impl Step {
     /// The IAM action the step calls.
     pub fn action(&self) -> &'static str {
@@ -325,6 +342,23 @@ pub async fn apply(config: &SdkConfig, steps: &[Step]) -> (usize, Option<Collect
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `iam-policy --for org-roles` lists every action this file calls: each call wrapper's action in the source and
+    /// each step's write.
+    #[test]
+    fn every_call_is_in_the_policy() {
+        let source = include_str!("org_roles.rs");
+        for piece in source.split("call(\"").skip(1) {
+            let action = piece.split('"').next().unwrap();
+            assert!(ACTIONS.contains(&action), "{action} is called but not in ACTIONS");
+        }
+        for step in [
+            Step::CreateGroup { name: String::new() },
+            Step::AttachRolePolicy { role: String::new(), policy_arn: String::new() },
+        ] {
+            assert!(ACTIONS.contains(&step.action()));
+        }
+    }
 
     fn policies() -> BTreeMap<String, String> {
         [("admin".to_owned(), "arn:aws:iam::aws:policy/AdministratorAccess".to_owned())].into()

@@ -491,6 +491,10 @@ pub enum PolicyFor {
     /// instances, running Guardline's stop runbook, and an explicit Deny on stopping any instance carrying a
     /// production tag of ./guardline.toml's profiles (`schedule apply --role-arn` puts it on the role).
     Schedule,
+    /// `org plan-roles`: reading back and creating the switch roles or groups (IAM only).
+    OrgRoles,
+    /// `scan --send-to-security-hub`: the scan's reads plus securityhub:BatchImportFindings.
+    SecurityHub,
 }
 
 #[derive(Debug, Args)]

@@ -1,4 +1,4 @@
-//! `guardline iam-policy [--for scan|fix|watch|org|schedule]`: the least-privilege IAM policy a command needs, built from
+//! `guardline iam-policy [--for scan|fix|watch|org|schedule|org-roles|security-hub]`: the least-privilege IAM policy a command needs, built from
 //! the collectors' own action list (for `fix`, also the fix steps' declared calls; for `watch`, its sources').
 
 use crate::args::{IamPolicyArgs, PolicyFor};
@@ -10,6 +10,8 @@ pub fn run(args: IamPolicyArgs) -> anyhow::Result<bool> {
         PolicyFor::Watch => watch_policy()?,
         PolicyFor::Org => org_policy()?,
         PolicyFor::Schedule => schedule_policy()?,
+        PolicyFor::OrgRoles => org_roles_policy()?,
+        PolicyFor::SecurityHub => security_hub_policy()?,
     };
     println!("{policy}");
     Ok(true)
@@ -53,6 +55,34 @@ fn org_policy() -> anyhow::Result<String> {
         "Action": "sts:AssumeRole",
         "Resource": assume,
     }));
+    Ok(serde_json::to_string_pretty(&policy)?)
+}
+
+/// `org plan-roles`: its reads and writes, on IAM only (and the organisation's management account).
+fn org_roles_policy() -> anyhow::Result<String> {
+    let policy = serde_json::json!({
+        "Version": "2012-10-17",
+        "Statement": [{
+            "Sid": "GuardlineOrgRoles",
+            "Effect": "Allow",
+            "Action": guardline_apply::org_roles::ACTIONS,
+            "Resource": "*",
+        }],
+    });
+    Ok(serde_json::to_string_pretty(&policy)?)
+}
+
+/// `scan --send-to-security-hub`: the scan's read-only statement plus the import, and nothing else.
+fn security_hub_policy() -> anyhow::Result<String> {
+    let mut policy: serde_json::Value = serde_json::from_str(&guardline_collect::api::read_only_policy())?;
+    policy["Statement"].as_array_mut().expect("the read-only policy has statements").push(
+        serde_json::json!({
+            "Sid": "GuardlineSecurityHubImport",
+            "Effect": "Allow",
+            "Action": ["securityhub:BatchImportFindings"],
+            "Resource": "*",
+        }),
+    );
     Ok(serde_json::to_string_pretty(&policy)?)
 }
 

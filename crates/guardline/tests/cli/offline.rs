@@ -48,6 +48,28 @@ fn iam_policy_lists_the_collectors_actions() {
 }
 
 #[test]
+fn iam_policy_for_org_roles_and_security_hub() {
+    let run = guardline(&["iam-policy", "--for", "org-roles"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let policy: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let actions = policy["Statement"][0]["Action"].as_array().unwrap();
+    for action in
+        ["iam:CreateRole", "iam:PutGroupPolicy", "iam:GetRole", "organizations:DescribeOrganization"]
+    {
+        assert!(actions.contains(&serde_json::Value::from(action)), "{action} missing: {actions:?}");
+    }
+    assert!(actions.iter().all(|action| !action.as_str().unwrap().starts_with("ec2:")));
+
+    let run = guardline(&["iam-policy", "--for", "security-hub"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let policy: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let statements = policy["Statement"].as_array().unwrap();
+    let last = statements.last().unwrap();
+    assert_eq!(last["Sid"], "GuardlineSecurityHubImport");
+    assert_eq!(last["Action"], serde_json::json!(["securityhub:BatchImportFindings"]));
+}
+
+#[test]
 fn iam_policy_for_fix_adds_the_fix_writes() {
     let run = guardline(&["iam-policy", "--for", "fix"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
