@@ -623,6 +623,10 @@ pub struct SchedulePlanArgs {
     /// The account ID you mean to change, checked against the live account (see `schedule apply`).
     #[arg(long, value_name = "ID", help_heading = "Safety")]
     pub account_id: Option<String>,
+    /// Also write the plan to this file for review (account, regions, every call, the selected instances,
+    /// version, time, content hash); `schedule apply --apply-plan FILE --apply` makes exactly those calls.
+    #[arg(long, value_name = "FILE", help_heading = "Safety")]
+    pub plan_out: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -635,6 +639,27 @@ pub struct ScheduleApplyArgs {
     pub role_arn: Option<String>,
     #[command(flatten)]
     pub write: WriteArgs,
+    /// Re-read the account and make exactly the calls of this reviewed plan (from `schedule plan
+    /// --plan-out`); without --apply, only check that it still applies. Its schedule, role and regions are
+    /// the plan's. Refused for another account, an altered or expired plan, or calls the live state no longer
+    /// calls for as planned.
+    #[arg(
+        long,
+        value_name = "FILE",
+        conflicts_with_all = ["schedule", "role_arn", "region", "regions"],
+        help_heading = "Safety"
+    )]
+    pub apply_plan: Option<PathBuf>,
+    /// The oldest plan --apply-plan accepts, e.g. 24h, 90m, 2d.
+    #[arg(
+        long,
+        value_name = "AGE",
+        default_value = "24h",
+        value_parser = crate::commands::saved_plan::parse_max_age,
+        requires = "apply_plan",
+        help_heading = "Safety"
+    )]
+    pub max_plan_age: jiff::SignedDuration,
 }
 
 #[derive(Debug, Args)]

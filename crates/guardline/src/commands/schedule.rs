@@ -7,6 +7,8 @@
 //! is refused without it. `status` collects a snapshot and
 //! shows each schedule's instances with the SCHED-001/002 findings of the rules themselves.
 
+use std::path::PathBuf;
+
 use anyhow::Context as _;
 use aws_config::SdkConfig;
 use guardline_apply::schedule::install::{self, Plan, Request};
@@ -21,17 +23,23 @@ use crate::args::{
     AwsArgs, ScheduleApplyArgs, ScheduleArgs, ScheduleCommand, ScheduleCommon, ScheduleRunArgs,
     ScheduleStatusArgs, WriteArgs,
 };
+use crate::commands::saved_plan::SavedPlan;
 use crate::commands::{collect, collect_options, config_path, load_config, write_guard};
 
 pub fn run(args: ScheduleArgs) -> anyhow::Result<bool> {
     match args.command {
         ScheduleCommand::Plan(args) => plan_or_apply(
-            &args.common,
+            args.common,
             args.role_arn,
             &WriteArgs { apply: false, yes: false, account_id: args.account_id },
+            Saving { plan_out: args.plan_out, reviewed: None },
         ),
-        ScheduleCommand::Apply(ScheduleApplyArgs { common, role_arn, write }) => {
-            plan_or_apply(&common, role_arn, &write)
+        ScheduleCommand::Apply(ScheduleApplyArgs { common, role_arn, write, apply_plan, max_plan_age }) => {
+            let reviewed = match apply_plan {
+                Some(path) => Some((SavedPlan::read(&path, "schedule", max_plan_age)?, path)),
+                None => None,
+            };
+            plan_or_apply(common, role_arn, &write, Saving { plan_out: None, reviewed })
         }
         ScheduleCommand::Run(args) => run_now(&args),
         ScheduleCommand::Status(args) => status(&args),
@@ -111,17 +119,35 @@ fn selector_text(select: &TagMatch) -> String {
     format!("{} = {}", select.key, select.values.join(", "))
 }
 
+/// `schedule plan --plan-out` and `schedule apply --apply-plan`: the saved plan to write, or the reviewed one
+/// to apply (with its path).
+struct Saving {
+    plan_out: Option<PathBuf>,
+    reviewed: Option<(SavedPlan, PathBuf)>,
+}
+
 fn plan_or_apply(
-    common: &ScheduleCommon,
-    role_arn: Option<String>,
+    mut common: ScheduleCommon,
+    mut role_arn: Option<String>,
     write: &WriteArgs,
+    saving: Saving,
 ) -> anyhow::Result<bool> {
+    // A reviewed plan is re-planned with its own schedule, role and regions.
+    if let Some((reviewed, _)) = &saving.reviewed {
+        common.schedule = reviewed.body["schedule"].as_str().map(str::to_owned);
+        role_arn = reviewed.body["role_arn"].as_str().map(str::to_owned);
+        common.aws.regions = reviewed.regions.clone();
+    }
+    let common = &common;
     let setup = setup(common)?;
     let runtime = runtime()?;
     runtime.block_on(async {
         let sdk = sdk(&common.aws, &setup.config, &setup.regions).await;
         let live = identify(&sdk).await?;
         println!("{}", write_guard::target_line(&live));
+        if let Some((reviewed, _)) = &saving.reviewed {
+            reviewed.check_account(&live)?;
+        }
         // The pin is checked before anything is read for the plan, and nothing is written without it.
         let pin = write_guard::check_pin(&setup.config, &live, write, None);
         match (&pin, write.apply) {
@@ -134,7 +160,7 @@ fn plan_or_apply(
             schedules: setup.schedules.iter().collect(),
             regions: setup.regions.clone(),
             production: production.clone(),
-            role_arn,
+            role_arn: role_arn.clone(),
         };
         let plan =
             install::plan(&sdk, &request).await.map_err(|error| anyhow::anyhow!("reading the account: {error}"))?;
@@ -144,6 +170,20 @@ fn plan_or_apply(
                 "refused, nothing was changed:\n{}",
                 plan.refusals.iter().map(|refusal| format!("  - {refusal}")).collect::<Vec<_>>().join("\n")
             );
+        }
+        let body = plan_body(&plan, common.schedule.as_deref(), role_arn.as_deref());
+        if let Some((reviewed, path)) = &saving.reviewed {
+            check_reviewed(reviewed, &body)?;
+            println!(
+                "\nThe reviewed plan {} (made {} by Guardline {}) still applies: its calls are what the live state \
+                 calls for now.",
+                path.display(),
+                reviewed.created_at.strftime("%Y-%m-%d %H:%M:%S UTC"),
+                reviewed.guardline_version
+            );
+        }
+        if let Some(path) = &saving.plan_out {
+            SavedPlan::new("schedule", &live, setup.regions.clone(), body).write(path)?;
         }
         let count = plan.call_count();
         if count == 0 {
@@ -155,8 +195,10 @@ fn plan_or_apply(
             return Ok(true);
         }
         write_guard::confirm(write, &live, &format!("Make these {count} call(s)"))?;
+        // The identity that writes, checked again after the confirmation.
+        let (writer, _) = write_guard::writer(&sdk, &live.id).await?;
         println!("\nApplying:");
-        let result = install::apply(&sdk, &plan, |change, call| {
+        let result = install::apply(&writer, &plan, |change, call| {
             println!(
                 "  done: [{live}] {} schedule {}: {}",
                 change.region,
@@ -171,6 +213,59 @@ fn plan_or_apply(
         println!("Applied {count} call(s).");
         Ok(true)
     })
+}
+
+/// The saved plan's own part: the `--schedule` and `--role-arn` it was made with, every call (one line each,
+/// as the plan shows it) and the instances each schedule selects.
+fn plan_body(plan: &Plan, schedule: Option<&str>, role_arn: Option<&str>) -> serde_json::Value {
+    let changes: Vec<serde_json::Value> = plan
+        .changes
+        .iter()
+        .map(|change| {
+            serde_json::json!({
+                "schedule": change.schedule,
+                "region": change.region,
+                "calls": change.calls.iter().map(|call| install::describe(change, call)).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    let selections: Vec<serde_json::Value> = plan
+        .selections
+        .iter()
+        .map(|selection| {
+            serde_json::json!({
+                "schedule": selection.schedule,
+                "region": selection.region,
+                "instances": selection.instances.iter().map(|instance| &instance.id).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    serde_json::json!({"schedule": schedule, "role_arn": role_arn, "changes": changes, "selections": selections})
+}
+
+/// Refuses, naming each difference, unless the fresh plan makes exactly the reviewed calls and selects the
+/// reviewed instances.
+fn check_reviewed(reviewed: &SavedPlan, fresh: &serde_json::Value) -> anyhow::Result<()> {
+    let mut drifted = Vec::new();
+    for part in ["changes", "selections"] {
+        let empty = Vec::new();
+        let saved = reviewed.body[part].as_array().unwrap_or(&empty);
+        let now = fresh[part].as_array().unwrap_or(&empty);
+        for item in saved.iter().filter(|item| !now.contains(item)) {
+            drifted.push(format!("reviewed {part} no longer planned: {item}"));
+        }
+        for item in now.iter().filter(|item| !saved.contains(item)) {
+            drifted.push(format!("the live state now calls for {part} not reviewed: {item}"));
+        }
+    }
+    if !drifted.is_empty() {
+        anyhow::bail!(
+            "refused, nothing was changed: the account changed since the plan was made:\n{}\nMake and review a \
+             new plan.",
+            drifted.iter().map(|line| format!("  - {line}")).collect::<Vec<_>>().join("\n")
+        );
+    }
+    Ok(())
 }
 
 fn print_plan(setup: &Setup, plan: &Plan, live: &LiveAccount, production: &ProductionTag) {
@@ -281,6 +376,8 @@ fn run_now(args: &ScheduleRunArgs) -> anyhow::Result<bool> {
             Err(error) if args.dry_run => println!("A real run would be {error:#}"),
             Err(error) => return Err(error),
         }
+        // Every stop and start is made with the identity checked above, pinned to that account.
+        let writer = guardline_apply::target::pinned(&sdk, &live.id);
         let production = production_tag(&setup.config, &live);
         let mut rows: Vec<Row> = Vec::new();
         for schedule in &setup.schedules {
@@ -297,7 +394,7 @@ fn run_now(args: &ScheduleRunArgs) -> anyhow::Result<bool> {
                 if args.dry_run { " (dry run: nothing is changed)" } else { "" }
             );
             let done = guardline_apply::schedule::run::run(
-                &sdk,
+                &writer,
                 schedule,
                 &setup.regions,
                 &production,

@@ -653,3 +653,63 @@ async fn scheduler_variant_creates_schedules_with_the_selected_instances() {
         );
     }
 }
+
+/// `schedule plan --plan-out` then `schedule apply --apply-plan`: exactly the reviewed calls are made; an
+/// altered plan and a plan whose selection drifted (a new instance matches since) are refused unchanged.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_saved_schedule_plan_is_applied_exactly_as_reviewed() {
+    let account = guardline_testkit::shared().account().await;
+    instance(&account, &[("Environment", "dev"), ("Name", "web-dev")]).await;
+    let dir = workdir(&config(&account.id, None, "maintenance-window"));
+    let planned = cli(dir.path(), &account, &["schedule", "plan", "--plan-out", "plan.json"]).await;
+    assert_eq!(planned.code, 0, "{}\n{}", planned.stdout, planned.stderr);
+    let plan: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("plan.json")).unwrap()).unwrap();
+    assert_eq!(plan["kind"], "guardline-schedule-plan");
+    assert_eq!(plan["account"]["id"], account.id.as_str());
+    let calls: usize = plan["plan"]["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["calls"].as_array().unwrap().len())
+        .sum();
+    assert_eq!(calls, 7);
+    assert!(windows(&account).await.is_empty());
+
+    // Altered after review: refused.
+    let text = std::fs::read_to_string(dir.path().join("plan.json")).unwrap();
+    std::fs::write(dir.path().join("altered.json"), text.replace("MON-FRI", "MON-SUN")).unwrap();
+    let refused =
+        cli(dir.path(), &account, &["schedule", "apply", "--apply-plan", "altered.json", "--apply", "--yes"])
+            .await;
+    assert_eq!(refused.code, 2, "{}", refused.stdout);
+    assert!(refused.stderr.contains("was altered after it was written"), "{}", refused.stderr);
+
+    // A second dev instance since the review: the selection drifted.
+    let copy = dir.path().join("reviewed.json");
+    std::fs::copy(dir.path().join("plan.json"), &copy).unwrap();
+    let later = instance(&account, &[("Environment", "dev"), ("Name", "batch-dev")]).await;
+    let refused = cli(
+        dir.path(),
+        &account,
+        &["schedule", "apply", "--apply-plan", "reviewed.json", "--apply", "--yes"],
+    )
+    .await;
+    assert_eq!(refused.code, 2, "{}", refused.stdout);
+    assert!(refused.stderr.contains("not reviewed") && refused.stderr.contains(&later), "{}", refused.stderr);
+    assert!(windows(&account).await.is_empty(), "a refused plan created something");
+
+    // Reviewed again, applied: the calls are made once.
+    let planned = cli(dir.path(), &account, &["schedule", "plan", "--plan-out", "plan.json"]).await;
+    assert_eq!(planned.code, 0, "{}", planned.stderr);
+    let applied =
+        cli(dir.path(), &account, &["schedule", "apply", "--apply-plan", "plan.json", "--apply", "--yes"])
+            .await;
+    assert_eq!(applied.code, 0, "{}\n{}", applied.stdout, applied.stderr);
+    assert!(
+        applied.stdout.contains("still applies") && applied.stdout.contains("Applied 7 call(s)."),
+        "{}",
+        applied.stdout
+    );
+    assert_eq!(windows(&account).await.len(), 2);
+}
