@@ -37,6 +37,8 @@ pub struct Recorded {
     pub access_key: String,
     /// The SigV4 signing name of the service, e.g. `sts`.
     pub service: String,
+    /// The `x-amz-expected-bucket-owner` header, when the request has one.
+    pub expected_bucket_owner: Option<String>,
     pub body: String,
 }
 
@@ -99,6 +101,7 @@ fn serve(
     let mut head = Vec::new();
     let mut content_length = 0usize;
     let (mut service, mut content_type, mut access_key) = (String::new(), String::new(), String::new());
+    let mut expected_bucket_owner = None;
     loop {
         let mut line = String::new();
         if reader.read_line(&mut line)? == 0 {
@@ -109,6 +112,8 @@ fn serve(
             content_length = value.trim().parse().unwrap_or(0);
         } else if let Some(value) = lower.strip_prefix("content-type:") {
             content_type = value.trim().to_owned();
+        } else if let Some(value) = lower.strip_prefix("x-amz-expected-bucket-owner:") {
+            expected_bucket_owner = Some(value.trim().to_owned());
         } else if lower.starts_with("authorization:") {
             // Credential=AKID/20261128/ap-northeast-1/guardduty/aws4_request
             if let Some(scope) = lower.split("credential=").nth(1) {
@@ -132,6 +137,7 @@ fn serve(
     log.lock().unwrap().push(Recorded {
         access_key,
         service: service.clone(),
+        expected_bucket_owner,
         body: String::from_utf8_lossy(&body).into_owned(),
     });
     let mut client = client;

@@ -95,3 +95,36 @@ async fn a_hung_endpoint_cannot_hang_the_scan() {
         assert!(line.starts_with("not-evaluated ") && line.contains("timed out"), "{line}");
     }
 }
+
+/// Every call to the results bucket names the bucket's expected owner, the caller's own account, so a bucket
+/// of the same name in another account (a lapsed bucket re-registered by someone else) is refused by S3
+/// (https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucket-owner-condition.html) instead of read.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_results_bucket_is_read_with_its_expected_owner() {
+    let server = guardline_testkit::shared();
+    let account = server.account().await;
+    let s3 = aws_sdk_s3::Client::new(&account.config);
+    let bucket = format!("results-{}", account.id);
+    s3.create_bucket()
+        .bucket(&bucket)
+        .create_bucket_configuration(
+            aws_sdk_s3::types::CreateBucketConfiguration::builder()
+                .location_constraint(aws_sdk_s3::types::BucketLocationConstraint::ApNortheast1)
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    let proxy = FaultProxy::start(&server.endpoint, Faults::default());
+    let env = moto_env(&proxy.endpoint, &account.credentials);
+    let dir = tempfile::tempdir().unwrap();
+    // No shard was written there: the merge fails, after asking S3 for the shards' manifest.
+    let run = guardline_in(dir.path(), &["merge", &format!("s3://{bucket}/run-1")], &env);
+    assert_ne!(run.code, 0, "{}", run.stdout);
+    let s3_requests: Vec<_> =
+        proxy.recorded().into_iter().filter(|request| request.service == "s3").collect();
+    assert!(!s3_requests.is_empty(), "no S3 request: {}", run.stderr);
+    for request in &s3_requests {
+        assert_eq!(request.expected_bucket_owner.as_deref(), Some(account.id.as_str()), "{request:?}");
+    }
+}
