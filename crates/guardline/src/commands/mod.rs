@@ -119,9 +119,7 @@ impl AwsSession {
 
     /// The account the session's credentials reach now (ID and alias).
     pub fn identify(&self) -> anyhow::Result<LiveAccount> {
-        self.runtime
-            .block_on(guardline_apply::target::identify(&self.sdk))
-            .map_err(|error| anyhow::anyhow!("identifying the account: {error}"))
+        self.runtime.block_on(write_guard::identify(&self.sdk))
     }
 }
 

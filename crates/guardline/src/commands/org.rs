@@ -415,9 +415,7 @@ fn plan_roles(args: &PlanRolesArgs) -> anyhow::Result<bool> {
     let runtime = runtime()?;
     runtime.block_on(async {
         let sdk = sdk(&args.aws, &config).await;
-        let live = guardline_apply::target::identify(&sdk)
-            .await
-            .map_err(|error| anyhow::anyhow!("identifying the account: {error}"))?;
+        let live = write_guard::identify(&sdk).await?;
         println!("{}", write_guard::target_line(&live));
         let pin = write_guard::check_pin(&config, &live, &args.write, None);
         match (&pin, args.write.apply) {

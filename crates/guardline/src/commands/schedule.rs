@@ -90,12 +90,6 @@ async fn sdk(aws: &AwsArgs, config: &Config, regions: &[String]) -> SdkConfig {
     guardline_collect::sdk_config(aws.profile.as_deref(), regions.first().map(String::as_str), &options).await
 }
 
-async fn identify(sdk: &SdkConfig) -> anyhow::Result<LiveAccount> {
-    guardline_apply::target::identify(sdk)
-        .await
-        .map_err(|error| anyhow::anyhow!("identifying the account: {error}"))
-}
-
 /// The production tag of the live account's profile: instances carrying it are never scheduled.
 fn production_tag(config: &Config, live: &LiveAccount) -> ProductionTag {
     config.profile_for(&live.id, live.alias.as_deref()).params.production_tag.clone()
@@ -143,7 +137,7 @@ fn plan_or_apply(
     let runtime = runtime()?;
     runtime.block_on(async {
         let sdk = sdk(&common.aws, &setup.config, &setup.regions).await;
-        let live = identify(&sdk).await?;
+        let live = write_guard::identify(&sdk).await?;
         println!("{}", write_guard::target_line(&live));
         if let Some((reviewed, _)) = &saving.reviewed {
             reviewed.check_account(&live)?;
@@ -367,7 +361,7 @@ fn run_now(args: &ScheduleRunArgs) -> anyhow::Result<bool> {
     let runtime = runtime()?;
     runtime.block_on(async {
         let sdk = sdk(&args.common.aws, &setup.config, &setup.regions).await;
-        let live = identify(&sdk).await?;
+        let live = write_guard::identify(&sdk).await?;
         println!("{}", write_guard::target_line(&live));
         // `run` writes (it stops and starts instances): the same pin check as `apply`, before anything else.
         let write = WriteArgs { apply: true, yes: true, account_id: args.account_id.clone() };

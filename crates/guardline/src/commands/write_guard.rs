@@ -59,6 +59,14 @@ pub fn confirm(args: &WriteArgs, live: &LiveAccount, what: &str) -> anyhow::Resu
     Ok(())
 }
 
+/// The account `sdk`'s credentials reach now (ID and alias), read from AWS: the target every write shows and
+/// checks.
+pub async fn identify(sdk: &SdkConfig) -> anyhow::Result<LiveAccount> {
+    guardline_apply::target::identify(sdk)
+        .await
+        .map_err(|error| anyhow::anyhow!("identifying the account: {error}"))
+}
+
 /// The identity that writes: `sdk` pinned to the checked account `account_id`
 /// ([`guardline_apply::target::pinned`]) and identified again now, after the confirmation. Returns it with the
 /// account (ID and alias) it reaches; an error refuses the write before anything is written.
