@@ -942,7 +942,7 @@ fn render_control(out: &mut String, findings: &[&EvaluatedFinding], control: &Co
         out,
         "<details class=\"doc\"><summary>{}</summary><div class=\"doc-body\">{}</div></details>\n</article>",
         t(lang, "Explanation and how to fix", "解説と対処方法"),
-        markdown(&rule.explanation()),
+        markdown(&rule.explanation_in(lang)),
     );
 }
 

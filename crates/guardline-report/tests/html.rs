@@ -95,6 +95,58 @@ fn japanese_report() {
     assert_self_contained(&html);
 }
 
+/// The Japanese report (as `scan --demo --lang ja --format html` writes it) opens into Japanese explanations:
+/// no English heading of the rules' documentation, and no explanation paragraph or list item without Japanese.
+#[test]
+fn japanese_report_has_no_english_explanation() {
+    let html = with_cost(&demo(), "ja", &demo_cost());
+    for heading in guardline_rules::docs::REQUIRED_HEADINGS {
+        let text = heading.trim_start_matches("## ");
+        assert!(!html.contains(text), "the Japanese report has the English heading {text:?}");
+    }
+    let bodies: Vec<&str> = html
+        .split("<div class=\"doc-body\">")
+        .skip(1)
+        .map(|rest| rest.split("</div></details>").next().unwrap_or(rest))
+        .collect();
+    assert_eq!(bodies.len(), RULES.len(), "one explanation per control");
+    for body in bodies {
+        assert!(body.contains("<h4>確認内容</h4>"), "an explanation without its Japanese heading: {body}");
+        for block in body.split("<p>").chain(body.split("<li>")).skip(1) {
+            let block = block.split(['\n']).next().unwrap_or(block);
+            let prose = strip_code_and_tags(block);
+            let japanese = prose
+                .chars()
+                .any(|c| ('\u{3040}'..='\u{30ff}').contains(&c) || ('\u{4e00}'..='\u{9fff}').contains(&c));
+            let words =
+                prose.split_whitespace().filter(|word| word.chars().all(|c| c.is_ascii_alphabetic())).count();
+            assert!(japanese || words < 3, "English explanation text in the Japanese report: {prose}");
+        }
+    }
+}
+
+/// The text of an HTML fragment without its `<code>` spans and tags.
+fn strip_code_and_tags(fragment: &str) -> String {
+    let mut text = String::new();
+    let mut rest = fragment;
+    while let Some(at) = rest.find("<code>") {
+        text.push_str(&rest[..at]);
+        rest = rest[at..].split_once("</code>").map_or("", |(_, after)| after);
+    }
+    text.push_str(rest);
+    let mut out = String::new();
+    let mut in_tag = false;
+    for c in text.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => in_tag = false,
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out
+}
+
 #[test]
 fn evaluation_text_is_escaped() {
     let mut evaluation = demo();

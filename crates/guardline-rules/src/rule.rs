@@ -24,6 +24,18 @@ impl FixAvailability {
             FixAvailability::ManualOnly => "manual only",
         }
     }
+
+    /// The label in `lang` (English for anything but `ja`); the Japanese "Fix safety" section starts with it.
+    pub fn label_in(self, lang: &str) -> &'static str {
+        if lang != "ja" {
+            return self.label();
+        }
+        match self {
+            FixAvailability::Safe => "安全",
+            FixAvailability::NeedsReview => "要レビュー",
+            FixAvailability::ManualOnly => "手動のみ",
+        }
+    }
 }
 
 /// One control of the guideline.
@@ -55,14 +67,27 @@ pub struct Rule {
 }
 
 impl Rule {
-    /// The documentation: the doc comment with its leading spaces removed.
+    /// The English documentation: the doc comment's English part with its leading spaces removed.
     pub fn explanation(&self) -> String {
+        self.explanation_in("en")
+    }
+
+    /// The documentation in `lang`: the doc comment's Japanese part (from its first
+    /// [`JA_HEADINGS`](crate::docs::JA_HEADINGS) heading on) for `ja`, its English part before it for anything
+    /// else, with the leading spaces removed.
+    pub fn explanation_in(&self, lang: &str) -> String {
         let mut text = String::new();
         for line in self.doc.lines() {
             text.push_str(line.strip_prefix(' ').unwrap_or(line));
             text.push('\n');
         }
-        text.trim().to_owned() + "\n"
+        let start = crate::docs::JA_HEADINGS[0];
+        let (en, ja) = match text.find(&format!("\n{start}\n")) {
+            Some(at) => (&text[..at], &text[at..]),
+            None => (text.as_str(), ""),
+        };
+        let part = if lang == "ja" { ja } else { en };
+        part.trim().to_owned() + "\n"
     }
 
     pub fn title_in(&self, lang: &str) -> &'static str {

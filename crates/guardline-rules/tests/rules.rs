@@ -12,7 +12,9 @@ use std::path::{Path, PathBuf};
 use guardline_config::Params;
 use guardline_model::inventory::{GlobalInventory, RegionInventory};
 use guardline_model::{AccountInfo, Snapshot, Status};
-use guardline_rules::docs::{REQUIRED_HEADINGS, index_markdown, rule_markdown};
+use guardline_rules::docs::{
+    JA_HEADINGS, REQUIRED_HEADINGS, index_markdown, index_markdown_in, rule_markdown, rule_markdown_in,
+};
 use guardline_rules::{Context, Findings, FixAvailability, RULES, Rule};
 use serde::Deserialize;
 
@@ -151,30 +153,63 @@ fn an_automated_fix_is_declared_exactly_when_the_rule_says_it_has_one() {
                 assert!(rule.plan.is_some(), "{} declares an automated fix but no plan function", rule.id)
             }
         }
-        let safety = rule.explanation();
-        let section = safety.split("## Fix safety").nth(1).unwrap_or_default();
-        let first_words = section.trim_start().to_lowercase();
-        let said = match rule.fix {
-            FixAvailability::Safe => "safe",
-            FixAvailability::NeedsReview => "needs review",
-            FixAvailability::ManualOnly => "manual only",
-        };
-        assert!(first_words.starts_with(said), "{}'s Fix safety section must start with {said:?}", rule.id);
+        for (lang, heading) in [("en", REQUIRED_HEADINGS[4]), ("ja", JA_HEADINGS[4])] {
+            let safety = rule.explanation_in(lang);
+            let section = safety.split(heading).nth(1).unwrap_or_default();
+            let first_words = section.trim_start().to_lowercase();
+            let said = rule.fix.label_in(lang);
+            assert!(
+                first_words.starts_with(said),
+                "{}'s `{heading}` section must start with {said:?}",
+                rule.id
+            );
+        }
     }
 }
 
 #[test]
 fn docs_have_the_required_headings() {
     for rule in RULES {
-        let text = rule.explanation();
-        let mut last = 0;
-        for heading in REQUIRED_HEADINGS {
-            let at = text
+        for (lang, headings, others) in
+            [("en", REQUIRED_HEADINGS, JA_HEADINGS), ("ja", JA_HEADINGS, REQUIRED_HEADINGS)]
+        {
+            let text = rule.explanation_in(lang);
+            let mut last = 0;
+            for heading in headings {
+                let at = text
+                    .lines()
+                    .position(|line| line == heading)
+                    .unwrap_or_else(|| panic!("{}'s {lang} part lacks `{heading}`", rule.id));
+                assert!(at >= last, "{}: `{heading}` is out of order", rule.id);
+                last = at;
+            }
+            for heading in others {
+                assert!(
+                    !text.lines().any(|line| line == heading),
+                    "{}'s {lang} part has `{heading}`",
+                    rule.id
+                );
+            }
+        }
+    }
+}
+
+/// The Japanese part is Japanese: every section has kana or kanji, not English left untranslated.
+#[test]
+fn japanese_docs_are_japanese() {
+    for rule in RULES {
+        let text = rule.explanation_in("ja");
+        for section in text.split("\n## ").skip(1) {
+            let (heading, body) = section.split_once('\n').unwrap_or((section, ""));
+            let prose: String = body
                 .lines()
-                .position(|line| line == heading)
-                .unwrap_or_else(|| panic!("{} lacks `{heading}`", rule.id));
-            assert!(at >= last, "{}: `{heading}` is out of order", rule.id);
-            last = at;
+                .filter(|line| !line.starts_with("```") && !line.starts_with("    "))
+                .collect::<Vec<_>>()
+                .join("\n");
+            let japanese = prose
+                .chars()
+                .any(|c| ('\u{3040}'..='\u{30ff}').contains(&c) || ('\u{4e00}'..='\u{9fff}').contains(&c));
+            assert!(japanese, "{}: `## {heading}` of the Japanese part has no Japanese", rule.id);
         }
     }
 }
@@ -206,34 +241,53 @@ fn messages_follow_the_convention() {
 /// `docs/rules/` is generated from the doc comments; `GUARDLINE_BLESS=1` rewrites it.
 #[test]
 fn docs_are_current() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/rules");
-    let mut expected: BTreeMap<String, String> =
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/rules");
+    let mut english: BTreeMap<String, String> =
         RULES.iter().map(|rule| (format!("{}.md", rule.id), rule_markdown(rule))).collect();
-    expected.insert("README.md".to_owned(), index_markdown());
+    english.insert("README.md".to_owned(), index_markdown());
+    let mut japanese: BTreeMap<String, String> =
+        RULES.iter().map(|rule| (format!("{}.md", rule.id), rule_markdown_in(rule, "ja"))).collect();
+    japanese.insert("README.md".to_owned(), index_markdown_in("ja"));
+    docs_dir_is_current(&root, &english, &["ja"]);
+    docs_dir_is_current(&root.join("ja"), &japanese, &[]);
+}
+
+/// `dir` holds exactly the `expected` pages (and the `subdirs`); `GUARDLINE_BLESS=1` rewrites it.
+fn docs_dir_is_current(dir: &Path, expected: &BTreeMap<String, String>, subdirs: &[&str]) {
     if std::env::var_os("GUARDLINE_BLESS").is_some() {
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        for (name, text) in &expected {
+        std::fs::create_dir_all(dir).unwrap();
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_file() {
+                std::fs::remove_file(&path).unwrap();
+            }
+        }
+        for (name, text) in expected {
             std::fs::write(dir.join(name), text).unwrap();
         }
         return;
     }
     let mut found = BTreeMap::new();
-    for entry in std::fs::read_dir(&dir).expect("docs/rules exists; run with GUARDLINE_BLESS=1") {
+    for entry in std::fs::read_dir(dir).expect("docs/rules exists; run with GUARDLINE_BLESS=1") {
         let path = entry.unwrap().path();
+        if path.is_dir() && subdirs.iter().any(|subdir| path.file_name().is_some_and(|name| name == *subdir))
+        {
+            continue;
+        }
         found.insert(
             path.file_name().unwrap().to_string_lossy().into_owned(),
             std::fs::read_to_string(&path).unwrap(),
         );
     }
-    for (name, text) in &expected {
+    let shown = dir.display();
+    for (name, text) in expected {
         assert_eq!(
             found.get(name),
             Some(text),
-            "docs/rules/{name} is stale: run GUARDLINE_BLESS=1 cargo test -p guardline-rules --test rules docs"
+            "{shown}/{name} is stale: run GUARDLINE_BLESS=1 cargo test -p guardline-rules --test rules docs"
         );
     }
     for name in found.keys() {
-        assert!(expected.contains_key(name), "docs/rules/{name} belongs to no rule");
+        assert!(expected.contains_key(name), "{shown}/{name} belongs to no rule");
     }
 }

@@ -61,6 +61,56 @@ declare_rule! {
     /// ## References
     /// - No CIS AWS Foundations or AWS FSBP control
     /// - AWS Cost Management User Guide: "Managing your costs with AWS Budgets"
+    ///
+    /// ## 確認内容
+    /// 種類が `COST` の予算が少なくとも 1 つあり、実績または予測の利用料金(`ACTUAL` または `FORECASTED`)に対する通知を持ち、
+    /// その通知にサブスクライバー(メールアドレスまたは SNS トピック)が少なくとも 1 つあること。使用量・Savings Plans・
+    /// リザベーションの予算は、支払った金額について通知しないため数えません。
+    ///
+    /// 予算はそれを作成したアカウントに属します(`DescribeBudgets` は呼び出し元自身の予算を返します)。そのため、
+    /// AWS Organizations の管理(支払)アカウントが全アカウントの予算を持つ組織では、メンバーアカウントには見せる予算が
+    /// ありません。プロファイルのパラメータ `budgets-in-management-account = true` はそのことを示します。メンバーアカウント
+    /// (組織の管理アカウントが別のアカウントである)で、通知付きの予算を自分では持たない(または自分の予算を読めなかった)
+    /// 場合、このコントロールは管理アカウントを名指しして合格します。管理アカウントの予算がこのアカウントを対象にしているかは、
+    /// メンバーからではなく管理アカウント側で確認します。管理アカウント自身や組織外のアカウントには何も変わらず、組織の情報を
+    /// 収集できなかったときはそのようなアカウントは未評価(NOT EVALUATED)になります。このパラメータがなければ、通知付きの
+    /// 予算がないメンバーアカウントは不合格となり、メッセージでこのパラメータを案内します。
+    ///
+    /// ## 重要な理由
+    /// 誤って作成されたリソースや、漏えいしたキーを使った攻撃者が作ったリソースは、誰かが気づくまで課金され続けます。
+    /// 予算アラートは請求書が届いてからではなく、月の途中で知らせてくれます。通知のない予算や、誰もサブスクライブしていない
+    /// 通知は、誰にも知らせません。
+    ///
+    /// ## ガイドライン
+    /// 1-2(AWS Budgets を有効化し、想定外の利用料金になった時点で通知されるようにする)。
+    ///
+    /// ## 修正方法
+    /// アカウントの担当者に予測値で通知する、月次のコスト予算を作成します。
+    ///
+    /// ```sh
+    /// aws budgets create-budget --account-id 123456789012 \
+    ///   --budget '{"BudgetName":"monthly-total","BudgetType":"COST","TimeUnit":"MONTHLY",
+    ///              "BudgetLimit":{"Amount":"1000","Unit":"USD"}}' \
+    ///   --notifications-with-subscribers '[{"Notification":{"NotificationType":"FORECASTED",
+    ///       "ComparisonOperator":"GREATER_THAN","Threshold":100,"ThresholdType":"PERCENTAGE"},
+    ///       "Subscribers":[{"SubscriptionType":"EMAIL","Address":"ops@example.com"}]}]'
+    /// ```
+    ///
+    /// 予算はあるが誰にも通知しない場合は、`aws budgets create-subscriber` でサブスクライバーを、
+    /// `aws budgets create-notification` で通知を追加します。
+    ///
+    /// 管理アカウントが予算を(連結アカウントでの絞り込み付きで)持っているメンバーアカウントでは、代わりにプロファイルの
+    /// `params` で `budgets-in-management-account = true` を設定します。
+    ///
+    /// ## 修正の安全性
+    /// 安全(金額と通知先を誰かが決めた後であれば): `guardline fix` は `[fix] budget-monthly-usd` と `[fix] notify` から
+    /// 予算を作成し、それらが未設定ならプランで設定を求めます。金額はアカウントにいくらかかるべきかという判断です
+    /// (ガイドラインも、サービス稼働前に決めるのは難しいと述べています。COST-003 の異常検出がこれを補います)。
+    /// 予算はワークロードに何の影響も与えません。
+    ///
+    /// ## 参考資料
+    /// - CIS AWS Foundations・AWS FSBP の該当コントロールなし
+    /// - AWS Cost Management ユーザーガイド「Managing your costs with AWS Budgets」
     pub static RULE = {
         id: "COST-002",
         name: "no-budget-alert",

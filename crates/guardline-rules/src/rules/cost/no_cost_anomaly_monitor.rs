@@ -50,6 +50,47 @@ declare_rule! {
     /// ## References
     /// - No CIS AWS Foundations or AWS FSBP control
     /// - AWS Cost Management User Guide: "Detecting unusual spend with AWS Cost Anomaly Detection"
+    ///
+    /// ## 確認内容
+    /// コスト異常検出(Cost Anomaly Detection)がアカウントを監視していること。異常検出モニターが少なくとも 1 つあり、
+    /// そのモニターを含む異常検出サブスクリプションに、アラートを受け取るサブスクライバー(メールアドレスまたは SNS トピック)
+    /// が少なくとも 1 つあること。`Status` が `DECLINED`(受信者がアラートを拒否した)のサブスクライバーは何も受け取らない
+    /// ため数えず、不合格のメッセージでそれを名指しします。
+    ///
+    /// ## 重要な理由
+    /// 予算(COST-002)には事前に金額を決める必要がありますが、サービスがしばらく稼働するまでは難しいものです。
+    /// コスト異常検出は機械学習でアカウントの通常の利用料金を学習し、予算とは関係なく、あるサービスの急な増加を報告します。
+    /// 誰もサブスクライブしていないモニターは、異常を黙って検出するだけです。
+    ///
+    /// ## ガイドライン
+    /// 1-2(ガイドラインは、機械学習により異常なコストを検出する AWS の機能を、次に導入する施策として挙げています)。
+    ///
+    /// ## 修正方法
+    /// 全 AWS サービスのモニターと、それへの日次サブスクリプションを作成します。AWS はこのサービス別モニター
+    /// (DIMENSIONAL、ディメンション SERVICE)をアカウントごとに 1 つしか許可せず、2 つ目は拒否されます
+    /// ("Limit exceeded on dimensional spend monitor creation")。`aws ce get-anomaly-monitors` で既にあることが
+    /// 分かれば、新たに作らずそれにサブスクライブしてください。アラートを拒否した受信者には何も届かないため、
+    /// 受け取るアドレスをサブスクライブします。
+    ///
+    /// ```sh
+    /// aws ce create-anomaly-monitor --anomaly-monitor \
+    ///   '{"MonitorName":"services","MonitorType":"DIMENSIONAL","MonitorDimension":"SERVICE"}'
+    /// aws ce create-anomaly-subscription --anomaly-subscription '{"SubscriptionName":"daily",
+    ///   "MonitorArnList":["arn:aws:ce::123456789012:anomalymonitor/0123abcd"],
+    ///   "Subscribers":[{"Type":"EMAIL","Address":"ops@example.com"}],"Frequency":"DAILY",
+    ///   "ThresholdExpression":{"Dimensions":{"Key":"ANOMALY_TOTAL_IMPACT_ABSOLUTE",
+    ///     "MatchOptions":["GREATER_THAN_OR_EQUAL"],"Values":["100"]}}}'
+    /// ```
+    ///
+    /// ## 修正の安全性
+    /// 安全: モニターとサブスクリプションはアラートを追加するだけで、コスト異常検出は無料です。修正には通知先のアドレスが
+    /// 必要です。モニターとサブスクリプションを全ページ読み、アカウントのサービス別モニターがあればそれにサブスクライブし
+    /// (プランでそのモニターを示します)、なければ作成します。既存のサブスクリプションは、拒否したサブスクライバーも含めて
+    /// そのまま残します。
+    ///
+    /// ## 参考資料
+    /// - CIS AWS Foundations・AWS FSBP の該当コントロールなし
+    /// - AWS Cost Management ユーザーガイド「Detecting unusual spend with AWS Cost Anomaly Detection」
     pub static RULE = {
         id: "COST-003",
         name: "no-cost-anomaly-monitor",

@@ -63,6 +63,60 @@ declare_rule! {
     /// - No CIS AWS Foundations or AWS FSBP control
     /// - AWS Systems Manager User Guide: "Tutorial: Create a maintenance window to stop instances"
     /// - Amazon EventBridge Scheduler User Guide: "Using universal targets"
+    ///
+    /// ## 確認内容
+    /// 非本番のタグ(プロファイルの `nonprod-tag`。既定では `Environment` が `dev`、`development`、`stg`、`staging`、
+    /// `sandbox`、`cli` のいずれか。最後は 2-2 の CLI 用インスタンス)が付いたインスタンスはすべて、終了済みであるか本番の
+    /// タグ(`production-tag`。SCHED-002 と同じくフェイルセーフに照合し、本番が優先され、決して停止されません)も付いている
+    /// 場合を除き、そのリージョンの業務時間外の停止スケジュールの対象になっていなければなりません。
+    ///
+    /// - 有効なメンテナンスウィンドウのタスクで、停止ドキュメント(`AWS-StopEC2Instance`、または名前に `StopEC2Instance`
+    ///   か `StopInstances` を含むドキュメント)を実行し、そのインスタンスを選択するもの。選択は、セレクターがすべて
+    ///   インスタンスに一致するウィンドウターゲット(`InstanceIds`、`tag:<key>`、`tag-key`、インスタンスが属するリソース
+    ///   グループの `resource-groups:Name`)、タスク自身のセレクター、または Automation や Run Command のパラメータ
+    ///   (タスクの `TaskInvocationParameters`。`ssm:GetMaintenanceWindowTask` で読みます)にインスタンス ID を書くことで
+    ///   行われます。または
+    /// - 有効な EventBridge Scheduler のスケジュールで、ターゲットが `ec2:stopInstances` であり、その入力の `InstanceIds`
+    ///   にインスタンス ID が含まれるもの。
+    ///
+    /// リソースグループのメンバーは `resource-groups:ListGroupResources` で読みます。収集した情報ではインスタンスが対象に
+    /// なっておらず、そのリージョンのメンテナンスウィンドウやスケジュールを収集できなかった場合、またはメンバーを読めなかった
+    /// リソースグループを停止タスクが対象にしている場合、検出結果は未評価(NOT EVALUATED)になります。
+    ///
+    /// ## 重要な理由
+    /// 夜間や週末も動き続ける開発・ステージング用インスタンスは、週に約 50 時間の作業のために約 168 時間稼働します。
+    /// 業務時間外に停止すれば、コンピューティング料金の約 3 分の 2 を削減できます。手動での停止は忘れられますが、
+    /// スケジュールは忘れません。
+    ///
+    /// ## ガイドライン
+    /// 1-3(メンテナンスウィンドウ: 開発用インスタンスと CLI 用インスタンスを、cron 式で業務時間外に停止する)。
+    ///
+    /// ## 修正方法
+    /// 非本番のインスタンスを、業務時間後に `AWS-StopEC2Instance` を実行するメンテナンスウィンドウに、タグで選択して
+    /// 登録します(ID は一時的なインスタンスにだけ使います)。
+    ///
+    /// ```sh
+    /// aws ssm create-maintenance-window --name stop-nonprod --schedule "cron(0 21 ? * * *)" \
+    ///   --schedule-timezone Asia/Tokyo --duration 1 --cutoff 0 --no-allow-unassociated-targets
+    /// aws ssm register-target-with-maintenance-window --window-id mw-0123 --resource-type INSTANCE \
+    ///   --targets Key=tag:Environment,Values=dev,stg,sandbox,cli
+    /// aws ssm register-task-with-maintenance-window --window-id mw-0123 --task-type AUTOMATION \
+    ///   --task-arn AWS-StopEC2Instance --targets Key=WindowTargetIds,Values=<window-target-id> \
+    ///   --task-invocation-parameters '{"Automation":{"Parameters":{"InstanceId":["{{RESOURCE_ID}}"]}}}' \
+    ///   --max-concurrency 10 --max-errors 1
+    /// ```
+    ///
+    /// 本番インスタンスにも付いているタグでは決して選択しないでください(SCHED-002)。
+    ///
+    /// ## 修正の安全性
+    /// 手動のみ(`guardline fix` では): スケジュールは、設定ファイルの `[schedules]` から `guardline schedule apply` が
+    /// 独自のプランでインストールします。スケジュールは毎晩インスタンスを停止するため、遅くまで作業している人や夜間に動く
+    /// バッチ処理は中断されます。先にインスタンスの利用者と時間帯を合意してください。
+    ///
+    /// ## 参考資料
+    /// - CIS AWS Foundations・AWS FSBP の該当コントロールなし
+    /// - AWS Systems Manager ユーザーガイド「Tutorial: Create a maintenance window to stop instances」
+    /// - Amazon EventBridge Scheduler ユーザーガイド「Using universal targets」
     pub static RULE = {
         id: "SCHED-001",
         name: "nonprod-instance-always-on",

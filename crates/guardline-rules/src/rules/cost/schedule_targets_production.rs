@@ -66,6 +66,58 @@ declare_rule! {
     /// ## References
     /// - No CIS AWS Foundations or AWS FSBP control
     /// - AWS Systems Manager User Guide: "Register a target with a maintenance window"
+    ///
+    /// ## 確認内容
+    /// 業務時間外の停止スケジュール(SCHED-001 が数えるものと同じ: 有効なメンテナンスウィンドウの停止タスク、有効な
+    /// EventBridge Scheduler の `ec2:stopInstances` スケジュール)が、本番のタグ(プロファイルの `production-tag`。既定では
+    /// キー `Environment`、`Env`、`Stage` のいずれかに `prod`、`prd`、`production`、`prod-*`、`*-prod` などの値)が付いた
+    /// インスタンスを選択していないこと。照合はフェイルセーフです。キーは大文字小文字を区別せず前後の空白を除いて比較し、値も
+    /// 前後の空白を除いて大文字小文字を揃えるため、`environment=Prod `、`Env=prd`、`Environment=Prod-JP` はすべて本番です。
+    ///
+    /// - 本番インスタンス(終了済みを除く)は、停止スケジュールに選択されていれば不合格、そうでなければ合格です。
+    /// - 有効なメンテナンスウィンドウも、そのタグセレクターが本番のタグの値を選択しうるターゲット(`tag:Environment=prod`、
+    ///   `tag:env=Prod-*`、他の値に絞られていない `tag-key=Environment`)で停止タスクを実行する場合、今そのタグを持つ
+    ///   インスタンスがなくても不合格です。次に起動される本番インスタンスが停止されてしまうからです。
+    ///
+    /// タスクがインスタンスを選択する方法は SCHED-001 の説明のとおりです。ウィンドウターゲット(リソースグループのメンバーを
+    /// 含む)、タスク自身のセレクター、そして Automation や Run Command の `TaskInvocationParameters` 内のインスタンス ID
+    /// (`ssm:GetMaintenanceWindowTask` だけが返すため、本番インスタンスを ID で停止するタスクも検出されます)。無効な
+    /// ウィンドウやスケジュールは数えません。収集した情報では本番インスタンスを停止するものがないものの、そのリージョンの
+    /// メンテナンスウィンドウやスケジュールを収集できなかった場合、またはメンバーを読めなかったリソースグループを停止タスクが
+    /// 対象にしている場合、検出結果は合格ではなく未評価(NOT EVALUATED)になります。
+    ///
+    /// ## 重要な理由
+    /// ガイドライン自身が恐れていることです。開発用インスタンス向けのスケジュールが、タグのコピー、ターゲットの拡大、
+    /// 別のリストから貼り付けた ID などが原因で、誤って本番を停止してしまう。障害は、見ている人が最も少ない業務時間の
+    /// 終わりに始まります。
+    ///
+    /// ## ガイドライン
+    /// 1-3(「手動で停止し忘れるより恐ろしいのは、勘違いして別の本番環境を停止させてしまうこと」)。
+    ///
+    /// ## 修正方法
+    /// ウィンドウターゲットを非本番のタグの値に絞るか、スケジュールの入力からインスタンス ID を削除します。
+    ///
+    /// ```sh
+    /// aws ssm update-maintenance-window-target --window-id mw-0123 --window-target-id <window-target-id> \
+    ///   --targets Key=tag:Environment,Values=dev,stg,sandbox,cli --replace
+    /// aws scheduler update-schedule --name stop-dev --group-name default \
+    ///   --schedule-expression "cron(0 21 * * ? *)" --schedule-expression-timezone Asia/Tokyo \
+    ///   --flexible-time-window Mode=OFF \
+    ///   --target '{"Arn":"arn:aws:scheduler:::aws-sdk:ec2:stopInstances",
+    ///              "RoleArn":"arn:aws:iam::123456789012:role/scheduler-stop-ec2",
+    ///              "Input":"{\"InstanceIds\":[\"i-0dev\"]}"}'
+    /// ```
+    ///
+    /// 本番インスタンスを本当に夜間停止する必要があるなら、その理由を添えて例外として記録してください。
+    ///
+    /// ## 修正の安全性
+    /// 手動のみ(`guardline fix` では。`guardline schedule apply` は設定ファイルのスケジュールを再インストールし、その
+    /// セレクターが本番に一致することはありません)。ターゲットを絞ると、本番の値でしか選択されていなかった非本番
+    /// インスタンスも対象から外れます。変更後、スケジュールがまだ何を対象にしているか(SCHED-001)を確認してください。
+    ///
+    /// ## 参考資料
+    /// - CIS AWS Foundations・AWS FSBP の該当コントロールなし
+    /// - AWS Systems Manager ユーザーガイド「Register a target with a maintenance window」
     pub static RULE = {
         id: "SCHED-002",
         name: "schedule-targets-production",

@@ -59,6 +59,50 @@ declare_rule! {
     /// ## References
     /// - CIS AWS Foundations 3.1 (ensure CloudTrail is enabled in all regions)
     /// - AWS FSBP CloudTrail.1
+    ///
+    /// ## 確認内容
+    /// アカウントに、ログ記録中で、読み取り・書き込みの全管理イベントを記録するマルチリージョンの CloudTrail 証跡があること
+    /// (`cloudtrail:DescribeTrails`、`cloudtrail:GetTrailStatus`、`cloudtrail:GetEventSelectors`)。検出結果はアカウントに
+    /// 1 つで、不合格のときは存在する証跡と、どれも数えない理由を示します。
+    ///
+    /// - スキャンした各リージョンは、シャドウ証跡付きで証跡を一覧します(AWS の既定)。他のリージョンをホームとするマルチ
+    ///   リージョン証跡と、メンバーアカウントでは管理アカウントが所有する組織の証跡(Control Tower の既定)です。それぞれ
+    ///   ARN で 1 回だけ数え、ARN で読みます。他のアカウントの組織の証跡は合格とし、メッセージで誰のものかを示します。
+    /// - 管理イベント: `IncludeManagementEvents` と `ReadWriteType` All を持つ基本イベントセレクター、または `readOnly` の
+    ///   絞り込みのない `eventCategory` Management の高度なセレクター(または両方の種類を 1 つずつ)。データイベントのみ、
+    ///   読み取りのみ、書き込みのみ、または一部のイベントソースのみを記録する証跡は数えません。少数のソースを除外する
+    ///   (`ExcludeManagementEventSources`。例: AWS KMS)証跡は数え、メッセージでそれらを示します。
+    ///
+    /// ## 重要な理由
+    /// CloudTrail による API 呼び出しの記録は、インシデント調査の出発点です。誰がそのユーザーを作ったか、どこから、どの
+    /// キーで。コンソールのイベント履歴はリージョンごとに 90 日分しか保持しません。全リージョンを対象にログ記録中の証跡は、
+    /// バケットが保持する限り記録を残し、誰も使わないリージョン(攻撃者がインスタンスを起動したがる場所)の分も残します。
+    /// GuardDuty(4-3)と AWS Config(2-3)はその代わりにはなりません。
+    ///
+    /// ## ガイドライン
+    /// ガイドラインの項目ではありません。ガイドラインの検知(セクション 4)が前提とする CIS AWS Foundations の基本設定です。
+    ///
+    /// ## 修正方法
+    /// マルチリージョン証跡を作成する(バケットには CloudTrail 用のバケットポリシーが必要です)か、停止している証跡のログ
+    /// 記録を開始し、全管理イベントを記録するようにします(証跡のホームリージョンで実行します)。
+    ///
+    /// ```sh
+    /// aws cloudtrail create-trail --name management-events --s3-bucket-name example-cloudtrail-logs \
+    ///   --is-multi-region-trail --enable-log-file-validation
+    /// aws cloudtrail start-logging --name management-events
+    /// aws cloudtrail put-event-selectors --trail-name management-events \
+    ///   --event-selectors '[{"ReadWriteType":"All","IncludeManagementEvents":true}]'
+    /// ```
+    ///
+    /// 組織の証跡の修正は管理アカウントが行います。
+    ///
+    /// ## 修正の安全性
+    /// 安全: 証跡は記録するだけです。管理イベントの最初のコピーは無料で、S3 のストレージは課金されます。既存の証跡の
+    /// セレクターには追加するだけで(全管理イベントのセレクター)、決して絞り込みません。
+    ///
+    /// ## 参考資料
+    /// - CIS AWS Foundations 3.1(CloudTrail が全リージョンで有効である)
+    /// - AWS FSBP CloudTrail.1
     pub static RULE = {
         id: "TRAIL-001",
         name: "cloudtrail-not-logging",

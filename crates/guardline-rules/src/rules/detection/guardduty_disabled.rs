@@ -43,6 +43,40 @@ declare_rule! {
     /// ## References
     /// - AWS FSBP GuardDuty.1 (GuardDuty should be enabled)
     /// - No CIS AWS Foundations control
+    ///
+    /// ## 確認内容
+    /// スキャンした全リージョンで、GuardDuty に有効なディテクターがあること(`guardduty:ListDetectors`、
+    /// `guardduty:GetDetector`)。検出結果はリージョンごとに 1 つです。プロファイルでホームリージョンだけに緩めることも
+    /// できます(`guardduty-regions = "home"`)。いずれの場合もホームリージョン(`home-region`。既定は `ap-northeast-1`、東京)は
+    /// 必須で、それがスキャン対象のリージョンに含まれなかったときは、それ抜きで合格にせず未評価(NOT EVALUATED)と報告します。
+    ///
+    /// ## 重要な理由
+    /// GuardDuty は CloudTrail、VPC フローログ、DNS ログを機械学習と脅威インテリジェンスで分析し、不審な操作を報告します。
+    /// 普段と異なる場所から使われた認証情報、既知の悪意あるホストと通信するインスタンス、暗号通貨のマイニングなどです。
+    /// GuardDuty はリージョンごとに動くため、誰も使わないリージョンでインスタンスを起動した攻撃者は、そこでも GuardDuty が
+    /// 有効な場合にしか見つかりません。
+    ///
+    /// ## ガイドライン
+    /// 4-3(GuardDuty を有効化する。リージョンごとに有効にする必要があり煩わしいが、最低限東京リージョンは有効化する)。
+    ///
+    /// ## 修正方法
+    /// ディテクターのない各リージョンにディテクターを作成します(または組織の GuardDuty 委任管理者から全リージョンを一度に
+    /// 有効化します)。
+    ///
+    /// ```sh
+    /// aws guardduty create-detector --region ap-northeast-1 --enable \
+    ///   --finding-publishing-frequency FIFTEEN_MINUTES
+    /// # a detector that exists but is disabled:
+    /// aws guardduty update-detector --region ap-northeast-1 --detector-id 12abc34d567e8fa901bc2d34e56789f0 --enable
+    /// ```
+    ///
+    /// ## 修正の安全性
+    /// 安全: GuardDuty は自分で収集するログを読むだけで、アカウントの何も変更しません。分析するイベントの量に応じて課金され
+    /// ます(リージョンごとに 30 日間の無料トライアルがあります)。
+    ///
+    /// ## 参考資料
+    /// - AWS FSBP GuardDuty.1(GuardDuty は有効にすべき)
+    /// - CIS AWS Foundations の該当コントロールなし
     pub static RULE = {
         id: "GUARDDUTY-001",
         name: "guardduty-disabled",

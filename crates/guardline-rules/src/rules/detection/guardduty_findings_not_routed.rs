@@ -81,6 +81,70 @@ declare_rule! {
     /// - No CIS AWS Foundations or AWS FSBP control
     /// - Amazon GuardDuty User Guide: "Processing GuardDuty findings with Amazon EventBridge", "Severity
     ///   levels of GuardDuty findings"
+    ///
+    /// ## 確認内容
+    /// GuardDuty に有効なディテクターがあるスキャン対象の全リージョンと、ディテクターの有無にかかわらずホームリージョンで、
+    /// デフォルトのイベントバス上の有効な EventBridge ルールが、プロファイルの `guardduty-severity-threshold`(既定 7。High と
+    /// Critical)以上のアカウントの GuardDuty 検出結果をすべて、少なくとも 1 つのターゲットに送っていること。GuardDuty の
+    /// 重大度レベルは Low 1.0-3.9、Medium 4.0-6.9、High 7.0-8.9、Critical 9.0-10.0(攻撃シーケンス)です。ルールの
+    /// パターンは次を満たす必要があります。
+    ///
+    /// - `source` に `aws.guardduty` を、`detail-type` に `GuardDuty Finding` を挙げる(または `detail-type` を省く)。
+    /// - `detail.severity` を数値範囲(`[{"numeric": [">=", 7]}]`。複数の範囲や正確な数値は組み合わせて扱います)で絞り、
+    ///   しきい値から 10 までのすべての重大度を通し、10 未満の上限を持たない。重大度を値で列挙するフィルター(古い
+    ///   `[7, 7.0, 7.1, ..., 8.9]` のパターン)は、列挙した値の間と外側のすべての重大度(Critical レベルを含む)を取りこぼし
+    ///   ます。この場合は、欠けた範囲ごとではなく、数値範囲を求める 1 つのメッセージで不合格にします。
+    /// - GuardDuty が付ける最低の重大度 1 を通さない(下限なし、`> 0`、`>= 1`)。そのようなフィルターはすべてを送るため、
+    ///   フィルターなしとみなします。1 としきい値の間の下限は合格です(どの重大度から送るかをメッセージで示します)。しきい値が
+    ///   1 以下ならすべての検出結果が対象で、重大度フィルターのないルールが合格します。
+    /// - 他には何も絞り込まない。他のキー(`detail.type`、`detail.resource.*`、`resources`、`$or` など)は検出結果を
+    ///   締め出しうるため、その値にかかわらず、キーを示して不合格にします。Guardline は、別のフィールドのフィルターが
+    ///   すべての検出結果を通すことを証明しようとはしません。無害なキーは 2 つで、それもこのアカウントとリージョンを指す
+    ///   場合に限ります。スキャンしたアカウントの ID を挙げる `account` と、ルールのリージョンを挙げる `region` です。GuardDuty
+    ///   がそのリージョンでアカウントについて発行する検出結果は、すべて両方を持つからです(それらを挙げない `account` や
+    ///   `region` は、キーを示して不合格にします)。GuardDuty の管理者アカウントでは、そのような `account` フィルターが、
+    ///   そこに届くメンバーアカウントの検出結果を落とすことがあります。このコントロールは各アカウント自身の検出結果について
+    ///   のもので、各アカウントのスキャンで確認します。
+    ///
+    /// GuardDuty の検出結果に一致するルールがない場合、一致するルールが無効な場合、上記のようなフィルターを持つ場合、または
+    /// ターゲットがない場合に不合格となります。リージョンの検出結果には、一致するすべてのルールの問題を一覧します。
+    /// `detail.severity` に対する `numeric` と正確な数値以外のコンテンツフィルター(`anything-but`、文字列)は、何も通さない
+    /// ものとみなします。Security Hub 経由でしか送られない GuardDuty の検出結果は数えません。
+    ///
+    /// AWS User Notifications が管理するルール(`ManagedBy` が `notifications.amazonaws.com`)は、EventBridge のターゲットが
+    /// なくても通知経路として数えます。User Notifications は独自のチャネル(メール、Amazon Q Developer in chat
+    /// applications(旧 AWS Chatbot)によるチャット)に配信するからです。その管理ルールはソースと詳細タイプしか持たず、
+    /// User Notifications で設定した重大度フィルターは Guardline からは見えないため、メッセージでその旨を伝えます。
+    ///
+    /// ## 重要な理由
+    /// GuardDuty は通常の作業中にも大量に報告します。すべての検出結果を転送すると重要な 1 件が埋もれ、誰もチャンネルを
+    /// 読まなくなります。何も転送しなければ、本物の攻撃も誰かがたまたま見るまでコンソールで待つことになります。合意した
+    /// しきい値での重大度フィルターは、対応が必要なものだけを送ります。
+    ///
+    /// ## ガイドライン
+    /// 4-3(GuardDuty は通常のユーザー作業でもどんどんアラームをあげるため、真に問題であるアクセスを見落とさないよう、
+    /// severity の値が一定以上のアラームのみ通知する)。
+    ///
+    /// ## 修正方法
+    /// GuardDuty が有効な全リージョンで、数値の重大度フィルターとターゲット(AWS Chatbot、メーリングリスト、または Guardline の
+    /// `watch` が読む SNS トピック)を持つルールを作成します。
+    ///
+    /// ```sh
+    /// aws events put-rule --region ap-northeast-1 --name guardduty-high --event-pattern \
+    ///   '{"source":["aws.guardduty"],"detail-type":["GuardDuty Finding"],"detail":{"severity":[{"numeric":[">=",7]}]}}'
+    /// aws events put-targets --region ap-northeast-1 --rule guardduty-high \
+    ///   --targets Id=alerts,Arn=arn:aws:sns:ap-northeast-1:123456789012:security-alerts
+    /// ```
+    ///
+    /// ## 修正の安全性
+    /// 安全: 新しいルールとターゲットは通知を追加するだけで、既存のルールには手を触れません。修正には通知先のトピックが
+    /// 必要です。まだ通知経路のない、スキャンした全リージョンを対象にし、GuardDuty がまだ無効なリージョンも含みます。そこでは
+    /// GUARDDUTY-001 の修正が GuardDuty を有効にし、再スキャンで両方が合格します。
+    ///
+    /// ## 参考資料
+    /// - CIS AWS Foundations・AWS FSBP の該当コントロールなし
+    /// - Amazon GuardDuty ユーザーガイド「Processing GuardDuty findings with Amazon EventBridge」「Severity levels of
+    ///   GuardDuty findings」
     pub static RULE = {
         id: "GUARDDUTY-002",
         name: "guardduty-findings-not-routed",

@@ -65,6 +65,63 @@ declare_rule! {
     /// - No CIS AWS Foundations or AWS FSBP control
     /// - AWS Health User Guide: "Monitoring AWS Health events with Amazon EventBridge", "Creating EventBridge
     ///   rules for AWS Region coverage"
+    ///
+    /// ## 確認内容
+    /// AWS Health のイベントがリージョンごとに人に届くこと。スキャンした全リージョンで、デフォルトのイベントバス上の有効な
+    /// EventBridge ルールが、`source` に `aws.health` を挙げるイベントパターンを持ち、そのルールにターゲット(SNS トピック、
+    /// AWS Chatbot、Lambda 関数など)が少なくとも 1 つあること。有効な JSON でないパターンは何にも一致しません。検出結果は
+    /// スキャンしたリージョンごとに 1 つです。あるリージョンのルールは、別のリージョンのイベントを送りません。
+    ///
+    /// AWS Health はグローバルイベント(IAM のものなど、特定のリージョンに関するものでないイベント)を米国東部(バージニア北部)
+    /// にだけ送ります(AWS GovCloud (US) では `us-gov-west-1`)。そのため `us-east-1` の検出結果はそれらも対象にします。
+    /// `us-east-1` がスキャン対象のリージョンに含まれない場合、`us-east-1` についての追加の検出結果は未評価(NOT EVALUATED)に
+    /// なります。Guardline はそこを見ていないので、ルールがないとは言えず(不合格にすると、`guardline fix` が確認していない
+    /// ルールを作成することにもなります)、未評価は決して合格ではありません。評価するには `us-east-1` をスキャンしてください。
+    /// その他のパーティション(中国など)では、Guardline はグローバルイベントの送り先を知らないため、スキャンしたリージョン
+    /// だけを確認します。
+    ///
+    /// ルール、または一致するルールのターゲットを収集できなかったリージョンは、そこに別のイベントを送るルールがない限り、
+    /// 未評価(NOT EVALUATED)になります。
+    ///
+    /// AWS User Notifications が管理するルール(`ManagedBy` が `notifications.amazonaws.com`)は、EventBridge のターゲットが
+    /// なくても送られているものとして数えます。User Notifications は独自のチャネル(メール、Amazon Q Developer in chat
+    /// applications(旧 AWS Chatbot)によるチャット)に配信するからです。Amazon Q Developer が読む SNS トピックをターゲットに
+    /// するルールは、他と同じく送られているものとして扱います。
+    ///
+    /// ## 重要な理由
+    /// AWS Health は、アカウントのリソースに影響する障害、予定されたメンテナンスや廃止、対応が必要な証明書の期限切れや
+    /// ランタイムの非推奨化を知らせます。人が読む場所に送らない限りコンソールでしか見えないため、対応が必要なイベントが
+    /// 見逃されます。
+    ///
+    /// Health は各リージョンのイベントを、そのリージョンの EventBridge にしか配信しません。「AWS Health イベントを受け取りたい
+    /// リージョンごとに EventBridge ルールを作成する必要があります」。東京のルールは、アイルランドのインスタンスの
+    /// メンテナンスについても IAM についても何も伝えません。
+    ///
+    /// ## ガイドライン
+    /// 4-2(Personal Health Dashboard のイベントを AWS Chatbot で Slack に通知する)。
+    ///
+    /// ## 修正方法
+    /// リソースを動かしているすべてのリージョンと、グローバルイベントのための `us-east-1` でルールを作成し、そのリージョンで
+    /// AWS Chatbot(またはメーリングリスト)がサブスクライブしている SNS トピックをターゲットにします。
+    ///
+    /// ```sh
+    /// aws events put-rule --region us-east-1 --name health-events --event-pattern '{"source":["aws.health"]}'
+    /// aws events put-targets --region us-east-1 --rule health-events \
+    ///   --targets Id=alerts,Arn=arn:aws:sns:us-east-1:123456789012:health-alerts
+    /// ```
+    ///
+    /// AWS Health はパブリックイベントをバックアップリージョン(米国西部(オレゴン)。そのバックアップは `us-east-1`)にも
+    /// 送ります。そこに 2 つ目のルールを置けば、プライマリのリージョンに障害があってもアラートが届き続けます。
+    ///
+    /// ## 修正の安全性
+    /// 安全: ルールとターゲットは通知を追加するだけです。`guardline fix` は不合格の全リージョンにルール
+    /// `guardline-health-events` とアラート用トピックを作成します(評価されなかったリージョンには決して作成しません)。修正には
+    /// 通知先のアドレスが必要です。
+    ///
+    /// ## 参考資料
+    /// - CIS AWS Foundations・AWS FSBP の該当コントロールなし
+    /// - AWS Health ユーザーガイド「Monitoring AWS Health events with Amazon EventBridge」「Creating EventBridge rules for
+    ///   AWS Region coverage」
     pub static RULE = {
         id: "HEALTH-001",
         name: "health-events-not-routed",

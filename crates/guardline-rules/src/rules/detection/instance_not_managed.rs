@@ -43,6 +43,47 @@ declare_rule! {
     /// ## References
     /// - AWS FSBP SSM.1 (EC2 instances should be managed by AWS Systems Manager)
     /// - No CIS AWS Foundations control
+    ///
+    /// ## 確認内容
+    /// スキャンした全リージョンの実行中の EC2 インスタンスはすべて、エージェントが通信できている Systems Manager のマネージド
+    /// インスタンス(`ssm:DescribeInstanceInformation` に載っているもの)でなければなりません。Ping ステータスが
+    /// `ConnectionLost` や `Inactive` のものは、そのステータスを示して不合格です。検出結果は実行中のインスタンスごとに 1 つで、
+    /// 停止中のインスタンスは確認しません。
+    ///
+    /// ## 重要な理由
+    /// マネージドインスタンスには、セッションマネージャーで接続でき(誰にも SSH ポートを開ける必要がなく(EC2-001)、共有する
+    /// キーペアもなく、すべてのセッションが記録されます)、Run Command とインベントリでパッチ適用や調査ができ、1-3 の
+    /// メンテナンスウィンドウで停止できます。Systems Manager が管理していないインスタンスは、操作に開いたポートとキーが必要で、
+    /// これらのツールからは見えません。
+    ///
+    /// ## ガイドライン
+    /// 4-2(Systems Manager を有効化する: マネージドインスタンス、セッションマネージャー、作業を自動化するドキュメント)。
+    ///
+    /// ## 修正方法
+    /// インスタンスには、SSM エージェント(Amazon Linux と最近の Windows・Ubuntu の AMI にはプリインストール済み)、Systems
+    /// Manager のエンドポイントへのネットワーク経路、そして権限が必要です。権限は、`AmazonSSMManagedInstanceCore` ポリシーを
+    /// 持つインスタンスプロファイルか、リージョン全体に対するデフォルトのホスト管理設定(Default Host Management
+    /// Configuration)で与えます。
+    ///
+    /// ```sh
+    /// aws ec2 associate-iam-instance-profile --instance-id i-0123456789abcdef0 \
+    ///   --iam-instance-profile Name=ssm-managed-instance
+    /// # or, for every instance of the region:
+    /// aws ssm update-service-setting --setting-id \
+    ///   arn:aws:ssm:ap-northeast-1:123456789012:servicesetting/ssm/managed-instance/default-ec2-instance-management-role \
+    ///   --setting-value service-role/AWSSystemsManagerDefaultEC2InstanceManagementRole
+    /// ```
+    ///
+    /// `ConnectionLost` の場合は、エージェントが動いていて、まだエンドポイントに到達できるかを確認します。
+    ///
+    /// ## 修正の安全性
+    /// 手動のみ(`guardline fix` はこれについて何も計画しません): インスタンスプロファイルをアタッチすると、インスタンス上の
+    /// アプリケーションにロールの権限が与えられます。すでにプロファイルを持つインスタンスでは、代わりにそのロールへポリシーを
+    /// 追加する必要があります。
+    ///
+    /// ## 参考資料
+    /// - AWS FSBP SSM.1(EC2 インスタンスは AWS Systems Manager で管理されるべき)
+    /// - CIS AWS Foundations の該当コントロールなし
     pub static RULE = {
         id: "SSM-001",
         name: "instance-not-managed",

@@ -36,6 +36,34 @@ declare_rule! {
     /// ## References
     /// - No CIS AWS Foundations or AWS FSBP control
     /// - IAM User Guide: "Your AWS account ID and its alias"
+    ///
+    /// ## 確認内容
+    /// アカウントにエイリアス(別名)があること(`iam:ListAccountAliases`)。
+    ///
+    /// ## 重要な理由
+    /// エイリアスがないと、サインイン URL、コンソールのヘッダー、スイッチロールの履歴には 12 桁の ID しか表示されず、
+    /// アカウントが複数あると、どの番号がどのアカウントか分からなくなります。その結果、誤ったアカウントにサインインしたり、
+    /// 誤ったアカウントを変更したりします。エイリアスはあらゆる場所でアカウントを名前で示し、Guardline の書き込み操作も
+    /// アカウントに手を触れる前に、エイリアスが設定ファイルで固定したものと一致するかを確認します。
+    ///
+    /// ## ガイドライン
+    /// 3-1(誤ったアカウントにログインしないようアカウントのエイリアスを設定する。スイッチロールでも有効。3-2)。
+    ///
+    /// ## 修正方法
+    /// アカウントの用途が分かる名前を選びます(エイリアスは AWS 全体で一意です)。
+    ///
+    /// ```sh
+    /// aws iam create-account-alias --account-alias example-payments-prod
+    /// ```
+    ///
+    /// ## 修正の安全性
+    /// 安全: `guardline fix` は、設定ファイルがそのアカウントに固定しているエイリアス(`id` と `alias` を持つ `[[accounts]]`)を
+    /// 作成します。固定がなければ誰かが名前を決める必要があり、プランでその旨を伝えます。作成しても何も壊れず、ID を使った
+    /// 以前のサインイン URL も引き続き使えます。
+    ///
+    /// ## 参考資料
+    /// - CIS AWS Foundations・AWS FSBP の該当コントロールなし
+    /// - IAM ユーザーガイド「Your AWS account ID and its alias」
     pub static RULE = {
         id: "ACCOUNT-001",
         name: "account-alias-missing",

@@ -39,6 +39,37 @@ declare_rule! {
     /// ## References
     /// - CIS AWS Foundations 1.2 (ensure security contact information is registered)
     /// - AWS FSBP Account.1
+    ///
+    /// ## 確認内容
+    /// アカウントに SECURITY(セキュリティ)の代替連絡先があること(`account:GetAlternateContact`)。
+    ///
+    /// ## 重要な理由
+    /// AWS は、漏えいしたアクセスキー、他者を攻撃しているインスタンス、アカウントからの不正利用を見つけると、セキュリティ
+    /// 連絡先に連絡します。連絡先がなければ通知はルートユーザーのメールアドレスにしか届かず、それは共有メールボックスや退職者の
+    /// アドレスであることが多いため、対応できる人には伝わりません。
+    ///
+    /// ## ガイドライン
+    /// 3-1 とアカウントのエイリアス(ACCOUNT-001): エイリアスは操作する人にアカウントを示し、セキュリティ連絡先は AWS に
+    /// その人たちを示します。セクション 4 にも役立ちます。AWS 自身のセキュリティ通知は、インシデントを早期に発見する手段の
+    /// 一つです。
+    ///
+    /// ## 修正方法
+    /// セキュリティインシデントに対応するチームを、読まれているメールボックスとともに設定します。
+    ///
+    /// ```sh
+    /// aws account put-alternate-contact --alternate-contact-type SECURITY \
+    ///   --name "SRE team" --title "Security" --email-address security@example.com \
+    ///   --phone-number "+81-3-0000-0000"
+    /// ```
+    ///
+    /// ## 修正の安全性
+    /// 安全: `guardline fix` は `[fix.security-contact]`(名前、メール、電話番号、役職)で指定された連絡先を設定します。
+    /// 指定がなければ誰が連絡先になるかを誰かが決める必要があり、プランでその旨を伝えます。設定してもワークロードには何の
+    /// 影響もありません。
+    ///
+    /// ## 参考資料
+    /// - CIS AWS Foundations 1.2(セキュリティ連絡先の情報を登録する)
+    /// - AWS FSBP Account.1
     pub static RULE = {
         id: "ACCOUNT-002",
         name: "security-contact-missing",

@@ -43,6 +43,40 @@ declare_rule! {
     /// ## References
     /// - IAM User Guide: "Security best practices in IAM" (use groups to assign permissions to users)
     /// - CIS AWS Foundations Benchmark 1.15 (IAM users receive permissions only through groups)
+    ///
+    /// ## 確認内容
+    /// 組織の管理アカウントで、ユーザーに直接アタッチされたポリシー(インラインまたはマネージド)によって `sts:AssumeRole` を
+    /// 許可されている IAM ユーザーがいないこと。スイッチロールの権限は、ユーザーが所属するグループから与えるべきです。
+    /// ステートメントは、任意のリソースと任意の条件のもとで `sts:AssumeRole` を許可する場合(ワイルドカードを含む `Action`、
+    /// またはそれを除外しない `NotAction` によるもの)に数えます。カスタマー管理ポリシーは(そのデフォルトバージョンを)読みます。
+    /// AWS 管理ポリシーは読まず、そのうち `AdministratorAccess` と `PowerUserAccess` だけを、それを許可するものとして数えます。
+    /// メンバーアカウントは合格です(そのユーザーは ORG-001 が扱います)。組織に属さないアカウントは未評価(NOT EVALUATED)です。
+    ///
+    /// ## 重要な理由
+    /// 誰がどのアカウントに入れるかは、一か所で見えるべきです。つまりグループ(「管理者」「エンジニア」「閲覧者」)とその
+    /// メンバーです。個々のユーザーへの付与はアクセスのレビューで見落とされ、その人がチームを移っても残ります。
+    ///
+    /// ## ガイドライン
+    /// 3-2(マスターアカウントで AssumeRole するポリシーを作成し、そのポリシーを持つグループを作成して、グループに IAM ユーザーを
+    /// 所属させる)。
+    ///
+    /// ## 修正方法
+    /// AssumeRole のポリシーを持つグループにユーザーを追加し(`guardline org plan-roles` がグループを表示します)、その後
+    /// ユーザー自身への付与を削除します。
+    ///
+    /// ```sh
+    /// aws iam add-user-to-group --group-name switch-admin --user-name NAME
+    /// aws iam delete-user-policy --user-name NAME --policy-name POLICY
+    /// aws iam detach-user-policy --user-name NAME --policy-arn ARN
+    /// ```
+    ///
+    /// ## 修正の安全性
+    /// 手動のみ: 人がどのグループに属するかはチームが決めることであり、ポリシーをデタッチすると `sts:AssumeRole` 以外の権限も
+    /// 失われることがあります。
+    ///
+    /// ## 参考資料
+    /// - IAM ユーザーガイド「Security best practices in IAM」(グループを使ってユーザーに権限を割り当てる)
+    /// - CIS AWS Foundations Benchmark 1.15(IAM ユーザーにはグループを通じてのみ権限を与える)
     pub static RULE = {
         id: "ORG-004",
         name: "assume-role-granted-to-user",

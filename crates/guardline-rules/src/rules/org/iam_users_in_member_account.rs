@@ -50,6 +50,46 @@ declare_rule! {
     /// - IAM User Guide: "Security best practices in IAM" (require human users to use federation with an
     ///   identity provider to access AWS using temporary credentials)
     /// - IAM Identity Center User Guide: "Manage access to AWS accounts" (permission sets)
+    ///
+    /// ## 確認内容
+    /// 組織のメンバーアカウントに IAM ユーザーがいないこと(`iam:GetAccountAuthorizationDetails`)。人がメンバーアカウントに
+    /// 入るには、IAM Identity Center(そのユーザーと許可セット。現在 AWS が推奨する方法)を使うか、ガイドラインのように IAM
+    /// ユーザーを管理アカウントにだけ置き、メンバーアカウントへスイッチロールします。どちらの方法でも、メンバーアカウントに
+    /// IAM ユーザーは必要ありません。組織は `organizations:DescribeOrganization` から読みます。管理アカウント自身にはユーザーが
+    /// いるのが当然なので(ガイドラインのモデルではそこに置きます)、そこでは合格です。組織に属さないアカウントは未評価
+    /// (NOT EVALUATED)です(単独アカウント向けのプロファイルでは `ORG-*` コントロールを採用しないでください)。
+    ///
+    /// ## 重要な理由
+    /// アカウントごとにユーザーがいると、一人ひとりにアカウントごとのパスワード、MFA デバイス、ポリシーが必要になります。
+    /// 権限はばらばらになり、退職者はどこかにアクセスを残し、どこかで MFA が抜けます。人を一か所(Identity Center、または
+    /// 管理アカウントのユーザー)にまとめれば、全アカウントへのアクセスの付与と取り消しを一か所で行えます。
+    ///
+    /// ## ガイドライン
+    /// 3-2(マスターアカウントによるアカウント管理: IAM ユーザーはそこに置き、スイッチロールで各アカウントにログインする)。
+    ///
+    /// ## 修正方法
+    /// 各人に IAM Identity Center 経由のアクセス(このアカウントで許可セットを割り当てたユーザーまたはグループ)か、管理
+    /// アカウントの(グループに属する)ユーザーとこのアカウントのスイッチロール(`guardline org plan-roles`)を用意し、誰も
+    /// 使わなくなったらメンバーアカウントのユーザーを削除します。
+    ///
+    /// ```sh
+    /// aws iam list-users
+    /// aws iam delete-login-profile --user-name NAME   # then access keys, MFA devices, policies, groups
+    /// aws iam delete-user --user-name NAME
+    /// ```
+    ///
+    /// マシン用のユーザー(CI、オンプレミスのジョブ)はロール(OIDC、IAM Roles Anywhere)に置き換えるのが適切です。どうしても
+    /// 残す必要があるものは、理由を添えて例外として記録してください。
+    ///
+    /// ## 修正の安全性
+    /// 手動のみ: ユーザーを削除すると、それでサインインしている人やシステムが締め出されます。代わりの手段が使われ始めたかを
+    /// 知っているのはチームだけです。
+    ///
+    /// ## 参考資料
+    /// - AWS Organizations ユーザーガイド「Best practices for member accounts」
+    /// - IAM ユーザーガイド「Security best practices in IAM」(人間のユーザーには、ID プロバイダーとのフェデレーションで一時的な
+    ///   認証情報を使って AWS にアクセスさせる)
+    /// - IAM Identity Center ユーザーガイド「Manage access to AWS accounts」(許可セット)
     pub static RULE = {
         id: "ORG-001",
         name: "iam-users-in-member-account",

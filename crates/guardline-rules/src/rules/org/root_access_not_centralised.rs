@@ -54,6 +54,51 @@ declare_rule! {
     /// ## References
     /// - IAM User Guide: "Centralize root access for member accounts"
     /// - IAM API Reference: ListOrganizationsFeatures
+    ///
+    /// ## 確認内容
+    /// 組織がメンバーアカウントのルートユーザーを一元管理していること(`iam:ListOrganizationsFeatures`。管理アカウントで
+    /// 読みます)。`RootCredentialsManagement` が有効であれば、管理アカウントはメンバーのルートのパスワード、アクセスキー、
+    /// 署名証明書、MFA デバイスを削除・監査でき、新しいメンバーアカウントにはルートの認証情報がまったくありません。
+    /// メッセージでは、`RootSessions`(メンバーでの 15 分間の特権的なルートタスク。例: 全員を締め出すバケットポリシーの解除)が
+    /// 有効かどうかも伝えます。IAM の信頼されたアクセスがない組織や、一括請求のみの組織は、その理由を示して不合格になります。
+    ///
+    /// メンバーアカウントでは、この設定は管理アカウントのものです。ルートアクセスを一元管理している組織のスキャンでは、各
+    /// メンバーのルートもルートセッション(`IAMAuditRootUserCredentials` を指定した `sts:AssumeRoot`)で監査します。この機能を
+    /// 有効にしても、メンバーのルートがすでに持っている認証情報は削除されないため、ルートにまだパスワード、アクセスキー、
+    /// MFA デバイス、署名証明書が残っているメンバーは、それらを示して不合格になります(理由付きの例外で受け入れられます)。
+    /// 何もないメンバーは合格です。この監査がない場合(メンバーだけのスキャン)、メンバーは合格となり、ルートが持つものは
+    /// IAM-001、IAM-002、IAM-004 が報告します。組織に属さないアカウントは、他の 3-2 のコントロールと同じく未評価
+    /// (NOT EVALUATED)です。
+    ///
+    /// ## 重要な理由
+    /// 各メンバーアカウントのルートユーザーは、日常的には誰も使わないパスワードと、場合によってはキーであり、アカウントの数
+    /// だけの場所に保管され(あるいは忘れられ)ています。それらを削除すれば盗まれるものはなくなります。ルートが必要なまれな
+    /// 作業は、管理アカウントから数分間だけ、記録を残して行います。
+    ///
+    /// ## ガイドライン
+    /// 3-2(すべてのアカウントを管理アカウントから管理する)。ガイドラインはルートアクセスの一元管理(2024 年 11 月)より前に
+    /// 書かれていますが、これはメンバーのルートを手の届かないところに置く現在の方法です。
+    ///
+    /// ## 修正方法
+    /// 管理アカウントで IAM が Organizations と連携できるようにし、両方の機能を有効化します(IAM ユーザーガイド
+    /// 「Centralize root access for member accounts」)。
+    ///
+    /// ```sh
+    /// aws organizations enable-aws-service-access --service-principal iam.amazonaws.com
+    /// aws iam enable-organizations-root-credentials-management
+    /// aws iam enable-organizations-root-sessions
+    /// ```
+    ///
+    /// その後、既存のメンバーのルートが持つ認証情報を、それでサインインしているものがないことを確認してから削除します
+    /// (コンソール: IAM > ルートアクセス管理)。
+    ///
+    /// ## 修正の安全性
+    /// 手動のみ: すべてのメンバーアカウントのルートに到達する方法が変わり、それは組織の責任者が決めることです。メンバーの
+    /// ルートの認証情報の削除は、メンバー側からは元に戻せません。
+    ///
+    /// ## 参考資料
+    /// - IAM ユーザーガイド「Centralize root access for member accounts」
+    /// - IAM API リファレンス: ListOrganizationsFeatures
     pub static RULE = {
         id: "ORG-005",
         name: "root-access-not-centralised",

@@ -55,6 +55,51 @@ declare_rule! {
     /// - IAM User Guide: "IAM tutorial: Delegate access across AWS accounts using IAM roles"
     /// - IAM User Guide: "Switch to an IAM role (console)"
     /// - IAM Identity Center User Guide: "Identity Center created IAM roles" (`AWSReservedSSO_*` roles)
+    ///
+    /// ## 確認内容
+    /// メンバーアカウントに、プロファイルの `switch-roles` パラメータが挙げるスイッチロールがすべてあること(既定
+    /// `["admin", "engineer", "viewer"]`。ロールは `iam:GetAccountAuthorizationDetails` から読みます)。設定した名前は、次の
+    /// いずれかとして見つかればよいものとします。
+    ///
+    /// - その名前(大文字小文字を区別しない)のロール。ガイドラインが作る形です(管理アカウントの IAM ユーザーがそこへスイッチ
+    ///   します)。
+    /// - その名前(大文字小文字を区別しない)の許可セットに対応する IAM Identity Center のロール。Identity Center は各アカウントに
+    ///   作るロールを `AWSReservedSSO_<permission set>_<16 桁の 16 進数>`(接尾辞はアカウントごとに異なる)と名付け、パス
+    ///   `/aws-reserved/sso.amazonaws.com/`(後ろにリージョンが付くこともあります)の下に置きます。Identity Center を使う場合は、
+    ///   `switch-roles` に許可セットの名前(`["AdministratorAccess", "PowerUserAccess", "ReadOnlyAccess"]`)を設定します。
+    ///
+    /// ロールが見つからないときのメッセージには、アカウントにロールがある許可セットを(あれば)一覧します。管理アカウントは
+    /// 合格です(人はそこにサインインし、ロールはメンバーアカウントにあります)。組織に属さないアカウントは未評価
+    /// (NOT EVALUATED)です。
+    ///
+    /// ## 重要な理由
+    /// スイッチロールは、管理アカウントの人がメンバーアカウントで作業するための手段で、アクセスのレベルごとに 1 つのロールが
+    /// あります。ロールが欠けていると、人はそのアカウントに IAM ユーザーを求めたり、必要以上に強いロールを使ったりします。
+    ///
+    /// ## ガイドライン
+    /// 3-2(サービスが稼働している個別のアカウントに「管理者用」「エンジニア用」「閲覧者用」などのロールを作成し、用途に
+    /// 応じたポリシーを付与する)。
+    ///
+    /// ## 修正方法
+    /// `guardline org plan-roles` は、MFA 付きの管理アカウントだけを許可する信頼ポリシーを持つロールと、それを引き受けられる
+    /// 管理アカウントのグループを表示し、`--apply` でそれらを作成します。手作業では次のようにします。
+    ///
+    /// ```sh
+    /// aws iam create-role --role-name viewer --assume-role-policy-document file://trust.json
+    /// aws iam attach-role-policy --role-name viewer --policy-arn arn:aws:iam::aws:policy/ReadOnlyAccess
+    /// ```
+    ///
+    /// IAM Identity Center を使う場合は、このアカウントで人のグループに許可セットを割り当てます(ロールは Identity Center が
+    /// 作成します)。または、プロファイルの params の `switch-roles` を組織で使っている名前に変更します。
+    ///
+    /// ## 修正の安全性
+    /// 手動のみ: 各ロールに何を許可するかはチームが決めることなので、`guardline fix` はロールを作成しません。
+    /// `guardline org plan-roles --apply` は、レビューしたプランを `fix` と同じアカウントの固定と確認のもとで作成します。
+    ///
+    /// ## 参考資料
+    /// - IAM ユーザーガイド「IAM tutorial: Delegate access across AWS accounts using IAM roles」
+    /// - IAM ユーザーガイド「Switch to an IAM role (console)」
+    /// - IAM Identity Center ユーザーガイド「Identity Center created IAM roles」(`AWSReservedSSO_*` のロール)
     pub static RULE = {
         id: "ORG-002",
         name: "switch-role-missing",

@@ -83,6 +83,75 @@ declare_rule! {
     ///   `aws:MultiFactorAuthAge`)
     /// - IAM User Guide: "IAM JSON policy elements: Condition operators" (`...IfExists`, the `Null` check)
     /// - IAM Identity Center User Guide: "Identity Center created IAM roles"
+    ///
+    /// ## 確認内容
+    /// メンバーアカウントの各スイッチロール(`switch-roles` パラメータが挙げるロールのうち存在するもの。欠けているものは
+    /// ORG-002 が報告します)の信頼ポリシーが、次を満たすこと。
+    ///
+    /// - ロールの引き受けを許可するステートメント(`sts:AssumeRole`、`sts:AssumeRoleWithSAML`、
+    ///   `sts:AssumeRoleWithWebIdentity`。`sts:*` や `sts:Assume*` などの IAM のワイルドカードを含む `Action`、または
+    ///   `NotAction` によるもの)はすべて、組織の管理アカウントのプリンシパル(その ID、ルート ARN、またはその中のユーザーと
+    ///   ロール)だけを信頼する。`"*"`、他のアカウント、サービス、フェデレーションプロバイダー、`NotPrincipal` は不可。
+    /// - `sts:AssumeRole` を許可するステートメントはすべて、IAM ユーザーガイドの「Configuring MFA-protected API access」の
+    ///   書き方で MFA を必須にする: `"Bool": {"aws:MultiFactorAuthPresent": "true"}`、`aws:MultiFactorAuthAge`(MFA で
+    ///   サインインしてからの秒数)に対する `"NumericLessThan"` または `"NumericLessThanEquals"`、または
+    ///   `"Null": {"aws:MultiFactorAuthAge": "false"}`。`...IfExists` の形は数えません。長期的なアクセスキーで署名された
+    ///   リクエストには MFA のキーがまったくなく、それらを通過してしまうからです。経過時間に対する他の数値比較も数えません
+    ///   (`NumericNotEquals` はキーがないと通過します)。
+    ///
+    /// 各 Allow に条件を付ける代わりに、MFA のない `sts:AssumeRole` を Deny ステートメントで拒否してもかまいません。唯一の条件
+    /// として `"BoolIfExists": {"aws:MultiFactorAuthPresent": "false"}`(そのキーを持たない長期的なキーや、MFA のない
+    /// セッションで真になる)または `"Null": {"aws:MultiFactorAuthAge": "true"}` を持ち、`"Principal": "*"` または Allow
+    /// ステートメントが挙げるすべてのプリンシパルを対象にするものです。単なる `"Bool": {"aws:MultiFactorAuthPresent": "false"}`
+    /// の Deny は数えません(長期的なキーがすり抜けます)。他の条件と並んでいるものも数えません(リクエストの一部しか拒否
+    /// しません)。
+    ///
+    /// 引き受けのアクションを許可しないステートメント(`sts:TagSession`、`sts:SetSourceIdentity`、`sts:SetContext` のみ)は
+    /// 考慮しません。これらの権限は引き受けの呼び出しと一緒に適用されるもので、その代わりになることはないからです。
+    ///
+    /// IAM Identity Center のロール(`/aws-reserved/sso.amazonaws.com/` の下の `AWSReservedSSO_<permission set>_<suffix>`。
+    /// ORG-002 の許可セット名の照合で見つかるもの)は、現在 AWS が推奨するスイッチロールの仕組みであり、そのように判定します。
+    /// これらは管理アカウントではなく、アカウント自身の Identity Center の SAML プロバイダー
+    /// (`"Federated": "arn:aws:iam::ACCOUNT:saml-provider/AWSSSO_<id>_DO_NOT_DELETE"`。`sts:AssumeRoleWithSAML` と
+    /// `sts:TagSession`)を信頼しますが、それは広すぎるわけではありません。引き受けを許可するすべてのステートメントが、
+    /// スキャンしたアカウントのそのプロバイダーだけを信頼していれば、そのロールは合格です。これらの信頼ポリシーでは MFA を
+    /// 確認しません。Identity Center がサインイン時に MFA を求めるからです(その MFA 設定を Guardline は読みません)。
+    /// ガイドライン自身のモデル(管理アカウントの IAM ユーザーと、MFA 付きでそれを信頼するスイッチロール)も引き続き有効な
+    /// 選択肢で、1 つのプロファイルに両方の種類のロールがあってもかまいません。
+    ///
+    /// 管理アカウントは合格です。組織に属さないアカウントは未評価(NOT EVALUATED)です。
+    ///
+    /// ## 重要な理由
+    /// スイッチロールは、すべてのメンバーアカウントへの扉です。他のアカウントや誰でも開けられる扉は、ユーザーとその MFA を
+    /// 管理している管理アカウントを迂回します。MFA の条件がない扉は、漏えいしたアクセスキーで開いてしまいます。
+    ///
+    /// ## ガイドライン
+    /// 3-2(マスターアカウントの IAM ユーザーからスイッチロールで各アカウントにログインする。MFA は 2-1 のとおり)。
+    ///
+    /// ## 修正方法
+    /// 信頼ポリシーを置き換えます(`MGMT` は管理アカウントの ID です)。
+    ///
+    /// ```json
+    /// {"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+    ///   "Principal": {"AWS": "arn:aws:iam::MGMT:root"}, "Action": "sts:AssumeRole",
+    ///   "Condition": {"Bool": {"aws:MultiFactorAuthPresent": "true"}}}]}
+    /// ```
+    ///
+    /// ```sh
+    /// aws iam update-assume-role-policy --role-name admin --policy-document file://trust.json
+    /// ```
+    ///
+    /// `guardline org plan-roles` は、各ロールについてこのポリシーを表示します。
+    ///
+    /// ## 修正の安全性
+    /// 手動のみ: 信頼ポリシーを絞ると、今そのロールを引き受けているもの(CI システム、別のアカウントの自動化)が締め出されます。
+    /// 先に CloudTrail でそのロールの `AssumeRole` イベントを確認してください。
+    ///
+    /// ## 参考資料
+    /// - IAM ユーザーガイド「Configuring MFA-protected API access」
+    /// - IAM ユーザーガイド「AWS global condition context keys」(`aws:MultiFactorAuthPresent`、`aws:MultiFactorAuthAge`)
+    /// - IAM ユーザーガイド「IAM JSON policy elements: Condition operators」(`...IfExists`、`Null` による確認)
+    /// - IAM Identity Center ユーザーガイド「Identity Center created IAM roles」
     pub static RULE = {
         id: "ORG-003",
         name: "switch-role-trust-too-broad",

@@ -41,6 +41,37 @@ declare_rule! {
     /// ## References
     /// - CIS AWS Foundations 1.20 (IAM Access Analyzer is enabled for all regions)
     /// - AWS FSBP IAM.28 (external access analyzer is enabled)
+    ///
+    /// ## 確認内容
+    /// スキャンした全リージョンで、外部アクセスを調べる IAM アクセスアナライザー(タイプ `ACCOUNT` または `ORGANIZATION`)が
+    /// 存在し、`ACTIVE` であること。アクセスアナライザーの他の種類は `ACTIVE` でも数えません。未使用アクセスのアナライザー
+    /// (`ACCOUNT_UNUSED_ACCESS`、`ORGANIZATION_UNUSED_ACCESS`)は使われていないロール・キー・権限を、内部アクセスの
+    /// アナライザー(`ACCOUNT_INTERNAL_ACCESS`、`ORGANIZATION_INTERNAL_ACCESS`)はアカウントや組織の内部からのアクセスを報告
+    /// し、どちらも外部に共有されたリソースは報告しないからです。`CREATING`、`DISABLED`、`FAILED` の外部アクセス
+    /// アナライザーも数えません。不合格のときは、そのリージョンで見つかったすべてのアナライザーを、タイプと、ステータスまたは
+    /// 数えない理由とともに示します。
+    ///
+    /// ## 重要な理由
+    /// アクセスアナライザーは、ポリシーが別のアカウントや全員と共有しているロール・バケット・キー・キュー・スナップショットを、
+    /// 誤って共有されたものも含めて見つけます。無料で、動いているリージョンしか見ません。
+    ///
+    /// ## ガイドライン
+    /// 2-6: IAM アクセスアナライザーを有効化する。「ボタンをクリックするだけで有効化でき、費用もかからない」。
+    ///
+    /// ## 修正方法
+    /// 各リージョンにアカウントのアナライザーを作成します(委任管理者アカウントの組織アナライザーは全メンバーを対象にします)。
+    ///
+    /// ```sh
+    /// aws accessanalyzer create-analyzer --analyzer-name account-analyzer --type ACCOUNT --region ap-northeast-1
+    /// ```
+    ///
+    /// ## 修正の安全性
+    /// 安全: アナライザーはポリシーを読むだけです。外部アクセスのアナライザーは無料です(未使用アクセスと内部アクセスの
+    /// アナライザーは有料ですが、この修正はどちらも作成しません)。
+    ///
+    /// ## 参考資料
+    /// - CIS AWS Foundations 1.20(IAM アクセスアナライザーが全リージョンで有効である)
+    /// - AWS FSBP IAM.28(外部アクセスのアナライザーが有効である)
     pub static RULE = {
         id: "ANALYZER-001",
         name: "access-analyzer-missing",

@@ -37,6 +37,34 @@ declare_rule! {
     /// ## References
     /// - CIS AWS Foundations 2.1.4 (S3 Block Public Access is enabled)
     /// - AWS FSBP S3.1
+    ///
+    /// ## 確認内容
+    /// アカウントレベルの S3 ブロックパブリックアクセスが設定され、4 つのフラグ `BlockPublicAcls`、`IgnorePublicAcls`、
+    /// `BlockPublicPolicy`、`RestrictPublicBuckets` がすべてオンであること。不合格のときは、オフになっているフラグを示します。
+    ///
+    /// ## 重要な理由
+    /// この 1 つの設定で、アカウントの現在と将来のすべてのバケットが、各バケット自身の設定にかかわらず、ACL やバケット
+    /// ポリシーで公開されることを防げます。公開バケットは典型的なデータ漏えいの原因で、たいていは誤操作によるものです。
+    ///
+    /// ## ガイドライン
+    /// 2-3(AWS Config:「S3 がパブリックアクセスされている」)と 2-5(Security Hub:「S3 がパブリックアクセスを許可して
+    /// いないか」)。
+    ///
+    /// ## 修正方法
+    /// まず、公開するつもりのバケットがないことを確認し(公開されているバケットは S3-002 が一覧します。公開コンテンツは
+    /// 代わりにオリジンアクセスコントロール付きの CloudFront から配信します)、次を実行します。
+    ///
+    /// ```sh
+    /// aws s3control put-public-access-block --account-id 123456789012 --public-access-block-configuration \
+    ///   BlockPublicAcls=true,IgnorePublicAcls=true,BlockPublicPolicy=true,RestrictPublicBuckets=true
+    /// ```
+    ///
+    /// ## 修正の安全性
+    /// 要レビュー: ACL やポリシーでコンテンツを公開配信しているバケットは、ただちに配信できなくなります。
+    ///
+    /// ## 参考資料
+    /// - CIS AWS Foundations 2.1.4(S3 ブロックパブリックアクセスが有効である)
+    /// - AWS FSBP S3.1
     pub static RULE = {
         id: "S3-001",
         name: "account-public-access-block-off",

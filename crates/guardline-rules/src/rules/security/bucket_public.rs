@@ -45,6 +45,48 @@ declare_rule! {
     /// ## References
     /// - CIS AWS Foundations 2.1.4 (S3 Block Public Access is enabled)
     /// - AWS FSBP S3.2, S3.3 (public read and write access prohibited), S3.8 (bucket-level Block Public Access)
+    ///
+    /// ## 確認内容
+    /// どの S3 バケットも、バケットポリシー(`s3:GetBucketPolicyStatus` が `IsPublic` を返す)や `AllUsers`・
+    /// `AuthenticatedUsers` への ACL の付与(`s3:GetBucketAcl`)によって公開されていないこと。ただし、ブロックパブリック
+    /// アクセスがそれを無効にしている場合を除きます。
+    ///
+    /// - 公開ポリシーは、アカウントレベル(S3-001)またはバケットの `RestrictPublicBuckets` でブロックされます。
+    /// - 公開 ACL の付与は、アカウントレベルまたはバケットの `IgnorePublicAcls` の下では無視されます。
+    ///
+    /// 不合格のときはバケットがどのように公開されているかを、合格のときはなぜ公開されていないかを示します。アカウント
+    /// レベルのフラグがオンなら、バケット自身のデータは必要ありません。
+    ///
+    /// ## 重要な理由
+    /// 公開バケットは、インターネット上の誰からでも読める(または書ける)状態です。公開バケットはデータ漏えいの最も
+    /// 多い原因の一つで、その大半は誤って公開されたものです。
+    ///
+    /// ## ガイドライン
+    /// 2-3(AWS Config:「S3 がパブリックアクセスされている」)と 2-5(Security Hub:「S3 がパブリックアクセスを許可して
+    /// いないか」)。
+    ///
+    /// ## 修正方法
+    /// バケットを公開するつもりかどうかを確認します(公開コンテンツはオリジンアクセスコントロール付きの CloudFront から
+    /// 配信するほうが適切です)。公開するつもりでなければブロックし、公開しているポリシーのステートメントや ACL の付与を
+    /// 削除します。
+    ///
+    /// ```sh
+    /// aws s3api put-public-access-block --bucket my-bucket --public-access-block-configuration \
+    ///   BlockPublicAcls=true,IgnorePublicAcls=true,BlockPublicPolicy=true,RestrictPublicBuckets=true
+    /// aws s3api get-bucket-policy --bucket my-bucket
+    /// aws s3api put-bucket-acl --bucket my-bucket --acl private
+    /// ```
+    ///
+    /// 公開し続ける必要のあるバケットには、理由を添えて例外を設定します。
+    ///
+    /// ## 修正の安全性
+    /// 手動のみ: 公開バケットは意図して公開されていることがあり(Web サイト、ダウンロード配布)、バケットポリシーを手で
+    /// 編集すると正当な利用者を締め出してしまうことがあります。
+    ///
+    /// ## 参考資料
+    /// - CIS AWS Foundations 2.1.4(S3 ブロックパブリックアクセスが有効である)
+    /// - AWS FSBP S3.2、S3.3(パブリックな読み取り・書き込みアクセスの禁止)、S3.8(バケットレベルのブロックパブリック
+    ///   アクセス)
     pub static RULE = {
         id: "S3-002",
         name: "bucket-public",

@@ -55,6 +55,51 @@ declare_rule! {
     /// - AWS Config managed rules `restricted-ssh`, `restricted-common-ports`, `s3-bucket-public-read-prohibited`,
     ///   `s3-bucket-public-write-prohibited`
     /// - AWS FSBP: no control checks that Config rules exist; S3.2, S3.3 and EC2.13 run the same rules
+    ///
+    /// ## 確認内容
+    /// スキャンした全リージョンに、ガイドラインが挙げる AWS マネージドの Config ルールがデプロイされていること。
+    ///
+    /// - 全世界に開いたセキュリティグループ: `INCOMING_SSH_DISABLED` または `RESTRICTED_INCOMING_TRAFFIC`(または
+    ///   `VPC_SG_OPEN_ONLY_TO_AUTHORIZED_PORTS`)
+    /// - 公開 S3 バケット: `S3_BUCKET_PUBLIC_READ_PROHIBITED` と `S3_BUCKET_PUBLIC_WRITE_PROHIBITED`
+    ///
+    /// ルールは名前ではなく、マネージドのソース(所有者 `AWS` とソース識別子。大文字小文字を区別しない)で照合します。チームが
+    /// 独自に付けたどんな名前のルールでも合格し、マネージドルールと同じ名前(`restricted-ssh`)でもソースが別のもの(Lambda
+    /// 関数、Guard ポリシー)であるルールは数えず、不合格のメッセージでそれを名指しします。削除中のルール(`DELETING`、
+    /// `DELETING_RESULTS`)も数えません。Security Hub が標準のためにデプロイするルールは数えます。
+    ///
+    /// ## 重要な理由
+    /// これらのルールは、アカウントを最も多く危険にさらす 2 つの誤り、つまりインターネットに開いた管理用ポートと公開バケットを、
+    /// 変更から数分で検出します。Guardline も同じ状態を確認しますが(EC2-001、S3-002)、実行したときだけです。
+    ///
+    /// ## ガイドライン
+    /// 2-3: AWS Config Rules は「セキュリティグループが全ての IP からのアクセスを許可している」「S3 がパブリックアクセスされて
+    /// いる」などの特定のシチュエーションを検知する。
+    ///
+    /// ## 修正方法
+    /// 各リージョンにマネージドルールをデプロイします(AWS Config が記録中であること。CONFIG-001)。それぞれ、そのリージョンの
+    /// どのルールもまだ使っていない名前にします。既存の名前で `put-config-rule` を実行すると、そのルールが置き換えられます。
+    ///
+    /// ```sh
+    /// aws configservice put-config-rule --config-rule \
+    ///   '{"ConfigRuleName":"restricted-ssh","Source":{"Owner":"AWS","SourceIdentifier":"INCOMING_SSH_DISABLED"}}'
+    /// aws configservice put-config-rule --config-rule \
+    ///   '{"ConfigRuleName":"s3-bucket-public-read-prohibited","Source":{"Owner":"AWS","SourceIdentifier":"S3_BUCKET_PUBLIC_READ_PROHIBITED"}}'
+    /// aws configservice put-config-rule --config-rule \
+    ///   '{"ConfigRuleName":"s3-bucket-public-write-prohibited","Source":{"Owner":"AWS","SourceIdentifier":"S3_BUCKET_PUBLIC_WRITE_PROHIBITED"}}'
+    /// ```
+    ///
+    /// ## 修正の安全性
+    /// 安全: ルールはリソースを評価するだけで、何も変更しません。評価ごとに課金されます。`guardline fix` は作成するルールに
+    /// AWS と同じ名前(`restricted-ssh`、`s3-bucket-public-read-prohibited`、`s3-bucket-public-write-prohibited`)を付け、
+    /// リージョンの既存ルールが使っている名前は決して再利用しません(AWS Config がそのルールを上書きしてしまうため)。
+    /// 名前が誰かの独自ルールや削除中のルールに使われている場合、プランは代わりに `guardline-<name>`(その後は `-2`、`-3`、…)
+    /// を使い、どのルールがその名前を使っているかを示して、そのルールには手を触れません。名前を確認してください。
+    ///
+    /// ## 参考資料
+    /// - AWS Config マネージドルール `restricted-ssh`、`restricted-common-ports`、`s3-bucket-public-read-prohibited`、
+    ///   `s3-bucket-public-write-prohibited`
+    /// - AWS FSBP: Config ルールの存在を確認するコントロールはありません。S3.2、S3.3、EC2.13 が同じルールを実行します
     pub static RULE = {
         id: "CONFIG-003",
         name: "config-baseline-rules-missing",

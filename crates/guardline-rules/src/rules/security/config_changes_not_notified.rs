@@ -47,6 +47,42 @@ declare_rule! {
     /// - CIS AWS Foundations 4.9 (AWS Config configuration changes are monitored)
     /// - Security Hub CloudWatch.9 (CIS standard: a metric filter and alarm for AWS Config changes); no AWS
     ///   FSBP control
+    ///
+    /// ## 確認内容
+    /// スキャンした全リージョンで、AWS Config の変更が誰かに届くこと。配信チャネルに SNS トピックがあるか、デフォルトの
+    /// イベントバス上で、イベントパターンが `aws.config` ソースに一致する ENABLED の EventBridge ルールにターゲットが少なくとも
+    /// 1 つあること。有効な JSON でないパターンは何にも一致しません。
+    ///
+    /// 1 日 1 回記録する(記録頻度 `DAILY`)レコーダーは、通知経路があってもそのリージョンを不合格にします。変更が通知経路に
+    /// 届くまで最大 24 時間遅れるからです。`CONTINUOUS` に上書きしているリソースタイプは示しますが、それで合格にはなりません。
+    ///
+    /// ## 重要な理由
+    /// 記録されても誰も見ない変更は、被害が出てから見つかります。金曜の夕方に全世界へ開かれたセキュリティグループは、
+    /// 月曜のレビューで見つかるのではなく、金曜の夕方に誰かを呼び出すべきです。
+    ///
+    /// ## ガイドライン
+    /// 2-3: AWS Config は「設定変更を通知することもでき、予期せぬリソースの変更があった場合もすぐに対応可能」。
+    ///
+    /// ## 修正方法
+    /// EventBridge ルールで、Config のイベントをチームのアラート用トピック(または Chatbot や Lambda 関数)に送ります。
+    ///
+    /// ```sh
+    /// aws events put-rule --name config-changes \
+    ///   --event-pattern '{"source":["aws.config"],"detail-type":["Config Configuration Item Change"]}'
+    /// aws events put-targets --rule config-changes \
+    ///   --targets Id=alerts,Arn=arn:aws:sns:ap-northeast-1:123456789012:security-alerts
+    /// ```
+    ///
+    /// または、配信チャネルに SNS トピックを設定します:
+    /// `aws configservice put-delivery-channel --delivery-channel name=default,s3BucketName=config-bucket,snsTopicARN=arn:aws:sns:ap-northeast-1:123456789012:config-changes`
+    ///
+    /// ## 修正の安全性
+    /// 安全: 通知を追加するだけです。量には注意してください。設定項目の変更はすべてイベントになります。
+    ///
+    /// ## 参考資料
+    /// - CIS AWS Foundations 4.9(AWS Config の設定変更を監視する)
+    /// - Security Hub CloudWatch.9(CIS 標準: AWS Config の変更に対するメトリクスフィルターとアラーム)。AWS FSBP の該当
+    ///   コントロールなし
     pub static RULE = {
         id: "CONFIG-002",
         name: "config-changes-not-notified",

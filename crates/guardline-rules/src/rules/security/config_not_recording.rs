@@ -52,6 +52,49 @@ declare_rule! {
     /// ## References
     /// - CIS AWS Foundations 3.3 (AWS Config is enabled in all regions)
     /// - AWS FSBP Config.1
+    ///
+    /// ## 確認内容
+    /// スキャンした全リージョンで、AWS Config にアカウント自身の設定レコーダーがあり、サポートされるすべてのリソースタイプを
+    /// 記録し(`allSupported`、または `ALL_SUPPORTED_RESOURCE_TYPES` 戦略)、実行中で、配信チャネルを持っていること。不合格の
+    /// リージョンでは何が欠けているかを示します。除外戦略のレコーダーは除外しているタイプを、包含戦略のレコーダーはいくつの
+    /// タイプを記録しているかを示します。サービスリンクレコーダー(`AWSConfigurationRecorderFor...`。`servicePrincipal` 付き)は
+    /// そのサービスのためだけに記録するため数えません。1 日 1 回(`DAILY`)記録するレコーダーもすべてのリソースを記録するので
+    /// ここでは合格とし、1 日の遅れは CONFIG-002 が報告します。
+    ///
+    /// グローバルリソースタイプ(IAM のユーザー、グループ、ロール、ポリシー)は 1 つのリージョンで記録すれば十分なので、それを
+    /// 記録しないリージョンを不合格にはしません。代わりにアカウントレベル(`global`)の検出結果を 1 つ報告し、どのリージョンの
+    /// 実行中のレコーダーもそれを含まない場合(`includeGlobalResourceTypes`、それを除外しない除外戦略、または 4 つすべての包含)
+    /// に不合格とします。
+    ///
+    /// ## 重要な理由
+    /// Config はアカウントの変更履歴です。誰がセキュリティグループを変更したか、バケットがいつ公開されたか、インシデントの
+    /// 前にリソースがどうなっていたか。リージョンにレコーダーがなければそこでの変更は痕跡を残さず、CONFIG-003 の Config
+    /// ルールも何も評価しません。
+    ///
+    /// ## ガイドライン
+    /// 2-3: AWS Config を有効化し、リソースの変更履歴を調べ、変更前の設定に戻せるようにし、予期せぬ変更を通知できるように
+    /// する。
+    ///
+    /// ## 修正方法
+    /// 各リージョンでレコーダーを作成(または修正)し、配信チャネルを設定して開始します(コンソールのワンクリック
+    /// セットアップも同じことをします)。
+    ///
+    /// ```sh
+    /// aws configservice put-configuration-recorder --configuration-recorder \
+    ///   name=default,roleARN=arn:aws:iam::123456789012:role/aws-service-role/config.amazonaws.com/AWSServiceRoleForConfig \
+    ///   --recording-group allSupported=true,includeGlobalResourceTypes=true
+    /// aws configservice put-delivery-channel --delivery-channel name=default,s3BucketName=config-bucket-123456789012
+    /// aws configservice start-configuration-recorder --configuration-recorder-name default
+    /// ```
+    ///
+    /// `includeGlobalResourceTypes=true` は 1 つのリージョン(ホームリージョンなど)でだけ設定します。
+    ///
+    /// ## 修正の安全性
+    /// 安全: 記録はワークロードに何の影響も与えません。ただし、記録した設定項目ごとに料金がかかります。
+    ///
+    /// ## 参考資料
+    /// - CIS AWS Foundations 3.3(AWS Config が全リージョンで有効である)
+    /// - AWS FSBP Config.1
     pub static RULE = {
         id: "CONFIG-001",
         name: "config-not-recording",

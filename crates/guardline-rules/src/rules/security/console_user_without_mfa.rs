@@ -40,6 +40,40 @@ declare_rule! {
     /// ## References
     /// - CIS AWS Foundations 1.10 (MFA is enabled for all IAM users that have a console password)
     /// - AWS FSBP IAM.5
+    ///
+    /// ## 確認内容
+    /// 認証情報レポートで、コンソールパスワードを持つ(`password_enabled`)IAM ユーザーはすべて MFA デバイスも持っている
+    /// (`mfa_active`)こと。コンソールパスワードを持たないユーザーは対象外です。
+    ///
+    /// ## 重要な理由
+    /// コンソールパスワードだけでは、フィッシング、推測、他サイトの漏えいからの使い回しで破られます。MFA があれば、
+    /// パスワードだけではサインインできません。
+    ///
+    /// ## ガイドライン
+    /// 2-1: すべての IAM ユーザーに MFA を設定する。アカウントを操作する作業者は、スマートフォンの仮想 MFA アプリ
+    /// (Authy や Google Authenticator など)を使う。
+    ///
+    /// ## 修正方法
+    /// ユーザー自身がサインインして**セキュリティ認証情報**で MFA デバイスを割り当てるか、管理者が仮想デバイスを作成し、
+    /// ユーザーのアプリが出す連続した 2 つのコードで有効化します。
+    ///
+    /// ```sh
+    /// aws iam create-virtual-mfa-device --virtual-mfa-device-name alice --outfile alice.png \
+    ///   --bootstrap-method QRCodePNG
+    /// aws iam enable-mfa-device --user-name alice \
+    ///   --serial-number arn:aws:iam::123456789012:mfa/alice --authentication-code1 123456 \
+    ///   --authentication-code2 654321
+    /// ```
+    ///
+    /// ユーザーがもうコンソールを使わないなら、代わりにパスワードを削除します:
+    /// `aws iam delete-login-profile --user-name alice`
+    ///
+    /// ## 修正の安全性
+    /// 手動のみ: MFA デバイスはユーザーのものであり、ユーザー自身が登録しなければなりません。
+    ///
+    /// ## 参考資料
+    /// - CIS AWS Foundations 1.10(コンソールパスワードを持つすべての IAM ユーザーで MFA が有効である)
+    /// - AWS FSBP IAM.5
     pub static RULE = {
         id: "IAM-003",
         name: "console-user-without-mfa",

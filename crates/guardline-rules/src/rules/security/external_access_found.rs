@@ -39,6 +39,40 @@ declare_rule! {
     /// ## References
     /// - CIS AWS Foundations 1.20 (IAM Access Analyzer is enabled, and its findings are reviewed)
     /// - AWS FSBP: no control
+    ///
+    /// ## 確認内容
+    /// ACTIVE な外部アクセスの IAM アクセスアナライザー(タイプ `ACCOUNT` または `ORGANIZATION`)すべてに、ACTIVE な検出結果が
+    /// ないこと。検出結果はそれぞれのリソース(検出結果がリソースを示さない場合はアナライザーの ARN)で個別に不合格となり、
+    /// リソースタイプ、アクセスを得る相手、公開かどうか、アクションを示します。意図した共有は、そのリソースの例外で受け入れ
+    /// ます。検出結果のないアナライザーは合格です。アナライザーのないリージョンは ANALYZER-001 に任せます。アーカイブされた
+    /// 検出結果(アーカイブルール)は ACTIVE ではないため数えません。
+    ///
+    /// ## 重要な理由
+    /// 検出結果はそれぞれ、アカウントの外部の誰かが使えるリソースです。別のアカウントが引き受けられるロール、不明な
+    /// アカウントや全員と共有されたバケットや KMS キーなど。意図したもの(パートナーのクロスアカウントロール)もありますが、
+    /// それ以外はデータが漏えいする経路です。
+    ///
+    /// ## ガイドライン
+    /// 2-6: IAM アクセスアナライザーは、IAM ロールや S3 バケットなどに、外部のアカウントや特定 IP アドレスからのアクセス権が
+    /// 付与されているリソースを検知する。
+    ///
+    /// ## 修正方法
+    /// 意図しないアクセスを削除します(ロールの信頼ポリシー、バケットポリシー、キーポリシーを編集します)。意図したアクセスには、
+    /// 例外か、アクセスアナライザーのアーカイブルールを設定します。
+    ///
+    /// ```sh
+    /// aws accessanalyzer list-findings-v2 --analyzer-arn arn:aws:access-analyzer:ap-northeast-1:123456789012:analyzer/account-analyzer \
+    ///   --filter '{"status":{"eq":["ACTIVE"]}}'
+    /// aws accessanalyzer create-archive-rule --analyzer-name account-analyzer --rule-name partner \
+    ///   --filter '{"principal.AWS":{"eq":["111122223333"]}}'
+    /// ```
+    ///
+    /// ## 修正の安全性
+    /// 手動のみ: 共有されたアクセスは意図したものかもしれず、削除すればそれを使っている相手が動かなくなります。
+    ///
+    /// ## 参考資料
+    /// - CIS AWS Foundations 1.20(IAM アクセスアナライザーが有効で、その検出結果がレビューされている)
+    /// - AWS FSBP: 該当コントロールなし
     pub static RULE = {
         id: "ANALYZER-002",
         name: "external-access-found",

@@ -48,6 +48,48 @@ declare_rule! {
     ///
     /// ## References
     /// - AWS FSBP Inspector.1 (Amazon Inspector EC2 scanning is enabled)
+    ///
+    /// ## 確認内容
+    /// EC2 インスタンス(`terminated` 以外の状態)が少なくとも 1 つあるスキャン対象の全リージョンで、Amazon Inspector(v2)の
+    /// EC2 スキャンが `ENABLED` であること。インスタンスのないリージョンは、スキャン対象がないため合格です。
+    ///
+    /// `ENABLING` も合格とし、スキャンを有効化中であることをメッセージで伝えます。これは `inspector2 enable` の直後
+    /// (つまり `guardline fix` の直後)に `ENABLED` になるまでしばらく Inspector が報告する状態で、誰にもすることは残って
+    /// いません。未評価(NOT EVALUATED)ではなく合格にするのは、修正したばかりのアカウントが再スキャンで終了コード 0 で
+    /// 終われるようにするためです。Guardline にはリージョンがどれだけの間 `ENABLING` のままかは分かりません。何時間も
+    /// そのままのリージョンは、Inspector コンソール(SSM エージェント、SSM-001)を確認してください。
+    ///
+    /// それ以外の状態はすべて、その状態を示して不合格にします。`DISABLED`、`DISABLING`(無効化中)、`SUSPENDING` と
+    /// `SUSPENDED`(スキャンの一時停止中、または一時停止済み)、Guardline が知らない状態、そして Inspector がまったく一覧しない
+    /// アカウント(一度も有効化されていない)です。
+    ///
+    /// ## 重要な理由
+    /// インスタンスの OS やパッケージには毎週新しい CVE が出ます。Inspector は脆弱なものをわずかなコストで継続的に見つけます。
+    /// 手作業での確認は規模に追いつきません。
+    ///
+    /// ## ガイドライン
+    /// 2-4: Amazon Inspector は、インスタンス上の脆弱性のあるアプリケーションやミドルウェア、セキュリティリスクのある設定を
+    /// チェックする(見つかったものの修復は引き続きチームの仕事です)。
+    ///
+    /// ## 修正方法
+    /// インスタンスのある各リージョンで EC2 スキャンを有効化します(Inspector v2 は SSM エージェントを使います。SSM-001 を
+    /// 参照)。
+    ///
+    /// ```sh
+    /// aws inspector2 enable --resource-types EC2 --region ap-northeast-1
+    /// ```
+    ///
+    /// `DISABLING` や `SUSPENDING` のリージョンは、その変更が終わってからでないと再度有効化できません(それまでは
+    /// `DISABLE_IN_PROGRESS` や `SUSPEND_IN_PROGRESS` で拒否されます)。
+    ///
+    /// ## 修正の安全性
+    /// 安全: スキャンはパッケージのインベントリを読むだけで、インスタンス上の何も変更しません。スキャンしたインスタンスごとに
+    /// 課金されます。`guardline fix` は不合格の全リージョンについて変更を計画し、`ENABLING` のリージョンは合格なので手を
+    /// 触れません。組織のメンバーアカウントでは、Inspector に委任管理者がいる場合、全メンバーの有効化(自動有効化)は
+    /// 管理者の役割であることをプランで伝えます。
+    ///
+    /// ## 参考資料
+    /// - AWS FSBP Inspector.1(Amazon Inspector の EC2 スキャンが有効である)
     pub static RULE = {
         id: "INSPECTOR-001",
         name: "inspector-disabled",

@@ -49,6 +49,42 @@ declare_rule! {
     /// ## References
     /// - CIS AWS Foundations 4.16 (AWS Security Hub is enabled)
     /// - AWS FSBP: no control (it is the standard itself)
+    ///
+    /// ## 確認内容
+    /// スキャンした全リージョンで、AWS Security Hub CSPM(2025 年まで Security Hub と呼ばれていたサービス)が有効で、その中で
+    /// AWS 基礎セキュリティのベストプラクティス(FSBP)標準がステータス `READY` で有効になっていること(Security Hub が準備中の
+    /// `PENDING` は合格とし、その旨を伝えます)。標準のそれ以外のステータス(`INCOMPLETE`、`FAILED`、`DELETING`)は不合格です。
+    ///
+    /// 各メッセージでは、新しい AWS Security Hub(2025 年: OCSF 形式の検出結果、露出分析。
+    /// `securityhub:DescribeSecurityHubV2`)が有効かどうかも伝えます。ここではそれは CSPM の代わりになりません。FSBP の
+    /// コントロールは Security Hub CSPM で動くため、新しい Security Hub だけのリージョンは不合格です。両方が有効な場合、
+    /// サービスリンクレコーダーによって合格している Config.1 コントロールは、アカウントが自身のリソースを記録している証拠には
+    /// なりません(CONFIG-001 はサービスリンクレコーダーを除外します)。
+    ///
+    /// ## 重要な理由
+    /// FSBP 付きの Security Hub は、数百の設定(0.0.0.0/0 に開いたセキュリティグループ、使われていない IAM ユーザー、公開
+    /// バケットなど)を全リージョンで継続的に監査します。HUB-002 の不合格コントロールのレビューは、これを基準にしています。
+    ///
+    /// ## ガイドライン
+    /// 2-5: Security Hub を利用してアカウントのリソースが標準ルールに従っているかを監査し、採用するルールを決め、失敗した
+    /// 項目はすべて説明できるようにする。
+    ///
+    /// ## 修正方法
+    /// 各リージョンで、既定の標準(FSBP と CIS)付きで Security Hub を有効化します。
+    ///
+    /// ```sh
+    /// aws securityhub enable-security-hub --enable-default-standards --region ap-northeast-1
+    /// ```
+    ///
+    /// Security Hub がすでに有効な場合は、標準を有効化します:
+    /// `aws securityhub batch-enable-standards --standards-subscription-requests StandardsArn=arn:aws:securityhub:ap-northeast-1::standards/aws-foundational-security-best-practices/v/1.0.0`
+    ///
+    /// ## 修正の安全性
+    /// 安全: Security Hub は(AWS Config を通じて。CONFIG-001)設定を読むだけです。コントロールのチェックごとに課金されます。
+    ///
+    /// ## 参考資料
+    /// - CIS AWS Foundations 4.16(AWS Security Hub が有効である)
+    /// - AWS FSBP: 該当コントロールなし(標準そのもの)
     pub static RULE = {
         id: "HUB-001",
         name: "security-hub-disabled",

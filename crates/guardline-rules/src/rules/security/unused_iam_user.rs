@@ -42,6 +42,40 @@ declare_rule! {
     /// ## References
     /// - CIS AWS Foundations 1.12 (credentials unused for 45 days or greater are disabled)
     /// - AWS FSBP IAM.8, IAM.22
+    ///
+    /// ## 確認内容
+    /// プロファイルの `unused-user-days`(既定 90)日以上使われていない IAM ユーザーがいないこと。ユーザーの最終アクティビティ
+    /// は、コンソールへのサインイン(`password_last_used`)とアクセスキーの最終使用(認証情報レポートのキー枠、および収集
+    /// していれば `iam:GetAccessKeyLastUsed`)のうち最も新しいものです。一度も使われていないユーザーは作成日から数えます。
+    /// 経過日数はスナップショット取得時点までの満日数なので、既定値ではちょうど 90 日使われていないユーザーが不合格になります。
+    ///
+    /// ## 重要な理由
+    /// 忘れられたユーザーは、誰も見ていない認証情報です。そのパスワードやキーが漏えいしても、サインインに誰も気づきません。
+    /// 退職者、一度きりの連携、テスト用ユーザーは、誰かが削除しない限り溜まっていきます。
+    ///
+    /// ## ガイドライン
+    /// 2-5: ガイドラインが挙げる Security Hub の監査項目の一つ「使用されていない IAM ユーザーが放置されていないか」。
+    ///
+    /// ## 修正方法
+    /// ユーザーの持ち主にもう不要であることを確認してから、認証情報とユーザーを削除します(コンソールの **ユーザーの削除**
+    /// (Delete user)ならすべての手順を行います)。
+    ///
+    /// ```sh
+    /// aws iam delete-login-profile --user-name bob
+    /// aws iam list-access-keys --user-name bob
+    /// aws iam delete-access-key --user-name bob --access-key-id AKIAIOSFODNN7EXAMPLE
+    /// aws iam delete-user --user-name bob
+    /// ```
+    ///
+    /// (`delete-user` の前に、ユーザーの MFA デバイス、グループ、ポリシーも外す必要があります。)
+    ///
+    /// ## 修正の安全性
+    /// 手動のみ: ユーザーの削除は元に戻せず、めったに使われないユーザーもまだ必要なことがあります(年に一度のジョブ、
+    /// 緊急時用のアカウントなど)。
+    ///
+    /// ## 参考資料
+    /// - CIS AWS Foundations 1.12(45 日以上使われていない認証情報は無効化する)
+    /// - AWS FSBP IAM.8、IAM.22
     pub static RULE = {
         id: "IAM-006",
         name: "unused-iam-user",

@@ -39,6 +39,37 @@ declare_rule! {
     /// ## References
     /// - CIS AWS Foundations 1.8, 1.9 (minimum length 14; reuse prevention)
     /// - AWS FSBP IAM.7
+    ///
+    /// ## 確認内容
+    /// アカウントに IAM パスワードポリシーがあり、プロファイルの `password-policy` の最低基準を満たしていること。最小文字数
+    /// (既定 14)、記号・数字・英大文字・英小文字の必須化、必須とされた場合の最長有効期間以下(既定: 要求なし)、直近 N 個
+    /// 以上のパスワードの再利用禁止(既定 24)。不足する項目はすべて、ポリシーの値と必要な値とともに一覧します。
+    ///
+    /// ## 重要な理由
+    /// ポリシーがなければ、IAM は既定の「4 種類の文字のうち 3 種類以上を使った 8 文字、再利用禁止なし」を適用します。短い
+    /// パスワードや使い回したパスワードは、推測や他サイトの漏えいで破られます。MFA(IAM-003)は二つ目の防御線であり、
+    /// 一つ目を省く理由にはなりません。
+    ///
+    /// ## ガイドライン
+    /// 2-5: ガイドラインの Security Hub による監査に含まれる、IAM パスワードポリシーのチェック。
+    ///
+    /// ## 修正方法
+    /// 最低基準を満たすポリシーを設定します。
+    ///
+    /// ```sh
+    /// aws iam update-account-password-policy --minimum-password-length 14 --require-symbols \
+    ///   --require-numbers --require-uppercase-characters --require-lowercase-characters \
+    ///   --password-reuse-prevention 24 --allow-users-to-change-password
+    /// ```
+    ///
+    /// ## 修正の安全性
+    /// 要レビュー: 既存のパスワードは引き続き使えますが、ユーザーは次回の変更時に新しいポリシーを満たす必要があり、
+    /// 最長有効期間を設定するとパスワードが期限切れになります(`--hard-expiry` を付けると、管理者がリセットするまで
+    /// ユーザーはサインインできなくなります)。
+    ///
+    /// ## 参考資料
+    /// - CIS AWS Foundations 1.8、1.9(最小文字数 14、再利用禁止)
+    /// - AWS FSBP IAM.7
     pub static RULE = {
         id: "IAM-007",
         name: "weak-password-policy",
