@@ -181,8 +181,8 @@ pub struct ReportArgs {
     /// Write each format's report into this directory as guardline-report.<ext>.
     #[arg(long, value_name = "DIR")]
     pub output_dir: Option<PathBuf>,
-    /// Language of messages and section titles.
-    #[arg(long, value_enum, default_value = "en", env = "GUARDLINE_LANG")]
+    /// Language of messages and section titles (default: the locale's, LC_ALL/LC_MESSAGES/LANG ja* → ja, else en).
+    #[arg(long, value_enum, default_value = crate::lang::locale_default(), env = "GUARDLINE_LANG")]
     pub lang: Lang,
     /// List passing findings too, not just their count.
     #[arg(long)]
@@ -386,6 +386,9 @@ pub struct HistoryArgs {
     pub history: HistoryDbArgs,
     #[arg(long, value_enum, default_value = "terminal")]
     pub format: Format,
+    /// Language of the list (default: the locale's, LC_ALL/LC_MESSAGES/LANG ja* → ja, else en).
+    #[arg(long, value_enum, default_value = crate::lang::locale_default(), env = "GUARDLINE_LANG")]
+    pub lang: Lang,
 }
 
 #[derive(Debug, Args)]
@@ -402,8 +405,8 @@ pub struct DiffArgs {
     pub history: HistoryDbArgs,
     #[arg(long, value_enum, default_value = "terminal")]
     pub format: Format,
-    /// Language of messages and headings.
-    #[arg(long, value_enum, default_value = "en", env = "GUARDLINE_LANG")]
+    /// Language of messages and headings (default: the locale's, LC_ALL/LC_MESSAGES/LANG ja* → ja, else en).
+    #[arg(long, value_enum, default_value = crate::lang::locale_default(), env = "GUARDLINE_LANG")]
     pub lang: Lang,
 }
 
@@ -418,6 +421,9 @@ pub struct ExceptionsArgs {
     /// Review as of this date instead of today (YYYY-MM-DD).
     #[arg(long, value_name = "DATE")]
     pub today: Option<jiff::civil::Date>,
+    /// Language of the review (default: the locale's, LC_ALL/LC_MESSAGES/LANG ja* → ja, else en).
+    #[arg(long, value_enum, default_value = crate::lang::locale_default(), env = "GUARDLINE_LANG")]
+    pub lang: Lang,
 }
 
 /// The formats of `guardline cost`.
@@ -447,8 +453,8 @@ pub struct WatchArgs {
     /// ~/.local/share/guardline/watch-guardline-1a2b3c4d5e6f7a8b.sqlite3, so two configs never share an outbox.
     #[arg(long, value_name = "FILE", env = "GUARDLINE_WATCH_DB", global = true)]
     pub state_db: Option<PathBuf>,
-    /// Language of the messages.
-    #[arg(long, value_enum, default_value = "en", env = "GUARDLINE_LANG", global = true)]
+    /// Language of the messages (default: the locale's, LC_ALL/LC_MESSAGES/LANG ja* → ja, else en).
+    #[arg(long, value_enum, default_value = crate::lang::locale_default(), env = "GUARDLINE_LANG", global = true)]
     pub lang: Lang,
 }
 
@@ -467,8 +473,8 @@ pub struct CostArgs {
     pub aws: AwsArgs,
     #[arg(long, value_enum, default_value = "terminal")]
     pub format: CostFormat,
-    /// Language of the headings.
-    #[arg(long, value_enum, default_value = "en", env = "GUARDLINE_LANG")]
+    /// Language of the headings (default: the locale's, LC_ALL/LC_MESSAGES/LANG ja* → ja, else en).
+    #[arg(long, value_enum, default_value = crate::lang::locale_default(), env = "GUARDLINE_LANG")]
     pub lang: Lang,
     /// Report as of this date (UTC) instead of today (YYYY-MM-DD).
     #[arg(long, value_name = "DATE")]
@@ -540,8 +546,8 @@ pub struct FixArgs {
     /// The plan as text, or as JSON for review tools.
     #[arg(long, value_enum, default_value = "terminal")]
     pub format: Format,
-    /// Language of the plan.
-    #[arg(long, value_enum, default_value = "en", env = "GUARDLINE_LANG")]
+    /// Language of the plan (default: the locale's, LC_ALL/LC_MESSAGES/LANG ja* → ja, else en).
+    #[arg(long, value_enum, default_value = crate::lang::locale_default(), env = "GUARDLINE_LANG")]
     pub lang: Lang,
 }
 
@@ -569,6 +575,9 @@ pub struct RuleArgs {
     pub id: Option<String>,
     #[arg(long, value_enum, default_value = "markdown")]
     pub format: RuleFormat,
+    /// Language of the documentation (default: the locale's, LC_ALL/LC_MESSAGES/LANG ja* → ja, else en).
+    #[arg(long, value_enum, default_value = crate::lang::locale_default(), env = "GUARDLINE_LANG")]
+    pub lang: Lang,
 }
 
 #[derive(Debug, Args)]
@@ -585,6 +594,9 @@ pub struct InitArgs {
 pub struct ScheduleArgs {
     #[command(subcommand)]
     pub command: ScheduleCommand,
+    /// Language of the plans, runs and status (default: the locale's, LC_ALL/LC_MESSAGES/LANG ja* → ja, else en).
+    #[arg(long, value_enum, default_value = crate::lang::locale_default(), env = "GUARDLINE_LANG", global = true)]
+    pub lang: Lang,
 }
 
 #[derive(Debug, Subcommand)]
@@ -696,6 +708,9 @@ pub struct ScheduleStatusArgs {
 pub struct OrgCommandArgs {
     #[command(subcommand)]
     pub command: OrgCommand,
+    /// Language of the plan and the status lines (default: the locale's, LC_ALL/LC_MESSAGES/LANG ja* → ja, else en).
+    #[arg(long, value_enum, default_value = crate::lang::locale_default(), env = "GUARDLINE_LANG", global = true)]
+    pub lang: Lang,
 }
 
 #[derive(Debug, Subcommand)]

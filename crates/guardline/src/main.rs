@@ -3,6 +3,7 @@
 
 mod args;
 mod commands;
+mod lang;
 mod progress;
 
 use std::process::ExitCode;

@@ -14,6 +14,7 @@ use guardline_model::CollectError;
 use guardline_model::cost_report::{Money, MonthSpend, SpendReport};
 
 use crate::args::{AwsArgs, CostArgs, CostFormat, Lang};
+use crate::lang::{display_width, pad};
 
 pub fn run(args: CostArgs) -> anyhow::Result<bool> {
     let settings = guardline_config::Config::default().scan;
@@ -283,17 +284,6 @@ fn services(out: &mut String, words: &Words, report: &SpendReport) {
         month.map(|month| totals(&month.total)).unwrap_or_else(|| words.not_available.to_owned())
     };
     line(out, words.total, &total(this), &total(last));
-}
-
-/// Columns `text` takes in a terminal: East Asian wide characters take two (close enough for headings).
-fn display_width(text: &str) -> usize {
-    text.chars().map(|c| if (c as u32) >= 0x1100 { 2 } else { 1 }).sum()
-}
-
-/// `text` padded with spaces to `width` columns, on the left (`right_align`) or the right.
-fn pad(text: &str, width: usize, right_align: bool) -> String {
-    let fill = " ".repeat(width.saturating_sub(display_width(text)));
-    if right_align { format!("{fill}{text}") } else { format!("{text}{fill}") }
 }
 
 #[cfg(test)]

@@ -20,6 +20,7 @@ use crate::commands::saved_plan::SavedPlan;
 use crate::commands::scan::{DEMO_CONFIG, DEMO_SNAPSHOT};
 use crate::commands::write_guard::{check_pin, confirm, pin_line, target_line};
 use crate::commands::{AwsSession, collect_options, config_path, known_controls, load_config};
+use crate::lang::tr;
 
 pub fn run(args: FixArgs) -> anyhow::Result<bool> {
     if args.demo {
@@ -54,18 +55,22 @@ pub fn run(args: FixArgs) -> anyhow::Result<bool> {
     let lang = args.lang.code();
     show(&args, &live, &pin, &plan, lang)?;
     if let Some(saved) = &saved {
-        print(&format!(
-            "\nThe reviewed plan {} (made {} by Guardline {}) still applies: each of its {} step(s) is what the \
-             live state calls for now.\n",
-            args.apply_plan.as_deref().map(|path| path.display().to_string()).unwrap_or_default(),
-            saved.created_at.strftime("%Y-%m-%d %H:%M:%S UTC"),
-            saved.guardline_version,
-            plan.steps.len()
+        let path = args.apply_plan.as_deref().map(|path| path.display().to_string()).unwrap_or_default();
+        let made = saved.created_at.strftime("%Y-%m-%d %H:%M:%S UTC");
+        let (version, steps) = (&saved.guardline_version, plan.steps.len());
+        print(&tr!(
+            lang,
+            "\nThe reviewed plan {path} (made {made} by Guardline {version}) still applies: each of its {steps} \
+             step(s) is what the live state calls for now.\n",
+            "\nレビュー済みのプラン {path}({made} に Guardline {version} で作成)はまだ適用できます: \
+             その {steps} 個のステップはどれも、現在の状態が必要とするものです。\n"
         ))?;
         if !unreviewed.is_empty() {
-            print(&format!(
-                "Not in the reviewed plan, so not applied (make and review a new plan for them): {}\n",
-                unreviewed.join("; ")
+            let unreviewed = unreviewed.join("; ");
+            print(&tr!(
+                lang,
+                "Not in the reviewed plan, so not applied (make and review a new plan for them): {unreviewed}\n",
+                "レビュー済みのプランにないため適用しません(新しいプランを作成してレビューしてください): {unreviewed}\n"
             ))?;
         }
     }
@@ -79,18 +84,22 @@ pub fn run(args: FixArgs) -> anyhow::Result<bool> {
     }
     let pin = pin?;
     if plan.steps.is_empty() {
-        print("Nothing to do: no failing control has an automated fix to apply.\n")?;
+        print(&tr!(
+            lang,
+            "Nothing to do: no failing control has an automated fix to apply.\n",
+            "することはありません: 不合格のコントロールに適用できる自動修正はありません。\n"
+        ))?;
         return Ok(true);
     }
     let steps = plan.steps.len();
-    confirm(&args.write, &live, &format!("Apply {steps} change(s)"))?;
+    confirm(&args.write, &live, &tr!(lang, "Apply {steps} change(s)", "{steps} 件の変更を適用します"), lang)?;
     // The identity that writes, checked again after the confirmation: the account the plan was made for.
     let (writer, _) = session.writer(&live.id)?;
     tracing::info!(account = %live, pin = ?pin, "applying the fix plan");
     let report = session.runtime.block_on(guardline_apply::fix::apply(&writer, &plan, |index, outcome| {
-        let _ = print(&step_line(&plan, index, outcome));
+        let _ = print(&step_line(&plan, index, outcome, lang));
     }));
-    print(&render_report(&plan, &report))?;
+    print(&render_report(&plan, &report, lang))?;
     if !report.failed.is_empty() {
         let failed: Vec<String> = report
             .failed
@@ -129,7 +138,7 @@ fn show(
     if args.format == Format::Json {
         let json = serde_json::json!({
             "target": {"account_id": live.id, "account_alias": live.alias},
-            "pin": match pin { Ok(matched) => pin_line(matched), Err(error) => format!("{error:#}") },
+            "pin": match pin { Ok(matched) => pin_line(matched, "en"), Err(error) => format!("{error:#}") },
             "plan": plan,
             "calls": plan.steps.iter().map(|step| step.action.calls()).collect::<Vec<_>>(),
         });
@@ -274,67 +283,93 @@ fn render_plan(
     applying: bool,
     lang: &str,
 ) {
-    out.push_str(&target_line(live));
+    out.push_str(&target_line(live, lang));
     out.push('\n');
     match pin {
-        Ok(matched) => out.push_str(&pin_line(matched)),
-        Err(error) => out.push_str(&format!("--apply would be {error:#}")),
+        Ok(matched) => out.push_str(&pin_line(matched, lang)),
+        Err(error) => out.push_str(&tr!(
+            lang,
+            "--apply would be {error:#}",
+            "--apply は次の理由で拒否されます: {error:#}"
+        )),
     }
     out.push_str("\n\n");
     if plan.steps.is_empty() {
-        out.push_str("No automated fix to apply.\n");
+        out.push_str(&tr!(lang, "No automated fix to apply.\n", "適用できる自動修正はありません。\n"));
     } else {
         let controls: std::collections::BTreeSet<&str> = plan.steps.iter().map(|step| step.control).collect();
-        let note = if applying { "" } else { "; nothing is changed without --apply" };
-        out.push_str(&format!(
-            "Plan: {} change(s) for {} control(s){note}\n",
-            plan.steps.len(),
-            controls.len()
-        ));
+        let (steps, controls) = (plan.steps.len(), controls.len());
+        out.push_str(&if applying {
+            tr!(
+                lang,
+                "Plan: {steps} change(s) for {controls} control(s)\n",
+                "プラン: {controls} 個のコントロールに {steps} 件の変更\n"
+            )
+        } else {
+            tr!(
+                lang,
+                "Plan: {steps} change(s) for {controls} control(s); nothing is changed without --apply\n",
+                "プラン: {controls} 個のコントロールに {steps} 件の変更。--apply なしでは何も変更しません\n"
+            )
+        });
+        let [calls, because, after] =
+            if lang == "ja" { ["呼び出し", "理由", "順序"] } else { ["calls", "because", "after"] };
         for (index, step) in plan.steps.iter().enumerate() {
             out.push_str(&format!(
                 "\n  {}. {} [{}] {}: {}\n",
                 index + 1,
                 step.control,
-                step.fix.label(),
+                step.fix.label_in(lang),
                 step.region,
                 step.action.describe().get(lang)
             ));
-            out.push_str(&format!("     calls: {}\n", step.action.calls().join(", ")));
+            out.push_str(&format!("     {calls}: {}\n", step.action.calls().join(", ")));
             for reason in &step.because {
-                out.push_str(&format!("     because: {}\n", reason.get(lang)));
+                out.push_str(&format!("     {because}: {}\n", reason.get(lang)));
             }
             for before in &step.after {
+                let (number, control) = (before + 1, plan.steps[*before].control);
                 out.push_str(&format!(
-                    "     after: step {} ({}); skipped if that step fails\n",
-                    before + 1,
-                    plan.steps[*before].control
+                    "     {after}: {}\n",
+                    tr!(
+                        lang,
+                        "step {number} ({control}); skipped if that step fails",
+                        "ステップ {number}({control})の後。そのステップが失敗したらスキップします"
+                    )
                 ));
             }
         }
     }
     if !plan.blocked.is_empty() {
-        out.push_str("\nNot planned, the config lacks a value:\n");
+        out.push_str(&tr!(
+            lang,
+            "\nNot planned, the config lacks a value:\n",
+            "\n設定ファイルに値がないため計画していません:\n"
+        ));
         for blocked in &plan.blocked {
-            out.push_str(&format!(
-                "  {} {}: needs {}\n",
-                blocked.control,
-                blocked.region,
-                blocked.missing.get(lang)
+            let (control, region, missing) = (blocked.control, &blocked.region, blocked.missing.get(lang));
+            out.push_str(&tr!(
+                lang,
+                "  {control} {region}: needs {missing}\n",
+                "  {control} {region}: {missing} が必要です\n"
             ));
         }
     }
     if !plan.manual.is_empty() {
-        out.push_str("\nManual only: a person must do these (the whole explanation: `guardline rule ID`):\n");
+        out.push_str(&tr!(
+            lang,
+            "\nManual only: a person must do these (the whole explanation: `guardline rule ID`):\n",
+            "\n手動のみ: 次は人が行う必要があります(説明の全体: `guardline rule ID --lang ja`):\n"
+        ));
         for manual in &plan.manual {
-            out.push_str(&format!(
-                "\n  {} {} ({} failing)\n",
-                manual.control,
-                manual.title.get(lang),
-                manual.failing
+            let (control, title, failing) = (manual.control, manual.title.get(lang), manual.failing);
+            out.push_str(&tr!(
+                lang,
+                "\n  {control} {title} ({failing} failing)\n",
+                "\n  {control} {title}(不合格 {failing} 件)\n"
             ));
             if let Some(rule) = guardline_rules::find_rule(manual.control) {
-                for line in how_to_fix(&rule.explanation()).lines() {
+                for line in how_to_fix(&rule.explanation_in(lang), lang).lines() {
                     out.push_str(format!("    {line}").trim_end());
                     out.push('\n');
                 }
@@ -343,59 +378,87 @@ fn render_plan(
     }
 }
 
-/// The "How to fix" section of a rule's documentation.
-fn how_to_fix(explanation: &str) -> &str {
-    let Some((_, rest)) = explanation.split_once("## How to fix\n") else { return "" };
+/// The "How to fix" section of a rule's documentation in `lang`.
+fn how_to_fix<'a>(explanation: &'a str, lang: &str) -> &'a str {
+    let heading = format!("{}\n", guardline_rules::docs::how_to_fix_heading(lang));
+    let Some((_, rest)) = explanation.split_once(&heading) else { return "" };
     rest.split("\n## ").next().unwrap_or_default().trim()
 }
 
-fn step_line(plan: &FixPlan, index: usize, outcome: &Outcome) -> String {
+fn step_line(plan: &FixPlan, index: usize, outcome: &Outcome, lang: &str) -> String {
     let step = &plan.steps[index];
-    let (control, region) = (step.control, &step.region);
+    let (number, control, region) = (index + 1, step.control, &step.region);
     match outcome {
         Outcome::Done(StepResult::Changed { writes }) => {
-            format!("  done    {}. {control} {region}: {}\n", index + 1, writes.join("; "))
+            let writes = writes.join("; ");
+            tr!(
+                lang,
+                "  done    {number}. {control} {region}: {writes}\n",
+                "  完了    {number}. {control} {region}: {writes}\n"
+            )
         }
-        Outcome::Done(StepResult::AlreadyDone) => {
-            format!("  done    {}. {control} {region}: already in place, nothing changed\n", index + 1)
-        }
-        Outcome::Failed(error) => format!("  FAILED  {}. {control} {region}: {error}\n", index + 1),
-        Outcome::Skipped { because_of } => format!(
-            "  SKIPPED {}. {control} {region}: it needs step {} ({}), which did not succeed\n",
-            index + 1,
-            because_of + 1,
-            plan.steps[*because_of].control
+        Outcome::Done(StepResult::AlreadyDone) => tr!(
+            lang,
+            "  done    {number}. {control} {region}: already in place, nothing changed\n",
+            "  完了    {number}. {control} {region}: 設定済みのため何も変更していません\n"
         ),
+        Outcome::Failed(error) => {
+            tr!(
+                lang,
+                "  FAILED  {number}. {control} {region}: {error}\n",
+                "  失敗    {number}. {control} {region}: {error}\n"
+            )
+        }
+        Outcome::Skipped { because_of } => {
+            let (cause, cause_control) = (because_of + 1, plan.steps[*because_of].control);
+            tr!(
+                lang,
+                "  SKIPPED {number}. {control} {region}: it needs step {cause} ({cause_control}), which did not succeed\n",
+                "  スキップ {number}. {control} {region}: 成功しなかったステップ {cause}({cause_control})が必要です\n"
+            )
+        }
     }
 }
 
-fn render_report(plan: &FixPlan, report: &ApplyReport) -> String {
+fn render_report(plan: &FixPlan, report: &ApplyReport, lang: &str) -> String {
     let changed =
         report.done.iter().filter(|(_, result)| matches!(result, StepResult::Changed { .. })).count();
     let in_place = report.done.len() - changed;
-    let mut out = format!(
-        "\nApplied {} of {} step(s): {changed} changed, {in_place} already in place.\n",
-        report.done.len(),
-        plan.steps.len()
+    let (done, total) = (report.done.len(), plan.steps.len());
+    let mut out = tr!(
+        lang,
+        "\nApplied {done} of {total} step(s): {changed} changed, {in_place} already in place.\n",
+        "\n{total} ステップ中 {done} ステップを適用しました: 変更 {changed}、設定済み {in_place}。\n"
     );
     if report.failed.is_empty() {
-        out.push_str("Run `guardline scan` to confirm that the fixed controls pass.\n");
+        out.push_str(&tr!(
+            lang,
+            "Run `guardline scan` to confirm that the fixed controls pass.\n",
+            "`guardline scan` を実行して、修正したコントロールが合格することを確認してください。\n"
+        ));
         return out;
     }
     for (index, error) in &report.failed {
-        out.push_str(&format!("Step {} ({}) failed: {error}\n", index + 1, plan.steps[*index].control));
-    }
-    for (index, cause) in &report.skipped {
-        out.push_str(&format!(
-            "Step {} ({}) was skipped because step {} ({}) failed.\n",
-            index + 1,
-            plan.steps[*index].control,
-            cause + 1,
-            plan.steps[*cause].control
+        let (number, control) = (index + 1, plan.steps[*index].control);
+        out.push_str(&tr!(
+            lang,
+            "Step {number} ({control}) failed: {error}\n",
+            "ステップ {number}({control})が失敗しました: {error}\n"
         ));
     }
-    out.push_str(
+    for (index, cause) in &report.skipped {
+        let (number, control) = (index + 1, plan.steps[*index].control);
+        let (cause, cause_control) = (cause + 1, plan.steps[*cause].control);
+        out.push_str(&tr!(
+            lang,
+            "Step {number} ({control}) was skipped because step {cause} ({cause_control}) failed.\n",
+            "ステップ {cause}({cause_control})が失敗したため、ステップ {number}({control})をスキップしました。\n"
+        ));
+    }
+    out.push_str(&tr!(
+        lang,
         "What was done stays done: fix the cause and run `guardline fix` again to finish the rest.\n",
-    );
+        "完了した変更はそのまま残ります: 原因を直し、もう一度 `guardline fix` を実行して残りを済ませてください。\n"
+    ));
     out
 }

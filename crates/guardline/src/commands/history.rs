@@ -13,6 +13,7 @@ use guardline_report::html::TrendPoint;
 use guardline_rules::Evaluation;
 
 use crate::args::{Format, HistoryArgs, HistoryDbArgs};
+use crate::lang::{display_width, pad, tr};
 
 /// The history database to use.
 pub fn db_path(args: &HistoryDbArgs) -> anyhow::Result<PathBuf> {
@@ -67,7 +68,7 @@ pub fn run(args: HistoryArgs) -> anyhow::Result<bool> {
             json.push('\n');
             json
         }
-        Format::Terminal => render(&scans, history.path().display().to_string()),
+        Format::Terminal => render(&scans, history.path().display().to_string(), args.lang.code()),
     };
     std::io::stdout().write_all(text.as_bytes()).context("writing the history")?;
     Ok(true)
@@ -81,13 +82,21 @@ pub fn account_label(scan: &ScanSummary) -> String {
     }
 }
 
-/// One line per scan, oldest first, with the controls per outcome.
-fn render(scans: &[ScanSummary], database: String) -> String {
+/// One line per scan, oldest first, with the controls per outcome, in `lang`.
+fn render(scans: &[ScanSummary], database: String, lang: &str) -> String {
     if scans.is_empty() {
-        return format!("No scans recorded in {database}.\n");
+        return tr!(
+            lang,
+            "No scans recorded in {database}.\n",
+            "{database} に記録されたスキャンはありません。\n"
+        );
     }
-    let header =
-        ["ID", "COLLECTED", "ACCOUNT", "PROFILE", "FAIL", "WARN", "NOT-EVAL", "EXCEPTED", "PASS", "RESULT"];
+    let header = if lang == "ja" {
+        ["ID", "収集日時", "アカウント", "プロファイル", "不合格", "警告", "未評価", "例外", "合格", "結果"]
+    } else {
+        ["ID", "COLLECTED", "ACCOUNT", "PROFILE", "FAIL", "WARN", "NOT-EVAL", "EXCEPTED", "PASS", "RESULT"]
+    };
+    let (failed, passed) = if lang == "ja" { ("不合格", "合格") } else { ("failed", "passed") };
     let rows: Vec<[String; 10]> = scans
         .iter()
         .map(|scan| {
@@ -102,20 +111,20 @@ fn render(scans: &[ScanSummary], database: String) -> String {
                 counts.not_evaluated.to_string(),
                 counts.excepted.to_string(),
                 counts.pass.to_string(),
-                if scan.failed { "failed" } else { "passed" }.to_owned(),
+                if scan.failed { failed } else { passed }.to_owned(),
             ]
         })
         .collect();
-    let mut widths = header.map(str::len);
+    let mut widths = header.map(display_width);
     for row in &rows {
         for (width, cell) in widths.iter_mut().zip(row) {
-            *width = (*width).max(cell.chars().count());
+            *width = (*width).max(display_width(cell));
         }
     }
     let mut text = String::new();
     let mut line = |cells: Vec<&str>| {
         let padded: Vec<String> =
-            cells.iter().zip(widths).map(|(cell, width)| format!("{cell:<width$}")).collect();
+            cells.iter().zip(widths).map(|(cell, width)| pad(cell, width, false)).collect();
         text.push_str(padded.join("  ").trim_end());
         text.push('\n');
     };
@@ -123,6 +132,10 @@ fn render(scans: &[ScanSummary], database: String) -> String {
     for row in &rows {
         line(row.iter().map(String::as_str).collect());
     }
-    text.push_str("Counts are controls by their worst outcome; NOT ADOPTED controls are not counted.\n");
+    text.push_str(&tr!(
+        lang,
+        "Counts are controls by their worst outcome; NOT ADOPTED controls are not counted.\n",
+        "件数は最も悪い結果で数えたコントロールの数です。不採用のコントロールは数えません。\n"
+    ));
     text
 }

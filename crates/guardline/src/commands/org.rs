@@ -23,6 +23,7 @@ use guardline_model::org::OrgAccount;
 
 use crate::args::{AwsArgs, OrgCommand, OrgCommandArgs, PlanRolesArgs, SwitchRolesArgs};
 use crate::commands::{collect_options, config_path, files, load_config, write_guard};
+use crate::lang::tr;
 
 /// The first line of Guardline's block in an AWS config file.
 pub const BEGIN_MARKER: &str = "# >>> guardline org switch-roles: managed block, replaced by `guardline org switch-roles --write-config`; edit outside it >>>";
@@ -30,9 +31,10 @@ pub const BEGIN_MARKER: &str = "# >>> guardline org switch-roles: managed block,
 pub const END_MARKER: &str = "# <<< guardline org switch-roles <<<";
 
 pub fn run(args: OrgCommandArgs) -> anyhow::Result<bool> {
+    let lang = args.lang.code();
     match args.command {
-        OrgCommand::SwitchRoles(args) => switch_roles(&args),
-        OrgCommand::PlanRoles(args) => plan_roles(&args),
+        OrgCommand::SwitchRoles(args) => switch_roles(&args, lang),
+        OrgCommand::PlanRoles(args) => plan_roles(&args, lang),
     }
 }
 
@@ -324,7 +326,7 @@ fn write_config(path: &Path, merged: &str, existed: bool) -> anyhow::Result<Opti
     Ok(backup)
 }
 
-fn switch_roles(args: &SwitchRolesArgs) -> anyhow::Result<bool> {
+fn switch_roles(args: &SwitchRolesArgs, lang: &str) -> anyhow::Result<bool> {
     let config = load_config(config_path(args.config.as_deref()).as_deref())?;
     let runtime = runtime()?;
     let (entries, management, mfa) = runtime.block_on(async {
@@ -382,18 +384,38 @@ fn switch_roles(args: &SwitchRolesArgs) -> anyhow::Result<bool> {
             };
             let merged =
                 merge(&existing, &block).map_err(|error| anyhow::anyhow!("{}: {error:#}", path.display()))?;
+            let (count, shown) = (entries.len(), path.display());
             if merged == existing {
-                println!("{} is up to date ({} profile(s))", path.display(), entries.len());
+                println!(
+                    "{}",
+                    tr!(
+                        lang,
+                        "{shown} is up to date ({count} profile(s))",
+                        "{shown} は最新です(プロファイル {count} 個)"
+                    )
+                );
             } else {
                 let backup = write_config(path, &merged, existed)?;
                 match backup {
-                    Some(backup) => println!(
-                        "wrote {} profile(s) to {} (backup: {})",
-                        entries.len(),
-                        path.display(),
-                        backup.display()
+                    Some(backup) => {
+                        let backup = backup.display();
+                        println!(
+                            "{}",
+                            tr!(
+                                lang,
+                                "wrote {count} profile(s) to {shown} (backup: {backup})",
+                                "{shown} にプロファイル {count} 個を書き込みました(バックアップ: {backup})"
+                            )
+                        )
+                    }
+                    None => println!(
+                        "{}",
+                        tr!(
+                            lang,
+                            "wrote {count} profile(s) to {shown}",
+                            "{shown} にプロファイル {count} 個を書き込みました"
+                        )
                     ),
-                    None => println!("wrote {} profile(s) to {}", entries.len(), path.display()),
                 }
             }
             print!("{links}");
@@ -410,18 +432,27 @@ async fn caller_mfa(sdk: &SdkConfig, caller_arn: &str) -> Option<String> {
     guardline_collect::org::mfa_serial(sdk, user).await.ok()?
 }
 
-fn plan_roles(args: &PlanRolesArgs) -> anyhow::Result<bool> {
+fn plan_roles(args: &PlanRolesArgs, lang: &str) -> anyhow::Result<bool> {
     let config = load_config(config_path(args.config.as_deref()).as_deref())?;
     let runtime = runtime()?;
     runtime.block_on(async {
         let sdk = sdk(&args.aws, &config).await;
         let live = write_guard::identify(&sdk).await?;
-        println!("{}", write_guard::target_line(&live));
+        println!("{}", write_guard::target_line(&live, lang));
         let pin = write_guard::check_pin(&config, &live, &args.write, None);
         match (&pin, args.write.apply) {
-            (Ok(pin), _) => println!("{}", write_guard::pin_line(pin)),
+            (Ok(pin), _) => println!("{}", write_guard::pin_line(pin, lang)),
             (Err(error), true) => return Err(anyhow::anyhow!("{error}")),
-            (Err(error), false) => println!("Applying would be refused: {error:#}"),
+            (Err(error), false) => {
+                println!(
+                    "{}",
+                    tr!(
+                        lang,
+                        "Applying would be refused: {error:#}",
+                        "適用は次の理由で拒否されます: {error:#}"
+                    )
+                )
+            }
         }
         let cx = Cx::new(&live.id, "aws", 4);
         let management = match &args.management_account {
@@ -451,21 +482,28 @@ fn plan_roles(args: &PlanRolesArgs) -> anyhow::Result<bool> {
             .await
             .map_err(|error| anyhow::anyhow!("reading the current roles and groups: {error}"))?;
         let steps = org_roles::steps(&desired, &current);
-        print!("{}", render_plan(&live, &management, &desired, &steps));
+        print!("{}", render_plan(&live, &management, &desired, &steps, lang));
         if steps.is_empty() || !args.write.apply {
             return Ok(true);
         }
-        write_guard::confirm(&args.write, &live, &format!("Make these {} call(s)", steps.len()))?;
+        let count = steps.len();
+        write_guard::confirm(
+            &args.write,
+            &live,
+            &tr!(lang, "Make these {count} call(s)", "これら {count} 件の呼び出しを実行します"),
+            lang,
+        )?;
         let (writer, _) = write_guard::writer(&sdk, &live.id).await?;
         let (done, failed) = org_roles::apply(&writer, &steps).await;
         for step in &steps[..done] {
-            println!("  done: [{live}] {}", step.describe());
+            let step = step.describe();
+            println!("{}", tr!(lang, "  done: [{live}] {step}", "  完了: [{live}] {step}"));
         }
         if let Some(error) = failed {
             let left = steps.len() - done - 1;
             anyhow::bail!("failed: {}: {error} ({left} later call(s) not attempted)", steps[done].describe());
         }
-        println!("Applied {} call(s).", steps.len());
+        println!("{}", tr!(lang, "Applied {count} call(s).", "{count} 件の呼び出しを実行しました。"));
         Ok(true)
     })
 }
@@ -477,38 +515,68 @@ async fn partition_of(sdk: &SdkConfig, cx: &Cx) -> anyhow::Result<String> {
     Ok(identity.partition)
 }
 
-/// The plan as shown before anything is written: what should exist, then each call with its policy.
-pub fn render_plan(live: &LiveAccount, management: &str, desired: &Desired, steps: &[Step]) -> String {
+/// The plan as shown before anything is written, in `lang`: what should exist, then each call with its policy.
+pub fn render_plan(
+    live: &LiveAccount,
+    management: &str,
+    desired: &Desired,
+    steps: &[Step],
+    lang: &str,
+) -> String {
     let mut out = String::new();
     match desired {
         Desired::Roles(roles) => {
-            let _ = writeln!(
-                out,
-                "Member account: switch roles trusting only the management account {management}, with MFA."
-            );
+            out.push_str(&tr!(
+                lang,
+                "Member account: switch roles trusting only the management account {management}, with MFA.\n",
+                "メンバーアカウント: 管理アカウント {management} だけを MFA 付きで信頼するスイッチロール。\n"
+            ));
             for role in roles {
-                let policy = role
-                    .managed_policy
-                    .as_deref()
-                    .unwrap_or("none: the profile's switch-role-policies names none; attach one yourself");
-                let _ = writeln!(out, "  role {}: policy {policy}", role.name);
+                let policy = role.managed_policy.clone().unwrap_or_else(|| {
+                    tr!(
+                        lang,
+                        "none: the profile's switch-role-policies names none; attach one yourself",
+                        "なし: プロファイルの switch-role-policies に指定がありません。自分でアタッチしてください"
+                    )
+                });
+                let name = &role.name;
+                out.push_str(&tr!(
+                    lang,
+                    "  role {name}: policy {policy}\n",
+                    "  ロール {name}: ポリシー {policy}\n"
+                ));
             }
         }
         Desired::Groups(groups) => {
-            let _ = writeln!(
-                out,
-                "Management account: groups whose members may switch into the roles of every member account."
-            );
+            out.push_str(&tr!(
+                lang,
+                "Management account: groups whose members may switch into the roles of every member account.\n",
+                "管理アカウント: メンバーが全メンバーアカウントのロールへスイッチできるグループ。\n"
+            ));
             for group in groups {
-                let _ = writeln!(out, "  group {}: may assume role {}", group.name, group.role);
+                let (name, role) = (&group.name, &group.role);
+                out.push_str(&tr!(
+                    lang,
+                    "  group {name}: may assume role {role}\n",
+                    "  グループ {name}: ロール {role} を引き受け可能\n"
+                ));
             }
         }
     }
     if steps.is_empty() {
-        let _ = writeln!(out, "Nothing to do: account {live} already matches.");
+        out.push_str(&tr!(
+            lang,
+            "Nothing to do: account {live} already matches.\n",
+            "することはありません: アカウント {live} はすでに一致しています。\n"
+        ));
         return out;
     }
-    let _ = writeln!(out, "Plan: {} call(s) in account {live}:", steps.len());
+    let count = steps.len();
+    out.push_str(&tr!(
+        lang,
+        "Plan: {count} call(s) in account {live}:\n",
+        "プラン: アカウント {live} で {count} 件の呼び出し:\n"
+    ));
     for (index, step) in steps.iter().enumerate() {
         let _ = writeln!(out, "  {}. {} ({})", index + 1, step.describe(), step.action());
         if let Some(document) = step.document() {

@@ -1,18 +1,20 @@
-//! `guardline rule [ID]`: a control's documentation (the rule's own doc comment), or the list of controls.
+//! `guardline rule [ID]`: a control's documentation (the rule's own doc comment, in `--lang`), or the list of
+//! controls.
 
 use std::io::Write;
 
 use anyhow::Context as _;
-use guardline_rules::{RULES, Rule, docs::rule_markdown, find_rule};
+use guardline_rules::{RULES, Rule, docs::rule_markdown_in, find_rule};
 
 use crate::args::{RuleArgs, RuleFormat};
 
 pub fn run(args: RuleArgs) -> anyhow::Result<bool> {
+    let lang = args.lang.code();
     let text = match &args.id {
         Some(id) => {
             let rule = find_rule(id).ok_or_else(|| unknown_rule(id))?;
             match args.format {
-                RuleFormat::Markdown => rule_markdown(rule),
+                RuleFormat::Markdown => rule_markdown_in(rule, lang),
                 RuleFormat::Json => serde_json::to_string_pretty(&rule_json(rule))? + "\n",
             }
         }
@@ -20,7 +22,7 @@ pub fn run(args: RuleArgs) -> anyhow::Result<bool> {
             RuleFormat::Markdown => {
                 let mut out = String::new();
                 for rule in RULES {
-                    out.push_str(&format!("{:<15}{:<38}{}\n", rule.id, rule.name, rule.title));
+                    out.push_str(&format!("{:<15}{:<38}{}\n", rule.id, rule.name, rule.title_in(lang)));
                 }
                 out
             }
@@ -46,6 +48,7 @@ fn rule_json(rule: &Rule) -> serde_json::Value {
         "fix": rule.fix,
         "data": rule.data,
         "explanation": rule.explanation(),
+        "explanation_ja": rule.explanation_in("ja"),
         "source": rule.source,
     })
 }

@@ -25,24 +25,27 @@ use crate::args::{
 };
 use crate::commands::saved_plan::SavedPlan;
 use crate::commands::{collect, collect_options, config_path, load_config, write_guard};
+use crate::lang::tr;
 
 pub fn run(args: ScheduleArgs) -> anyhow::Result<bool> {
+    let lang = args.lang.code();
     match args.command {
         ScheduleCommand::Plan(args) => plan_or_apply(
             args.common,
             args.role_arn,
             &WriteArgs { apply: false, yes: false, account_id: args.account_id },
             Saving { plan_out: args.plan_out, reviewed: None },
+            lang,
         ),
         ScheduleCommand::Apply(ScheduleApplyArgs { common, role_arn, write, apply_plan, max_plan_age }) => {
             let reviewed = match apply_plan {
                 Some(path) => Some((SavedPlan::read(&path, "schedule", max_plan_age)?, path)),
                 None => None,
             };
-            plan_or_apply(common, role_arn, &write, Saving { plan_out: None, reviewed })
+            plan_or_apply(common, role_arn, &write, Saving { plan_out: None, reviewed }, lang)
         }
-        ScheduleCommand::Run(args) => run_now(&args),
-        ScheduleCommand::Status(args) => status(&args),
+        ScheduleCommand::Run(args) => run_now(&args, lang),
+        ScheduleCommand::Status(args) => status(&args, lang),
     }
 }
 
@@ -95,17 +98,24 @@ fn production_tag(config: &Config, live: &LiveAccount) -> ProductionTag {
     config.profile_for(&live.id, live.alias.as_deref()).params.production_tag.clone()
 }
 
-fn describe_schedule(schedule: &ScheduleConfig) -> String {
+fn describe_schedule(schedule: &ScheduleConfig, lang: &str) -> String {
     let zone = schedule.schedule.time_zone.iana_name().unwrap_or("UTC");
     let method = match schedule.installs_as {
-        InstallMethod::MaintenanceWindow => "maintenance windows",
-        InstallMethod::Scheduler => "EventBridge Scheduler schedules",
+        InstallMethod::MaintenanceWindow => tr!(lang, "maintenance windows", "メンテナンスウィンドウ"),
+        InstallMethod::Scheduler => {
+            tr!(lang, "EventBridge Scheduler schedules", "EventBridge Scheduler のスケジュール")
+        }
     };
-    let holidays =
-        if schedule.schedule.skip_japanese_holidays { ", no start on Japanese holidays" } else { "" };
-    format!(
-        "Schedule {} (line {}): running {} in {zone}{holidays}; installs as {method}",
-        schedule.name, schedule.line, schedule.schedule.window
+    let holidays = if schedule.schedule.skip_japanese_holidays {
+        tr!(lang, ", no start on Japanese holidays", "、日本の祝日は起動しない")
+    } else {
+        String::new()
+    };
+    let (name, line, window) = (&schedule.name, schedule.line, &schedule.schedule.window);
+    tr!(
+        lang,
+        "Schedule {name} (line {line}): running {window} in {zone}{holidays}; installs as {method}",
+        "スケジュール {name}({line} 行目): 稼働 {window}({zone}{holidays})。{method}としてインストール"
     )
 }
 
@@ -125,6 +135,7 @@ fn plan_or_apply(
     mut role_arn: Option<String>,
     write: &WriteArgs,
     saving: Saving,
+    lang: &str,
 ) -> anyhow::Result<bool> {
     // A reviewed plan is re-planned with its own schedule, role and regions.
     if let Some((reviewed, _)) = &saving.reviewed {
@@ -138,16 +149,18 @@ fn plan_or_apply(
     runtime.block_on(async {
         let sdk = sdk(&common.aws, &setup.config, &setup.regions).await;
         let live = write_guard::identify(&sdk).await?;
-        println!("{}", write_guard::target_line(&live));
+        println!("{}", write_guard::target_line(&live, lang));
         if let Some((reviewed, _)) = &saving.reviewed {
             reviewed.check_account(&live)?;
         }
         // The pin is checked before anything is read for the plan, and nothing is written without it.
         let pin = write_guard::check_pin(&setup.config, &live, write, None);
         match (&pin, write.apply) {
-            (Ok(pin), _) => println!("{}", write_guard::pin_line(pin)),
+            (Ok(pin), _) => println!("{}", write_guard::pin_line(pin, lang)),
             (Err(error), true) => return Err(anyhow::anyhow!("{error}")),
-            (Err(error), false) => println!("Applying would be refused: {error:#}"),
+            (Err(error), false) => {
+                println!("{}", tr!(lang, "Applying would be refused: {error:#}", "適用は次の理由で拒否されます: {error:#}"))
+            }
         }
         let production = production_tag(&setup.config, &live);
         let request = Request {
@@ -158,7 +171,7 @@ fn plan_or_apply(
         };
         let plan =
             install::plan(&sdk, &request).await.map_err(|error| anyhow::anyhow!("reading the account: {error}"))?;
-        print_plan(&setup, &plan, &live, &production);
+        print_plan(&setup, &plan, &live, &production, lang);
         if !plan.refusals.is_empty() {
             anyhow::bail!(
                 "refused, nothing was changed:\n{}",
@@ -168,12 +181,17 @@ fn plan_or_apply(
         let body = plan_body(&plan, common.schedule.as_deref(), role_arn.as_deref());
         if let Some((reviewed, path)) = &saving.reviewed {
             check_reviewed(reviewed, &body)?;
+            let (path, made) = (path.display(), reviewed.created_at.strftime("%Y-%m-%d %H:%M:%S UTC"));
+            let version = &reviewed.guardline_version;
             println!(
-                "\nThe reviewed plan {} (made {} by Guardline {}) still applies: its calls are what the live state \
-                 calls for now.",
-                path.display(),
-                reviewed.created_at.strftime("%Y-%m-%d %H:%M:%S UTC"),
-                reviewed.guardline_version
+                "{}",
+                tr!(
+                    lang,
+                    "\nThe reviewed plan {path} (made {made} by Guardline {version}) still applies: its calls are what \
+                     the live state calls for now.",
+                    "\nレビュー済みのプラン {path}({made} に Guardline {version} で作成)はまだ適用できます: その呼び出しは\
+                     現在の状態が必要とするものです。"
+                )
             );
         }
         if let Some(path) = &saving.plan_out {
@@ -181,30 +199,48 @@ fn plan_or_apply(
         }
         let count = plan.call_count();
         if count == 0 {
-            println!("\nNothing to do: every schedule is installed as configured in {}.", setup.regions.join(", "));
+            let regions = setup.regions.join(", ");
+            println!(
+                "{}",
+                tr!(
+                    lang,
+                    "\nNothing to do: every schedule is installed as configured in {regions}.",
+                    "\nすることはありません: {regions} ではすべてのスケジュールが設定どおりにインストールされています。"
+                )
+            );
             return Ok(true);
         }
         if !write.apply {
-            println!("\n{count} call(s) planned. Nothing was changed; `guardline schedule apply --apply` makes them.");
+            println!(
+                "{}",
+                tr!(
+                    lang,
+                    "\n{count} call(s) planned. Nothing was changed; `guardline schedule apply --apply` makes them.",
+                    "\n{count} 件の呼び出しを計画しました。何も変更していません。`guardline schedule apply --apply` で実行します。"
+                )
+            );
             return Ok(true);
         }
-        write_guard::confirm(write, &live, &format!("Make these {count} call(s)"))?;
+        write_guard::confirm(write, &live, &tr!(lang, "Make these {count} call(s)", "これら {count} 件の呼び出しを実行します"), lang)?;
         // The identity that writes, checked again after the confirmation.
         let (writer, _) = write_guard::writer(&sdk, &live.id).await?;
-        println!("\nApplying:");
+        println!("{}", tr!(lang, "\nApplying:", "\n適用中:"));
         let result = install::apply(&writer, &plan, |change, call| {
+            let (region, schedule, call) = (&change.region, &change.schedule, install::describe(change, call));
             println!(
-                "  done: [{live}] {} schedule {}: {}",
-                change.region,
-                change.schedule,
-                install::describe(change, call)
+                "{}",
+                tr!(
+                    lang,
+                    "  done: [{live}] {region} schedule {schedule}: {call}",
+                    "  完了: [{live}] {region} スケジュール {schedule}: {call}"
+                )
             );
         })
         .await;
         result.map_err(|error| {
             anyhow::anyhow!("applying: {error} (the calls listed as done stay made; re-run to complete the rest)")
         })?;
-        println!("Applied {count} call(s).");
+        println!("{}", tr!(lang, "Applied {count} call(s).", "{count} 件の呼び出しを実行しました。"));
         Ok(true)
     })
 }
@@ -262,60 +298,98 @@ fn check_reviewed(reviewed: &SavedPlan, fresh: &serde_json::Value) -> anyhow::Re
     Ok(())
 }
 
-fn print_plan(setup: &Setup, plan: &Plan, live: &LiveAccount, production: &ProductionTag) {
+fn print_plan(setup: &Setup, plan: &Plan, live: &LiveAccount, production: &ProductionTag, lang: &str) {
     for schedule in &setup.schedules {
-        println!("\n{}", describe_schedule(schedule));
+        println!("\n{}", describe_schedule(schedule, lang));
+        let (selector, production) = (selector_text(&schedule.select), production.describe());
         println!(
-            "  selects instances tagged {}; never an instance tagged {} (keys without case, values trimmed \
-             and case-folded)",
-            selector_text(&schedule.select),
-            production.describe()
+            "{}",
+            tr!(
+                lang,
+                "  selects instances tagged {selector}; never an instance tagged {production} (keys without case, \
+                 values trimmed and case-folded)",
+                "  タグ {selector} のインスタンスを選択します。タグ {production} のインスタンスは決して選択しません\
+                 (キーは大文字小文字を区別せず、値は前後の空白を除き大文字小文字を揃えて比較)"
+            )
         );
         if let Some((_, crons)) = plan.crons.iter().find(|(name, _)| *name == schedule.name) {
+            let (stop, start) = (&crons.stop, &crons.start);
+            let zone = schedule.schedule.time_zone.iana_name().unwrap_or("UTC");
             println!(
-                "  stop {}, start {}, time zone {}",
-                crons.stop,
-                crons.start,
-                schedule.schedule.time_zone.iana_name().unwrap_or("UTC")
+                "{}",
+                tr!(
+                    lang,
+                    "  stop {stop}, start {start}, time zone {zone}",
+                    "  停止 {stop}、起動 {start}、タイムゾーン {zone}"
+                )
             );
         }
         if schedule.schedule.skip_japanese_holidays {
             println!(
-                "  note: cron has no holiday calendar, so the installed schedule also starts instances on Japanese \
-                 holidays; only `guardline schedule run` (from cron) skips them"
+                "{}",
+                tr!(
+                    lang,
+                    "  note: cron has no holiday calendar, so the installed schedule also starts instances on \
+                     Japanese holidays; only `guardline schedule run` (from cron) skips them",
+                    "  注意: cron には祝日の暦がないため、インストールしたスケジュールは日本の祝日にもインスタンスを\
+                     起動します。祝日を飛ばすのは(cron から実行する)`guardline schedule run` だけです"
+                )
             );
         }
-        match schedule.installs_as {
-            InstallMethod::MaintenanceWindow => println!(
+        let note = match schedule.installs_as {
+            InstallMethod::MaintenanceWindow => tr!(
+                lang,
                 "  note: AWS resolves the tag target each time a window runs: instances tagged later are covered \
-                 without a re-apply, and the production check below saw only today's instances"
+                 without a re-apply, and the production check below saw only today's instances",
+                "  注意: AWS はウィンドウの実行のたびにタグのターゲットを解決します。後からタグを付けたインスタンスも\
+                 再適用なしで対象になり、下の本番チェックが見たのは今日のインスタンスだけです"
             ),
-            InstallMethod::Scheduler => println!(
-                "  note: the schedules list the instance IDs selected now; instances created later need a re-apply"
+            InstallMethod::Scheduler => tr!(
+                lang,
+                "  note: the schedules list the instance IDs selected now; instances created later need a re-apply",
+                "  注意: スケジュールは今選択されているインスタンス ID を列挙します。後から作成したインスタンスには\
+                 再適用が必要です"
             ),
-        }
+        };
+        println!("{note}");
         for selection in plan.selections.iter().filter(|selection| selection.schedule == schedule.name) {
             let instances: Vec<String> = selection
                 .instances
                 .iter()
                 .map(|instance| format!("{} {}", instance.label(), instance.state))
                 .collect();
+            let region = &selection.region;
             if instances.is_empty() {
-                println!("  {}: selects no instance now", selection.region);
+                println!(
+                    "{}",
+                    tr!(
+                        lang,
+                        "  {region}: selects no instance now",
+                        "  {region}: 現在選択しているインスタンスはありません"
+                    )
+                );
             } else {
-                println!("  {}: selects now {}", selection.region, instances.join(", "));
+                let instances = instances.join(", ");
+                println!(
+                    "{}",
+                    tr!(lang, "  {region}: selects now {instances}", "  {region}: 現在の選択 {instances}")
+                );
             }
         }
     }
     if plan.call_count() > 0 {
-        println!("\nCalls:");
+        println!("{}", tr!(lang, "\nCalls:", "\n呼び出し:"));
         for change in &plan.changes {
             for call in &change.calls {
+                let (region, schedule, call) =
+                    (&change.region, &change.schedule, install::describe(change, call));
                 println!(
-                    "  [{live}] {} schedule {}: {}",
-                    change.region,
-                    change.schedule,
-                    install::describe(change, call)
+                    "{}",
+                    tr!(
+                        lang,
+                        "  [{live}] {region} schedule {schedule}: {call}",
+                        "  [{live}] {region} スケジュール {schedule}: {call}"
+                    )
                 );
             }
         }
@@ -330,15 +404,12 @@ fn local(instant: Timestamp, schedule: &ScheduleConfig) -> String {
         .to_string()
 }
 
-fn next_events(schedule: &ScheduleConfig, at: Timestamp) -> String {
+fn next_events(schedule: &ScheduleConfig, at: Timestamp, lang: &str) -> String {
     let show = |instant: Option<Timestamp>| {
-        instant.map_or("none within 400 days".to_owned(), |t| local(t, schedule))
+        instant.map_or_else(|| tr!(lang, "none within 400 days", "400 日以内になし"), |t| local(t, schedule))
     };
-    format!(
-        "next stop {}, next start {}",
-        show(schedule.schedule.next_stop(at)),
-        show(schedule.schedule.next_start(at))
-    )
+    let (stop, start) = (show(schedule.schedule.next_stop(at)), show(schedule.schedule.next_start(at)));
+    tr!(lang, "next stop {stop}, next start {start}", "次の停止 {stop}、次の起動 {start}")
 }
 
 fn parse_at(at: Option<&str>) -> anyhow::Result<At> {
@@ -348,7 +419,7 @@ fn parse_at(at: Option<&str>) -> anyhow::Result<At> {
     }
 }
 
-fn run_now(args: &ScheduleRunArgs) -> anyhow::Result<bool> {
+fn run_now(args: &ScheduleRunArgs, lang: &str) -> anyhow::Result<bool> {
     if let Some(at) = args.at.as_deref().filter(|_| !args.dry_run) {
         anyhow::bail!(
             "refused, nothing was changed: `schedule run --at {at}` without --dry-run would stop or start instances \
@@ -362,12 +433,21 @@ fn run_now(args: &ScheduleRunArgs) -> anyhow::Result<bool> {
     runtime.block_on(async {
         let sdk = sdk(&args.common.aws, &setup.config, &setup.regions).await;
         let live = write_guard::identify(&sdk).await?;
-        println!("{}", write_guard::target_line(&live));
+        println!("{}", write_guard::target_line(&live, lang));
         // `run` writes (it stops and starts instances): the same pin check as `apply`, before anything else.
         let write = WriteArgs { apply: true, yes: true, account_id: args.account_id.clone() };
         match write_guard::check_pin(&setup.config, &live, &write, None) {
-            Ok(pin) => println!("{}", write_guard::pin_line(&pin)),
-            Err(error) if args.dry_run => println!("A real run would be {error:#}"),
+            Ok(pin) => println!("{}", write_guard::pin_line(&pin, lang)),
+            Err(error) if args.dry_run => {
+                println!(
+                    "{}",
+                    tr!(
+                        lang,
+                        "A real run would be {error:#}",
+                        "実際の実行は次の理由で拒否されます: {error:#}"
+                    )
+                )
+            }
             Err(error) => return Err(error),
         }
         // Every stop and start is made with the identity checked above, pinned to that account.
@@ -377,15 +457,29 @@ fn run_now(args: &ScheduleRunArgs) -> anyhow::Result<bool> {
         for schedule in &setup.schedules {
             let instant = at.instant(schedule).map_err(|error| anyhow::anyhow!(error))?;
             let due = due_at(schedule, instant, interval);
-            let header = format!("Schedule {} at {}", schedule.name, local(instant, schedule));
+            let (name, when) = (&schedule.name, local(instant, schedule));
+            let header = tr!(lang, "Schedule {name} at {when}", "スケジュール {name}({when})");
             let Some(action) = due else {
-                println!("{header}: nothing is due ({})", next_events(schedule, instant));
+                let next = next_events(schedule, instant, lang);
+                println!(
+                    "{}",
+                    tr!(
+                        lang,
+                        "{header}: nothing is due ({next})",
+                        "{header}: 実行するものはありません({next})"
+                    )
+                );
                 continue;
             };
+            let due_verb = verb(action);
             println!(
-                "{header}: {} is due{}",
-                verb(action),
-                if args.dry_run { " (dry run: nothing is changed)" } else { "" }
+                "{}",
+                match (args.dry_run, lang) {
+                    (true, "ja") => format!("{header}: {due_verb} の時刻です(ドライラン: 何も変更しません)"),
+                    (false, "ja") => format!("{header}: {due_verb} の時刻です"),
+                    (true, _) => format!("{header}: {due_verb} is due (dry run: nothing is changed)"),
+                    (false, _) => format!("{header}: {due_verb} is due"),
+                }
             );
             let done = guardline_apply::schedule::run::run(
                 &writer,
@@ -397,7 +491,15 @@ fn run_now(args: &ScheduleRunArgs) -> anyhow::Result<bool> {
             )
             .await;
             if done.is_empty() {
-                println!("  no instance is selected in {}", setup.regions.join(", "));
+                let regions = setup.regions.join(", ");
+                println!(
+                    "{}",
+                    tr!(
+                        lang,
+                        "  no instance is selected in {regions}",
+                        "  {regions} で選択されたインスタンスはありません"
+                    )
+                );
             }
             for row in &done {
                 println!("  {}  {}  {}  {}", row.region, row.instance, verb(row.action), row.result);
@@ -412,7 +514,7 @@ fn run_now(args: &ScheduleRunArgs) -> anyhow::Result<bool> {
     })
 }
 
-fn status(args: &ScheduleStatusArgs) -> anyhow::Result<bool> {
+fn status(args: &ScheduleStatusArgs, lang: &str) -> anyhow::Result<bool> {
     let setup = setup(&args.common)?;
     let at = parse_at(args.at.as_deref())?;
     let mut aws = args.common.aws.clone();
@@ -424,7 +526,7 @@ fn status(args: &ScheduleStatusArgs) -> anyhow::Result<bool> {
     let evaluation = guardline_rules::evaluate(&snapshot, &setup.config, today);
     let alias = evaluation.account_alias.clone();
     let live = LiveAccount { id: snapshot.account.id.clone(), alias: alias.clone() };
-    println!("Account: {live}");
+    println!("{}", tr!(lang, "Account: {live}", "アカウント: {live}"));
     let production = production_tag(&setup.config, &live);
     let sched_findings: Vec<_> = evaluation
         .findings
@@ -433,21 +535,38 @@ fn status(args: &ScheduleStatusArgs) -> anyhow::Result<bool> {
         .collect();
     for schedule in &setup.schedules {
         let instant = at.instant(schedule).map_err(|error| anyhow::anyhow!(error))?;
-        println!("\n{}", describe_schedule(schedule));
+        println!("\n{}", describe_schedule(schedule, lang));
+        let now = local(instant, schedule);
+        let hours = match (schedule.schedule.is_working_time(instant), lang) {
+            (true, "ja") => "業務時間",
+            (false, "ja") => "業務時間外",
+            (true, _) => "working time",
+            (false, _) => "off hours",
+        };
+        let next = next_events(schedule, instant, lang);
+        println!("{}", tr!(lang, "  now {now} ({hours}); {next}", "  現在 {now}({hours})。{next}"));
+        let selector = selector_text(&schedule.select);
         println!(
-            "  now {} ({}); {}",
-            local(instant, schedule),
-            if schedule.schedule.is_working_time(instant) { "working time" } else { "off hours" },
-            next_events(schedule, instant)
+            "{}",
+            tr!(lang, "  selects instances tagged {selector}", "  タグ {selector} のインスタンスを選択")
         );
-        println!("  selects instances tagged {}", selector_text(&schedule.select));
         for (region, inventory) in &snapshot.regions {
-            let installed = installed_in(schedule, inventory);
-            println!("  {region}: installed: {installed}");
+            let installed = installed_in(schedule, inventory, lang);
+            println!(
+                "{}",
+                tr!(lang, "  {region}: installed: {installed}", "  {region}: インストール済み: {installed}")
+            );
             let instances = match inventory.instances.get() {
                 Ok(instances) => instances,
                 Err(error) => {
-                    println!("    instances not collected: {error}");
+                    println!(
+                        "{}",
+                        tr!(
+                            lang,
+                            "    instances not collected: {error}",
+                            "    インスタンスを収集できませんでした: {error}"
+                        )
+                    );
                     continue;
                 }
             };
@@ -457,7 +576,10 @@ fn status(args: &ScheduleStatusArgs) -> anyhow::Result<bool> {
                 .filter(|instance| schedule.select.matches(&instance.tags))
                 .collect();
             if selected.is_empty() {
-                println!("    selects no instance");
+                println!(
+                    "{}",
+                    tr!(lang, "    selects no instance", "    選択しているインスタンスはありません")
+                );
             }
             for instance in selected {
                 let name = instance.tags.get("Name").map_or(String::new(), |name| format!(" ({name})"));
@@ -465,35 +587,62 @@ fn status(args: &ScheduleStatusArgs) -> anyhow::Result<bool> {
                     finding.finding.resource == instance.arn && finding.finding.control == "SCHED-001"
                 });
                 let coverage = match covered {
-                    _ if production.matches(&instance.tags) => {
-                        "PRODUCTION: never stopped or started by Guardline".to_owned()
-                    }
-                    Some(finding) if finding.finding.status == Status::Pass => "covered".to_owned(),
+                    _ if production.matches(&instance.tags) => tr!(
+                        lang,
+                        "PRODUCTION: never stopped or started by Guardline",
+                        "本番: Guardline は決して停止・起動しません"
+                    ),
+                    Some(finding) if finding.finding.status == Status::Pass => tr!(lang, "covered", "対象"),
                     Some(finding) if finding.finding.status == Status::Fail => {
-                        "NOT covered by any stop schedule".to_owned()
+                        tr!(
+                            lang,
+                            "NOT covered by any stop schedule",
+                            "どの停止スケジュールの対象にもなっていません"
+                        )
                     }
-                    Some(_) => "coverage not evaluated".to_owned(),
-                    None => "not a non-production instance by the profile's nonprod-tag".to_owned(),
+                    Some(_) => tr!(lang, "coverage not evaluated", "対象かどうか未評価"),
+                    None => tr!(
+                        lang,
+                        "not a non-production instance by the profile's nonprod-tag",
+                        "プロファイルの nonprod-tag による非本番インスタンスではありません"
+                    ),
                 };
                 println!("    {}{name} {}: {coverage}", instance.id, instance.state);
             }
         }
     }
     println!(
-        "\nSCHED-001 (non-production instances stopped off hours) and SCHED-002 (no schedule stops production):"
+        "{}",
+        tr!(
+            lang,
+            "\nSCHED-001 (non-production instances stopped off hours) and SCHED-002 (no schedule stops production):",
+            "\nSCHED-001(非本番インスタンスを業務時間外に停止)と SCHED-002(本番を停止するスケジュールがない):"
+        )
     );
     if sched_findings.is_empty() {
-        println!("  no finding (no non-production instance, no stop schedule)");
+        println!(
+            "{}",
+            tr!(
+                lang,
+                "  no finding (no non-production instance, no stop schedule)",
+                "  検出結果なし(非本番インスタンスも停止スケジュールもありません)"
+            )
+        );
     }
     for finding in &sched_findings {
         let finding = &finding.finding;
+        let status = match (finding.status, lang) {
+            (Status::Pass, "ja") => "合格",
+            (Status::Fail, "ja") => "不合格",
+            (Status::NotEvaluated, "ja") => "未評価",
+            (status, _) => status.label(),
+        };
         println!(
-            "  {} {} {} {}: {}",
-            finding.status.label(),
+            "  {status} {} {} {}: {}",
             finding.control,
             finding.region,
             finding.resource,
-            finding.message.en
+            finding.message.get(lang)
         );
     }
     Ok(true)
@@ -503,6 +652,7 @@ fn status(args: &ScheduleStatusArgs) -> anyhow::Result<bool> {
 fn installed_in(
     schedule: &ScheduleConfig,
     inventory: &guardline_model::inventory::RegionInventory,
+    lang: &str,
 ) -> String {
     let names = [resource_name(&schedule.name, Action::Stop), resource_name(&schedule.name, Action::Start)];
     let found: Result<Vec<&str>, String> = match schedule.installs_as {
@@ -530,8 +680,14 @@ fn installed_in(
             .map_err(|error| error.to_string()),
     };
     match found {
-        Ok(found) if found.is_empty() => "no (run `guardline schedule apply`)".to_owned(),
+        Ok(found) if found.is_empty() => {
+            tr!(
+                lang,
+                "no (run `guardline schedule apply`)",
+                "なし(`guardline schedule apply` を実行してください)"
+            )
+        }
         Ok(found) => found.join(", "),
-        Err(error) => format!("unknown ({error})"),
+        Err(error) => tr!(lang, "unknown ({error})", "不明({error})"),
     }
 }

@@ -77,8 +77,12 @@ pub fn send_guarded(
     let write = WriteArgs { apply: true, yes: args.yes, account_id: args.account_id.clone() };
     let pin =
         write_guard::check_pin(config, &live, &write, None).map_err(|error| refuse(format!("{error:#}")))?;
-    eprintln!("Security Hub import: {}; {}", write_guard::target_line(&live), write_guard::pin_line(&pin));
-    write_guard::confirm(&write, &live, "Import the findings into Security Hub")?;
+    eprintln!(
+        "Security Hub import: {}; {}",
+        write_guard::target_line(&live, "en"),
+        write_guard::pin_line(&pin, "en")
+    );
+    write_guard::confirm(&write, &live, "Import the findings into Security Hub", "en")?;
     send(evaluation, args.report.lang.code(), writer, session)
 }
 

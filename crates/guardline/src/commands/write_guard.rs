@@ -9,10 +9,11 @@ use aws_config::SdkConfig;
 use guardline_config::{Config, LiveAccount, PinMatch, check_write_target};
 
 use crate::args::WriteArgs;
+use crate::lang::tr;
 
-/// The target account, as the plan's first lines show it.
-pub fn target_line(live: &LiveAccount) -> String {
-    format!("Target account: {live}")
+/// The target account, as the plan's first lines show it, in `lang`.
+pub fn target_line(live: &LiveAccount, lang: &str) -> String {
+    tr!(lang, "Target account: {live}", "対象アカウント: {live}")
 }
 
 /// Checks the pin before anything is written; `alias_created_by_plan` is the alias the plan itself creates.
@@ -27,20 +28,28 @@ pub fn check_pin(
         .map_err(|error| anyhow::anyhow!("refused, nothing was changed: {error}"))
 }
 
-/// How the pin matched, for the plan's header.
-pub fn pin_line(pin: &PinMatch) -> String {
+/// How the pin matched, for the plan's header, in `lang`.
+pub fn pin_line(pin: &PinMatch, lang: &str) -> String {
     match pin {
-        PinMatch::Pinned { line } => format!("Pinned by the config's [[accounts]] entry at line {line}."),
-        PinMatch::PinnedAliasCreatedByPlan { line } => format!(
-            "Pinned by the config's [[accounts]] entry at line {line}; its alias is created by this plan."
+        PinMatch::Pinned { line } => tr!(
+            lang,
+            "Pinned by the config's [[accounts]] entry at line {line}.",
+            "設定ファイルの {line} 行目の [[accounts]] で固定されています。"
         ),
-        PinMatch::ConfirmedOnCommandLine => "Confirmed with --account-id.".to_owned(),
+        PinMatch::PinnedAliasCreatedByPlan { line } => tr!(
+            lang,
+            "Pinned by the config's [[accounts]] entry at line {line}; its alias is created by this plan.",
+            "設定ファイルの {line} 行目の [[accounts]] で固定されています。そのエイリアスはこのプランで作成します。"
+        ),
+        PinMatch::ConfirmedOnCommandLine => {
+            tr!(lang, "Confirmed with --account-id.", "--account-id で確認済みです。")
+        }
     }
 }
 
-/// Asks the operator to confirm `what` on a terminal, unless `--yes`. Without a terminal, `--yes` is
-/// required: a write never proceeds on an unanswered prompt.
-pub fn confirm(args: &WriteArgs, live: &LiveAccount, what: &str) -> anyhow::Result<()> {
+/// Asks the operator to confirm `what` on a terminal (in `lang`), unless `--yes`. Without a terminal, `--yes`
+/// is required: a write never proceeds on an unanswered prompt.
+pub fn confirm(args: &WriteArgs, live: &LiveAccount, what: &str, lang: &str) -> anyhow::Result<()> {
     if args.yes {
         return Ok(());
     }
@@ -49,7 +58,12 @@ pub fn confirm(args: &WriteArgs, live: &LiveAccount, what: &str) -> anyhow::Resu
         anyhow::bail!("refused, nothing was changed: --apply without a terminal to confirm on needs --yes");
     }
     let mut stderr = std::io::stderr();
-    write!(stderr, "{what} in account {live}? Type the account ID to confirm: ").context("prompting")?;
+    let prompt = tr!(
+        lang,
+        "{what} in account {live}? Type the account ID to confirm: ",
+        "アカウント {live} で{what}か? 確認のためアカウント ID を入力してください: "
+    );
+    write!(stderr, "{prompt}").context("prompting")?;
     stderr.flush().context("prompting")?;
     let mut answer = String::new();
     stdin.lock().read_line(&mut answer).context("reading the confirmation")?;

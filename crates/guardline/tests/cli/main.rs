@@ -21,6 +21,9 @@ mod files;
 mod fix;
 /// Scan history: `scan` records, `history` lists, `diff` compares; `exceptions` reviews expiries.
 mod history;
+/// `--lang ja` (and the locale's default) on the commands that print for people: rule, fix, exceptions,
+/// history, the HTML report.
+mod japanese;
 /// `scan` and `collect` against a seeded account on moto server.
 mod moto_scan;
 /// Commands that need no AWS: rule, init, iam-policy, bad snapshots and configs.

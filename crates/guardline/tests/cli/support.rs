@@ -25,11 +25,15 @@ pub fn guardline_in(cwd: &Path, args: &[&str], env: &[(&str, String)]) -> Run {
     }
 }
 
-/// Gives `command` no AWS settings from the environment but `env`, and a temporary data dir, which lives as
+/// Gives `command` no AWS settings, no locale and no Guardline settings from the environment but `env`, and a temporary data dir, which lives as
 /// long as the returned guard.
 pub fn clean_env(command: &mut Command, env: &[(&str, String)]) -> tempfile::TempDir {
     for (key, _) in std::env::vars() {
-        if key.starts_with("AWS_") || key == "NO_COLOR" || key.starts_with("GUARDLINE_") {
+        if key.starts_with("AWS_")
+            || key == "NO_COLOR"
+            || key.starts_with("GUARDLINE_")
+            || ["LC_ALL", "LC_MESSAGES", "LANG"].contains(&key.as_str())
+        {
             command.env_remove(key);
         }
     }
