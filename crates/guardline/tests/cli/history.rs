@@ -187,7 +187,8 @@ fn the_default_database_is_in_the_data_dir_and_the_environment_overrides_it() {
 fn demo_and_no_history_record_nothing() {
     let dir = tempfile::tempdir().unwrap();
     write_snapshots(dir.path());
-    let demo = guardline_in(dir.path(), &["scan", "--demo", "--history-db", "h.sqlite3", "-o", "r.txt"], &[]);
+    let env = [("GUARDLINE_HISTORY_DB", "h.sqlite3".to_owned())];
+    let demo = guardline_in(dir.path(), &["scan", "--demo", "-o", "r.txt"], &env);
     assert_eq!(demo.code, 1, "{}", demo.stderr);
     let skipped = scan(dir.path(), "before.json", &["--history-db", "h.sqlite3", "--no-history"]);
     assert_eq!(skipped.code, 1, "{}", skipped.stderr);
