@@ -530,7 +530,7 @@ fn installed_in(
             .map_err(|error| error.to_string()),
     };
     match found {
-        Ok(found) if found.is_empty() => "no (run `guardline schedule apply`)".to_owned(),
+        Ok(found) if found.is_empty() => "no (`guardline schedule apply --apply` installs it)".to_owned(),
         Ok(found) => found.join(", "),
         Err(error) => format!("unknown ({error})"),
     }
