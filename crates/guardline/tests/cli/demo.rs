@@ -193,3 +193,13 @@ fn flags_an_offline_scan_ignores_are_refused() {
     let run = crate::support::guardline_in(dir.path(), &["scan", "--demo", "-o", "r.txt"], &env);
     assert_eq!(run.code, 1, "the demo fails its adopted controls: {}", run.stderr);
 }
+
+/// An expired exception is located in the config like an unmatched one, so the entry to renew is found.
+#[test]
+fn an_expired_exception_shows_its_file_and_line() {
+    let run = guardline(&["scan", "--demo", "--today", TODAY, "--color", "never"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let line =
+        run.stdout.lines().find(|line| line.contains("exception expired on")).expect("the demo has one");
+    assert!(line.contains("exception expired on 2026-10-31 (demo/guardline.toml:"), "{line}");
+}
