@@ -49,6 +49,13 @@ pub enum PinError {
          refusing: the credentials may reach the wrong account"
     )]
     AliasMismatch { id: String, expected: String, actual: String, line: usize },
+    /// The pinned alias is not set yet and this plan does not create it: ACCOUNT-001's fix does.
+    #[error(
+        "the config pins account {id} to alias {expected:?} (line {line}), but the account has no alias yet; \
+         create it first with `guardline fix --only ACCOUNT-001 --apply` (it sets the pinned alias), then run \
+         this again"
+    )]
+    AliasNotCreatedYet { id: String, expected: String, line: usize },
     #[error(
         "the config pins no account by ID; confirm the target with --account-id {id} (the account the \
          credentials reach: {live})"
@@ -94,10 +101,13 @@ pub fn check_write_target(
         (Some(expected), None) if alias_created_by_plan == Some(expected.as_str()) => {
             Ok(PinMatch::PinnedAliasCreatedByPlan { line })
         }
-        (Some(expected), actual) => Err(PinError::AliasMismatch {
+        (Some(expected), None) => {
+            Err(PinError::AliasNotCreatedYet { id: live.id.clone(), expected: expected.clone(), line })
+        }
+        (Some(expected), Some(actual)) => Err(PinError::AliasMismatch {
             id: live.id.clone(),
             expected: expected.clone(),
-            actual: actual.clone().unwrap_or_else(|| "absent".to_owned()),
+            actual: actual.clone(),
             line,
         }),
     }
@@ -169,10 +179,12 @@ mod tests {
             check_write_target(&config, &account, None, Some("acme-dev")),
             Ok(PinMatch::PinnedAliasCreatedByPlan { line: 1 })
         );
-        assert!(matches!(
-            check_write_target(&config, &account, None, None),
-            Err(PinError::AliasMismatch { ref actual, .. }) if actual == "absent"
-        ));
+        let error = check_write_target(&config, &account, None, None).unwrap_err();
+        assert!(matches!(error, PinError::AliasNotCreatedYet { line: 1, .. }), "{error:?}");
+        assert!(
+            error.to_string().contains("create it first with `guardline fix --only ACCOUNT-001 --apply`"),
+            "{error}"
+        );
     }
 
     #[test]

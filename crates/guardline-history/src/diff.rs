@@ -3,8 +3,10 @@
 //! A finding's identity is (account, control, region, resource, subject). A finding is *failing* when its outcome is
 //! `fail` or `warn`: an adopted control fails on it and no current exception accepts it. NOT EVALUATED,
 //! EXCEPTED, NOT ADOPTED and PASS are not failing here, so a finding whose exception expires shows up as a
-//! new failure, and one that becomes NOT EVALUATED shows up as resolved with its new outcome (the entry's
-//! `after`), so that a failure hidden by missing data stays visible.
+//! new failure. A failure that becomes NOT EVALUATED is not resolved (nobody saw it pass): it is a group of
+//! its own, `no_longer_evaluated`, so a failure hidden by missing data stays visible. That includes a
+//! failing resource that is absent from the newer scan while its control is NOT EVALUATED in its region
+//! (or account-wide): the control could not list it, which says nothing about whether it was fixed.
 
 use std::collections::HashMap;
 
@@ -38,8 +40,11 @@ pub struct Diff {
     pub new: ScanSummary,
     /// Failing in the newer scan, not in the older (newer scan's order).
     pub new_failures: Vec<DiffEntry>,
-    /// Failing in the older scan, not in the newer (older scan's order).
+    /// Failing in the older scan; passing, excepted, not adopted or gone in the newer (older scan's order).
     pub resolved: Vec<DiffEntry>,
+    /// Failing in the older scan, NOT EVALUATED in the newer (the finding itself, or its control in its
+    /// region or account-wide when the finding is absent): not known to be fixed (older scan's order).
+    pub no_longer_evaluated: Vec<DiffEntry>,
     /// Failing in both (newer scan's order).
     pub still_failing: Vec<DiffEntry>,
 }
@@ -76,8 +81,20 @@ impl History {
         let new_findings = self.findings(new_id)?;
         let before = outcomes(&old_findings);
         let after = outcomes(&new_findings);
-        let mut diff =
-            Diff { old, new, new_failures: Vec::new(), resolved: Vec::new(), still_failing: Vec::new() };
+        // Where each control was NOT EVALUATED in the newer scan: (account, control, region).
+        let blind: std::collections::HashSet<(String, String, String)> = new_findings
+            .iter()
+            .filter(|finding| finding.outcome == Outcome::NotEvaluated)
+            .map(|finding| (finding.account_id.clone(), finding.control.clone(), finding.region.clone()))
+            .collect();
+        let mut diff = Diff {
+            old,
+            new,
+            new_failures: Vec::new(),
+            resolved: Vec::new(),
+            no_longer_evaluated: Vec::new(),
+            still_failing: Vec::new(),
+        };
         let mut seen = std::collections::HashSet::new();
         for finding in new_findings {
             let key = identity(&finding);
@@ -98,11 +115,24 @@ impl History {
             if !is_failing(finding.outcome) || !seen.insert(key.clone()) {
                 continue;
             }
-            let now = after.get(&key).copied();
+            let mut now = after.get(&key).copied();
             if now.is_some_and(is_failing) {
                 continue;
             }
-            diff.resolved.push(DiffEntry { before: Some(finding.outcome), after: now, finding });
+            let scope =
+                |region: &str| (finding.account_id.clone(), finding.control.clone(), region.to_owned());
+            if now.is_none()
+                && (blind.contains(&scope(&finding.region))
+                    || blind.contains(&scope(guardline_rules::context::GLOBAL)))
+            {
+                now = Some(Outcome::NotEvaluated);
+            }
+            let entry = DiffEntry { before: Some(finding.outcome), after: now, finding };
+            if now == Some(Outcome::NotEvaluated) {
+                diff.no_longer_evaluated.push(entry);
+            } else {
+                diff.resolved.push(entry);
+            }
         }
         Ok(diff)
     }

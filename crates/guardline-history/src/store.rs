@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use guardline_model::{Section, Severity, Status, Text};
 use guardline_rules::{Evaluation, Outcome};
-use rusqlite::{Connection, OptionalExtension as _, params};
+use rusqlite::{Connection, OpenFlags, OptionalExtension as _, params};
 use serde::Serialize;
 
 use crate::HistoryError;
@@ -119,6 +119,37 @@ impl History {
             tx.commit().map_err(sqlite)?;
         }
         Ok(History { path: path.to_path_buf(), conn })
+    }
+
+    /// Opens the database at `path` to read it, creating nothing: `None` when there is no file there yet.
+    ///
+    /// The connection is read-only (no WAL switch, no schema written), so `guardline history` and `diff`
+    /// leave no database behind. A database of an older schema version is migrated first, as [`History::open`]
+    /// does (its scans must read back with the current columns); a newer one is refused.
+    pub fn open_existing(path: &Path) -> Result<Option<History>, HistoryError> {
+        if !path.exists() {
+            return Ok(None);
+        }
+        let sqlite = |source| HistoryError::Sqlite { path: path.to_path_buf(), source };
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(sqlite)?;
+        conn.busy_timeout(std::time::Duration::from_secs(10)).map_err(sqlite)?;
+        let version: i64 = conn.query_row("PRAGMA user_version", [], |row| row.get(0)).map_err(sqlite)?;
+        if version > SCHEMA_VERSION {
+            return Err(HistoryError::TooNew {
+                path: path.to_path_buf(),
+                found: version,
+                supported: SCHEMA_VERSION,
+            });
+        }
+        if version < SCHEMA_VERSION {
+            drop(conn);
+            return History::open(path).map(Some);
+        }
+        Ok(Some(History { path: path.to_path_buf(), conn }))
     }
 
     /// The database file.

@@ -142,6 +142,39 @@ fn records_lists_and_diffs_two_scans() {
     assert!(matches!(history.diff(old, 999), Err(HistoryError::NoSuchScan { id: 999, .. })));
 }
 
+/// NOT EVALUATED is never a pass: a failure whose data could not be read the next day is not "resolved",
+/// whether the finding itself turned NOT EVALUATED or its control could not list the resource any more.
+#[test]
+fn a_failure_that_becomes_not_evaluated_is_not_resolved() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut history = History::open(&dir.path().join("history.sqlite3")).unwrap();
+    let before = evaluate(&demo());
+    let mut blind = demo();
+    blind["collected_at"] = json!("2026-11-29T09:00:00Z");
+    blind["regions"]["us-east-1"]["security_groups"] = json!({"status": "error", "error": {
+        "action": "ec2:DescribeSecurityGroups", "kind": "access-denied", "code": "UnauthorizedOperation",
+        "message": "You are not authorized to perform this operation."}});
+    let after = evaluate(&blind);
+    let old = history.record(&before).unwrap();
+    let new = history.record(&after).unwrap();
+    let diff = history.diff(old, new).unwrap();
+    let hidden: Vec<&str> = diff
+        .no_longer_evaluated
+        .iter()
+        .filter(|entry| entry.finding.control == "EC2-001")
+        .map(|entry| entry.finding.resource.as_str())
+        .collect();
+    assert_eq!(hidden, [SG_CLOSED]);
+    assert_eq!(diff.no_longer_evaluated[0].before, Some(Outcome::Fail));
+    assert!(diff.no_longer_evaluated.iter().all(|entry| entry.after == Some(Outcome::NotEvaluated)));
+    assert!(
+        diff.resolved.iter().all(|entry| entry.after != Some(Outcome::NotEvaluated)
+            && !(entry.finding.control == "EC2-001" && entry.finding.resource == SG_CLOSED)),
+        "{:#?}",
+        diff.resolved
+    );
+}
+
 #[test]
 fn the_stored_findings_read_back_as_evaluated() {
     let dir = tempfile::tempdir().unwrap();

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use jiff::Timestamp;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
+use serde_json::error::Category;
 use serde_json::value::RawValue;
 
 use crate::inventory::{GlobalInventory, RegionInventory};
@@ -78,7 +79,11 @@ impl std::fmt::Display for SnapshotError {
                 "snapshot schema version {found} (written by Guardline {tool_version}) is not supported: \
                  this build reads version {SNAPSHOT_VERSION} only; collect it again with this build"
             ),
-            SnapshotError::Invalid(err) => write!(f, "invalid snapshot: {err}"),
+            SnapshotError::Invalid(err) => write!(
+                f,
+                "invalid snapshot (version {SNAPSHOT_VERSION}, but its content does not fit it): {}",
+                in_words(err)
+            ),
         }
     }
 }
@@ -114,13 +119,47 @@ struct Header {
 impl Header {
     /// `Ok` when `json` is a snapshot of this build's format and version (whatever its content).
     fn read(json: &str) -> Result<(), SnapshotError> {
-        let header: Header =
-            serde_json::from_str(json).map_err(|err| SnapshotError::NotASnapshot(err.to_string()))?;
-        if header.format.as_deref() != Some(SNAPSHOT_FORMAT) {
-            return Err(SnapshotError::NotASnapshot(format!(
-                "the `format` field is {:?}, expected {SNAPSHOT_FORMAT:?}",
-                header.format.unwrap_or_default()
-            )));
+        let text = json.trim_start();
+        let why = match text.chars().next() {
+            None => Some("the file is empty".to_owned()),
+            Some('{') => None,
+            Some('<') => Some("it is HTML or XML, not JSON".to_owned()),
+            Some('[') => Some("it is a JSON list; a snapshot is a JSON object".to_owned()),
+            Some(_) => Some("it is not JSON (a snapshot is a JSON object, starting with `{`)".to_owned()),
+        };
+        if let Some(why) = why {
+            return Err(SnapshotError::NotASnapshot(why));
+        }
+        let header: Header = serde_json::from_str(json).map_err(|err| {
+            SnapshotError::NotASnapshot(match err.classify() {
+                Category::Eof => format!(
+                    "the JSON stops in the middle, at line {}, column {} (a truncated file, or one still being \
+                     written?)",
+                    err.line(),
+                    err.column()
+                ),
+                Category::Syntax | Category::Io => {
+                    format!("it is not valid JSON, at line {}, column {}", err.line(), err.column())
+                }
+                Category::Data => format!(
+                    "its `format` and `version` are not a text and a whole number (at line {}, column {})",
+                    err.line(),
+                    err.column()
+                ),
+            })
+        })?;
+        match header.format.as_deref() {
+            Some(SNAPSHOT_FORMAT) => {}
+            None => {
+                return Err(SnapshotError::NotASnapshot(format!(
+                    "it has no `format` field (a snapshot has \"format\": {SNAPSHOT_FORMAT:?})"
+                )));
+            }
+            Some(other) => {
+                return Err(SnapshotError::NotASnapshot(format!(
+                    "its `format` is {other:?}, not {SNAPSHOT_FORMAT:?}"
+                )));
+            }
         }
         let found =
             header.version.ok_or_else(|| SnapshotError::NotASnapshot("no `version` field".to_owned()))?;
@@ -132,6 +171,27 @@ impl Header {
         }
         Ok(())
     }
+}
+
+/// A content error of a snapshot in words: where it is first, then what, without the parser's phrasing
+/// for the common cases (a missing or unknown field, a value not among the allowed ones).
+fn in_words(err: &serde_json::Error) -> String {
+    let text = err.to_string();
+    let what = text.rsplit_once(" at line ").map_or(text.as_str(), |(what, _)| what);
+    let field = |prefix: &str| what.strip_prefix(prefix).map(|rest| rest.split('`').nth(1).unwrap_or(rest));
+    let what = if let Some(name) = field("missing field ") {
+        format!("the field `{name}` is missing")
+    } else if let Some(name) = field("unknown field ") {
+        format!("`{name}` is not a field this version of the snapshot has")
+    } else if let Some(rest) = what.strip_prefix("unknown variant ") {
+        let (value, allowed) = rest.split_once(", expected ").unwrap_or((rest, "another value"));
+        format!("{value} is not an allowed value here (allowed: {allowed})")
+    } else if err.classify() == Category::Eof {
+        "the JSON stops in the middle (a truncated file?)".to_owned()
+    } else {
+        what.to_owned()
+    };
+    format!("line {}, column {}: {what}", err.line(), err.column())
 }
 
 /// `format` while reading the whole snapshot: anything but [`SNAPSHOT_FORMAT`] stops the read at once.

@@ -122,10 +122,7 @@ pub fn render(evaluation: &Evaluation, options: &TerminalOptions) -> String {
     );
     let _ = writeln!(out, "  {}", counts_line(&painter, &overall, empty, lang));
     for unused in &evaluation.unused_exceptions {
-        let location = match &options.config_path {
-            Some(path) => format!("{path}:{}", unused.line),
-            None => format!("line {}", unused.line),
-        };
+        let location = config_location(options, unused.line);
         let resource = unused.resource.as_deref().map(|resource| format!(" {resource}")).unwrap_or_default();
         let resource = match &unused.subject {
             Some(subject) => format!("{resource} [{subject}]"),
@@ -192,9 +189,11 @@ fn render_control(
         let _ = writeln!(out, "{:19}{}", "", finding.finding.message.get(lang));
         if let Some(exception) = &finding.exception {
             let what = if exception.expired {
+                // Located like an unmatched exception, so the entry to renew or remove is found at once.
+                let location = config_location(options, exception.line);
                 painter.paint(
                     style(Outcome::Fail),
-                    &format!("{} {}", phrase(lang, Phrase::ExceptionExpired), exception.expires),
+                    &format!("{} {} ({location})", phrase(lang, Phrase::ExceptionExpired), exception.expires),
                 )
             } else {
                 format!(
@@ -214,6 +213,14 @@ fn render_control(
                 crate::formats::covers_note(exception, &finding.finding, lang),
             );
         }
+    }
+}
+
+/// An exception's place in the config: `path:line`, or `line N` when the report has no config path.
+fn config_location(options: &TerminalOptions, line: usize) -> String {
+    match &options.config_path {
+        Some(path) => format!("{path}:{line}"),
+        None => format!("line {line}"),
     }
 }
 

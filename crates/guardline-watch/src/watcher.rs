@@ -61,7 +61,7 @@ pub struct PassReport {
     pub queued: usize,
     pub delivered: usize,
     pub failed: usize,
-    /// Sources that could not be polled, with the reason.
+    /// Sources that could not be polled, wholly or in some regions, with the reason.
     pub source_errors: Vec<(String, String)>,
 }
 
@@ -151,13 +151,14 @@ impl Watcher {
         });
         let results = futures::future::join_all(polls).await;
         let mut report = PassReport::default();
-        for (source, result) in results {
-            match result {
-                Ok(candidates) => report.add(self.persist(&source, candidates)?),
-                Err(error) => {
-                    tracing::warn!(source, error, "cannot poll the source");
-                    report.source_errors.push((source, error));
-                }
+        for (source, polled) in results {
+            // What the regions that answered found is kept even when others failed.
+            if !polled.candidates.is_empty() {
+                report.add(self.persist(&source, polled.candidates)?);
+            }
+            if let Some(error) = polled.error {
+                tracing::warn!(source, error, "cannot poll the source");
+                report.source_errors.push((source, error));
             }
         }
         if report.queued > 0

@@ -227,7 +227,7 @@ pub struct ScanArgs {
     /// Evaluate this snapshot (from `guardline collect`) offline instead of calling AWS.
     #[arg(long, value_name = "FILE", conflicts_with = "demo")]
     pub snapshot: Option<PathBuf>,
-    /// Evaluate the bundled demo account: no AWS credentials needed.
+    /// Evaluate the bundled demo account: no AWS credentials needed (with -c, under your config).
     #[arg(long)]
     pub demo: bool,
     /// The guideline config (default: ./guardline.toml if present, else every control adopted).

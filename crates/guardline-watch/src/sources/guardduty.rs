@@ -10,17 +10,13 @@
 use aws_sdk_guardduty::Client;
 use aws_sdk_guardduty::types::{Condition, FindingCriteria};
 
-use super::{Account, Candidate, merge, sdk_error};
+use super::{Account, Candidate, Polled, merge, sdk_error};
 use crate::event::{Event, Severity};
 
 /// GetFindings takes at most 50 IDs.
 const BATCH: usize = 50;
 
-pub async fn poll(
-    clients: &[Client],
-    min_severity: f64,
-    account: &Account,
-) -> Result<Vec<Candidate>, String> {
+pub async fn poll(clients: &[Client], min_severity: f64, account: &Account) -> Polled {
     let polls = clients.iter().map(|client| async move {
         let region = client.config().region().map(ToString::to_string).unwrap_or_default();
         let result = poll_region(client, &region, min_severity, account).await;

@@ -4,14 +4,10 @@ use aws_sdk_inspector2::Client;
 use aws_sdk_inspector2::types::{FilterCriteria, StringComparison, StringFilter};
 use guardline_config::watch::SeverityLabel;
 
-use super::{Account, Candidate, merge, sdk_error};
+use super::{Account, Candidate, Polled, merge, sdk_error};
 use crate::event::{Event, Severity};
 
-pub async fn poll(
-    clients: &[Client],
-    min: SeverityLabel,
-    account: &Account,
-) -> Result<Vec<Candidate>, String> {
+pub async fn poll(clients: &[Client], min: SeverityLabel, account: &Account) -> Polled {
     let polls = clients.iter().map(|client| async move {
         let region = client.config().region().map(ToString::to_string).unwrap_or_default();
         let result = poll_region(client, &region, min, account).await;

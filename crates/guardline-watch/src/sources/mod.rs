@@ -67,13 +67,13 @@ impl Source {
         }
     }
 
-    /// One poll. A regional error is logged and the other regions' candidates still returned; an error
-    /// of the whole source is returned.
+    /// One poll: what it found, and what failed. A region that fails is reported (so `watch --once` exits
+    /// 1 and names it) while the other regions' candidates are still returned.
     pub(crate) async fn poll(
         &self,
         account: &Account,
         http: Result<crate::channels::Http<'_>, &str>,
-    ) -> Result<Vec<Candidate>, String> {
+    ) -> Polled {
         match self {
             Source::GuardDuty { clients, min_severity } => {
                 guardduty::poll(clients, *min_severity, account).await
@@ -82,11 +82,28 @@ impl Source {
             Source::Inspector { clients, min_severity } => {
                 inspector::poll(clients, *min_severity, account).await
             }
-            Source::Health { client } => health::poll(client, account).await,
-            Source::Feed { name, url, keywords } => {
-                let http = http.map_err(|error| format!("no HTTP client: {error}"))?;
-                feed::poll(http, name, url, keywords).await
-            }
+            Source::Health { client } => health::poll(client, account).await.into(),
+            Source::Feed { name, url, keywords } => match http {
+                Ok(http) => feed::poll(http, name, url, keywords).await.into(),
+                Err(error) => Err(format!("no HTTP client: {error}")).into(),
+            },
+        }
+    }
+}
+
+/// What one poll of a source found, and what of it failed (one or more regions, or the whole source).
+#[derive(Debug, Default)]
+pub struct Polled {
+    pub candidates: Vec<Candidate>,
+    /// Why (part of) the source could not be polled; `None` when everything answered.
+    pub error: Option<String>,
+}
+
+impl From<Result<Vec<Candidate>, String>> for Polled {
+    fn from(result: Result<Vec<Candidate>, String>) -> Polled {
+        match result {
+            Ok(candidates) => Polled { candidates, error: None },
+            Err(error) => Polled { candidates: Vec::new(), error: Some(error) },
         }
     }
 }
@@ -102,12 +119,10 @@ pub(crate) fn sdk_error(error: &(dyn std::error::Error + 'static)) -> String {
     message
 }
 
-/// Collects the per-region results: the candidates of the regions that answered; an error only if every
-/// region failed.
-pub(crate) fn merge(
-    source: &str,
-    results: Vec<(String, Result<Vec<Candidate>, String>)>,
-) -> Result<Vec<Candidate>, String> {
+/// Collects the per-region results: the candidates of the regions that answered, and the errors of those
+/// that did not, each named by its region (every region failing is the source failing; some failing is
+/// still a failure to report, never only a log line).
+pub(crate) fn merge(source: &str, results: Vec<(String, Result<Vec<Candidate>, String>)>) -> Polled {
     let mut candidates = Vec::new();
     let mut errors = Vec::new();
     let total = results.len();
@@ -120,8 +135,10 @@ pub(crate) fn merge(
             }
         }
     }
-    if total > 0 && errors.len() == total {
-        return Err(errors.join("; "));
-    }
-    Ok(candidates)
+    let error = match errors.len() {
+        0 => None,
+        failed if failed == total => Some(errors.join("; ")),
+        failed => Some(format!("{failed} of {total} regions could not be polled: {}", errors.join("; "))),
+    };
+    Polled { candidates, error }
 }

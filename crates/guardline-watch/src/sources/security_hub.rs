@@ -51,7 +51,7 @@ use aws_smithy_types::{Document, Number};
 use guardline_config::watch::SeverityLabel;
 use serde_json::Value;
 
-use super::{Account, Candidate, merge, sdk_error};
+use super::{Account, Candidate, Polled, merge, sdk_error};
 use crate::event::{Event, Severity};
 
 /// Which failing findings are alerts.
@@ -90,7 +90,7 @@ impl Filter {
     }
 }
 
-pub async fn poll(clients: &[Client], filter: &Filter, account: &Account) -> Result<Vec<Candidate>, String> {
+pub async fn poll(clients: &[Client], filter: &Filter, account: &Account) -> Polled {
     let polls = clients.iter().map(|client| async move {
         let region = client.config().region().map(ToString::to_string).unwrap_or_default();
         let result = poll_region(client, &region, filter, account).await;

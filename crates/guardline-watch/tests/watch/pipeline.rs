@@ -251,3 +251,43 @@ async fn several_attack_sequences_each_stand_alone_and_a_lone_remainder_is_no_di
         assert!(slack.contains(title), "{title}: {slack}");
     }
 }
+
+/// A region that cannot be polled is a source error even when another region answered (so `watch --once`
+/// exits 1 and names the region), and the answering region's findings are still sent.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_region_that_fails_is_reported_while_the_others_are_sent() {
+    let setup = Setup::new();
+    let config = setup.config(ROUTE);
+    let denied = mock!(Client::list_detectors)
+        .sequence()
+        .http_status(403, Some(r#"{"__type":"AccessDeniedException","message":"not authorized"}"#.to_owned()))
+        .repeatedly()
+        .build();
+    let broken = mock_client!(aws_sdk_guardduty, RuleMode::MatchAny, [&denied], |c| c
+        .region(Region::new("us-east-1")));
+    let source = Source::GuardDuty {
+        clients: vec![guardduty(vec![finding("f-high", 8.0)]), broken],
+        min_severity: 7.0,
+    };
+    let watcher = setup.watcher(&config, vec![source]);
+    let report = watcher.run_once().await.unwrap();
+    assert_eq!((report.events, report.delivered), (1, 3), "{report:?}");
+    let [(source, error)] = report.source_errors.as_slice() else { panic!("{:?}", report.source_errors) };
+    assert_eq!(source, "guardduty");
+    assert!(error.starts_with("1 of 2 regions could not be polled: us-east-1: "), "{error}");
+
+    // Every region failing: the source's error, each region named.
+    let again = mock!(Client::list_detectors)
+        .sequence()
+        .http_status(403, Some(r#"{"__type":"AccessDeniedException","message":"not authorized"}"#.to_owned()))
+        .repeatedly()
+        .build();
+    let broken = |region: &'static str| {
+        mock_client!(aws_sdk_guardduty, RuleMode::MatchAny, [&again], |c| c.region(Region::new(region)))
+    };
+    let source =
+        Source::GuardDuty { clients: vec![broken("ap-northeast-1"), broken("us-east-1")], min_severity: 7.0 };
+    let report = setup.watcher(&config, vec![source]).run_once().await.unwrap();
+    let [(_, error)] = report.source_errors.as_slice() else { panic!("{:?}", report.source_errors) };
+    assert!(error.starts_with("ap-northeast-1: ") && error.contains("; us-east-1: "), "{error}");
+}

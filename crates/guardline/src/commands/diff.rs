@@ -1,6 +1,8 @@
-//! `guardline diff`: what changed between two recorded scans: new failures, resolved failures and failures
-//! still there. A finding is identified by (account, control, region, resource) and is failing when its
-//! outcome is FAIL or WARN (see `guardline_history::diff`). Exit 0 whatever the diff says.
+//! `guardline diff`: what changed between two recorded scans: new failures, resolved failures, failures no
+//! longer evaluated and failures still there. A finding is identified by (account, control, region,
+//! resource, subject) and is failing when its outcome is FAIL or WARN (see `guardline_history::diff`).
+//! Exit 0 whatever the diff says, and when there is nothing to compare yet (no database, fewer than two
+//! scans of the account), which it says; 2 for a usage error (several accounts, an unknown scan ID).
 
 use std::fmt::Write as _;
 use std::io::Write as _;
@@ -10,14 +12,23 @@ use guardline_history::{Diff, DiffEntry, History};
 use guardline_rules::Outcome;
 
 use crate::args::{DiffArgs, Format};
-use crate::commands::history::{account_label, open};
+use crate::commands::history::{account_label, db_path, open_existing};
 
 pub fn run(args: DiffArgs) -> anyhow::Result<bool> {
-    let history = open(&args.history)?;
+    let Some(history) = open_existing(&args.history)? else {
+        let path = db_path(&args.history)?;
+        if args.old.is_some() {
+            anyhow::bail!("no history yet at {}: no scan to compare", path.display());
+        }
+        return nothing_to_compare(&format!("no history yet at {}", path.display()));
+    };
     let (old, new) = match (args.old, args.new) {
         (Some(old), Some(new)) => (old, new),
         (None, Some(_)) | (Some(_), None) => anyhow::bail!("give both OLD and NEW scan IDs, or neither"),
-        (None, None) => default_pair(&history, args.account.as_deref())?,
+        (None, None) => match default_pair(&history, args.account.as_deref())? {
+            Ok(pair) => pair,
+            Err(reason) => return nothing_to_compare(&reason),
+        },
     };
     let diff = history.diff(old, new)?;
     let lang = args.lang.code();
@@ -33,13 +44,20 @@ pub fn run(args: DiffArgs) -> anyhow::Result<bool> {
     Ok(true)
 }
 
-/// The last two scans of `account`, or of the only account in the database.
-fn default_pair(history: &History, account: Option<&str>) -> anyhow::Result<(i64, i64)> {
+/// "Nothing to compare" is not a failure: said on stderr, exit 0 (stdout stays empty, for tools).
+fn nothing_to_compare(reason: &str) -> anyhow::Result<bool> {
+    eprintln!("{reason}: nothing to compare yet (a diff needs two recorded scans of the account)");
+    Ok(true)
+}
+
+/// The last two scans of `account`, or of the only account in the database; the inner `Err` says why
+/// there is nothing to compare yet.
+fn default_pair(history: &History, account: Option<&str>) -> anyhow::Result<Result<(i64, i64), String>> {
     let database = history.path().display();
     let account = match account {
         Some(account) => account.to_owned(),
         None => match &history.accounts()?[..] {
-            [] => anyhow::bail!("no scans recorded in {database}"),
+            [] => return Ok(Err(format!("no scans recorded in {database}"))),
             [only] => only.clone(),
             several => anyhow::bail!(
                 "{database} holds scans of several accounts ({}): choose one with --account",
@@ -47,9 +65,9 @@ fn default_pair(history: &History, account: Option<&str>) -> anyhow::Result<(i64
             ),
         },
     };
-    history.last_two(&account)?.with_context(|| {
-        format!("{database} holds fewer than two scans of account {account}: nothing to compare")
-    })
+    Ok(history
+        .last_two(&account)?
+        .ok_or_else(|| format!("{database} holds fewer than two scans of account {account}")))
 }
 
 fn label(outcome: Option<Outcome>, lang: &str) -> &'static str {
@@ -71,9 +89,14 @@ fn render(diff: &Diff, lang: &str) -> String {
     if diff.old.account_id != diff.new.account_id {
         let _ = writeln!(text, "(the older scan is of account {})", account_label(&diff.old));
     }
-    let groups: [(&str, &str, &[DiffEntry]); 3] = [
+    let groups: [(&str, &str, &[DiffEntry]); 4] = [
         ("New failures", "新たな不合格", &diff.new_failures),
         ("Resolved", "解消", &diff.resolved),
+        (
+            "No longer evaluated (was failing; not known to be fixed)",
+            "未評価に変化（以前は不合格、解消は未確認）",
+            &diff.no_longer_evaluated,
+        ),
         ("Still failing", "引き続き不合格", &diff.still_failing),
     ];
     for (en, ja_title, entries) in groups {

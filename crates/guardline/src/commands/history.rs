@@ -29,9 +29,14 @@ pub fn db_path(args: &HistoryDbArgs) -> anyhow::Result<PathBuf> {
     Ok(data_home.join("guardline").join("history.sqlite3"))
 }
 
-/// Opens the history database (the error names the file).
+/// Opens the history database to record, creating it if needed (the error names the file).
 pub fn open(args: &HistoryDbArgs) -> anyhow::Result<History> {
     Ok(History::open(&db_path(args)?)?)
+}
+
+/// Opens the history database to read it, read-only: `None` when there is none yet (nothing is created).
+pub fn open_existing(args: &HistoryDbArgs) -> anyhow::Result<Option<History>> {
+    Ok(History::open_existing(&db_path(args)?)?)
 }
 
 /// Records a scan's evaluation; a failure is an error naming the database file.
@@ -59,7 +64,17 @@ pub fn record(args: &HistoryDbArgs, evaluation: &Evaluation) -> anyhow::Result<V
 const TREND_SCANS: usize = 20;
 
 pub fn run(args: HistoryArgs) -> anyhow::Result<bool> {
-    let history = open(&args.history)?;
+    let Some(history) = open_existing(&args.history)? else {
+        let path = db_path(&args.history)?;
+        let text = match args.format {
+            Format::Json => "{\n  \"scans\": []\n}\n".to_owned(),
+            Format::Terminal => {
+                format!("No history yet at {} (`guardline scan` records there).\n", path.display())
+            }
+        };
+        std::io::stdout().write_all(text.as_bytes()).context("writing the history")?;
+        return Ok(true);
+    };
     let scans = history.list(args.account.as_deref())?;
     let text = match args.format {
         Format::Json => {

@@ -26,12 +26,21 @@ pub fn run(args: ScanArgs) -> anyhow::Result<bool> {
     }
     let mut cost: Option<SpendReport> = None;
     let mut session: Option<AwsSession> = None;
+    refuse_ignored_flags(&args)?;
     let (snapshot, mut config, config_name) = if args.demo {
-        let config = guardline_config::parse(DEMO_CONFIG, "demo/guardline.toml", &super::known_controls())
-            .map_err(|errors| anyhow::anyhow!("the bundled demo config is invalid\n{errors}"))?;
+        // `--demo -c FILE`: the demo account under the user's own config (its adopted controls, parameters
+        // and exceptions); only an explicit -c, so a guardline.toml in the directory never changes the demo.
+        let (config, name) = match &args.config {
+            Some(path) => (load_config(Some(path))?, path.display().to_string()),
+            None => (
+                guardline_config::parse(DEMO_CONFIG, "demo/guardline.toml", &super::known_controls())
+                    .map_err(|errors| anyhow::anyhow!("the bundled demo config is invalid\n{errors}"))?,
+                "demo/guardline.toml".to_owned(),
+            ),
+        };
         let snapshot = Snapshot::from_json(DEMO_SNAPSHOT).context("the bundled demo snapshot")?;
         cost = Some(serde_json::from_str(DEMO_COST).context("the bundled demo cost report")?);
-        (snapshot, config, Some("demo/guardline.toml".to_owned()))
+        (snapshot, config, Some(name))
     } else {
         let path = config_path(args.config.as_deref());
         let config = load_config(path.as_deref())?;
@@ -102,6 +111,51 @@ pub fn run(args: ScanArgs) -> anyhow::Result<bool> {
     std::mem::forget(evaluation);
     std::mem::forget(snapshot);
     Ok(passed)
+}
+
+/// Refuses the flags an offline scan (`--demo`, or `--snapshot` without `--send-to-security-hub`) would
+/// silently ignore, each with the reason. `--profile` and `--history-db` count only when given on the command
+/// line: their environment variables (`AWS_PROFILE`, `GUARDLINE_HISTORY_DB`) are not a request.
+fn refuse_ignored_flags(args: &ScanArgs) -> anyhow::Result<()> {
+    let (mode, why) = match (&args.snapshot, args.demo) {
+        (_, true) => ("--demo", "the bundled demo makes no AWS calls"),
+        (Some(_), false) if !args.send_to_security_hub => {
+            ("--snapshot", "an offline scan makes no AWS calls (only --send-to-security-hub does)")
+        }
+        (Some(_), false) => ("--snapshot", ""),
+        (None, false) => return Ok(()),
+    };
+    if args.aws.requested_regions().is_some() {
+        let source = if args.demo { "the demo's regions" } else { "the regions it was collected in" };
+        anyhow::bail!(
+            "--region/--regions cannot be used with {mode}: the snapshot is evaluated with {source} (choose \
+             regions when collecting: `guardline collect --regions ...`)"
+        );
+    }
+    let from_command_line = |value: Option<&std::ffi::OsStr>, var: &str| {
+        value.is_some_and(|value| std::env::var_os(var).as_deref() != Some(value))
+    };
+    if !why.is_empty() {
+        let aws = &args.aws;
+        let ignored = [
+            ("--profile", from_command_line(aws.profile.as_deref().map(std::ffi::OsStr::new), "AWS_PROFILE")),
+            ("--concurrency", aws.concurrency.is_some()),
+            ("--max-attempts", aws.max_attempts.is_some()),
+            ("--call-timeout", aws.call_timeout.is_some()),
+        ];
+        if let Some((flag, _)) = ignored.iter().find(|(_, given)| *given) {
+            anyhow::bail!("{flag} cannot be used with {mode}: {why}");
+        }
+    }
+    if args.demo
+        && from_command_line(
+            args.history.history_db.as_deref().map(std::path::Path::as_os_str),
+            "GUARDLINE_HISTORY_DB",
+        )
+    {
+        anyhow::bail!("--history-db cannot be used with --demo: the demo is never recorded in the history");
+    }
+    Ok(())
 }
 
 /// One report in `format`, written to `out`.

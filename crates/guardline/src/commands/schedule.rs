@@ -683,8 +683,8 @@ fn installed_in(
         Ok(found) if found.is_empty() => {
             tr!(
                 lang,
-                "no (run `guardline schedule apply`)",
-                "なし(`guardline schedule apply` を実行してください)"
+                "no (`guardline schedule apply --apply` installs it)",
+                "なし(`guardline schedule apply --apply` で導入します)"
             )
         }
         Ok(found) => found.join(", "),

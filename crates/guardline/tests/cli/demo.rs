@@ -134,3 +134,72 @@ fn html_report_has_the_demo_cost_section() {
     assert!(html.contains("<section class=\"cost\" id=\"cost\">"), "the cost section");
     assert!(html.contains("acme-prod-monthly-cost") && html.contains("+420.18 USD"));
 }
+
+/// `--demo -c FILE` evaluates the demo account under the user's config (here: every failure a warning, so
+/// the run passes); a missing or broken file is an error naming it, never the demo's own config instead.
+#[test]
+fn the_demo_under_your_own_config() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("lenient.toml");
+    std::fs::write(
+        &config,
+        "default-profile = \"lenient\"\n\n[scan]\nnot-evaluated = \"warn\"\n\n[profiles.lenient]\ndefault-level = \"warn\"\n",
+    )
+    .unwrap();
+    let config = config.to_str().unwrap();
+    let run = guardline(&["scan", "--demo", "-c", config, "--today", TODAY, "--format", "json"]);
+    assert_eq!(run.code, 0, "every failure is a warning under lenient.toml: {}", run.stderr);
+    let report: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(report["profile"], "lenient", "{}", &run.stdout[..400.min(run.stdout.len())]);
+
+    let missing = dir.path().join("missing.toml");
+    let run = guardline(&["scan", "--demo", "-c", missing.to_str().unwrap()]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("missing.toml"), "{}", run.stderr);
+    let broken = dir.path().join("broken.toml");
+    std::fs::write(&broken, "default-profile = \"nope\"\n[scan]\nbogus = 1\n").unwrap();
+    let run = guardline(&["scan", "--demo", "-c", broken.to_str().unwrap()]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("broken.toml:3"), "{}", run.stderr);
+}
+
+/// Flags an offline scan would ignore are refused with the reason (exit 2), not silently dropped; their
+/// environment variables are not a request, so they are no reason to refuse.
+#[test]
+fn flags_an_offline_scan_ignores_are_refused() {
+    let snapshot = concat!(env!("CARGO_MANIFEST_DIR"), "/../../demo/snapshot.json");
+    let cases: [(&[&str], &str); 7] = [
+        (&["--demo", "--regions", "us-east-1"], "--region/--regions cannot be used with --demo"),
+        (
+            &["--snapshot", snapshot, "--region", "us-east-1"],
+            "--region/--regions cannot be used with --snapshot",
+        ),
+        (
+            &["--demo", "--profile", "prod"],
+            "--profile cannot be used with --demo: the bundled demo makes no AWS calls",
+        ),
+        (&["--snapshot", snapshot, "--profile", "prod"], "--profile cannot be used with --snapshot"),
+        (&["--demo", "--concurrency", "4"], "--concurrency cannot be used with --demo"),
+        (&["--snapshot", snapshot, "--call-timeout", "5"], "--call-timeout cannot be used with --snapshot"),
+        (&["--demo", "--history-db", "h.sqlite3"], "--history-db cannot be used with --demo"),
+    ];
+    for (args, expected) in cases {
+        let run = guardline(&[&["scan"], args].concat());
+        assert_eq!(run.code, 2, "{args:?}: {}", run.stderr);
+        assert!(run.stderr.contains(expected), "{args:?}: {}", run.stderr);
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let env = [("AWS_PROFILE", "prod".to_owned()), ("GUARDLINE_HISTORY_DB", "h.sqlite3".to_owned())];
+    let run = crate::support::guardline_in(dir.path(), &["scan", "--demo", "-o", "r.txt"], &env);
+    assert_eq!(run.code, 1, "the demo fails its adopted controls: {}", run.stderr);
+}
+
+/// An expired exception is located in the config like an unmatched one, so the entry to renew is found.
+#[test]
+fn an_expired_exception_shows_its_file_and_line() {
+    let run = guardline(&["scan", "--demo", "--today", TODAY, "--color", "never"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let line =
+        run.stdout.lines().find(|line| line.contains("exception expired on")).expect("the demo has one");
+    assert!(line.contains("exception expired on 2026-10-31 (demo/guardline.toml:"), "{line}");
+}

@@ -187,14 +187,39 @@ fn the_default_database_is_in_the_data_dir_and_the_environment_overrides_it() {
 fn demo_and_no_history_record_nothing() {
     let dir = tempfile::tempdir().unwrap();
     write_snapshots(dir.path());
-    let demo = guardline_in(dir.path(), &["scan", "--demo", "--history-db", "h.sqlite3", "-o", "r.txt"], &[]);
+    let env = [("GUARDLINE_HISTORY_DB", "h.sqlite3".to_owned())];
+    let demo = guardline_in(dir.path(), &["scan", "--demo", "-o", "r.txt"], &env);
     assert_eq!(demo.code, 1, "{}", demo.stderr);
     let skipped = scan(dir.path(), "before.json", &["--history-db", "h.sqlite3", "--no-history"]);
     assert_eq!(skipped.code, 1, "{}", skipped.stderr);
     assert!(!dir.path().join("h.sqlite3").exists());
+    // Reading creates nothing, and "nothing to compare" is exit 0, as the README says.
     let diff = guardline_in(dir.path(), &["diff", "--history-db", "h.sqlite3"], &[]);
-    assert_eq!(diff.code, 2);
-    assert!(diff.stderr.contains("no scans recorded in h.sqlite3"), "{}", diff.stderr);
+    assert_eq!(diff.code, 0, "{}", diff.stderr);
+    assert!(diff.stderr.contains("no history yet at h.sqlite3: nothing to compare"), "{}", diff.stderr);
+    assert_eq!(diff.stdout, "");
+    let history = guardline_in(dir.path(), &["history", "--history-db", "h.sqlite3"], &[]);
+    assert_eq!(history.code, 0, "{}", history.stderr);
+    assert!(history.stdout.contains("No history yet at h.sqlite3"), "{}", history.stdout);
+    let json = guardline_in(dir.path(), &["history", "--history-db", "h.sqlite3", "--format", "json"], &[]);
+    assert_eq!(serde_json::from_str::<Value>(&json.stdout).unwrap(), json!({ "scans": [] }));
+    assert!(!dir.path().join("h.sqlite3").exists(), "reading the history created the database");
+    // Explicit scan IDs in a missing database are an error naming it.
+    let ids = guardline_in(dir.path(), &["diff", "1", "2", "--history-db", "h.sqlite3"], &[]);
+    assert_eq!(ids.code, 2);
+    assert!(ids.stderr.contains("no history yet at h.sqlite3"), "{}", ids.stderr);
+    // One scan recorded: still nothing to compare (exit 0); reading leaves the database as it was.
+    let one = scan(dir.path(), "before.json", &["--history-db", "h.sqlite3"]);
+    assert_eq!(one.code, 1, "{}", one.stderr);
+    let modified = std::fs::metadata(dir.path().join("h.sqlite3")).unwrap().modified().unwrap();
+    let diff = guardline_in(dir.path(), &["diff", "--history-db", "h.sqlite3"], &[]);
+    assert_eq!(diff.code, 0, "{}", diff.stderr);
+    assert!(
+        diff.stderr.contains("fewer than two scans of account 123456789012: nothing to compare"),
+        "{}",
+        diff.stderr
+    );
+    assert_eq!(std::fs::metadata(dir.path().join("h.sqlite3")).unwrap().modified().unwrap(), modified);
 }
 
 #[test]

@@ -291,3 +291,41 @@ fn a_snapshot_over_the_size_limit_is_refused_unread() {
     assert_eq!(run.code, 2, "{}", run.stderr);
     assert!(run.stderr.contains("larger than the 1073741824 bytes Guardline reads"), "{}", run.stderr);
 }
+
+/// What is not a snapshot is refused in words, never in the JSON parser's tokens.
+#[test]
+fn a_file_that_is_not_a_snapshot_is_refused_in_words() {
+    let dir = tempfile::tempdir().unwrap();
+    let demo =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../demo/snapshot.json")).unwrap();
+    let cases = [
+        ("empty.json", String::new(), "not a Guardline snapshot: the file is empty"),
+        (
+            "page.json",
+            "<html><body>Sign in</body></html>".to_owned(),
+            "not a Guardline snapshot: it is HTML or XML",
+        ),
+        ("list.json", "[1, 2]".to_owned(), "not a Guardline snapshot: it is a JSON list"),
+        ("other.json", r#"{"hello": 1}"#.to_owned(), "not a Guardline snapshot: it has no `format` field"),
+        (
+            "cut.json",
+            demo[..3000].to_owned(),
+            "not a Guardline snapshot: the JSON stops in the middle, at line",
+        ),
+        (
+            "broken.json",
+            demo.replacen("\"status\": \"ok\"", "\"status\": \"weird\"", 1),
+            "`weird` is not an allowed value here (allowed: `ok` or `error`)",
+        ),
+    ];
+    for (name, text, expected) in cases {
+        std::fs::write(dir.path().join(name), text).unwrap();
+        let run = guardline_in(dir.path(), &["scan", "--snapshot", name], &[]);
+        assert_eq!(run.code, 2, "{name}: {}", run.stderr);
+        assert!(run.stderr.contains(&format!("loading {name}: ")), "{name}: {}", run.stderr);
+        assert!(run.stderr.contains(expected), "{name}: {}", run.stderr);
+        for token in ["EOF while", "expected value", "unknown variant", "invalid type"] {
+            assert!(!run.stderr.contains(token), "{name}: parser words in {}", run.stderr);
+        }
+    }
+}

@@ -179,6 +179,14 @@ async fn plan_lists_the_calls_and_changes_nothing() {
     let run = cli(dir.path(), &account, &["schedule", "apply"]).await;
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(windows(&account).await.is_empty(), "apply without --apply created something");
+    // `status` names the command that installs, not one that only plans again.
+    let run = cli(dir.path(), &account, &["schedule", "status", "--at", "2026-12-01T12:00"]).await;
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stdout.contains("installed: no (`guardline schedule apply --apply` installs it)"),
+        "{}",
+        run.stdout
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]

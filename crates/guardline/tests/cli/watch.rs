@@ -290,6 +290,12 @@ fn once_exits_1_when_a_source_cannot_be_polled_and_the_others_are_sent() {
     let run = setup.run(&["watch", "--once"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert_eq!(setup.counts(), (3, 3, 3));
+
+    // The AWS status feed down: the same (the AWS sources are in watch_aws.rs).
+    setup.http.set_down("/status.rss", true);
+    let run = setup.run(&["watch", "--once"]);
+    assert_eq!(run.code, 1, "an unpolled status feed is exit 1 for cron: {}", run.stdout);
+    assert!(run.stderr.contains("warning: source aws-status"), "{}", run.stderr);
 }
 
 #[test]

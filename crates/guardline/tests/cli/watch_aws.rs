@@ -99,3 +99,48 @@ channels = ["slack", "teams", "mail"]
     assert!(again.stdout.contains("watch: 0 new events, 0 delivered"), "{}", again.stdout);
     assert_eq!((http.accepted(SLACK).len(), http.accepted(TEAMS).len(), smtp.mails().len()), (1, 1, 1));
 }
+
+/// `watch --once` for cron: when every region of an AWS source fails (each service's every call answered
+/// with a 503 by the fault proxy), the run exits 1 with a warning naming the source, whichever source it is.
+#[tokio::test(flavor = "multi_thread")]
+async fn once_exits_1_when_every_region_of_an_aws_source_fails() {
+    use crate::fault_proxy::{FaultProxy, Faults};
+    let server = guardline_testkit::shared();
+    let account = server.account().await;
+    let sources = [
+        (
+            "guardduty",
+            "guardduty",
+            "[watch.sources.guardduty]\nregions = [\"ap-northeast-1\", \"us-east-1\"]",
+        ),
+        (
+            "security-hub",
+            "securityhub",
+            "[watch.sources.security-hub]\nregions = [\"ap-northeast-1\", \"us-east-1\"]",
+        ),
+        (
+            "inspector",
+            "inspector2",
+            "[watch.sources.inspector]\nregions = [\"ap-northeast-1\", \"us-east-1\"]",
+        ),
+        ("health", "health", "[watch.sources.health]"),
+    ];
+    for (source, service, table) in sources {
+        let proxy = FaultProxy::start(
+            &server.endpoint,
+            Faults { failing_service: Some(service.to_owned()), ..Faults::default() },
+        );
+        let http = HttpServer::start();
+        let dir = tempfile::tempdir().unwrap();
+        let config = format!(
+            "[watch]\nstate-db = \"watch.sqlite3\"\n\n[watch.channels.slack]\ntype = \"slack\"\nurl-env = \
+             \"TEST_SLACK_WEBHOOK\"\n\n{table}\n\n[[watch.routes]]\nsources = [\"{source}\"]\nchannels = [\"slack\"]\n"
+        );
+        std::fs::write(dir.path().join("guardline.toml"), config).unwrap();
+        let mut env = moto_env(&proxy.endpoint, &account.credentials);
+        env.push(("TEST_SLACK_WEBHOOK", http.url(SLACK)));
+        let run = guardline_in(dir.path(), &["watch", "--once", "--max-attempts", "1"], &env);
+        assert_eq!(run.code, 1, "{source}: every region failed, so cron must hear of it: {}", run.stderr);
+        assert!(run.stderr.contains(&format!("warning: source {source}")), "{source}: {}", run.stderr);
+    }
+}
