@@ -92,14 +92,7 @@ impl History {
         let mut conn = Connection::open(path).map_err(sqlite)?;
         conn.busy_timeout(std::time::Duration::from_secs(10)).map_err(sqlite)?;
         // Checked before anything is written, so a newer file is left exactly as it was.
-        let version: i64 = conn.query_row("PRAGMA user_version", [], |row| row.get(0)).map_err(sqlite)?;
-        if version > SCHEMA_VERSION {
-            return Err(HistoryError::TooNew {
-                path: path.to_path_buf(),
-                found: version,
-                supported: SCHEMA_VERSION,
-            });
-        }
+        let version = schema_version(&conn, path)?;
         let _mode: String =
             conn.query_row("PRAGMA journal_mode = WAL", [], |row| row.get(0)).map_err(sqlite)?;
         conn.execute_batch("PRAGMA foreign_keys = ON").map_err(sqlite)?;
@@ -137,14 +130,7 @@ impl History {
         )
         .map_err(sqlite)?;
         conn.busy_timeout(std::time::Duration::from_secs(10)).map_err(sqlite)?;
-        let version: i64 = conn.query_row("PRAGMA user_version", [], |row| row.get(0)).map_err(sqlite)?;
-        if version > SCHEMA_VERSION {
-            return Err(HistoryError::TooNew {
-                path: path.to_path_buf(),
-                found: version,
-                supported: SCHEMA_VERSION,
-            });
-        }
+        let version = schema_version(&conn, path)?;
         if version < SCHEMA_VERSION {
             drop(conn);
             return History::open(path).map(Some);
@@ -419,4 +405,19 @@ fn parse_outcome(name: &str) -> Option<Outcome> {
         "pass" => Outcome::Pass,
         _ => return None,
     })
+}
+
+/// The database's schema version; a version newer than this build's is refused.
+fn schema_version(conn: &Connection, path: &Path) -> Result<i64, HistoryError> {
+    let version: i64 = conn
+        .query_row("PRAGMA user_version", [], |row| row.get(0))
+        .map_err(|source| HistoryError::Sqlite { path: path.to_path_buf(), source })?;
+    if version > SCHEMA_VERSION {
+        return Err(HistoryError::TooNew {
+            path: path.to_path_buf(),
+            found: version,
+            supported: SCHEMA_VERSION,
+        });
+    }
+    Ok(version)
 }

@@ -79,6 +79,20 @@ impl Severity {
             Severity::Info => "info",
         }
     }
+
+    /// The label in `lang` (the reports' words; English for anything but `ja`).
+    pub fn label_in(self, lang: &str) -> &'static str {
+        if lang != "ja" {
+            return self.label();
+        }
+        match self {
+            Severity::Critical => "重大",
+            Severity::High => "高",
+            Severity::Medium => "中",
+            Severity::Low => "低",
+            Severity::Info => "情報",
+        }
+    }
 }
 
 /// A text in every language Guardline speaks (English, Japanese).

@@ -121,19 +121,6 @@ fn section_key(section: Section) -> &'static str {
     }
 }
 
-fn severity_label(severity: Severity, lang: &str) -> &'static str {
-    if lang != "ja" {
-        return severity.label();
-    }
-    match severity {
-        Severity::Critical => "重大",
-        Severity::High => "高",
-        Severity::Medium => "中",
-        Severity::Low => "低",
-        Severity::Info => "情報",
-    }
-}
-
 /// The HTML report's own words (the shared ones are in [`crate::i18n`]).
 fn t(lang: &str, en: &'static str, ja: &'static str) -> &'static str {
     if lang == "ja" { ja } else { en }
@@ -864,7 +851,7 @@ fn filters(out: &mut String, lang: &str) {
     out.push_str("</fieldset>\n");
     let _ = write!(out, "<fieldset><legend>{}</legend>", t(lang, "Severity", "重大度"));
     for severity in SEVERITIES {
-        checkbox(out, "severity", severity.label(), severity_label(severity, lang));
+        checkbox(out, "severity", severity.label(), severity.label_in(lang));
     }
     out.push_str("</fieldset>\n");
     let _ = writeln!(
@@ -910,7 +897,7 @@ fn render_control(out: &mut String, findings: &[&EvaluatedFinding], control: &Co
         escape(rule.title_in(lang)),
         control.severity.label(),
         t(lang, "severity", "重大度"),
-        severity_label(control.severity, lang),
+        control.severity.label_in(lang),
         findings.len(),
     );
     if control.outcome.is_none() {

@@ -1,7 +1,7 @@
 //! Renders rule documentation from the rules' own doc comments: `guardline rule ID` and `docs/rules/` (English),
 //! `guardline rule ID --lang ja` and `docs/rules/ja/` (Japanese).
 
-use guardline_model::{Section, Severity};
+use guardline_model::Section;
 
 use crate::{RULES, Rule};
 
@@ -22,17 +22,6 @@ pub const JA_HEADINGS: [&str; 6] =
 /// The "How to fix" heading in `lang`.
 pub fn how_to_fix_heading(lang: &str) -> &'static str {
     if lang == "ja" { JA_HEADINGS[3] } else { REQUIRED_HEADINGS[3] }
-}
-
-/// A severity's label in Japanese (the report's words).
-pub fn severity_label_ja(severity: Severity) -> &'static str {
-    match severity {
-        Severity::Critical => "重大",
-        Severity::High => "高",
-        Severity::Medium => "中",
-        Severity::Low => "低",
-        Severity::Info => "情報",
-    }
 }
 
 /// The Markdown page of one rule (`docs/rules/<ID>.md`, and `guardline rule ID`).
@@ -68,7 +57,7 @@ pub fn rule_markdown_in(rule: &Rule, lang: &str) -> String {
         number = section.number(),
         section_title = section.title().get(lang),
         item = rule.item,
-        severity = if ja { severity_label_ja(rule.severity) } else { rule.severity.label() },
+        severity = rule.severity.label_in(lang),
         fix = rule.fix.label_in(lang),
         data = data.join(", "),
         source = rule.source,
@@ -108,7 +97,7 @@ pub fn index_markdown_in(lang: &str) -> String {
                 id = rule.id,
                 name = if ja { rule.title_ja } else { rule.name },
                 item = rule.item,
-                severity = if ja { severity_label_ja(rule.severity) } else { rule.severity.label() },
+                severity = rule.severity.label_in(lang),
                 fix = rule.fix.label_in(lang),
             ));
         }
