@@ -29,7 +29,11 @@ pub fn guardline_in(cwd: &Path, args: &[&str], env: &[(&str, String)]) -> Run {
 /// long as the returned guard.
 pub fn clean_env(command: &mut Command, env: &[(&str, String)]) -> tempfile::TempDir {
     for (key, _) in std::env::vars() {
-        if key.starts_with("AWS_") || key == "NO_COLOR" || key.starts_with("GUARDLINE_") {
+        if key.starts_with("AWS_")
+            || key == "NO_COLOR"
+            || key.starts_with("CLICOLOR")
+            || key.starts_with("GUARDLINE_")
+        {
             command.env_remove(key);
         }
     }
