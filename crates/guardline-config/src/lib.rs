@@ -26,6 +26,7 @@ pub mod pin;
 pub mod production;
 mod raw;
 mod resolve;
+pub mod schema;
 mod starter;
 pub mod watch;
 

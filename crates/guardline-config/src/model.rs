@@ -146,7 +146,9 @@ impl Default for ScanSettings {
 }
 
 /// How `guardline schedule apply` installs a schedule in AWS.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Deserialize, serde::Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Default, serde::Deserialize, serde::Serialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum InstallMethod {
     /// SSM maintenance windows with cron, targets by tag, `AWS-StopEC2Instance` / `AWS-StartEC2Instance`

@@ -11,6 +11,7 @@
 
 use std::collections::BTreeMap;
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// The keys tried by default: the usual spellings of the environment tag.
@@ -35,7 +36,7 @@ pub const DEFAULT_VALUES: &[&str] = &[
 
 /// The profile's `production-tag`: a resource carrying any of `keys` with a value matching any of `values`
 /// is production, and Guardline never stops it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(try_from = "RawProductionTag")]
 pub struct ProductionTag {
     /// Tag keys, compared trimmed and case-insensitively.
@@ -46,7 +47,7 @@ pub struct ProductionTag {
 
 /// The file's form: `keys = [...]`, or `key = "..."` for a single key; `values` defaults to
 /// [`DEFAULT_VALUES`].
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct RawProductionTag {
     key: Option<String>,

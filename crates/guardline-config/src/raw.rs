@@ -4,14 +4,20 @@
 //! These structs are deserialized one item at a time (one `[scan]`, one control entry, one `[[accounts]]`
 //! entry, ...) by [`mod@crate::load`], so that one bad item does not hide the problems of the others. Required
 //! keys are `Option`s here, so that all missing keys of an item are reported together.
+//!
+//! They also derive [`schemars::JsonSchema`] for guardline.toml's JSON Schema ([`crate::schema`]): a
+//! `Spanned` value is described as the value (`#[schemars(with = ...)]`), and the fields whose schema is
+//! written by hand (`schema_with`) carry `#[serde(default)]`, which changes nothing for an `Option` but keeps
+//! the key optional in the schema.
 
+use schemars::JsonSchema;
 use serde::Deserialize;
 use toml::Spanned;
 
 use crate::{InstallMethod, Level, NotEvaluatedPolicy, TagMatch};
 
 /// `fail` or `warn`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub(crate) enum RawLevel {
     Fail,
@@ -37,99 +43,142 @@ impl From<RawLevel> for NotEvaluatedPolicy {
 }
 
 /// `[scan]`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub(crate) struct RawScan {
+    #[schemars(with = "Option<Vec<String>>")]
     pub regions: Option<Spanned<Vec<Spanned<String>>>>,
+    #[schemars(with = "Option<usize>")]
     pub concurrency: Option<Spanned<usize>>,
+    #[schemars(with = "Option<u64>")]
     pub call_timeout_secs: Option<Spanned<u64>>,
+    #[schemars(with = "Option<u32>")]
     pub max_attempts: Option<Spanned<u32>>,
     pub not_evaluated: Option<RawLevel>,
 }
 
 /// One entry of `[profiles.<name>.controls]`.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub(crate) struct RawControl {
+    #[schemars(with = "Option<bool>")]
     pub adopted: Option<Spanned<bool>>,
+    #[schemars(with = "Option<RawLevel>")]
     pub level: Option<Spanned<RawLevel>>,
     /// Required with `adopted = false`; with an adopted control it is a note for readers.
+    #[schemars(with = "Option<String>")]
     pub reason: Option<Spanned<String>>,
 }
 
 /// One `[[accounts]]` entry.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub(crate) struct RawAccount {
+    #[schemars(with = "Option<String>")]
     pub id: Option<Spanned<String>>,
+    #[schemars(with = "Option<String>")]
     pub alias: Option<Spanned<String>>,
     /// An OU ID (`ou-…`, `r-…`) or an OU path glob (`Root/Workloads/*`); organisation scans only.
+    #[schemars(with = "Option<String>")]
     pub ou: Option<Spanned<String>>,
     /// `{ key, values }`: the account's Organizations tag; organisation scans only.
+    #[schemars(with = "Option<TagMatch>")]
     pub tag: Option<Spanned<TagMatch>>,
+    #[schemars(with = "Option<String>")]
     pub profile: Option<Spanned<String>>,
 }
 
 /// `[org]`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub(crate) struct RawOrg {
+    #[schemars(with = "Option<String>")]
     pub role_name: Option<Spanned<String>>,
+    #[schemars(with = "Option<String>")]
     pub external_id_env: Option<Spanned<String>>,
+    #[schemars(with = "Option<String>")]
     pub session_name: Option<Spanned<String>>,
+    #[schemars(with = "Option<String>")]
     pub via_role: Option<Spanned<String>>,
+    #[schemars(with = "Option<usize>")]
     pub account_concurrency: Option<Spanned<usize>>,
+    #[schemars(with = "Option<Vec<String>>")]
     pub include: Option<Vec<Spanned<String>>>,
+    #[schemars(with = "Option<Vec<String>>")]
     pub exclude: Option<Vec<Spanned<String>>>,
 }
 
 /// One `[[exceptions]]` entry.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub(crate) struct RawException {
+    #[schemars(with = "Option<String>")]
     pub control: Option<Spanned<String>>,
+    #[schemars(with = "Option<String>")]
     pub account: Option<Spanned<String>>,
+    #[schemars(with = "Option<String>")]
     pub region: Option<Spanned<String>>,
+    #[schemars(with = "Option<String>")]
     pub resource: Option<Spanned<String>>,
+    #[schemars(with = "Option<String>")]
     pub subject: Option<Spanned<String>>,
+    #[schemars(with = "Option<String>")]
     pub reason: Option<Spanned<String>>,
+    #[schemars(with = "Option<String>")]
     pub owner: Option<Spanned<String>>,
     /// A TOML date, or a string holding one; checked by validation.
+    #[serde(default)]
+    #[schemars(schema_with = "crate::schema::date")]
     pub expires: Option<Spanned<toml::Value>>,
 }
 
 /// One `[schedules.<name>]` entry. Either `window`, or both `stop-cron` and `start-cron`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub(crate) struct RawSchedule {
+    #[schemars(with = "Option<String>")]
     pub window: Option<Spanned<String>>,
+    #[schemars(with = "Option<String>")]
     pub stop_cron: Option<Spanned<String>>,
+    #[schemars(with = "Option<String>")]
     pub start_cron: Option<Spanned<String>>,
+    #[schemars(with = "Option<String>")]
     pub time_zone: Option<Spanned<String>>,
     pub skip_japanese_holidays: Option<bool>,
+    #[schemars(with = "Option<TagMatch>")]
     pub select: Option<Spanned<TagMatch>>,
     pub installs_as: Option<InstallMethod>,
 }
 
 /// `[fix]`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub(crate) struct RawFix {
+    #[schemars(with = "Option<Vec<String>>")]
     pub notify: Option<Vec<Spanned<String>>>,
+    #[schemars(with = "Option<String>")]
     pub topic_name: Option<Spanned<String>>,
+    #[schemars(with = "Option<String>")]
     pub log_bucket: Option<Spanned<String>>,
+    #[schemars(with = "Option<f64>")]
     pub budget_monthly_usd: Option<Spanned<f64>>,
+    #[schemars(with = "Option<f64>")]
     pub anomaly_threshold_usd: Option<Spanned<f64>>,
+    #[schemars(with = "Option<RawContact>")]
     pub security_contact: Option<Spanned<RawContact>>,
 }
 
 /// `[fix.security-contact]`: all four keys are required (AWS requires them).
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub(crate) struct RawContact {
+    #[schemars(with = "Option<String>")]
     pub name: Option<Spanned<String>>,
+    #[schemars(with = "Option<String>")]
     pub email: Option<Spanned<String>>,
+    #[schemars(with = "Option<String>")]
     pub phone: Option<Spanned<String>>,
+    #[schemars(with = "Option<String>")]
     pub title: Option<Spanned<String>>,
 }
 
@@ -142,58 +191,91 @@ pub(crate) const ROOT_KEYS: &[&str] =
 
 /// One `[watch.channels.<name>]`. The literal secret keys (`url`, `token`, `password`) exist only so that
 /// validation can reject them with advice: secrets come from `*-env` or `*-file`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub(crate) struct RawWatchChannel {
     #[serde(rename = "type")]
+    #[schemars(with = "Option<String>")]
     pub kind: Option<Spanned<String>>,
+    #[serde(default)]
+    #[schemars(schema_with = "crate::schema::literal_secret")]
     pub url: Option<Spanned<toml::Value>>,
+    #[schemars(with = "Option<String>")]
     pub url_env: Option<Spanned<String>>,
+    #[schemars(with = "Option<String>")]
     pub url_file: Option<Spanned<String>>,
+    #[serde(default)]
+    #[schemars(schema_with = "crate::schema::literal_secret")]
     pub token: Option<Spanned<toml::Value>>,
+    #[schemars(with = "Option<String>")]
     pub token_env: Option<Spanned<String>>,
+    #[schemars(with = "Option<String>")]
     pub token_file: Option<Spanned<String>>,
+    #[schemars(with = "Option<String>")]
     pub channel: Option<Spanned<String>>,
+    #[schemars(with = "Option<String>")]
     pub api_url: Option<Spanned<String>>,
+    #[schemars(with = "Option<String>")]
     pub smtp_host: Option<Spanned<String>>,
+    #[schemars(with = "Option<u16>")]
     pub smtp_port: Option<Spanned<u16>>,
+    #[schemars(with = "Option<bool>")]
     pub starttls: Option<Spanned<bool>>,
+    #[schemars(with = "Option<String>")]
     pub tls: Option<Spanned<String>>,
+    #[schemars(with = "Option<String>")]
     pub username: Option<Spanned<String>>,
+    #[serde(default)]
+    #[schemars(schema_with = "crate::schema::literal_secret")]
     pub password: Option<Spanned<toml::Value>>,
+    #[schemars(with = "Option<String>")]
     pub password_env: Option<Spanned<String>>,
+    #[schemars(with = "Option<String>")]
     pub password_file: Option<Spanned<String>>,
+    #[schemars(with = "Option<String>")]
     pub from: Option<Spanned<String>>,
+    #[schemars(with = "Option<Vec<String>>")]
     pub to: Option<Spanned<Vec<Spanned<String>>>>,
+    #[schemars(with = "Option<String>")]
     pub min_interval: Option<Spanned<String>>,
 }
 
 /// One `[watch.sources.<name>]`: each source reads the keys that apply to it; validation rejects the rest.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub(crate) struct RawWatchSource {
     pub enabled: Option<bool>,
+    #[serde(default)]
+    #[schemars(schema_with = "crate::schema::severity")]
     pub min_severity: Option<Spanned<toml::Value>>,
+    #[schemars(with = "Option<Vec<String>>")]
     pub regions: Option<Spanned<Vec<Spanned<String>>>>,
+    #[schemars(with = "Option<String>")]
     pub url: Option<Spanned<String>>,
+    #[schemars(with = "Option<Vec<String>>")]
     pub keywords: Option<Vec<Spanned<String>>>,
 }
 
 /// One `[[watch.feeds]]`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub(crate) struct RawWatchFeed {
+    #[schemars(with = "Option<String>")]
     pub name: Option<Spanned<String>>,
+    #[schemars(with = "Option<String>")]
     pub url: Option<Spanned<String>>,
+    #[schemars(with = "Option<Vec<String>>")]
     pub keywords: Option<Vec<Spanned<String>>>,
     pub enabled: Option<bool>,
 }
 
 /// One `[[watch.routes]]`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub(crate) struct RawWatchRoute {
+    #[schemars(with = "Option<Vec<String>>")]
     pub sources: Option<Spanned<Vec<Spanned<String>>>>,
+    #[schemars(with = "Option<Vec<String>>")]
     pub channels: Option<Spanned<Vec<Spanned<String>>>>,
 }
 

@@ -1,6 +1,7 @@
 //! Tests of loading `guardline.toml`: valid files resolve as expected (`good_*` cases and the starter
 //! config), every bad file under `tests/cfg/bad_*.toml` produces exactly the located messages in its insta
-//! snapshot, and mangled input never makes the parser panic.
+//! snapshot, mangled input never makes the parser panic, and the JSON Schema (`docs/guardline.schema.json`)
+//! is current and agrees with the parser on the starter, the demo and keys it rejects.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -480,7 +481,7 @@ fn starter_with_examples() -> String {
     starter_config()
         .lines()
         .map(|line| match line.strip_prefix('#') {
-            Some(rest) if !rest.is_empty() && !rest.starts_with([' ', '#', '-']) => rest,
+            Some(rest) if !rest.is_empty() && !rest.starts_with([' ', '#', '-', ':']) => rest,
             _ => line,
         })
         .map(|line| format!("{line}\n"))
@@ -629,4 +630,103 @@ fn org_settings_and_ou_and_tag_profiles() {
     assert_eq!(config.profile_for_account(&path_without_tag).name, "production");
     // Without organisation facts (a single-account scan) OU and tag entries never match.
     assert_eq!(config.profile_for("210987654321", None).name, "production");
+}
+
+// guardline.toml's JSON Schema (`guardline_config::schema`, docs/guardline.schema.json), checked by an
+// independent validator: Python's jsonschema over tomllib (tests/validators/toml_schema.py).
+
+const SCHEMA_FILE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/guardline.schema.json");
+
+/// docs/guardline.schema.json is what the config model generates; `GUARDLINE_BLESS=1` rewrites it.
+#[test]
+fn the_published_schema_is_the_generated_one() {
+    let generated = guardline_config::schema::json();
+    if std::env::var_os("GUARDLINE_BLESS").is_some() {
+        std::fs::write(SCHEMA_FILE, &generated).unwrap();
+    }
+    let published = std::fs::read_to_string(SCHEMA_FILE).unwrap_or_default();
+    assert!(
+        published == generated,
+        "docs/guardline.schema.json is stale: run GUARDLINE_BLESS=1 cargo test --workspace -- published_schema"
+    );
+}
+
+/// Runs tests/validators/toml_schema.py on `files` (name, TOML text) against the generated schema.
+fn validate_toml(files: &[(&str, String)]) -> std::process::Output {
+    let dir = tempfile::tempdir().unwrap();
+    let schema = dir.path().join("guardline.schema.json");
+    std::fs::write(&schema, guardline_config::schema::json()).unwrap();
+    let validator = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/validators/toml_schema.py");
+    let mut command = std::process::Command::new("python3");
+    command.arg(validator).arg(&schema);
+    for (name, text) in files {
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        command.arg(path);
+    }
+    command
+        .output()
+        .unwrap_or_else(|error| panic!("cannot run python3 {validator}: {error}; run scripts/test"))
+}
+
+#[test]
+fn the_starter_the_demo_and_the_good_configs_validate_against_the_schema() {
+    let read =
+        |path: &str| std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(path)).unwrap();
+    let mut files = vec![
+        ("starter.toml", starter_config().to_owned()),
+        ("starter_with_examples.toml", starter_with_examples()),
+        ("demo.toml", read("../../demo/guardline.toml")),
+    ];
+    for name in ["good_fix.toml", "good_inheritance.toml", "good_schedules.toml"] {
+        let text = read(&format!("tests/cfg/{name}"));
+        parse(&text, name, KNOWN).unwrap_or_else(|errors| panic!("{errors}"));
+        files.push((name, text));
+    }
+    let output = validate_toml(&files);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(stdout.contains(&format!("{} file(s) valid", files.len())), "{stdout}");
+    assert!(stdout.contains("Draft7Validator"), "the schema declares draft 7: {stdout}");
+}
+
+/// Each document has one key the parser rejects (unknown, or a literal secret); the schema rejects each too.
+#[test]
+fn keys_the_parser_rejects_the_schema_rejects() {
+    let cases: &[(&str, &str)] = &[
+        ("root", "verbose = true\n"),
+        ("scan", "[scan]\nconcurency = 8\n"),
+        ("profile", "[profiles.base]\ndefault_level = \"warn\"\n"),
+        ("params", "[profiles.base.params]\nunused-user-dayz = 30\n"),
+        ("password_policy", "[profiles.base.params.password-policy]\nmin-len = 8\n"),
+        ("production_tag", "[profiles.base.params.production-tag]\nkeys = [\"Env\"]\nvalue = [\"prod\"]\n"),
+        ("control", "[profiles.base.controls]\n\"IAM-002\" = { adopted = false, reasons = \"r\" }\n"),
+        ("account", "[[accounts]]\nid = \"123456789012\"\nprofiles = \"base\"\n"),
+        (
+            "exception",
+            "[[exceptions]]\ncontrol = \"EC2-001\"\nreason = \"r\"\nowner = \"o\"\nexpires = 2027-03-31\n\
+             expiry = 2027-03-31\n",
+        ),
+        ("schedule", "[schedules.dev]\nwindow = \"weekdays 09:00-19:00\"\nzone = \"Asia/Tokyo\"\n"),
+        ("fix", "[fix]\nnotify-emails = [\"a@example.com\"]\n"),
+        ("contact", "[fix.security-contact]\nname = \"n\"\nmail = \"a@example.com\"\n"),
+        ("org", "[org]\nrole = \"OrganizationAccountAccessRole\"\n"),
+        ("watch", "[watch]\npoll = \"5m\"\n"),
+        ("channel", "[watch.channels.slack]\ntype = \"slack\"\nurl-env = \"SLACK_URL\"\nchanel = \"#sec\"\n"),
+        ("literal_secret", "[watch.channels.slack]\ntype = \"slack\"\nurl = \"https://hooks.example/x\"\n"),
+        ("source", "[watch.sources.guardduty]\nmin-severity = 7.0\nregion = [\"ap-northeast-1\"]\n"),
+        ("feed", "[[watch.feeds]]\nname = \"jvn\"\nurl = \"https://example.com/rss\"\nkeyword = [\"x\"]\n"),
+        ("route", "[[watch.routes]]\nsources = [\"guardduty\"]\nchannel = [\"slack\"]\n"),
+    ];
+    let mut files = Vec::new();
+    for (name, text) in cases {
+        assert!(parse(text, name, KNOWN).is_err(), "the parser accepts the {name} case:\n{text}");
+        files.push((*name, (*text).to_owned()));
+    }
+    let output = validate_toml(&files);
+    assert!(!output.status.success(), "the schema accepted them all");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    for (name, _) in cases {
+        assert!(stderr.contains(&format!("/{name}: ")), "the schema accepts the {name} case:\n{stderr}");
+    }
 }

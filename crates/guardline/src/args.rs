@@ -6,11 +6,14 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 /// Guardline audits AWS accounts against a security guideline, control by control.
 #[derive(Debug, Parser)]
-#[command(name = "guardline", version, about, propagate_version = true)]
+#[command(name = "guardline", version, about, propagate_version = true, after_help = AFTER_HELP)]
 pub struct Cli {
     /// More diagnostics on stderr (-v info, -vv debug); GUARDLINE_LOG overrides.
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
+    /// Only warnings and errors on stderr: no progress bar, no informational lines ("wrote ...").
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -23,7 +26,7 @@ pub enum Command {
     Collect(CollectArgs),
     /// Explain a control (or list them all).
     Rule(RuleArgs),
-    /// Write a commented starter guardline.toml.
+    /// Write a commented starter guardline.toml, and guardline.schema.json beside it for editors.
     Init(InitArgs),
     /// Print the least-privilege IAM policy a command needs (default: the read-only one of `scan`).
     IamPolicy(IamPolicyArgs),
@@ -46,7 +49,27 @@ pub enum Command {
     Merge(MergeArgs),
     /// The organisation's switch-role setup (guideline 3-2): CLI profiles and console links, and the roles.
     Org(OrgCommandArgs),
+    /// Print a shell completion script on stdout (bash, zsh, fish, powershell, elvish).
+    Completions(CompletionsArgs),
+    /// Print the man page (roff) on stdout, or write one page per command into --out-dir.
+    Man(ManArgs),
+    /// Print the JSON Schema of guardline.toml (the one `guardline init` writes beside the config).
+    Schema,
 }
+
+/// The top-level help's closing section: exit codes and the environment variables every command reads.
+const AFTER_HELP: &str = "\
+Exit codes:
+  0  success: every adopted control passes (scan, merge), or the command did what it was asked
+  1  scan, merge: an adopted control at level fail fails, or is NOT EVALUATED (unless [scan] not-evaluated =
+     \"warn\"); watch --once: a source could not be polled or a send failed (it stays queued)
+  2  Guardline itself failed: a usage error, an invalid config, no credentials, a refused write, IO
+
+Environment:
+  NO_COLOR        set and not empty: no colour on stdout or stderr (wins over CLICOLOR_FORCE)
+  CLICOLOR_FORCE  set and not 0: colour on stdout and stderr even when they are not terminals
+  GUARDLINE_LOG   the log filter on stderr (e.g. debug, or guardline_collect=debug), over -v
+  GUARDLINE_LANG  the reports' language (en, ja), like --lang";
 
 /// How to reach AWS.
 #[derive(Debug, Clone, Args)]
@@ -187,6 +210,7 @@ pub struct ReportArgs {
     /// List passing findings too, not just their count.
     #[arg(long)]
     pub show_pass: bool,
+    /// Colour in the terminal report; auto: when stdout is a terminal (NO_COLOR, CLICOLOR_FORCE: see --help).
     #[arg(long, value_enum, default_value = "auto")]
     pub color: ColorChoice,
     /// Permissions of the report files written (octal): 0600 by default, since a report lists the account's
@@ -758,4 +782,18 @@ pub struct PlanRolesArgs {
     pub aws: AwsArgs,
     #[command(flatten)]
     pub write: WriteArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell the script is for.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// Write guardline.1 and one page per subcommand (guardline-scan.1, ...) into this directory instead.
+    #[arg(long, value_name = "DIR")]
+    pub out_dir: Option<PathBuf>,
 }

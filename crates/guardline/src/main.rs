@@ -3,6 +3,7 @@
 
 mod args;
 mod commands;
+mod console;
 mod lang;
 mod progress;
 
@@ -32,6 +33,7 @@ fn main() -> ExitCode {
             return if err.use_stderr() { ExitCode::from(EXIT_ERROR) } else { ExitCode::SUCCESS };
         }
     };
+    console::set_quiet(cli.quiet);
     init_tracing(cli.verbose);
     match run(cli.command) {
         Ok(true) => ExitCode::SUCCESS,
@@ -68,10 +70,14 @@ fn run(command: Command) -> anyhow::Result<bool> {
         Command::Watch(args) => commands::watch::run(args),
         Command::Merge(args) => commands::merge::run(args),
         Command::Org(args) => commands::org::run(args),
+        Command::Completions(args) => commands::docs::completions(&args),
+        Command::Man(args) => commands::docs::man(&args),
+        Command::Schema => commands::docs::schema(),
     }
 }
 
-/// Diagnostics go to stderr; `GUARDLINE_LOG` (e.g. `debug`) or `-v` turns them up.
+/// Diagnostics go to stderr, coloured only as [`console::stderr_color`] says; `GUARDLINE_LOG` (e.g. `debug`)
+/// or `-v` turns them up (warnings, the default, stay with `--quiet`).
 fn init_tracing(verbose: u8) {
     let default = match verbose {
         0 => "warn",
@@ -80,5 +86,10 @@ fn init_tracing(verbose: u8) {
     };
     let filter = tracing_subscriber::EnvFilter::try_from_env("GUARDLINE_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
-    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_target(false).init();
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(console::stderr_color())
+        .with_target(false)
+        .init();
 }

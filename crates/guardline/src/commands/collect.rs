@@ -8,7 +8,7 @@ pub fn run(args: CollectArgs) -> anyhow::Result<bool> {
     let output = collect(&args.aws, &config)?;
     write_file(&args.output, &output.snapshot.to_json())?;
     let calls: u32 = output.calls.values().sum();
-    eprintln!(
+    crate::console::note!(
         "collected account {} in {} region(s) with {calls} API calls into {}",
         output.snapshot.account.id,
         output.snapshot.regions.len(),

@@ -3,6 +3,7 @@
 pub mod collect;
 pub mod cost;
 pub mod diff;
+pub mod docs;
 pub mod exceptions;
 pub mod files;
 pub mod fix;
@@ -21,7 +22,7 @@ pub mod security_hub;
 pub mod watch;
 pub mod write_guard;
 
-use std::io::{BufWriter, IsTerminal as _, Write};
+use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -98,7 +99,7 @@ impl AwsSession {
 
     /// Collects a snapshot of the account the session's credentials reach.
     pub fn collect(&self, aws: &AwsArgs) -> anyhow::Result<CollectOutput> {
-        let bar = Bar::new(!aws.no_progress);
+        let bar = Bar::new(!aws.no_progress && !crate::console::quiet());
         let result = self.runtime.block_on(guardline_collect::collect(&self.sdk, &self.options, &bar));
         bar.finish();
         let output = result?;
@@ -154,14 +155,14 @@ pub fn emit_reports(
     if let Some(dir) = &report.output_dir {
         std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     }
-    let to_terminal =
-        report.output.is_none() && report.output_dir.is_none() && std::io::stdout().is_terminal();
+    let to_stdout = report.output.is_none() && report.output_dir.is_none();
     let terminal = TerminalOptions {
         lang: report.lang.code().to_owned(),
         color: match report.color {
             ColorChoice::Always => true,
             ColorChoice::Never => false,
-            ColorChoice::Auto => to_terminal && std::env::var_os("NO_COLOR").is_none(),
+            // A report file never gets colour unless asked for; stdout as `console` decides.
+            ColorChoice::Auto => to_stdout && crate::console::stdout_color(),
         },
         show_pass: report.show_pass,
         config_path: config_name,

@@ -76,7 +76,7 @@ pub fn run(args: ScanArgs) -> anyhow::Result<bool> {
     let base_region = options.regions.as_ref().and_then(|regions| regions.first().cloned());
     let runtime =
         tokio::runtime::Builder::new_multi_thread().enable_all().build().context("starting tokio")?;
-    let bar = Bar::new(!args.aws.no_progress);
+    let bar = Bar::new(!args.aws.no_progress && !crate::console::quiet());
     let scanned = runtime.block_on(async {
         let base =
             guardline_collect::sdk_config(args.aws.profile.as_deref(), base_region.as_deref(), &options)
@@ -150,7 +150,7 @@ pub fn run(args: ScanArgs) -> anyhow::Result<bool> {
             .iter()
             .filter(|record| matches!(record.outcome, ShardOutcome::NotEvaluated { .. }))
             .count();
-        eprintln!(
+        crate::console::note!(
             "shard {}/{}: {} account(s) written to {} ({missing} NOT EVALUATED); combine the shards with \
              `guardline merge`",
             shard.index,

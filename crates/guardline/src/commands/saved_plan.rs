@@ -78,7 +78,7 @@ impl SavedPlan {
     pub fn write(&self, path: &Path) -> anyhow::Result<()> {
         std::fs::write(path, self.to_json())
             .with_context(|| format!("writing the plan to {}", path.display()))?;
-        eprintln!(
+        crate::console::note!(
             "Plan for account {} written to {} (apply it with --apply-plan {})",
             self.account,
             path.display(),

@@ -93,7 +93,7 @@ fn send(evaluation: &Evaluation, lang: &str, writer: SdkConfig, session: &AwsSes
     let asff = guardline_report::asff::render(evaluation, lang);
     let by_region = group_by_region(parse_findings(&asff)?);
     if by_region.is_empty() {
-        eprintln!("Security Hub: no findings to import");
+        crate::console::note!("Security Hub: no findings to import");
         return Ok(());
     }
     // Spawned, not polled by `block_on` on this thread: the SDK's (de)serialisers of a finding need the
@@ -167,9 +167,11 @@ async fn import_all(
 fn summarise(reports: &[RegionReport]) -> anyhow::Result<()> {
     let mut problems = Vec::new();
     for report in reports {
-        eprintln!(
+        crate::console::note!(
             "Security Hub: imported {} of {} finding(s) into {}",
-            report.imported, report.sent, report.region
+            report.imported,
+            report.sent,
+            report.region
         );
         let missing = report.not_imported();
         if missing == 0 {

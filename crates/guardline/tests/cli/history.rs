@@ -277,7 +277,7 @@ fn exceptions_lists_the_expired_and_the_soon_expiring() {
         guardline_in(dir.path(), &["exceptions", "--config", DEMO_CONFIG, "--today", "2026-11-28"], &[]);
     assert_eq!(run.code, 0);
     assert!(run.stdout.contains("(today 2026-11-28, within 30 days): 1 of 3"), "{}", run.stdout);
-    assert!(run.stdout.contains(":53: IAM-005 EXPIRED (2026-10-31)"), "{}", run.stdout);
+    assert!(run.stdout.contains(":54: IAM-005 EXPIRED (2026-10-31)"), "{}", run.stdout);
     assert!(!run.stdout.contains("EC2-001"), "{}", run.stdout);
     // No config at all is an error.
     let none = guardline_in(dir.path(), &["exceptions"], &[]);

@@ -5,6 +5,8 @@ mod support;
 
 /// IAM permission checks on: denied services become NOT EVALUATED, the rest is evaluated.
 mod access_denied;
+/// `--help`'s exit codes and environment, colour (NO_COLOR, CLICOLOR_FORCE), `--quiet`, completions, man, schema.
+mod conventions;
 /// `cost` against moto: seeded spend by service and a budget; what moto lacks is "not available".
 mod cost;
 /// The independent cross-check of verdicts against the AWS documentation (`tests/crosscheck/`).

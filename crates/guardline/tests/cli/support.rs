@@ -31,6 +31,7 @@ pub fn clean_env(command: &mut Command, env: &[(&str, String)]) -> tempfile::Tem
     for (key, _) in std::env::vars() {
         if key.starts_with("AWS_")
             || key == "NO_COLOR"
+            || key.starts_with("CLICOLOR")
             || key.starts_with("GUARDLINE_")
             || ["LC_ALL", "LC_MESSAGES", "LANG"].contains(&key.as_str())
         {
