@@ -27,6 +27,16 @@ pub enum ErrorKind {
 }
 
 impl ErrorKind {
+    pub const ALL: [ErrorKind; 7] = [
+        ErrorKind::AccessDenied,
+        ErrorKind::NotAvailable,
+        ErrorKind::Throttled,
+        ErrorKind::Timeout,
+        ErrorKind::Malformed,
+        ErrorKind::Failed,
+        ErrorKind::NotCollected,
+    ];
+
     /// A short human label, used in reports.
     pub fn label(self) -> &'static str {
         match self {
@@ -64,9 +74,11 @@ impl std::fmt::Display for CollectError {
         if let Some(code) = &self.code {
             write!(f, " ({code})")?;
         }
+        // The service's own words go in “ ”, so that the terminal report can show the call and the code
+        // alone (`guardline_report::terminal` drops the quoted part), while JSON and HTML keep them.
         let message = self.message.trim().trim_end_matches('.');
         if !message.is_empty() {
-            write!(f, ": {message}")?;
+            write!(f, ": “{message}”")?;
         }
         Ok(())
     }

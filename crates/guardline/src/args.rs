@@ -264,6 +264,8 @@ pub struct ScanArgs {
     #[arg(long, value_name = "FILE", conflicts_with_all = ["snapshot", "demo"])]
     pub save_snapshot: Option<PathBuf>,
     #[command(flatten)]
+    pub select: SelectArgs,
+    #[command(flatten)]
     pub report: ReportArgs,
     /// Evaluate exceptions' expiry as of this date instead of today (YYYY-MM-DD).
     #[arg(long, value_name = "DATE")]
@@ -297,6 +299,65 @@ pub struct ScanArgs {
     pub force_snapshot: bool,
     #[command(flatten)]
     pub org: OrgArgs,
+}
+
+/// Which controls a scan evaluates (default: every one), as Prowler's `--checks`, `--excluded-checks` and
+/// `--severity` select checks. The selections combine: a control must pass each one given.
+#[derive(Debug, Clone, Default, Args)]
+pub struct SelectArgs {
+    /// Evaluate only these controls, comma-separated (e.g. IAM-001,S3-002). A scan of some controls is not
+    /// recorded in the history: the others would read as resolved.
+    #[arg(long, value_delimiter = ',', value_name = "ID,...", help_heading = "Selection")]
+    pub controls: Vec<String>,
+    /// Evaluate every control but these, comma-separated.
+    #[arg(long, value_delimiter = ',', value_name = "ID,...", help_heading = "Selection")]
+    pub exclude_controls: Vec<String>,
+    /// Only the controls of these guideline sections: 1 cost, 2 security hardening, 3 preventing mistakes,
+    /// 4 detection and response (comma-separated).
+    #[arg(
+        long,
+        value_delimiter = ',',
+        value_name = "N,...",
+        value_parser = clap::value_parser!(u8).range(1..=4),
+        help_heading = "Selection"
+    )]
+    pub section: Vec<u8>,
+    /// Only the controls of these severities, comma-separated (e.g. high,critical).
+    #[arg(long, value_delimiter = ',', value_enum, value_name = "SEVERITY,...", help_heading = "Selection")]
+    pub severity: Vec<SeverityArg>,
+}
+
+impl SelectArgs {
+    /// Whether any selection was given.
+    pub fn is_partial(&self) -> bool {
+        !(self.controls.is_empty()
+            && self.exclude_controls.is_empty()
+            && self.section.is_empty()
+            && self.severity.is_empty())
+    }
+}
+
+/// A control's severity, on the command line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SeverityArg {
+    Critical,
+    High,
+    Medium,
+    Low,
+    Info,
+}
+
+impl SeverityArg {
+    pub fn severity(self) -> guardline_model::Severity {
+        use guardline_model::Severity;
+        match self {
+            SeverityArg::Critical => Severity::Critical,
+            SeverityArg::High => Severity::High,
+            SeverityArg::Medium => Severity::Medium,
+            SeverityArg::Low => Severity::Low,
+            SeverityArg::Info => Severity::Info,
+        }
+    }
 }
 
 /// `scan --org`: every account of an AWS Organization in one report.
@@ -347,6 +408,7 @@ pub struct OrgArgs {
         value_name = "INDEX/COUNT",
         value_parser = parse_shard,
         requires_all = ["org", "output_dir"],
+        conflicts_with_all = ["controls", "exclude_controls", "section", "severity"],
         help_heading = "Organisation"
     )]
     pub shard: Option<Shard>,

@@ -27,7 +27,7 @@ use guardline_config::{AccountFacts, AccountSelector, Config, Level, NotEvaluate
 use guardline_model::org::{OrgAccount, ShardOutcome, ShardRecord};
 use guardline_model::{Finding, Snapshot, Status, Text};
 use guardline_report::org::{AccountResult, OrgEvaluation, OrgFormat};
-use guardline_rules::{EvaluatedFinding, Evaluation, Outcome, RULES};
+use guardline_rules::{EvaluatedFinding, Evaluation, Outcome};
 use serde::{Deserialize, Serialize};
 
 use crate::args::{OrgArgs, ReportArgs, ReportFormat, ScanArgs, Shard};
@@ -54,6 +54,7 @@ pub struct Manifest {
 }
 
 pub fn run(args: ScanArgs) -> anyhow::Result<bool> {
+    let rules = super::selected_rules(&args.select)?;
     let path = config_path(args.config.as_deref());
     let mut config = load_config(path.as_deref())?;
     let config_name = path.map(|path| path.display().to_string());
@@ -162,8 +163,8 @@ pub fn run(args: ScanArgs) -> anyhow::Result<bool> {
     }
 
     let today = args.today.unwrap_or_else(|| jiff::ZonedDateTime::now().date());
-    let org = evaluate_records(records, &config, today);
-    if !args.no_history {
+    let org = evaluate_records(records, &config, today, &rules);
+    if !args.no_history && !args.select.is_partial() {
         record_history(&args.history, &org)?;
     }
     emit(&org, &args.report, config_name)?;
@@ -294,6 +295,7 @@ pub fn evaluate_records(
     records: Vec<ShardRecord>,
     config: &Config,
     today: jiff::civil::Date,
+    rules: &[&'static guardline_rules::Rule],
 ) -> OrgEvaluation {
     let accounts = records
         .into_iter()
@@ -303,8 +305,12 @@ pub fn evaluate_records(
                 ShardOutcome::Snapshot(snapshot) => {
                     let alias = alias_of(&snapshot);
                     let profile = config.profile_for_account(&facts(&account, alias.as_deref())).name.clone();
-                    let evaluation =
-                        guardline_rules::evaluate(&snapshot, &with_profile(config, &profile), today);
+                    let evaluation = guardline_rules::engine::evaluate_only(
+                        &snapshot,
+                        &with_profile(config, &profile),
+                        today,
+                        rules,
+                    );
                     AccountResult {
                         id: account.id,
                         name: account.name,
@@ -317,7 +323,7 @@ pub fn evaluate_records(
                 }
                 ShardOutcome::NotEvaluated { reason, at } => {
                     let profile = config.profile_for_account(&facts(&account, None)).name.clone();
-                    let evaluation = not_evaluated(&account.id, &profile, config, &reason, at, today);
+                    let evaluation = not_evaluated(&account.id, &profile, config, &reason, at, today, rules);
                     AccountResult {
                         id: account.id,
                         name: account.name,
@@ -356,9 +362,10 @@ fn not_evaluated(
     reason: &str,
     at: jiff::Timestamp,
     today: jiff::civil::Date,
+    rules: &[&'static guardline_rules::Rule],
 ) -> Evaluation {
     let profile = &config.profiles[profile_name];
-    let findings: Vec<EvaluatedFinding> = RULES
+    let findings: Vec<EvaluatedFinding> = rules
         .iter()
         .map(|rule| {
             let (level, not_adopted_reason) = match profile.setting(rule.id) {
@@ -397,6 +404,7 @@ fn not_evaluated(
         evaluated_on: today,
         regions: Vec::new(),
         findings,
+        controls: rules.iter().map(|rule| rule.id).collect(),
         unused_exceptions: Vec::new(),
         failed,
     }
@@ -420,7 +428,8 @@ pub fn emit(org: &OrgEvaluation, report: &ReportArgs, config_name: Option<String
             "reports are written to a local --output-dir; s3:// is for the outputs of --shard"
         );
     }
-    emit_reports(report, config_name, |format, terminal, out| {
+    let context = super::ReportContext { config_name, ..Default::default() };
+    emit_reports(report, context, |format, terminal, out| {
         out.write_all(guardline_report::org::render(org, org_format(format), terminal).as_bytes())
     })
 }

@@ -21,6 +21,8 @@ mod faults;
 mod files;
 /// `fix` against moto: plan, apply, rescan passes; idempotent; pin checks; a failing step stops the plan.
 mod fix;
+/// Reports that lead the reader: fix first, next commands, the report-written line; selecting controls.
+mod lead;
 /// Scan history: `scan` records, `history` lists, `diff` compares; `exceptions` reviews expiries.
 mod history;
 /// `--lang ja` (and the locale's default) on the commands that print for people: rule, fix, exceptions,
