@@ -231,7 +231,10 @@ fn fix_first(out: &mut String, priorities: &[Priority<'_>], target_args: &str, l
     }
     let shown = priorities.len().min(lead::FIX_FIRST);
     let heading = if lang == "ja" {
-        format!("まず直すもの (不合格の {} コントロールのうち {shown} 件、重大度と影響範囲の順)", priorities.len())
+        format!(
+            "まず直すもの (不合格の {} コントロールのうち {shown} 件、重大度と影響範囲の順)",
+            priorities.len()
+        )
     } else {
         format!(
             "Fix first ({shown} of {} failing {}, by severity and reach)",
@@ -281,7 +284,11 @@ fn blockers(out: &mut String, blockers: &[lead::Blocker], lang: &str) {
     let heading = if lang == "ja" {
         format!("未評価の原因 (失敗した API 呼び出し {} 件)", blockers.len())
     } else {
-        format!("Not evaluated because {} API {} failed", blockers.len(), lead::plural(blockers.len(), "call", "calls"))
+        format!(
+            "Not evaluated because {} API {} failed",
+            blockers.len(),
+            lead::plural(blockers.len(), "call", "calls")
+        )
     };
     let _ = writeln!(out, "<section class=\"lead\" id=\"blockers\"><h2>{}</h2><ul>", escape(&heading));
     for blocker in blockers {
@@ -323,9 +330,11 @@ fn next_commands(out: &mut String, priorities: &[Priority<'_>], target_args: &st
     if lines.is_empty() {
         return;
     }
-    let _ = writeln!(out, "<section class=\"lead\" id=\"next\"><h2>{}</h2><dl>", t(lang, "Next", "次のコマンド"));
+    let _ =
+        writeln!(out, "<section class=\"lead\" id=\"next\"><h2>{}</h2><dl>", t(lang, "Next", "次のコマンド"));
     for (command, what) in lines {
-        let _ = writeln!(out, "<div><dt><code>{}</code></dt><dd>{}</dd></div>", escape(&command), escape(&what));
+        let _ =
+            writeln!(out, "<div><dt><code>{}</code></dt><dd>{}</dd></div>", escape(&command), escape(&what));
     }
     out.push_str("</dl></section>\n");
 }

@@ -51,7 +51,8 @@ pub fn fix_first<'a>(
             let findings = by_control.get(control.id).map(Vec::as_slice).unwrap_or_default();
             let failing_findings =
                 findings.iter().filter(|finding| matches!(finding.outcome, Outcome::Fail | Outcome::Warn));
-            let account_root = findings.first().map(|finding| format!(":{}:root", finding.finding.account_id));
+            let account_root =
+                findings.first().map(|finding| format!(":{}:root", finding.finding.account_id));
             let account_wide = failing_findings.clone().any(|finding| {
                 account_root.as_deref().is_some_and(|root| finding.finding.resource.ends_with(root))
             });
@@ -254,12 +255,26 @@ impl Blocker {
             ErrorKind::AccessDenied => {
                 "grant it to the scanning identity (`guardline iam-policy` prints the policy the scan needs)"
             }
-            ErrorKind::Throttled if ja => "時間をおいて再実行するか、--concurrency を下げ --max-attempts を上げてください",
+            ErrorKind::Throttled if ja => {
+                "時間をおいて再実行するか、--concurrency を下げ --max-attempts を上げてください"
+            }
             ErrorKind::Throttled => "scan again later, or lower --concurrency and raise --max-attempts",
             ErrorKind::Timeout if ja => "--call-timeout を延ばしてください",
             ErrorKind::Timeout => "raise --call-timeout",
-            ErrorKind::NotAvailable if ja => "そのリージョンやアカウントでサービスを利用できるか確認してください",
+            ErrorKind::NotAvailable if ja => {
+                "そのリージョンやアカウントでサービスを利用できるか確認してください"
+            }
             ErrorKind::NotAvailable => "check that the service is available in the region and the account",
+            ErrorKind::Unreachable if ja => {
+                "ネットワークとエンドポイント (AWS_ENDPOINT_URL、HTTPS_PROXY) を確認してください"
+            }
+            ErrorKind::Unreachable => "check the network and the endpoint (AWS_ENDPOINT_URL, HTTPS_PROXY)",
+            ErrorKind::NoCredentials if ja => {
+                "認証情報が途中で切れました。サインインし直してください (例: `aws sso login`)"
+            }
+            ErrorKind::NoCredentials => {
+                "the credentials ran out during the scan: sign in again (e.g. `aws sso login`)"
+            }
             _ if ja => "サービスのメッセージ全文は JSON と HTML のレポートにあります",
             _ => "the service's whole message is in the JSON and HTML reports",
         }

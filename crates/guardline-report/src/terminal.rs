@@ -158,7 +158,12 @@ pub fn verdict(evaluation: &Evaluation, lang: &str) -> String {
 }
 
 /// "Fix first": the most urgent failing controls, each with its remedy and the command that does it.
-fn render_fix_first(out: &mut String, painter: &Painter, priorities: &[Priority<'_>], options: &TerminalOptions) {
+fn render_fix_first(
+    out: &mut String,
+    painter: &Painter,
+    priorities: &[Priority<'_>],
+    options: &TerminalOptions,
+) {
     if priorities.is_empty() {
         return;
     }
@@ -166,7 +171,10 @@ fn render_fix_first(out: &mut String, painter: &Painter, priorities: &[Priority<
     let ja = lang == "ja";
     let shown = priorities.len().min(FIX_FIRST);
     let heading = if ja {
-        format!("まず直すもの (不合格の {} コントロールのうち {shown} 件、重大度と影響範囲の順)", priorities.len())
+        format!(
+            "まず直すもの (不合格の {} コントロールのうち {shown} 件、重大度と影響範囲の順)",
+            priorities.len()
+        )
     } else {
         format!(
             "Fix first ({shown} of {} failing {}, by severity and reach)",
@@ -198,7 +206,8 @@ fn render_fix_first(out: &mut String, painter: &Painter, priorities: &[Priority<
             writeln!(
                 out,
                 "  {}",
-                painter.dim(&format!("and {rest} more failing {} below", plural(rest, "control", "controls")))
+                painter
+                    .dim(&format!("and {rest} more failing {} below", plural(rest, "control", "controls")))
             )
         };
     }
@@ -213,7 +222,11 @@ fn render_blockers(out: &mut String, painter: &Painter, blockers: &[lead::Blocke
     let heading = if ja {
         format!("未評価の原因 (失敗した API 呼び出し {} 件)", blockers.len())
     } else {
-        format!("Not evaluated because {} API {} failed", blockers.len(), plural(blockers.len(), "call", "calls"))
+        format!(
+            "Not evaluated because {} API {} failed",
+            blockers.len(),
+            plural(blockers.len(), "call", "calls")
+        )
     };
     let _ = writeln!(out, "\n{}", painter.bold(&heading));
     let mut remedies: Vec<&str> = Vec::new();

@@ -69,7 +69,7 @@ fn demo_report_is_self_contained_and_complete() {
     assert!(html.starts_with("<!DOCTYPE html>\n<html lang=\"en\">"));
     assert_self_contained(&html);
     assert!(html.contains("123456789012") && html.contains("acme-prod"));
-    assert!(html.contains("2026-11-28 09:00 UTC"));
+    assert!(html.contains("2026-11-28 09:00:00 UTC"));
     assert!(html.contains("production"));
     assert!(html.contains("id=\"scores\"") && html.contains("<svg class=\"chart\""));
     assert!(html.contains("@media print"));

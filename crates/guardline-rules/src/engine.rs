@@ -157,7 +157,12 @@ pub fn evaluate(snapshot: &Snapshot, config: &Config, today: Date) -> Evaluation
 
 /// Runs `rules` (in the order given, which reports keep) over `snapshot` and applies `config` as of `today`.
 /// An exception of a control not among them is not reported as unused: it was not looked at.
-pub fn evaluate_only(snapshot: &Snapshot, config: &Config, today: Date, rules: &[&'static Rule]) -> Evaluation {
+pub fn evaluate_only(
+    snapshot: &Snapshot,
+    config: &Config,
+    today: Date,
+    rules: &[&'static Rule],
+) -> Evaluation {
     let account_alias =
         snapshot.global.account_aliases.get().ok().and_then(|aliases| aliases.first().cloned());
     let profile = config.profile_for(&snapshot.account.id, account_alias.as_deref());

@@ -75,8 +75,11 @@ pub fn unknown_control(id: &str) -> anyhow::Error {
         return anyhow::anyhow!("no control {id}; did you mean {padded}?");
     }
 
-    let similar: Vec<&str> =
-        guardline_rules::RULES.iter().map(|rule| rule.id).filter(|known| known.starts_with(&prefix)).collect();
+    let similar: Vec<&str> = guardline_rules::RULES
+        .iter()
+        .map(|rule| rule.id)
+        .filter(|known| known.starts_with(&prefix))
+        .collect();
     if similar.is_empty() {
         anyhow::anyhow!("no control {id}; `guardline rule` lists them all")
     } else {
@@ -86,12 +89,21 @@ pub fn unknown_control(id: &str) -> anyhow::Error {
 
 /// The rules `select` keeps, in guideline order; an unknown ID, or a selection that keeps nothing, is an
 /// error.
-pub fn selected_rules(select: &crate::args::SelectArgs) -> anyhow::Result<Vec<&'static guardline_rules::Rule>> {
-    let known = |id: &str| guardline_rules::find_rule(&id.trim().to_ascii_uppercase()).ok_or_else(|| unknown_control(id.trim()));
-    let only: Vec<&str> = select.controls.iter().map(|id| known(id).map(|rule| rule.id)).collect::<anyhow::Result<_>>()?;
-    let excluded: Vec<&str> =
-        select.exclude_controls.iter().map(|id| known(id).map(|rule| rule.id)).collect::<anyhow::Result<_>>()?;
-    let severities: Vec<guardline_model::Severity> = select.severity.iter().map(|severity| severity.severity()).collect();
+pub fn selected_rules(
+    select: &crate::args::SelectArgs,
+) -> anyhow::Result<Vec<&'static guardline_rules::Rule>> {
+    let known = |id: &str| {
+        guardline_rules::find_rule(&id.trim().to_ascii_uppercase()).ok_or_else(|| unknown_control(id.trim()))
+    };
+    let only: Vec<&str> =
+        select.controls.iter().map(|id| known(id).map(|rule| rule.id)).collect::<anyhow::Result<_>>()?;
+    let excluded: Vec<&str> = select
+        .exclude_controls
+        .iter()
+        .map(|id| known(id).map(|rule| rule.id))
+        .collect::<anyhow::Result<_>>()?;
+    let severities: Vec<guardline_model::Severity> =
+        select.severity.iter().map(|severity| severity.severity()).collect();
     let rules: Vec<&'static guardline_rules::Rule> = guardline_rules::RULES
         .iter()
         .copied()
@@ -135,11 +147,7 @@ impl AwsSession {
             .thread_stack_size(Self::THREAD_STACK)
             .build()
             .context("starting tokio")?;
-        let sdk = runtime.block_on(guardline_collect::sdk_config(
-            aws.profile.as_deref(),
-            base_region.as_deref(),
-            &options,
-        ));
+        let sdk = runtime.block_on(aws_config(aws, base_region.as_deref(), &options))?;
         Ok(AwsSession { runtime, sdk, options })
     }
 
@@ -168,6 +176,49 @@ impl AwsSession {
     pub fn identify(&self) -> anyhow::Result<LiveAccount> {
         self.runtime.block_on(write_guard::identify(&self.sdk))
     }
+}
+
+/// The SDK configuration `aws` asks for: the profile's credentials (the standard chain), then the
+/// `--role-arn` role assumed from them when one is given, so every command reaches its account one way.
+/// The external ID comes from the environment variable `--external-id-env` names, never the command line.
+pub async fn aws_config(
+    aws: &AwsArgs,
+    region: Option<&str>,
+    options: &CollectOptions,
+) -> anyhow::Result<aws_config::SdkConfig> {
+    let base = guardline_collect::sdk_config(aws.profile.as_deref(), region, options).await;
+    let Some(role_arn) = &aws.role_arn else {
+        if let Some(var) = &aws.external_id_env {
+            anyhow::bail!(
+                "--external-id-env {var} needs --role-arn (the role whose trust policy asks for the external ID), \
+                 or `scan --org` (the member roles')"
+            );
+        }
+        return Ok(base);
+    };
+    let valid = role_arn.split(':').collect::<Vec<_>>();
+    let is_role = matches!(valid.as_slice(), ["arn", partition, "iam", "", account, resource]
+        if !partition.is_empty()
+            && account.len() == 12
+            && account.bytes().all(|byte| byte.is_ascii_digit())
+            && resource.strip_prefix("role/").is_some_and(|name| !name.is_empty()));
+    anyhow::ensure!(
+        is_role,
+        "--role-arn {role_arn} is not an IAM role ARN (arn:aws:iam::<account ID>:role/<name>)"
+    );
+    let external_id = match &aws.external_id_env {
+        Some(var) => match std::env::var(var) {
+            Ok(value) if !value.is_empty() => Some(value),
+            _ => anyhow::bail!(
+                "--external-id-env {var}: the environment variable {var} is not set (it should hold the \
+                 external ID the role's trust policy requires)"
+            ),
+        },
+        None => None,
+    };
+    guardline_collect::org::assume_role(&base, role_arn, "guardline", external_id)
+        .await
+        .map_err(|error| anyhow::anyhow!("could not assume --role-arn {role_arn}: {error}"))
 }
 
 /// The AWS settings from the command line over those from the config.
@@ -217,7 +268,9 @@ pub fn target_args(demo: bool, profile: Option<&str>, config: Option<&Path>) -> 
 /// `word` quoted for a POSIX shell when it needs to be.
 fn shell_word(word: &str) -> String {
     let plain = !word.is_empty()
-        && word.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '/' | ':' | '@' | '+' | '='));
+        && word
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '/' | ':' | '@' | '+' | '='));
     if plain { word.to_owned() } else { format!("'{}'", word.replace('\'', "'\\''")) }
 }
 

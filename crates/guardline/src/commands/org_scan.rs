@@ -61,7 +61,7 @@ pub fn run(args: ScanArgs) -> anyhow::Result<bool> {
     if let Some(profile) = &args.guideline_profile {
         super::scan::force_profile(&mut config, profile)?;
     }
-    let settings = settings(&config.org, &args.org)?;
+    let settings = settings(&config.org, &args.org, args.aws.external_id_env.as_deref())?;
     let access = OrgAccess {
         role_name: settings.role_name.clone(),
         session_name: settings.session_name.clone(),
@@ -79,9 +79,12 @@ pub fn run(args: ScanArgs) -> anyhow::Result<bool> {
         tokio::runtime::Builder::new_multi_thread().enable_all().build().context("starting tokio")?;
     let bar = Bar::new(!args.aws.no_progress && !crate::console::quiet());
     let scanned = runtime.block_on(async {
-        let base =
-            guardline_collect::sdk_config(args.aws.profile.as_deref(), base_region.as_deref(), &options)
-                .await;
+        // Without --role-arn, --external-id-env is the member roles' alone.
+        let mut aws = args.aws.clone();
+        if aws.role_arn.is_none() {
+            aws.external_id_env = None;
+        }
+        let base = super::aws_config(&aws, base_region.as_deref(), &options).await?;
         let (hub, hub_account) = hub_config(&base, &access)
             .await
             .map_err(|error| anyhow::anyhow!("could not reach the organisation's account: {error}"))?;
@@ -172,13 +175,18 @@ pub fn run(args: ScanArgs) -> anyhow::Result<bool> {
 }
 
 /// `[org]` with the command line over it; CLI selectors are checked here (exit 2 when invalid).
-fn settings(config: &OrgSettings, args: &OrgArgs) -> anyhow::Result<OrgSettings> {
+/// `external_id_env`: `--external-id-env`, which names the member roles' external ID here.
+fn settings(
+    config: &OrgSettings,
+    args: &OrgArgs,
+    external_id_env: Option<&str>,
+) -> anyhow::Result<OrgSettings> {
     let mut settings = config.clone();
     if let Some(role) = &args.role_name {
         settings.role_name.clone_from(role);
     }
-    if let Some(variable) = &args.external_id_env {
-        settings.external_id_env = Some(variable.clone());
+    if let Some(variable) = external_id_env {
+        settings.external_id_env = Some(variable.to_owned());
     }
     if let Some(session) = &args.session_name {
         settings.session_name.clone_from(session);

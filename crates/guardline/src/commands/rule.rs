@@ -52,4 +52,3 @@ fn rule_json(rule: &Rule) -> serde_json::Value {
         "source": rule.source,
     })
 }
-

@@ -150,6 +150,8 @@ fn refuse_ignored_flags(args: &ScanArgs) -> anyhow::Result<()> {
             ("--concurrency", aws.concurrency.is_some()),
             ("--max-attempts", aws.max_attempts.is_some()),
             ("--call-timeout", aws.call_timeout.is_some()),
+            ("--role-arn", aws.role_arn.is_some()),
+            ("--external-id-env", aws.external_id_env.is_some()),
         ];
         if let Some((flag, _)) = ignored.iter().find(|(_, given)| *given) {
             anyhow::bail!("{flag} cannot be used with {mode}: {why}");

@@ -4,7 +4,7 @@ use guardline_model::{Section, Severity, Text};
 
 use super::stop_schedules;
 use super::stop_schedules::{instance_label, is_live, join, matched_tag, stoppers};
-use crate::{Remedy, Context, Findings, FixAvailability};
+use crate::{Context, Findings, FixAvailability, Remedy};
 
 declare_rule! {
     /// ## What it checks

@@ -6,7 +6,7 @@ use super::stop_schedules;
 use super::stop_schedules::{
     instance_label, is_live, join, production_selector, selector_sets, stop_tasks, stoppers,
 };
-use crate::{Remedy, Context, Findings, FixAvailability};
+use crate::{Context, Findings, FixAvailability, Remedy};
 
 declare_rule! {
     /// ## What it checks

@@ -8,7 +8,7 @@ use serde_json::{Map, Value};
 
 use super::event_patterns::{is_enabled, is_user_notifications, lists, pattern, target_list};
 use crate::fix::{FixContext, Planned};
-use crate::{Remedy, Context, Findings, FixAvailability};
+use crate::{Context, Findings, FixAvailability, Remedy};
 use guardline_model::Finding;
 
 declare_rule! {

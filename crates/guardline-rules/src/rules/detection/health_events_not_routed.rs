@@ -4,7 +4,7 @@ use guardline_model::{Section, Severity, Text};
 
 use super::event_patterns::{is_enabled, is_user_notifications, lists, pattern, target_list};
 use crate::fix::{FixContext, Planned};
-use crate::{Remedy, Context, Findings, FixAvailability};
+use crate::{Context, Findings, FixAvailability, Remedy};
 use guardline_model::Finding;
 
 declare_rule! {

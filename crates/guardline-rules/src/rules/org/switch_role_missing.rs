@@ -4,7 +4,7 @@ use guardline_model::{Section, Severity};
 
 use super::{identity_center_permission_set, management_of_member, switch_roles};
 use crate::context::GLOBAL;
-use crate::{Remedy, Context, Findings, FixAvailability};
+use crate::{Context, Findings, FixAvailability, Remedy};
 
 declare_rule! {
     /// ## What it checks

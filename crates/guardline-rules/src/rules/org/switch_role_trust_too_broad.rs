@@ -6,7 +6,7 @@ use guardline_model::{Section, Severity};
 use super::policy::{identity_center_trust, trust_problems};
 use super::{identity_center_permission_set, management_of_member, switch_roles};
 use crate::context::GLOBAL;
-use crate::{Remedy, Context, Findings, FixAvailability};
+use crate::{Context, Findings, FixAvailability, Remedy};
 
 declare_rule! {
     /// ## What it checks

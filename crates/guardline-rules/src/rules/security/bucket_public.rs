@@ -3,7 +3,7 @@
 use guardline_model::{CollectError, Section, Severity};
 
 use crate::context::GLOBAL;
-use crate::{Remedy, Context, Findings, FixAvailability};
+use crate::{Context, Findings, FixAvailability, Remedy};
 
 declare_rule! {
     /// ## What it checks

@@ -4,7 +4,7 @@ use guardline_model::inventory::config::ConfigRule;
 use guardline_model::{Section, Severity, Text};
 
 use crate::fix::{ConfigRuleSpec, FixAction, FixContext, Planned, TakenName};
-use crate::{Remedy, Context, Findings, FixAvailability};
+use crate::{Context, Findings, FixAvailability, Remedy};
 use guardline_model::Finding;
 
 declare_rule! {

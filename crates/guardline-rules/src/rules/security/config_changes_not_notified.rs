@@ -5,7 +5,7 @@ use guardline_model::inventory::events::EventRule;
 use guardline_model::{CollectError, Section, Severity, Text};
 
 use crate::fix::{FixContext, Planned};
-use crate::{Remedy, Context, Findings, FixAvailability};
+use crate::{Context, Findings, FixAvailability, Remedy};
 use guardline_model::Finding;
 
 declare_rule! {

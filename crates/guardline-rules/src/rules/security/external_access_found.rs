@@ -3,7 +3,7 @@
 use guardline_model::{Section, Severity};
 
 use super::helpers::short_list;
-use crate::{Remedy, Context, Findings, FixAvailability};
+use crate::{Context, Findings, FixAvailability, Remedy};
 
 declare_rule! {
     /// ## What it checks

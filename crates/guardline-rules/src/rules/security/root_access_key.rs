@@ -4,7 +4,7 @@ use guardline_model::{Section, Severity, Text};
 
 use super::helpers::{ago, both_missing, date, days_since, error_text, report_age};
 use crate::context::GLOBAL;
-use crate::{Remedy, Context, Findings, FixAvailability};
+use crate::{Context, Findings, FixAvailability, Remedy};
 
 declare_rule! {
     /// ## What it checks

@@ -4,7 +4,7 @@ use guardline_model::{Section, Severity};
 
 use super::helpers::{root_mfa, root_without_credentials};
 use crate::context::GLOBAL;
-use crate::{Remedy, Context, Findings, FixAvailability};
+use crate::{Context, Findings, FixAvailability, Remedy};
 
 declare_rule! {
     /// ## What it checks

@@ -4,7 +4,7 @@ use guardline_model::inventory::RegionInventory;
 use guardline_model::{Section, Severity, Text};
 
 use crate::fix::{FixAction, FixContext, Planned};
-use crate::{Remedy, Context, Findings, FixAvailability};
+use crate::{Context, Findings, FixAvailability, Remedy};
 use guardline_model::Finding;
 
 /// What the AWS Foundational Security Best Practices standard's ARN contains, whatever its version.

@@ -2,7 +2,7 @@
 
 use guardline_model::{Section, Severity};
 
-use crate::{Remedy, Context, Findings, FixAvailability};
+use crate::{Context, Findings, FixAvailability, Remedy};
 
 declare_rule! {
     /// ## What it checks

@@ -5,7 +5,7 @@ use jiff::Timestamp;
 
 use super::helpers::{ago, date, days_en, days_since};
 use crate::context::GLOBAL;
-use crate::{Remedy, Context, Findings, FixAvailability};
+use crate::{Context, Findings, FixAvailability, Remedy};
 
 declare_rule! {
     /// ## What it checks

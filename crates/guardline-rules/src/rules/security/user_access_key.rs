@@ -8,7 +8,7 @@ use jiff::Timestamp;
 
 use super::helpers::{ago, date, days_since, report_age};
 use crate::context::GLOBAL;
-use crate::{Remedy, Context, Findings, FixAvailability};
+use crate::{Context, Findings, FixAvailability, Remedy};
 
 declare_rule! {
     /// ## What it checks
