@@ -20,4 +20,6 @@ pub mod org;
 mod runner;
 pub mod services;
 
-pub use runner::{CollectFailure, CollectOptions, CollectOutput, NoProgress, Progress, collect, sdk_config};
+pub use runner::{
+    CollectFailure, CollectOptions, CollectOutput, NoProgress, Progress, at_endpoint, collect, sdk_config,
+};

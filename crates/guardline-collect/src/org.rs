@@ -118,11 +118,23 @@ impl ProvideCredentials for AssumedRole {
 /// `parent`'s settings with the credentials of `role_arn`, assumed from `parent`; fails when the role cannot
 /// be assumed now.
 async fn assume(parent: &SdkConfig, role_arn: &str, access: &OrgAccess) -> Result<SdkConfig, CollectError> {
+    assume_role(parent, role_arn, &access.session_name, access.external_id.clone()).await
+}
+
+/// `parent`'s settings with the credentials of `role_arn` (`sts:AssumeRole` from `parent`, with the external
+/// ID when the role's trust policy asks for one), cached and refreshed like a member's; fails when the role
+/// cannot be assumed now. `--role-arn` of every command reaches its one account this way.
+pub async fn assume_role(
+    parent: &SdkConfig,
+    role_arn: &str,
+    session_name: &str,
+    external_id: Option<String>,
+) -> Result<SdkConfig, CollectError> {
     let role = Arc::new(AssumedRole {
         sts: aws_sdk_sts::Client::new(parent),
         role_arn: role_arn.to_owned(),
-        session_name: access.session_name.clone(),
-        external_id: access.external_id.clone(),
+        session_name: session_name.to_owned(),
+        external_id,
         cache: Mutex::new(None),
     });
     role.credentials().await?;

@@ -7,7 +7,7 @@ use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 use futures::future::{BoxFuture, join_all};
-use guardline_model::{CollectError, Collected, Snapshot};
+use guardline_model::{CollectError, Collected, ErrorKind, Snapshot};
 
 use crate::cx::Cx;
 use crate::services::{self, GlobalPart, RegionPart};
@@ -61,24 +61,74 @@ pub struct CollectOutput {
 pub enum CollectFailure {
     /// `sts:GetCallerIdentity` failed: no credentials, expired credentials, or no network.
     Identity(CollectError),
-    /// A requested region is not enabled for the account, or not in its partition.
-    UnknownRegions { requested: Vec<String>, enabled: Vec<String> },
+    /// A requested region is not enabled for the account, or not in its partition; `known_only`: the
+    /// account's regions could not be read, and the name is not a region AWS has announced either.
+    UnknownRegions { requested: Vec<String>, enabled: Vec<String>, known_only: bool },
 }
 
 impl std::fmt::Display for CollectFailure {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            CollectFailure::Identity(error) => write!(
-                f,
-                "could not identify the account ({error}); check the AWS credentials (--profile, \
-                 AWS_PROFILE, environment, SSO login, instance role)"
-            ),
-            CollectFailure::UnknownRegions { requested, enabled } => write!(
-                f,
-                "region(s) {} are not enabled for this account; enabled: {}",
-                requested.join(", "),
-                enabled.join(", ")
-            ),
+            CollectFailure::Identity(error) => match error.kind {
+                ErrorKind::NoCredentials => write!(
+                    f,
+                    "could not identify the account: no AWS credentials were found. Tried, in order: the \
+                     environment (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY), the profile (--profile, else \
+                     AWS_PROFILE, else `default`) in ~/.aws/credentials and ~/.aws/config (keys, SSO, \
+                     credential_process, a role), a web identity token (AWS_WEB_IDENTITY_TOKEN_FILE), the ECS \
+                     container credentials and the EC2 instance metadata service. Set one up, e.g. \
+                     `aws configure sso` then `--profile NAME`, or `aws sso login` for an expired session"
+                ),
+                ErrorKind::Unreachable => write!(
+                    f,
+                    "could not identify the account: {}; check the network, the proxy (HTTPS_PROXY) and \
+                     the endpoint (AWS_ENDPOINT_URL, the profile's endpoint_url)",
+                    error.message
+                ),
+                ErrorKind::Timeout => write!(
+                    f,
+                    "could not identify the account: sts:GetCallerIdentity timed out ({}); check the network, \
+                     or raise --call-timeout",
+                    error.message
+                ),
+                _ => write!(
+                    f,
+                    "could not identify the account ({error}); check the AWS credentials (--profile, \
+                     AWS_PROFILE, environment, SSO login, instance role)"
+                ),
+            },
+            CollectFailure::UnknownRegions { requested, enabled, known_only } => {
+                let named: Vec<String> = requested
+                    .iter()
+                    .map(|region| {
+                        match guardline_model::partition::closest_region(
+                            region,
+                            enabled.iter().map(String::as_str),
+                        ) {
+                            Some(close) => format!("{region} (did you mean {close}?)"),
+                            None => region.clone(),
+                        }
+                    })
+                    .collect();
+                if *known_only {
+                    write!(
+                        f,
+                        "{} {} not an AWS region (the account's regions could not be read, so the names were \
+                         checked against the regions AWS has announced: {})",
+                        named.join(", "),
+                        if named.len() == 1 { "is" } else { "are" },
+                        enabled.join(", ")
+                    )
+                } else {
+                    write!(
+                        f,
+                        "{} {} not enabled for this account; enabled: {}",
+                        named.join(", "),
+                        if named.len() == 1 { "is" } else { "are" },
+                        enabled.join(", ")
+                    )
+                }
+            }
         }
     }
 }
@@ -110,6 +160,29 @@ pub async fn sdk_config(profile: Option<&str>, region: Option<&str>, options: &C
     config
 }
 
+/// `error` with the endpoint it could not reach named, when it is a network failure.
+pub fn at_endpoint(mut error: CollectError, config: &SdkConfig) -> CollectError {
+    if error.kind == ErrorKind::Unreachable {
+        let endpoint = match (config.endpoint_url(), config.region()) {
+            (Some(url), _) => url.to_owned(),
+            (None, Some(region)) => format!("https://sts.{region}.amazonaws.com"),
+            (None, None) => "the STS endpoint".to_owned(),
+        };
+        error.message = format!("{} at {endpoint}", error.message);
+        let known = guardline_model::partition::KNOWN_REGIONS;
+        if let (None, Some(region)) = (config.endpoint_url(), config.region())
+            && !known.contains(&region.as_ref())
+        {
+            let close = guardline_model::partition::closest_region(region.as_ref(), known.iter().copied());
+            error.message.push_str(&format!(
+                " ({region} is not a region AWS has announced{})",
+                close.map(|close| format!("; did you mean {close}?")).unwrap_or_default()
+            ));
+        }
+    }
+    error
+}
+
 /// The partition a region belongs to.
 pub(crate) fn partition_of(region: &str) -> &'static str {
     guardline_model::partition::of_region(region)
@@ -123,8 +196,9 @@ pub async fn collect(
 ) -> Result<CollectOutput, CollectFailure> {
     let collected_at = jiff::Timestamp::now();
     let identity_cx = Cx::new("", "aws", options.concurrency);
-    let identity =
-        services::sts::caller_identity(&identity_cx, config).await.map_err(CollectFailure::Identity)?;
+    let identity = services::sts::caller_identity(&identity_cx, config)
+        .await
+        .map_err(|error| CollectFailure::Identity(at_endpoint(error, config)))?;
     let cx = Cx::new(&identity.id, &identity.partition, options.concurrency);
 
     let enabled = services::ec2::enabled_regions(&cx, config).await;
@@ -171,8 +245,9 @@ pub async fn collect(
     Ok(CollectOutput { snapshot, calls: cx.call_log() })
 }
 
-/// The regions to scan: the requested ones (which must be enabled, when the enabled list is known), or all
-/// enabled regions of the caller's partition, or (when even that is unknown) the configured region alone.
+/// The regions to scan: the requested ones (which must be enabled, when the enabled list is known, and
+/// regions AWS has announced in the caller's partition when it is not), or all enabled regions of the
+/// caller's partition, or (when even that is unknown) the configured region alone.
 fn choose_regions(
     config: &SdkConfig,
     options: &CollectOptions,
@@ -190,10 +265,23 @@ fn choose_regions(
             if unknown.is_empty() {
                 Ok(requested.clone())
             } else {
-                Err(CollectFailure::UnknownRegions { requested: unknown, enabled })
+                Err(CollectFailure::UnknownRegions { requested: unknown, enabled, known_only: false })
             }
         }
-        (Some(requested), None) => Ok(requested.clone()),
+        (Some(requested), None) => {
+            let known: Vec<String> = guardline_model::partition::KNOWN_REGIONS
+                .iter()
+                .filter(|region| partition_of(region) == partition)
+                .map(|region| (*region).to_owned())
+                .collect();
+            let unknown: Vec<String> =
+                requested.iter().filter(|region| !known.contains(region)).cloned().collect();
+            if unknown.is_empty() {
+                Ok(requested.clone())
+            } else {
+                Err(CollectFailure::UnknownRegions { requested: unknown, enabled: known, known_only: true })
+            }
+        }
         (None, Some(enabled)) => Ok(enabled),
         (None, None) => Ok(config.region().map(|region| vec![region.to_string()]).unwrap_or_default()),
     }

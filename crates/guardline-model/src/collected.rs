@@ -19,7 +19,12 @@ pub enum ErrorKind {
     Timeout,
     /// The service answered with data Guardline could not interpret (e.g. a malformed policy document).
     Malformed,
-    /// Anything else: a 5xx after retries, a network error, an unmodelled answer.
+    /// The endpoint could not be reached: the connection was refused or reset, its host name does not
+    /// resolve, or the TLS handshake failed.
+    Unreachable,
+    /// No credentials: no provider of the SDK's credential chain had any.
+    NoCredentials,
+    /// Anything else: a 5xx after retries, an unmodelled answer.
     Failed,
     /// Guardline did not try: the data is absent from the snapshot (outside the scan's scope, or a
     /// hand-written fixture that leaves it out).
@@ -27,6 +32,18 @@ pub enum ErrorKind {
 }
 
 impl ErrorKind {
+    pub const ALL: [ErrorKind; 9] = [
+        ErrorKind::AccessDenied,
+        ErrorKind::NotAvailable,
+        ErrorKind::Throttled,
+        ErrorKind::Timeout,
+        ErrorKind::Malformed,
+        ErrorKind::Unreachable,
+        ErrorKind::NoCredentials,
+        ErrorKind::Failed,
+        ErrorKind::NotCollected,
+    ];
+
     /// A short human label, used in reports.
     pub fn label(self) -> &'static str {
         match self {
@@ -35,6 +52,8 @@ impl ErrorKind {
             ErrorKind::Throttled => "throttled",
             ErrorKind::Timeout => "timed out",
             ErrorKind::Malformed => "malformed answer",
+            ErrorKind::Unreachable => "unreachable",
+            ErrorKind::NoCredentials => "no credentials",
             ErrorKind::Failed => "failed",
             ErrorKind::NotCollected => "not collected",
         }
@@ -64,9 +83,11 @@ impl std::fmt::Display for CollectError {
         if let Some(code) = &self.code {
             write!(f, " ({code})")?;
         }
+        // The service's own words go in “ ”, so that the terminal report can show the call and the code
+        // alone (`guardline_report::terminal` drops the quoted part), while JSON and HTML keep them.
         let message = self.message.trim().trim_end_matches('.');
         if !message.is_empty() {
-            write!(f, ": {message}")?;
+            write!(f, ": “{message}”")?;
         }
         Ok(())
     }

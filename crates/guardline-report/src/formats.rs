@@ -87,3 +87,10 @@ pub fn exception_note(exception: &AppliedException, lang: &str) -> String {
         )
     }
 }
+
+/// A timestamp for people: to the second, in UTC (`2026-11-28T09:00:00Z`), whatever precision it was taken
+/// with.
+pub fn to_the_second(timestamp: jiff::Timestamp) -> String {
+    let seconds = jiff::Timestamp::from_second(timestamp.as_second()).unwrap_or(timestamp);
+    seconds.strftime("%Y-%m-%dT%H:%M:%SZ").to_string()
+}

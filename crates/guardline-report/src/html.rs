@@ -36,6 +36,7 @@ use guardline_rules::{EvaluatedFinding, Evaluation, Outcome, find_rule};
 use pulldown_cmark::{Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 
 use crate::i18n::{Phrase, phrase};
+use crate::lead::{self, Priority};
 use crate::summary::findings_by_control;
 use crate::{ControlSummary, SectionSummary, summarize};
 
@@ -138,6 +139,9 @@ pub struct HtmlExtras<'a> {
     pub trend: &'a [TrendPoint],
     /// The account's spend: the cost section (absent when `None`).
     pub cost: Option<&'a SpendReport>,
+    /// The arguments that make the suggested commands reach the same account (see
+    /// [`crate::TerminalOptions::target_args`]); empty for none.
+    pub target_args: &'a str,
 }
 
 /// One earlier scan of the account, for the trend chart (from the history database).
@@ -169,6 +173,9 @@ pub fn render_with(evaluation: &Evaluation, lang: &str, extras: &HtmlExtras) -> 
         escape(&account),
     );
     header(&mut out, evaluation, &controls, lang);
+    let priorities = lead::fix_first(&controls, &by_control);
+    fix_first(&mut out, &priorities, extras.target_args, lang);
+    blockers(&mut out, &lead::blockers(&evaluation.findings), lang);
     scores(&mut out, &sections, &controls, lang);
     trend_chart(&mut out, extras.trend, lang);
     if let Some(report) = extras.cost {
@@ -199,6 +206,7 @@ pub fn render_with(evaluation: &Evaluation, lang: &str, extras: &HtmlExtras) -> 
     }
     unused_exceptions(&mut out, evaluation, lang);
     out.push_str("</main>\n");
+    next_commands(&mut out, &priorities, extras.target_args, lang);
     let _ = writeln!(
         out,
         "<footer>{} {} · {} {}</footer>",
@@ -212,7 +220,123 @@ pub fn render_with(evaluation: &Evaluation, lang: &str, extras: &HtmlExtras) -> 
 }
 
 fn format_timestamp(evaluation: &Evaluation) -> String {
-    evaluation.collected_at.strftime("%Y-%m-%d %H:%M UTC").to_string()
+    evaluation.collected_at.strftime("%Y-%m-%d %H:%M:%S UTC").to_string()
+}
+
+/// "Fix first": the most urgent failing controls, each linked to its control, with its severity, reach,
+/// one-line remedy and the command that does it.
+fn fix_first(out: &mut String, priorities: &[Priority<'_>], target_args: &str, lang: &str) {
+    if priorities.is_empty() {
+        return;
+    }
+    let shown = priorities.len().min(lead::FIX_FIRST);
+    let heading = if lang == "ja" {
+        format!(
+            "まず直すもの (不合格の {} コントロールのうち {shown} 件、重大度と影響範囲の順)",
+            priorities.len()
+        )
+    } else {
+        format!(
+            "Fix first ({shown} of {} failing {}, by severity and reach)",
+            priorities.len(),
+            lead::plural(priorities.len(), "control", "controls")
+        )
+    };
+    let _ = writeln!(out, "<section class=\"lead\" id=\"fix-first\"><h2>{}</h2><ol>", escape(&heading));
+    for priority in priorities.iter().take(shown) {
+        let rule = priority.rule;
+        let severity = priority.control.severity;
+        let how = lead::how_to_fix(rule, target_args, lang);
+        let _ = writeln!(
+            out,
+            "<li><span class=\"severity s-{}\">{}</span> <a href=\"#control-{id}\" class=\"control-id\">{id}</a> \
+             {} <span class=\"muted\">({})</span><div class=\"remedy\">→ {}</div>\
+             <div class=\"how\">{}<code>{}</code>{}</div></li>",
+            severity.label(),
+            severity.label_in(lang),
+            escape(rule.title_in(lang)),
+            escape(&priority.reach(lang)),
+            escape(rule.remedy.get(lang)),
+            escape(how.prefix),
+            escape(&how.command),
+            escape(how.note),
+            id = escape(rule.id),
+        );
+    }
+    out.push_str("</ol>");
+    let rest = priorities.len() - shown;
+    if rest > 0 {
+        let more = if lang == "ja" {
+            format!("ほかに {rest} コントロールが不合格です (下記)")
+        } else {
+            format!("and {rest} more failing {} below", lead::plural(rest, "control", "controls"))
+        };
+        let _ = write!(out, "<p class=\"muted\">{}</p>", escape(&more));
+    }
+    out.push_str("</section>\n");
+}
+
+/// The failed API calls behind NOT EVALUATED findings, each once, with the controls and what to do.
+fn blockers(out: &mut String, blockers: &[lead::Blocker], lang: &str) {
+    if blockers.is_empty() {
+        return;
+    }
+    let heading = if lang == "ja" {
+        format!("未評価の原因 (失敗した API 呼び出し {} 件)", blockers.len())
+    } else {
+        format!(
+            "Not evaluated because {} API {} failed",
+            blockers.len(),
+            lead::plural(blockers.len(), "call", "calls")
+        )
+    };
+    let _ = writeln!(out, "<section class=\"lead\" id=\"blockers\"><h2>{}</h2><ul>", escape(&heading));
+    for blocker in blockers {
+        let regions: Vec<&str> = blocker.regions.iter().map(String::as_str).collect();
+        let controls: Vec<String> = blocker
+            .controls
+            .iter()
+            .map(|id| format!("<a href=\"#control-{id}\">{id}</a>", id = escape(id)))
+            .collect();
+        let _ = writeln!(
+            out,
+            "<li><code>{}</code> {} {}: {}<div class=\"remedy\">→ {}</div></li>",
+            escape(&blocker.call),
+            t(lang, "in", "·"),
+            escape(&regions.join(", ")),
+            controls.join(", "),
+            code_spans(&escape(blocker.remedy(lang))),
+        );
+    }
+    out.push_str("</ul></section>\n");
+}
+
+/// Escaped text with its `backquoted` spans as `<code>`.
+fn code_spans(escaped: &str) -> String {
+    let mut out = String::with_capacity(escaped.len());
+    for (index, part) in escaped.split('`').enumerate() {
+        if index % 2 == 1 {
+            let _ = write!(out, "<code>{part}</code>");
+        } else {
+            out.push_str(part);
+        }
+    }
+    out
+}
+
+/// The commands to run next.
+fn next_commands(out: &mut String, priorities: &[Priority<'_>], target_args: &str, lang: &str) {
+    let lines = lead::next_commands(priorities, target_args, lang);
+    if lines.is_empty() {
+        return;
+    }
+    let _ =
+        writeln!(out, "<section class=\"lead\" id=\"next\"><h2>{}</h2><dl>", t(lang, "Next", "次のコマンド"));
+    for (command, what) in lines {
+        let _ =
+            writeln!(out, "<div><dt><code>{}</code></dt><dd>{}</dd></div>", escape(&command), escape(&what));
+    }
+    out.push_str("</dl></section>\n");
 }
 
 fn header(out: &mut String, evaluation: &Evaluation, controls: &[ControlSummary], lang: &str) {
@@ -883,22 +1007,17 @@ fn render_control(out: &mut String, findings: &[&EvaluatedFinding], control: &Co
         section_key(control.section),
         control.severity.label(),
     );
-    let resources = match (lang, findings.len()) {
-        ("ja", _) => phrase(lang, Phrase::Resources),
-        (_, 1) => phrase(lang, Phrase::Resource),
-        _ => phrase(lang, Phrase::Resources),
-    };
     let _ = writeln!(
         out,
         "<div class=\"control-head\"><span class=\"badge o-{outcome}\">{badge}</span>\
          <span class=\"control-id\">{}</span><h4 class=\"control-title\">{}</h4>\
-         <span class=\"severity s-{}\">{}: {}</span><span class=\"muted resource-count\">{} {resources}</span></div>",
+         <span class=\"severity s-{}\">{}: {}</span><span class=\"muted resource-count\">{}</span></div>",
         escape(control.id),
         escape(rule.title_in(lang)),
         control.severity.label(),
         t(lang, "severity", "重大度"),
         control.severity.label_in(lang),
-        findings.len(),
+        escape(&lead::reach(control, lang)),
     );
     if control.outcome.is_none() {
         let _ = writeln!(out, "<p class=\"muted\">{}</p>", phrase(lang, Phrase::NoResources));
@@ -1088,6 +1207,13 @@ details.doc summary{cursor:pointer;color:#1d4ed8;font-size:13px}
 .doc-body pre{background:#f1f5f9;padding:8px 10px;border-radius:6px;overflow-x:auto;font-size:12px;white-space:pre-wrap}
 .doc-body code{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:12px}
 .unused li{margin:4px 0}
+.lead{background:#fff;border:1px solid var(--line);border-radius:10px;padding:10px 18px;margin:14px 0}
+.lead h2{font-size:17px;margin:6px 0 8px}
+.lead li{margin:8px 0}
+.lead .remedy{margin-left:4px}
+.lead .how code,.lead dt code,.lead li>code{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:13px;background:#f1f5f9;padding:1px 6px;border-radius:4px}
+.lead dl div{display:flex;gap:12px;margin:6px 0}
+.lead dd{margin:0}
 .cost h3{font-size:16px;margin:18px 0 6px}
 .cost-chart{display:block;max-width:100%;height:auto;background:#fff;border:1px solid var(--line);border-radius:10px}
 .cost-bar.this-month,.cost-key.this-month{fill:#1d4ed8}

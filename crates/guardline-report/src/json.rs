@@ -49,6 +49,7 @@ pub fn write(evaluation: &Evaluation, lang: &str, out: &mut dyn Write) -> std::i
         evaluated_on: evaluation.evaluated_on,
         regions: evaluation.regions.clone(),
         findings: Vec::new(),
+        controls: evaluation.controls.clone(),
         unused_exceptions: evaluation.unused_exceptions.clone(),
         failed: evaluation.failed,
     };
@@ -168,6 +169,7 @@ mod tests {
             evaluated_on: jiff::civil::date(2026, 11, 28),
             regions: vec!["ap-northeast-1".to_owned()],
             findings: (0..findings).map(finding).collect(),
+            controls: guardline_rules::RULES.iter().map(|rule| rule.id).collect(),
             unused_exceptions: Vec::new(),
             failed: true,
         }

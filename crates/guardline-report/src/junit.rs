@@ -35,7 +35,8 @@ pub fn render(evaluation: &Evaluation, lang: &str) -> String {
 /// The JUnit XML report of several accounts (an organisation scan): one test suite per account and section,
 /// each with the account as its `package` and in its name.
 pub fn render_many(evaluations: &[&Evaluation], lang: &str) -> String {
-    render_named(evaluations, &format!("Guardline: {} accounts", evaluations.len()), lang)
+    let accounts = crate::lead::plural(evaluations.len(), "account", "accounts");
+    render_named(evaluations, &format!("Guardline: {} {accounts}", evaluations.len()), lang)
 }
 
 fn render_named(evaluations: &[&Evaluation], name: &str, lang: &str) -> String {

@@ -5,6 +5,8 @@
 //! - [`json`]: the machine-readable report (`--format json`).
 //! - [`html`]: one self-contained HTML page (scores per section, filters, docs), printable.
 //! - [`i18n`]: the report's own words in English and Japanese.
+//! - [`lead`]: what the reader should do next: the "fix first" order, remedies and their commands, each
+//!   control's reach in words, and the failed API calls behind NOT EVALUATED, each named once.
 //! - [`csv`], [`junit`], [`sarif`], [`ocsf`], [`asff`]: one finding per row / test case / result / event, for
 //!   spreadsheets, CI test reporters, code-scanning dashboards, security data lakes and AWS Security Hub.
 //! - [`org`]: the organisation report of `scan --org` and `merge`: a per-account scorecard by section, then
@@ -19,6 +21,7 @@ pub mod html;
 pub mod i18n;
 pub mod json;
 pub mod junit;
+pub mod lead;
 pub mod ocsf;
 pub mod org;
 pub mod sarif;

@@ -237,7 +237,11 @@ fn render_terminal(org: &OrgEvaluation, options: &TerminalOptions) -> String {
         out,
         "Guardline · {} {} ({} {not_evaluated})",
         if ja { "組織スキャン:" } else { "organisation scan:" },
-        if ja { format!("{} アカウント", rows.len()) } else { format!("{} accounts", rows.len()) },
+        if ja {
+            format!("{} アカウント", rows.len())
+        } else {
+            format!("{} {}", rows.len(), crate::lead::plural(rows.len(), "account", "accounts"))
+        },
         if ja { "未評価" } else { "NOT EVALUATED:" },
     );
     let _ = writeln!(
@@ -320,10 +324,18 @@ fn render_terminal(org: &OrgEvaluation, options: &TerminalOptions) -> String {
         out,
         "{}",
         match (failing, ja) {
-            (0, false) => format!("Organisation result: PASSED ({} accounts)", org.accounts.len()),
+            (0, false) => format!(
+                "Organisation result: PASSED ({} {})",
+                org.accounts.len(),
+                crate::lead::plural(org.accounts.len(), "account", "accounts")
+            ),
             (0, true) => format!("組織の結果: 合格 ({} アカウント)", org.accounts.len()),
-            (n, false) =>
-                format!("Organisation result: FAILED ({n} of {} accounts fail)", org.accounts.len()),
+            (n, false) => format!(
+                "Organisation result: FAILED ({n} of {} {} {})",
+                org.accounts.len(),
+                crate::lead::plural(org.accounts.len(), "account", "accounts"),
+                crate::lead::plural(n, "fails", "fail")
+            ),
             (n, true) => format!("組織の結果: 不合格 ({} アカウント中 {n} が不合格)", org.accounts.len()),
         }
     );

@@ -36,8 +36,11 @@ pub fn summarize(evaluation: &Evaluation) -> (Vec<ControlSummary>, Vec<SectionSu
     for finding in &evaluation.findings {
         *counts.entry(finding.finding.control.as_str()).or_default().entry(finding.outcome).or_default() += 1;
     }
-    let controls: Vec<ControlSummary> =
-        RULES.iter().map(|rule| control_summary(rule, counts.remove(rule.id).unwrap_or_default())).collect();
+    let controls: Vec<ControlSummary> = RULES
+        .iter()
+        .filter(|rule| evaluation.controls.contains(&rule.id))
+        .map(|rule| control_summary(rule, counts.remove(rule.id).unwrap_or_default()))
+        .collect();
     let sections = Section::ALL
         .iter()
         .map(|section| {

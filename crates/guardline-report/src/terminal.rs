@@ -7,6 +7,7 @@ use anstyle::{AnsiColor, Effects, Style};
 use guardline_rules::{EvaluatedFinding, Evaluation, Outcome, find_rule};
 
 use crate::i18n::{Phrase, phrase};
+use crate::lead::{self, FIX_FIRST, Priority, plural};
 use crate::summary::findings_by_control;
 use crate::{ControlSummary, summarize};
 
@@ -21,6 +22,9 @@ pub struct TerminalOptions {
     pub show_pass: bool,
     /// The config file, to locate unused exceptions as `path:line`.
     pub config_path: Option<String>,
+    /// The arguments that make a next command (`guardline fix ...`) reach the same account and config as
+    /// this report: `--demo`, or `--profile P -c FILE`; empty for the defaults.
+    pub target_args: String,
 }
 
 fn style(outcome: Outcome) -> Style {
@@ -89,8 +93,11 @@ pub fn render(evaluation: &Evaluation, options: &TerminalOptions) -> String {
         phrase(lang, Phrase::Regions),
         evaluation.regions.join(", "),
         phrase(lang, Phrase::Collected),
-        evaluation.collected_at,
+        crate::formats::to_the_second(evaluation.collected_at),
     );
+
+    let priorities = lead::fix_first(&controls, &by_control);
+    render_fix_first(&mut out, &painter, &priorities, options);
 
     for section in &sections {
         let title = section.section.title();
@@ -136,7 +143,127 @@ pub fn render(evaluation: &Evaluation, options: &TerminalOptions) -> String {
             unused.reason,
         );
     }
+    render_blockers(&mut out, &painter, &lead::blockers(&evaluation.findings), lang);
+    render_next(&mut out, &painter, &priorities, options);
     out
+}
+
+/// The verdict in one plain line: "adopted controls fail (25 fail · 2 not evaluated · 8 pass)".
+pub fn verdict(evaluation: &Evaluation, lang: &str) -> String {
+    let painter = Painter { color: false, lang: lang.to_owned() };
+    let (controls, _) = summarize(evaluation);
+    let empty = controls.iter().filter(|control| control.outcome.is_none()).count();
+    let verdict = phrase(lang, if evaluation.failed { Phrase::Failed } else { Phrase::Passed });
+    format!("{verdict} ({})", counts_line(&painter, &overall_counts(&controls), empty, lang))
+}
+
+/// "Fix first": the most urgent failing controls, each with its remedy and the command that does it.
+fn render_fix_first(
+    out: &mut String,
+    painter: &Painter,
+    priorities: &[Priority<'_>],
+    options: &TerminalOptions,
+) {
+    if priorities.is_empty() {
+        return;
+    }
+    let lang = options.lang.as_str();
+    let ja = lang == "ja";
+    let shown = priorities.len().min(FIX_FIRST);
+    let heading = if ja {
+        format!(
+            "まず直すもの (不合格の {} コントロールのうち {shown} 件、重大度と影響範囲の順)",
+            priorities.len()
+        )
+    } else {
+        format!(
+            "Fix first ({shown} of {} failing {}, by severity and reach)",
+            priorities.len(),
+            plural(priorities.len(), "control", "controls")
+        )
+    };
+    let _ = writeln!(out, "\n{}", painter.bold(&heading));
+    for (index, priority) in priorities.iter().take(shown).enumerate() {
+        let rule = priority.rule;
+        let _ = writeln!(
+            out,
+            "  {}. {} {:<14}{} ({})",
+            index + 1,
+            painter.paint(style(Outcome::Fail), &pad(priority.control.severity.label_in(lang), 9)),
+            rule.id,
+            rule.title_in(lang),
+            priority.reach(lang),
+        );
+        let how = lead::how_to_fix(rule, &options.target_args, lang);
+        let _ = writeln!(out, "{:16}→ {}", "", rule.remedy.get(lang));
+        let _ = writeln!(out, "{:18}{}", "", painter.dim(&how.to_string()));
+    }
+    let rest = priorities.len() - shown;
+    if rest > 0 {
+        let _ = if ja {
+            writeln!(out, "  {}", painter.dim(&format!("ほかに {rest} コントロールが不合格です (下記)")))
+        } else {
+            writeln!(
+                out,
+                "  {}",
+                painter
+                    .dim(&format!("and {rest} more failing {} below", plural(rest, "control", "controls")))
+            )
+        };
+    }
+}
+
+/// The API calls that failed, each once, with the controls they left NOT EVALUATED and what to do.
+fn render_blockers(out: &mut String, painter: &Painter, blockers: &[lead::Blocker], lang: &str) {
+    if blockers.is_empty() {
+        return;
+    }
+    let ja = lang == "ja";
+    let heading = if ja {
+        format!("未評価の原因 (失敗した API 呼び出し {} 件)", blockers.len())
+    } else {
+        format!(
+            "Not evaluated because {} API {} failed",
+            blockers.len(),
+            plural(blockers.len(), "call", "calls")
+        )
+    };
+    let _ = writeln!(out, "\n{}", painter.bold(&heading));
+    let mut remedies: Vec<&str> = Vec::new();
+    for blocker in blockers {
+        let regions: Vec<&str> = blocker.regions.iter().map(String::as_str).collect();
+        let controls: Vec<&str> = blocker.controls.iter().map(String::as_str).collect();
+        let _ = writeln!(
+            out,
+            "  {} {} {}: {}",
+            painter.paint(style(Outcome::NotEvaluated), &blocker.call),
+            if ja { "·" } else { "in" },
+            regions.join(", "),
+            controls.join(", "),
+        );
+        let remedy = blocker.remedy(lang);
+        if !remedies.contains(&remedy) {
+            remedies.push(remedy);
+        }
+    }
+    for remedy in remedies {
+        let _ = writeln!(out, "  → {remedy}");
+    }
+}
+
+/// The commands to run next.
+fn render_next(out: &mut String, painter: &Painter, priorities: &[Priority<'_>], options: &TerminalOptions) {
+    if priorities.is_empty() {
+        return;
+    }
+    let lang = options.lang.as_str();
+    let ja = lang == "ja";
+    let lines = lead::next_commands(priorities, &options.target_args, lang);
+    let width = lines.iter().map(|(command, _)| command.len()).max().unwrap_or(0);
+    let _ = writeln!(out, "\n{}", painter.bold(if ja { "次のコマンド" } else { "Next" }));
+    for (command, what) in lines {
+        let _ = writeln!(out, "  {}  {what}", pad(&command, width));
+    }
 }
 
 fn render_control(
@@ -148,7 +275,12 @@ fn render_control(
 ) {
     let lang = options.lang.as_str();
     let rule = find_rule(control.id).expect("summaries come from the registry");
-    let header = format!("{:<14}{}", control.id, rule.title_in(lang));
+    let severity = pad(control.severity.label_in(lang), 9);
+    let severity = match control.outcome {
+        Some(Outcome::Fail | Outcome::Warn) => severity,
+        _ => painter.dim(&severity),
+    };
+    let header = format!("{severity} {:<14}{}", control.id, rule.title_in(lang));
     let Some(outcome) = control.outcome else {
         let _ = writeln!(
             out,
@@ -159,12 +291,7 @@ fn render_control(
         );
         return;
     };
-    let resources = match (lang, findings.len()) {
-        ("ja", _) => phrase(lang, Phrase::Resources),
-        (_, 1) => phrase(lang, Phrase::Resource),
-        _ => phrase(lang, Phrase::Resources),
-    };
-    let count = painter.dim(&format!("({} {resources})", findings.len()));
+    let count = painter.dim(&format!("({})", lead::reach(control, lang)));
     let _ = writeln!(out, "  {} {header} {count}", painter.outcome(outcome));
     if outcome == Outcome::NotAdopted {
         if let Some(reason) = findings.first().and_then(|finding| finding.not_adopted_reason.as_deref()) {
@@ -186,7 +313,14 @@ fn render_control(
             painter.dim(&finding.finding.region),
             finding.finding.resource,
         );
-        let _ = writeln!(out, "{:19}{}", "", finding.finding.message.get(lang));
+        // The services' own words (an AccessDenied's whole sentence) are in the JSON and HTML reports; here,
+        // the call and its error code say enough, and the failed calls are listed once at the end.
+        let message = finding.finding.message.get(lang);
+        let message = match finding.outcome {
+            Outcome::NotEvaluated => lead::without_service_messages(message),
+            _ => message.to_owned(),
+        };
+        let _ = writeln!(out, "{:19}{message}", "");
         if let Some(exception) = &finding.exception {
             let what = if exception.expired {
                 // Located like an unmatched exception, so the entry to renew or remove is found at once.

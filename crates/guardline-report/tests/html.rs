@@ -69,7 +69,7 @@ fn demo_report_is_self_contained_and_complete() {
     assert!(html.starts_with("<!DOCTYPE html>\n<html lang=\"en\">"));
     assert_self_contained(&html);
     assert!(html.contains("123456789012") && html.contains("acme-prod"));
-    assert!(html.contains("2026-11-28 09:00 UTC"));
+    assert!(html.contains("2026-11-28 09:00:00 UTC"));
     assert!(html.contains("production"));
     assert!(html.contains("id=\"scores\"") && html.contains("<svg class=\"chart\""));
     assert!(html.contains("@media print"));
@@ -248,7 +248,7 @@ fn cost_section_says_what_was_not_collected() {
     let forecast = &html[start..start + html[start..].find("</p>").unwrap()];
     assert!(
         forecast.contains(
-            "not available: ce:GetCostForecast access denied (AccessDeniedException): User &lt;arn&gt; is not authorized"
+            "not available: ce:GetCostForecast access denied (AccessDeniedException): “User &lt;arn&gt; is not authorized”"
         ),
         "{forecast}"
     );
@@ -349,7 +349,7 @@ fn trend_of_failing_controls() {
         TrendPoint { collected_at: "2026-11-21T09:00:00Z".into(), failing_controls: 23 },
         TrendPoint { collected_at: "2026-11-28T09:00:00Z".into(), failing_controls: 21 },
     ];
-    let page = render_with(&evaluation, "en", &HtmlExtras { trend: &trend, cost: None });
+    let page = render_with(&evaluation, "en", &HtmlExtras { trend: &trend, ..HtmlExtras::default() });
     assert!(page.contains("Failing controls over time"));
     assert_eq!(page.matches("class=\"trend-point\"").count(), 3);
     assert!(page.contains("data-failing=\"25\"") && page.contains("data-failing=\"21\""));

@@ -75,7 +75,7 @@ fn org() -> OrgEvaluation {
 }
 
 fn options(lang: &str) -> TerminalOptions {
-    TerminalOptions { lang: lang.to_owned(), color: false, show_pass: false, config_path: None }
+    TerminalOptions { lang: lang.to_owned(), ..TerminalOptions::default() }
 }
 
 fn validate(script: &str, file_name: &str, report: &str) {

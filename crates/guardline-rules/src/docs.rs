@@ -34,10 +34,10 @@ pub fn rule_markdown_in(rule: &Rule, lang: &str) -> String {
     let ja = lang == "ja";
     let section = rule.section;
     let data: Vec<String> = rule.data.iter().map(|action| format!("`{action}`")).collect();
-    let [l_section, l_item, l_severity, l_fix, l_data, l_source] = if ja {
-        ["セクション", "ガイドライン項目", "重大度", "修正", "データ", "ソース"]
+    let [l_section, l_item, l_severity, l_fix, l_remedy, l_data, l_source] = if ja {
+        ["セクション", "ガイドライン項目", "重大度", "修正", "対処", "データ", "ソース"]
     } else {
-        ["Section", "Guideline item", "Severity", "Fix", "Data", "Source"]
+        ["Section", "Guideline item", "Severity", "Fix", "Remedy", "Data", "Source"]
     };
     let (first, second) = if ja { (rule.title_ja, rule.title) } else { (rule.title, rule.title_ja) };
     format!(
@@ -49,6 +49,7 @@ pub fn rule_markdown_in(rule: &Rule, lang: &str) -> String {
          | {l_item} | {item} |\n\
          | {l_severity} | {severity} |\n\
          | {l_fix} | {fix} |\n\
+         | {l_remedy} | {remedy} |\n\
          | {l_data} | {data} |\n\
          | {l_source} | `{source}` |\n\n\
          {explanation}",
@@ -59,6 +60,10 @@ pub fn rule_markdown_in(rule: &Rule, lang: &str) -> String {
         item = rule.item,
         severity = rule.severity.label_in(lang),
         fix = rule.fix.label_in(lang),
+        remedy = match rule.remedy_command() {
+            Some(command) => format!("{} (`{command}`)", rule.remedy.get(lang)),
+            None => rule.remedy.get(lang).to_owned(),
+        },
         data = data.join(", "),
         source = rule.source,
         explanation = rule.explanation_in(lang),

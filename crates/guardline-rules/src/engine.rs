@@ -138,6 +138,11 @@ pub struct Evaluation {
     pub evaluated_on: Date,
     pub regions: Vec<String>,
     pub findings: Vec<EvaluatedFinding>,
+    /// The controls evaluated, in guideline order: every rule, unless the scan selected some
+    /// (`scan --controls/--exclude-controls/--section/--severity`). Reports list these controls only (the
+    /// JSON report's `controls`), so the field itself is not serialised.
+    #[serde(skip)]
+    pub controls: Vec<&'static str>,
     pub unused_exceptions: Vec<UnusedException>,
     /// Whether the run fails (exit code 1): an adopted control at level fail fails, or is NOT EVALUATED
     /// while the config counts that as failing.
@@ -146,13 +151,25 @@ pub struct Evaluation {
 
 /// Runs every rule over `snapshot` and applies `config` as of `today`.
 pub fn evaluate(snapshot: &Snapshot, config: &Config, today: Date) -> Evaluation {
+    let every: Vec<&'static Rule> = RULES.to_vec();
+    evaluate_only(snapshot, config, today, &every)
+}
+
+/// Runs `rules` (in the order given, which reports keep) over `snapshot` and applies `config` as of `today`.
+/// An exception of a control not among them is not reported as unused: it was not looked at.
+pub fn evaluate_only(
+    snapshot: &Snapshot,
+    config: &Config,
+    today: Date,
+    rules: &[&'static Rule],
+) -> Evaluation {
     let account_alias =
         snapshot.global.account_aliases.get().ok().and_then(|aliases| aliases.first().cloned());
     let profile = config.profile_for(&snapshot.account.id, account_alias.as_deref());
     let cx = Context { snapshot, params: &profile.params };
     // Rules are pure and independent: they run in parallel (a million-resource account has minutes of
     // work otherwise), each with its own record of the exceptions it used; the output keeps RULES' order.
-    let per_rule: Vec<(Vec<EvaluatedFinding>, Vec<bool>)> = RULES
+    let per_rule: Vec<(Vec<EvaluatedFinding>, Vec<bool>)> = rules
         .par_iter()
         .map(|rule| {
             let mut used = vec![false; config.exceptions.len()];
@@ -179,7 +196,9 @@ pub fn evaluate(snapshot: &Snapshot, config: &Config, today: Date) -> Evaluation
         .iter()
         .zip(&used)
         .filter(|(exception, used)| {
-            !**used && exception.account.as_deref().is_none_or(|account| account == snapshot.account.id)
+            !**used
+                && exception.account.as_deref().is_none_or(|account| account == snapshot.account.id)
+                && rules.iter().any(|rule| rule.id == exception.control)
         })
         .map(|(exception, _)| UnusedException {
             control: exception.control.clone(),
@@ -203,6 +222,7 @@ pub fn evaluate(snapshot: &Snapshot, config: &Config, today: Date) -> Evaluation
         evaluated_on: today,
         regions: snapshot.regions.keys().cloned().collect(),
         findings,
+        controls: rules.iter().map(|rule| rule.id).collect(),
         unused_exceptions,
         failed,
     }

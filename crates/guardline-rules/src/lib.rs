@@ -22,4 +22,4 @@ pub mod rules;
 pub use context::{Context, Findings};
 pub use engine::{AppliedException, EvaluatedFinding, Evaluation, Outcome, UnusedException, evaluate};
 pub use registry::{RULES, find_rule};
-pub use rule::{FixAvailability, Rule};
+pub use rule::{FixAvailability, Remedy, Rule};

@@ -38,6 +38,24 @@ impl FixAvailability {
     }
 }
 
+/// The one-line remedy of a failing control, for the "fix first" block of the reports; the whole steps
+/// are in the rule's "How to fix".
+#[derive(Debug, Clone, Copy)]
+pub struct Remedy {
+    /// An imperative line, e.g. "Enable GuardDuty in every region".
+    pub en: &'static str,
+    pub ja: &'static str,
+    /// The Guardline command that does it when it is not `guardline fix` (SCHED-001: `guardline schedule
+    /// apply`); `None` for a control that `fix` plans or that only a person can fix.
+    pub command: Option<&'static str>,
+}
+
+impl Remedy {
+    pub fn get(&self, lang: &str) -> &'static str {
+        if lang == "ja" { self.ja } else { self.en }
+    }
+}
+
 /// One control of the guideline.
 #[derive(Debug)]
 pub struct Rule {
@@ -54,6 +72,7 @@ pub struct Rule {
     pub item: &'static str,
     pub severity: Severity,
     pub fix: FixAvailability,
+    pub remedy: Remedy,
     /// The IAM actions whose data the rule reads.
     pub data: &'static [&'static str],
     pub check: fn(&Context<'_>, &mut Findings),
@@ -88,6 +107,16 @@ impl Rule {
         };
         let part = if lang == "ja" { ja } else { en };
         part.trim().to_owned() + "\n"
+    }
+
+    /// The Guardline command that remedies a failure, if one does: `guardline fix --only ID` for a control
+    /// with an automated fix, the rule's [`Remedy::command`] otherwise.
+    pub fn remedy_command(&self) -> Option<String> {
+        match (self.plan, self.remedy.command) {
+            (Some(_), _) => Some(format!("guardline fix --only {}", self.id)),
+            (None, Some(command)) => Some(command.to_owned()),
+            (None, None) => None,
+        }
     }
 
     pub fn title_in(&self, lang: &str) -> &'static str {

@@ -168,6 +168,30 @@ fn an_automated_fix_is_declared_exactly_when_the_rule_says_it_has_one() {
 }
 
 #[test]
+fn every_rule_has_a_one_line_remedy_in_both_languages() {
+    for rule in RULES {
+        for (lang, remedy) in [("en", rule.remedy.en), ("ja", rule.remedy.ja)] {
+            assert!(!remedy.trim().is_empty(), "{} has no {lang} remedy", rule.id);
+            assert!(
+                !remedy.contains('\n') && remedy.chars().count() <= 90,
+                "{}'s {lang} remedy is not one line",
+                rule.id
+            );
+            assert!(!remedy.ends_with(['.', '。']), "{}'s {lang} remedy ends with a full stop", rule.id);
+        }
+        assert!(rule.remedy.ja.chars().any(|c| c > '\u{3000}'), "{}'s ja remedy is not Japanese", rule.id);
+        if let Some(command) = rule.remedy.command {
+            assert!(rule.plan.is_none(), "{} names a command but `guardline fix` plans it", rule.id);
+            assert!(
+                command.starts_with("guardline "),
+                "{}'s command {command:?} is not a Guardline command",
+                rule.id
+            );
+        }
+    }
+}
+
+#[test]
 fn docs_have_the_required_headings() {
     for rule in RULES {
         for (lang, headings, others) in

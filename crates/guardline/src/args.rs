@@ -78,10 +78,10 @@ pub struct AwsArgs {
     #[arg(long, env = "AWS_PROFILE", help_heading = "AWS")]
     pub profile: Option<String>,
     /// Scan only this region (repeatable); default: every enabled region, or `[scan] regions`.
-    #[arg(long = "region", value_name = "REGION", help_heading = "AWS")]
+    #[arg(long = "region", value_name = "REGION", help_heading = "AWS", value_parser = region_name)]
     pub region: Vec<String>,
     /// Scan only these regions, comma-separated.
-    #[arg(long, value_delimiter = ',', value_name = "REGION,...", help_heading = "AWS")]
+    #[arg(long, value_delimiter = ',', value_name = "REGION,...", help_heading = "AWS", value_parser = region_name)]
     pub regions: Vec<String>,
     /// Concurrent API calls at most, 1 to 1024 (default: `[scan] concurrency`, 16).
     #[arg(long, help_heading = "AWS", value_parser = |text: &str| bounded(text, 1usize, MAX_CONCURRENCY))]
@@ -97,6 +97,15 @@ pub struct AwsArgs {
         value_parser = |text: &str| bounded(text, 1u64, MAX_CALL_TIMEOUT_SECS)
     )]
     pub call_timeout: Option<u64>,
+    /// Assume this IAM role first and work in its account, e.g. `arn:aws:iam::123456789012:role/Audit` (as
+    /// Prowler's `-R`): the profile's credentials only call `sts:AssumeRole`.
+    #[arg(long, value_name = "ARN", help_heading = "AWS")]
+    pub role_arn: Option<String>,
+    /// The environment variable that holds the external ID the assumed roles' trust policies require: the
+    /// --role-arn role's, and with `scan --org` the member roles' (default there: `[org] external-id-env`).
+    /// An external ID is a secret: never on the command line.
+    #[arg(long, value_name = "VAR", help_heading = "AWS")]
+    pub external_id_env: Option<String>,
     /// No progress bar on stderr.
     #[arg(long)]
     pub no_progress: bool,
@@ -234,6 +243,20 @@ where
     }
 }
 
+/// A region name such as `ap-northeast-1`; a name of another shape (`ap-northeast1`, `Tokyo`) is refused,
+/// with the region it looks like. Whether the account has the region is checked when the scan starts.
+fn region_name(text: &str) -> Result<String, String> {
+    use guardline_model::partition::{KNOWN_REGIONS, closest_region, is_region_name};
+    let name = text.trim();
+    if is_region_name(name) {
+        return Ok(name.to_owned());
+    }
+    match closest_region(name, KNOWN_REGIONS.iter().copied()) {
+        Some(close) => Err(format!("`{text}` is not a region name; did you mean {close}?")),
+        None => Err(format!("`{text}` is not a region name (like ap-northeast-1 or us-east-1)")),
+    }
+}
+
 /// An octal file mode such as `0600` or `644`: permission bits only.
 fn parse_mode(text: &str) -> Result<u32, String> {
     let mode = u32::from_str_radix(text.trim(), 8)
@@ -263,6 +286,8 @@ pub struct ScanArgs {
     /// Also save the collected snapshot to this file.
     #[arg(long, value_name = "FILE", conflicts_with_all = ["snapshot", "demo"])]
     pub save_snapshot: Option<PathBuf>,
+    #[command(flatten)]
+    pub select: SelectArgs,
     #[command(flatten)]
     pub report: ReportArgs,
     /// Evaluate exceptions' expiry as of this date instead of today (YYYY-MM-DD).
@@ -299,6 +324,65 @@ pub struct ScanArgs {
     pub org: OrgArgs,
 }
 
+/// Which controls a scan evaluates (default: every one), as Prowler's `--checks`, `--excluded-checks` and
+/// `--severity` select checks. The selections combine: a control must pass each one given.
+#[derive(Debug, Clone, Default, Args)]
+pub struct SelectArgs {
+    /// Evaluate only these controls, comma-separated (e.g. IAM-001,S3-002). A scan of some controls is not
+    /// recorded in the history: the others would read as resolved.
+    #[arg(long, value_delimiter = ',', value_name = "ID,...", help_heading = "Selection")]
+    pub controls: Vec<String>,
+    /// Evaluate every control but these, comma-separated.
+    #[arg(long, value_delimiter = ',', value_name = "ID,...", help_heading = "Selection")]
+    pub exclude_controls: Vec<String>,
+    /// Only the controls of these guideline sections: 1 cost, 2 security hardening, 3 preventing mistakes,
+    /// 4 detection and response (comma-separated).
+    #[arg(
+        long,
+        value_delimiter = ',',
+        value_name = "N,...",
+        value_parser = clap::value_parser!(u8).range(1..=4),
+        help_heading = "Selection"
+    )]
+    pub section: Vec<u8>,
+    /// Only the controls of these severities, comma-separated (e.g. high,critical).
+    #[arg(long, value_delimiter = ',', value_enum, value_name = "SEVERITY,...", help_heading = "Selection")]
+    pub severity: Vec<SeverityArg>,
+}
+
+impl SelectArgs {
+    /// Whether any selection was given.
+    pub fn is_partial(&self) -> bool {
+        !(self.controls.is_empty()
+            && self.exclude_controls.is_empty()
+            && self.section.is_empty()
+            && self.severity.is_empty())
+    }
+}
+
+/// A control's severity, on the command line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SeverityArg {
+    Critical,
+    High,
+    Medium,
+    Low,
+    Info,
+}
+
+impl SeverityArg {
+    pub fn severity(self) -> guardline_model::Severity {
+        use guardline_model::Severity;
+        match self {
+            SeverityArg::Critical => Severity::Critical,
+            SeverityArg::High => Severity::High,
+            SeverityArg::Medium => Severity::Medium,
+            SeverityArg::Low => Severity::Low,
+            SeverityArg::Info => Severity::Info,
+        }
+    }
+}
+
 /// `scan --org`: every account of an AWS Organization in one report.
 #[derive(Debug, Clone, Args)]
 pub struct OrgArgs {
@@ -313,10 +397,6 @@ pub struct OrgArgs {
     /// The role assumed in each member account (default: `[org] role-name`, OrganizationAccountAccessRole).
     #[arg(long, value_name = "NAME", requires = "org", help_heading = "Organisation")]
     pub role_name: Option<String>,
-    /// The environment variable holding the external ID the member roles require (default: `[org]
-    /// external-id-env`).
-    #[arg(long, value_name = "VAR", requires = "org", help_heading = "Organisation")]
-    pub external_id_env: Option<String>,
     /// The role session name (default: `[org] session-name`, guardline).
     #[arg(long, value_name = "NAME", requires = "org", help_heading = "Organisation")]
     pub session_name: Option<String>,
@@ -347,6 +427,7 @@ pub struct OrgArgs {
         value_name = "INDEX/COUNT",
         value_parser = parse_shard,
         requires_all = ["org", "output_dir"],
+        conflicts_with_all = ["controls", "exclude_controls", "section", "severity"],
         help_heading = "Organisation"
     )]
     pub shard: Option<Shard>,
@@ -517,9 +598,9 @@ pub enum PolicyFor {
     /// `scan --org`, for the management (or audit) account: the scan's reads (its own account is scanned too),
     /// listing the organisation, and assuming the member role of `[org] role-name`.
     Org,
-    /// The role the installed off-hours schedules run as (`schedule apply --role-arn`): stopping and starting
+    /// The role the installed off-hours schedules run as (`schedule apply --task-role-arn`): stopping and starting
     /// instances, running Guardline's stop runbook, and an explicit Deny on stopping any instance carrying a
-    /// production tag of ./guardline.toml's profiles (`schedule apply --role-arn` puts it on the role).
+    /// production tag of ./guardline.toml's profiles (`schedule apply --task-role-arn` puts it on the role).
     Schedule,
     /// `org plan-roles`: reading back and creating the switch roles or groups (IAM only).
     OrgRoles,
@@ -544,7 +625,7 @@ pub struct FixArgs {
     #[arg(long, value_delimiter = ',', value_name = "CONTROL,...")]
     pub only: Vec<String>,
     /// Show the plan for the bundled demo account (no AWS credentials needed; never applies).
-    #[arg(long, conflicts_with_all = ["apply", "config", "plan_out", "apply_plan"])]
+    #[arg(long, conflicts_with_all = ["apply", "config", "plan_out", "apply_plan", "role_arn"])]
     pub demo: bool,
     #[command(flatten)]
     pub write: WriteArgs,
@@ -655,7 +736,7 @@ pub struct SchedulePlanArgs {
     /// The IAM role the installed schedules run as: the maintenance window task's service role (and the
     /// Automation's AutomationAssumeRole), or the Scheduler schedule's target role (required for Scheduler).
     #[arg(long, value_name = "ARN")]
-    pub role_arn: Option<String>,
+    pub task_role_arn: Option<String>,
     /// The account ID you mean to change, checked against the live account (see `schedule apply`).
     #[arg(long, value_name = "ID", help_heading = "Safety")]
     pub account_id: Option<String>,
@@ -672,7 +753,7 @@ pub struct ScheduleApplyArgs {
     /// The IAM role the installed schedules run as: the maintenance window task's service role (and the
     /// Automation's AutomationAssumeRole), or the Scheduler schedule's target role (required for Scheduler).
     #[arg(long, value_name = "ARN")]
-    pub role_arn: Option<String>,
+    pub task_role_arn: Option<String>,
     #[command(flatten)]
     pub write: WriteArgs,
     /// Re-read the account and make exactly the calls of this reviewed plan (from `schedule plan
@@ -682,7 +763,7 @@ pub struct ScheduleApplyArgs {
     #[arg(
         long,
         value_name = "FILE",
-        conflicts_with_all = ["schedule", "role_arn", "region", "regions"],
+        conflicts_with_all = ["schedule", "task_role_arn", "region", "regions"],
         help_heading = "Safety"
     )]
     pub apply_plan: Option<PathBuf>,

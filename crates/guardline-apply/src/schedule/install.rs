@@ -178,7 +178,7 @@ pub async fn plan(config: &SdkConfig, request: &Request<'_>) -> Result<Plan, Col
         }
         if schedule.installs_as == InstallMethod::Scheduler && request.role_arn.is_none() {
             plan.refusals.push(format!(
-                "schedule {} installs as EventBridge Scheduler schedules, which need --role-arn (a role \
+                "schedule {} installs as EventBridge Scheduler schedules, which need --task-role-arn (a role \
                  scheduler.amazonaws.com may assume, allowed ec2:StopInstances and ec2:StartInstances)",
                 schedule.name
             ));
@@ -355,7 +355,7 @@ fn percent_decode(text: &str) -> String {
     String::from_utf8_lossy(&decoded).into_owned()
 }
 
-/// The role policy change for `--role-arn`: `Ok(None)` when the role has it already, `Err` (a refusal) when
+/// The role policy change for `--task-role-arn`: `Ok(None)` when the role has it already, `Err` (a refusal) when
 /// the role cannot be found in this account.
 async fn role_policy_change(
     iam: &aws_sdk_iam::Client,
@@ -364,14 +364,14 @@ async fn role_policy_change(
 ) -> Result<Result<Option<(Desired, Vec<Call>)>, String>, CollectError> {
     let Some(name) = role_name(role_arn) else {
         return Ok(Err(format!(
-            "--role-arn {role_arn} is not an IAM role ARN (arn:aws:iam::<account>:role/<name>)"
+            "--task-role-arn {role_arn} is not an IAM role ARN (arn:aws:iam::<account>:role/<name>)"
         )));
     };
     match call("iam:GetRole", iam.get_role().role_name(name).send()).await {
         Ok(_) => {}
         Err(error) if error.code.as_deref() == Some("NoSuchEntity") => {
             return Ok(Err(format!(
-                "--role-arn {role_arn}: no role {name} in this account, so its policy (with the Deny on stopping \
+                "--task-role-arn {role_arn}: no role {name} in this account, so its policy (with the Deny on stopping \
                  production) cannot be put on it; create the role first (`guardline iam-policy --for schedule`)"
             )));
         }

@@ -1,6 +1,6 @@
-//! The policy of the role the installed schedules run as (`--role-arn`: the maintenance window task's service
+//! The policy of the role the installed schedules run as (`--task-role-arn`: the maintenance window task's service
 //! role and Automation role, or the Scheduler target's role), which `guardline iam-policy --for schedule`
-//! prints and `schedule apply --role-arn` puts on that role as the inline policy [`POLICY_NAME`].
+//! prints and `schedule apply --task-role-arn` puts on that role as the inline policy [`POLICY_NAME`].
 //!
 //! Besides what the schedules call, it carries an explicit Deny on `ec2:StopInstances` for instances
 //! carrying the production tag, a second net in AWS itself: an explicit Deny wins over any Allow the role

@@ -28,7 +28,7 @@ pub fn content(production: &ProductionTag) -> String {
             },
             "AutomationAssumeRole": {
                 "type": "String",
-                "description": "The role the automation runs as (guardline schedule apply --role-arn).",
+                "description": "The role the automation runs as (guardline schedule apply --task-role-arn).",
                 "default": "",
             },
         },

@@ -110,13 +110,7 @@ impl From<Result<Vec<Candidate>, String>> for Polled {
 
 /// The SDK error with its sources, for logs.
 pub(crate) fn sdk_error(error: &(dyn std::error::Error + 'static)) -> String {
-    let mut message = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        message.push_str(&format!(": {cause}"));
-        source = cause.source();
-    }
-    message
+    guardline_collect::error::in_words(error)
 }
 
 /// Collects the per-region results: the candidates of the regions that answered, and the errors of those

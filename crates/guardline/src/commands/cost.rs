@@ -51,12 +51,12 @@ pub fn collect_spend(
     let runtime =
         tokio::runtime::Builder::new_multi_thread().enable_all().build().context("starting tokio")?;
     runtime.block_on(async {
-        let sdk =
-            guardline_collect::sdk_config(aws.profile.as_deref(), base_region.as_deref(), options).await;
+        let sdk = super::aws_config(aws, base_region.as_deref(), options).await?;
         let identity_cx = Cx::new("", "aws", options.concurrency);
-        let identity = guardline_collect::services::sts::caller_identity(&identity_cx, &sdk)
-            .await
-            .map_err(guardline_collect::CollectFailure::Identity)?;
+        let identity =
+            guardline_collect::services::sts::caller_identity(&identity_cx, &sdk).await.map_err(|error| {
+                guardline_collect::CollectFailure::Identity(guardline_collect::at_endpoint(error, &sdk))
+            })?;
         let cx = Cx::new(&identity.id, &identity.partition, options.concurrency);
         anyhow::Ok(guardline_collect::services::spend::spend(&cx, &sdk, today).await)
     })
@@ -84,6 +84,7 @@ struct Words {
     impact: &'static str,
     root_cause: &'static str,
     reviewed: &'static str,
+    reviewed_one: &'static str,
     not_available: &'static str,
 }
 
@@ -108,6 +109,7 @@ const EN: Words = Words {
     impact: "impact",
     root_cause: "root cause",
     reviewed: "reviewed anomalies not shown",
+    reviewed_one: "reviewed anomaly not shown",
     not_available: "not available",
 };
 
@@ -132,6 +134,7 @@ const JA: Words = Words {
     impact: "影響額",
     root_cause: "原因",
     reviewed: "件の確認済みの異常は省略",
+    reviewed_one: "件の確認済みの異常は省略",
     not_available: "取得できません",
 };
 
@@ -139,12 +142,25 @@ fn money(money: &Money) -> String {
     format!("{:.2} {}", money.amount, money.unit)
 }
 
-fn totals(totals: &[Money]) -> String {
-    if totals.is_empty() {
-        "0.00".to_owned()
-    } else {
-        totals.iter().map(money).collect::<Vec<_>>().join(" + ")
+/// A month's totals per currency; a month with no spend shows zero in the currency the report's other
+/// amounts are in (a bare "0.00" says nothing about what it counts), or "-" when no amount names one.
+fn totals(totals: &[Money], currency: Option<&str>) -> String {
+    match (totals.is_empty(), currency) {
+        (false, _) => totals.iter().map(money).collect::<Vec<_>>().join(" + "),
+        (true, Some(unit)) => format!("0.00 {unit}"),
+        (true, None) => "-".to_owned(),
     }
+}
+
+/// The currency of the account's spend: the one currency its months' totals are in (`None` when there are
+/// none, or several). Cost anomalies carry no currency of their own: they are in this one.
+fn currency(report: &SpendReport) -> Option<&str> {
+    let mut units = [&report.this_month, &report.last_month]
+        .into_iter()
+        .filter_map(|month| month.get().ok())
+        .flat_map(|month| month.total.iter().map(|money| money.unit.as_str()));
+    let first = units.next()?;
+    units.all(|unit| unit == first).then_some(first)
 }
 
 fn unavailable(words: &Words, error: &CollectError) -> String {
@@ -216,6 +232,9 @@ pub fn render(report: &SpendReport, lang: Lang) -> String {
                 let what = anomaly.dimension_value.as_deref().unwrap_or(&anomaly.id);
                 let since = anomaly.start_date.as_deref().unwrap_or("?");
                 let _ = write!(out, "  {since} {what}: {} {:.2}", words.impact, anomaly.total_impact);
+                if let Some(unit) = currency(report) {
+                    let _ = write!(out, " {unit}");
+                }
                 if !anomaly.root_cause_services.is_empty() {
                     let _ = write!(out, ", {} {}", words.root_cause, anomaly.root_cause_services.join(", "));
                 }
@@ -223,7 +242,8 @@ pub fn render(report: &SpendReport, lang: Lang) -> String {
             }
             let reviewed = anomalies.len() - open.len();
             if reviewed > 0 {
-                let _ = writeln!(out, "  ({reviewed} {})", words.reviewed);
+                let noun = if reviewed == 1 { words.reviewed_one } else { words.reviewed };
+                let _ = writeln!(out, "  ({reviewed} {noun})");
             }
         }
         Err(error) => {
@@ -281,7 +301,9 @@ fn services(out: &mut String, words: &Words, report: &SpendReport) {
         line(out, service, &cell(this, service, unit), &cell(last, service, unit));
     }
     let total = |month: Option<&MonthSpend>| {
-        month.map(|month| totals(&month.total)).unwrap_or_else(|| words.not_available.to_owned())
+        month
+            .map(|month| totals(&month.total, currency(report)))
+            .unwrap_or_else(|| words.not_available.to_owned())
     };
     line(out, words.total, &total(this), &total(last));
 }
@@ -360,8 +382,8 @@ mod tests {
             "Amazon EC2         10.00 USD     not available",
             "Forecast: rest of month 20.00 USD, month end 30.00 USD",
             "monthly-total (COST, MONTHLY): actual 25.00 USD / limit 100.00 USD (25.0% used)",
-            "2026-11-10 Amazon EC2: impact 95.50, root cause Amazon EC2",
-            "(1 reviewed anomalies not shown)",
+            "2026-11-10 Amazon EC2: impact 95.50 USD, root cause Amazon EC2",
+            "(1 reviewed anomaly not shown)",
         ] {
             assert!(text.contains(expected), "missing {expected:?} in\n{text}");
         }

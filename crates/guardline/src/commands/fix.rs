@@ -355,13 +355,35 @@ fn render_plan(
             ));
         }
     }
-    if !plan.manual.is_empty() {
+    // A control another Guardline command fixes (SCHED-001: `guardline schedule apply`) is pointed there,
+    // not to the hand-written steps of its documentation.
+    let (by_command, by_hand): (Vec<_>, Vec<_>) = plan.manual.iter().partition(|manual| {
+        guardline_rules::find_rule(manual.control).is_some_and(|rule| rule.remedy.command.is_some())
+    });
+    if !by_command.is_empty() {
+        out.push_str(&tr!(
+            lang,
+            "\nFixed by another Guardline command:\n",
+            "\n別の Guardline コマンドで直すもの:\n"
+        ));
+        for manual in by_command {
+            let Some(rule) = guardline_rules::find_rule(manual.control) else { continue };
+            let (control, title, failing) = (manual.control, manual.title.get(lang), manual.failing);
+            let (remedy, command) = (rule.remedy.get(lang), rule.remedy.command.unwrap_or_default());
+            out.push_str(&tr!(
+                lang,
+                "\n  {control} {title} ({failing} failing)\n    {remedy}: `{command}` plans it, `{command} --apply` installs it\n",
+                "\n  {control} {title}(不合格 {failing} 件)\n    {remedy}: `{command}` で計画を表示し、`{command} --apply` で導入します\n"
+            ));
+        }
+    }
+    if !by_hand.is_empty() {
         out.push_str(&tr!(
             lang,
             "\nManual only: a person must do these (the whole explanation: `guardline rule ID`):\n",
             "\n手動のみ: 次は人が行う必要があります(説明の全体: `guardline rule ID --lang ja`):\n"
         ));
-        for manual in &plan.manual {
+        for manual in by_hand {
             let (control, title, failing) = (manual.control, manual.title.get(lang), manual.failing);
             out.push_str(&tr!(
                 lang,

@@ -27,7 +27,8 @@ pub fn run(args: MergeArgs) -> anyhow::Result<bool> {
     }
     let records = read_shards(&args.dirs)?;
     let today = args.today.unwrap_or_else(|| jiff::ZonedDateTime::now().date());
-    let org = org_scan::evaluate_records(records, &config, today);
+    let every: Vec<&'static guardline_rules::Rule> = guardline_rules::RULES.to_vec();
+    let org = org_scan::evaluate_records(records, &config, today, &every);
     if !args.no_history {
         org_scan::record_history(&args.history, &org)?;
     }

@@ -27,6 +27,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use anyhow::Context as _;
+use clap::ValueEnum as _;
 use guardline_collect::{CollectOptions, CollectOutput};
 use guardline_config::{Config, LiveAccount};
 use guardline_report::terminal::TerminalOptions;
@@ -61,6 +62,63 @@ pub fn known_controls() -> Vec<&'static str> {
         .collect()
 }
 
+/// The error for a control ID no rule has, with the IDs it may have meant.
+pub fn unknown_control(id: &str) -> anyhow::Error {
+    let prefix = id.split('-').next().unwrap_or(id).to_ascii_uppercase();
+    // "iam-1" or "IAM-01" for IAM-001: the same control with its number unpadded.
+    let padded = id
+        .rsplit_once('-')
+        .and_then(|(_, number)| number.parse::<u16>().ok())
+        .map(|number| format!("{prefix}-{number:03}"))
+        .filter(|padded| guardline_rules::find_rule(padded).is_some());
+    if let Some(padded) = padded {
+        return anyhow::anyhow!("no control {id}; did you mean {padded}?");
+    }
+
+    let similar: Vec<&str> = guardline_rules::RULES
+        .iter()
+        .map(|rule| rule.id)
+        .filter(|known| known.starts_with(&prefix))
+        .collect();
+    if similar.is_empty() {
+        anyhow::anyhow!("no control {id}; `guardline rule` lists them all")
+    } else {
+        anyhow::anyhow!("no control {id}; did you mean {}?", similar.join(", "))
+    }
+}
+
+/// The rules `select` keeps, in guideline order; an unknown ID, or a selection that keeps nothing, is an
+/// error.
+pub fn selected_rules(
+    select: &crate::args::SelectArgs,
+) -> anyhow::Result<Vec<&'static guardline_rules::Rule>> {
+    let known = |id: &str| {
+        guardline_rules::find_rule(&id.trim().to_ascii_uppercase()).ok_or_else(|| unknown_control(id.trim()))
+    };
+    let only: Vec<&str> =
+        select.controls.iter().map(|id| known(id).map(|rule| rule.id)).collect::<anyhow::Result<_>>()?;
+    let excluded: Vec<&str> = select
+        .exclude_controls
+        .iter()
+        .map(|id| known(id).map(|rule| rule.id))
+        .collect::<anyhow::Result<_>>()?;
+    let severities: Vec<guardline_model::Severity> =
+        select.severity.iter().map(|severity| severity.severity()).collect();
+    let rules: Vec<&'static guardline_rules::Rule> = guardline_rules::RULES
+        .iter()
+        .copied()
+        .filter(|rule| only.is_empty() || only.contains(&rule.id))
+        .filter(|rule| !excluded.contains(&rule.id))
+        .filter(|rule| select.section.is_empty() || select.section.contains(&rule.section.number()))
+        .filter(|rule| severities.is_empty() || severities.contains(&rule.severity))
+        .collect();
+    anyhow::ensure!(
+        !rules.is_empty(),
+        "the selection (--controls, --exclude-controls, --section, --severity) leaves no control to evaluate"
+    );
+    Ok(rules)
+}
+
 /// Collects a snapshot with the AWS settings from the command line over those from the config.
 pub fn collect(aws: &AwsArgs, config: &Config) -> anyhow::Result<CollectOutput> {
     AwsSession::connect(aws, collect_options(aws, config))?.collect(aws)
@@ -89,11 +147,7 @@ impl AwsSession {
             .thread_stack_size(Self::THREAD_STACK)
             .build()
             .context("starting tokio")?;
-        let sdk = runtime.block_on(guardline_collect::sdk_config(
-            aws.profile.as_deref(),
-            base_region.as_deref(),
-            &options,
-        ));
+        let sdk = runtime.block_on(aws_config(aws, base_region.as_deref(), &options))?;
         Ok(AwsSession { runtime, sdk, options })
     }
 
@@ -124,6 +178,49 @@ impl AwsSession {
     }
 }
 
+/// The SDK configuration `aws` asks for: the profile's credentials (the standard chain), then the
+/// `--role-arn` role assumed from them when one is given, so every command reaches its account one way.
+/// The external ID comes from the environment variable `--external-id-env` names, never the command line.
+pub async fn aws_config(
+    aws: &AwsArgs,
+    region: Option<&str>,
+    options: &CollectOptions,
+) -> anyhow::Result<aws_config::SdkConfig> {
+    let base = guardline_collect::sdk_config(aws.profile.as_deref(), region, options).await;
+    let Some(role_arn) = &aws.role_arn else {
+        if let Some(var) = &aws.external_id_env {
+            anyhow::bail!(
+                "--external-id-env {var} needs --role-arn (the role whose trust policy asks for the external ID), \
+                 or `scan --org` (the member roles')"
+            );
+        }
+        return Ok(base);
+    };
+    let valid = role_arn.split(':').collect::<Vec<_>>();
+    let is_role = matches!(valid.as_slice(), ["arn", partition, "iam", "", account, resource]
+        if !partition.is_empty()
+            && account.len() == 12
+            && account.bytes().all(|byte| byte.is_ascii_digit())
+            && resource.strip_prefix("role/").is_some_and(|name| !name.is_empty()));
+    anyhow::ensure!(
+        is_role,
+        "--role-arn {role_arn} is not an IAM role ARN (arn:aws:iam::<account ID>:role/<name>)"
+    );
+    let external_id = match &aws.external_id_env {
+        Some(var) => match std::env::var(var) {
+            Ok(value) if !value.is_empty() => Some(value),
+            _ => anyhow::bail!(
+                "--external-id-env {var}: the environment variable {var} is not set (it should hold the \
+                 external ID the role's trust policy requires)"
+            ),
+        },
+        None => None,
+    };
+    guardline_collect::org::assume_role(&base, role_arn, "guardline", external_id)
+        .await
+        .map_err(|error| anyhow::anyhow!("could not assume --role-arn {role_arn}: {error}"))
+}
+
 /// The AWS settings from the command line over those from the config.
 pub fn collect_options(aws: &AwsArgs, config: &Config) -> CollectOptions {
     let settings = &config.scan;
@@ -140,11 +237,49 @@ pub fn write_file(path: &Path, text: &str) -> anyhow::Result<()> {
     files::write(path, text, files::PRIVATE)
 }
 
+/// What a report is of, beyond its findings: for the terminal report's next commands, and the line that says
+/// which file got which verdict.
+#[derive(Debug, Clone, Default)]
+pub struct ReportContext {
+    /// The config file, to locate exceptions as `path:line`.
+    pub config_name: Option<String>,
+    /// See [`TerminalOptions::target_args`].
+    pub target_args: String,
+    /// The verdict in a few words ("adopted controls fail: 25 fail · 8 pass"), for the line on stderr when a
+    /// report goes to a file.
+    pub verdict: String,
+}
+
+/// The arguments that make a next command reach the same account, profile and config.
+pub fn target_args(demo: bool, profile: Option<&str>, config: Option<&Path>) -> String {
+    let mut args = Vec::new();
+    if demo {
+        args.push("--demo".to_owned());
+    }
+    if let Some(profile) = profile {
+        args.push(format!("--profile {}", shell_word(profile)));
+    }
+    if let Some(config) = config {
+        args.push(format!("-c {}", shell_word(&config.display().to_string())));
+    }
+    args.join(" ")
+}
+
+/// `word` quoted for a POSIX shell when it needs to be.
+fn shell_word(word: &str) -> String {
+    let plain = !word.is_empty()
+        && word
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '/' | ':' | '@' | '+' | '='));
+    if plain { word.to_owned() } else { format!("'{}'", word.replace('\'', "'\\''")) }
+}
+
 /// Writes one report per requested format (`render` makes each, given the terminal options) to stdout,
-/// `--output` or `--output-dir`: the output handling `scan` and the organisation reports share.
+/// `--output` or `--output-dir`: the output handling `scan` and the organisation reports share. Each file
+/// written gets a line on stderr: the format, the path and the verdict.
 pub fn emit_reports(
     report: &ReportArgs,
-    config_name: Option<String>,
+    context: ReportContext,
     render: impl Fn(ReportFormat, &TerminalOptions, &mut dyn Write) -> std::io::Result<()>,
 ) -> anyhow::Result<()> {
     let mut formats = report.format.clone();
@@ -165,7 +300,8 @@ pub fn emit_reports(
             ColorChoice::Auto => to_stdout && crate::console::stdout_color(),
         },
         show_pass: report.show_pass,
-        config_path: config_name,
+        config_path: context.config_name,
+        target_args: context.target_args,
     };
     for format in formats {
         let render = |out: &mut dyn Write| render(format, &terminal, out);
@@ -181,9 +317,13 @@ pub fn emit_reports(
                         path.display()
                     );
                 }
-                files::replace(&path, report.report_mode, render)?
+                files::replace(&path, report.report_mode, render)?;
+                wrote(format, &path, &context.verdict);
             }
-            (None, Some(path)) => write_streamed(path, report.report_mode, render)?,
+            (None, Some(path)) => {
+                write_streamed(path, report.report_mode, render)?;
+                wrote(format, path, &context.verdict);
+            }
             (None, None) => {
                 let mut out = BufWriter::new(std::io::stdout().lock());
                 render(&mut out).and_then(|()| out.flush()).context("writing the report")?
@@ -191,6 +331,16 @@ pub fn emit_reports(
         }
     }
     Ok(())
+}
+
+/// The line on stderr for a report written to a file.
+fn wrote(format: ReportFormat, path: &Path, verdict: &str) {
+    let format = format.to_possible_value().map(|value| value.get_name().to_owned()).unwrap_or_default();
+    if verdict.is_empty() {
+        crate::console::note!("wrote the {format} report to {}", path.display());
+    } else {
+        crate::console::note!("wrote the {format} report to {}: {verdict}", path.display());
+    }
 }
 
 /// Creates `path` (the file `--output` names, followed if it is a symlink) with `mode` and lets `write`

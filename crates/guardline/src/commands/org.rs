@@ -42,10 +42,10 @@ fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
     tokio::runtime::Builder::new_multi_thread().enable_all().build().context("starting tokio")
 }
 
-async fn sdk(aws: &AwsArgs, config: &Config) -> SdkConfig {
+async fn sdk(aws: &AwsArgs, config: &Config) -> anyhow::Result<SdkConfig> {
     let options = collect_options(aws, config);
     let region = options.regions.as_ref().and_then(|regions| regions.first().cloned());
-    guardline_collect::sdk_config(aws.profile.as_deref(), region.as_deref(), &options).await
+    super::aws_config(aws, region.as_deref(), &options).await
 }
 
 /// One profile to generate: an account and one of its switch roles.
@@ -330,7 +330,7 @@ fn switch_roles(args: &SwitchRolesArgs, lang: &str) -> anyhow::Result<bool> {
     let config = load_config(config_path(args.config.as_deref()).as_deref())?;
     let runtime = runtime()?;
     let (entries, management, mfa) = runtime.block_on(async {
-        let sdk = sdk(&args.aws, &config).await;
+        let sdk = sdk(&args.aws, &config).await?;
         let options = collect_options(&args.aws, &config);
         let cx = Cx::new("", "aws", options.concurrency);
         let identity = guardline_collect::services::sts::caller_identity(&cx, &sdk)
@@ -436,7 +436,7 @@ fn plan_roles(args: &PlanRolesArgs, lang: &str) -> anyhow::Result<bool> {
     let config = load_config(config_path(args.config.as_deref()).as_deref())?;
     let runtime = runtime()?;
     runtime.block_on(async {
-        let sdk = sdk(&args.aws, &config).await;
+        let sdk = sdk(&args.aws, &config).await?;
         let live = write_guard::identify(&sdk).await?;
         println!("{}", write_guard::target_line(&live, lang));
         let pin = write_guard::check_pin(&config, &live, &args.write, None);

@@ -27,7 +27,7 @@ use guardline_config::{AccountFacts, AccountSelector, Config, Level, NotEvaluate
 use guardline_model::org::{OrgAccount, ShardOutcome, ShardRecord};
 use guardline_model::{Finding, Snapshot, Status, Text};
 use guardline_report::org::{AccountResult, OrgEvaluation, OrgFormat};
-use guardline_rules::{EvaluatedFinding, Evaluation, Outcome, RULES};
+use guardline_rules::{EvaluatedFinding, Evaluation, Outcome};
 use serde::{Deserialize, Serialize};
 
 use crate::args::{OrgArgs, ReportArgs, ReportFormat, ScanArgs, Shard};
@@ -54,13 +54,14 @@ pub struct Manifest {
 }
 
 pub fn run(args: ScanArgs) -> anyhow::Result<bool> {
+    let rules = super::selected_rules(&args.select)?;
     let path = config_path(args.config.as_deref());
     let mut config = load_config(path.as_deref())?;
     let config_name = path.map(|path| path.display().to_string());
     if let Some(profile) = &args.guideline_profile {
         super::scan::force_profile(&mut config, profile)?;
     }
-    let settings = settings(&config.org, &args.org)?;
+    let settings = settings(&config.org, &args.org, args.aws.external_id_env.as_deref())?;
     let access = OrgAccess {
         role_name: settings.role_name.clone(),
         session_name: settings.session_name.clone(),
@@ -78,9 +79,12 @@ pub fn run(args: ScanArgs) -> anyhow::Result<bool> {
         tokio::runtime::Builder::new_multi_thread().enable_all().build().context("starting tokio")?;
     let bar = Bar::new(!args.aws.no_progress && !crate::console::quiet());
     let scanned = runtime.block_on(async {
-        let base =
-            guardline_collect::sdk_config(args.aws.profile.as_deref(), base_region.as_deref(), &options)
-                .await;
+        // Without --role-arn, --external-id-env is the member roles' alone.
+        let mut aws = args.aws.clone();
+        if aws.role_arn.is_none() {
+            aws.external_id_env = None;
+        }
+        let base = super::aws_config(&aws, base_region.as_deref(), &options).await?;
         let (hub, hub_account) = hub_config(&base, &access)
             .await
             .map_err(|error| anyhow::anyhow!("could not reach the organisation's account: {error}"))?;
@@ -162,8 +166,8 @@ pub fn run(args: ScanArgs) -> anyhow::Result<bool> {
     }
 
     let today = args.today.unwrap_or_else(|| jiff::ZonedDateTime::now().date());
-    let org = evaluate_records(records, &config, today);
-    if !args.no_history {
+    let org = evaluate_records(records, &config, today, &rules);
+    if !args.no_history && !args.select.is_partial() {
         record_history(&args.history, &org)?;
     }
     emit(&org, &args.report, config_name)?;
@@ -171,13 +175,18 @@ pub fn run(args: ScanArgs) -> anyhow::Result<bool> {
 }
 
 /// `[org]` with the command line over it; CLI selectors are checked here (exit 2 when invalid).
-fn settings(config: &OrgSettings, args: &OrgArgs) -> anyhow::Result<OrgSettings> {
+/// `external_id_env`: `--external-id-env`, which names the member roles' external ID here.
+fn settings(
+    config: &OrgSettings,
+    args: &OrgArgs,
+    external_id_env: Option<&str>,
+) -> anyhow::Result<OrgSettings> {
     let mut settings = config.clone();
     if let Some(role) = &args.role_name {
         settings.role_name.clone_from(role);
     }
-    if let Some(variable) = &args.external_id_env {
-        settings.external_id_env = Some(variable.clone());
+    if let Some(variable) = external_id_env {
+        settings.external_id_env = Some(variable.to_owned());
     }
     if let Some(session) = &args.session_name {
         settings.session_name.clone_from(session);
@@ -294,6 +303,7 @@ pub fn evaluate_records(
     records: Vec<ShardRecord>,
     config: &Config,
     today: jiff::civil::Date,
+    rules: &[&'static guardline_rules::Rule],
 ) -> OrgEvaluation {
     let accounts = records
         .into_iter()
@@ -303,8 +313,12 @@ pub fn evaluate_records(
                 ShardOutcome::Snapshot(snapshot) => {
                     let alias = alias_of(&snapshot);
                     let profile = config.profile_for_account(&facts(&account, alias.as_deref())).name.clone();
-                    let evaluation =
-                        guardline_rules::evaluate(&snapshot, &with_profile(config, &profile), today);
+                    let evaluation = guardline_rules::engine::evaluate_only(
+                        &snapshot,
+                        &with_profile(config, &profile),
+                        today,
+                        rules,
+                    );
                     AccountResult {
                         id: account.id,
                         name: account.name,
@@ -317,7 +331,7 @@ pub fn evaluate_records(
                 }
                 ShardOutcome::NotEvaluated { reason, at } => {
                     let profile = config.profile_for_account(&facts(&account, None)).name.clone();
-                    let evaluation = not_evaluated(&account.id, &profile, config, &reason, at, today);
+                    let evaluation = not_evaluated(&account.id, &profile, config, &reason, at, today, rules);
                     AccountResult {
                         id: account.id,
                         name: account.name,
@@ -356,9 +370,10 @@ fn not_evaluated(
     reason: &str,
     at: jiff::Timestamp,
     today: jiff::civil::Date,
+    rules: &[&'static guardline_rules::Rule],
 ) -> Evaluation {
     let profile = &config.profiles[profile_name];
-    let findings: Vec<EvaluatedFinding> = RULES
+    let findings: Vec<EvaluatedFinding> = rules
         .iter()
         .map(|rule| {
             let (level, not_adopted_reason) = match profile.setting(rule.id) {
@@ -397,6 +412,7 @@ fn not_evaluated(
         evaluated_on: today,
         regions: Vec::new(),
         findings,
+        controls: rules.iter().map(|rule| rule.id).collect(),
         unused_exceptions: Vec::new(),
         failed,
     }
@@ -420,7 +436,8 @@ pub fn emit(org: &OrgEvaluation, report: &ReportArgs, config_name: Option<String
             "reports are written to a local --output-dir; s3:// is for the outputs of --shard"
         );
     }
-    emit_reports(report, config_name, |format, terminal, out| {
+    let context = super::ReportContext { config_name, ..Default::default() };
+    emit_reports(report, context, |format, terminal, out| {
         out.write_all(guardline_report::org::render(org, org_format(format), terminal).as_bytes())
     })
 }

@@ -12,7 +12,7 @@ pub fn run(args: RuleArgs) -> anyhow::Result<bool> {
     let lang = args.lang.code();
     let text = match &args.id {
         Some(id) => {
-            let rule = find_rule(id).ok_or_else(|| unknown_rule(id))?;
+            let rule = find_rule(id).ok_or_else(|| super::unknown_control(id))?;
             match args.format {
                 RuleFormat::Markdown => rule_markdown_in(rule, lang),
                 RuleFormat::Json => serde_json::to_string_pretty(&rule_json(rule))? + "\n",
@@ -51,15 +51,4 @@ fn rule_json(rule: &Rule) -> serde_json::Value {
         "explanation_ja": rule.explanation_in("ja"),
         "source": rule.source,
     })
-}
-
-fn unknown_rule(id: &str) -> anyhow::Error {
-    let prefix = id.split('-').next().unwrap_or(id).to_ascii_uppercase();
-    let similar: Vec<&str> =
-        RULES.iter().map(|rule| rule.id).filter(|known| known.starts_with(&prefix)).collect();
-    if similar.is_empty() {
-        anyhow::anyhow!("no control {id}; `guardline rule` lists them all")
-    } else {
-        anyhow::anyhow!("no control {id}; did you mean {}?", similar.join(", "))
-    }
 }

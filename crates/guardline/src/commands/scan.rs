@@ -12,7 +12,7 @@ use guardline_report::terminal::TerminalOptions;
 use guardline_rules::Evaluation;
 
 use crate::args::{ReportFormat, ScanArgs};
-use crate::commands::{AwsSession, config_path, emit_reports, load_config, write_file};
+use crate::commands::{AwsSession, ReportContext, config_path, emit_reports, load_config, write_file};
 
 /// The demo account's snapshot and config, bundled so `scan --demo` works anywhere.
 pub(crate) const DEMO_SNAPSHOT: &str = include_str!("../../../../demo/snapshot.json");
@@ -24,6 +24,7 @@ pub fn run(args: ScanArgs) -> anyhow::Result<bool> {
     if args.org.org {
         return super::org_scan::run(args);
     }
+    let rules = super::selected_rules(&args.select)?;
     let mut cost: Option<SpendReport> = None;
     let mut session: Option<AwsSession> = None;
     refuse_ignored_flags(&args)?;
@@ -83,19 +84,26 @@ pub fn run(args: ScanArgs) -> anyhow::Result<bool> {
         (None, false) => jiff::ZonedDateTime::now().date(),
     };
     let started = Instant::now();
-    let evaluation = guardline_rules::evaluate(&snapshot, &config, today);
+    let evaluation = guardline_rules::engine::evaluate_only(&snapshot, &config, today, &rules);
     tracing::debug!(elapsed = ?started.elapsed(), findings = evaluation.findings.len(), "evaluated");
-    // Every scan is recorded in the history database, except the demo (not a real account) and --no-history.
-    let trend = if !args.demo && !args.no_history {
+    // Every scan is recorded in the history database, except the demo (not a real account), --no-history and
+    // a scan of some controls (a later diff would read the others as resolved).
+    let trend = if !args.demo && !args.no_history && !args.select.is_partial() {
         super::history::record(&args.history, &evaluation)?
     } else {
         Vec::new()
     };
 
     let lang = args.report.lang.code();
-    let extras = HtmlExtras { trend: &trend, cost: cost.as_ref() };
+    let target = super::target_args(args.demo, args.aws.profile.as_deref(), args.config.as_deref());
+    let extras = HtmlExtras { trend: &trend, cost: cost.as_ref(), target_args: &target };
     let started = Instant::now();
-    emit_reports(&args.report, config_name, |format, terminal, out| {
+    let context = ReportContext {
+        config_name,
+        target_args: target.clone(),
+        verdict: guardline_report::terminal::verdict(&evaluation, lang),
+    };
+    emit_reports(&args.report, context, |format, terminal, out| {
         render(format, &evaluation, lang, terminal, &extras, out)
     })?;
     tracing::debug!(elapsed = ?started.elapsed(), "reports written");
@@ -142,6 +150,8 @@ fn refuse_ignored_flags(args: &ScanArgs) -> anyhow::Result<()> {
             ("--concurrency", aws.concurrency.is_some()),
             ("--max-attempts", aws.max_attempts.is_some()),
             ("--call-timeout", aws.call_timeout.is_some()),
+            ("--role-arn", aws.role_arn.is_some()),
+            ("--external-id-env", aws.external_id_env.is_some()),
         ];
         if let Some((flag, _)) = ignored.iter().find(|(_, given)| *given) {
             anyhow::bail!("{flag} cannot be used with {mode}: {why}");

@@ -32,17 +32,23 @@ pub fn run(args: ScheduleArgs) -> anyhow::Result<bool> {
     match args.command {
         ScheduleCommand::Plan(args) => plan_or_apply(
             args.common,
-            args.role_arn,
+            args.task_role_arn,
             &WriteArgs { apply: false, yes: false, account_id: args.account_id },
             Saving { plan_out: args.plan_out, reviewed: None },
             lang,
         ),
-        ScheduleCommand::Apply(ScheduleApplyArgs { common, role_arn, write, apply_plan, max_plan_age }) => {
+        ScheduleCommand::Apply(ScheduleApplyArgs {
+            common,
+            task_role_arn,
+            write,
+            apply_plan,
+            max_plan_age,
+        }) => {
             let reviewed = match apply_plan {
                 Some(path) => Some((SavedPlan::read(&path, "schedule", max_plan_age)?, path)),
                 None => None,
             };
-            plan_or_apply(common, role_arn, &write, Saving { plan_out: None, reviewed }, lang)
+            plan_or_apply(common, task_role_arn, &write, Saving { plan_out: None, reviewed }, lang)
         }
         ScheduleCommand::Run(args) => run_now(&args, lang),
         ScheduleCommand::Status(args) => status(&args, lang),
@@ -88,9 +94,9 @@ fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
     tokio::runtime::Builder::new_multi_thread().enable_all().build().context("starting tokio")
 }
 
-async fn sdk(aws: &AwsArgs, config: &Config, regions: &[String]) -> SdkConfig {
+async fn sdk(aws: &AwsArgs, config: &Config, regions: &[String]) -> anyhow::Result<SdkConfig> {
     let options = collect_options(aws, config);
-    guardline_collect::sdk_config(aws.profile.as_deref(), regions.first().map(String::as_str), &options).await
+    super::aws_config(aws, regions.first().map(String::as_str), &options).await
 }
 
 /// The production tag of the live account's profile: instances carrying it are never scheduled.
@@ -147,7 +153,7 @@ fn plan_or_apply(
     let setup = setup(common)?;
     let runtime = runtime()?;
     runtime.block_on(async {
-        let sdk = sdk(&common.aws, &setup.config, &setup.regions).await;
+        let sdk = sdk(&common.aws, &setup.config, &setup.regions).await?;
         let live = write_guard::identify(&sdk).await?;
         println!("{}", write_guard::target_line(&live, lang));
         if let Some((reviewed, _)) = &saving.reviewed {
@@ -245,7 +251,7 @@ fn plan_or_apply(
     })
 }
 
-/// The saved plan's own part: the `--schedule` and `--role-arn` it was made with, every call (one line each,
+/// The saved plan's own part: the `--schedule` and `--task-role-arn` it was made with, every call (one line each,
 /// as the plan shows it) and the instances each schedule selects.
 fn plan_body(plan: &Plan, schedule: Option<&str>, role_arn: Option<&str>) -> serde_json::Value {
     let changes: Vec<serde_json::Value> = plan
@@ -431,7 +437,7 @@ fn run_now(args: &ScheduleRunArgs, lang: &str) -> anyhow::Result<bool> {
     let interval = SignedDuration::from_mins(i64::from(args.interval.max(1)));
     let runtime = runtime()?;
     runtime.block_on(async {
-        let sdk = sdk(&args.common.aws, &setup.config, &setup.regions).await;
+        let sdk = sdk(&args.common.aws, &setup.config, &setup.regions).await?;
         let live = write_guard::identify(&sdk).await?;
         println!("{}", write_guard::target_line(&live, lang));
         // `run` writes (it stops and starts instances): the same pin check as `apply`, before anything else.

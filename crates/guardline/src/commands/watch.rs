@@ -107,9 +107,7 @@ async fn sources(
     if aws::needs_aws(&watch.sources) {
         let options = super::collect_options(&args.aws, config);
         let base_region = options.regions.as_ref().and_then(|regions| regions.first().cloned());
-        let sdk =
-            guardline_collect::sdk_config(args.aws.profile.as_deref(), base_region.as_deref(), &options)
-                .await;
+        let sdk = super::aws_config(&args.aws, base_region.as_deref(), &options).await?;
         account =
             aws::identify(&sdk).await.map_err(|error| anyhow::anyhow!("identifying the account: {error}"))?;
         let regions = match options.regions {

@@ -76,9 +76,16 @@ pub fn confirm(args: &WriteArgs, live: &LiveAccount, what: &str, lang: &str) -> 
 /// The account `sdk`'s credentials reach now (ID and alias), read from AWS: the target every write shows and
 /// checks.
 pub async fn identify(sdk: &SdkConfig) -> anyhow::Result<LiveAccount> {
-    guardline_apply::target::identify(sdk)
-        .await
-        .map_err(|error| anyhow::anyhow!("identifying the account: {error}"))
+    guardline_apply::target::identify(sdk).await.map_err(|error| unidentified(error, sdk))
+}
+
+/// The account could not be identified: why, in words, with what to do
+/// ([`guardline_collect::CollectFailure::Identity`]'s wording, which names what was tried).
+pub fn unidentified(error: guardline_model::CollectError, sdk: &SdkConfig) -> anyhow::Error {
+    anyhow::anyhow!(
+        "{}",
+        guardline_collect::CollectFailure::Identity(guardline_collect::at_endpoint(error, sdk))
+    )
 }
 
 /// The identity that writes: `sdk` pinned to the checked account `account_id`

@@ -26,6 +26,8 @@ mod history;
 /// `--lang ja` (and the locale's default) on the commands that print for people: rule, fix, exceptions,
 /// history, the HTML report.
 mod japanese;
+/// Reports that lead the reader: fix first, next commands, the report-written line; selecting controls.
+mod lead;
 /// `scan` and `collect` against a seeded account on moto server.
 mod moto_scan;
 /// Commands that need no AWS: rule, init, iam-policy, bad snapshots and configs.
@@ -42,6 +44,9 @@ mod schedule;
 mod secrets;
 /// `scan --send-to-security-hub`: findings imported per region on moto, updated (not duplicated) on re-import.
 mod security_hub;
+/// Reaching the account: `--role-arn`, region names checked first, unreachable endpoints and missing
+/// credentials in words.
+mod targeting;
 /// `fix --apply` confirmed at a pseudo-terminal's prompt: a wrong account ID refused, the right one applied.
 mod tty;
 /// `watch`: alerts from feeds to Slack, Teams and mail through local servers; crash, restart and SIGTERM.

@@ -349,7 +349,7 @@ async fn org_scan_reports_every_member_under_its_profile_and_shards_merge_to_the
     assert_eq!(sandbox_only.code, 0, "{}{}", sandbox_only.stdout, sandbox_only.stderr);
     assert!(sandbox_only.stdout.contains("Scorecard"), "{}", sandbox_only.stdout);
     assert!(
-        sandbox_only.stdout.contains("Organisation result: PASSED (1 accounts)"),
+        sandbox_only.stdout.contains("Organisation result: PASSED (1 account)"),
         "{}",
         sandbox_only.stdout
     );

@@ -322,7 +322,7 @@ async fn a_changed_schedule_is_updated_in_place() {
         config_with(&account.id, None, "maintenance-window", "weekdays 08:00-20:00", r#"["dev", "stg"]"#);
     std::fs::write(dir.path().join("guardline.toml"), changed).unwrap();
     let role = role(&account, "guardline-maintenance").await;
-    let run = cli(dir.path(), &account, &["schedule", "plan", "--role-arn", role.as_str()]).await;
+    let run = cli(dir.path(), &account, &["schedule", "plan", "--task-role-arn", role.as_str()]).await;
     assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
     let out = &run.stdout;
     let (stop_id, start_id) = (&before[1].1, &before[0].1);
@@ -341,7 +341,7 @@ async fn a_changed_schedule_is_updated_in_place() {
     assert!(out.contains("7 call(s) planned. Nothing was changed"), "{out}");
     assert!(!out.contains("ssm:Create") && !out.contains("ssm:Register"), "{out}");
 
-    let apply = ["schedule", "apply", "--apply", "--yes", "--role-arn", role.as_str()];
+    let apply = ["schedule", "apply", "--apply", "--yes", "--task-role-arn", role.as_str()];
     let run = cli(dir.path(), &account, &apply).await;
     assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
     assert!(run.stdout.contains("Applied 7 call(s)."), "{}", run.stdout);
@@ -616,15 +616,15 @@ async fn scheduler_variant_creates_schedules_with_the_selected_instances() {
 
     let run = cli(dir.path(), &account, &["schedule", "plan"]).await;
     assert_eq!(run.code, 2, "{}", run.stdout);
-    assert!(run.stderr.contains("need --role-arn"), "{}", run.stderr);
+    assert!(run.stderr.contains("need --task-role-arn"), "{}", run.stderr);
 
     let missing = format!("arn:aws:iam::{}:role/not-there", account.id);
-    let run = cli(dir.path(), &account, &["schedule", "plan", "--role-arn", missing.as_str()]).await;
+    let run = cli(dir.path(), &account, &["schedule", "plan", "--task-role-arn", missing.as_str()]).await;
     assert_eq!(run.code, 2, "{}", run.stdout);
     assert!(run.stderr.contains("no role not-there in this account"), "{}", run.stderr);
 
     let role = role(&account, "guardline-scheduler").await;
-    let apply = ["schedule", "apply", "--apply", "--yes", "--role-arn", role.as_str()];
+    let apply = ["schedule", "apply", "--apply", "--yes", "--task-role-arn", role.as_str()];
     let run = cli(dir.path(), &account, &apply).await;
     assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
     assert!(run.stdout.contains("instance IDs selected now; instances created later need a re-apply"));

@@ -3,7 +3,7 @@
 use guardline_model::{Section, Severity};
 
 use crate::context::GLOBAL;
-use crate::{Context, Findings, FixAvailability};
+use crate::{Context, Findings, FixAvailability, Remedy};
 
 declare_rule! {
     /// ## What it checks
@@ -92,6 +92,11 @@ declare_rule! {
         item: "1-1",
         severity: Severity::Low,
         fix: FixAvailability::ManualOnly,
+        remedy: Remedy {
+            en: "Enable Cost Explorer in the Billing console of the management account",
+            ja: "管理アカウントの請求コンソールでコストエクスプローラを有効にする",
+            command: None,
+        },
         data: &["ce:GetCostAndUsage"],
         check: check,
         plan: None,

@@ -5,7 +5,7 @@ use guardline_model::{Section, Severity, Text};
 
 use crate::context::GLOBAL;
 use crate::fix::{FixAction, FixContext, Planned};
-use crate::{Context, Findings, FixAvailability};
+use crate::{Context, Findings, FixAvailability, Remedy};
 use guardline_model::Finding;
 
 declare_rule! {
@@ -120,6 +120,11 @@ declare_rule! {
         item: "1-2",
         severity: Severity::Medium,
         fix: FixAvailability::Safe,
+        remedy: Remedy {
+            en: "Create a cost budget that alerts a person or a topic",
+            ja: "担当者かトピックに通知するコスト予算を作成する",
+            command: None,
+        },
         data: &["budgets:ViewBudget", "organizations:DescribeOrganization"],
         check: check,
         plan: Some(plan),

@@ -4,7 +4,7 @@ use guardline_model::{Section, Severity, Text};
 
 use crate::context::GLOBAL;
 use crate::fix::{FixAction, FixContext, Planned};
-use crate::{Context, Findings, FixAvailability};
+use crate::{Context, Findings, FixAvailability, Remedy};
 use guardline_model::Finding;
 
 declare_rule! {
@@ -100,6 +100,11 @@ declare_rule! {
         item: "1-2",
         severity: Severity::Low,
         fix: FixAvailability::Safe,
+        remedy: Remedy {
+            en: "Create a cost anomaly monitor with a subscriber",
+            ja: "サブスクライバー付きのコスト異常検出モニターを作成する",
+            command: None,
+        },
         data: &["ce:GetAnomalyMonitors", "ce:GetAnomalySubscriptions"],
         check: check,
         plan: Some(plan),

@@ -4,7 +4,7 @@ use guardline_model::{Section, Severity, Text};
 
 use super::stop_schedules;
 use super::stop_schedules::{instance_label, is_live, join, matched_tag, stoppers};
-use crate::{Context, Findings, FixAvailability};
+use crate::{Context, Findings, FixAvailability, Remedy};
 
 declare_rule! {
     /// ## What it checks
@@ -126,6 +126,11 @@ declare_rule! {
         item: "1-3",
         severity: Severity::Low,
         fix: FixAvailability::ManualOnly,
+        remedy: Remedy {
+            en: "Install the off-hours stop schedules of [schedules]",
+            ja: "[schedules] の業務時間外停止スケジュールを導入する",
+            command: Some("guardline schedule apply"),
+        },
         data: stop_schedules::DATA,
         check: check,
         plan: None,

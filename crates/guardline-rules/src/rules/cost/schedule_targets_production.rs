@@ -6,7 +6,7 @@ use super::stop_schedules;
 use super::stop_schedules::{
     instance_label, is_live, join, production_selector, selector_sets, stop_tasks, stoppers,
 };
-use crate::{Context, Findings, FixAvailability};
+use crate::{Context, Findings, FixAvailability, Remedy};
 
 declare_rule! {
     /// ## What it checks
@@ -127,6 +127,11 @@ declare_rule! {
         item: "1-3",
         severity: Severity::High,
         fix: FixAvailability::ManualOnly,
+        remedy: Remedy {
+            en: "Take production instances out of the stop schedules' targets",
+            ja: "停止スケジュールの対象から本番インスタンスを外す",
+            command: None,
+        },
         data: stop_schedules::DATA,
         check: check,
         plan: None,

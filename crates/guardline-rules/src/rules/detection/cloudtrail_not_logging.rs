@@ -7,7 +7,7 @@ use guardline_model::{Section, Severity, Text};
 
 use crate::context::GLOBAL;
 use crate::fix::{FixAction, FixContext, Planned};
-use crate::{Context, Findings, FixAvailability};
+use crate::{Context, Findings, FixAvailability, Remedy};
 use guardline_model::Finding;
 
 declare_rule! {
@@ -112,6 +112,11 @@ declare_rule! {
         item: "CIS",
         severity: Severity::High,
         fix: FixAvailability::Safe,
+        remedy: Remedy {
+            en: "Create a multi-region CloudTrail trail and start its logging",
+            ja: "マルチリージョンの CloudTrail 証跡を作成し、ログ記録を開始する",
+            command: None,
+        },
         data: &["cloudtrail:DescribeTrails", "cloudtrail:GetTrailStatus", "cloudtrail:GetEventSelectors"],
         check: check,
         plan: Some(plan),

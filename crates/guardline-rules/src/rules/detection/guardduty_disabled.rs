@@ -4,7 +4,7 @@ use guardline_config::RegionScope;
 use guardline_model::{Section, Severity};
 
 use crate::fix::{FixAction, FixContext, Planned};
-use crate::{Context, Findings, FixAvailability};
+use crate::{Context, Findings, FixAvailability, Remedy};
 use guardline_model::Finding;
 
 declare_rule! {
@@ -86,6 +86,11 @@ declare_rule! {
         item: "4-3",
         severity: Severity::High,
         fix: FixAvailability::Safe,
+        remedy: Remedy {
+            en: "Enable GuardDuty in every region",
+            ja: "すべてのリージョンで GuardDuty を有効にする",
+            command: None,
+        },
         data: &["guardduty:ListDetectors", "guardduty:GetDetector"],
         check: check,
         plan: Some(plan),

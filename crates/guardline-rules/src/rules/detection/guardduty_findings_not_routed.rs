@@ -8,7 +8,7 @@ use serde_json::{Map, Value};
 
 use super::event_patterns::{is_enabled, is_user_notifications, lists, pattern, target_list};
 use crate::fix::{FixContext, Planned};
-use crate::{Context, Findings, FixAvailability};
+use crate::{Context, Findings, FixAvailability, Remedy};
 use guardline_model::Finding;
 
 declare_rule! {
@@ -154,6 +154,11 @@ declare_rule! {
         item: "4-3",
         severity: Severity::Medium,
         fix: FixAvailability::Safe,
+        remedy: Remedy {
+            en: "Route GuardDuty findings of severity 7 and above to a target with an EventBridge rule",
+            ja: "重要度 7 以上の GuardDuty 検出結果を EventBridge ルールで通知先に送る",
+            command: None,
+        },
         data: &["guardduty:ListDetectors", "guardduty:GetDetector", "events:ListRules", "events:ListTargetsByRule"],
         check: check,
         plan: Some(plan),

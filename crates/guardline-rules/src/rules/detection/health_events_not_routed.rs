@@ -4,7 +4,7 @@ use guardline_model::{Section, Severity, Text};
 
 use super::event_patterns::{is_enabled, is_user_notifications, lists, pattern, target_list};
 use crate::fix::{FixContext, Planned};
-use crate::{Context, Findings, FixAvailability};
+use crate::{Context, Findings, FixAvailability, Remedy};
 use guardline_model::Finding;
 
 declare_rule! {
@@ -131,6 +131,11 @@ declare_rule! {
         item: "4-2",
         severity: Severity::Medium,
         fix: FixAvailability::Safe,
+        remedy: Remedy {
+            en: "Route AWS Health events to a target with an EventBridge rule",
+            ja: "AWS Health イベントを EventBridge ルールで通知先に送る",
+            command: None,
+        },
         data: &["events:ListRules", "events:ListTargetsByRule"],
         check: check,
         plan: Some(plan),

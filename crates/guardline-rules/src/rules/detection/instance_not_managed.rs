@@ -2,7 +2,7 @@
 
 use guardline_model::{Section, Severity};
 
-use crate::{Context, Findings, FixAvailability};
+use crate::{Context, Findings, FixAvailability, Remedy};
 
 declare_rule! {
     /// ## What it checks
@@ -93,6 +93,11 @@ declare_rule! {
         item: "4-2",
         severity: Severity::Medium,
         fix: FixAvailability::ManualOnly,
+        remedy: Remedy {
+            en: "Give the instance the SSM Agent, a route to the endpoints and the SSM instance role",
+            ja: "インスタンスに SSM Agent、エンドポイントへの経路、SSM 用のロールを用意する",
+            command: None,
+        },
         data: &["ec2:DescribeInstances", "ssm:DescribeInstanceInformation"],
         check: check,
         plan: None,

@@ -4,7 +4,7 @@ use guardline_model::{Section, Severity};
 
 use crate::context::GLOBAL;
 use crate::fix::{FixAction, FixContext, Planned};
-use crate::{Context, Findings, FixAvailability};
+use crate::{Context, Findings, FixAvailability, Remedy};
 use guardline_model::Finding;
 
 declare_rule! {
@@ -73,6 +73,11 @@ declare_rule! {
         item: "3-1",
         severity: Severity::Low,
         fix: FixAvailability::Safe,
+        remedy: Remedy {
+            en: "Set an account alias",
+            ja: "アカウントエイリアスを設定する",
+            command: None,
+        },
         data: &["iam:ListAccountAliases"],
         check: check,
         plan: Some(plan),

@@ -4,7 +4,7 @@ use guardline_model::{Section, Severity};
 
 use crate::context::GLOBAL;
 use crate::fix::{FixAction, FixContext, Planned};
-use crate::{Context, Findings, FixAvailability};
+use crate::{Context, Findings, FixAvailability, Remedy};
 use guardline_model::Finding;
 
 declare_rule! {
@@ -79,6 +79,11 @@ declare_rule! {
         item: "3-1",
         severity: Severity::Medium,
         fix: FixAvailability::Safe,
+        remedy: Remedy {
+            en: "Set the SECURITY alternate contact to the security team",
+            ja: "セキュリティの代替連絡先にセキュリティ担当を設定する",
+            command: None,
+        },
         data: &["account:GetAlternateContact"],
         check: check,
         plan: Some(plan),

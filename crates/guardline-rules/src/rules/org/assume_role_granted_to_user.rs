@@ -5,7 +5,7 @@ use guardline_model::{Section, Severity};
 use super::policy::grants_assume_role;
 use super::{Membership, membership};
 use crate::context::GLOBAL;
-use crate::{Context, Findings, FixAvailability};
+use crate::{Context, Findings, FixAvailability, Remedy};
 
 declare_rule! {
     /// ## What it checks
@@ -86,6 +86,11 @@ declare_rule! {
         item: "3-2",
         severity: Severity::Low,
         fix: FixAvailability::ManualOnly,
+        remedy: Remedy {
+            en: "Grant sts:AssumeRole through groups, not to users directly",
+            ja: "sts:AssumeRole はユーザーに直接ではなくグループで付与する",
+            command: None,
+        },
         data: &[
             "organizations:DescribeOrganization",
             "iam:GetAccountAuthorizationDetails",

@@ -4,7 +4,7 @@ use guardline_model::{Section, Severity};
 
 use super::management_of_member;
 use crate::context::GLOBAL;
-use crate::{Context, Findings, FixAvailability};
+use crate::{Context, Findings, FixAvailability, Remedy};
 
 declare_rule! {
     /// ## What it checks
@@ -99,6 +99,11 @@ declare_rule! {
         item: "3-2",
         severity: Severity::Medium,
         fix: FixAvailability::ManualOnly,
+        remedy: Remedy {
+            en: "Move people to IAM Identity Center or switch roles, then delete the IAM users",
+            ja: "利用者を IAM Identity Center かスイッチロールに移し、IAM ユーザーを削除する",
+            command: None,
+        },
         data: &["organizations:DescribeOrganization", "iam:GetAccountAuthorizationDetails"],
         check: check,
         plan: None,

@@ -5,7 +5,7 @@ use guardline_model::{Section, Severity};
 
 use super::{Membership, membership};
 use crate::context::GLOBAL;
-use crate::{Context, Findings, FixAvailability};
+use crate::{Context, Findings, FixAvailability, Remedy};
 
 declare_rule! {
     /// ## What it checks
@@ -108,6 +108,11 @@ declare_rule! {
         item: "3-2",
         severity: Severity::Medium,
         fix: FixAvailability::ManualOnly,
+        remedy: Remedy {
+            en: "Turn on centralised root access for the organization's member accounts",
+            ja: "組織のメンバーアカウントのルートアクセス一元管理を有効にする",
+            command: None,
+        },
         data: &["organizations:DescribeOrganization", "iam:ListOrganizationsFeatures", "sts:AssumeRoot"],
         check: check,
         plan: None,

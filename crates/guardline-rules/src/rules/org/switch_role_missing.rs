@@ -4,7 +4,7 @@ use guardline_model::{Section, Severity};
 
 use super::{identity_center_permission_set, management_of_member, switch_roles};
 use crate::context::GLOBAL;
-use crate::{Context, Findings, FixAvailability};
+use crate::{Context, Findings, FixAvailability, Remedy};
 
 declare_rule! {
     /// ## What it checks
@@ -109,6 +109,11 @@ declare_rule! {
         item: "3-2",
         severity: Severity::Medium,
         fix: FixAvailability::ManualOnly,
+        remedy: Remedy {
+            en: "Create the missing switch roles in the member account",
+            ja: "メンバーアカウントに足りないスイッチロールを作成する",
+            command: None,
+        },
         data: &["organizations:DescribeOrganization", "iam:GetAccountAuthorizationDetails"],
         check: check,
         plan: None,

@@ -6,7 +6,7 @@ use guardline_model::{Section, Severity};
 use super::policy::{identity_center_trust, trust_problems};
 use super::{identity_center_permission_set, management_of_member, switch_roles};
 use crate::context::GLOBAL;
-use crate::{Context, Findings, FixAvailability};
+use crate::{Context, Findings, FixAvailability, Remedy};
 
 declare_rule! {
     /// ## What it checks
@@ -161,6 +161,11 @@ declare_rule! {
         item: "3-2",
         severity: Severity::High,
         fix: FixAvailability::ManualOnly,
+        remedy: Remedy {
+            en: "Make switch roles trust only the management account, with MFA required",
+            ja: "スイッチロールの信頼先を管理アカウントだけにし、MFA を必須にする",
+            command: None,
+        },
         data: &["organizations:DescribeOrganization", "iam:GetAccountAuthorizationDetails"],
         check: check,
         plan: None,

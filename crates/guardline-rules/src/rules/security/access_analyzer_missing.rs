@@ -4,7 +4,7 @@ use guardline_model::inventory::detection::Analyzer;
 use guardline_model::{Section, Severity};
 
 use crate::fix::{FixAction, FixContext, Planned};
-use crate::{Context, Findings, FixAvailability};
+use crate::{Context, Findings, FixAvailability, Remedy};
 use guardline_model::Finding;
 
 declare_rule! {
@@ -81,6 +81,11 @@ declare_rule! {
         item: "2-6",
         severity: Severity::Low,
         fix: FixAvailability::Safe,
+        remedy: Remedy {
+            en: "Create an external-access IAM Access Analyzer in each region",
+            ja: "各リージョンに外部アクセス用の IAM Access Analyzer を作成する",
+            command: None,
+        },
         data: &["access-analyzer:ListAnalyzers"],
         check: check,
         plan: Some(plan),

@@ -4,7 +4,7 @@ use guardline_model::{Section, Severity};
 
 use crate::context::GLOBAL;
 use crate::fix::{FixAction, FixContext, Planned};
-use crate::{Context, Findings, FixAvailability};
+use crate::{Context, Findings, FixAvailability, Remedy};
 use guardline_model::Finding;
 
 declare_rule! {
@@ -74,6 +74,11 @@ declare_rule! {
         item: "2-3",
         severity: Severity::High,
         fix: FixAvailability::NeedsReview,
+        remedy: Remedy {
+            en: "Turn on all four account-level S3 Block Public Access settings",
+            ja: "アカウントレベルの S3 ブロックパブリックアクセスの 4 つの設定をすべて有効にする",
+            command: None,
+        },
         data: &["s3:GetAccountPublicAccessBlock"],
         check: check,
         plan: Some(plan),

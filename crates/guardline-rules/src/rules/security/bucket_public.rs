@@ -3,7 +3,7 @@
 use guardline_model::{CollectError, Section, Severity};
 
 use crate::context::GLOBAL;
-use crate::{Context, Findings, FixAvailability};
+use crate::{Context, Findings, FixAvailability, Remedy};
 
 declare_rule! {
     /// ## What it checks
@@ -96,6 +96,11 @@ declare_rule! {
         item: "2-3",
         severity: Severity::Critical,
         fix: FixAvailability::ManualOnly,
+        remedy: Remedy {
+            en: "Make the bucket private; serve public content through CloudFront with OAC",
+            ja: "バケットを非公開にし、公開コンテンツは CloudFront（OAC）で配信する",
+            command: None,
+        },
         data: &[
             "s3:ListAllMyBuckets",
             "s3:GetBucketPolicyStatus",

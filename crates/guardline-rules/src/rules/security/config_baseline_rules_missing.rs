@@ -4,7 +4,7 @@ use guardline_model::inventory::config::ConfigRule;
 use guardline_model::{Section, Severity, Text};
 
 use crate::fix::{ConfigRuleSpec, FixAction, FixContext, Planned, TakenName};
-use crate::{Context, Findings, FixAvailability};
+use crate::{Context, Findings, FixAvailability, Remedy};
 use guardline_model::Finding;
 
 declare_rule! {
@@ -109,6 +109,11 @@ declare_rule! {
         item: "2-3",
         severity: Severity::Low,
         fix: FixAvailability::Safe,
+        remedy: Remedy {
+            en: "Deploy the guideline's managed AWS Config rules",
+            ja: "ガイドラインの AWS Config マネージドルールを導入する",
+            command: None,
+        },
         data: &["config:DescribeConfigRules"],
         check: check,
         plan: Some(plan),

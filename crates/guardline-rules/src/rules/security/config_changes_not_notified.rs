@@ -5,7 +5,7 @@ use guardline_model::inventory::events::EventRule;
 use guardline_model::{CollectError, Section, Severity, Text};
 
 use crate::fix::{FixContext, Planned};
-use crate::{Context, Findings, FixAvailability};
+use crate::{Context, Findings, FixAvailability, Remedy};
 use guardline_model::Finding;
 
 declare_rule! {
@@ -92,6 +92,11 @@ declare_rule! {
         item: "2-3",
         severity: Severity::Low,
         fix: FixAvailability::Safe,
+        remedy: Remedy {
+            en: "Notify AWS Config changes through an SNS topic or an EventBridge rule",
+            ja: "AWS Config の変更を SNS トピックか EventBridge ルールで通知する",
+            command: None,
+        },
         data: &[
             "config:DescribeDeliveryChannels",
             "config:DescribeConfigurationRecorders",

@@ -5,7 +5,7 @@ use guardline_model::{CollectError, Section, Severity};
 
 use crate::context::GLOBAL;
 use crate::fix::{FixAction, FixContext, Planned};
-use crate::{Context, Findings, FixAvailability};
+use crate::{Context, Findings, FixAvailability, Remedy};
 use guardline_model::Finding;
 
 declare_rule! {
@@ -104,6 +104,11 @@ declare_rule! {
         item: "2-3",
         severity: Severity::Medium,
         fix: FixAvailability::Safe,
+        remedy: Remedy {
+            en: "Record every resource type with an AWS Config recorder and delivery channel",
+            ja: "AWS Config のレコーダーと配信チャネルですべてのリソースタイプを記録する",
+            command: None,
+        },
         data: &[
             "config:DescribeConfigurationRecorders",
             "config:DescribeConfigurationRecorderStatus",

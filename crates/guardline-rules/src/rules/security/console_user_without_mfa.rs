@@ -4,7 +4,7 @@ use guardline_model::{Section, Severity};
 
 use super::helpers::date;
 use crate::context::GLOBAL;
-use crate::{Context, Findings, FixAvailability};
+use crate::{Context, Findings, FixAvailability, Remedy};
 
 declare_rule! {
     /// ## What it checks
@@ -83,6 +83,11 @@ declare_rule! {
         item: "2-1",
         severity: Severity::High,
         fix: FixAvailability::ManualOnly,
+        remedy: Remedy {
+            en: "Have each console user register an MFA device",
+            ja: "コンソールを使う各ユーザーに MFA デバイスを登録してもらう",
+            command: None,
+        },
         data: &["iam:GetCredentialReport"],
         check: check,
         plan: None,

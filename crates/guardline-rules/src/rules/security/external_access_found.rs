@@ -3,7 +3,7 @@
 use guardline_model::{Section, Severity};
 
 use super::helpers::short_list;
-use crate::{Context, Findings, FixAvailability};
+use crate::{Context, Findings, FixAvailability, Remedy};
 
 declare_rule! {
     /// ## What it checks
@@ -82,6 +82,11 @@ declare_rule! {
         item: "2-6",
         severity: Severity::High,
         fix: FixAvailability::ManualOnly,
+        remedy: Remedy {
+            en: "Remove the external access, or archive the finding with a reason",
+            ja: "外部アクセスを取り除くか、理由を付けて検出結果をアーカイブする",
+            command: None,
+        },
         data: &["access-analyzer:ListAnalyzers", "access-analyzer:ListFindings"],
         check: check,
         plan: None,

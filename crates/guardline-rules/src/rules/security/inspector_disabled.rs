@@ -4,7 +4,7 @@ use guardline_model::{Section, Severity};
 
 use super::helpers::short_list;
 use crate::fix::{FixAction, FixContext, Planned};
-use crate::{Context, Findings, FixAvailability};
+use crate::{Context, Findings, FixAvailability, Remedy};
 use guardline_model::Finding;
 
 declare_rule! {
@@ -99,6 +99,11 @@ declare_rule! {
         item: "2-4",
         severity: Severity::Medium,
         fix: FixAvailability::Safe,
+        remedy: Remedy {
+            en: "Enable Amazon Inspector EC2 scanning in every region",
+            ja: "すべてのリージョンで Amazon Inspector の EC2 スキャンを有効にする",
+            command: None,
+        },
         data: &["inspector2:BatchGetAccountStatus", "ec2:DescribeInstances"],
         check: check,
         plan: Some(plan),

@@ -4,7 +4,7 @@ use guardline_model::{Section, Severity, Text};
 
 use super::helpers::{ago, both_missing, date, days_since, error_text, report_age};
 use crate::context::GLOBAL;
-use crate::{Context, Findings, FixAvailability};
+use crate::{Context, Findings, FixAvailability, Remedy};
 
 declare_rule! {
     /// ## What it checks
@@ -88,6 +88,11 @@ declare_rule! {
         item: "2-2",
         severity: Severity::Critical,
         fix: FixAvailability::ManualOnly,
+        remedy: Remedy {
+            en: "Delete the root user's access keys",
+            ja: "ルートユーザーのアクセスキーを削除する",
+            command: None,
+        },
         data: &["iam:GetAccountSummary", "iam:GetCredentialReport"],
         check: check,
         plan: None,

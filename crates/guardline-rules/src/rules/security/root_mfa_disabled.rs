@@ -4,7 +4,7 @@ use guardline_model::{Section, Severity};
 
 use super::helpers::{root_mfa, root_without_credentials};
 use crate::context::GLOBAL;
-use crate::{Context, Findings, FixAvailability};
+use crate::{Context, Findings, FixAvailability, Remedy};
 
 declare_rule! {
     /// ## What it checks
@@ -85,6 +85,11 @@ declare_rule! {
         item: "2-1",
         severity: Severity::Critical,
         fix: FixAvailability::ManualOnly,
+        remedy: Remedy {
+            en: "Sign in as the root user and register an MFA device",
+            ja: "ルートユーザーでサインインし、MFA デバイスを登録する",
+            command: None,
+        },
         data: &["iam:GetAccountSummary", "iam:GetCredentialReport"],
         check: check,
         plan: None,

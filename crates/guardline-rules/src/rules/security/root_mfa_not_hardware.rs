@@ -4,7 +4,7 @@ use guardline_model::{Section, Severity};
 
 use super::helpers::{root_mfa, root_without_credentials};
 use crate::context::GLOBAL;
-use crate::{Context, Findings, FixAvailability};
+use crate::{Context, Findings, FixAvailability, Remedy};
 
 declare_rule! {
     /// ## What it checks
@@ -84,6 +84,11 @@ declare_rule! {
         item: "2-1",
         severity: Severity::High,
         fix: FixAvailability::ManualOnly,
+        remedy: Remedy {
+            en: "Replace the root user's virtual MFA with a hardware or FIDO key",
+            ja: "ルートユーザーの仮想 MFA をハードウェアか FIDO のキーに置き換える",
+            command: None,
+        },
         data: &["iam:ListVirtualMFADevices", "iam:GetCredentialReport", "iam:GetAccountSummary"],
         check: check,
         plan: None,

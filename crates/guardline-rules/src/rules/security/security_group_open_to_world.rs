@@ -3,7 +3,7 @@
 use guardline_model::inventory::ec2::WorldSource;
 use guardline_model::{Section, Severity};
 
-use crate::{Context, Findings, FixAvailability};
+use crate::{Context, Findings, FixAvailability, Remedy};
 
 declare_rule! {
     /// ## What it checks
@@ -104,6 +104,11 @@ declare_rule! {
         item: "2-3",
         severity: Severity::High,
         fix: FixAvailability::ManualOnly,
+        remedy: Remedy {
+            en: "Close admin ports to 0.0.0.0/0 and ::/0; reach instances through Session Manager",
+            ja: "管理ポートを 0.0.0.0/0 と ::/0 に閉じ、Session Manager で接続する",
+            command: None,
+        },
         data: &["ec2:DescribeSecurityGroups", "ec2:GetManagedPrefixListEntries"],
         check: check,
         plan: None,

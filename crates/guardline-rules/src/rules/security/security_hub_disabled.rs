@@ -4,7 +4,7 @@ use guardline_model::inventory::RegionInventory;
 use guardline_model::{Section, Severity, Text};
 
 use crate::fix::{FixAction, FixContext, Planned};
-use crate::{Context, Findings, FixAvailability};
+use crate::{Context, Findings, FixAvailability, Remedy};
 use guardline_model::Finding;
 
 /// What the AWS Foundational Security Best Practices standard's ARN contains, whatever its version.
@@ -94,6 +94,11 @@ declare_rule! {
         item: "2-5",
         severity: Severity::Medium,
         fix: FixAvailability::Safe,
+        remedy: Remedy {
+            en: "Enable Security Hub CSPM with the FSBP standard",
+            ja: "Security Hub CSPM を FSBP 標準付きで有効にする",
+            command: None,
+        },
         data: &["securityhub:DescribeHub", "securityhub:GetEnabledStandards", "securityhub:DescribeSecurityHubV2"],
         check: check,
         plan: Some(plan),

@@ -2,7 +2,7 @@
 
 use guardline_model::{Section, Severity};
 
-use crate::{Context, Findings, FixAvailability};
+use crate::{Context, Findings, FixAvailability, Remedy};
 
 declare_rule! {
     /// ## What it checks
@@ -121,6 +121,11 @@ declare_rule! {
         item: "2-5",
         severity: Severity::Medium,
         fix: FixAvailability::ManualOnly,
+        remedy: Remedy {
+            en: "Fix each failed control, or suppress its finding with a reason",
+            ja: "不合格のコントロールを修正するか、理由を付けて検出結果を抑制する",
+            command: None,
+        },
         data: &["securityhub:DescribeHub", "securityhub:GetFindings"],
         check: check,
         plan: None,

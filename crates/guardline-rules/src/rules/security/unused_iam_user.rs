@@ -5,7 +5,7 @@ use jiff::Timestamp;
 
 use super::helpers::{ago, date, days_en, days_since};
 use crate::context::GLOBAL;
-use crate::{Context, Findings, FixAvailability};
+use crate::{Context, Findings, FixAvailability, Remedy};
 
 declare_rule! {
     /// ## What it checks
@@ -85,6 +85,11 @@ declare_rule! {
         item: "2-5",
         severity: Severity::Medium,
         fix: FixAvailability::ManualOnly,
+        remedy: Remedy {
+            en: "Delete or disable the IAM users unused beyond the limit",
+            ja: "期限を超えて使われていない IAM ユーザーを削除か無効化する",
+            command: None,
+        },
         data: &["iam:GetCredentialReport", "iam:ListAccessKeys", "iam:GetAccessKeyLastUsed"],
         check: check,
         plan: None,

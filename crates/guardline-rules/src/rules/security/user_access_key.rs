@@ -8,7 +8,7 @@ use jiff::Timestamp;
 
 use super::helpers::{ago, date, days_since, report_age};
 use crate::context::GLOBAL;
-use crate::{Context, Findings, FixAvailability};
+use crate::{Context, Findings, FixAvailability, Remedy};
 
 declare_rule! {
     /// ## What it checks
@@ -108,6 +108,11 @@ declare_rule! {
         item: "2-2",
         severity: Severity::High,
         fix: FixAvailability::ManualOnly,
+        remedy: Remedy {
+            en: "Replace users' access keys with roles (OIDC, IAM Identity Center), then delete the keys",
+            ja: "アクセスキーをロール（OIDC、IAM Identity Center）に置き換え、キーを削除する",
+            command: None,
+        },
         data: &[
             "iam:ListUsers",
             "iam:ListAccessKeys",

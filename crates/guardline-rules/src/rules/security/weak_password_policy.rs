@@ -4,7 +4,7 @@ use guardline_model::{Section, Severity};
 
 use crate::context::GLOBAL;
 use crate::fix::{FixAction, FixContext, Planned};
-use crate::{Context, Findings, FixAvailability};
+use crate::{Context, Findings, FixAvailability, Remedy};
 use guardline_model::Finding;
 
 declare_rule! {
@@ -79,6 +79,11 @@ declare_rule! {
         item: "2-5",
         severity: Severity::Medium,
         fix: FixAvailability::NeedsReview,
+        remedy: Remedy {
+            en: "Set a password policy at least as strict as the guideline's",
+            ja: "ガイドライン以上に厳しいパスワードポリシーを設定する",
+            command: None,
+        },
         data: &["iam:GetAccountPasswordPolicy"],
         check: check,
         plan: Some(plan),
