@@ -99,6 +99,9 @@ pub struct Params {
     /// which sees only its own budgets, passes without one (the finding names the management account).
     /// Changes nothing in the management account itself or in an account outside an organization.
     pub budgets_in_management_account: bool,
+    /// ORG-001..005: an account in no AWS Organization fails them (the guideline, 3-2, manages every account
+    /// from a management account) instead of being NOT APPLICABLE, the default for a standalone account.
+    pub require_organization: bool,
 }
 
 impl Default for Params {
@@ -127,6 +130,7 @@ impl Default for Params {
             .map(|(role, policy)| (role.to_owned(), policy.to_owned()))
             .into(),
             budgets_in_management_account: false,
+            require_organization: false,
         }
     }
 }

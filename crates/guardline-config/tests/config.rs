@@ -297,6 +297,33 @@ fn schedules_resolve_with_their_defaults() {
 }
 
 #[test]
+fn require_organization_is_a_profile_parameter() {
+    let text = r#"
+[profiles.standalone]
+[profiles.production.params]
+require-organization = true
+
+[profiles.development]
+extends = "production"
+
+[profiles.sandbox]
+extends = "production"
+[profiles.sandbox.params]
+require-organization = false
+"#;
+    let config = parse(text, "t.toml", KNOWN).unwrap_or_else(|errors| panic!("{errors}"));
+    assert!(!Params::default().require_organization, "off unless the profile says so");
+    assert!(!config.profiles["standalone"].params.require_organization);
+    assert!(config.profiles["production"].params.require_organization);
+    assert!(config.profiles["development"].params.require_organization, "inherited");
+    assert!(!config.profiles["sandbox"].params.require_organization, "overridden");
+
+    let errors = parse("[profiles.p.params]\nrequire-organization = 1\n", "t.toml", KNOWN)
+        .expect_err("not a boolean");
+    assert!(errors.to_string().contains("t.toml:2:24: invalid type: integer `1`, expected a boolean"), "{errors}");
+}
+
+#[test]
 fn budgets_in_the_management_account_is_a_profile_parameter() {
     let text = r#"
 [profiles.members.params]
@@ -495,6 +522,7 @@ fn the_starter_examples_parse_too() {
     assert_eq!(config.scan.regions, Some(vec!["ap-northeast-1".to_owned(), "us-east-1".to_owned()]));
     assert_eq!(config.profiles["production"].params.password_policy.max_age_days, Some(90));
     assert!(config.profiles["production"].params.budgets_in_management_account);
+    assert!(config.profiles["production"].params.require_organization);
     assert_eq!(config.accounts.len(), 6);
     assert_eq!(config.profile_for("123456789012", Some("acme-prod")).name, "production");
     assert_eq!(config.org.role_name, "OrganizationAccountAccessRole");

@@ -2,11 +2,15 @@
 //!
 //! A finding's identity is (account, control, region, resource, subject). A finding is *failing* when its outcome is
 //! `fail` or `warn`: an adopted control fails on it and no current exception accepts it. NOT EVALUATED,
-//! EXCEPTED, NOT ADOPTED and PASS are not failing here, so a finding whose exception expires shows up as a
+//! EXCEPTED, NOT ADOPTED, NOT APPLICABLE and PASS are not failing here, so a finding whose exception expires shows up as a
 //! new failure. A failure that becomes NOT EVALUATED is not resolved (nobody saw it pass): it is a group of
 //! its own, `no_longer_evaluated`, so a failure hidden by missing data stays visible. That includes a
 //! failing resource that is absent from the newer scan while its control is NOT EVALUATED in its region
 //! (or account-wide): the control could not list it, which says nothing about whether it was fixed.
+//! Likewise a failure that becomes NOT APPLICABLE (the control no longer applies to the account, e.g. the
+//! profile stopped requiring an AWS Organization) is not resolved either: it is `no_longer_applicable`,
+//! also when the failing resource is absent while its control is NOT APPLICABLE in its region or
+//! account-wide.
 
 use std::collections::HashMap;
 
@@ -41,10 +45,15 @@ pub struct Diff {
     /// Failing in the newer scan, not in the older (newer scan's order).
     pub new_failures: Vec<DiffEntry>,
     /// Failing in the older scan; passing, excepted, not adopted or gone in the newer (older scan's order).
+    /// Never NOT EVALUATED or NOT APPLICABLE: those have groups of their own.
     pub resolved: Vec<DiffEntry>,
     /// Failing in the older scan, NOT EVALUATED in the newer (the finding itself, or its control in its
     /// region or account-wide when the finding is absent): not known to be fixed (older scan's order).
     pub no_longer_evaluated: Vec<DiffEntry>,
+    /// Failing in the older scan, NOT APPLICABLE in the newer (the finding itself, or its control in its
+    /// region or account-wide when the finding is absent): not fixed, no longer required (older scan's
+    /// order).
+    pub no_longer_applicable: Vec<DiffEntry>,
     /// Failing in both (newer scan's order).
     pub still_failing: Vec<DiffEntry>,
 }
@@ -81,18 +90,24 @@ impl History {
         let new_findings = self.findings(new_id)?;
         let before = outcomes(&old_findings);
         let after = outcomes(&new_findings);
-        // Where each control was NOT EVALUATED in the newer scan: (account, control, region).
-        let blind: std::collections::HashSet<(String, String, String)> = new_findings
-            .iter()
-            .filter(|finding| finding.outcome == Outcome::NotEvaluated)
-            .map(|finding| (finding.account_id.clone(), finding.control.clone(), finding.region.clone()))
-            .collect();
+        // Where each control was NOT EVALUATED, and NOT APPLICABLE, in the newer scan: (account, control,
+        // region).
+        let scopes = |outcome: Outcome| -> std::collections::HashSet<(String, String, String)> {
+            new_findings
+                .iter()
+                .filter(|finding| finding.outcome == outcome)
+                .map(|finding| (finding.account_id.clone(), finding.control.clone(), finding.region.clone()))
+                .collect()
+        };
+        let blind = scopes(Outcome::NotEvaluated);
+        let inapplicable = scopes(Outcome::NotApplicable);
         let mut diff = Diff {
             old,
             new,
             new_failures: Vec::new(),
             resolved: Vec::new(),
             no_longer_evaluated: Vec::new(),
+            no_longer_applicable: Vec::new(),
             still_failing: Vec::new(),
         };
         let mut seen = std::collections::HashSet::new();
@@ -121,17 +136,22 @@ impl History {
             }
             let scope =
                 |region: &str| (finding.account_id.clone(), finding.control.clone(), region.to_owned());
-            if now.is_none()
-                && (blind.contains(&scope(&finding.region))
-                    || blind.contains(&scope(guardline_rules::context::GLOBAL)))
-            {
-                now = Some(Outcome::NotEvaluated);
+            let covers = |scopes: &std::collections::HashSet<(String, String, String)>| {
+                scopes.contains(&scope(&finding.region))
+                    || scopes.contains(&scope(guardline_rules::context::GLOBAL))
+            };
+            if now.is_none() {
+                if covers(&blind) {
+                    now = Some(Outcome::NotEvaluated);
+                } else if covers(&inapplicable) {
+                    now = Some(Outcome::NotApplicable);
+                }
             }
             let entry = DiffEntry { before: Some(finding.outcome), after: now, finding };
-            if now == Some(Outcome::NotEvaluated) {
-                diff.no_longer_evaluated.push(entry);
-            } else {
-                diff.resolved.push(entry);
+            match now {
+                Some(Outcome::NotEvaluated) => diff.no_longer_evaluated.push(entry),
+                Some(Outcome::NotApplicable) => diff.no_longer_applicable.push(entry),
+                _ => diff.resolved.push(entry),
             }
         }
         Ok(diff)

@@ -3,7 +3,9 @@
 //! Version 0 is an empty (new) file: the schema is created. A file of a version newer than
 //! [`SCHEMA_VERSION`] is refused. An older file is migrated, one step per version, in one transaction.
 
-/// The schema version this build writes and reads.
+/// The schema version this build writes and reads. It versions the tables and columns; a new value of a
+/// TEXT column (the `NOT_APPLICABLE` status and `not-applicable` outcome, added without a new version since
+/// every existing file reads back unchanged and new values fit the same columns) does not change it.
 pub const SCHEMA_VERSION: i64 = 2;
 
 /// Schema version 1: one row per scan, one row per finding of the scan.

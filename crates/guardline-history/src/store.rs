@@ -29,6 +29,8 @@ pub struct ControlCounts {
     pub not_evaluated: usize,
     pub excepted: usize,
     pub not_adopted: usize,
+    /// Neither passing nor failing: the control does not apply to the account.
+    pub not_applicable: usize,
     pub pass: usize,
 }
 
@@ -362,6 +364,7 @@ impl History {
                 Outcome::NotEvaluated => &mut counts.not_evaluated,
                 Outcome::Excepted => &mut counts.excepted,
                 Outcome::NotAdopted => &mut counts.not_adopted,
+                Outcome::NotApplicable => &mut counts.not_applicable,
                 Outcome::Pass => &mut counts.pass,
             } += 1;
         }
@@ -390,6 +393,7 @@ pub(crate) fn outcome_name(outcome: Outcome) -> &'static str {
         Outcome::NotEvaluated => "not-evaluated",
         Outcome::Excepted => "excepted",
         Outcome::NotAdopted => "not-adopted",
+        Outcome::NotApplicable => "not-applicable",
         Outcome::Pass => "pass",
     }
 }
@@ -402,6 +406,7 @@ fn parse_outcome(name: &str) -> Option<Outcome> {
         "not-evaluated" => Outcome::NotEvaluated,
         "excepted" => Outcome::Excepted,
         "not-adopted" => Outcome::NotAdopted,
+        "not-applicable" => Outcome::NotApplicable,
         "pass" => Outcome::Pass,
         _ => return None,
     })

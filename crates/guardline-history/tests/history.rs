@@ -329,3 +329,49 @@ fn a_new_database_and_its_wal_files_are_0600() {
         assert_eq!(mode, 0o600, "{}", file.display());
     }
 }
+
+/// NOT APPLICABLE is stored and read back as itself, counted on its own, and is not a pass for a diff: the
+/// demo's organisation failures, once the account is outside any organization, are "no longer applicable",
+/// not resolved.
+#[test]
+fn not_applicable_is_stored_and_a_failure_that_becomes_not_applicable_is_not_resolved() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut history = History::open(&dir.path().join("history.sqlite3")).unwrap();
+    let member = evaluate(&demo());
+    let mut standalone = demo();
+    standalone["collected_at"] = json!("2026-11-29T09:00:00Z");
+    standalone["global"]["organization"] = json!({"status": "ok", "value": null});
+    let standalone = evaluate(&standalone);
+    let old = history.record(&member).unwrap();
+    let new = history.record(&standalone).unwrap();
+
+    let stored = history.findings(new).unwrap();
+    let inapplicable: Vec<(&str, guardline_model::Status)> = stored
+        .iter()
+        .filter(|finding| finding.outcome == Outcome::NotApplicable)
+        .map(|finding| (finding.control.as_str(), finding.status))
+        .collect();
+    let expected: Vec<(&str, guardline_model::Status)> = ["ORG-001", "ORG-002", "ORG-003", "ORG-004", "ORG-005"]
+        .into_iter()
+        .map(|control| (control, guardline_model::Status::NotApplicable))
+        .collect();
+    assert_eq!(inapplicable, expected);
+    let scans = history.list(None).unwrap();
+    let counts = scans.iter().find(|scan| scan.id == new).expect("listed").controls;
+    assert_eq!(counts.not_applicable, 5, "{counts:?}");
+    assert_eq!(scans.iter().find(|scan| scan.id == old).expect("listed").controls.not_applicable, 0);
+
+    let diff = history.diff(old, new).unwrap();
+    let mut gone: Vec<(&str, &str)> = diff
+        .no_longer_applicable
+        .iter()
+        .map(|entry| (entry.finding.control.as_str(), entry.finding.resource.as_str()))
+        .collect();
+    gone.sort();
+    assert_eq!(gone.len(), 8, "ORG-001's six users, ORG-002's viewer, ORG-003's engineer: {gone:?}");
+    assert!(gone.contains(&("ORG-002", "arn:aws:iam::123456789012:role/viewer")));
+    assert!(diff.no_longer_applicable.iter().all(|entry| entry.before == Some(Outcome::Fail)
+        && entry.after == Some(Outcome::NotApplicable)));
+    assert!(diff.resolved.iter().all(|entry| !entry.finding.control.starts_with("ORG-")), "{:#?}", diff.resolved);
+    assert!(diff.new_failures.iter().all(|entry| !entry.finding.control.starts_with("ORG-")));
+}

@@ -2,12 +2,15 @@
 
 use serde::{Deserialize, Serialize};
 
-/// PASS, FAIL or NOT EVALUATED. NOT EVALUATED is never a pass.
+/// PASS, FAIL, NOT EVALUATED or NOT APPLICABLE. NOT EVALUATED is never a pass. NOT APPLICABLE (the control
+/// does not apply to this account, e.g. the organisation controls in an account outside any AWS
+/// Organization) is neither a pass nor a failure.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum Status {
     Fail,
     NotEvaluated,
+    NotApplicable,
     Pass,
 }
 
@@ -17,6 +20,20 @@ impl Status {
             Status::Pass => "PASS",
             Status::Fail => "FAIL",
             Status::NotEvaluated => "NOT EVALUATED",
+            Status::NotApplicable => "NOT APPLICABLE",
+        }
+    }
+
+    /// The label in `lang` (English for anything but `ja`).
+    pub fn label_in(self, lang: &str) -> &'static str {
+        if lang != "ja" {
+            return self.label();
+        }
+        match self {
+            Status::Pass => "合格",
+            Status::Fail => "不合格",
+            Status::NotEvaluated => "未評価",
+            Status::NotApplicable => "対象外",
         }
     }
 }

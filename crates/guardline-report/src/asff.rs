@@ -3,9 +3,12 @@
 //!
 //! One finding per evaluated finding except not-adopted ones (which say nothing about compliance): PASS is
 //! `Compliance.Status` `PASSED`, FAIL `FAILED`, WARN `WARNING`, NOT EVALUATED `NOT_AVAILABLE`, and an
-//! excepted failure `FAILED` with `Workflow.Status` `SUPPRESSED` (everything else `NEW`). Reporting passes
-//! too is what lets Security Hub close a finding once it is fixed. `Severity.Label` is the control's
-//! severity for failures and `INFORMATIONAL` for PASS and NOT EVALUATED.
+//! excepted failure `FAILED` with `Workflow.Status` `SUPPRESSED` (everything else `NEW`). NOT APPLICABLE is
+//! `NOT_AVAILABLE` too, the status Security Hub itself gives a control whose AWS Config evaluation was
+//! NOT_APPLICABLE, with `Description` starting "Not applicable:" and the reason, so the two are told apart
+//! (and `ProductFields` `guardline/Status` says `NOT_APPLICABLE`). Reporting passes too is what lets Security
+//! Hub close a finding once it is fixed. `Severity.Label` is the control's severity for failures and
+//! `INFORMATIONAL` for PASS, NOT EVALUATED and NOT APPLICABLE.
 //!
 //! - `Id` is `guardline/<account>/<control>/<resource ARN>`: stable, so a re-import updates the finding.
 //! - `ProductArn` is the account's default product, `arn:aws:securityhub:<region>:<account>:product/<account>/default`,
@@ -53,18 +56,22 @@ fn asff(evaluation: &Evaluation, finding: &EvaluatedFinding, lang: &str) -> Opti
         Outcome::Pass => ("PASSED", "NEW"),
         Outcome::Fail => ("FAILED", "NEW"),
         Outcome::Warn => ("WARNING", "NEW"),
-        Outcome::NotEvaluated => ("NOT_AVAILABLE", "NEW"),
+        Outcome::NotEvaluated | Outcome::NotApplicable => ("NOT_AVAILABLE", "NEW"),
         Outcome::Excepted => ("FAILED", "SUPPRESSED"),
         Outcome::NotAdopted => return None,
     };
     let severity = match finding.outcome {
-        Outcome::Pass | Outcome::NotEvaluated => "INFORMATIONAL",
+        Outcome::Pass | Outcome::NotEvaluated | Outcome::NotApplicable => "INFORMATIONAL",
         _ => severity_label(finding.severity),
     };
     let region = if f.region == "global" { global_region_of(&f.resource) } else { f.region.as_str() };
     let account = &f.account_id;
     let title = find_rule(&f.control).map_or("", |rule| rule.title_in(lang));
-    let mut description = f.message.get(lang).to_owned();
+    let mut description = match finding.outcome {
+        Outcome::NotApplicable if lang == "ja" => format!("対象外: {}", f.message.get(lang)),
+        Outcome::NotApplicable => format!("Not applicable: {}", f.message.get(lang)),
+        _ => f.message.get(lang).to_owned(),
+    };
     if let Some(exception) = &finding.exception {
         description.push('\n');
         description.push_str(&exception_note(exception, lang));

@@ -12,17 +12,18 @@ pub fn section_label(section: guardline_model::Section, lang: &str) -> String {
     format!("{}. {}", section.number(), section.title().get(lang))
 }
 
-/// The status as serialised in the JSON report: `PASS`, `FAIL`, `NOT_EVALUATED`.
+/// The status as serialised in the JSON report: `PASS`, `FAIL`, `NOT_EVALUATED`, `NOT_APPLICABLE`.
 pub fn status_code(status: guardline_model::Status) -> &'static str {
     match status {
         guardline_model::Status::Pass => "PASS",
         guardline_model::Status::Fail => "FAIL",
         guardline_model::Status::NotEvaluated => "NOT_EVALUATED",
+        guardline_model::Status::NotApplicable => "NOT_APPLICABLE",
     }
 }
 
 /// The outcome as serialised in the JSON report: `fail`, `warn`, `not-evaluated`, `excepted`,
-/// `not-adopted`, `pass`.
+/// `not-adopted`, `not-applicable`, `pass`.
 pub fn outcome_code(outcome: guardline_rules::Outcome) -> &'static str {
     use guardline_rules::Outcome;
     match outcome {
@@ -31,6 +32,7 @@ pub fn outcome_code(outcome: guardline_rules::Outcome) -> &'static str {
         Outcome::NotEvaluated => "not-evaluated",
         Outcome::Excepted => "excepted",
         Outcome::NotAdopted => "not-adopted",
+        Outcome::NotApplicable => "not-applicable",
         Outcome::Pass => "pass",
     }
 }

@@ -14,7 +14,9 @@
 //!   style sheets, so the file works offline and from `file://`.
 //! - **Score.** A section's score is the share of its *adopted* controls (those with something to check and
 //!   not marked not adopted) whose outcome is PASS. Excepted, warning and not-evaluated controls are not
-//!   counted as passing; the bar shows each outcome as its own segment.
+//!   counted as passing; the bar shows each outcome as its own segment. NOT APPLICABLE controls (which do not
+//!   apply to the account) are neither passing nor failing: they are left out of the score and the bar, like
+//!   not-adopted ones, and shown as their own count.
 //! - **Filters.** Checkboxes for section, outcome and severity; a few lines of vanilla JS set the `hidden`
 //!   attribute on findings and controls. The same filters can be given in the URL fragment or query, e.g.
 //!   `report.html#status=fail,warn&section=security&severity=high` (`outcome=` is a synonym of `status=`),
@@ -85,14 +87,20 @@ fn demote(level: HeadingLevel) -> HeadingLevel {
 }
 
 /// The outcomes in the order the report lists them (worst first).
-const OUTCOMES: [Outcome; 6] = [
+const OUTCOMES: [Outcome; 7] = [
     Outcome::Fail,
     Outcome::Warn,
     Outcome::NotEvaluated,
     Outcome::Excepted,
     Outcome::NotAdopted,
+    Outcome::NotApplicable,
     Outcome::Pass,
 ];
+
+/// Outcomes that say nothing about how the account meets the guideline: left out of scores and their bars.
+fn outside_score(outcome: Outcome) -> bool {
+    matches!(outcome, Outcome::NotAdopted | Outcome::NotApplicable)
+}
 
 const SEVERITIES: [Severity; 5] =
     [Severity::Critical, Severity::High, Severity::Medium, Severity::Low, Severity::Info];
@@ -105,6 +113,7 @@ fn outcome_key(outcome: Outcome) -> &'static str {
         Outcome::NotEvaluated => "not-evaluated",
         Outcome::Excepted => "excepted",
         Outcome::NotAdopted => "not-adopted",
+        Outcome::NotApplicable => "not-applicable",
         Outcome::Pass => "pass",
     }
 }
@@ -844,7 +853,7 @@ fn anomalies(out: &mut String, report: &SpendReport, lang: &str) {
 }
 
 fn adopted(counts: &BTreeMap<Outcome, usize>) -> usize {
-    counts.iter().filter(|(outcome, _)| **outcome != Outcome::NotAdopted).map(|(_, count)| count).sum()
+    counts.iter().filter(|(outcome, _)| !outside_score(**outcome)).map(|(_, count)| count).sum()
 }
 
 fn scores(out: &mut String, sections: &[SectionSummary], controls: &[ControlSummary], lang: &str) {
@@ -869,7 +878,7 @@ fn scores(out: &mut String, sections: &[SectionSummary], controls: &[ControlSumm
     let empty = controls.iter().filter(|control| control.outcome.is_none()).count();
     score_row(out, t(lang, "All sections", "全体"), None, &total, empty, lang);
     out.push_str("</table>\n<p class=\"legend\">");
-    for outcome in OUTCOMES.iter().filter(|outcome| **outcome != Outcome::NotAdopted) {
+    for outcome in OUTCOMES.iter().filter(|outcome| !outside_score(**outcome)) {
         let _ = write!(
             out,
             "<span class=\"legend-item\"><span class=\"swatch o-{}\"></span>{}</span>",
@@ -910,7 +919,7 @@ fn score_row(
     );
     out.push_str("<rect class=\"track\" x=\"0\" y=\"0\" width=\"100\" height=\"10\"/>");
     let mut x = 0.0_f64;
-    for outcome in OUTCOMES.iter().filter(|outcome| **outcome != Outcome::NotAdopted) {
+    for outcome in OUTCOMES.iter().filter(|outcome| !outside_score(**outcome)) {
         let count = counts.get(outcome).copied().unwrap_or(0);
         if count == 0 || adopted == 0 {
             continue;
@@ -1130,7 +1139,7 @@ fn unused_exceptions(out: &mut String, evaluation: &Evaluation, lang: &str) {
 }
 
 const CSS: &str = r##"
-:root{--fail:#c62828;--warn:#b45309;--not-evaluated:#7b1fa2;--excepted:#00838f;--not-adopted:#6b7280;--pass:#2e7d32;--none:#9ca3af;--ink:#1f2937;--muted:#6b7280;--line:#e5e7eb;--bg:#f8fafc}
+:root{--fail:#c62828;--warn:#b45309;--not-evaluated:#7b1fa2;--excepted:#00838f;--not-adopted:#6b7280;--not-applicable:#3b5bdb;--pass:#2e7d32;--none:#9ca3af;--ink:#1f2937;--muted:#6b7280;--line:#e5e7eb;--bg:#f8fafc}
 *{box-sizing:border-box}
 [hidden]{display:none!important}
 body{margin:0;font-family:system-ui,-apple-system,"Segoe UI","Hiragino Sans","Noto Sans CJK JP","Yu Gothic",sans-serif;color:var(--ink);background:var(--bg);line-height:1.5;font-size:15px}
@@ -1168,7 +1177,7 @@ h2{font-size:20px;margin:28px 0 8px}
 .swatch{display:inline-block;width:12px;height:12px;border-radius:3px;margin-right:6px;vertical-align:-1px}
 .count{font-weight:600;margin-right:6px}
 .count.o-fail{color:var(--fail)}.count.o-warn{color:var(--warn)}.count.o-not-evaluated{color:var(--not-evaluated)}
-.count.o-excepted{color:var(--excepted)}.count.o-not-adopted{color:var(--not-adopted)}.count.o-pass{color:var(--pass)}.count.o-none{color:var(--none)}
+.count.o-excepted{color:var(--excepted)}.count.o-not-adopted{color:var(--not-adopted)}.count.o-not-applicable{color:var(--not-applicable)}.count.o-pass{color:var(--pass)}.count.o-none{color:var(--none)}
 .filters{margin-top:24px;display:flex;flex-wrap:wrap;gap:6px 24px;align-items:flex-start;max-width:1052px;position:sticky;top:0;z-index:1;background:#fff;border:1px solid var(--line);border-radius:10px;padding:10px 16px;box-shadow:0 1px 3px rgba(0,0,0,.06)}
 .filters fieldset{border:0;padding:0;margin:0;font-size:13px}
 .filters legend{font-weight:700;padding:0;font-size:11px;text-transform:uppercase;letter-spacing:.04em;color:var(--muted)}
@@ -1178,7 +1187,7 @@ h2{font-size:20px;margin:28px 0 8px}
 .section-title{font-size:18px;margin:28px 0 10px;padding-bottom:6px;border-bottom:2px solid var(--line)}
 .control{background:#fff;border:1px solid var(--line);border-left:6px solid var(--none);border-radius:8px;padding:12px 16px;margin:10px 0;break-inside:avoid-page}
 .control.c-fail{border-left-color:var(--fail)}.control.c-warn{border-left-color:var(--warn)}.control.c-not-evaluated{border-left-color:var(--not-evaluated)}
-.control.c-excepted{border-left-color:var(--excepted)}.control.c-not-adopted{border-left-color:var(--not-adopted)}.control.c-pass{border-left-color:var(--pass)}
+.control.c-excepted{border-left-color:var(--excepted)}.control.c-not-adopted{border-left-color:var(--not-adopted)}.control.c-not-applicable{border-left-color:var(--not-applicable)}.control.c-pass{border-left-color:var(--pass)}
 .control-head{display:flex;flex-wrap:wrap;align-items:baseline;gap:4px 10px}
 .control-id{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:13px;color:var(--muted)}
 .control-title{margin:0;font-size:16px;flex:1 1 300px}
@@ -1188,7 +1197,7 @@ h2{font-size:20px;margin:28px 0 8px}
 .resource-count{font-size:12px}
 .badge{display:inline-block;min-width:64px;text-align:center;font-size:11px;font-weight:700;letter-spacing:.03em;color:#fff;background:var(--none);padding:2px 8px;border-radius:5px;white-space:nowrap}
 .badge.o-fail{background:var(--fail)}.badge.o-warn{background:var(--warn)}.badge.o-not-evaluated{background:var(--not-evaluated)}
-.badge.o-excepted{background:var(--excepted)}.badge.o-not-adopted{background:var(--not-adopted)}.badge.o-pass{background:var(--pass)}
+.badge.o-excepted{background:var(--excepted)}.badge.o-not-adopted{background:var(--not-adopted)}.badge.o-not-applicable{background:var(--not-applicable)}.badge.o-pass{background:var(--pass)}
 .findings{width:100%;border-collapse:collapse;margin-top:10px;font-size:14px}
 .findings th{text-align:left;font-size:11px;text-transform:uppercase;letter-spacing:.04em;color:var(--muted);border-bottom:1px solid var(--line);padding:4px 8px}
 .findings td{border-bottom:1px solid var(--line);padding:6px 8px;vertical-align:top}

@@ -2,8 +2,9 @@
 //!
 //! One `<testsuite>` per guideline section (in guideline order, sections without findings left out), one
 //! `<testcase>` per control × resource: `classname` is the control ID, `name` the resource's ARN. A FAIL or
-//! WARN outcome is a `<failure>` (`type` says which), NOT EVALUATED an `<error>`, an excepted or not-adopted
-//! finding `<skipped>` with the reason as its message; a PASS is an empty test case. Messages follow `lang`;
+//! WARN outcome is a `<failure>` (`type` says which), NOT EVALUATED an `<error>`, an excepted, not-adopted or
+//! NOT APPLICABLE finding `<skipped>` with the reason as its message (for NOT APPLICABLE, the finding's
+//! message, which says why the control does not apply); a PASS is an empty test case. Messages follow `lang`;
 //! `type` attributes are fixed codes. The output validates against the Jenkins xUnit plugin's
 //! `junit-10.xsd` (vendored in `tests/validators/`).
 //!
@@ -55,7 +56,7 @@ fn render_named(evaluations: &[&Evaluation], name: &str, lang: &str) -> String {
         let count = |wanted: &[Outcome]| findings.iter().filter(|f| wanted.contains(&f.outcome)).count();
         let failures = count(&[Outcome::Fail, Outcome::Warn]);
         let errors = count(&[Outcome::NotEvaluated]);
-        let skipped = count(&[Outcome::Excepted, Outcome::NotAdopted]);
+        let skipped = count(&[Outcome::Excepted, Outcome::NotAdopted, Outcome::NotApplicable]);
         all_tests += findings.len();
         all_failures += failures;
         all_errors += errors;
@@ -129,6 +130,7 @@ fn testcase(out: &mut String, finding: &EvaluatedFinding, lang: &str) {
             let reason = finding.not_adopted_reason.clone().unwrap_or_default();
             ("skipped", finding.outcome.label(), reason, format!("{details}\n{message}"))
         }
+        Outcome::NotApplicable => ("skipped", finding.outcome.label(), message.to_owned(), details),
     };
     let _ = write!(
         out,

@@ -78,7 +78,7 @@ pub fn fix_first<'a>(
     failing.into_iter().map(|(_, priority)| priority).collect()
 }
 
-/// A control's findings in words: "3 of 5 failing", "1 of 4 not evaluated", "6 checked".
+/// A control's findings in words: "3 of 5 failing", "1 of 4 not evaluated", "not applicable", "6 checked".
 pub fn reach(control: &ControlSummary, lang: &str) -> String {
     let count = |outcome| control.counts.get(&outcome).copied().unwrap_or(0);
     let total: usize = control.counts.values().sum();
@@ -108,6 +108,15 @@ pub fn reach(control: &ControlSummary, lang: &str) -> String {
             (true, false) => format!("{excepted} 件が例外"),
             (false, true) => format!("{excepted} of {total} excepted"),
             (false, false) => format!("{excepted} excepted"),
+        });
+    }
+    let not_applicable = count(Outcome::NotApplicable);
+    if not_applicable > 0 {
+        parts.push(match (ja, not_applicable == total) {
+            (true, true) => "対象外".to_owned(),
+            (false, true) => "not applicable".to_owned(),
+            (true, false) => format!("{not_applicable} 件が対象外"),
+            (false, false) => format!("{not_applicable} not applicable"),
         });
     }
     if parts.is_empty() {

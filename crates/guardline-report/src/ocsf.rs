@@ -3,7 +3,10 @@
 //!
 //! One event per finding someone has to look at: FAIL, WARN and NOT EVALUATED are status `New` (1),
 //! excepted failures `Suppressed` (3, "reviewed ... and is now suppressed"), with the exception in
-//! `status_detail`. PASS and not-adopted findings are left out: OCSF's `Resolved` (4) means "reviewed,
+//! `status_detail`. A NOT APPLICABLE finding (the control does not apply to the account) is kept for the
+//! record as status `Other` (99, "not mapped: see the status attribute"), `status` "Not Applicable", with the
+//! reason in `status_detail` and severity `Informational`: a Detection Finding has no compliance object, and
+//! none of its statuses means "does not apply". PASS and not-adopted findings are left out: OCSF's `Resolved` (4) means "reviewed,
 //! remediated", which a control that never failed was not, and an event per passing resource would bury the
 //! findings.
 //!
@@ -44,10 +47,12 @@ fn event(evaluation: &Evaluation, finding: &EvaluatedFinding, lang: &str) -> Opt
     let (status_id, status) = match finding.outcome {
         Outcome::Fail | Outcome::Warn | Outcome::NotEvaluated => (1, "New"),
         Outcome::Excepted => (3, "Suppressed"),
+        Outcome::NotApplicable => (99, "Not Applicable"),
         Outcome::Pass | Outcome::NotAdopted => return None,
     };
     let f = &finding.finding;
     let (severity_id, severity) = match finding.severity {
+        _ if finding.outcome == Outcome::NotApplicable => (1, "Informational"),
         Severity::Info => (1, "Informational"),
         Severity::Low => (2, "Low"),
         Severity::Medium => (3, "Medium"),
@@ -108,6 +113,9 @@ fn event(evaluation: &Evaluation, finding: &EvaluatedFinding, lang: &str) -> Opt
     });
     if let Some(exception) = &finding.exception {
         event["status_detail"] = json!(exception_note(exception, lang));
+    }
+    if finding.outcome == Outcome::NotApplicable {
+        event["status_detail"] = json!(message);
     }
     Some(event)
 }

@@ -104,13 +104,15 @@ pub fn render(org: &OrgEvaluation, format: OrgFormat, terminal: &TerminalOptions
     }
 }
 
-/// One account's controls in one section: passing, failing (FAIL or WARN), NOT EVALUATED, other.
+/// One account's controls in one section: passing, failing (FAIL or WARN), NOT EVALUATED, NOT APPLICABLE
+/// (neither passing nor failing), other.
 #[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
 pub struct SectionScore {
     pub section: Section,
     pub pass: usize,
     pub fail: usize,
     pub not_evaluated: usize,
+    pub not_applicable: usize,
     /// Excepted or not adopted.
     pub other: usize,
 }
@@ -151,6 +153,7 @@ pub fn scorecard(org: &OrgEvaluation) -> Vec<ScorecardRow<'_>> {
                         pass: count(&[Outcome::Pass]),
                         fail: count(&[Outcome::Fail, Outcome::Warn]),
                         not_evaluated: count(&[Outcome::NotEvaluated]),
+                        not_applicable: count(&[Outcome::NotApplicable]),
                         other: count(&[Outcome::Excepted, Outcome::NotAdopted]),
                     }
                 })
@@ -345,7 +348,7 @@ fn render_terminal(org: &OrgEvaluation, options: &TerminalOptions) -> String {
 const STYLE: &str = "body{font-family:system-ui,sans-serif;margin:2rem;color:#222}\
 table{border-collapse:collapse;margin:1rem 0}th,td{border:1px solid #ccc;padding:.3rem .6rem;text-align:left}\
 th{background:#f3f3f3}.fail{color:#b00020;font-weight:bold}.pass{color:#1b7f3b}\
-.ne{color:#8a2be2;font-weight:bold}details{margin:.5rem 0}summary{cursor:pointer;font-weight:bold}\
+.ne{color:#8a2be2;font-weight:bold}.na{color:#3b5bdb}details{margin:.5rem 0}summary{cursor:pointer;font-weight:bold}\
 td.num{text-align:right;font-variant-numeric:tabular-nums}";
 
 fn render_html(org: &OrgEvaluation, lang: &str) -> String {
@@ -452,6 +455,7 @@ fn render_html(org: &OrgEvaluation, lang: &str) -> String {
             let class = match finding.outcome {
                 Outcome::Fail | Outcome::Warn => "fail",
                 Outcome::NotEvaluated => "ne",
+                Outcome::NotApplicable => "na",
                 _ => "",
             };
             let _ = writeln!(

@@ -9,8 +9,10 @@
 //!
 //! Results are the findings someone has to look at: FAIL (`error`), WARN (`warning`), NOT EVALUATED
 //! (`note`), and excepted failures, which keep the level of their control and carry
-//! `suppressions: [{kind: external, status: accepted, justification: reason}]`. PASS and not-adopted
-//! findings are left out. AWS resources are not files: each result has one location with a
+//! `suppressions: [{kind: external, status: accepted, justification: reason}]`. A NOT APPLICABLE finding (the
+//! control does not apply to the account) is a result of `kind: "notApplicable"` (SARIF 2.1.0 §3.27.9) and
+//! level `none`, the only level §3.27.10 allows beside a kind other than `fail`; the other results keep the
+//! default kind, `fail`. PASS and not-adopted findings are left out. AWS resources are not files: each result has one location with a
 //! `logicalLocation` whose `fullyQualifiedName` is the resource's ARN, and no physical location.
 //! `partialFingerprints["guardline/v1"]` (account/control/resource) lets viewers track a result across runs.
 
@@ -117,6 +119,7 @@ fn result(finding: &EvaluatedFinding, lang: &str) -> Option<Value> {
         Outcome::Fail => "error",
         Outcome::Warn => "warning",
         Outcome::NotEvaluated => "note",
+        Outcome::NotApplicable => "none",
         Outcome::Excepted if finding.level == Some(Level::Warn) => "warning",
         Outcome::Excepted => "error",
         Outcome::Pass | Outcome::NotAdopted => return None,
@@ -138,6 +141,9 @@ fn result(finding: &EvaluatedFinding, lang: &str) -> Option<Value> {
             "outcome": outcome_code(finding.outcome),
         },
     });
+    if finding.outcome == Outcome::NotApplicable {
+        result["kind"] = json!("notApplicable");
+    }
     if let Some(index) = RULES.iter().position(|rule| rule.id == f.control) {
         result["ruleIndex"] = json!(index);
     }

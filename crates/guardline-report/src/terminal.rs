@@ -34,6 +34,7 @@ fn style(outcome: Outcome) -> Style {
         Outcome::NotEvaluated => AnsiColor::Magenta.on_default().effects(Effects::BOLD),
         Outcome::Excepted => AnsiColor::Cyan.on_default(),
         Outcome::NotAdopted => Style::new().effects(Effects::DIMMED),
+        Outcome::NotApplicable => AnsiColor::Blue.on_default(),
         Outcome::Pass => AnsiColor::Green.on_default(),
     }
 }
@@ -51,7 +52,7 @@ impl Painter {
     fn outcome(&self, outcome: Outcome) -> String {
         let label = if self.lang == "ja" { outcome.label_ja() } else { outcome.label() };
         // Pad before painting so that escape codes do not break the alignment.
-        self.paint(style(outcome), &pad(label, 13))
+        self.paint(style(outcome), &pad(label, OUTCOME_WIDTH))
     }
 
     fn bold(&self, text: &str) -> String {
@@ -62,6 +63,9 @@ impl Painter {
         self.paint(Style::new().effects(Effects::DIMMED), text)
     }
 }
+
+/// The column of a control's outcome: the widest label, "NOT APPLICABLE".
+const OUTCOME_WIDTH: usize = 14;
 
 /// `text` padded with spaces to `width` terminal columns (a CJK character takes two).
 fn pad(text: &str, width: usize) -> String {
@@ -285,7 +289,7 @@ fn render_control(
         let _ = writeln!(
             out,
             "  {} {} {}",
-            painter.dim(&format!("{:<13}", "-")),
+            painter.dim(&pad("-", OUTCOME_WIDTH)),
             header,
             painter.dim(&format!("({})", phrase(lang, Phrase::NoResources)))
         );
@@ -295,7 +299,7 @@ fn render_control(
     let _ = writeln!(out, "  {} {header} {count}", painter.outcome(outcome));
     if outcome == Outcome::NotAdopted {
         if let Some(reason) = findings.first().and_then(|finding| finding.not_adopted_reason.as_deref()) {
-            let _ = writeln!(out, "{:17}{}: {reason}", "", phrase(lang, Phrase::NotAdoptedBecause));
+            let _ = writeln!(out, "{:18}{}: {reason}", "", phrase(lang, Phrase::NotAdoptedBecause));
         }
         return;
     }
@@ -307,7 +311,7 @@ fn render_control(
             finding.finding.subject.as_deref().map(|subject| format!(" [{subject}]")).unwrap_or_default();
         let _ = writeln!(
             out,
-            "{:17}{} {} {}{subject}",
+            "{:18}{} {} {}{subject}",
             "",
             painter.outcome(finding.outcome).trim_end(),
             painter.dim(&finding.finding.region),
@@ -320,7 +324,7 @@ fn render_control(
             Outcome::NotEvaluated => lead::without_service_messages(message),
             _ => message.to_owned(),
         };
-        let _ = writeln!(out, "{:19}{message}", "");
+        let _ = writeln!(out, "{:20}{message}", "");
         if let Some(exception) = &finding.exception {
             let what = if exception.expired {
                 // Located like an unmatched exception, so the entry to renew or remove is found at once.
@@ -339,7 +343,7 @@ fn render_control(
             };
             let _ = writeln!(
                 out,
-                "{:19}{what}: {} ({} {}; {})",
+                "{:20}{what}: {} ({} {}; {})",
                 "",
                 exception.reason,
                 phrase(lang, Phrase::Owner),

@@ -237,3 +237,119 @@ fn mappings() {
         findings.iter().map(|f| f["Id"].as_str().expect("Id")).collect();
     assert_eq!(ids.len(), findings.len(), "Ids are unique");
 }
+
+/// The demo account taken out of its organization: ORG-001..005 are NOT APPLICABLE on the account.
+fn standalone() -> &'static Evaluation {
+    static EVALUATION: OnceLock<Evaluation> = OnceLock::new();
+    EVALUATION.get_or_init(|| {
+        let root = workspace();
+        let text = std::fs::read_to_string(root.join("demo/snapshot.json")).expect("demo snapshot");
+        let mut snapshot: serde_json::Value = serde_json::from_str(&text).expect("JSON");
+        snapshot["global"]["organization"] = serde_json::json!({ "status": "ok", "value": null });
+        let snapshot = guardline_model::Snapshot::from_json(&snapshot.to_string()).expect("loads");
+        let config_text = std::fs::read_to_string(root.join("demo/guardline.toml")).expect("demo config");
+        let known: Vec<&str> = guardline_rules::RULES
+            .iter()
+            .map(|rule| rule.id)
+            .chain(guardline_rules::registry::PLANNED.iter().copied())
+            .collect();
+        let config = guardline_config::parse(&config_text, "demo/guardline.toml", &known)
+            .unwrap_or_else(|errors| panic!("the demo config is valid: {errors:?}"));
+        guardline_rules::evaluate(&snapshot, &config, jiff::civil::date(2026, 11, 28))
+    })
+}
+
+const NOT_IN_AN_ORGANIZATION: &str = "account 123456789012 is not in an AWS Organization; the organisation \
+                                      controls (3-2) apply to organization accounts";
+
+/// NOT APPLICABLE in every machine format: its own code, never a pass or a failure, and valid for each
+/// format's validator.
+#[test]
+fn not_applicable_in_every_format() {
+    let evaluation = standalone();
+    let not_applicable: Vec<&str> = evaluation
+        .findings
+        .iter()
+        .filter(|finding| finding.outcome == Outcome::NotApplicable)
+        .map(|finding| finding.finding.control.as_str())
+        .collect();
+    assert_eq!(not_applicable, ["ORG-001", "ORG-002", "ORG-003", "ORG-004", "ORG-005"]);
+
+    // SARIF: a result of kind notApplicable, level none (§3.27.9, §3.27.10); every other result keeps the
+    // default kind, fail.
+    let sarif: serde_json::Value = serde_json::from_str(&sarif::render(evaluation, "en")).expect("JSON");
+    let results = sarif["runs"][0]["results"].as_array().expect("results");
+    let (inapplicable, others): (Vec<&serde_json::Value>, Vec<&serde_json::Value>) =
+        results.iter().partition(|result| result.get("kind").is_some());
+    assert_eq!(inapplicable.len(), 5);
+    for result in inapplicable {
+        assert_eq!(result["kind"], "notApplicable");
+        assert_eq!(result["level"], "none");
+        assert_eq!(result["properties"]["status"], "NOT_APPLICABLE");
+        assert_eq!(result["properties"]["outcome"], "not-applicable");
+        assert_eq!(result["message"]["text"], NOT_IN_AN_ORGANIZATION);
+    }
+    assert!(others.iter().all(|result| result["level"] != "none"));
+
+    // JUnit: skipped, with the reason as its message; not a failure or an error.
+    let junit = junit::render(evaluation, "en");
+    let skipped = format!("<skipped type=\"NOT APPLICABLE\" message=\"{NOT_IN_AN_ORGANIZATION}\">");
+    assert_eq!(junit.matches(&skipped).count(), 5, "{junit}");
+    // The suite's counts agree with its test cases: NOT APPLICABLE counts as skipped.
+    let suite = junit.split("<testsuite name=\"3. ").nth(1).expect("section 3");
+    let suite = suite.split("</testsuite>").next().expect("the suite ends");
+    let attribute = |name: &str| -> usize {
+        let start = suite.find(&format!(" {name}=\"")).expect(name) + name.len() + 3;
+        suite[start..].split('"').next().expect("value").parse().expect("a number")
+    };
+    assert_eq!(attribute("skipped"), suite.matches("<skipped ").count());
+    assert_eq!(attribute("failures"), suite.matches("<failure ").count());
+    assert_eq!(attribute("errors"), suite.matches("<error ").count());
+    assert!(!junit.contains("<failure type=\"NOT APPLICABLE\"") && !junit.contains("<error type=\"NOT APPLICABLE\""));
+
+    // CSV: the status and outcome codes.
+    let report = csv::render(evaluation, "en");
+    let mut reader = ::csv::Reader::from_reader(report.as_bytes());
+    let rows: Vec<::csv::StringRecord> =
+        reader.records().map(|record| record.expect("record")).filter(|record| record[4].starts_with("ORG-")).collect();
+    assert_eq!(rows.len(), 5);
+    for row in &rows {
+        assert_eq!((&row[7], &row[8], &row[11]), ("NOT_APPLICABLE", "not-applicable", NOT_IN_AN_ORGANIZATION));
+    }
+
+    // ASFF: NOT_AVAILABLE, as Security Hub reports a control whose Config evaluation was NOT_APPLICABLE, with
+    // the reason in the description.
+    let asff: serde_json::Value = serde_json::from_str(&asff::render(evaluation, "en")).expect("JSON");
+    let org: Vec<&serde_json::Value> = asff
+        .as_array()
+        .expect("array")
+        .iter()
+        .filter(|finding| finding["GeneratorId"].as_str().is_some_and(|id| id.starts_with("guardline/ORG-")))
+        .collect();
+    assert_eq!(org.len(), 5);
+    for finding in org {
+        assert_eq!(finding["Compliance"]["Status"], "NOT_AVAILABLE");
+        assert_eq!(finding["Severity"]["Label"], "INFORMATIONAL");
+        assert_eq!(finding["Description"], format!("Not applicable: {NOT_IN_AN_ORGANIZATION}"));
+        assert_eq!(finding["ProductFields"]["guardline/Status"], "NOT_APPLICABLE");
+    }
+
+    // OCSF: status Other (99), "Not Applicable", the reason in status_detail.
+    let ocsf: serde_json::Value = serde_json::from_str(&ocsf::render(evaluation, "en")).expect("JSON");
+    let org: Vec<&serde_json::Value> =
+        ocsf.as_array().expect("array").iter().filter(|event| event["status_id"] == 99).collect();
+    assert_eq!(org.len(), 5);
+    for event in org {
+        assert_eq!(event["status"], "Not Applicable");
+        assert_eq!(event["status_code"], "not-applicable");
+        assert_eq!(event["status_detail"], NOT_IN_AN_ORGANIZATION);
+        assert_eq!(event["severity_id"], 1);
+    }
+
+    for lang in ["en", "ja"] {
+        validate("junit.py", &format!("standalone-{lang}.xml"), &junit::render(evaluation, lang));
+        validate("sarif.py", &format!("standalone-{lang}.sarif"), &sarif::render(evaluation, lang));
+        validate("ocsf.py", &format!("standalone-{lang}.ocsf.json"), &ocsf::render(evaluation, lang));
+        validate("asff.py", &format!("standalone-{lang}.asff.json"), &asff::render(evaluation, lang));
+    }
+}

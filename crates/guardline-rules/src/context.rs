@@ -94,6 +94,12 @@ impl Findings {
         self.push(Status::NotEvaluated, region, resource.into(), message);
     }
 
+    /// NOT APPLICABLE: the control does not apply to this account, for the reason `message` gives (neither a
+    /// pass nor a failure).
+    pub fn not_applicable(&mut self, region: &str, resource: impl Into<String>, message: Text) {
+        self.push(Status::NotApplicable, region, resource.into(), message);
+    }
+
     /// For account-level rules that look across regions: when the snapshot has no region at all, reports
     /// NOT EVALUATED on `resource` and returns `false`.
     pub fn require_regions(&mut self, cx: &Context<'_>, resource: &str) -> bool {

@@ -1,6 +1,6 @@
 //! The engine: runs every rule over a snapshot, then applies the account's profile and the exceptions.
 //!
-//! The rules say what is true (PASS/FAIL/NOT EVALUATED); the engine says what it means for this account
+//! The rules say what is true (PASS/FAIL/NOT EVALUATED/NOT APPLICABLE); the engine says what it means for this account
 //! ([`Outcome`]): adopted or not, fail or warn, excepted (with reason, owner, expiry) or not.
 
 use guardline_config::{Config, ControlSetting, Exception, Level, NotEvaluatedPolicy};
@@ -26,6 +26,9 @@ pub enum Outcome {
     Excepted,
     /// The profile does not adopt the control; the finding is kept for the record.
     NotAdopted,
+    /// The control does not apply to the account (an organisation control outside an AWS Organization):
+    /// neither a pass nor a failure, and never a reason to fail the run.
+    NotApplicable,
     Pass,
 }
 
@@ -37,6 +40,7 @@ impl Outcome {
             Outcome::NotEvaluated => "NOT EVALUATED",
             Outcome::Excepted => "EXCEPTED",
             Outcome::NotAdopted => "NOT ADOPTED",
+            Outcome::NotApplicable => "NOT APPLICABLE",
             Outcome::Pass => "PASS",
         }
     }
@@ -48,6 +52,7 @@ impl Outcome {
             Outcome::NotEvaluated => "未評価",
             Outcome::Excepted => "例外",
             Outcome::NotAdopted => "不採用",
+            Outcome::NotApplicable => "対象外",
             Outcome::Pass => "合格",
         }
     }
@@ -272,6 +277,7 @@ fn judge(
         (_, None) => Outcome::NotAdopted,
         (Status::Pass, Some(_)) => Outcome::Pass,
         (Status::NotEvaluated, Some(_)) => Outcome::NotEvaluated,
+        (Status::NotApplicable, Some(_)) => Outcome::NotApplicable,
         (Status::Fail, Some(level)) => match &exception {
             Some(applied) if !applied.expired => Outcome::Excepted,
             _ if level == Level::Warn => Outcome::Warn,

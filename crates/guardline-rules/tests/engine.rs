@@ -200,3 +200,43 @@ expires = 2027-03-31
     assert_eq!(outcomes, [Outcome::Excepted, Outcome::Excepted], "no subject: every key of the user");
     assert!(wide.findings.iter().all(|f| f.exception.as_ref().is_none_or(|e| e.covers_subject.is_none())));
 }
+
+/// An account in no AWS Organization, with nothing else collected, evaluated on the organisation controls.
+fn standalone(config: &Config) -> Evaluation {
+    let json = r#"{
+        "format": "guardline-snapshot", "version": 2, "tool_version": "test",
+        "collected_at": "2026-11-28T00:00:00Z",
+        "account": {"id": "123456789012", "partition": "aws", "caller_arn": "arn:aws:iam::123456789012:user/a"},
+        "global": {"organization": {"status": "ok", "value": null}},
+        "regions": {}
+    }"#;
+    let org_rules: Vec<&'static guardline_rules::Rule> =
+        RULES.iter().copied().filter(|rule| rule.id.starts_with("ORG-")).collect();
+    guardline_rules::engine::evaluate_only(&Snapshot::from_json(json).unwrap(), config, TODAY, &org_rules)
+}
+
+#[test]
+fn not_applicable_is_neither_a_pass_nor_a_failure_and_never_fails_the_run() {
+    let evaluation = standalone(&Config::default());
+    let outcomes: Vec<Outcome> = evaluation.findings.iter().map(|finding| finding.outcome).collect();
+    assert_eq!(outcomes, [Outcome::NotApplicable; 5], "ORG-001..005, once each on the account");
+    assert!(!evaluation.failed, "NOT APPLICABLE never fails the run, even at level fail");
+    assert!(evaluation.findings.iter().all(|finding| finding.level == Some(guardline_config::Level::Fail)));
+
+    let not_adopted = config("[profiles.p.controls]\n\"ORG-001\" = { adopted = false, reason = \"standalone\" }\n");
+    let evaluation = standalone(&not_adopted);
+    assert_eq!(outcome(&evaluation, "ORG-001", ":root"), Outcome::NotAdopted, "the profile's choice comes first");
+    assert_eq!(outcome(&evaluation, "ORG-002", ":root"), Outcome::NotApplicable);
+}
+
+#[test]
+fn require_organization_makes_a_standalone_account_fail_the_organisation_controls() {
+    let evaluation = standalone(&config("[profiles.p.params]\nrequire-organization = true\n"));
+    let outcomes: Vec<Outcome> = evaluation.findings.iter().map(|finding| finding.outcome).collect();
+    assert_eq!(outcomes, [Outcome::Fail; 5]);
+    assert!(evaluation.failed);
+    let warn = "[profiles.p]\ndefault-level = \"warn\"\n[profiles.p.params]\nrequire-organization = true\n";
+    let evaluation = standalone(&config(warn));
+    assert_eq!(outcome(&evaluation, "ORG-003", ":root"), Outcome::Warn);
+    assert!(!evaluation.failed, "at level warn it only warns");
+}

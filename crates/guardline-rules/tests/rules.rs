@@ -118,6 +118,44 @@ fn every_rule_has_a_fixture_with_pass_fail_and_not_evaluated() {
     }
 }
 
+/// The organisation controls (3-2) are NOT APPLICABLE in an account outside any AWS Organization, and FAIL
+/// there when the profile sets `require-organization`.
+#[test]
+fn organisation_controls_are_not_applicable_to_a_standalone_account_unless_required() {
+    let org_rules: Vec<&Rule> = RULES.iter().copied().filter(|rule| rule.item == "3-2").collect();
+    assert_eq!(org_rules.len(), 5, "ORG-001..005");
+    for rule in org_rules {
+        let (rendered, statuses) = run_fixture(rule);
+        assert!(statuses.contains(&Status::NotApplicable), "{}'s fixture has no NOT APPLICABLE case", rule.id);
+        let case = |name: &str| -> String {
+            let cases = rendered.split("== ").filter(|case| case.starts_with(&format!("{name}\n")));
+            let cases: Vec<&str> = cases.collect();
+            assert_eq!(cases.len(), 1, "{}'s fixture has no case {name:?}", rule.id);
+            cases[0].to_owned()
+        };
+        let standalone = case("not in an organization");
+        assert!(
+            standalone.contains("\nNOT APPLICABLE global arn:aws:iam::123456789012:root\n")
+                && standalone.contains("is not in an AWS Organization; the organisation controls (3-2) apply"),
+            "{}: {standalone}",
+            rule.id
+        );
+        assert!(!standalone.contains("\nFAIL ") && !standalone.contains("\nNOT EVALUATED "), "{}", rule.id);
+        let required = case("not in an organization, and the profile requires one (require-organization)");
+        assert!(
+            required.contains("\nFAIL global arn:aws:iam::123456789012:root\n")
+                && required.contains("is in no AWS Organization; the guideline (3-2) manages every account"),
+            "{}: {required}",
+            rule.id
+        );
+        assert!(!required.contains("\nNOT APPLICABLE "), "{}", rule.id);
+    }
+    for rule in RULES.iter().filter(|rule| rule.item != "3-2") {
+        let (_, statuses) = run_fixture(rule);
+        assert!(!statuses.contains(&Status::NotApplicable), "{} is not an organisation control", rule.id);
+    }
+}
+
 #[test]
 fn every_fixture_has_a_rule() {
     for entry in std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")).unwrap() {

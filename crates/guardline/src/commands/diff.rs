@@ -1,5 +1,5 @@
 //! `guardline diff`: what changed between two recorded scans: new failures, resolved failures, failures no
-//! longer evaluated and failures still there. A finding is identified by (account, control, region,
+//! longer evaluated, failures no longer applicable and failures still there. A finding is identified by (account, control, region,
 //! resource, subject) and is failing when its outcome is FAIL or WARN (see `guardline_history::diff`).
 //! Exit 0 whatever the diff says, and when there is nothing to compare yet (no database, fewer than two
 //! scans of the account), which it says; 2 for a usage error (several accounts, an unknown scan ID).
@@ -89,13 +89,18 @@ fn render(diff: &Diff, lang: &str) -> String {
     if diff.old.account_id != diff.new.account_id {
         let _ = writeln!(text, "(the older scan is of account {})", account_label(&diff.old));
     }
-    let groups: [(&str, &str, &[DiffEntry]); 4] = [
+    let groups: [(&str, &str, &[DiffEntry]); 5] = [
         ("New failures", "新たな不合格", &diff.new_failures),
         ("Resolved", "解消", &diff.resolved),
         (
             "No longer evaluated (was failing; not known to be fixed)",
             "未評価に変化（以前は不合格、解消は未確認）",
             &diff.no_longer_evaluated,
+        ),
+        (
+            "No longer applicable (was failing; the control no longer applies, not fixed)",
+            "対象外に変化（以前は不合格、統制が適用されなくなっただけで解消ではありません）",
+            &diff.no_longer_applicable,
         ),
         ("Still failing", "引き続き不合格", &diff.still_failing),
     ];

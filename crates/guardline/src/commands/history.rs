@@ -107,12 +107,12 @@ fn render(scans: &[ScanSummary], database: String, lang: &str) -> String {
         );
     }
     let header = if lang == "ja" {
-        ["ID", "収集日時", "アカウント", "プロファイル", "不合格", "警告", "未評価", "例外", "合格", "結果"]
+        ["ID", "収集日時", "アカウント", "プロファイル", "不合格", "警告", "未評価", "例外", "対象外", "合格", "結果"]
     } else {
-        ["ID", "COLLECTED", "ACCOUNT", "PROFILE", "FAIL", "WARN", "NOT-EVAL", "EXCEPTED", "PASS", "RESULT"]
+        ["ID", "COLLECTED", "ACCOUNT", "PROFILE", "FAIL", "WARN", "NOT-EVAL", "EXCEPTED", "NOT-APPL", "PASS", "RESULT"]
     };
     let (failed, passed) = if lang == "ja" { ("不合格", "合格") } else { ("failed", "passed") };
-    let rows: Vec<[String; 10]> = scans
+    let rows: Vec<[String; 11]> = scans
         .iter()
         .map(|scan| {
             let counts = scan.controls;
@@ -125,6 +125,7 @@ fn render(scans: &[ScanSummary], database: String, lang: &str) -> String {
                 counts.warn.to_string(),
                 counts.not_evaluated.to_string(),
                 counts.excepted.to_string(),
+                counts.not_applicable.to_string(),
                 counts.pass.to_string(),
                 if scan.failed { failed } else { passed }.to_owned(),
             ]

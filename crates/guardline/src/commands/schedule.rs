@@ -637,12 +637,7 @@ fn status(args: &ScheduleStatusArgs, lang: &str) -> anyhow::Result<bool> {
     }
     for finding in &sched_findings {
         let finding = &finding.finding;
-        let status = match (finding.status, lang) {
-            (Status::Pass, "ja") => "合格",
-            (Status::Fail, "ja") => "不合格",
-            (Status::NotEvaluated, "ja") => "未評価",
-            (status, _) => status.label(),
-        };
+        let status = finding.status.label_in(lang);
         println!(
             "  {status} {} {} {}: {}",
             finding.control,

@@ -30,6 +30,8 @@ mod japanese;
 mod lead;
 /// `scan` and `collect` against a seeded account on moto server.
 mod moto_scan;
+/// NOT APPLICABLE: a standalone account and the organisation controls, with and without `require-organization`.
+mod not_applicable;
 /// Commands that need no AWS: rule, init, iam-policy, bad snapshots and configs.
 mod offline;
 /// `org switch-roles` and `org plan-roles` on moto: profiles, links, the config merge, the roles created once.

@@ -15,7 +15,8 @@ declare_rule! {
     /// wildcards included, or by a `NotAction` that does not exclude it) on any resource, under any
     /// condition. Customer-managed policies are read (their default version); AWS-managed policies are not,
     /// and of those only `AdministratorAccess` and `PowerUserAccess` count as granting it. Member accounts
-    /// pass (ORG-001 covers their users); an account in no organization is NOT EVALUATED.
+    /// pass (ORG-001 covers their users). An account in no organization is NOT APPLICABLE (neither a pass nor
+    /// a failure), or FAIL when the profile sets `require-organization = true`.
     ///
     /// ## Why it matters
     /// Who may enter which account should be visible in one place: the groups ("admins", "engineers",
@@ -50,7 +51,8 @@ declare_rule! {
     /// ステートメントは、任意のリソースと任意の条件のもとで `sts:AssumeRole` を許可する場合(ワイルドカードを含む `Action`、
     /// またはそれを除外しない `NotAction` によるもの)に数えます。カスタマー管理ポリシーは(そのデフォルトバージョンを)読みます。
     /// AWS 管理ポリシーは読まず、そのうち `AdministratorAccess` と `PowerUserAccess` だけを、それを許可するものとして数えます。
-    /// メンバーアカウントは合格です(そのユーザーは ORG-001 が扱います)。組織に属さないアカウントは未評価(NOT EVALUATED)です。
+    /// メンバーアカウントは合格です(そのユーザーは ORG-001 が扱います)。組織に属さないアカウントは対象外(NOT APPLICABLE。
+    /// 合格でも不合格でもありません)で、プロファイルで `require-organization = true` を設定すると不合格になります。
     ///
     /// ## 重要な理由
     /// 誰がどのアカウントに入れるかは、一か所で見えるべきです。つまりグループ(「管理者」「エンジニア」「閲覧者」)とその

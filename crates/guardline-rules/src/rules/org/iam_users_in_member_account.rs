@@ -13,9 +13,11 @@ declare_rule! {
     /// what AWS recommends today) or, as the seed guideline does it, have IAM users only in the management
     /// account and switch roles into member accounts. Either way, a member account needs no IAM user. The
     /// organization comes from `organizations:DescribeOrganization`: in the management account itself users
-    /// are expected (the seed's model puts them there), so the control passes there; an account in no
-    /// organization is NOT EVALUATED (a profile for standalone accounts should not adopt the `ORG-*`
-    /// controls).
+    /// are expected (the seed's model puts them there), so the control passes there. An account in no
+    /// organization is NOT APPLICABLE, like the other 3-2 controls: neither a pass nor a failure, so a
+    /// standalone account that meets the rest of the guideline passes the run. A profile that requires every
+    /// account to be in an organization sets `require-organization = true` in its `params`: a standalone
+    /// account then fails ORG-001..005.
     ///
     /// ## Why it matters
     /// Users in every account mean a password, MFA device and policies per person per account: permissions
@@ -56,8 +58,10 @@ declare_rule! {
     /// 入るには、IAM Identity Center(そのユーザーと許可セット。現在 AWS が推奨する方法)を使うか、ガイドラインのように IAM
     /// ユーザーを管理アカウントにだけ置き、メンバーアカウントへスイッチロールします。どちらの方法でも、メンバーアカウントに
     /// IAM ユーザーは必要ありません。組織は `organizations:DescribeOrganization` から読みます。管理アカウント自身にはユーザーが
-    /// いるのが当然なので(ガイドラインのモデルではそこに置きます)、そこでは合格です。組織に属さないアカウントは未評価
-    /// (NOT EVALUATED)です(単独アカウント向けのプロファイルでは `ORG-*` コントロールを採用しないでください)。
+    /// いるのが当然なので(ガイドラインのモデルではそこに置きます)、そこでは合格です。組織に属さないアカウントは、他の 3-2 の
+    /// コントロールと同じく対象外(NOT APPLICABLE)です。合格でも不合格でもないため、ガイドラインの他の項目を満たす単独の
+    /// アカウントはスキャンに合格します。すべてのアカウントが組織に属することを求めるプロファイルでは、`params` で
+    /// `require-organization = true` を設定します。単独のアカウントは ORG-001〜005 で不合格になります。
     ///
     /// ## 重要な理由
     /// アカウントごとにユーザーがいると、一人ひとりにアカウントごとのパスワード、MFA デバイス、ポリシーが必要になります。

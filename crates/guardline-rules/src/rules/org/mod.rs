@@ -22,10 +22,11 @@ pub(crate) enum Membership<'a> {
     Member(&'a str),
 }
 
-/// The account's place in its organization, from `organizations:DescribeOrganization`. When that data is
-/// missing, or the account is in no organization, reports NOT EVALUATED on the account and returns `None`:
-/// the organisation controls say nothing about a standalone account (a profile for standalone accounts
-/// should not adopt them).
+/// The account's place in its organization, from `organizations:DescribeOrganization`. Returns `None` after
+/// reporting on the account when there is nothing more to check: NOT EVALUATED when that data is missing;
+/// for an account in no organization, NOT APPLICABLE (the organisation controls say nothing about a
+/// standalone account), or FAIL when the profile sets `require-organization` (the guideline manages every
+/// account from a management account).
 pub(crate) fn membership<'a>(cx: &Context<'a>, out: &mut Findings) -> Option<Membership<'a>> {
     let id = cx.account_id();
     match cx.snapshot.global.organization.get() {
@@ -33,14 +34,28 @@ pub(crate) fn membership<'a>(cx: &Context<'a>, out: &mut Findings) -> Option<Mem
             out.not_evaluated(GLOBAL, cx.account_arn(), error);
             None
         }
-        Ok(None) => {
-            out.not_evaluated_because(
+        Ok(None) if cx.params.require_organization => {
+            out.fail(
                 GLOBAL,
                 cx.account_arn(),
                 text!(
-                    "could not be evaluated: account {id} is not in an AWS Organization, and the organisation \
-                     controls (3-2) apply only to organization accounts",
-                    "評価できません: アカウント {id} は AWS Organizations に属していないため、組織の統制 (3-2) は適用されません"
+                    "account {id} is in no AWS Organization; the guideline (3-2) manages every account from a \
+                     management account",
+                    "アカウント {id} はどの AWS Organizations にも属していません。ガイドライン (3-2) では、すべての\
+                     アカウントを管理アカウントから管理します"
+                ),
+            );
+            None
+        }
+        Ok(None) => {
+            out.not_applicable(
+                GLOBAL,
+                cx.account_arn(),
+                text!(
+                    "account {id} is not in an AWS Organization; the organisation controls (3-2) apply to \
+                     organization accounts",
+                    "アカウント {id} は AWS Organizations に属していません。組織の統制 (3-2) は組織のアカウントに\
+                     適用されます"
                 ),
             );
             None
@@ -52,8 +67,8 @@ pub(crate) fn membership<'a>(cx: &Context<'a>, out: &mut Findings) -> Option<Mem
 
 /// For the controls about member accounts: the management account's ID when the scanned account is a
 /// member. In the management account itself, reports PASS on the account with `in_management` (why the
-/// control has nothing to check there) and returns `None`; `None` too when [`membership`] reported NOT
-/// EVALUATED.
+/// control has nothing to check there) and returns `None`; `None` too when [`membership`] reported on the
+/// account itself (NOT EVALUATED, NOT APPLICABLE, or FAIL under `require-organization`).
 pub(crate) fn management_of_member<'a>(
     cx: &Context<'a>,
     out: &mut Findings,

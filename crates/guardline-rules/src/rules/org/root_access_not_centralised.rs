@@ -23,7 +23,8 @@ declare_rule! {
     /// already hold, so a member whose root still has a password, an access key, an MFA device or a signing
     /// certificate fails, naming them (an exception with a reason accepts it); one with none passes. Without
     /// that audit (a scan of the member alone) the member passes, and IAM-001, IAM-002 and IAM-004 report what
-    /// its root holds. An account in no organization is NOT EVALUATED, like the other 3-2 controls.
+    /// its root holds. An account in no organization is NOT APPLICABLE, like the other 3-2 controls (neither a
+    /// pass nor a failure), or FAIL when the profile sets `require-organization = true`.
     ///
     /// ## Why it matters
     /// Every member account's root user is a password and possibly keys that nobody uses day to day, kept
@@ -67,8 +68,9 @@ declare_rule! {
     /// 有効にしても、メンバーのルートがすでに持っている認証情報は削除されないため、ルートにまだパスワード、アクセスキー、
     /// MFA デバイス、署名証明書が残っているメンバーは、それらを示して不合格になります(理由付きの例外で受け入れられます)。
     /// 何もないメンバーは合格です。この監査がない場合(メンバーだけのスキャン)、メンバーは合格となり、ルートが持つものは
-    /// IAM-001、IAM-002、IAM-004 が報告します。組織に属さないアカウントは、他の 3-2 のコントロールと同じく未評価
-    /// (NOT EVALUATED)です。
+    /// IAM-001、IAM-002、IAM-004 が報告します。組織に属さないアカウントは、他の 3-2 のコントロールと同じく対象外
+    /// (NOT APPLICABLE。合格でも不合格でもありません)で、プロファイルで `require-organization = true` を設定すると
+    /// 不合格になります。
     ///
     /// ## 重要な理由
     /// 各メンバーアカウントのルートユーザーは、日常的には誰も使わないパスワードと、場合によってはキーであり、アカウントの数

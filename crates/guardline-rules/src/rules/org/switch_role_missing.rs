@@ -21,8 +21,9 @@ declare_rule! {
     ///   (`["AdministratorAccess", "PowerUserAccess", "ReadOnlyAccess"]`).
     ///
     /// A missing role's message lists the permission sets the account has roles for, when it has any. The
-    /// management account passes (people sign in there; the roles are in the member accounts); an account in
-    /// no organization is NOT EVALUATED.
+    /// management account passes (people sign in there; the roles are in the member accounts). An account in
+    /// no organization is NOT APPLICABLE (neither a pass nor a failure), or FAIL when the profile sets
+    /// `require-organization = true`.
     ///
     /// ## Why it matters
     /// Switch roles are how people from the management account work in a member account, one role per
@@ -69,8 +70,9 @@ declare_rule! {
     ///   `switch-roles` に許可セットの名前(`["AdministratorAccess", "PowerUserAccess", "ReadOnlyAccess"]`)を設定します。
     ///
     /// ロールが見つからないときのメッセージには、アカウントにロールがある許可セットを(あれば)一覧します。管理アカウントは
-    /// 合格です(人はそこにサインインし、ロールはメンバーアカウントにあります)。組織に属さないアカウントは未評価
-    /// (NOT EVALUATED)です。
+    /// 合格です(人はそこにサインインし、ロールはメンバーアカウントにあります)。組織に属さないアカウントは対象外
+    /// (NOT APPLICABLE。合格でも不合格でもありません)で、プロファイルで `require-organization = true` を設定すると
+    /// 不合格になります。
     ///
     /// ## 重要な理由
     /// スイッチロールは、管理アカウントの人がメンバーアカウントで作業するための手段で、アクセスのレベルごとに 1 つのロールが

@@ -48,7 +48,8 @@ declare_rule! {
     /// management account, switch roles that trust it with MFA) stays a valid choice; a profile may have
     /// both kinds of role.
     ///
-    /// The management account passes; an account in no organization is NOT EVALUATED.
+    /// The management account passes. An account in no organization is NOT APPLICABLE (neither a pass nor a
+    /// failure), or FAIL when the profile sets `require-organization = true`.
     ///
     /// ## Why it matters
     /// The switch roles are the doors into every member account. A door that another account, or everyone,
@@ -119,7 +120,8 @@ declare_rule! {
     /// ガイドライン自身のモデル(管理アカウントの IAM ユーザーと、MFA 付きでそれを信頼するスイッチロール)も引き続き有効な
     /// 選択肢で、1 つのプロファイルに両方の種類のロールがあってもかまいません。
     ///
-    /// 管理アカウントは合格です。組織に属さないアカウントは未評価(NOT EVALUATED)です。
+    /// 管理アカウントは合格です。組織に属さないアカウントは対象外(NOT APPLICABLE。合格でも不合格でもありません)で、
+    /// プロファイルで `require-organization = true` を設定すると不合格になります。
     ///
     /// ## 重要な理由
     /// スイッチロールは、すべてのメンバーアカウントへの扉です。他のアカウントや誰でも開けられる扉は、ユーザーとその MFA を
