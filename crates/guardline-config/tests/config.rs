@@ -318,9 +318,12 @@ require-organization = false
     assert!(config.profiles["development"].params.require_organization, "inherited");
     assert!(!config.profiles["sandbox"].params.require_organization, "overridden");
 
-    let errors = parse("[profiles.p.params]\nrequire-organization = 1\n", "t.toml", KNOWN)
-        .expect_err("not a boolean");
-    assert!(errors.to_string().contains("t.toml:2:24: invalid type: integer `1`, expected a boolean"), "{errors}");
+    let errors =
+        parse("[profiles.p.params]\nrequire-organization = 1\n", "t.toml", KNOWN).expect_err("not a boolean");
+    assert!(
+        errors.to_string().contains("t.toml:2:24: invalid type: integer `1`, expected a boolean"),
+        "{errors}"
+    );
 }
 
 #[test]

@@ -351,10 +351,11 @@ fn not_applicable_is_stored_and_a_failure_that_becomes_not_applicable_is_not_res
         .filter(|finding| finding.outcome == Outcome::NotApplicable)
         .map(|finding| (finding.control.as_str(), finding.status))
         .collect();
-    let expected: Vec<(&str, guardline_model::Status)> = ["ORG-001", "ORG-002", "ORG-003", "ORG-004", "ORG-005"]
-        .into_iter()
-        .map(|control| (control, guardline_model::Status::NotApplicable))
-        .collect();
+    let expected: Vec<(&str, guardline_model::Status)> =
+        ["ORG-001", "ORG-002", "ORG-003", "ORG-004", "ORG-005"]
+            .into_iter()
+            .map(|control| (control, guardline_model::Status::NotApplicable))
+            .collect();
     assert_eq!(inapplicable, expected);
     let scans = history.list(None).unwrap();
     let counts = scans.iter().find(|scan| scan.id == new).expect("listed").controls;
@@ -370,8 +371,15 @@ fn not_applicable_is_stored_and_a_failure_that_becomes_not_applicable_is_not_res
     gone.sort();
     assert_eq!(gone.len(), 8, "ORG-001's six users, ORG-002's viewer, ORG-003's engineer: {gone:?}");
     assert!(gone.contains(&("ORG-002", "arn:aws:iam::123456789012:role/viewer")));
-    assert!(diff.no_longer_applicable.iter().all(|entry| entry.before == Some(Outcome::Fail)
-        && entry.after == Some(Outcome::NotApplicable)));
-    assert!(diff.resolved.iter().all(|entry| !entry.finding.control.starts_with("ORG-")), "{:#?}", diff.resolved);
+    assert!(
+        diff.no_longer_applicable
+            .iter()
+            .all(|entry| entry.before == Some(Outcome::Fail) && entry.after == Some(Outcome::NotApplicable))
+    );
+    assert!(
+        diff.resolved.iter().all(|entry| !entry.finding.control.starts_with("ORG-")),
+        "{:#?}",
+        diff.resolved
+    );
     assert!(diff.new_failures.iter().all(|entry| !entry.finding.control.starts_with("ORG-")));
 }

@@ -305,16 +305,25 @@ fn not_applicable_in_every_format() {
     assert_eq!(attribute("skipped"), suite.matches("<skipped ").count());
     assert_eq!(attribute("failures"), suite.matches("<failure ").count());
     assert_eq!(attribute("errors"), suite.matches("<error ").count());
-    assert!(!junit.contains("<failure type=\"NOT APPLICABLE\"") && !junit.contains("<error type=\"NOT APPLICABLE\""));
+    assert!(
+        !junit.contains("<failure type=\"NOT APPLICABLE\"")
+            && !junit.contains("<error type=\"NOT APPLICABLE\"")
+    );
 
     // CSV: the status and outcome codes.
     let report = csv::render(evaluation, "en");
     let mut reader = ::csv::Reader::from_reader(report.as_bytes());
-    let rows: Vec<::csv::StringRecord> =
-        reader.records().map(|record| record.expect("record")).filter(|record| record[4].starts_with("ORG-")).collect();
+    let rows: Vec<::csv::StringRecord> = reader
+        .records()
+        .map(|record| record.expect("record"))
+        .filter(|record| record[4].starts_with("ORG-"))
+        .collect();
     assert_eq!(rows.len(), 5);
     for row in &rows {
-        assert_eq!((&row[7], &row[8], &row[11]), ("NOT_APPLICABLE", "not-applicable", NOT_IN_AN_ORGANIZATION));
+        assert_eq!(
+            (&row[7], &row[8], &row[11]),
+            ("NOT_APPLICABLE", "not-applicable", NOT_IN_AN_ORGANIZATION)
+        );
     }
 
     // ASFF: NOT_AVAILABLE, as Security Hub reports a control whose Config evaluation was NOT_APPLICABLE, with

@@ -223,9 +223,14 @@ fn not_applicable_is_neither_a_pass_nor_a_failure_and_never_fails_the_run() {
     assert!(!evaluation.failed, "NOT APPLICABLE never fails the run, even at level fail");
     assert!(evaluation.findings.iter().all(|finding| finding.level == Some(guardline_config::Level::Fail)));
 
-    let not_adopted = config("[profiles.p.controls]\n\"ORG-001\" = { adopted = false, reason = \"standalone\" }\n");
+    let not_adopted =
+        config("[profiles.p.controls]\n\"ORG-001\" = { adopted = false, reason = \"standalone\" }\n");
     let evaluation = standalone(&not_adopted);
-    assert_eq!(outcome(&evaluation, "ORG-001", ":root"), Outcome::NotAdopted, "the profile's choice comes first");
+    assert_eq!(
+        outcome(&evaluation, "ORG-001", ":root"),
+        Outcome::NotAdopted,
+        "the profile's choice comes first"
+    );
     assert_eq!(outcome(&evaluation, "ORG-002", ":root"), Outcome::NotApplicable);
 }
 

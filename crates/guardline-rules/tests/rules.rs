@@ -126,7 +126,11 @@ fn organisation_controls_are_not_applicable_to_a_standalone_account_unless_requi
     assert_eq!(org_rules.len(), 5, "ORG-001..005");
     for rule in org_rules {
         let (rendered, statuses) = run_fixture(rule);
-        assert!(statuses.contains(&Status::NotApplicable), "{}'s fixture has no NOT APPLICABLE case", rule.id);
+        assert!(
+            statuses.contains(&Status::NotApplicable),
+            "{}'s fixture has no NOT APPLICABLE case",
+            rule.id
+        );
         let case = |name: &str| -> String {
             let cases = rendered.split("== ").filter(|case| case.starts_with(&format!("{name}\n")));
             let cases: Vec<&str> = cases.collect();
@@ -136,7 +140,8 @@ fn organisation_controls_are_not_applicable_to_a_standalone_account_unless_requi
         let standalone = case("not in an organization");
         assert!(
             standalone.contains("\nNOT APPLICABLE global arn:aws:iam::123456789012:root\n")
-                && standalone.contains("is not in an AWS Organization; the organisation controls (3-2) apply"),
+                && standalone
+                    .contains("is not in an AWS Organization; the organisation controls (3-2) apply"),
             "{}: {standalone}",
             rule.id
         );

@@ -107,9 +107,33 @@ fn render(scans: &[ScanSummary], database: String, lang: &str) -> String {
         );
     }
     let header = if lang == "ja" {
-        ["ID", "収集日時", "アカウント", "プロファイル", "不合格", "警告", "未評価", "例外", "対象外", "合格", "結果"]
+        [
+            "ID",
+            "収集日時",
+            "アカウント",
+            "プロファイル",
+            "不合格",
+            "警告",
+            "未評価",
+            "例外",
+            "対象外",
+            "合格",
+            "結果",
+        ]
     } else {
-        ["ID", "COLLECTED", "ACCOUNT", "PROFILE", "FAIL", "WARN", "NOT-EVAL", "EXCEPTED", "NOT-APPL", "PASS", "RESULT"]
+        [
+            "ID",
+            "COLLECTED",
+            "ACCOUNT",
+            "PROFILE",
+            "FAIL",
+            "WARN",
+            "NOT-EVAL",
+            "EXCEPTED",
+            "NOT-APPL",
+            "PASS",
+            "RESULT",
+        ]
     };
     let (failed, passed) = if lang == "ja" { ("不合格", "合格") } else { ("failed", "passed") };
     let rows: Vec<[String; 11]> = scans

@@ -16,15 +16,21 @@ use guardline_watch::sources::{Account, Source, aws};
 use guardline_watch::{Outbox, WatchOptions, Watcher};
 
 use crate::args::{HistoryDbArgs, Lang, WatchAction, WatchArgs};
+use crate::lang::tr;
 
 pub fn run(args: WatchArgs) -> anyhow::Result<bool> {
     let path = super::config_path(args.config.as_deref());
     let config = super::load_config(path.as_deref())?;
+    let lang = args.lang.code();
     let Some(watch) = config.watch.clone() else {
-        bail!(
-            "no `[watch]` section in {}: add channels, sources and routes (see README, \"Alerts\")",
-            path.as_deref().map_or_else(|| "the configuration".to_owned(), |path| path.display().to_string())
-        );
+        let file = path
+            .as_deref()
+            .map_or_else(|| tr!(lang, "the configuration", "設定"), |path| path.display().to_string());
+        bail!(tr!(
+            lang,
+            "no `[watch]` section in {file}: add channels, sources and routes (see README, \"Alerts\")",
+            "{file} に `[watch]` セクションがありません: チャンネル、ソース、ルートを追加してください(README の「Alerts」を参照)"
+        ));
     };
     let db = state_db(&args, watch.state_db.as_deref(), path.as_deref())?;
     let options = WatchOptions {
@@ -46,24 +52,36 @@ pub fn run(args: WatchArgs) -> anyhow::Result<bool> {
         // One watcher per outbox: two sending from the same database could deliver an event twice, and a
         // `watch test` dropping unconfigured channels' alerts under a running watcher would race it. Taken
         // before the database is opened, so a refused run writes nothing.
-        let _lock = lock_outbox(&db)?;
+        let _lock = lock_outbox(&db, lang)?;
         let mut outbox = Outbox::open(&db).with_context(|| format!("opening {}", db.display()))?;
         let configured: Vec<&str> = watch.channels.keys().map(String::as_str).collect();
         let dropped =
             outbox.drop_unconfigured(&configured).with_context(|| format!("updating {}", db.display()))?;
         for (channel, count) in dropped {
             eprintln!(
-                "warning: channel {channel} is no longer in [watch.channels]: its {count} pending alert(s) \
-                 were dropped"
+                "{}",
+                tr!(
+                    lang,
+                    "warning: channel {channel} is no longer in [watch.channels]: its {count} pending alert(s) \
+                     were dropped",
+                    "警告: チャンネル {channel} は [watch.channels] にもうありません: 送信待ちのアラート {count} 件を破棄しました"
+                )
             );
         }
         if let Some(WatchAction::Test { channel }) = &args.action {
             let watcher = Watcher::new(watch, outbox, Vec::new(), Account::default(), options);
             return match watcher.send_test(channel).await {
-                None => bail!("no channel `{channel}` in `[watch.channels]`"),
-                Some(Err(error)) => bail!("channel `{channel}`: {error}"),
+                None => bail!(tr!(
+                    lang,
+                    "no channel `{channel}` in `[watch.channels]`",
+                    "`[watch.channels]` にチャンネル `{channel}` がありません"
+                )),
+                Some(Err(error)) => bail!(tr!(lang, "channel `{channel}`: {error}", "チャンネル `{channel}`: {error}")),
                 Some(Ok(())) => {
-                    println!("sent a test message to `{channel}`");
+                    println!(
+                        "{}",
+                        tr!(lang, "sent a test message to `{channel}`", "`{channel}` にテストメッセージを送信しました")
+                    );
                     Ok(true)
                 }
             };
@@ -75,11 +93,19 @@ pub fn run(args: WatchArgs) -> anyhow::Result<bool> {
             let report = watcher.run_once().await?;
             let pending = watcher.with_outbox(Outbox::pending)?;
             for (source, error) in &report.source_errors {
-                eprintln!("warning: source {source}: {error}");
+                eprintln!("{}", tr!(lang, "warning: source {source}: {error}", "警告: ソース {source}: {error}"));
             }
+            let (events, delivered, failed) = (report.events, report.delivered, report.failed);
+            let event_word = guardline_report::lead::plural(events, "event", "events");
+            let send_word = guardline_report::lead::plural(failed, "send", "sends");
             println!(
-                "watch: {} new events, {} delivered, {} failed sends, {pending} pending",
-                report.events, report.delivered, report.failed
+                "{}",
+                tr!(
+                    lang,
+                    "watch: {events} new {event_word}, {delivered} delivered, {failed} failed {send_word}, \
+                     {pending} pending",
+                    "watch: 新しいイベント {events} 件、配信 {delivered} 件、送信失敗 {failed} 件、送信待ち {pending} 件"
+                )
             );
             // For cron: a source that could not be polled or a send that failed (still queued) is exit 1.
             return Ok(report.failed == 0 && report.source_errors.is_empty());
@@ -108,13 +134,22 @@ async fn sources(
         let options = super::collect_options(&args.aws, config);
         let base_region = options.regions.as_ref().and_then(|regions| regions.first().cloned());
         let sdk = super::aws_config(&args.aws, base_region.as_deref(), &options).await?;
-        account =
-            aws::identify(&sdk).await.map_err(|error| anyhow::anyhow!("identifying the account: {error}"))?;
+        account = aws::identify(&sdk).await.map_err(|error| {
+            anyhow::anyhow!(tr!(
+                args.lang.code(),
+                "identifying the account: {error}",
+                "アカウントを特定できません: {error}"
+            ))
+        })?;
         let regions = match options.regions {
             Some(regions) => regions,
-            None => aws::enabled_regions(&sdk)
-                .await
-                .map_err(|error| anyhow::anyhow!("listing the enabled regions: {error}"))?,
+            None => aws::enabled_regions(&sdk).await.map_err(|error| {
+                anyhow::anyhow!(tr!(
+                    args.lang.code(),
+                    "listing the enabled regions: {error}",
+                    "有効なリージョンを一覧できません: {error}"
+                ))
+            })?,
         };
         let profile = config.profile_for(account.id.as_deref().unwrap_or_default(), account.alias.as_deref());
         let today = jiff::ZonedDateTime::now().date();
@@ -186,7 +221,7 @@ fn env_millis(name: &str) -> Option<Duration> {
 
 /// Takes the outbox's lock file (`<db>.lock`), held until the returned file is dropped; the operating
 /// system releases it when the process dies, so a crash never leaves it stale.
-fn lock_outbox(db: &std::path::Path) -> anyhow::Result<std::fs::File> {
+fn lock_outbox(db: &std::path::Path, lang: &str) -> anyhow::Result<std::fs::File> {
     let mut path = db.as_os_str().to_owned();
     path.push(".lock");
     let path = std::path::PathBuf::from(path);
@@ -197,11 +232,14 @@ fn lock_outbox(db: &std::path::Path) -> anyhow::Result<std::fs::File> {
         .with_context(|| format!("creating {}", path.display()))?;
     match file.try_lock() {
         Ok(()) => Ok(file),
-        Err(std::fs::TryLockError::WouldBlock) => bail!(
-            "another `guardline watch` is using {} (lock {}); run one watcher per outbox",
-            db.display(),
-            path.display()
-        ),
+        Err(std::fs::TryLockError::WouldBlock) => {
+            let (db, lock) = (db.display(), path.display());
+            bail!(tr!(
+                lang,
+                "another `guardline watch` is using {db} (lock {lock}); run one watcher per outbox",
+                "別の `guardline watch` が {db} を使用中です(ロック {lock}): 送信キュー 1 つにつき watch は 1 つだけ実行してください"
+            ))
+        }
         Err(std::fs::TryLockError::Error(error)) => {
             Err(error).with_context(|| format!("locking {}", path.display()))
         }

@@ -54,7 +54,11 @@ fn a_standalone_account_passes_with_the_organisation_controls_not_applicable() {
     let dir = account(json!({"status": "ok", "value": null}), CONFIG);
 
     let terminal = scan(&dir, &[]);
-    assert_eq!(terminal.code, 0, "NOT APPLICABLE never fails the run:\n{}{}", terminal.stdout, terminal.stderr);
+    assert_eq!(
+        terminal.code, 0,
+        "NOT APPLICABLE never fails the run:\n{}{}",
+        terminal.stdout, terminal.stderr
+    );
     let out = &terminal.stdout;
     assert!(out.contains("Result: all adopted controls pass"), "{out}");
     assert!(out.contains(" · 5 not applicable · "), "its own count in the totals:\n{out}");
@@ -109,7 +113,7 @@ fn require_organization_makes_a_standalone_account_fail() {
     let dir = account(json!({"status": "ok", "value": null}), &config);
     let terminal = scan(&dir, &[]);
     assert_eq!(terminal.code, 1, "{}{}", terminal.stdout, terminal.stderr);
-    assert!(terminal.stdout.contains(" · 5 fail"), "{}", terminal.stdout);
+    assert!(terminal.stdout.contains("  5 fail · "), "{}", terminal.stdout);
     assert!(!terminal.stdout.contains("NOT APPLICABLE"), "{}", terminal.stdout);
     assert_eq!(
         terminal
@@ -127,7 +131,11 @@ fn require_organization_makes_a_standalone_account_fail() {
     assert_eq!(json.code, 1);
     let report: Value = serde_json::from_str(&json.stdout).expect("JSON report");
     assert_eq!(report["failed"], true);
-    assert!(org_findings(&report).iter().all(|finding| finding["status"] == "FAIL" && finding["outcome"] == "fail"));
+    assert!(
+        org_findings(&report)
+            .iter()
+            .all(|finding| finding["status"] == "FAIL" && finding["outcome"] == "fail")
+    );
 }
 
 /// Not knowing whether the account is in an organization is not "not applicable": still NOT EVALUATED,

@@ -108,7 +108,7 @@ channels = ["slack", "bot", "teams", "mail"]
 
     let watch = guardline_in(dir.path(), &["watch", "--once", "-vv"], &env);
     assert_eq!(watch.code, 1, "failed sends are exit 1: {}", watch.stderr);
-    assert!(watch.stdout.contains("failed sends"), "{}", watch.stdout);
+    assert!(watch.stdout.contains(" failed send"), "{}", watch.stdout);
     assert!(!watch.stdout.contains(", 0 failed sends"), "the sends should have failed: {}", watch.stdout);
     assert_run_clean("watch --once", &watch);
     for channel in ["slack", "bot", "teams", "mail"] {

@@ -201,6 +201,22 @@ fn japanese_messages() {
     assert_eq!(run.code, 0, "{}", run.stderr);
     let body = setup.http.accepted(TEAMS)[0].body.clone();
     assert!(body.contains("ソース"), "{body}");
+    // The command's own lines are Japanese too.
+    assert!(
+        run.stdout.contains("watch: 新しいイベント 3 件、配信 9 件、送信失敗 0 件、送信待ち 0 件"),
+        "{}",
+        run.stdout
+    );
+    let test = setup.run(&["watch", "test", "slack", "--lang", "ja"]);
+    assert_eq!(test.code, 0, "{}", test.stderr);
+    assert!(test.stdout.contains("`slack` にテストメッセージを送信しました"), "{}", test.stdout);
+    let unknown = setup.run(&["watch", "test", "pager", "--lang", "ja"]);
+    assert_eq!(unknown.code, 2, "{}", unknown.stderr);
+    assert!(
+        unknown.stderr.contains("`[watch.channels]` にチャンネル `pager` がありません"),
+        "{}",
+        unknown.stderr
+    );
 }
 
 #[test]
@@ -235,7 +251,7 @@ fn a_channel_down_at_a_restart_gets_its_alerts_later_and_the_others_are_unaffect
     let run = setup.run(&["watch", "--once", "-v"]);
     assert_eq!(run.code, 1, "a failed send is exit 1 for cron: {}", run.stderr);
     assert_eq!(setup.counts(), (3, 0, 3));
-    assert!(run.stdout.contains("1 failed sends, 3 pending"), "{}", run.stdout);
+    assert!(run.stdout.contains("1 failed send, 3 pending"), "{}", run.stdout);
     for output in [&run.stdout, &run.stderr] {
         assert!(!output.contains("cli-secret"), "the webhook URL must not be logged:\n{output}");
         assert!(!output.contains("hunter2"));
@@ -253,7 +269,7 @@ fn a_channel_removed_from_the_config_has_its_pending_alerts_dropped_with_a_warni
     let setup = Setup::new();
     setup.http.set_down(TEAMS, true);
     let run = setup.run(&["watch", "--once"]);
-    assert!(run.stdout.contains("1 failed sends, 3 pending"), "{}", run.stdout);
+    assert!(run.stdout.contains("1 failed send, 3 pending"), "{}", run.stdout);
     let path = setup.dir.path().join("guardline.toml");
     let config = std::fs::read_to_string(&path).unwrap();
     let teams =
@@ -388,7 +404,7 @@ fn two_configs_keep_their_own_default_outboxes() {
     };
     setup.http.set_down(TEAMS, true);
     let first = run("a/guardline.toml", &["--once"]);
-    assert!(first.stdout.contains("1 failed sends, 3 pending"), "{}{}", first.stdout, first.stderr);
+    assert!(first.stdout.contains("1 failed send, 3 pending"), "{}{}", first.stdout, first.stderr);
     let other = run("b/guardline.toml", &["--once"]);
     assert_eq!(other.code, 0, "{}", other.stderr);
     assert!(!other.stderr.contains("no longer in [watch.channels]"), "{}", other.stderr);

@@ -79,7 +79,7 @@ channels = ["slack", "teams", "mail"]
     let run = guardline_in(dir.path(), &["watch", "--once"], &env);
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(
-        run.stdout.contains("watch: 1 new events, 3 delivered, 0 failed sends, 0 pending"),
+        run.stdout.contains("watch: 1 new event, 3 delivered, 0 failed sends, 0 pending"),
         "{}",
         run.stdout
     );
