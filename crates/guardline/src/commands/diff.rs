@@ -13,25 +13,35 @@ use guardline_rules::Outcome;
 
 use crate::args::{DiffArgs, Format};
 use crate::commands::history::{account_label, db_path, open_existing};
+use crate::lang::tr;
 
 pub fn run(args: DiffArgs) -> anyhow::Result<bool> {
+    let lang = args.lang.code();
     let Some(history) = open_existing(&args.history)? else {
         let path = db_path(&args.history)?;
+        let path = path.display();
         if args.old.is_some() {
-            anyhow::bail!("no history yet at {}: no scan to compare", path.display());
+            anyhow::bail!(tr!(
+                lang,
+                "no history yet at {path}: no scan to compare",
+                "{path} にはまだ履歴がありません: 比較するスキャンがありません"
+            ));
         }
-        return nothing_to_compare(&format!("no history yet at {}", path.display()));
+        return nothing_to_compare(&tr!(lang, "no history yet at {path}", "{path} にはまだ履歴がありません"), lang);
     };
     let (old, new) = match (args.old, args.new) {
         (Some(old), Some(new)) => (old, new),
-        (None, Some(_)) | (Some(_), None) => anyhow::bail!("give both OLD and NEW scan IDs, or neither"),
-        (None, None) => match default_pair(&history, args.account.as_deref())? {
+        (None, Some(_)) | (Some(_), None) => anyhow::bail!(tr!(
+            lang,
+            "give both OLD and NEW scan IDs, or neither",
+            "OLD と NEW のスキャン ID を両方指定するか、どちらも指定しないでください"
+        )),
+        (None, None) => match default_pair(&history, args.account.as_deref(), lang)? {
             Ok(pair) => pair,
-            Err(reason) => return nothing_to_compare(&reason),
+            Err(reason) => return nothing_to_compare(&reason, lang),
         },
     };
     let diff = history.diff(old, new)?;
-    let lang = args.lang.code();
     let text = match args.format {
         Format::Json => {
             let mut json = serde_json::to_string_pretty(&diff).expect("a diff serializes");
@@ -45,29 +55,54 @@ pub fn run(args: DiffArgs) -> anyhow::Result<bool> {
 }
 
 /// "Nothing to compare" is not a failure: said on stderr, exit 0 (stdout stays empty, for tools).
-fn nothing_to_compare(reason: &str) -> anyhow::Result<bool> {
-    eprintln!("{reason}: nothing to compare yet (a diff needs two recorded scans of the account)");
+fn nothing_to_compare(reason: &str, lang: &str) -> anyhow::Result<bool> {
+    eprintln!(
+        "{}",
+        tr!(
+            lang,
+            "{reason}: nothing to compare yet (a diff needs two recorded scans of the account)",
+            "{reason}: まだ比較できません(差分にはそのアカウントの記録済みスキャンが 2 つ必要です)"
+        )
+    );
     Ok(true)
 }
 
 /// The last two scans of `account`, or of the only account in the database; the inner `Err` says why
 /// there is nothing to compare yet.
-fn default_pair(history: &History, account: Option<&str>) -> anyhow::Result<Result<(i64, i64), String>> {
+fn default_pair(
+    history: &History,
+    account: Option<&str>,
+    lang: &str,
+) -> anyhow::Result<Result<(i64, i64), String>> {
     let database = history.path().display();
     let account = match account {
         Some(account) => account.to_owned(),
         None => match &history.accounts()?[..] {
-            [] => return Ok(Err(format!("no scans recorded in {database}"))),
+            [] => {
+                return Ok(Err(tr!(
+                    lang,
+                    "no scans recorded in {database}",
+                    "{database} に記録されたスキャンはありません"
+                )));
+            }
             [only] => only.clone(),
-            several => anyhow::bail!(
-                "{database} holds scans of several accounts ({}): choose one with --account",
-                several.join(", ")
-            ),
+            several => {
+                let accounts = several.join(", ");
+                anyhow::bail!(tr!(
+                    lang,
+                    "{database} holds scans of several accounts ({accounts}): choose one with --account",
+                    "{database} には複数のアカウント ({accounts}) のスキャンがあります: --account で 1 つ選んでください"
+                ))
+            }
         },
     };
-    Ok(history
-        .last_two(&account)?
-        .ok_or_else(|| format!("{database} holds fewer than two scans of account {account}")))
+    Ok(history.last_two(&account)?.ok_or_else(|| {
+        tr!(
+            lang,
+            "{database} holds fewer than two scans of account {account}",
+            "{database} にはアカウント {account} のスキャンが 2 つ未満しかありません"
+        )
+    }))
 }
 
 fn label(outcome: Option<Outcome>, lang: &str) -> &'static str {

@@ -69,7 +69,12 @@ pub fn run(args: HistoryArgs) -> anyhow::Result<bool> {
         let text = match args.format {
             Format::Json => "{\n  \"scans\": []\n}\n".to_owned(),
             Format::Terminal => {
-                format!("No history yet at {} (`guardline scan` records there).\n", path.display())
+                let path = path.display();
+                tr!(
+                    args.lang.code(),
+                    "No history yet at {path} (`guardline scan` records there).\n",
+                    "{path} にはまだ履歴がありません(`guardline scan` がそこに記録します)。\n"
+                )
             }
         };
         std::io::stdout().write_all(text.as_bytes()).context("writing the history")?;

@@ -318,11 +318,11 @@ pub fn emit_reports(
                     );
                 }
                 files::replace(&path, report.report_mode, render)?;
-                wrote(format, &path, &context.verdict);
+                wrote(format, &path, &context.verdict, report.lang.code());
             }
             (None, Some(path)) => {
                 write_streamed(path, report.report_mode, render)?;
-                wrote(format, path, &context.verdict);
+                wrote(format, path, &context.verdict, report.lang.code());
             }
             (None, None) => {
                 let mut out = BufWriter::new(std::io::stdout().lock());
@@ -334,13 +334,19 @@ pub fn emit_reports(
 }
 
 /// The line on stderr for a report written to a file.
-fn wrote(format: ReportFormat, path: &Path, verdict: &str) {
+fn wrote(format: ReportFormat, path: &Path, verdict: &str, lang: &str) {
     let format = format.to_possible_value().map(|value| value.get_name().to_owned()).unwrap_or_default();
-    if verdict.is_empty() {
-        crate::console::note!("wrote the {format} report to {}", path.display());
+    let path = path.display();
+    let line = if verdict.is_empty() {
+        crate::lang::tr!(lang, "wrote the {format} report to {path}", "{format} レポートを {path} に書き込みました")
     } else {
-        crate::console::note!("wrote the {format} report to {}: {verdict}", path.display());
-    }
+        crate::lang::tr!(
+            lang,
+            "wrote the {format} report to {path}: {verdict}",
+            "{format} レポートを {path} に書き込みました: {verdict}"
+        )
+    };
+    crate::console::note!("{line}");
 }
 
 /// Creates `path` (the file `--output` names, followed if it is a symlink) with `mode` and lets `write`

@@ -91,6 +91,10 @@ fn history_in_japanese() {
     let run = guardline_in(dir.path(), &["history", "--history-db", "h.sqlite3", "--lang", "ja"], &[]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     insta::assert_snapshot!("history_ja", run.stdout);
+    // One scan: diff says in Japanese that there is nothing to compare yet.
+    let diff = guardline_in(dir.path(), &["diff", "--history-db", "h.sqlite3", "--lang", "ja"], &[]);
+    assert_eq!(diff.code, 0, "{}", diff.stderr);
+    assert!(diff.stderr.contains("スキャンが 2 つ未満しかありません: まだ比較できません"), "{}", diff.stderr);
 }
 
 /// The bar: `scan --demo --lang ja --format html` has no English explanation.
@@ -104,4 +108,14 @@ fn demo_html_report_in_japanese_has_no_english_explanation() {
         assert!(!run.stdout.contains(text), "English heading {text:?} in the Japanese report");
     }
     assert_eq!(run.stdout.matches("<h4>確認内容</h4>").count(), guardline_rules::RULES.len());
+}
+
+/// A report written to a file says so on stderr in the report's language.
+#[test]
+fn the_report_file_line_is_in_japanese() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = guardline_in(dir.path(), &["scan", "--demo", "--lang", "ja", "--format", "html", "-o", "r.html"], &[]);
+    assert_eq!(run.code, 1, "the demo account fails: {}", run.stderr);
+    assert!(run.stderr.contains("html レポートを r.html に書き込みました: "), "{}", run.stderr);
+    assert!(!run.stderr.contains("wrote"), "{}", run.stderr);
 }
