@@ -87,7 +87,7 @@ fn demote(level: HeadingLevel) -> HeadingLevel {
 }
 
 /// The outcomes in the order the report lists them (worst first).
-const OUTCOMES: [Outcome; 7] = [
+pub(crate) const OUTCOMES: [Outcome; 7] = [
     Outcome::Fail,
     Outcome::Warn,
     Outcome::NotEvaluated,
@@ -98,15 +98,15 @@ const OUTCOMES: [Outcome; 7] = [
 ];
 
 /// Outcomes that say nothing about how the account meets the guideline: left out of scores and their bars.
-fn outside_score(outcome: Outcome) -> bool {
+pub(crate) fn outside_score(outcome: Outcome) -> bool {
     matches!(outcome, Outcome::NotAdopted | Outcome::NotApplicable)
 }
 
-const SEVERITIES: [Severity; 5] =
+pub(crate) const SEVERITIES: [Severity; 5] =
     [Severity::Critical, Severity::High, Severity::Medium, Severity::Low, Severity::Info];
 
 /// The outcome's key in URLs, data attributes and CSS classes (as in the JSON report).
-fn outcome_key(outcome: Outcome) -> &'static str {
+pub(crate) fn outcome_key(outcome: Outcome) -> &'static str {
     match outcome {
         Outcome::Fail => "fail",
         Outcome::Warn => "warn",
@@ -118,11 +118,11 @@ fn outcome_key(outcome: Outcome) -> &'static str {
     }
 }
 
-fn outcome_label(outcome: Outcome, lang: &str) -> &'static str {
+pub(crate) fn outcome_label(outcome: Outcome, lang: &str) -> &'static str {
     if lang == "ja" { outcome.label_ja() } else { outcome.label() }
 }
 
-fn section_key(section: Section) -> &'static str {
+pub(crate) fn section_key(section: Section) -> &'static str {
     match section {
         Section::Cost => "cost",
         Section::Security => "security",

@@ -10,7 +10,8 @@
 //! - [`csv`], [`junit`], [`sarif`], [`ocsf`], [`asff`]: one finding per row / test case / result / event, for
 //!   spreadsheets, CI test reporters, code-scanning dashboards, security data lakes and AWS Security Hub.
 //! - [`org`]: the organisation report of `scan --org` and `merge`: a per-account scorecard by section, then
-//!   every account's findings, in every format.
+//!   every account's findings, in every format; [`org_html`] is its HTML page (heat map, top failing
+//!   controls, controls × accounts matrix, trends, filters, drill-down), from a minijinja template.
 //!
 //! Architecture Invariant: reports only read an evaluation; they never call AWS and never change a verdict.
 
@@ -24,6 +25,7 @@ pub mod junit;
 pub mod lead;
 pub mod ocsf;
 pub mod org;
+pub mod org_html;
 pub mod sarif;
 pub mod summary;
 pub mod terminal;

@@ -7,9 +7,9 @@
 //! an account is never absent from the report and never passes unseen.
 //!
 //! - [`render`]: the report in any [`OrgFormat`].
-//! - Terminal and HTML open with a **scorecard**: per account (ID, name, OU path, profile) and per guideline
+//! - Terminal opens with a **scorecard**: per account (ID, name, OU path, profile) and per guideline
 //!   section, how many controls pass, fail (FAIL or WARN) and are NOT EVALUATED; NOT EVALUATED accounts show
-//!   their reason. Then each account's findings.
+//!   their reason. Then each account's findings. HTML is [`crate::org_html`]'s page.
 //! - JSON: `{"format": "guardline-org-report", "scorecard": [...], "accounts": [...]}` where each account is
 //!   its placement plus the single-account JSON report.
 //! - CSV, SARIF (one run per account), OCSF, ASFF and JUnit (suites per account and section) concatenate the
@@ -18,14 +18,12 @@
 //! Architecture Invariant: like every renderer, this only reads the evaluations; the verdict is
 //! [`OrgEvaluation::failed`]: some account fails.
 
-use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use guardline_model::Section;
 use guardline_rules::{Evaluation, Outcome};
 use serde::Serialize;
 
-use crate::html::escape;
 use crate::summarize;
 use crate::terminal::TerminalOptions;
 
@@ -95,7 +93,7 @@ pub fn render(org: &OrgEvaluation, format: OrgFormat, terminal: &TerminalOptions
     match format {
         OrgFormat::Terminal => render_terminal(org, terminal),
         OrgFormat::Json => render_json(org, lang),
-        OrgFormat::Html => render_html(org, lang),
+        OrgFormat::Html => crate::org_html::render(org, lang, &crate::org_html::OrgHtmlExtras::default()),
         OrgFormat::Csv => crate::csv::render_many(&evaluations, lang),
         OrgFormat::Sarif => crate::sarif::render_many(&evaluations, lang),
         OrgFormat::Ocsf => crate::ocsf::render_many(&evaluations, lang),
@@ -342,134 +340,5 @@ fn render_terminal(org: &OrgEvaluation, options: &TerminalOptions) -> String {
             (n, true) => format!("組織の結果: 不合格 ({} アカウント中 {n} が不合格)", org.accounts.len()),
         }
     );
-    out
-}
-
-const STYLE: &str = "body{font-family:system-ui,sans-serif;margin:2rem;color:#222}\
-table{border-collapse:collapse;margin:1rem 0}th,td{border:1px solid #ccc;padding:.3rem .6rem;text-align:left}\
-th{background:#f3f3f3}.fail{color:#b00020;font-weight:bold}.pass{color:#1b7f3b}\
-.ne{color:#8a2be2;font-weight:bold}.na{color:#3b5bdb}details{margin:.5rem 0}summary{cursor:pointer;font-weight:bold}\
-td.num{text-align:right;font-variant-numeric:tabular-nums}";
-
-fn render_html(org: &OrgEvaluation, lang: &str) -> String {
-    let ja = lang == "ja";
-    let t = |en: &'static str, jp: &'static str| if ja { jp } else { en };
-    let rows = scorecard(org);
-    let mut out = String::new();
-    let _ = write!(
-        out,
-        "<!DOCTYPE html>\n<html lang=\"{lang}\">\n<head>\n<meta charset=\"utf-8\">\n<title>{title}</title>\n\
-         <style>{STYLE}</style>\n</head>\n<body>\n<h1>{title}</h1>\n",
-        lang = if ja { "ja" } else { "en" },
-        title = t("Guardline organisation report", "Guardline 組織レポート"),
-    );
-    let verdict = if org.failed() {
-        format!("<p class=\"fail\">{}</p>\n", t("FAILED", "不合格"))
-    } else {
-        format!("<p class=\"pass\">{}</p>\n", t("PASSED", "合格"))
-    };
-    out.push_str(&verdict);
-    let _ = write!(
-        out,
-        "<h2>{}</h2>\n<p>{}</p>\n<table>\n<thead><tr><th>{}</th><th>{}</th><th>OU</th><th>{}</th>",
-        t("Scorecard", "スコアカード"),
-        t(
-            "Controls per section: pass / fail / not evaluated.",
-            "セクションごとのコントロール数: 合格 / 不合格 / 未評価"
-        ),
-        t("Account", "アカウント"),
-        t("Name", "名前"),
-        t("Profile", "プロファイル"),
-    );
-    for section in Section::ALL {
-        let _ = write!(
-            out,
-            "<th>{}</th>",
-            escape(&format!("{}. {}", section.number(), section.title().get(lang)))
-        );
-    }
-    let _ = writeln!(out, "<th>{}</th></tr></thead>\n<tbody>", t("Result", "結果"));
-    for row in &rows {
-        let _ = write!(
-            out,
-            "<tr><td><a href=\"#account-{id}\">{id}</a></td><td>{}</td><td>{}</td><td>{}</td>",
-            escape(row.name),
-            escape(row.ou_path),
-            escape(row.profile),
-            id = escape(row.account_id),
-        );
-        for score in &row.sections {
-            let _ = write!(out, "<td class=\"num\">{}</td>", cell(score));
-        }
-        let result = match (row.reason, row.failed) {
-            (Some(reason), _) => {
-                format!("<span class=\"ne\">{}</span>: {}", t("NOT EVALUATED", "未評価"), escape(reason))
-            }
-            (None, true) => format!("<span class=\"fail\">{}</span>", t("FAIL", "不合格")),
-            (None, false) => format!("<span class=\"pass\">{}</span>", t("PASS", "合格")),
-        };
-        let _ = writeln!(out, "<td>{result}</td></tr>");
-    }
-    out.push_str("</tbody>\n</table>\n");
-    let _ = writeln!(out, "<h2>{}</h2>", t("Findings", "検出事項"));
-    for account in &org.accounts {
-        let _ = writeln!(
-            out,
-            "<section id=\"account-{id}\">\n<h3>{id} {} <small>{} · {}</small></h3>",
-            escape(&account.name),
-            escape(&account.ou_path),
-            escape(&account.profile),
-            id = escape(&account.id),
-        );
-        if let Some(reason) = &account.not_evaluated {
-            let _ = writeln!(
-                out,
-                "<p><span class=\"ne\">{}</span>: {}</p>\n</section>",
-                t("NOT EVALUATED", "未評価"),
-                escape(reason)
-            );
-            continue;
-        }
-        let mut by_outcome: BTreeMap<Outcome, usize> = BTreeMap::new();
-        for finding in &account.evaluation.findings {
-            *by_outcome.entry(finding.outcome).or_default() += 1;
-        }
-        let _ = write!(out, "<details><summary>");
-        let summary: Vec<String> = by_outcome
-            .iter()
-            .map(|(outcome, count)| {
-                format!("{} {count}", if ja { outcome.label_ja() } else { outcome.label() })
-            })
-            .collect();
-        let _ = writeln!(out, "{}</summary>", escape(&summary.join(" · ")));
-        let _ = writeln!(
-            out,
-            "<table><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>",
-            t("Outcome", "結果"),
-            t("Control", "コントロール"),
-            t("Region", "リージョン"),
-            t("Resource", "リソース"),
-            t("Message", "メッセージ"),
-        );
-        for finding in account.evaluation.findings.iter().filter(|finding| finding.outcome != Outcome::Pass) {
-            let class = match finding.outcome {
-                Outcome::Fail | Outcome::Warn => "fail",
-                Outcome::NotEvaluated => "ne",
-                Outcome::NotApplicable => "na",
-                _ => "",
-            };
-            let _ = writeln!(
-                out,
-                "<tr><td class=\"{class}\">{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-                if ja { finding.outcome.label_ja() } else { finding.outcome.label() },
-                escape(&finding.finding.control),
-                escape(&finding.finding.region),
-                escape(&crate::formats::finding_key(&finding.finding)),
-                escape(finding.finding.message.get(lang)),
-            );
-        }
-        out.push_str("</tbody></table>\n</details>\n</section>\n");
-    }
-    out.push_str("</body>\n</html>\n");
     out
 }

@@ -27,7 +27,10 @@ pub fn run(args: DiffArgs) -> anyhow::Result<bool> {
                 "{path} にはまだ履歴がありません: 比較するスキャンがありません"
             ));
         }
-        return nothing_to_compare(&tr!(lang, "no history yet at {path}", "{path} にはまだ履歴がありません"), lang);
+        return nothing_to_compare(
+            &tr!(lang, "no history yet at {path}", "{path} にはまだ履歴がありません"),
+            lang,
+        );
     };
     let (old, new) = match (args.old, args.new) {
         (Some(old), Some(new)) => (old, new),

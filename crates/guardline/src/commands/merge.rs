@@ -29,10 +29,11 @@ pub fn run(args: MergeArgs) -> anyhow::Result<bool> {
     let today = args.today.unwrap_or_else(|| jiff::ZonedDateTime::now().date());
     let every: Vec<&'static guardline_rules::Rule> = guardline_rules::RULES.to_vec();
     let org = org_scan::evaluate_records(records, &config, today, &every);
+    let mut extras = guardline_report::org_html::OrgHtmlExtras::default();
     if !args.no_history {
-        org_scan::record_history(&args.history, &org)?;
+        extras.trends = org_scan::record_history(&args.history, &org)?;
     }
-    org_scan::emit(&org, &args.report, config_name)?;
+    org_scan::emit(&org, &args.report, config_name, &extras)?;
     Ok(!org.failed())
 }
 

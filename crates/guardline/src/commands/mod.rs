@@ -338,7 +338,11 @@ fn wrote(format: ReportFormat, path: &Path, verdict: &str, lang: &str) {
     let format = format.to_possible_value().map(|value| value.get_name().to_owned()).unwrap_or_default();
     let path = path.display();
     let line = if verdict.is_empty() {
-        crate::lang::tr!(lang, "wrote the {format} report to {path}", "{format} レポートを {path} に書き込みました")
+        crate::lang::tr!(
+            lang,
+            "wrote the {format} report to {path}",
+            "{format} レポートを {path} に書き込みました"
+        )
     } else {
         crate::lang::tr!(
             lang,

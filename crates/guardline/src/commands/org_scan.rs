@@ -167,10 +167,11 @@ pub fn run(args: ScanArgs) -> anyhow::Result<bool> {
 
     let today = args.today.unwrap_or_else(|| jiff::ZonedDateTime::now().date());
     let org = evaluate_records(records, &config, today, &rules);
+    let mut extras = guardline_report::org_html::OrgHtmlExtras::default();
     if !args.no_history && !args.select.is_partial() {
-        record_history(&args.history, &org)?;
+        extras.trends = record_history(&args.history, &org)?;
     }
-    emit(&org, &args.report, config_name)?;
+    emit(&org, &args.report, config_name, &extras)?;
     Ok(!org.failed())
 }
 
@@ -419,17 +420,28 @@ fn not_evaluated(
 }
 
 /// Records each scanned account's evaluation in the history (one scan per account; NOT EVALUATED
-/// accounts have no scan to record).
-pub fn record_history(history: &crate::args::HistoryDbArgs, org: &OrgEvaluation) -> anyhow::Result<()> {
+/// accounts have no scan to record); returns each recorded account's trend of failing controls, for the
+/// organisation HTML report.
+pub fn record_history(
+    history: &crate::args::HistoryDbArgs,
+    org: &OrgEvaluation,
+) -> anyhow::Result<std::collections::HashMap<String, Vec<guardline_report::html::TrendPoint>>> {
+    let mut trends = std::collections::HashMap::new();
     for account in org.accounts.iter().filter(|account| account.not_evaluated.is_none()) {
-        super::history::record(history, &account.evaluation)
+        let trend = super::history::record(history, &account.evaluation)
             .with_context(|| format!("recording account {}", account.id))?;
+        trends.insert(account.id.clone(), trend);
     }
-    Ok(())
+    Ok(trends)
 }
 
 /// Renders the organisation report in every requested format.
-pub fn emit(org: &OrgEvaluation, report: &ReportArgs, config_name: Option<String>) -> anyhow::Result<()> {
+pub fn emit(
+    org: &OrgEvaluation,
+    report: &ReportArgs,
+    config_name: Option<String>,
+    extras: &guardline_report::org_html::OrgHtmlExtras,
+) -> anyhow::Result<()> {
     if let Some(dir) = &report.output_dir {
         anyhow::ensure!(
             !dir.to_string_lossy().starts_with("s3://"),
@@ -438,7 +450,11 @@ pub fn emit(org: &OrgEvaluation, report: &ReportArgs, config_name: Option<String
     }
     let context = super::ReportContext { config_name, ..Default::default() };
     emit_reports(report, context, |format, terminal, out| {
-        out.write_all(guardline_report::org::render(org, org_format(format), terminal).as_bytes())
+        let page = match format {
+            ReportFormat::Html => guardline_report::org_html::render(org, &terminal.lang, extras),
+            format => guardline_report::org::render(org, org_format(format), terminal),
+        };
+        out.write_all(page.as_bytes())
     })
 }
 

@@ -114,7 +114,11 @@ fn demo_html_report_in_japanese_has_no_english_explanation() {
 #[test]
 fn the_report_file_line_is_in_japanese() {
     let dir = tempfile::tempdir().unwrap();
-    let run = guardline_in(dir.path(), &["scan", "--demo", "--lang", "ja", "--format", "html", "-o", "r.html"], &[]);
+    let run = guardline_in(
+        dir.path(),
+        &["scan", "--demo", "--lang", "ja", "--format", "html", "-o", "r.html"],
+        &[],
+    );
     assert_eq!(run.code, 1, "the demo account fails: {}", run.stderr);
     assert!(run.stderr.contains("html レポートを r.html に書き込みました: "), "{}", run.stderr);
     assert!(!run.stderr.contains("wrote"), "{}", run.stderr);

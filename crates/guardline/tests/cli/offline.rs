@@ -329,3 +329,55 @@ fn a_file_that_is_not_a_snapshot_is_refused_in_words() {
         }
     }
 }
+
+/// The organisation HTML report from `merge` of hand-written shard outputs (three demo accounts): the heat
+/// map lists every account; after a second merge into the same history each account has its trend line.
+#[test]
+fn merge_renders_the_organisation_page_with_each_account_s_trend() {
+    let dir = tempfile::tempdir().unwrap();
+    let shard = dir.path().join("shard");
+    std::fs::create_dir_all(shard.join("accounts")).unwrap();
+    let demo =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../demo/snapshot.json")).unwrap();
+    let ids = ["111111111111", "222222222222", "333333333333"];
+    for (index, id) in ids.iter().enumerate() {
+        let snapshot: serde_json::Value = serde_json::from_str(&demo.replace("123456789012", id)).unwrap();
+        let record = serde_json::json!({
+            "format": "guardline-org-account", "version": 1,
+            "account": {
+                "id": id, "name": format!("member-{index}"), "email": format!("m{index}@example.com"),
+                "status": "ACTIVE", "ou_path": "Root/Workloads", "ou_ids": ["r-ab12", "ou-ab12-11111111"],
+                "tags": {},
+            },
+            "outcome": {"snapshot": snapshot},
+        });
+        std::fs::write(shard.join(format!("accounts/{id}.json")), record.to_string()).unwrap();
+    }
+    let manifest = serde_json::json!({
+        "format": "guardline-org-shard", "version": 1, "index": 0, "count": 1, "selected": ids, "accounts": ids,
+    });
+    std::fs::write(shard.join("shard-0-of-1.json"), manifest.to_string()).unwrap();
+    let merge = |out: &str| {
+        let args = [
+            "merge",
+            "shard",
+            "--history-db",
+            "h.sqlite3",
+            "--today",
+            "2026-11-28",
+            "--format",
+            "html",
+            "-o",
+            out,
+        ];
+        let run = guardline_in(dir.path(), &args, &[]);
+        assert_eq!(run.code, 1, "the demo accounts fail: {}", run.stderr);
+        std::fs::read_to_string(dir.path().join(out)).unwrap()
+    };
+    let first = merge("first.html");
+    assert_eq!(first.matches("<tr class=\"heat-row\"").count(), 3);
+    assert!(first.contains("Accounts by guideline section, worst first"));
+    assert!(!first.contains("<svg class=\"spark\""), "one scan each: no trend yet");
+    let second = merge("second.html");
+    assert_eq!(second.matches("<svg class=\"spark\"").count(), 3, "a trend per account");
+}
