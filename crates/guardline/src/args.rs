@@ -165,6 +165,19 @@ pub enum ReportFormat {
 
 impl ReportFormat {
     /// The file name a report of this format gets in `--output-dir`.
+    /// The report's media type, for S3 (`--output s3://...`).
+    pub fn content_type(self) -> &'static str {
+        match self {
+            ReportFormat::Terminal => "text/plain; charset=utf-8",
+            ReportFormat::Html => "text/html; charset=utf-8",
+            ReportFormat::Csv => "text/csv; charset=utf-8",
+            ReportFormat::Junit => "application/xml",
+            ReportFormat::Json | ReportFormat::Sarif | ReportFormat::Ocsf | ReportFormat::Asff => {
+                "application/json"
+            }
+        }
+    }
+
     pub fn file_name(self) -> &'static str {
         match self {
             ReportFormat::Terminal => "guardline-report.txt",
@@ -207,10 +220,11 @@ pub struct ReportArgs {
     /// Report format(s), comma-separated; several formats need --output-dir.
     #[arg(long, value_enum, value_delimiter = ',', default_value = "terminal")]
     pub format: Vec<ReportFormat>,
-    /// Write the report here instead of stdout.
+    /// Write the report here instead of stdout (a file, or an S3 object `s3://bucket/key`).
     #[arg(long, short, value_name = "FILE", conflicts_with = "output_dir")]
     pub output: Option<PathBuf>,
-    /// Write each format's report into this directory as guardline-report.<ext>.
+    /// Write each format's report into this directory (or S3 prefix, `s3://bucket/prefix/`) as
+    /// guardline-report.<ext>.
     #[arg(long, value_name = "DIR")]
     pub output_dir: Option<PathBuf>,
     /// Language of messages and section titles (default: the locale's, LC_ALL/LC_MESSAGES/LANG ja* → ja, else en).

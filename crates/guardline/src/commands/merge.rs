@@ -33,7 +33,7 @@ pub fn run(args: MergeArgs) -> anyhow::Result<bool> {
     if !args.no_history {
         extras.trends = org_scan::record_history(&args.history, &org)?;
     }
-    org_scan::emit(&org, &args.report, config_name, &extras)?;
+    org_scan::emit(&org, &args.report, config_name, &extras, None)?;
     Ok(!org.failed())
 }
 

@@ -248,6 +248,8 @@ pub struct ReportContext {
     /// The verdict in a few words ("adopted controls fail: 25 fail · 8 pass"), for the line on stderr when a
     /// report goes to a file.
     pub verdict: String,
+    /// The AWS profile of the caller, whose own bucket an `s3://` output is (`--profile`).
+    pub s3_profile: Option<String>,
 }
 
 /// The arguments that make a next command reach the same account, profile and config.
@@ -303,6 +305,18 @@ pub fn emit_reports(
         config_path: context.config_name,
         target_args: context.target_args,
     };
+    let in_s3 = |path: &Option<PathBuf>| {
+        path.as_deref().is_some_and(|path| path.to_string_lossy().starts_with("s3://"))
+    };
+    if in_s3(&report.output_dir) || in_s3(&report.output) {
+        return emit_to_s3(
+            report,
+            &formats,
+            &terminal,
+            (&context.verdict, context.s3_profile.as_deref()),
+            render,
+        );
+    }
     for format in formats {
         let render = |out: &mut dyn Write| render(format, &terminal, out);
         match (&report.output_dir, &report.output) {
@@ -331,6 +345,67 @@ pub fn emit_reports(
         }
     }
     Ok(())
+}
+
+/// Reports to S3: `--output-dir s3://bucket/prefix/` (each format as `prefix/guardline-report.<ext>`) or
+/// `--output s3://bucket/key`, in the caller's own bucket (`ExpectedBucketOwner`, see [`org_store`]), each
+/// object with its media type. Every report is rendered before the first upload.
+fn emit_to_s3(
+    report: &ReportArgs,
+    formats: &[ReportFormat],
+    terminal: &TerminalOptions,
+    (verdict, s3_profile): (&str, Option<&str>),
+    render: impl Fn(ReportFormat, &TerminalOptions, &mut dyn Write) -> std::io::Result<()>,
+) -> anyhow::Result<()> {
+    use org_store::{Location, Store};
+    let mut uploads = Vec::new();
+    for format in formats {
+        let (location, name) = match (&report.output_dir, &report.output) {
+            (Some(dir), _) => (Location::parse(dir)?, format.file_name().to_owned()),
+            (None, Some(path)) => match Location::parse(path)? {
+                Location::S3 { bucket, prefix } => {
+                    let (dir, name) = prefix.rsplit_once('/').unwrap_or(("", prefix.as_str()));
+                    anyhow::ensure!(
+                        !name.is_empty(),
+                        "`{}`: name the object after the bucket",
+                        path.display()
+                    );
+                    (Location::S3 { bucket, prefix: dir.to_owned() }, name.to_owned())
+                }
+                Location::Local(_) => unreachable!("only s3:// outputs come here"),
+            },
+            (None, None) => unreachable!("only s3:// outputs come here"),
+        };
+        let mut bytes = Vec::new();
+        render(*format, terminal, &mut bytes).context("rendering the report")?;
+        let text = String::from_utf8(bytes).context("the report is UTF-8")?;
+        uploads.push((*format, location, name, text));
+    }
+    // Its own runtime on its own thread: the caller may already be inside one.
+    std::thread::scope(|scope| {
+        scope
+            .spawn(|| -> anyhow::Result<()> {
+                let runtime = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .context("starting tokio")?;
+                runtime.block_on(async {
+                    let locations: Vec<Location> =
+                        uploads.iter().map(|(_, location, _, _)| location.clone()).collect();
+                    let store = Store::new(&locations, s3_profile).await?;
+                    for (format, location, name, text) in &uploads {
+                        store.put_as(location, name, text, format.content_type()).await?;
+                        let Location::S3 { bucket, prefix } = location else { continue };
+                        let key = if prefix.is_empty() { name.clone() } else { format!("{prefix}/{name}") };
+                        let url = PathBuf::from(format!("s3://{bucket}/{key}"));
+                        wrote(*format, &url, verdict, report.lang.code());
+                    }
+                    Ok(())
+                })
+            })
+            .join()
+            .map_err(|_| anyhow::anyhow!("the S3 upload thread panicked"))?
+    })
 }
 
 /// The line on stderr for a report written to a file.

@@ -171,7 +171,7 @@ pub fn run(args: ScanArgs) -> anyhow::Result<bool> {
     if !args.no_history && !args.select.is_partial() {
         extras.trends = record_history(&args.history, &org)?;
     }
-    emit(&org, &args.report, config_name, &extras)?;
+    emit(&org, &args.report, config_name, &extras, args.aws.profile.as_deref())?;
     Ok(!org.failed())
 }
 
@@ -441,14 +441,10 @@ pub fn emit(
     report: &ReportArgs,
     config_name: Option<String>,
     extras: &guardline_report::org_html::OrgHtmlExtras,
+    s3_profile: Option<&str>,
 ) -> anyhow::Result<()> {
-    if let Some(dir) = &report.output_dir {
-        anyhow::ensure!(
-            !dir.to_string_lossy().starts_with("s3://"),
-            "reports are written to a local --output-dir; s3:// is for the outputs of --shard"
-        );
-    }
-    let context = super::ReportContext { config_name, ..Default::default() };
+    let context =
+        super::ReportContext { config_name, s3_profile: s3_profile.map(str::to_owned), ..Default::default() };
     emit_reports(report, context, |format, terminal, out| {
         let page = match format {
             ReportFormat::Html => guardline_report::org_html::render(org, &terminal.lang, extras),

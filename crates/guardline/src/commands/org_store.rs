@@ -1,5 +1,6 @@
 //! Where the shards of `scan --org --shard` write and `guardline merge` reads: a local directory, or
-//! `s3://bucket/prefix` (objects `prefix/shard-<i>-of-<n>.json` and `prefix/accounts/<id>.json`).
+//! `s3://bucket/prefix` (objects `prefix/shard-<i>-of-<n>.json` and `prefix/accounts/<id>.json`); and where
+//! reports go when `--output`/`--output-dir` is an `s3://` URL.
 //!
 //! S3 uses the standard credential chain (`--profile` for the shard, the environment for the merge) and the
 //! configured region, path-style when an endpoint override is set (moto, a VPC endpoint). Writing shard
@@ -129,8 +130,19 @@ impl Store {
         (client, owner)
     }
 
-    /// Writes `text` to `name` (a relative path with `/`) under `location`.
+    /// Writes JSON `text` to `name` (a relative path with `/`) under `location`.
     pub async fn put(&self, location: &Location, name: &str, text: &str) -> anyhow::Result<()> {
+        self.put_as(location, name, text, "application/json").await
+    }
+
+    /// Writes `text` to `name` under `location`; in S3 with the `Content-Type` `content_type`.
+    pub async fn put_as(
+        &self,
+        location: &Location,
+        name: &str,
+        text: &str,
+        content_type: &str,
+    ) -> anyhow::Result<()> {
         match location {
             Location::Local(dir) => {
                 let path = dir.join(name);
@@ -148,7 +160,7 @@ impl Store {
                     .bucket(bucket)
                     .expected_bucket_owner(owner)
                     .key(&key)
-                    .content_type("application/json")
+                    .content_type(content_type)
                     .body(aws_sdk_s3::primitives::ByteStream::from(text.as_bytes().to_vec()))
                     .send()
                     .await

@@ -102,6 +102,7 @@ pub fn run(args: ScanArgs) -> anyhow::Result<bool> {
         config_name,
         target_args: target.clone(),
         verdict: guardline_report::terminal::verdict(&evaluation, lang),
+        s3_profile: args.aws.profile.clone(),
     };
     emit_reports(&args.report, context, |format, terminal, out| {
         render(format, &evaluation, lang, terminal, &extras, out)

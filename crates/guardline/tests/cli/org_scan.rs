@@ -399,6 +399,37 @@ async fn org_scan_reports_every_member_under_its_profile_and_shards_merge_to_the
     let from_s3 = run(dir.path(), merge_args(&["s3://org-scan-results/run-1"]), env.clone()).await;
     assert_eq!(from_s3.code, 1, "{}", from_s3.stderr);
     assert_same_report(&without_collection_times(&from_s3.stdout), &without_collection_times(&whole.stdout));
+    // The organisation report itself to S3, one object per format with its media type.
+    let mut to_s3 = merge_args(&["s3://org-scan-results/run-1"]);
+    to_s3.retain(|arg| arg != "--format" && arg != "json");
+    to_s3.extend(
+        ["--format", "html,json", "--output-dir", "s3://org-scan-results/reports/"].map(str::to_owned),
+    );
+    let uploaded = run(dir.path(), to_s3, env.clone()).await;
+    assert_eq!(uploaded.code, 1, "{}", uploaded.stderr);
+    assert!(
+        uploaded
+            .stderr
+            .contains("wrote the html report to s3://org-scan-results/reports/guardline-report.html"),
+        "{}",
+        uploaded.stderr
+    );
+    let object = |key: &'static str| {
+        let s3 = s3.clone();
+        async move {
+            let object = s3.get_object().bucket("org-scan-results").key(key).send().await.unwrap();
+            let content_type = object.content_type().unwrap_or_default().to_owned();
+            let body = object.body.collect().await.unwrap().into_bytes();
+            (content_type, String::from_utf8(body.to_vec()).unwrap())
+        }
+    };
+    let (content_type, html) = object("reports/guardline-report.html").await;
+    assert_eq!(content_type, "text/html; charset=utf-8");
+    assert!(html.contains("Accounts by guideline section, worst first"));
+    let (content_type, json) = object("reports/guardline-report.json").await;
+    assert_eq!(content_type, "application/json");
+    let json: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(json["format"], "guardline-org-report");
 
     // The merge records one scan per account in the history.
     let recorded = run(

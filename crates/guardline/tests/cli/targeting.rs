@@ -181,3 +181,50 @@ fn no_credentials_says_what_was_tried() {
         assert!(run.stderr.contains(tried), "{tried} in {}", run.stderr);
     }
 }
+
+/// `--output s3://bucket/key`: the report is an object in the caller's own bucket, with its media type;
+/// a URL without a key is refused before the scan is written anywhere.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_report_goes_to_s3() {
+    let account = guardline_testkit::shared().account().await;
+    let dir = tempfile::tempdir().unwrap();
+    let s3 = aws_sdk_s3::Client::from_conf(
+        aws_sdk_s3::config::Builder::from(&account.config).force_path_style(true).build(),
+    );
+    let bucket = format!("reports-{}", account.id);
+    s3.create_bucket()
+        .bucket(&bucket)
+        .create_bucket_configuration(
+            aws_sdk_s3::types::CreateBucketConfiguration::builder()
+                .location_constraint(aws_sdk_s3::types::BucketLocationConstraint::ApNortheast1)
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    let url = format!("s3://{bucket}/daily/scan.json");
+    let scan = [
+        "scan",
+        "--region",
+        "ap-northeast-1",
+        "--format",
+        "json",
+        "-o",
+        url.as_str(),
+        "--no-history",
+        "--no-progress",
+    ];
+    let scanned = run(dir.path(), &account, &scan, &[]);
+    assert_eq!(scanned.code, 1, "{}", scanned.stderr);
+    assert!(scanned.stderr.contains(&format!("wrote the json report to {url}: ")), "{}", scanned.stderr);
+    let object = s3.get_object().bucket(&bucket).key("daily/scan.json").send().await.unwrap();
+    assert_eq!(object.content_type(), Some("application/json"));
+    let body = object.body.collect().await.unwrap().into_bytes();
+    let report: Value = serde_json::from_slice(&body).expect("the JSON report");
+    assert_eq!(report["account_id"], account.id.as_str());
+
+    let bare = format!("s3://{bucket}");
+    let refused = run(dir.path(), &account, &["scan", "--demo", "-o", bare.as_str()], &[]);
+    assert_eq!(refused.code, 2, "{}", refused.stderr);
+    assert!(refused.stderr.contains("name the object after the bucket"), "{}", refused.stderr);
+}
