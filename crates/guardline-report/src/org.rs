@@ -319,26 +319,30 @@ fn render_terminal(org: &OrgEvaluation, options: &TerminalOptions) -> String {
             None => out.push_str(&crate::terminal::render(&account.evaluation, options)),
         }
     }
-    let failing = org.accounts.iter().filter(|account| account.evaluation.failed).count();
     let _ = writeln!(out, "\n{}", "═".repeat(78));
-    let _ = writeln!(
-        out,
-        "{}",
-        match (failing, ja) {
-            (0, false) => format!(
-                "Organisation result: PASSED ({} {})",
-                org.accounts.len(),
-                crate::lead::plural(org.accounts.len(), "account", "accounts")
-            ),
-            (0, true) => format!("組織の結果: 合格 ({} アカウント)", org.accounts.len()),
-            (n, false) => format!(
-                "Organisation result: FAILED ({n} of {} {} {})",
-                org.accounts.len(),
-                crate::lead::plural(org.accounts.len(), "account", "accounts"),
-                crate::lead::plural(n, "fails", "fail")
-            ),
-            (n, true) => format!("組織の結果: 不合格 ({} アカウント中 {n} が不合格)", org.accounts.len()),
-        }
-    );
+    let label = if options.lang == "ja" { "組織の結果" } else { "Organisation result" };
+    let _ = writeln!(out, "{label}: {}", verdict(org, &options.lang));
     out
+}
+
+/// The organisation's verdict in a few words ("FAILED (2 of 3 accounts fail)"), in `lang`: the terminal
+/// report's last line, and the line on stderr when the report is written to a file.
+pub fn verdict(org: &OrgEvaluation, lang: &str) -> String {
+    let ja = lang == "ja";
+    let failing = org.accounts.iter().filter(|account| account.evaluation.failed).count();
+    match (failing, ja) {
+        (0, false) => format!(
+            "PASSED ({} {})",
+            org.accounts.len(),
+            crate::lead::plural(org.accounts.len(), "account", "accounts")
+        ),
+        (0, true) => format!("合格 ({} アカウント)", org.accounts.len()),
+        (n, false) => format!(
+            "FAILED ({n} of {} {} {})",
+            org.accounts.len(),
+            crate::lead::plural(org.accounts.len(), "account", "accounts"),
+            crate::lead::plural(n, "fails", "fail")
+        ),
+        (n, true) => format!("不合格 ({} アカウント中 {n} が不合格)", org.accounts.len()),
+    }
 }

@@ -443,8 +443,12 @@ pub fn emit(
     extras: &guardline_report::org_html::OrgHtmlExtras,
     s3_profile: Option<&str>,
 ) -> anyhow::Result<()> {
-    let context =
-        super::ReportContext { config_name, s3_profile: s3_profile.map(str::to_owned), ..Default::default() };
+    let context = super::ReportContext {
+        config_name,
+        verdict: guardline_report::org::verdict(org, report.lang.code()),
+        s3_profile: s3_profile.map(str::to_owned),
+        ..Default::default()
+    };
     emit_reports(report, context, |format, terminal, out| {
         let page = match format {
             ReportFormat::Html => guardline_report::org_html::render(org, &terminal.lang, extras),

@@ -408,9 +408,9 @@ async fn org_scan_reports_every_member_under_its_profile_and_shards_merge_to_the
     let uploaded = run(dir.path(), to_s3, env.clone()).await;
     assert_eq!(uploaded.code, 1, "{}", uploaded.stderr);
     assert!(
-        uploaded
-            .stderr
-            .contains("wrote the html report to s3://org-scan-results/reports/guardline-report.html"),
+        uploaded.stderr.contains(
+            "wrote the html report to s3://org-scan-results/reports/guardline-report.html: FAILED ("
+        ),
         "{}",
         uploaded.stderr
     );
