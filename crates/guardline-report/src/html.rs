@@ -239,18 +239,7 @@ fn fix_first(out: &mut String, priorities: &[Priority<'_>], target_args: &str, l
         return;
     }
     let shown = priorities.len().min(lead::FIX_FIRST);
-    let heading = if lang == "ja" {
-        format!(
-            "まず直すもの (不合格の {} コントロールのうち {shown} 件、重大度と影響範囲の順)",
-            priorities.len()
-        )
-    } else {
-        format!(
-            "Fix first ({shown} of {} failing {}, by severity and reach)",
-            priorities.len(),
-            lead::plural(priorities.len(), "control", "controls")
-        )
-    };
+    let heading = lead::fix_first_heading(shown, priorities.len(), lang);
     let _ = writeln!(out, "<section class=\"lead\" id=\"fix-first\"><h2>{}</h2><ol>", escape(&heading));
     for priority in priorities.iter().take(shown) {
         let rule = priority.rule;

@@ -237,6 +237,17 @@ pub fn next_commands(priorities: &[Priority<'_>], target_args: &str, lang: &str)
     lines
 }
 
+/// The "fix first" block's heading, the same in the terminal and HTML reports: `shown` of the `failing`
+/// controls, and their order.
+pub fn fix_first_heading(shown: usize, failing: usize, lang: &str) -> String {
+    if lang == "ja" {
+        format!("まず直すもの (不合格の {failing} コントロールのうち {shown} 件、重大度と影響範囲の順)")
+    } else {
+        let noun = plural(failing, "control", "controls");
+        format!("Fix first ({shown} of {failing} failing {noun}, by severity and reach)")
+    }
+}
+
 /// `one` for 1, `many` otherwise.
 pub fn plural(count: usize, one: &'static str, many: &'static str) -> &'static str {
     if count == 1 { one } else { many }

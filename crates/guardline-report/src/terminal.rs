@@ -174,18 +174,7 @@ fn render_fix_first(
     let lang = options.lang.as_str();
     let ja = lang == "ja";
     let shown = priorities.len().min(FIX_FIRST);
-    let heading = if ja {
-        format!(
-            "まず直すもの (不合格の {} コントロールのうち {shown} 件、重大度と影響範囲の順)",
-            priorities.len()
-        )
-    } else {
-        format!(
-            "Fix first ({shown} of {} failing {}, by severity and reach)",
-            priorities.len(),
-            plural(priorities.len(), "control", "controls")
-        )
-    };
+    let heading = crate::lead::fix_first_heading(shown, priorities.len(), lang);
     let _ = writeln!(out, "\n{}", painter.bold(&heading));
     for (index, priority) in priorities.iter().take(shown).enumerate() {
         let rule = priority.rule;

@@ -129,4 +129,24 @@ impl Account {
     pub fn in_region(&self, region: &str) -> SdkConfig {
         self.config.to_builder().region(Region::new(region.to_owned())).build()
     }
+
+    /// An S3 client of the account, path-style (moto on 127.0.0.1 has no bucket host names).
+    pub fn s3(&self) -> aws_sdk_s3::Client {
+        aws_sdk_s3::Client::from_conf(
+            aws_sdk_s3::config::Builder::from(&self.config).force_path_style(true).build(),
+        )
+    }
+}
+
+/// Creates `bucket` in ap-northeast-1 (the accounts' region) with `s3`, or panics.
+pub async fn create_bucket(s3: &aws_sdk_s3::Client, bucket: &str) {
+    use aws_sdk_s3::types::{BucketLocationConstraint, CreateBucketConfiguration};
+    let location =
+        CreateBucketConfiguration::builder().location_constraint(BucketLocationConstraint::ApNortheast1);
+    s3.create_bucket()
+        .bucket(bucket)
+        .create_bucket_configuration(location.build())
+        .send()
+        .await
+        .unwrap_or_else(|error| panic!("creating bucket {bucket}: {error:?}"));
 }

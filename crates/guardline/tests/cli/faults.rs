@@ -105,16 +105,7 @@ async fn the_results_bucket_is_read_with_its_expected_owner() {
     let account = server.account().await;
     let s3 = aws_sdk_s3::Client::new(&account.config);
     let bucket = format!("results-{}", account.id);
-    s3.create_bucket()
-        .bucket(&bucket)
-        .create_bucket_configuration(
-            aws_sdk_s3::types::CreateBucketConfiguration::builder()
-                .location_constraint(aws_sdk_s3::types::BucketLocationConstraint::ApNortheast1)
-                .build(),
-        )
-        .send()
-        .await
-        .unwrap();
+    guardline_testkit::create_bucket(&s3, &bucket).await;
     let proxy = FaultProxy::start(&server.endpoint, Faults::default());
     let env = moto_env(&proxy.endpoint, &account.credentials);
     let dir = tempfile::tempdir().unwrap();

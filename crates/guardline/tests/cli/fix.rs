@@ -428,20 +428,9 @@ fn unknown_controls_in_only_are_an_error() {
 async fn a_trail_logging_only_writes_is_fixed_and_the_fix_converges() {
     use aws_sdk_cloudtrail::types::{EventSelector, ReadWriteType};
     let account = guardline_testkit::shared().account().await;
-    let s3 = aws_sdk_s3::Client::from_conf(
-        aws_sdk_s3::config::Builder::from(&account.config).force_path_style(true).build(),
-    );
+    let s3 = account.s3();
     let bucket = format!("writes-only-{}", account.id);
-    s3.create_bucket()
-        .bucket(&bucket)
-        .create_bucket_configuration(
-            aws_sdk_s3::types::CreateBucketConfiguration::builder()
-                .location_constraint(aws_sdk_s3::types::BucketLocationConstraint::ApNortheast1)
-                .build(),
-        )
-        .send()
-        .await
-        .unwrap();
+    guardline_testkit::create_bucket(&s3, &bucket).await;
     let cloudtrail = aws_sdk_cloudtrail::Client::new(&account.config);
     cloudtrail
         .create_trail()

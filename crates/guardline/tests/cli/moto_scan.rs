@@ -43,20 +43,9 @@ pub(crate) async fn seed(account: &guardline_testkit::Account) {
     iam.create_user().user_name("bob").send().await.unwrap();
     iam.create_access_key().user_name("bob").send().await.unwrap();
 
-    let s3 = aws_sdk_s3::Client::from_conf(
-        aws_sdk_s3::config::Builder::from(&account.config).force_path_style(true).build(),
-    );
+    let s3 = account.s3();
     let bucket = format!("public-{}", account.id);
-    s3.create_bucket()
-        .bucket(&bucket)
-        .create_bucket_configuration(
-            aws_sdk_s3::types::CreateBucketConfiguration::builder()
-                .location_constraint(aws_sdk_s3::types::BucketLocationConstraint::ApNortheast1)
-                .build(),
-        )
-        .send()
-        .await
-        .unwrap();
+    guardline_testkit::create_bucket(&s3, &bucket).await;
     let policy = format!(
         r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::{bucket}/*"}}]}}"#
     );

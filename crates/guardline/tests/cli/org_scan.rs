@@ -270,19 +270,8 @@ async fn org_scan_reports_every_member_under_its_profile_and_shards_merge_to_the
     console_user_without_mfa(&member(server, &org, "prod-web").await).await;
     open_security_group(&member(server, &org, "dev-api").await).await;
     // A results bucket for the shards, in the management account (so every scan sees the same account).
-    let s3 = aws_sdk_s3::Client::from_conf(
-        aws_sdk_s3::config::Builder::from(&org.management.config).force_path_style(true).build(),
-    );
-    s3.create_bucket()
-        .bucket("org-scan-results")
-        .create_bucket_configuration(
-            aws_sdk_s3::types::CreateBucketConfiguration::builder()
-                .location_constraint(aws_sdk_s3::types::BucketLocationConstraint::ApNortheast1)
-                .build(),
-        )
-        .send()
-        .await
-        .unwrap();
+    let s3 = org.management.s3();
+    guardline_testkit::create_bucket(&s3, "org-scan-results").await;
 
     let dir = tempfile::tempdir().unwrap();
     write_config(dir.path(), &org);

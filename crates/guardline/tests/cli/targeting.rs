@@ -188,20 +188,9 @@ fn no_credentials_says_what_was_tried() {
 async fn a_report_goes_to_s3() {
     let account = guardline_testkit::shared().account().await;
     let dir = tempfile::tempdir().unwrap();
-    let s3 = aws_sdk_s3::Client::from_conf(
-        aws_sdk_s3::config::Builder::from(&account.config).force_path_style(true).build(),
-    );
+    let s3 = account.s3();
     let bucket = format!("reports-{}", account.id);
-    s3.create_bucket()
-        .bucket(&bucket)
-        .create_bucket_configuration(
-            aws_sdk_s3::types::CreateBucketConfiguration::builder()
-                .location_constraint(aws_sdk_s3::types::BucketLocationConstraint::ApNortheast1)
-                .build(),
-        )
-        .send()
-        .await
-        .unwrap();
+    guardline_testkit::create_bucket(&s3, &bucket).await;
     let url = format!("s3://{bucket}/daily/scan.json");
     let scan = [
         "scan",
