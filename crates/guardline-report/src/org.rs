@@ -137,25 +137,7 @@ pub fn scorecard(org: &OrgEvaluation) -> Vec<ScorecardRow<'_>> {
         .iter()
         .map(|account| {
             let (_, sections) = summarize(&account.evaluation);
-            let sections = sections
-                .iter()
-                .map(|summary| {
-                    let count = |outcomes: &[Outcome]| -> usize {
-                        outcomes
-                            .iter()
-                            .map(|outcome| summary.controls.get(outcome).copied().unwrap_or(0))
-                            .sum()
-                    };
-                    SectionScore {
-                        section: summary.section,
-                        pass: count(&[Outcome::Pass]),
-                        fail: count(&[Outcome::Fail, Outcome::Warn]),
-                        not_evaluated: count(&[Outcome::NotEvaluated]),
-                        not_applicable: count(&[Outcome::NotApplicable]),
-                        other: count(&[Outcome::Excepted, Outcome::NotAdopted]),
-                    }
-                })
-                .collect();
+            let sections = section_scores(&sections);
             ScorecardRow {
                 account_id: &account.id,
                 name: &account.name,
@@ -166,6 +148,26 @@ pub fn scorecard(org: &OrgEvaluation) -> Vec<ScorecardRow<'_>> {
                 reason: account.not_evaluated.as_deref(),
                 failed: account.evaluation.failed,
                 sections,
+            }
+        })
+        .collect()
+}
+
+/// One account's sections (from [`summarize`]) as scorecard cells.
+pub(crate) fn section_scores(sections: &[crate::SectionSummary]) -> Vec<SectionScore> {
+    sections
+        .iter()
+        .map(|summary| {
+            let count = |outcomes: &[Outcome]| -> usize {
+                outcomes.iter().map(|outcome| summary.controls.get(outcome).copied().unwrap_or(0)).sum()
+            };
+            SectionScore {
+                section: summary.section,
+                pass: count(&[Outcome::Pass]),
+                fail: count(&[Outcome::Fail, Outcome::Warn]),
+                not_evaluated: count(&[Outcome::NotEvaluated]),
+                not_applicable: count(&[Outcome::NotApplicable]),
+                other: count(&[Outcome::Excepted, Outcome::NotAdopted]),
             }
         })
         .collect()

@@ -23,7 +23,7 @@ use serde::Serialize;
 
 use crate::html::markdown;
 use crate::html::{OUTCOMES, SEVERITIES, TrendPoint, outcome_key, outcome_label, outside_score, section_key};
-use crate::org::{OrgEvaluation, scorecard};
+use crate::org::{OrgEvaluation, section_scores};
 use crate::summarize;
 
 const TEMPLATE: &str = include_str!("templates/org.html");
@@ -203,21 +203,21 @@ struct Doc {
 
 fn page(org: &OrgEvaluation, lang: &'static str, extras: &OrgHtmlExtras) -> Page {
     let ja = lang == "ja";
-    let rows = scorecard(org);
-    let controls_of: Vec<_> = org.accounts.iter().map(|account| summarize(&account.evaluation).0).collect();
+    // Each account summarised once: its controls (matrix, top controls) and its sections (heat map).
+    let (controls_of, sections_of): (Vec<_>, Vec<_>) =
+        org.accounts.iter().map(|account| summarize(&account.evaluation)).unzip();
 
     let mut heat: Vec<(bool, Option<usize>, usize, HeatRow)> = org
         .accounts
         .iter()
-        .zip(&rows)
+        .zip(&sections_of)
         .zip(&controls_of)
-        .map(|((account, row), controls)| {
+        .map(|((account, sections), controls)| {
             let mut total: BTreeMap<Outcome, usize> = BTreeMap::new();
             for outcome in controls.iter().filter_map(|control| control.outcome) {
                 *total.entry(outcome).or_default() += 1;
             }
-            let cells = row
-                .sections
+            let cells = section_scores(sections)
                 .iter()
                 .map(|score| {
                     let counts = BTreeMap::from([
@@ -281,9 +281,10 @@ fn page(org: &OrgEvaluation, lang: &'static str, extras: &OrgHtmlExtras) -> Page
         not_evaluated: not_evaluated_count,
     };
 
+    let words = Words::new(lang);
     Page {
         lang,
-        w: Words::new(lang),
+        w: words,
         failed: org.failed(),
         verdict: verdict(&counts, org.failed(), lang),
         collected: org
@@ -339,10 +340,7 @@ fn page(org: &OrgEvaluation, lang: &'static str, extras: &OrgHtmlExtras) -> Page
             .collect(),
         accounts: heat_order_details(org, &heat, lang),
         labels: Labels {
-            columns: {
-                let w = Words::new(lang);
-                [w.outcome, w.severity, w.control, w.region, w.message]
-            },
+            columns: [words.outcome, words.severity, words.control, words.region, words.message],
             outcomes: OUTCOMES
                 .iter()
                 .map(|outcome| (outcome_key(*outcome), outcome_label(*outcome, lang)))
@@ -611,7 +609,7 @@ fn verdict(counts: &Counts, failed: bool, lang: &str) -> String {
 }
 
 /// The page's own words.
-#[derive(Serialize)]
+#[derive(Serialize, Clone, Copy)]
 struct Words {
     title: &'static str,
     collected: &'static str,

@@ -25,19 +25,23 @@ fn workspace() -> PathBuf {
 fn evaluation() -> &'static Evaluation {
     static EVALUATION: OnceLock<Evaluation> = OnceLock::new();
     EVALUATION.get_or_init(|| {
-        let root = workspace();
-        let snapshot_text = std::fs::read_to_string(root.join("demo/snapshot.json")).expect("demo snapshot");
-        let snapshot = guardline_model::Snapshot::from_json(&snapshot_text).expect("the demo snapshot loads");
-        let config_text = std::fs::read_to_string(root.join("demo/guardline.toml")).expect("demo config");
-        let known: Vec<&str> = guardline_rules::RULES
-            .iter()
-            .map(|rule| rule.id)
-            .chain(guardline_rules::registry::PLANNED.iter().copied())
-            .collect();
-        let config = guardline_config::parse(&config_text, "demo/guardline.toml", &known)
-            .unwrap_or_else(|errors| panic!("the demo config is valid: {errors:?}"));
-        guardline_rules::evaluate(&snapshot, &config, jiff::civil::date(2026, 11, 28))
+        let text = std::fs::read_to_string(workspace().join("demo/snapshot.json")).expect("demo snapshot");
+        demo_evaluation(&text)
     })
+}
+
+/// The snapshot `snapshot_text` evaluated under the demo config, on the demo's date.
+fn demo_evaluation(snapshot_text: &str) -> Evaluation {
+    let snapshot = guardline_model::Snapshot::from_json(snapshot_text).expect("the snapshot loads");
+    let config_text = std::fs::read_to_string(workspace().join("demo/guardline.toml")).expect("demo config");
+    let known: Vec<&str> = guardline_rules::RULES
+        .iter()
+        .map(|rule| rule.id)
+        .chain(guardline_rules::registry::PLANNED.iter().copied())
+        .collect();
+    let config = guardline_config::parse(&config_text, "demo/guardline.toml", &known)
+        .unwrap_or_else(|errors| panic!("the demo config is valid: {errors:?}"));
+    guardline_rules::evaluate(&snapshot, &config, jiff::civil::date(2026, 11, 28))
 }
 
 /// The demo covers every outcome the formats map differently but WARN and NOT ADOPTED, which [`variant`]
@@ -242,20 +246,10 @@ fn mappings() {
 fn standalone() -> &'static Evaluation {
     static EVALUATION: OnceLock<Evaluation> = OnceLock::new();
     EVALUATION.get_or_init(|| {
-        let root = workspace();
-        let text = std::fs::read_to_string(root.join("demo/snapshot.json")).expect("demo snapshot");
+        let text = std::fs::read_to_string(workspace().join("demo/snapshot.json")).expect("demo snapshot");
         let mut snapshot: serde_json::Value = serde_json::from_str(&text).expect("JSON");
         snapshot["global"]["organization"] = serde_json::json!({ "status": "ok", "value": null });
-        let snapshot = guardline_model::Snapshot::from_json(&snapshot.to_string()).expect("loads");
-        let config_text = std::fs::read_to_string(root.join("demo/guardline.toml")).expect("demo config");
-        let known: Vec<&str> = guardline_rules::RULES
-            .iter()
-            .map(|rule| rule.id)
-            .chain(guardline_rules::registry::PLANNED.iter().copied())
-            .collect();
-        let config = guardline_config::parse(&config_text, "demo/guardline.toml", &known)
-            .unwrap_or_else(|errors| panic!("the demo config is valid: {errors:?}"));
-        guardline_rules::evaluate(&snapshot, &config, jiff::civil::date(2026, 11, 28))
+        demo_evaluation(&snapshot.to_string())
     })
 }
 

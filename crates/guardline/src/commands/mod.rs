@@ -395,10 +395,7 @@ fn emit_to_s3(
                     let store = Store::new(&locations, s3_profile).await?;
                     for (format, location, name, text) in &uploads {
                         store.put_as(location, name, text, format.content_type()).await?;
-                        let Location::S3 { bucket, prefix } = location else { continue };
-                        let key = if prefix.is_empty() { name.clone() } else { format!("{prefix}/{name}") };
-                        let url = PathBuf::from(format!("s3://{bucket}/{key}"));
-                        wrote(*format, &url, verdict, report.lang.code());
+                        wrote(*format, Path::new(&location.url(name)), verdict, report.lang.code());
                     }
                     Ok(())
                 })

@@ -86,6 +86,14 @@ impl Location {
         Ok(Location::S3 { bucket: bucket.to_owned(), prefix: prefix.trim_matches('/').to_owned() })
     }
 
+    /// Where `name` under this location is: its path, or its `s3://bucket/key` URL.
+    pub fn url(&self, name: &str) -> String {
+        match self {
+            Location::Local(dir) => dir.join(name).display().to_string(),
+            Location::S3 { bucket, prefix } => format!("s3://{bucket}/{}", Location::key(prefix, name)),
+        }
+    }
+
     fn key(prefix: &str, name: &str) -> String {
         if prefix.is_empty() { name.to_owned() } else { format!("{prefix}/{name}") }
     }
