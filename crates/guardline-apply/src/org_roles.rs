@@ -5,7 +5,8 @@
 //!
 //! [`desired`] and [`steps`] are pure (what should exist, and the calls that make the read-back state
 //! match it); [`read`] reads the state back and [`apply`] makes the calls. A second apply finds nothing to do.
-//! Only the account the credentials reach is changed: nothing here assumes roles into other accounts.
+//! Each call acts on the one account `config` reaches; `org plan-roles --org` calls them once per account,
+//! with the member role the organisation's listing leads to.
 
 use std::collections::BTreeMap;
 

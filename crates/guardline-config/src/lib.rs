@@ -51,7 +51,7 @@ pub use model::{
 };
 pub use org::{AccountFacts, AccountSelector, OrgSettings, OuMatch};
 pub use params::{Params, PasswordMinimums, RegionScope, TagMatch};
-pub use pin::{LiveAccount, PinError, PinMatch, check_write_target, pinned_alias};
+pub use pin::{LiveAccount, PinError, PinMatch, check_member_target, check_write_target, pinned_alias};
 pub use production::ProductionTag;
 pub use starter::starter_config;
 pub use watch::WatchConfig;

@@ -32,6 +32,9 @@ pub enum PinMatch {
     PinnedAliasCreatedByPlan { line: usize },
     /// No entry pins any account by ID; the operator confirmed the live ID with `--account-id`.
     ConfirmedOnCommandLine,
+    /// A member of the organisation (`fix --org`, `org plan-roles --org`): reached through the member role of
+    /// the organisation's own listing, which named this ID; no `[[accounts]]` entry names an alias for it.
+    Listed,
 }
 
 /// Why a write is refused.
@@ -56,6 +59,11 @@ pub enum PinError {
          this again"
     )]
     AliasNotCreatedYet { id: String, expected: String, line: usize },
+    #[error(
+        "the organisation lists account {listed}, but its member role's credentials reach {live}; refusing: \
+         the role may lead to the wrong account"
+    )]
+    NotTheListedAccount { listed: String, live: LiveAccount },
     #[error(
         "the config pins no account by ID; confirm the target with --account-id {id} (the account the \
          credentials reach: {live})"
@@ -94,6 +102,15 @@ pub fn check_write_target(
             .join(", ");
         return Err(PinError::NotPinned { live: live.clone(), pinned });
     };
+    alias_check(entry, live, alias_created_by_plan)
+}
+
+/// Whether `live`'s alias is the one `entry` pins (or the one the plan creates).
+fn alias_check(
+    entry: &crate::AccountEntry,
+    live: &LiveAccount,
+    alias_created_by_plan: Option<&str>,
+) -> Result<PinMatch, PinError> {
     let line = entry.line;
     match (&entry.alias, &live.alias) {
         (None, _) => Ok(PinMatch::Pinned { line }),
@@ -110,6 +127,25 @@ pub fn check_write_target(
             actual: actual.clone(),
             line,
         }),
+    }
+}
+
+/// Checks that an organisation-wide write may act on member `live`, which the organisation's listing named
+/// `listed_id`: the member role must reach that very account, and where an `[[accounts]]` entry pins the ID
+/// with an alias, the alias must match as for a single account. The management account itself goes through
+/// [`check_write_target`].
+pub fn check_member_target(
+    config: &Config,
+    live: &LiveAccount,
+    listed_id: &str,
+    alias_created_by_plan: Option<&str>,
+) -> Result<PinMatch, PinError> {
+    if live.id != listed_id {
+        return Err(PinError::NotTheListedAccount { listed: listed_id.to_owned(), live: live.clone() });
+    }
+    match config.accounts.iter().find(|entry| entry.id.as_deref() == Some(live.id.as_str())) {
+        Some(entry) => alias_check(entry, live, alias_created_by_plan),
+        None => Ok(PinMatch::Listed),
     }
 }
 
@@ -210,5 +246,26 @@ mod tests {
         let config = config(&[(Some("111111111111"), None)]);
         let result = check_write_target(&config, &live("111111111111", None), Some("222222222222"), None);
         assert!(matches!(result, Err(PinError::ConfirmationMismatch { .. })));
+    }
+
+    #[test]
+    fn a_member_is_pinned_by_the_listing_and_checked_against_the_config_where_it_names_one() {
+        let config = config(&[(Some("111111111111"), None), (Some("222222222222"), Some("acme-dev"))]);
+        // Not in the config: the organisation's listing pins it, as long as the role reaches that account.
+        let unnamed = live("333333333333", None);
+        assert_eq!(check_member_target(&config, &unnamed, "333333333333", None), Ok(PinMatch::Listed));
+        let error = check_member_target(&config, &unnamed, "444444444444", None).unwrap_err();
+        assert!(matches!(error, PinError::NotTheListedAccount { .. }), "{error:?}");
+        assert!(error.to_string().contains("lists account 444444444444"), "{error}");
+        // Named with an alias: the alias must match, or be the one the plan creates.
+        let named = live("222222222222", Some("acme-prod"));
+        assert!(matches!(
+            check_member_target(&config, &named, "222222222222", None),
+            Err(PinError::AliasMismatch { .. })
+        ));
+        assert_eq!(
+            check_member_target(&config, &live("222222222222", None), "222222222222", Some("acme-dev")),
+            Ok(PinMatch::PinnedAliasCreatedByPlan { line: 2 })
+        );
     }
 }

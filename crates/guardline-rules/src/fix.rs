@@ -570,7 +570,8 @@ impl FixPlan {
     }
 }
 
-/// Plans the fixes for `evaluation`'s failures (narrowed to `only`'s control IDs, when given).
+/// Plans the fixes for `evaluation`'s failures (narrowed to `only`'s control IDs, when given), under the
+/// profile the config maps the account to.
 pub fn plan(
     snapshot: &Snapshot,
     config: &Config,
@@ -578,6 +579,18 @@ pub fn plan(
     only: Option<&[String]>,
 ) -> FixPlan {
     let profile = config.profile_for(&snapshot.account.id, evaluation.account_alias.as_deref());
+    plan_under(snapshot, config, profile, evaluation, only)
+}
+
+/// [`plan`] under `profile`: an organisation's member account, whose profile comes from its OU placement
+/// and tags, which a snapshot does not carry.
+pub fn plan_under(
+    snapshot: &Snapshot,
+    config: &Config,
+    profile: &guardline_config::Profile,
+    evaluation: &Evaluation,
+    only: Option<&[String]>,
+) -> FixPlan {
     let fix_cx = FixContext {
         cx: Context { snapshot, params: &profile.params },
         settings: &config.fix,

@@ -286,10 +286,10 @@ pub struct ScanArgs {
     #[command(flatten)]
     pub aws: AwsArgs,
     /// Evaluate this snapshot (from `guardline collect`) offline instead of calling AWS.
-    #[arg(long, value_name = "FILE", conflicts_with = "demo")]
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["demo", "org"])]
     pub snapshot: Option<PathBuf>,
     /// Evaluate the bundled demo account: no AWS credentials needed (with -c, under your config).
-    #[arg(long)]
+    #[arg(long, conflicts_with = "org")]
     pub demo: bool,
     /// The guideline config (default: ./guardline.toml if present, else every control adopted).
     #[arg(long, short, value_name = "FILE")]
@@ -298,7 +298,7 @@ pub struct ScanArgs {
     #[arg(long, value_name = "NAME")]
     pub guideline_profile: Option<String>,
     /// Also save the collected snapshot to this file.
-    #[arg(long, value_name = "FILE", conflicts_with_all = ["snapshot", "demo"])]
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["snapshot", "demo", "org"])]
     pub save_snapshot: Option<PathBuf>,
     #[command(flatten)]
     pub select: SelectArgs,
@@ -314,7 +314,7 @@ pub struct ScanArgs {
     pub no_history: bool,
     /// Also collect the account's spend (as `guardline cost` does) and add a cost section to the HTML report;
     /// needs the ce:/budgets: read permissions `guardline iam-policy` lists. `--demo` always has one.
-    #[arg(long, conflicts_with_all = ["snapshot", "demo"])]
+    #[arg(long, conflicts_with_all = ["snapshot", "demo", "org"])]
     pub cost: bool,
     /// Also import the findings (as ASFF) into AWS Security Hub, each in its finding's region (account-wide
     /// ones in us-east-1). This WRITES to AWS and needs securityhub:BatchImportFindings, beyond the read-only
@@ -322,7 +322,7 @@ pub struct ScanArgs {
     ///
     /// It goes through the write guard: the account must be pinned by the config's [[accounts]] or
     /// --account-id, and the import confirmed (--yes without a terminal).
-    #[arg(long, conflicts_with = "demo", help_heading = "Security Hub import")]
+    #[arg(long, conflicts_with_all = ["demo", "org"], help_heading = "Security Hub import")]
     pub send_to_security_hub: bool,
     /// Import without asking (needed with --send-to-security-hub when stdin is not a terminal).
     #[arg(long, requires = "send_to_security_hub", help_heading = "Security Hub import")]
@@ -397,43 +397,11 @@ impl SeverityArg {
     }
 }
 
-/// `scan --org`: every account of an AWS Organization in one report.
+/// `scan --org`: every account of an AWS Organization in one report, or one shard of them.
 #[derive(Debug, Clone, Args)]
 pub struct OrgArgs {
-    /// Scan the accounts of the AWS Organization (run from the management or a delegated administrator
-    /// account): assume a role in each, scan them concurrently, one report with a scorecard per account.
-    #[arg(
-        long,
-        conflicts_with_all = ["snapshot", "demo", "save_snapshot", "cost", "send_to_security_hub"],
-        help_heading = "Organisation"
-    )]
-    pub org: bool,
-    /// The role assumed in each member account (default: `[org] role-name`, OrganizationAccountAccessRole).
-    #[arg(long, value_name = "NAME", requires = "org", help_heading = "Organisation")]
-    pub role_name: Option<String>,
-    /// The role session name (default: `[org] session-name`, guardline).
-    #[arg(long, value_name = "NAME", requires = "org", help_heading = "Organisation")]
-    pub session_name: Option<String>,
-    /// Assume this audit role first and the member roles from it (role chaining).
-    #[arg(long, value_name = "ARN", requires = "org", help_heading = "Organisation")]
-    pub via_role: Option<String>,
-    /// Accounts scanned at the same time at most, 1 to 256 (default: `[org] account-concurrency`, 4); each
-    /// account makes at most --concurrency API calls at a time.
-    #[arg(
-        long,
-        value_name = "N",
-        requires = "org",
-        help_heading = "Organisation",
-        value_parser = |text: &str| bounded(text, 1usize, MAX_ACCOUNT_CONCURRENCY)
-    )]
-    pub account_concurrency: Option<usize>,
-    /// Scan only accounts matching one of these selectors (repeatable; replaces `[org] include`):
-    /// `123456789012`, `ou:ou-xxxx-xxxxxxxx`, `ou:Root/Prod/*`, `tag:env=prod`, `name:acme-*`.
-    #[arg(long = "include", value_name = "SELECTOR", requires = "org", help_heading = "Organisation")]
-    pub include: Vec<String>,
-    /// Never scan accounts matching this selector (repeatable; added to `[org] exclude`).
-    #[arg(long = "exclude", value_name = "SELECTOR", requires = "org", help_heading = "Organisation")]
-    pub exclude: Vec<String>,
+    #[command(flatten)]
+    pub targets: OrgTargetArgs,
     /// Scan only shard INDEX (0-based) of COUNT, and write its accounts' snapshots to --output-dir for
     /// `guardline merge` instead of a report. An account's shard is a hash of its ID modulo COUNT.
     #[arg(
@@ -445,6 +413,42 @@ pub struct OrgArgs {
         help_heading = "Organisation"
     )]
     pub shard: Option<Shard>,
+}
+
+/// `--org` and the accounts it reaches, shared by every organisation-wide command (`scan`, `fix`,
+/// `org plan-roles`): the same listing, selectors and member role everywhere.
+#[derive(Debug, Clone, Args)]
+pub struct OrgTargetArgs {
+    /// Act on the accounts of the AWS Organization (run from the management or a delegated administrator
+    /// account): assume a role in each, work on them concurrently, one report or plan grouped by account.
+    #[arg(long, help_heading = "Organisation")]
+    pub org: bool,
+    /// The role assumed in each member account (default: `[org] role-name`, OrganizationAccountAccessRole).
+    #[arg(long, value_name = "NAME", requires = "org", help_heading = "Organisation")]
+    pub role_name: Option<String>,
+    /// The role session name (default: `[org] session-name`, guardline).
+    #[arg(long, value_name = "NAME", requires = "org", help_heading = "Organisation")]
+    pub session_name: Option<String>,
+    /// Assume this audit role first and the member roles from it (role chaining).
+    #[arg(long, value_name = "ARN", requires = "org", help_heading = "Organisation")]
+    pub via_role: Option<String>,
+    /// Accounts worked on at the same time at most, 1 to 256 (default: `[org] account-concurrency`, 4); each
+    /// account makes at most --concurrency API calls at a time.
+    #[arg(
+        long,
+        value_name = "N",
+        requires = "org",
+        help_heading = "Organisation",
+        value_parser = |text: &str| bounded(text, 1usize, MAX_ACCOUNT_CONCURRENCY)
+    )]
+    pub account_concurrency: Option<usize>,
+    /// Only the accounts matching one of these selectors (repeatable; replaces `[org] include`):
+    /// `123456789012`, `ou:ou-xxxx-xxxxxxxx`, `ou:Root/Prod/*`, `tag:env=prod`, `name:acme-*`.
+    #[arg(long = "include", value_name = "SELECTOR", requires = "org", help_heading = "Organisation")]
+    pub include: Vec<String>,
+    /// Never the accounts matching this selector (repeatable; added to `[org] exclude`).
+    #[arg(long = "exclude", value_name = "SELECTOR", requires = "org", help_heading = "Organisation")]
+    pub exclude: Vec<String>,
 }
 
 /// `--shard INDEX/COUNT`.
@@ -639,8 +643,12 @@ pub struct FixArgs {
     #[arg(long, value_delimiter = ',', value_name = "CONTROL,...")]
     pub only: Vec<String>,
     /// Show the plan for the bundled demo account (no AWS credentials needed; never applies).
-    #[arg(long, conflicts_with_all = ["apply", "config", "plan_out", "apply_plan", "role_arn"])]
+    #[arg(long, conflicts_with_all = ["apply", "config", "plan_out", "apply_plan", "role_arn", "org"])]
     pub demo: bool,
+    /// `--org`: one plan for every selected account of the organisation, grouped by account, each account
+    /// pinned by the organisation's listing; `--account-id` confirms the management account.
+    #[command(flatten)]
+    pub org: OrgTargetArgs,
     #[command(flatten)]
     pub write: WriteArgs,
     /// Also write the plan to this file (account, regions, steps with their API calls and causes, version,
@@ -871,10 +879,14 @@ pub struct PlanRolesArgs {
     #[arg(long, short, value_name = "FILE")]
     pub config: Option<PathBuf>,
     /// The management account the roles trust (default: from organizations:DescribeOrganization).
-    #[arg(long, value_name = "ID")]
+    #[arg(long, value_name = "ID", conflicts_with = "org")]
     pub management_account: Option<String>,
     #[command(flatten)]
     pub aws: AwsArgs,
+    /// `--org`: the switch roles in every selected member and the groups in the management account, in one
+    /// plan grouped by account; `--account-id` confirms the management account.
+    #[command(flatten)]
+    pub org: OrgTargetArgs,
     #[command(flatten)]
     pub write: WriteArgs,
 }

@@ -23,6 +23,9 @@ use crate::commands::{AwsSession, collect_options, config_path, known_controls, 
 use crate::lang::tr;
 
 pub fn run(args: FixArgs) -> anyhow::Result<bool> {
+    if args.org.org {
+        return super::fix_org::run(args);
+    }
     if args.demo {
         return demo(&args);
     }
@@ -32,7 +35,7 @@ pub fn run(args: FixArgs) -> anyhow::Result<bool> {
         None => None,
     };
     let only = match &saved {
-        Some(saved) => saved_only(saved)?,
+        Some(saved) => saved_only(&saved.body)?,
         None => checked_only(&args.only)?,
     };
     let mut options = collect_options(&args.aws, &config);
@@ -49,7 +52,7 @@ pub fn run(args: FixArgs) -> anyhow::Result<bool> {
     let mut unreviewed = Vec::new();
     if let Some(saved) = &saved {
         saved.check_account(&live)?;
-        unreviewed = keep_reviewed_steps(&mut plan, saved)?;
+        unreviewed = keep_reviewed_steps(&mut plan, &saved.body)?;
     }
     let pin = check_pin(&config, &live, &args.write, plan.alias_created());
     let lang = args.lang.code();
@@ -152,7 +155,7 @@ fn show(
 
 /// The saved plan's own part: the steps as reviewed (each with its number and API calls), what was blocked
 /// or manual, and `--only`, so that applying it re-plans the same controls.
-fn plan_body(plan: &FixPlan, only: Option<&[String]>) -> serde_json::Value {
+pub(crate) fn plan_body(plan: &FixPlan, only: Option<&[String]>) -> serde_json::Value {
     let steps: Vec<serde_json::Value> = plan
         .steps
         .iter()
@@ -172,9 +175,9 @@ fn plan_body(plan: &FixPlan, only: Option<&[String]>) -> serde_json::Value {
     })
 }
 
-/// `--only` as the saved plan recorded it.
-fn saved_only(saved: &SavedPlan) -> anyhow::Result<Option<Vec<String>>> {
-    match &saved.body["only"] {
+/// `--only` as the saved plan's `body` recorded it.
+pub(crate) fn saved_only(body: &serde_json::Value) -> anyhow::Result<Option<Vec<String>>> {
+    match &body["only"] {
         serde_json::Value::Null => Ok(None),
         serde_json::Value::Array(ids) => {
             let ids: Vec<String> = ids.iter().filter_map(|id| id.as_str().map(str::to_owned)).collect();
@@ -190,11 +193,15 @@ fn step_key(step: &serde_json::Value) -> serde_json::Value {
     serde_json::json!([step["control"], step["region"], step["action"]])
 }
 
-/// Narrows the fresh `plan` to the steps of the reviewed `saved` plan, in the reviewed order. Refuses, naming
-/// each step and why, when a reviewed step is not what the live state calls for now (its preconditions
-/// drifted). Returns the fresh steps that were not reviewed (they are left out).
-fn keep_reviewed_steps(plan: &mut FixPlan, saved: &SavedPlan) -> anyhow::Result<Vec<String>> {
-    let reviewed = saved.body["steps"]
+/// Narrows the fresh `plan` to the steps of the reviewed plan `body` (a saved plan's, or one account's of a
+/// saved organisation plan), in the reviewed order. Refuses, naming each step and why, when a reviewed step
+/// is not what the live state calls for now (its preconditions drifted). Returns the fresh steps that were
+/// not reviewed (they are left out).
+pub(crate) fn keep_reviewed_steps(
+    plan: &mut FixPlan,
+    body: &serde_json::Value,
+) -> anyhow::Result<Vec<String>> {
+    let reviewed = body["steps"]
         .as_array()
         .ok_or_else(|| anyhow::anyhow!("refused, nothing was changed: the plan has no list of steps"))?;
     let fresh: Vec<serde_json::Value> =
@@ -251,7 +258,7 @@ fn keep_reviewed_steps(plan: &mut FixPlan, saved: &SavedPlan) -> anyhow::Result<
 }
 
 /// `--only` as canonical control IDs; an unknown ID is an error, not a silent empty plan.
-fn checked_only(only: &[String]) -> anyhow::Result<Option<Vec<String>>> {
+pub(crate) fn checked_only(only: &[String]) -> anyhow::Result<Option<Vec<String>>> {
     if only.is_empty() {
         return Ok(None);
     }
@@ -269,7 +276,7 @@ fn checked_only(only: &[String]) -> anyhow::Result<Option<Vec<String>>> {
     Ok(Some(ids))
 }
 
-fn print(text: &str) -> anyhow::Result<()> {
+pub(crate) fn print(text: &str) -> anyhow::Result<()> {
     let mut stdout = std::io::stdout();
     stdout.write_all(text.as_bytes()).context("writing to stdout")?;
     stdout.flush().context("writing to stdout")
@@ -294,6 +301,12 @@ fn render_plan(
         )),
     }
     out.push_str("\n\n");
+    render_steps(out, plan, applying, HowTo::Inline, lang);
+}
+
+/// The plan's body in `lang`: the steps with their calls, causes and order, what the config blocks, and
+/// what other commands or people fix.
+pub(crate) fn render_steps(out: &mut String, plan: &FixPlan, applying: bool, how_to: HowTo, lang: &str) {
     if plan.steps.is_empty() {
         out.push_str(&tr!(lang, "No automated fix to apply.\n", "適用できる自動修正はありません。\n"));
     } else {
@@ -390,12 +403,28 @@ fn render_plan(
                 "\n  {control} {title} ({failing} failing)\n",
                 "\n  {control} {title}(不合格 {failing} 件)\n"
             ));
-            if let Some(rule) = guardline_rules::find_rule(manual.control) {
-                for line in how_to_fix(&rule.explanation_in(lang), lang).lines() {
-                    out.push_str(format!("    {line}").trim_end());
-                    out.push('\n');
-                }
+            if how_to == HowTo::Inline {
+                push_how_to(out, manual.control, lang);
             }
+        }
+    }
+}
+
+/// Where a plan's manual-only controls get their "How to fix" steps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum HowTo {
+    /// Under each control (one account's plan).
+    Inline,
+    /// Once at the end, for every account (the organisation's plan).
+    Later,
+}
+
+/// The "How to fix" steps of `control`, indented under its line.
+pub(crate) fn push_how_to(out: &mut String, control: &str, lang: &str) {
+    if let Some(rule) = guardline_rules::find_rule(control) {
+        for line in how_to_fix(&rule.explanation_in(lang), lang).lines() {
+            out.push_str(format!("    {line}").trim_end());
+            out.push('\n');
         }
     }
 }
@@ -407,7 +436,7 @@ fn how_to_fix<'a>(explanation: &'a str, lang: &str) -> &'a str {
     rest.split("\n## ").next().unwrap_or_default().trim()
 }
 
-fn step_line(plan: &FixPlan, index: usize, outcome: &Outcome, lang: &str) -> String {
+pub(crate) fn step_line(plan: &FixPlan, index: usize, outcome: &Outcome, lang: &str) -> String {
     let step = &plan.steps[index];
     let (number, control, region) = (index + 1, step.control, &step.region);
     match outcome {
@@ -442,7 +471,7 @@ fn step_line(plan: &FixPlan, index: usize, outcome: &Outcome, lang: &str) -> Str
     }
 }
 
-fn render_report(plan: &FixPlan, report: &ApplyReport, lang: &str) -> String {
+pub(crate) fn render_report(plan: &FixPlan, report: &ApplyReport, lang: &str) -> String {
     let changed =
         report.done.iter().filter(|(_, result)| matches!(result, StepResult::Changed { .. })).count();
     let in_place = report.done.len() - changed;

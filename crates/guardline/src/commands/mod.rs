@@ -7,6 +7,7 @@ pub mod docs;
 pub mod exceptions;
 pub mod files;
 pub mod fix;
+pub mod fix_org;
 pub mod history;
 pub mod iam_policy;
 pub mod init;
@@ -14,6 +15,7 @@ pub mod merge;
 pub mod org;
 pub mod org_scan;
 pub mod org_store;
+pub mod org_targets;
 pub mod rule;
 pub mod saved_plan;
 pub mod scan;
@@ -137,7 +139,7 @@ impl AwsSession {
     /// The session's stack per runtime thread: the SDK's (de)serialisers of a Security Hub finding (its
     /// `Resources` shape has hundreds of members) need frames of several MiB in unoptimised builds. Only the
     /// pages touched are used.
-    const THREAD_STACK: usize = 64 * 1024 * 1024;
+    pub const THREAD_STACK: usize = 64 * 1024 * 1024;
 
     /// The session for `aws`'s profile with `options` (from [`collect_options`], or a saved plan's regions).
     pub fn connect(aws: &AwsArgs, options: CollectOptions) -> anyhow::Result<AwsSession> {
@@ -191,7 +193,7 @@ pub async fn aws_config(
         if let Some(var) = &aws.external_id_env {
             anyhow::bail!(
                 "--external-id-env {var} needs --role-arn (the role whose trust policy asks for the external ID), \
-                 or `scan --org` (the member roles')"
+                 or --org (the member roles')"
             );
         }
         return Ok(base);

@@ -9,7 +9,9 @@
 //!   of the file is kept byte for byte, and the file is backed up first.
 //! - `plan-roles`: plans the roles of the current account (in a member account) or the groups allowed to
 //!   assume them (in the management account), shows each policy, and applies with `--apply` under the write
-//!   guard (`write_guard.rs`). Only the current account is changed; run it once per account.
+//!   guard (`write_guard.rs`). With `--org`, from the management account: the groups there and the roles in
+//!   every selected member (reached through the member role, [`super::org_targets`]), one plan grouped by
+//!   account, each member pinned by the organisation's listing.
 
 use std::fmt::Write as _;
 use std::path::Path;
@@ -434,6 +436,9 @@ async fn caller_mfa(sdk: &SdkConfig, caller_arn: &str) -> Option<String> {
 
 fn plan_roles(args: &PlanRolesArgs, lang: &str) -> anyhow::Result<bool> {
     let config = load_config(config_path(args.config.as_deref()).as_deref())?;
+    if args.org.org {
+        return plan_roles_org(args, &config, lang);
+    }
     let runtime = runtime()?;
     runtime.block_on(async {
         let sdk = sdk(&args.aws, &config).await?;
@@ -505,6 +510,179 @@ fn plan_roles(args: &PlanRolesArgs, lang: &str) -> anyhow::Result<bool> {
         }
         println!("{}", tr!(lang, "Applied {count} call(s).", "{count} 件の呼び出しを実行しました。"));
         Ok(true)
+    })
+}
+
+/// One account's part of `plan-roles --org`.
+struct RolesPlan {
+    account: OrgAccount,
+    live: LiveAccount,
+    /// The member SDK config, the steps and the pin; or why the account was not reached.
+    reached: Result<(SdkConfig, Desired, Vec<Step>), String>,
+    pin: anyhow::Result<guardline_config::PinMatch>,
+}
+
+/// `plan-roles --org`: the groups in the management account and the switch roles in every selected member,
+/// each under its OU/tag profile, in one plan grouped by account. The management account is pinned as for
+/// one account (`[[accounts]]` or `--account-id`) and confirmed once; each member by the organisation's
+/// listing ([`guardline_config::check_member_target`]). A refused pin refuses the whole apply; an account
+/// that cannot be reached is listed and left out (exit 1).
+fn plan_roles_org(args: &PlanRolesArgs, config: &Config, lang: &str) -> anyhow::Result<bool> {
+    use futures::StreamExt as _;
+    let settings = super::org_targets::settings(&config.org, &args.org, args.aws.external_id_env.as_deref())?;
+    let concurrency = settings.account_concurrency.max(1);
+    let options = collect_options(&args.aws, config);
+    let runtime = runtime()?;
+    runtime.block_on(async {
+        let base = super::org_targets::base_config(&args.aws, &options).await?;
+        let organisation = super::org_targets::Organisation::open(&base, settings).await?;
+        let hub = write_guard::identify(&organisation.hub).await?;
+        let hub_pin = write_guard::check_pin(config, &hub, &args.write, None);
+        let cx = Cx::new(&hub.id, "aws", 4);
+        let management = guardline_collect::services::organizations::describe(&cx, &organisation.hub)
+            .await
+            .map_err(|error| anyhow::anyhow!("reading the organization: {error}"))?
+            .map(|org| org.management_account_id)
+            .ok_or_else(|| anyhow::anyhow!("account {hub} is not in an AWS Organization"))?;
+        let partition = partition_of(&organisation.hub, &cx).await?;
+        let plans: Vec<RolesPlan> = futures::stream::iter(organisation.selected.clone())
+            .map(|account| {
+                let (organisation, hub, hub_pin, management, partition) =
+                    (&organisation, &hub, &hub_pin, &management, &partition);
+                async move {
+                    let (sdk, live) = match organisation.reach(&account).await {
+                        Ok(reached) => reached,
+                        Err(reason) => {
+                            let live = LiveAccount { id: account.id.clone(), alias: None };
+                            let pin = Err(anyhow::anyhow!("not reached: {reason}"));
+                            return RolesPlan { account, live, reached: Err(reason), pin };
+                        }
+                    };
+                    let facts = super::org_targets::facts(&account, live.alias.as_deref());
+                    let params = &config.profile_for_account(&facts).params;
+                    let desired = org_roles::desired(
+                        partition,
+                        &account.id,
+                        management,
+                        &params.switch_roles,
+                        &params.switch_role_policies,
+                    );
+                    let reached = match org_roles::read(&sdk, &desired).await {
+                        Ok(current) => {
+                            let steps = org_roles::steps(&desired, &current);
+                            Ok((sdk, desired, steps))
+                        }
+                        Err(error) => Err(format!("reading the current roles and groups: {error}")),
+                    };
+                    let pin = if live.id == hub.id {
+                        match hub_pin {
+                            Ok(pin) => Ok(pin.clone()),
+                            Err(error) => Err(anyhow::anyhow!("{error:#}")),
+                        }
+                    } else {
+                        guardline_config::check_member_target(config, &live, &account.id, None)
+                            .map_err(|error| anyhow::anyhow!("refused, nothing was changed: {error}"))
+                    };
+                    RolesPlan { account, live, reached, pin }
+                }
+            })
+            .buffered(concurrency)
+            .collect()
+            .await;
+
+        let mut out = tr!(lang, "Organisation managed from {hub}\n", "組織の管理元: {hub}\n");
+        out.push_str(&match &hub_pin {
+            Ok(pin) => write_guard::pin_line(pin, lang),
+            Err(error) => tr!(lang, "Applying would be refused: {error:#}", "適用は次の理由で拒否されます: {error:#}"),
+        });
+        out.push('\n');
+        for plan in &plans {
+            let (live, name, ou) = (&plan.live, &plan.account.name, &plan.account.ou_path);
+            out.push_str(&tr!(lang, "\n== Account {live} \"{name}\" · {ou}\n", "\n== アカウント {live} 「{name}」 · {ou}\n"));
+            match &plan.reached {
+                Err(reason) => out.push_str(&tr!(
+                    lang,
+                    "NOT REACHED, nothing planned: {reason}\n",
+                    "到達できないため何も計画していません: {reason}\n"
+                )),
+                Ok((_, desired, steps)) => {
+                    if let (Err(error), false) = (&plan.pin, steps.is_empty()) {
+                        out.push_str(&tr!(lang, "Applying would be refused: {error:#}\n", "適用は次の理由で拒否されます: {error:#}\n"));
+                    }
+                    out.push_str(&render_plan(&plan.live, &management, desired, steps, lang));
+                }
+            }
+        }
+        print!("{out}");
+        let unreached = plans.iter().filter(|plan| plan.reached.is_err()).count();
+        let to_apply: Vec<&RolesPlan> = plans
+            .iter()
+            .filter(|plan| plan.reached.as_ref().is_ok_and(|(_, _, steps)| !steps.is_empty()))
+            .collect();
+        let count: usize =
+            to_apply.iter().filter_map(|plan| plan.reached.as_ref().ok()).map(|(_, _, steps)| steps.len()).sum();
+        if !args.write.apply || count == 0 {
+            return Ok(unreached == 0);
+        }
+        hub_pin?;
+        let refused: Vec<String> = to_apply
+            .iter()
+            .filter_map(|plan| plan.pin.as_ref().err().map(|error| format!("  - {}: {error:#}", plan.live)))
+            .collect();
+        if !refused.is_empty() {
+            anyhow::bail!(
+                "refused, nothing was changed in any account: the write to these accounts is refused:\n{}\nFix \
+                 their pins, or leave them out with --exclude ID.",
+                refused.join("\n")
+            );
+        }
+        let accounts = to_apply.len();
+        write_guard::confirm(
+            &args.write,
+            &hub,
+            &tr!(
+                lang,
+                "Make these {count} call(s) in {accounts} account(s) of the organisation managed from",
+                "組織の {accounts} アカウントでこれら {count} 件の呼び出しを実行します。管理元"
+            ),
+            lang,
+        )?;
+        let mut failures = Vec::new();
+        for plan in to_apply {
+            let Ok((sdk, _, steps)) = &plan.reached else { continue };
+            let live = &plan.live;
+            let (writer, _) = match write_guard::writer(sdk, &plan.account.id).await {
+                Ok(writer) => writer,
+                Err(error) => {
+                    failures.push(format!("{live}: {error:#}"));
+                    continue;
+                }
+            };
+            let (done, failed) = org_roles::apply(&writer, steps).await;
+            for step in &steps[..done] {
+                let step = step.describe();
+                println!("{}", tr!(lang, "  done: [{live}] {step}", "  完了: [{live}] {step}"));
+            }
+            if let Some(error) = failed {
+                let left = steps.len() - done - 1;
+                failures.push(format!(
+                    "{live}: {}: {error} ({left} later call(s) not attempted)",
+                    steps[done].describe()
+                ));
+            }
+        }
+        if !failures.is_empty() {
+            anyhow::bail!("failed: {}", failures.join("; "));
+        }
+        println!(
+            "{}",
+            tr!(
+                lang,
+                "Applied {count} call(s) in {accounts} account(s).",
+                "{accounts} アカウントで {count} 件の呼び出しを実行しました。"
+            )
+        );
+        Ok(unreached == 0)
     })
 }
 

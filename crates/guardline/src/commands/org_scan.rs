@@ -1,18 +1,14 @@
 //! `guardline scan --org`: every selected account of an AWS Organization, scanned concurrently, in one report.
 //!
-//! 1. From the management (or delegated administrator) account, optionally through an audit role
-//!    (`--via-role`), list the organisation's accounts with their OU path and tags
-//!    (`guardline_collect::org::list_accounts`).
-//! 2. Select accounts: `[org] include` (or `--include`) and `exclude` (plus `--exclude`); with
-//!    `--shard INDEX/COUNT`, only the accounts whose FNV-1a hash of the ID modulo COUNT is INDEX, so an
-//!    account's shard depends on its ID alone, never on the rest of the list.
-//! 3. For at most `account-concurrency` accounts at a time, assume the member role and run the ordinary
-//!    collection (`guardline_collect::collect`, itself bounded by `--concurrency` calls). An account whose
-//!    role cannot be assumed, or whose collection cannot start, is recorded NOT EVALUATED with the reason.
-//! 4. Without `--shard`: evaluate each account under its own profile (`Config::profile_for_account`: ID,
+//! 1. List and select the organisation's accounts, and collect them concurrently through the member role
+//!    ([`super::org_targets`], the one path every organisation-wide command takes); with `--shard
+//!    INDEX/COUNT`, only the selected accounts whose FNV-1a hash of the ID modulo COUNT is INDEX, so an
+//!    account's shard depends on its ID alone, never on the rest of the list. An account that cannot be
+//!    reached or collected is recorded NOT EVALUATED with the reason.
+//! 2. Without `--shard`: evaluate each account under its own profile (`Config::profile_for_account`: ID,
 //!    alias, OU, tag), record each evaluated account in the history, and render the organisation report
 //!    (`guardline_report::org`). With `--shard`: write one [`ShardRecord`] per account and a manifest to
-//!    `--output-dir`; `guardline merge` evaluates them (see `merge.rs`) exactly as step 4 does.
+//!    `--output-dir`; `guardline merge` evaluates them (see `merge.rs`) exactly as step 2 does.
 //!
 //! Exit code: unsharded, 1 when any account fails (a NOT EVALUATED account fails unless `[scan]
 //! not-evaluated = "warn"`); a shard exits 0 once its files are written (the merge gives the verdict), so a
@@ -20,18 +16,16 @@
 //! Guardline error (the organisation cannot be listed, bad selectors, IO).
 
 use anyhow::Context as _;
-use futures::StreamExt as _;
-use guardline_collect::Progress as _;
-use guardline_collect::org::{OrgAccess, hub_config, list_accounts, member_config};
-use guardline_config::{AccountFacts, AccountSelector, Config, Level, NotEvaluatedPolicy, OrgSettings};
+use guardline_config::{Config, Level, NotEvaluatedPolicy};
 use guardline_model::org::{OrgAccount, ShardOutcome, ShardRecord};
-use guardline_model::{Finding, Snapshot, Status, Text};
+use guardline_model::{Finding, Status, Text};
 use guardline_report::org::{AccountResult, OrgEvaluation, OrgFormat};
 use guardline_rules::{EvaluatedFinding, Evaluation, Outcome};
 use serde::{Deserialize, Serialize};
 
-use crate::args::{OrgArgs, ReportArgs, ReportFormat, ScanArgs, Shard};
+use crate::args::{ReportArgs, ReportFormat, ScanArgs, Shard};
 use crate::commands::org_store::{Location, Store};
+use crate::commands::org_targets::{Organisation, alias_of, base_config, facts, settings, with_profile};
 use crate::commands::{collect_options, config_path, emit_reports, load_config};
 use crate::progress::Bar;
 
@@ -61,87 +55,31 @@ pub fn run(args: ScanArgs) -> anyhow::Result<bool> {
     if let Some(profile) = &args.guideline_profile {
         super::scan::force_profile(&mut config, profile)?;
     }
-    let settings = settings(&config.org, &args.org, args.aws.external_id_env.as_deref())?;
-    let access = OrgAccess {
-        role_name: settings.role_name.clone(),
-        session_name: settings.session_name.clone(),
-        external_id: match &settings.external_id_env {
-            Some(variable) => Some(std::env::var(variable).with_context(|| {
-                format!("the external ID's environment variable {variable} (external-id-env) is not set")
-            })?),
-            None => None,
-        },
-        via_role: settings.via_role.clone(),
-    };
+    let settings = settings(&config.org, &args.org.targets, args.aws.external_id_env.as_deref())?;
     let options = collect_options(&args.aws, &config);
-    let base_region = options.regions.as_ref().and_then(|regions| regions.first().cloned());
     let runtime =
         tokio::runtime::Builder::new_multi_thread().enable_all().build().context("starting tokio")?;
     let bar = Bar::new(!args.aws.no_progress && !crate::console::quiet());
     let scanned = runtime.block_on(async {
-        // Without --role-arn, --external-id-env is the member roles' alone.
-        let mut aws = args.aws.clone();
-        if aws.role_arn.is_none() {
-            aws.external_id_env = None;
-        }
-        let base = super::aws_config(&aws, base_region.as_deref(), &options).await?;
-        let (hub, hub_account) = hub_config(&base, &access)
-            .await
-            .map_err(|error| anyhow::anyhow!("could not reach the organisation's account: {error}"))?;
-        let accounts = list_accounts(&hub)
-            .await
-            .map_err(|error| anyhow::anyhow!("could not list the organisation's accounts: {error}"))?;
-        // Under centralised root access the hub audits each member's root credentials in a root session.
-        let root_audit = match guardline_collect::org::root_audit_enabled(&hub).await {
-            Ok(true) => Ok(()),
-            Ok(false) => Err("centralised root access (RootCredentialsManagement) is not enabled in the \
-                              organization, so member roots cannot be audited"
-                .to_owned()),
-            Err(error) => Err(format!("the organization's root access features could not be read: {error}")),
-        };
-        let selected: Vec<OrgAccount> =
-            accounts.into_iter().filter(|account| settings.selects(&facts(account, None))).collect();
-        let selected_ids: Vec<String> = selected.iter().map(|account| account.id.clone()).collect();
+        let base = base_config(&args.aws, &options).await?;
+        let organisation = Organisation::open(&base, settings).await?;
+        let selected_ids: Vec<String> =
+            organisation.selected.iter().map(|account| account.id.clone()).collect();
         let mine: Vec<OrgAccount> = match args.org.shard {
-            Some(shard) => selected
-                .into_iter()
+            Some(shard) => organisation
+                .selected
+                .iter()
                 .filter(|account| shard_of(&account.id, shard.count) == shard.index)
+                .cloned()
                 .collect(),
-            None => selected,
+            None => organisation.selected.clone(),
         };
-        tracing::info!(selected = selected_ids.len(), scanning = mine.len(), "organisation accounts");
-        bar.begin(mine.len());
-        let records: Vec<ShardRecord> = futures::stream::iter(mine)
-            .map(|account| {
-                let (hub, hub_account, access, options, bar, root_audit) =
-                    (&hub, &hub_account, &access, &options, &bar, &root_audit);
-                async move {
-                    let mut outcome = scan_account(hub, hub_account, &account, access, options).await;
-                    if let ShardOutcome::Snapshot(snapshot) = &mut outcome
-                        && account.id != *hub_account
-                    {
-                        snapshot.global.root_credentials = match root_audit {
-                            Ok(()) => guardline_collect::org::root_credentials(hub, &account.id).await.into(),
-                            Err(reason) => guardline_model::Collected::error(guardline_model::CollectError {
-                                action: "sts:AssumeRoot".to_owned(),
-                                kind: guardline_model::ErrorKind::NotAvailable,
-                                code: None,
-                                message: reason.clone(),
-                            }),
-                        };
-                    }
-                    bar.done(&account.id);
-                    ShardRecord::new(account, outcome)
-                }
-            })
-            .buffer_unordered(settings.account_concurrency.max(1))
-            .collect()
-            .await;
-        anyhow::Ok((selected_ids, records))
+        tracing::info!(scanning = mine.len(), "this run's accounts");
+        let reached = organisation.collect(mine, &options, &bar).await;
+        anyhow::Ok((selected_ids, reached.into_iter().map(|reached| reached.record).collect::<Vec<_>>()))
     });
     bar.finish();
-    let (selected, mut records) = scanned?;
-    records.sort_by(|a, b| a.account.id.cmp(&b.account.id));
+    let (selected, records) = scanned?;
 
     if let Some(shard) = args.org.shard {
         let dir = args.report.output_dir.as_deref().context("--shard needs --output-dir")?;
@@ -175,42 +113,6 @@ pub fn run(args: ScanArgs) -> anyhow::Result<bool> {
     Ok(!org.failed())
 }
 
-/// `[org]` with the command line over it; CLI selectors are checked here (exit 2 when invalid).
-/// `external_id_env`: `--external-id-env`, which names the member roles' external ID here.
-fn settings(
-    config: &OrgSettings,
-    args: &OrgArgs,
-    external_id_env: Option<&str>,
-) -> anyhow::Result<OrgSettings> {
-    let mut settings = config.clone();
-    if let Some(role) = &args.role_name {
-        settings.role_name.clone_from(role);
-    }
-    if let Some(variable) = external_id_env {
-        settings.external_id_env = Some(variable.to_owned());
-    }
-    if let Some(session) = &args.session_name {
-        settings.session_name.clone_from(session);
-    }
-    if let Some(arn) = &args.via_role {
-        settings.via_role = Some(arn.clone());
-    }
-    if let Some(concurrency) = args.account_concurrency {
-        settings.account_concurrency = concurrency;
-    }
-    let parse = |texts: &[String]| -> anyhow::Result<Vec<AccountSelector>> {
-        texts
-            .iter()
-            .map(|text| AccountSelector::parse(text).map_err(|message| anyhow::anyhow!("{message}")))
-            .collect()
-    };
-    if !args.include.is_empty() {
-        settings.include = parse(&args.include).context("--include")?;
-    }
-    settings.exclude.extend(parse(&args.exclude).context("--exclude")?);
-    Ok(settings)
-}
-
 /// The shard an account belongs to: FNV-1a (64-bit) of its ID, modulo `count`. Depends only on the ID, so
 /// shards of one run agree even if their account lists differ (an account created mid-run).
 pub fn shard_of(account_id: &str, count: usize) -> usize {
@@ -220,58 +122,6 @@ pub fn shard_of(account_id: &str, count: usize) -> usize {
         hash = hash.wrapping_mul(0x0100_0000_01b3);
     }
     (hash % count.max(1) as u64) as usize
-}
-
-/// The facts profile selection and account selection see.
-fn facts<'a>(account: &'a OrgAccount, alias: Option<&'a str>) -> AccountFacts<'a> {
-    AccountFacts {
-        id: &account.id,
-        alias,
-        name: Some(&account.name),
-        ou_path: Some(&account.ou_path),
-        ou_ids: &account.ou_ids,
-        tags: Some(&account.tags),
-    }
-}
-
-/// One account: assume its role and collect, or the reason it cannot be scanned.
-async fn scan_account(
-    hub: &aws_config::SdkConfig,
-    hub_account: &str,
-    account: &OrgAccount,
-    access: &OrgAccess,
-    options: &guardline_collect::CollectOptions,
-) -> ShardOutcome {
-    let at = jiff::Timestamp::now();
-    if account.status != "ACTIVE" {
-        return ShardOutcome::NotEvaluated {
-            reason: format!("the account is {} in Organizations", account.status),
-            at,
-        };
-    }
-    let sdk = match member_config(hub, hub_account, account, access).await {
-        Ok(sdk) => sdk,
-        Err(error) => {
-            tracing::warn!(account = %account.id, %error, "cannot assume the member role");
-            return ShardOutcome::NotEvaluated {
-                reason: format!("cannot assume role {} in {}: {error}", access.role_name, account.id),
-                at,
-            };
-        }
-    };
-    match guardline_collect::collect(&sdk, options, &guardline_collect::NoProgress).await {
-        Ok(output) if output.snapshot.account.id == account.id => {
-            ShardOutcome::Snapshot(Box::new(output.snapshot))
-        }
-        Ok(output) => ShardOutcome::NotEvaluated {
-            reason: format!(
-                "the assumed role's credentials reach account {}, not {}",
-                output.snapshot.account.id, account.id
-            ),
-            at,
-        },
-        Err(failure) => ShardOutcome::NotEvaluated { reason: failure.to_string(), at },
-    }
 }
 
 /// Writes a shard's records (`accounts/<id>.json`) and then its manifest (`shard-<index>-of-<count>.json`),
@@ -347,19 +197,6 @@ pub fn evaluate_records(
         })
         .collect();
     OrgEvaluation::new(accounts)
-}
-
-fn alias_of(snapshot: &Snapshot) -> Option<String> {
-    snapshot.global.account_aliases.get().ok().and_then(|aliases| aliases.first().cloned())
-}
-
-/// `config` with every account on `profile`: the engine then applies the profile chosen from the
-/// organisation's facts (OU, tags) that a snapshot does not carry.
-fn with_profile(config: &Config, profile: &str) -> Config {
-    let mut config = config.clone();
-    config.default_profile = profile.to_owned();
-    config.accounts.clear();
-    config
 }
 
 /// The evaluation of an account that could not be scanned: every control NOT EVALUATED with the reason

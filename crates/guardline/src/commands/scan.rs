@@ -21,7 +21,7 @@ pub(crate) const DEMO_CONFIG: &str = include_str!("../../../../demo/guardline.to
 pub(crate) const DEMO_COST: &str = include_str!("../../../../demo/cost.json");
 
 pub fn run(args: ScanArgs) -> anyhow::Result<bool> {
-    if args.org.org {
+    if args.org.targets.org {
         return super::org_scan::run(args);
     }
     let rules = super::selected_rules(&args.select)?;

@@ -44,6 +44,11 @@ pub fn pin_line(pin: &PinMatch, lang: &str) -> String {
         PinMatch::ConfirmedOnCommandLine => {
             tr!(lang, "Confirmed with --account-id.", "--account-id で確認済みです。")
         }
+        PinMatch::Listed => tr!(
+            lang,
+            "Pinned by the organisation's listing (the member role reaches the listed account).",
+            "組織のアカウント一覧で固定されています(メンバーロールは一覧にあるアカウントに到達します)。"
+        ),
     }
 }
 

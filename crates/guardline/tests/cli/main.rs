@@ -21,6 +21,9 @@ mod faults;
 mod files;
 /// `fix` against moto: plan, apply, rescan passes; idempotent; pin checks; a failing step stops the plan.
 mod fix;
+/// `fix --org` and `org plan-roles --org` on an emulated organisation: one plan grouped by account, members
+/// pinned by the listing, applied from the management account, then `scan --org` passes in every member.
+mod fix_org;
 /// Scan history: `scan` records, `history` lists, `diff` compares; `exceptions` reviews expiries.
 mod history;
 /// `--lang ja` (and the locale's default) on the commands that print for people: rule, fix, exceptions,

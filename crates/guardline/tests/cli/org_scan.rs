@@ -14,21 +14,21 @@ use guardline_testkit::MotoServer;
 use crate::support::{Run, guardline_in, moto_env};
 
 /// A member to create: name, OU name ("" for the root), tags.
-type MemberSpec<'a> = (&'a str, &'a str, &'a [(&'a str, &'a str)]);
+pub(crate) type MemberSpec<'a> = (&'a str, &'a str, &'a [(&'a str, &'a str)]);
 
 /// An organisation on moto: the management account and its members by name.
-struct Org {
-    management: guardline_testkit::Account,
+pub(crate) struct Org {
+    pub(crate) management: guardline_testkit::Account,
     root: String,
     /// OU name → OU ID.
     ous: BTreeMap<String, String>,
     /// Member name → account ID.
-    members: BTreeMap<String, String>,
+    pub(crate) members: BTreeMap<String, String>,
 }
 
 /// Creates an organisation in a fresh account with the OUs `Workloads` and `Sandbox` and the `members`
 /// (name, OU name or "" for the root, tags).
-async fn organisation(server: &MotoServer, members: &[MemberSpec<'_>]) -> Org {
+pub(crate) async fn organisation(server: &MotoServer, members: &[MemberSpec<'_>]) -> Org {
     let management = server.account().await;
     let client = aws_sdk_organizations::Client::new(&management.config);
     client
@@ -82,7 +82,7 @@ async fn organisation(server: &MotoServer, members: &[MemberSpec<'_>]) -> Org {
 }
 
 /// The SDK config of a member account, through its `OrganizationAccountAccessRole`.
-async fn member(server: &MotoServer, org: &Org, name: &str) -> aws_config::SdkConfig {
+pub(crate) async fn member(server: &MotoServer, org: &Org, name: &str) -> aws_config::SdkConfig {
     let id = &org.members[name];
     let assumed = aws_sdk_sts::Client::new(&org.management.config)
         .assume_role()
@@ -162,7 +162,7 @@ const SCAN: &[&str] = &[
     "--no-progress",
 ];
 
-async fn run(dir: &Path, args: Vec<String>, env: Vec<(&'static str, String)>) -> Run {
+pub(crate) async fn run(dir: &Path, args: Vec<String>, env: Vec<(&'static str, String)>) -> Run {
     let dir = dir.to_owned();
     tokio::task::spawn_blocking(move || {
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
@@ -177,7 +177,7 @@ fn args(extra: &[&str]) -> Vec<String> {
 }
 
 /// `outcome control` of every finding of one account in an organisation JSON report.
-fn outcomes(report: &serde_json::Value, account: &str) -> Vec<String> {
+pub(crate) fn outcomes(report: &serde_json::Value, account: &str) -> Vec<String> {
     let accounts = report["accounts"].as_array().unwrap();
     let entry = accounts.iter().find(|entry| entry["id"] == account).unwrap_or_else(|| panic!("{account}"));
     entry["report"]["findings"]

@@ -1,0 +1,290 @@
+//! `fix --org` and `org plan-roles --org` against an emulated organisation on moto: from the management
+//! account, one plan grouped by account (each account under its OU/tag profile, a closed account NOT
+//! EVALUATED), refused as a whole when the management account or any member fails its pin, saved and
+//! applied through the reviewed-plan flow, after which `scan --org` passes the fixed controls in every
+//! member; the switch roles land in every member and the groups in the management account, once.
+
+use std::path::Path;
+
+use serde_json::Value;
+
+use crate::org_scan::{Org, member, organisation, outcomes, run};
+use crate::support::moto_env;
+
+/// The controls the test's config lets `fix` repair in one region, and that `scan --org` then passes.
+const FIXED: &[&str] = &["GUARDDUTY-001", "IAM-007", "S3-001", "ANALYZER-001"];
+
+/// The config: the members pinned by ID with their aliases (`prod_alias` for prod-web), the management
+/// account pinned when `pin_management`, the `[fix]` values, and switch roles per profile.
+fn write_config(dir: &Path, org: &Org, prod_alias: &str, pin_management: bool) {
+    let management = if pin_management {
+        format!("[[accounts]]\nid = \"{}\"\nprofile = \"management\"\n", org.management.id)
+    } else {
+        String::new()
+    };
+    let text = format!(
+        r#"default-profile = "management"
+
+[scan]
+regions = ["ap-northeast-1"]
+
+[profiles.management.params]
+switch-roles = ["admin", "engineer", "viewer"]
+
+[profiles.production.params]
+switch-roles = ["admin", "viewer"]
+
+[profiles.development.params]
+switch-roles = ["engineer"]
+
+{management}
+[[accounts]]
+id = "{dev}"
+alias = "acme-dev"
+profile = "development"
+
+[[accounts]]
+id = "{prod}"
+alias = "{prod_alias}"
+profile = "production"
+
+[fix]
+notify = ["security@example.com"]
+budget-monthly-usd = 500
+anomaly-threshold-usd = 50
+
+[fix.security-contact]
+name = "Security Team"
+email = "security@example.com"
+phone = "+81-3-0000-0000"
+title = "CISO"
+"#,
+        dev = org.members["dev-api"],
+        prod = org.members["prod-web"],
+    );
+    std::fs::write(dir.join("guardline.toml"), text).unwrap();
+}
+
+fn strings(args: &[&str]) -> Vec<String> {
+    args.iter().map(|arg| (*arg).to_owned()).collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn fix_org_plans_by_account_refuses_unpinned_accounts_and_applies_so_the_org_scan_passes() {
+    let server = guardline_testkit::shared();
+    let org = organisation(
+        server,
+        &[
+            ("prod-web", "Workloads", &[("env", "prod")]),
+            ("dev-api", "Workloads", &[("env", "dev")]),
+            ("gone", "", &[]),
+        ],
+    )
+    .await;
+    let (dev, prod, gone) = (&org.members["dev-api"], &org.members["prod-web"], &org.members["gone"]);
+    // prod-web already has an alias; dev-api gets the one its pin names from the plan (ACCOUNT-001).
+    let prod_sdk = member(server, &org, "prod-web").await;
+    aws_sdk_iam::Client::new(&prod_sdk)
+        .create_account_alias()
+        .account_alias("acme-prd")
+        .send()
+        .await
+        .unwrap();
+    let organizations = aws_sdk_organizations::Client::new(&org.management.config);
+    organizations.close_account().account_id(gone).send().await.unwrap();
+
+    let dir = tempfile::tempdir().unwrap();
+    let env = moto_env(&server.endpoint, &org.management.credentials);
+    let fix = |extra: &[&str]| {
+        let mut args = strings(&["fix", "--org", "--no-progress", "--max-attempts", "1"]);
+        args.extend(strings(extra));
+        args
+    };
+
+    // The plan: every account under its heading, the closed one NOT EVALUATED, the management account not
+    // pinned (the config pins members only), prod-web's alias not the pinned one. Nothing is written.
+    write_config(dir.path(), &org, "acme-prod", false);
+    let plan = run(dir.path(), fix(&["--lang", "en"]), env.clone()).await;
+    assert_eq!(plan.code, 1, "an account is not reached: {}", plan.stderr);
+    let text = &plan.stdout;
+    assert!(
+        text.starts_with(&format!("Organisation managed from {} (no alias)\n", org.management.id)),
+        "{text}"
+    );
+    assert!(text.contains("nothing is changed without --apply"), "{text}");
+    for id in [dev, prod, gone, &org.management.id] {
+        assert!(text.contains(&format!("== Account {id}")), "{id}: {text}");
+    }
+    assert!(
+        text.contains(&format!(
+            "== Account {dev} (no alias) \"dev-api\" · Root/Workloads · profile development"
+        )),
+        "{text}"
+    );
+    assert!(
+        text.contains("NOT EVALUATED, nothing planned: the account is SUSPENDED in Organizations"),
+        "{text}"
+    );
+    assert!(text.contains("its alias is created by this plan"), "dev-api's pinned alias: {text}");
+    assert!(text.contains("GUARDDUTY-001"), "{text}");
+    // A manual control is named under each account, its steps given once for all of them.
+    assert_eq!(text.matches("\n  IAM-001 The root user has MFA").count(), 4, "{text}");
+    assert_eq!(text.matches("aws iam get-account-summary").count(), 1, "{text}");
+
+    let json = run(dir.path(), fix(&["--format", "json"]), env.clone()).await;
+    let report: Value = serde_json::from_str(&json.stdout).unwrap_or_else(|_| panic!("{}", json.stderr));
+    assert_eq!(report["management"]["account_id"], org.management.id.as_str());
+    let accounts = report["accounts"].as_array().unwrap();
+    assert_eq!(accounts.len(), 4, "{accounts:#?}");
+    let entry = |id: &str| accounts.iter().find(|entry| entry["account_id"] == id).unwrap().clone();
+    assert_eq!(entry(prod)["profile"], "production");
+    assert_eq!(entry(gone)["plan"], Value::Null);
+    assert!(entry(gone)["not_evaluated"].as_str().unwrap().contains("SUSPENDED"));
+    let dev_entry = entry(dev);
+    let dev_controls: Vec<&str> = dev_entry["plan"]["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|step| step["control"].as_str().unwrap())
+        .collect();
+    for control in FIXED.iter().chain(&["ACCOUNT-001"]) {
+        assert!(dev_controls.contains(control), "{control}: {dev_controls:?}");
+    }
+
+    // Applying is refused as a whole: first the management account is not pinned, then prod-web's alias
+    // differs from its pin. Nothing changes in any account.
+    let apply = ["--apply", "--yes"];
+    let refused = run(dir.path(), fix(&apply), env.clone()).await;
+    assert_eq!(refused.code, 2, "{}", refused.stdout);
+    assert!(refused.stderr.contains("refused, nothing was changed"), "{}", refused.stderr);
+    write_config(dir.path(), &org, "acme-prod", true);
+    let refused = run(dir.path(), fix(&apply), env.clone()).await;
+    assert_eq!(refused.code, 2, "{}", refused.stdout);
+    assert!(refused.stderr.contains("refused, nothing was changed in any account"), "{}", refused.stderr);
+    assert!(refused.stderr.contains(&format!("{prod} (acme-prd)")), "{}", refused.stderr);
+    assert!(refused.stderr.contains("--exclude ID"), "{}", refused.stderr);
+    let dev_sdk = member(server, &org, "dev-api").await;
+    let detectors = aws_sdk_guardduty::Client::new(&dev_sdk).list_detectors().send().await.unwrap();
+    assert!(detectors.detector_ids().is_empty(), "nothing was written in dev-api");
+
+    // The reviewed-plan flow: saved, then applied exactly; the closed account is listed, not applied.
+    write_config(dir.path(), &org, "acme-prd", true);
+    let plan_path = dir.path().join("org-plan.json");
+    let plan_file = plan_path.to_str().unwrap();
+    let saved = run(dir.path(), fix(&["--plan-out", plan_file]), env.clone()).await;
+    assert_eq!(saved.code, 1, "{}", saved.stderr);
+    let document: Value = serde_json::from_str(&std::fs::read_to_string(&plan_path).unwrap()).unwrap();
+    assert_eq!(document["kind"], "guardline-fix-org-plan");
+    assert_eq!(document["account"]["id"], org.management.id.as_str());
+    let saved_accounts: Vec<&str> = document["plan"]["accounts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|entry| entry["account_id"].as_str().unwrap())
+        .collect();
+    assert!(
+        saved_accounts.contains(&dev.as_str()) && !saved_accounts.contains(&gone.as_str()),
+        "{saved_accounts:?}"
+    );
+
+    let applied = run(dir.path(), fix(&["--apply-plan", plan_file, "--apply", "--yes"]), env.clone()).await;
+    assert_eq!(applied.code, 0, "{}\n{}", applied.stdout, applied.stderr);
+    assert!(applied.stdout.contains("still applies"), "{}", applied.stdout);
+    assert!(applied.stdout.contains("Run `guardline scan --org`"), "{}", applied.stdout);
+    assert!(applied.stdout.contains(&format!("== Account {dev}")), "{}", applied.stdout);
+
+    // Every member now passes what was fixed; dev-api has the alias its pin names.
+    let scan = run(
+        dir.path(),
+        strings(&[
+            "scan",
+            "--org",
+            "--no-history",
+            "--no-progress",
+            "--max-attempts",
+            "1",
+            "--format",
+            "json",
+        ]),
+        env.clone(),
+    )
+    .await;
+    let report: Value = serde_json::from_str(&scan.stdout).unwrap_or_else(|_| panic!("{}", scan.stderr));
+    for id in [dev, prod, &org.management.id] {
+        let findings = outcomes(&report, id);
+        for control in FIXED {
+            assert!(findings.contains(&format!("pass {control}")), "{id} {control}: {findings:?}");
+        }
+    }
+    assert!(outcomes(&report, dev).contains(&"pass ACCOUNT-001".to_owned()));
+
+    // A second run finds nothing left to do for those controls, in any account.
+    let again = run(dir.path(), fix(&["--only", &FIXED.join(","), "--exclude", gone]), env.clone()).await;
+    assert_eq!(again.code, 0, "{}", again.stderr);
+    assert!(
+        again.stdout.contains("Plan: 0 change(s) in 0 of 3 account(s); 0 not reached"),
+        "{}",
+        again.stdout
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn plan_roles_org_creates_member_roles_and_management_groups_once() {
+    let server = guardline_testkit::shared();
+    let org = organisation(server, &[("prod-web", "Workloads", &[]), ("dev-api", "Sandbox", &[])]).await;
+    let dir = tempfile::tempdir().unwrap();
+    write_config(dir.path(), &org, "acme-prod", true);
+    // The members pinned by ID without aliases: plan-roles creates no alias, so a pinned alias could never
+    // match. moto loads no AWS managed policies, so the roles get none here (`org_roles.rs` attaches one).
+    let text = std::fs::read_to_string(dir.path().join("guardline.toml"))
+        .unwrap()
+        .replace("alias = \"acme-prod\"\n", "");
+    let text = text.replace("alias = \"acme-dev\"\n", "").replace(
+        "[profiles.production.params]\n",
+        "[profiles.production.params.switch-role-policies]\n[profiles.development.params.switch-role-policies]\n\
+         [profiles.production.params]\n",
+    );
+    std::fs::write(dir.path().join("guardline.toml"), text).unwrap();
+    let env = moto_env(&server.endpoint, &org.management.credentials);
+    let roles = |extra: &[&str]| {
+        let mut args = strings(&["org", "plan-roles", "--org"]);
+        args.extend(strings(extra));
+        args
+    };
+
+    let plan = run(dir.path(), roles(&[]), env.clone()).await;
+    assert_eq!(plan.code, 0, "{}", plan.stderr);
+    let (dev, prod) = (&org.members["dev-api"], &org.members["prod-web"]);
+    assert!(
+        plan.stdout.contains(&format!("== Account {prod} (no alias) \"prod-web\" · Root/Workloads")),
+        "{}",
+        plan.stdout
+    );
+    assert!(plan.stdout.contains("group switch-engineer: may assume role engineer"), "{}", plan.stdout);
+    assert!(plan.stdout.contains("role admin"), "{}", plan.stdout);
+
+    let applied = run(dir.path(), roles(&["--apply", "--yes"]), env.clone()).await;
+    assert_eq!(applied.code, 0, "{}\n{}", applied.stdout, applied.stderr);
+    assert!(applied.stdout.contains("account(s)."), "{}", applied.stdout);
+
+    // The roles exist in each member per its profile, trusting the management account with MFA.
+    let prod_iam = aws_sdk_iam::Client::new(&member(server, &org, "prod-web").await);
+    for role in ["admin", "viewer"] {
+        let found = prod_iam.get_role().role_name(role).send().await.unwrap();
+        let trust = found.role().unwrap().assume_role_policy_document().unwrap();
+        let trust =
+            guardline_collect::services::iam_access::decode_policy("iam:GetRole", trust).unwrap().to_string();
+        assert!(trust.contains(&format!("arn:aws:iam::{}:root", org.management.id)), "{trust}");
+        assert!(trust.contains("aws:MultiFactorAuthPresent"), "{trust}");
+    }
+    let dev_iam = aws_sdk_iam::Client::new(&member(server, &org, "dev-api").await);
+    assert!(dev_iam.get_role().role_name("engineer").send().await.is_ok(), "dev-api {dev}");
+    let management_iam = aws_sdk_iam::Client::new(&org.management.config);
+    for group in ["switch-admin", "switch-engineer", "switch-viewer"] {
+        assert!(management_iam.get_group().group_name(group).send().await.is_ok(), "{group}");
+    }
+
+    let again = run(dir.path(), roles(&["--apply", "--yes"]), env).await;
+    assert_eq!(again.code, 0, "{}", again.stderr);
+    assert_eq!(again.stdout.matches("Nothing to do: account").count(), 3, "{}", again.stdout);
+}
