@@ -904,6 +904,24 @@ impl<'a> Checker<'a> {
                 }
             }
         }
+        let mut accounts = Vec::new();
+        for text in raw.accounts.as_deref().unwrap_or_default() {
+            match crate::AccountSelector::parse(text.get_ref()) {
+                Ok(selector) => accounts.push(selector),
+                Err(message) => {
+                    self.error(text.span(), format!("schedule `{name}`: {message}"));
+                    ok = false;
+                }
+            }
+        }
+        if raw.accounts.as_ref().is_some_and(Vec::is_empty) {
+            self.error_help(
+                value_span(&table, &["accounts"]).unwrap_or(header.clone()),
+                format!("schedule `{name}` acts in no account: `accounts` is empty"),
+                "leave `accounts` out to act in every account, or list selectors such as \"ou:Root/Dev/**\"",
+            );
+            ok = false;
+        }
         if !ok {
             return None;
         }
@@ -925,6 +943,7 @@ impl<'a> Checker<'a> {
                 schedule,
                 select,
                 installs_as: raw.installs_as.unwrap_or_default(),
+                accounts,
                 line: self.locator.line(header.start),
             },
             value_spans,

@@ -171,8 +171,19 @@ pub struct ScheduleConfig {
     /// The instances the schedule stops and starts: those whose tag matches.
     pub select: TagMatch,
     pub installs_as: InstallMethod,
+    /// The accounts it acts in (`accounts = [...]`, account selectors); empty: every account.
+    pub accounts: Vec<crate::AccountSelector>,
     /// Line of the schedule's header in the config file.
     pub line: usize,
+}
+
+impl ScheduleConfig {
+    /// Whether the schedule acts in the account `facts` describes: `accounts` is empty or one of its
+    /// selectors matches. Outside an organisation run the facts have no OU or tags, so only `id:` and `name:`
+    /// selectors can match there.
+    pub fn covers_account(&self, facts: &crate::AccountFacts<'_>) -> bool {
+        self.accounts.is_empty() || self.accounts.iter().any(|selector| selector.matches(facts))
+    }
 }
 
 impl PartialEq for ScheduleConfig {
@@ -184,6 +195,7 @@ impl PartialEq for ScheduleConfig {
             && self.schedule.skip_japanese_holidays == other.schedule.skip_japanese_holidays
             && self.select == other.select
             && self.installs_as == other.installs_as
+            && self.accounts == other.accounts
             && self.line == other.line
     }
 }

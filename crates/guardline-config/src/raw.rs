@@ -148,6 +148,10 @@ pub(crate) struct RawSchedule {
     #[schemars(with = "Option<TagMatch>")]
     pub select: Option<Spanned<TagMatch>>,
     pub installs_as: Option<InstallMethod>,
+    /// The accounts of the organisation the schedule acts in (`schedule run|status --org`): account
+    /// selectors as `[org] include`; absent: every account.
+    #[schemars(with = "Option<Vec<String>>")]
+    pub accounts: Option<Vec<Spanned<String>>>,
 }
 
 /// `[fix]`.

@@ -294,6 +294,25 @@ fn schedules_resolve_with_their_defaults() {
     assert_eq!(cli.select, tag("Role", &["cli"]));
     assert_eq!(cli.installs_as, InstallMethod::Scheduler);
     assert_eq!(cli.line, 9);
+
+    // `accounts`: absent, every account; given, only the accounts a selector matches.
+    assert!(dev.accounts.is_empty());
+    let texts: Vec<String> = cli.accounts.iter().map(ToString::to_string).collect();
+    assert_eq!(texts, ["ou:Root/Dev/**", "id:123456789012"]);
+    let tags = std::collections::BTreeMap::new();
+    let ou_ids = Vec::new();
+    let facts = |id, ou_path| guardline_config::AccountFacts {
+        id,
+        alias: None,
+        name: Some("x"),
+        ou_path: Some(ou_path),
+        ou_ids: &ou_ids,
+        tags: Some(&tags),
+    };
+    assert!(cli.covers_account(&facts("111111111111", "Root/Dev/Team-a")));
+    assert!(cli.covers_account(&facts("123456789012", "Root/Prod")));
+    assert!(!cli.covers_account(&facts("111111111111", "Root/Prod")));
+    assert!(dev.covers_account(&facts("111111111111", "Root/Prod")));
 }
 
 #[test]

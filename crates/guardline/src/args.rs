@@ -816,9 +816,14 @@ pub struct ScheduleRunArgs {
     /// Only show what would be stopped or started.
     #[arg(long)]
     pub dry_run: bool,
-    /// The account ID you mean to change; required when the config pins no account by ID.
+    /// The account ID you mean to change; required when the config pins no account by ID (with --org: the
+    /// management account's).
     #[arg(long, value_name = "ID", help_heading = "Safety")]
     pub account_id: Option<String>,
+    /// `--org`: run every schedule in each selected account it names (`accounts = [...]`), through the
+    /// member role; each member pinned by the organisation's listing.
+    #[command(flatten)]
+    pub org: OrgTargetArgs,
 }
 
 #[derive(Debug, Args)]
@@ -828,6 +833,9 @@ pub struct ScheduleStatusArgs {
     /// Show the next stop and start after this time instead of now (as `schedule run --at`).
     #[arg(long, value_name = "TIME")]
     pub at: Option<String>,
+    /// `--org`: coverage per account (SCHED-001/002) in every selected account.
+    #[command(flatten)]
+    pub org: OrgTargetArgs,
 }
 
 /// `guardline org`.

@@ -22,7 +22,6 @@
 
 use std::collections::BTreeSet;
 
-use anyhow::Context as _;
 use aws_config::SdkConfig;
 use futures::StreamExt as _;
 use guardline_apply::fix::ApplyReport;
@@ -84,11 +83,7 @@ pub fn run(args: FixArgs) -> anyhow::Result<bool> {
         options.regions = Some(saved.regions.clone());
     }
     let lang = args.lang.code();
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .thread_stack_size(AwsSession::THREAD_STACK)
-        .build()
-        .context("starting tokio")?;
+    let runtime = AwsSession::runtime()?;
     let bar = Bar::new(!args.aws.no_progress && !crate::console::quiet());
     let today = jiff::ZonedDateTime::now().date();
     let planned = runtime.block_on(async {

@@ -139,18 +139,24 @@ impl AwsSession {
     /// The session's stack per runtime thread: the SDK's (de)serialisers of a Security Hub finding (its
     /// `Resources` shape has hundreds of members) need frames of several MiB in unoptimised builds. Only the
     /// pages touched are used.
-    pub const THREAD_STACK: usize = 64 * 1024 * 1024;
+    const THREAD_STACK: usize = 64 * 1024 * 1024;
 
     /// The session for `aws`'s profile with `options` (from [`collect_options`], or a saved plan's regions).
     pub fn connect(aws: &AwsArgs, options: CollectOptions) -> anyhow::Result<AwsSession> {
         let base_region = options.regions.as_ref().and_then(|regions| regions.first().cloned());
-        let runtime = tokio::runtime::Builder::new_multi_thread()
+        let runtime = Self::runtime()?;
+        let sdk = runtime.block_on(aws_config(aws, base_region.as_deref(), &options))?;
+        Ok(AwsSession { runtime, sdk, options })
+    }
+
+    /// A runtime whose threads have [`Self::THREAD_STACK`], for every command that collects and writes
+    /// (the organisation-wide ones build theirs here too).
+    pub fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+        tokio::runtime::Builder::new_multi_thread()
             .enable_all()
             .thread_stack_size(Self::THREAD_STACK)
             .build()
-            .context("starting tokio")?;
-        let sdk = runtime.block_on(aws_config(aws, base_region.as_deref(), &options))?;
-        Ok(AwsSession { runtime, sdk, options })
+            .context("starting tokio")
     }
 
     /// Collects a snapshot of the account the session's credentials reach.

@@ -7,6 +7,7 @@
 //! is refused without it. `status` collects a snapshot and
 //! shows each schedule's instances with the SCHED-001/002 findings of the rules themselves.
 
+use std::fmt::Write as _;
 use std::path::PathBuf;
 
 use anyhow::Context as _;
@@ -14,7 +15,9 @@ use aws_config::SdkConfig;
 use guardline_apply::schedule::install::{self, Plan, Request};
 use guardline_apply::schedule::plan::{resource_name, verb};
 use guardline_apply::schedule::run::{At, Row, due_at};
-use guardline_config::{Config, InstallMethod, LiveAccount, ProductionTag, ScheduleConfig, TagMatch};
+use guardline_config::{
+    AccountFacts, Config, InstallMethod, LiveAccount, ProductionTag, ScheduleConfig, TagMatch,
+};
 use guardline_model::Status;
 use guardline_schedule::Action;
 use jiff::{SignedDuration, Timestamp};
@@ -435,6 +438,9 @@ fn run_now(args: &ScheduleRunArgs, lang: &str) -> anyhow::Result<bool> {
     let setup = setup(&args.common)?;
     let at = parse_at(args.at.as_deref())?;
     let interval = SignedDuration::from_mins(i64::from(args.interval.max(1)));
+    if args.org.org {
+        return run_org(args, &setup, &at, interval, lang);
+    }
     let runtime = runtime()?;
     runtime.block_on(async {
         let sdk = sdk(&args.common.aws, &setup.config, &setup.regions).await?;
@@ -459,15 +465,63 @@ fn run_now(args: &ScheduleRunArgs, lang: &str) -> anyhow::Result<bool> {
         // Every stop and start is made with the identity checked above, pinned to that account.
         let writer = guardline_apply::target::pinned(&sdk, &live.id);
         let production = production_tag(&setup.config, &live);
+        let facts = AccountFacts { id: &live.id, alias: live.alias.as_deref(), ..AccountFacts::default() };
+        let mut out = String::new();
+        let run = Run { setup: &setup, at: &at, interval, dry_run: args.dry_run, lang };
+        let rows = run.in_account(&writer, &facts, &production, &mut out).await?;
+        print!("{out}");
+        let failed = rows.iter().filter(|row| row.failed).count();
+        if failed > 0 {
+            anyhow::bail!("{failed} instance(s) could not be stopped or started (see above)");
+        }
+        Ok(true)
+    })
+}
+
+/// One `schedule run`, in whichever account it is asked to act.
+struct Run<'a> {
+    setup: &'a Setup,
+    at: &'a At,
+    interval: SignedDuration,
+    dry_run: bool,
+    lang: &'a str,
+}
+
+impl Run<'_> {
+    /// Carries out what is due now of every schedule that acts in the account `facts` describes, with
+    /// `writer` (pinned to that account), never touching an instance `production` matches; the lines go to
+    /// `out`.
+    async fn in_account(
+        &self,
+        writer: &SdkConfig,
+        facts: &AccountFacts<'_>,
+        production: &ProductionTag,
+        out: &mut String,
+    ) -> anyhow::Result<Vec<Row>> {
+        let (setup, lang) = (self.setup, self.lang);
         let mut rows: Vec<Row> = Vec::new();
         for schedule in &setup.schedules {
-            let instant = at.instant(schedule).map_err(|error| anyhow::anyhow!(error))?;
-            let due = due_at(schedule, instant, interval);
+            let instant = self.at.instant(schedule).map_err(|error| anyhow::anyhow!(error))?;
             let (name, when) = (&schedule.name, local(instant, schedule));
             let header = tr!(lang, "Schedule {name} at {when}", "スケジュール {name}({when})");
+            if !schedule.covers_account(facts) {
+                let accounts = accounts_text(schedule);
+                let _ = writeln!(
+                    out,
+                    "{}",
+                    tr!(
+                        lang,
+                        "{header}: not for this account (accounts = [{accounts}])",
+                        "{header}: このアカウントは対象外です(accounts = [{accounts}])"
+                    )
+                );
+                continue;
+            }
+            let due = due_at(schedule, instant, self.interval);
             let Some(action) = due else {
                 let next = next_events(schedule, instant, lang);
-                println!(
+                let _ = writeln!(
+                    out,
                     "{}",
                     tr!(
                         lang,
@@ -478,9 +532,10 @@ fn run_now(args: &ScheduleRunArgs, lang: &str) -> anyhow::Result<bool> {
                 continue;
             };
             let due_verb = verb(action);
-            println!(
+            let _ = writeln!(
+                out,
                 "{}",
-                match (args.dry_run, lang) {
+                match (self.dry_run, lang) {
                     (true, "ja") => format!("{header}: {due_verb} の時刻です(ドライラン: 何も変更しません)"),
                     (false, "ja") => format!("{header}: {due_verb} の時刻です"),
                     (true, _) => format!("{header}: {due_verb} is due (dry run: nothing is changed)"),
@@ -488,17 +543,18 @@ fn run_now(args: &ScheduleRunArgs, lang: &str) -> anyhow::Result<bool> {
                 }
             );
             let done = guardline_apply::schedule::run::run(
-                &writer,
+                writer,
                 schedule,
                 &setup.regions,
-                &production,
+                production,
                 action,
-                args.dry_run,
+                self.dry_run,
             )
             .await;
             if done.is_empty() {
                 let regions = setup.regions.join(", ");
-                println!(
+                let _ = writeln!(
+                    out,
                     "{}",
                     tr!(
                         lang,
@@ -508,21 +564,168 @@ fn run_now(args: &ScheduleRunArgs, lang: &str) -> anyhow::Result<bool> {
                 );
             }
             for row in &done {
-                println!("  {}  {}  {}  {}", row.region, row.instance, verb(row.action), row.result);
+                let _ =
+                    writeln!(out, "  {}  {}  {}  {}", row.region, row.instance, verb(row.action), row.result);
             }
             rows.extend(done);
         }
-        let failed = rows.iter().filter(|row| row.failed).count();
-        if failed > 0 {
-            anyhow::bail!("{failed} instance(s) could not be stopped or started (see above)");
+        Ok(rows)
+    }
+}
+
+/// `schedule run --org`: from the management account, every selected account that some schedule's
+/// `accounts` names, through its member role. The management account is pinned as for one account and every
+/// member by the organisation's listing ([`guardline_config::check_member_target`]); a refused pin refuses the
+/// whole run before any instance is touched (a dry run only reports it). Each account runs under its own
+/// profile's production tag; an account that cannot be reached is reported and fails the run (exit 2) after
+/// the others ran.
+fn run_org(
+    args: &ScheduleRunArgs,
+    setup: &Setup,
+    at: &At,
+    interval: SignedDuration,
+    lang: &str,
+) -> anyhow::Result<bool> {
+    use futures::StreamExt as _;
+    let config = &setup.config;
+    let settings =
+        super::org_targets::settings(&config.org, &args.org, args.common.aws.external_id_env.as_deref())?;
+    let concurrency = settings.account_concurrency.max(1);
+    let mut options = collect_options(&args.common.aws, config);
+    options.regions = Some(setup.regions.clone());
+    let runtime = runtime()?;
+    runtime.block_on(async {
+        let base = super::org_targets::base_config(&args.common.aws, &options).await?;
+        let organisation = super::org_targets::Organisation::open(&base, settings).await?;
+        let hub = write_guard::identify(&organisation.hub).await?;
+        println!("{}", tr!(lang, "Organisation managed from {hub}", "組織の管理元: {hub}"));
+        let write = WriteArgs { apply: true, yes: true, account_id: args.account_id.clone() };
+        let hub_pin = write_guard::check_pin(config, &hub, &write, None);
+        match &hub_pin {
+            Ok(pin) => println!("{}", write_guard::pin_line(pin, lang)),
+            Err(error) if args.dry_run => println!(
+                "{}",
+                tr!(lang, "A real run would be {error:#}", "実際の実行は次の理由で拒否されます: {error:#}")
+            ),
+            Err(error) => anyhow::bail!("{error:#}"),
+        }
+        // The accounts some schedule acts in, reached (and identified) first: every pin is checked before
+        // any instance is stopped or started.
+        let wanted: Vec<_> = organisation
+            .selected
+            .iter()
+            .filter(|account| {
+                let facts = super::org_targets::facts(account, None);
+                setup.schedules.iter().any(|schedule| schedule.covers_account(&facts))
+            })
+            .cloned()
+            .collect();
+        let reached: Vec<_> = futures::stream::iter(wanted)
+            .map(|account| {
+                let organisation = &organisation;
+                async move {
+                    let reached = organisation.reach(&account).await;
+                    (account, reached)
+                }
+            })
+            .buffered(concurrency)
+            .collect()
+            .await;
+        let mut refused = Vec::new();
+        for (account, reached) in &reached {
+            let Ok((_, live)) = reached else { continue };
+            let pin = if live.id == hub.id {
+                hub_pin.as_ref().map(|_| ()).map_err(|error| format!("{error:#}"))
+            } else {
+                guardline_config::check_member_target(config, live, &account.id, None)
+                    .map(|_| ())
+                    .map_err(|error| error.to_string())
+            };
+            if let Err(error) = pin {
+                refused.push(format!("  - {live}: {error}"));
+            }
+        }
+        if !refused.is_empty() {
+            let refused = refused.join("\n");
+            if !args.dry_run {
+                anyhow::bail!(
+                    "refused, nothing was changed in any account: the write to these accounts is refused:\n\
+                     {refused}\nFix their pins, or leave them out with --exclude ID."
+                );
+            }
+            println!(
+                "{}",
+                tr!(
+                    lang,
+                    "A real run would be refused in:\n{refused}",
+                    "実際の実行は次のアカウントで拒否されます:\n{refused}"
+                )
+            );
+        }
+        let run = Run { setup, at, interval, dry_run: args.dry_run, lang };
+        let outputs: Vec<(String, anyhow::Result<Vec<Row>>)> = futures::stream::iter(&reached)
+            .map(|(account, reached)| {
+                let run = &run;
+                async move {
+                    let (live, name, ou) = match reached {
+                        Ok((_, live)) => (live.to_string(), &account.name, &account.ou_path),
+                        Err(_) => (format!("{} (not reached)", account.id), &account.name, &account.ou_path),
+                    };
+                    let mut out = format!("\n== {live} \"{name}\" · {ou}\n");
+                    let result = match reached {
+                        Err(reason) => Err(anyhow::anyhow!("{}: not reached: {reason}", account.id)),
+                        Ok((sdk, live)) => {
+                            let writer = guardline_apply::target::pinned(sdk, &account.id);
+                            let facts = super::org_targets::facts(account, live.alias.as_deref());
+                            let profile = config.profile_for_account(&facts);
+                            run.in_account(&writer, &facts, &profile.params.production_tag, &mut out).await
+                        }
+                    };
+                    if let Err(error) = &result {
+                        let _ = writeln!(out, "  {error:#}");
+                    }
+                    (out, result)
+                }
+            })
+            .buffered(concurrency)
+            .collect()
+            .await;
+        let mut problems = Vec::new();
+        for (out, result) in &outputs {
+            print!("{out}");
+            match result {
+                Ok(rows) => {
+                    let failed = rows.iter().filter(|row| row.failed).count();
+                    if failed > 0 {
+                        problems.push(format!("{failed} instance(s) could not be stopped or started"));
+                    }
+                }
+                Err(error) => problems.push(format!("{error:#}")),
+            }
+        }
+        let accounts = outputs.len();
+        println!(
+            "{}",
+            tr!(lang, "\nRan in {accounts} account(s).", "\n{accounts} アカウントで実行しました。")
+        );
+        if !problems.is_empty() {
+            anyhow::bail!("{} (see above)", problems.join("; "));
         }
         Ok(true)
     })
 }
 
+/// A schedule's `accounts`, as written.
+fn accounts_text(schedule: &ScheduleConfig) -> String {
+    schedule.accounts.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")
+}
+
 fn status(args: &ScheduleStatusArgs, lang: &str) -> anyhow::Result<bool> {
     let setup = setup(&args.common)?;
     let at = parse_at(args.at.as_deref())?;
+    if args.org.org {
+        return status_org(args, &setup, &at, lang);
+    }
     let mut aws = args.common.aws.clone();
     aws.region = setup.regions.clone();
     aws.regions = Vec::new();
@@ -534,14 +737,117 @@ fn status(args: &ScheduleStatusArgs, lang: &str) -> anyhow::Result<bool> {
     let live = LiveAccount { id: snapshot.account.id.clone(), alias: alias.clone() };
     println!("{}", tr!(lang, "Account: {live}", "アカウント: {live}"));
     let production = production_tag(&setup.config, &live);
+    let facts = AccountFacts { id: &live.id, alias: live.alias.as_deref(), ..AccountFacts::default() };
+    let mut out = String::new();
+    account_status(&setup, &snapshot, &evaluation, &facts, &production, &at, lang, &mut out)?;
+    print!("{out}");
+    Ok(true)
+}
+
+/// `schedule status --org`: every selected account some schedule acts in, collected through its member role
+/// in the schedules' regions as `scan --org` does, each under its own profile: the schedules, their
+/// instances and SCHED-001/002 per account. An account that cannot be reached is listed with the reason and
+/// fails the command (exit 1).
+fn status_org(args: &ScheduleStatusArgs, setup: &Setup, at: &At, lang: &str) -> anyhow::Result<bool> {
+    let config = &setup.config;
+    let settings =
+        super::org_targets::settings(&config.org, &args.org, args.common.aws.external_id_env.as_deref())?;
+    let mut options = collect_options(&args.common.aws, config);
+    options.regions = Some(setup.regions.clone());
+    let runtime = super::AwsSession::runtime()?;
+    let bar = crate::progress::Bar::new(!args.common.aws.no_progress && !crate::console::quiet());
+    let reached = runtime.block_on(async {
+        let base = super::org_targets::base_config(&args.common.aws, &options).await?;
+        let organisation = super::org_targets::Organisation::open(&base, settings).await?;
+        let hub = write_guard::identify(&organisation.hub).await?;
+        let wanted: Vec<_> = organisation
+            .selected
+            .iter()
+            .filter(|account| {
+                let facts = super::org_targets::facts(account, None);
+                setup.schedules.iter().any(|schedule| schedule.covers_account(&facts))
+            })
+            .cloned()
+            .collect();
+        anyhow::Ok((hub, organisation.collect(wanted, &options, &bar).await))
+    });
+    bar.finish();
+    let (hub, reached) = reached?;
+    println!("{}", tr!(lang, "Organisation managed from {hub}", "組織の管理元: {hub}"));
+    let today = jiff::ZonedDateTime::now().date();
+    let mut unreached = 0;
+    for reached in reached {
+        let account = &reached.record.account;
+        let mut out = String::new();
+        match &reached.record.outcome {
+            guardline_model::org::ShardOutcome::NotEvaluated { reason, .. } => {
+                unreached += 1;
+                let (id, name, ou) = (&account.id, &account.name, &account.ou_path);
+                out.push_str(&tr!(
+                    lang,
+                    "\n== {id} (not reached) \"{name}\" · {ou}\n  NOT EVALUATED: {reason}\n",
+                    "\n== {id}(到達できません) 「{name}」 · {ou}\n  未評価: {reason}\n"
+                ));
+            }
+            guardline_model::org::ShardOutcome::Snapshot(snapshot) => {
+                let alias = super::org_targets::alias_of(snapshot);
+                let facts = super::org_targets::facts(account, alias.as_deref());
+                let profile = config.profile_for_account(&facts);
+                let evaluation = guardline_rules::evaluate(
+                    snapshot,
+                    &super::org_targets::with_profile(config, &profile.name),
+                    today,
+                );
+                let live = LiveAccount { id: account.id.clone(), alias: alias.clone() };
+                let (name, ou, profile_name) = (&account.name, &account.ou_path, &profile.name);
+                out.push_str(&tr!(
+                    lang,
+                    "\n== {live} \"{name}\" · {ou} · profile {profile_name}\n",
+                    "\n== {live} 「{name}」 · {ou} · プロファイル {profile_name}\n"
+                ));
+                let production = &profile.params.production_tag;
+                account_status(setup, snapshot, &evaluation, &facts, production, at, lang, &mut out)?;
+            }
+        }
+        print!("{out}");
+    }
+    Ok(unreached == 0)
+}
+
+/// One account's status: each schedule that acts in it (its window, the installed stop and start per
+/// region, the instances it selects and whether each is covered), then its SCHED-001/002 findings.
+#[allow(clippy::too_many_arguments)]
+fn account_status(
+    setup: &Setup,
+    snapshot: &guardline_model::Snapshot,
+    evaluation: &guardline_rules::Evaluation,
+    facts: &AccountFacts<'_>,
+    production: &ProductionTag,
+    at: &At,
+    lang: &str,
+    out: &mut String,
+) -> anyhow::Result<()> {
     let sched_findings: Vec<_> = evaluation
         .findings
         .iter()
         .filter(|finding| matches!(finding.finding.control.as_str(), "SCHED-001" | "SCHED-002"))
         .collect();
     for schedule in &setup.schedules {
+        if !schedule.covers_account(facts) {
+            let (name, accounts) = (&schedule.name, accounts_text(schedule));
+            let _ = writeln!(
+                out,
+                "{}",
+                tr!(
+                    lang,
+                    "\nSchedule {name}: not for this account (accounts = [{accounts}])",
+                    "\nスケジュール {name}: このアカウントは対象外です(accounts = [{accounts}])"
+                )
+            );
+            continue;
+        }
         let instant = at.instant(schedule).map_err(|error| anyhow::anyhow!(error))?;
-        println!("\n{}", describe_schedule(schedule, lang));
+        let _ = writeln!(out, "\n{}", describe_schedule(schedule, lang));
         let now = local(instant, schedule);
         let hours = match (schedule.schedule.is_working_time(instant), lang) {
             (true, "ja") => "業務時間",
@@ -550,22 +856,26 @@ fn status(args: &ScheduleStatusArgs, lang: &str) -> anyhow::Result<bool> {
             (false, _) => "off hours",
         };
         let next = next_events(schedule, instant, lang);
-        println!("{}", tr!(lang, "  now {now} ({hours}); {next}", "  現在 {now}({hours})。{next}"));
+        let _ =
+            writeln!(out, "{}", tr!(lang, "  now {now} ({hours}); {next}", "  現在 {now}({hours})。{next}"));
         let selector = selector_text(&schedule.select);
-        println!(
+        let _ = writeln!(
+            out,
             "{}",
             tr!(lang, "  selects instances tagged {selector}", "  タグ {selector} のインスタンスを選択")
         );
         for (region, inventory) in &snapshot.regions {
             let installed = installed_in(schedule, inventory, lang);
-            println!(
+            let _ = writeln!(
+                out,
                 "{}",
                 tr!(lang, "  {region}: installed: {installed}", "  {region}: インストール済み: {installed}")
             );
             let instances = match inventory.instances.get() {
                 Ok(instances) => instances,
                 Err(error) => {
-                    println!(
+                    let _ = writeln!(
+                        out,
                         "{}",
                         tr!(
                             lang,
@@ -582,7 +892,8 @@ fn status(args: &ScheduleStatusArgs, lang: &str) -> anyhow::Result<bool> {
                 .filter(|instance| schedule.select.matches(&instance.tags))
                 .collect();
             if selected.is_empty() {
-                println!(
+                let _ = writeln!(
+                    out,
                     "{}",
                     tr!(lang, "    selects no instance", "    選択しているインスタンスはありません")
                 );
@@ -613,11 +924,12 @@ fn status(args: &ScheduleStatusArgs, lang: &str) -> anyhow::Result<bool> {
                         "プロファイルの nonprod-tag による非本番インスタンスではありません"
                     ),
                 };
-                println!("    {}{name} {}: {coverage}", instance.id, instance.state);
+                let _ = writeln!(out, "    {}{name} {}: {coverage}", instance.id, instance.state);
             }
         }
     }
-    println!(
+    let _ = writeln!(
+        out,
         "{}",
         tr!(
             lang,
@@ -626,7 +938,8 @@ fn status(args: &ScheduleStatusArgs, lang: &str) -> anyhow::Result<bool> {
         )
     );
     if sched_findings.is_empty() {
-        println!(
+        let _ = writeln!(
+            out,
             "{}",
             tr!(
                 lang,
@@ -638,7 +951,8 @@ fn status(args: &ScheduleStatusArgs, lang: &str) -> anyhow::Result<bool> {
     for finding in &sched_findings {
         let finding = &finding.finding;
         let status = finding.status.label_in(lang);
-        println!(
+        let _ = writeln!(
+            out,
             "  {status} {} {} {}: {}",
             finding.control,
             finding.region,
@@ -646,7 +960,7 @@ fn status(args: &ScheduleStatusArgs, lang: &str) -> anyhow::Result<bool> {
             finding.message.get(lang)
         );
     }
-    Ok(true)
+    Ok(())
 }
 
 /// Whether the schedule's stop and start are installed in the region, by Guardline's names.

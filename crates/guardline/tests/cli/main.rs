@@ -45,6 +45,8 @@ mod org_scan;
 /// `schedule plan|apply|run|status`: the off-hours scheduler installed on moto, run at fixed times, and checked
 /// by the scan (SCHED-001); the pin and the production guard refuse before any write.
 mod schedule;
+/// `schedule run|status --org`: schedules by OU in member accounts, production never stopped, pins refuse all.
+mod schedule_org;
 /// No secret (webhook URL, token, SMTP password) in any report, log line, watch output or database.
 mod secrets;
 /// `scan --send-to-security-hub`: findings imported per region on moto, updated (not duplicated) on re-import.

@@ -1,0 +1,151 @@
+//! `schedule run --org` and `schedule status --org` against an emulated organisation on moto: a schedule
+//! whose `accounts` names an OU stops the non-production instances of the accounts under it, through their
+//! member roles, never a production one and nothing in an account the schedule does not name; a member
+//! whose pinned alias differs refuses the whole run; status shows each account's instances and SCHED-001.
+
+use aws_sdk_ec2::types::{ResourceType, Tag, TagSpecification};
+
+use crate::org_scan::{Org, member, organisation, run};
+use crate::support::moto_env;
+
+const REGION: &str = "ap-northeast-1";
+
+/// A config whose schedule `dev-hours` (stop due two minutes ago) acts in `accounts`, with the management
+/// account pinned and `extra` appended.
+fn config(org: &Org, accounts: &str, extra: &str) -> String {
+    let now = jiff::Timestamp::now().in_tz("Asia/Tokyo").unwrap();
+    let cron = |minutes_ago: i64| {
+        let at = now.checked_sub(jiff::SignedDuration::from_mins(minutes_ago)).unwrap();
+        format!("{} {} * * *", at.minute(), at.hour())
+    };
+    format!(
+        r#"default-profile = "main"
+
+[scan]
+regions = ["{REGION}"]
+
+[profiles.main.params]
+nonprod-tag = {{ key = "Environment", values = ["dev"] }}
+production-tag = {{ key = "Tier", values = ["prod"] }}
+
+[[accounts]]
+id = "{management}"
+profile = "main"
+{extra}
+[schedules.dev-hours]
+stop-cron = "{stop}"
+start-cron = "{start}"
+time-zone = "Asia/Tokyo"
+select = {{ key = "Environment", values = ["dev"] }}
+accounts = {accounts}
+"#,
+        management = org.management.id,
+        stop = cron(2),
+        start = cron(10),
+    )
+}
+
+async fn instance(config: &aws_config::SdkConfig, tags: &[(&str, &str)]) -> String {
+    let ec2 = aws_sdk_ec2::Client::new(config);
+    let mut spec = TagSpecification::builder().resource_type(ResourceType::Instance);
+    for (key, value) in tags {
+        spec = spec.tags(Tag::builder().key(*key).value(*value).build());
+    }
+    let output = ec2
+        .run_instances()
+        .image_id("ami-12c6146b")
+        .min_count(1)
+        .max_count(1)
+        .tag_specifications(spec.build())
+        .send()
+        .await
+        .unwrap();
+    output.instances()[0].instance_id().unwrap().to_owned()
+}
+
+async fn state(config: &aws_config::SdkConfig, id: &str) -> String {
+    let ec2 = aws_sdk_ec2::Client::new(config);
+    let output = ec2.describe_instances().instance_ids(id).send().await.unwrap();
+    let instance = &output.reservations()[0].instances()[0];
+    instance.state().unwrap().name().unwrap().as_str().to_owned()
+}
+
+fn strings(args: &[&str]) -> Vec<String> {
+    args.iter().map(|arg| (*arg).to_owned()).collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn schedule_run_org_stops_dev_instances_in_the_named_ou_only_and_never_production() {
+    let server = guardline_testkit::shared();
+    let org = organisation(server, &[("sandbox-1", "Sandbox", &[]), ("prod-web", "Workloads", &[])]).await;
+    let sandbox = member(server, &org, "sandbox-1").await;
+    let workloads = member(server, &org, "prod-web").await;
+    let dev = instance(&sandbox, &[("Environment", "dev"), ("Name", "web-dev")]).await;
+    let billing = instance(&sandbox, &[("Environment", "dev"), ("Tier", "prod"), ("Name", "billing")]).await;
+    let elsewhere = instance(&workloads, &[("Environment", "dev"), ("Name", "not-named")]).await;
+    let (sandbox_id, workloads_id) = (&org.members["sandbox-1"], &org.members["prod-web"]);
+
+    let dir = tempfile::tempdir().unwrap();
+    let env = moto_env(&server.endpoint, &org.management.credentials);
+    let write = |accounts: &str, extra: &str| {
+        std::fs::write(dir.path().join("guardline.toml"), config(&org, accounts, extra)).unwrap();
+    };
+
+    // A member pinned with an alias it does not have: the whole run is refused, nothing stops.
+    write(
+        r#"["ou:Root/Sandbox"]"#,
+        &format!("\n[[accounts]]\nid = \"{sandbox_id}\"\nalias = \"acme-sbx\"\nprofile = \"main\"\n"),
+    );
+    let refused = run(dir.path(), strings(&["schedule", "run", "--org"]), env.clone()).await;
+    assert_eq!(refused.code, 2, "{}", refused.stdout);
+    assert!(refused.stderr.contains("refused, nothing was changed in any account"), "{}", refused.stderr);
+    assert!(refused.stderr.contains(sandbox_id.as_str()), "{}", refused.stderr);
+    assert_eq!(state(&sandbox, &dev).await, "running");
+
+    // Pinned by the listing alone: the Sandbox account's dev instance stops, its production one does not, and
+    // the account outside the OU is not touched (nor even reached).
+    write(r#"["ou:Root/Sandbox"]"#, "");
+    let ran = run(dir.path(), strings(&["schedule", "run", "--org"]), env.clone()).await;
+    assert_eq!(ran.code, 0, "{}\n{}", ran.stdout, ran.stderr);
+    let out = &ran.stdout;
+    assert!(out.starts_with(&format!("Organisation managed from {}", org.management.id)), "{out}");
+    assert!(out.contains(&format!("== {sandbox_id} (no alias) \"sandbox-1\" · Root/Sandbox")), "{out}");
+    assert!(out.contains(&format!("{REGION}  {dev} (web-dev)  stop  stopped")), "{out}");
+    assert!(
+        out.contains(&format!("{REGION}  {billing} (billing)  stop  skipped: production (Tier=prod)")),
+        "{out}"
+    );
+    assert!(!out.contains(workloads_id.as_str()) && !out.contains(&elsewhere), "{out}");
+    assert!(out.contains("Ran in 1 account(s)."), "{out}");
+    assert_eq!(state(&sandbox, &dev).await, "stopped");
+    assert_eq!(state(&sandbox, &billing).await, "running");
+    assert_eq!(state(&workloads, &elsewhere).await, "running");
+
+    // Status per account: the Sandbox account's instances and their coverage.
+    let status =
+        run(dir.path(), strings(&["schedule", "status", "--org", "--no-progress"]), env.clone()).await;
+    assert_eq!(status.code, 0, "{}", status.stderr);
+    let out = &status.stdout;
+    assert!(
+        out.contains(&format!("== {sandbox_id} (no alias) \"sandbox-1\" · Root/Sandbox · profile main")),
+        "{out}"
+    );
+    assert!(
+        out.contains(&format!(
+            "{billing} (billing) running: PRODUCTION: never stopped or started by Guardline"
+        )),
+        "{out}"
+    );
+    assert!(out.contains("SCHED-001"), "{out}");
+    assert!(!out.contains(workloads_id.as_str()), "{out}");
+
+    // A selector that is no account selector is a config error with its place.
+    write(r#"["Root/Sandbox"]"#, "");
+    let bad = run(dir.path(), strings(&["schedule", "status", "--org"]), env).await;
+    assert_eq!(bad.code, 2, "{}", bad.stdout);
+    assert!(
+        bad.stderr.contains("schedule `dev-hours`: `Root/Sandbox` is not an account selector"),
+        "{}",
+        bad.stderr
+    );
+}
