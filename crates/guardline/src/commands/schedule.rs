@@ -611,16 +611,7 @@ fn run_org(
         }
         // The accounts some schedule acts in, reached (and identified) first: every pin is checked before
         // any instance is stopped or started.
-        let wanted: Vec<_> = organisation
-            .selected
-            .iter()
-            .filter(|account| {
-                let facts = super::org_targets::facts(account, None);
-                setup.schedules.iter().any(|schedule| schedule.covers_account(&facts))
-            })
-            .cloned()
-            .collect();
-        let reached: Vec<_> = futures::stream::iter(wanted)
+        let reached: Vec<_> = futures::stream::iter(scheduled_accounts(setup, &organisation.selected))
             .map(|account| {
                 let organisation = &organisation;
                 async move {
@@ -715,6 +706,21 @@ fn run_org(
     })
 }
 
+/// The selected accounts of the organisation that some schedule's `accounts` names.
+fn scheduled_accounts(
+    setup: &Setup,
+    selected: &[guardline_model::org::OrgAccount],
+) -> Vec<guardline_model::org::OrgAccount> {
+    selected
+        .iter()
+        .filter(|account| {
+            let facts = super::org_targets::facts(account, None);
+            setup.schedules.iter().any(|schedule| schedule.covers_account(&facts))
+        })
+        .cloned()
+        .collect()
+}
+
 /// A schedule's `accounts`, as written.
 fn accounts_text(schedule: &ScheduleConfig) -> String {
     schedule.accounts.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")
@@ -760,15 +766,7 @@ fn status_org(args: &ScheduleStatusArgs, setup: &Setup, at: &At, lang: &str) -> 
         let base = super::org_targets::base_config(&args.common.aws, &options).await?;
         let organisation = super::org_targets::Organisation::open(&base, settings).await?;
         let hub = write_guard::identify(&organisation.hub).await?;
-        let wanted: Vec<_> = organisation
-            .selected
-            .iter()
-            .filter(|account| {
-                let facts = super::org_targets::facts(account, None);
-                setup.schedules.iter().any(|schedule| schedule.covers_account(&facts))
-            })
-            .cloned()
-            .collect();
+        let wanted = scheduled_accounts(setup, &organisation.selected);
         anyhow::Ok((hub, organisation.collect(wanted, &options, &bar).await))
     });
     bar.finish();

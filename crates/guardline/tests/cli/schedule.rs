@@ -108,7 +108,12 @@ async fn cli(dir: &Path, account: &Account, args: &[&str]) -> Run {
 
 /// Launches an instance with `tags`; its ID.
 async fn instance(account: &Account, tags: &[(&str, &str)]) -> String {
-    let ec2 = aws_sdk_ec2::Client::new(&account.in_region(REGION));
+    instance_in(&account.in_region(REGION), tags).await
+}
+
+/// Launches an instance with `tags` where `config` reaches (a member account of `schedule_org.rs`); its ID.
+pub(crate) async fn instance_in(config: &aws_config::SdkConfig, tags: &[(&str, &str)]) -> String {
+    let ec2 = aws_sdk_ec2::Client::new(config);
     let mut spec = TagSpecification::builder().resource_type(ResourceType::Instance);
     for (key, value) in tags {
         spec = spec.tags(Tag::builder().key(*key).value(*value).build());
@@ -126,7 +131,12 @@ async fn instance(account: &Account, tags: &[(&str, &str)]) -> String {
 }
 
 async fn state(account: &Account, id: &str) -> String {
-    let ec2 = aws_sdk_ec2::Client::new(&account.in_region(REGION));
+    state_in(&account.in_region(REGION), id).await
+}
+
+/// The state of instance `id` where `config` reaches.
+pub(crate) async fn state_in(config: &aws_config::SdkConfig, id: &str) -> String {
+    let ec2 = aws_sdk_ec2::Client::new(config);
     let output = ec2.describe_instances().instance_ids(id).send().await.unwrap();
     let instance = &output.reservations()[0].instances()[0];
     instance.state().unwrap().name().unwrap().as_str().to_owned()

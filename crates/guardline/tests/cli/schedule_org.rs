@@ -3,9 +3,8 @@
 //! member roles, never a production one and nothing in an account the schedule does not name; a member
 //! whose pinned alias differs refuses the whole run; status shows each account's instances and SCHED-001.
 
-use aws_sdk_ec2::types::{ResourceType, Tag, TagSpecification};
-
 use crate::org_scan::{Org, member, organisation, run};
+use crate::schedule::{instance_in as instance, state_in as state};
 use crate::support::moto_env;
 
 const REGION: &str = "ap-northeast-1";
@@ -43,31 +42,6 @@ accounts = {accounts}
         stop = cron(2),
         start = cron(10),
     )
-}
-
-async fn instance(config: &aws_config::SdkConfig, tags: &[(&str, &str)]) -> String {
-    let ec2 = aws_sdk_ec2::Client::new(config);
-    let mut spec = TagSpecification::builder().resource_type(ResourceType::Instance);
-    for (key, value) in tags {
-        spec = spec.tags(Tag::builder().key(*key).value(*value).build());
-    }
-    let output = ec2
-        .run_instances()
-        .image_id("ami-12c6146b")
-        .min_count(1)
-        .max_count(1)
-        .tag_specifications(spec.build())
-        .send()
-        .await
-        .unwrap();
-    output.instances()[0].instance_id().unwrap().to_owned()
-}
-
-async fn state(config: &aws_config::SdkConfig, id: &str) -> String {
-    let ec2 = aws_sdk_ec2::Client::new(config);
-    let output = ec2.describe_instances().instance_ids(id).send().await.unwrap();
-    let instance = &output.reservations()[0].instances()[0];
-    instance.state().unwrap().name().unwrap().as_str().to_owned()
 }
 
 fn strings(args: &[&str]) -> Vec<String> {
