@@ -18,7 +18,7 @@ use guardline_rules::fix::FixPlan;
 use crate::args::{FixArgs, Format};
 use crate::commands::saved_plan::SavedPlan;
 use crate::commands::scan::{DEMO_CONFIG, DEMO_SNAPSHOT};
-use crate::commands::write_guard::{check_pin, confirm, pin_line, target_line};
+use crate::commands::write_guard::{check_pin, confirm, pin_line, pin_or_refusal, target_line};
 use crate::commands::{AwsSession, collect_options, config_path, known_controls, load_config};
 use crate::lang::tr;
 
@@ -292,14 +292,7 @@ fn render_plan(
 ) {
     out.push_str(&target_line(live, lang));
     out.push('\n');
-    match pin {
-        Ok(matched) => out.push_str(&pin_line(matched, lang)),
-        Err(error) => out.push_str(&tr!(
-            lang,
-            "--apply would be {error:#}",
-            "--apply は次の理由で拒否されます: {error:#}"
-        )),
-    }
+    out.push_str(&pin_or_refusal(pin, lang));
     out.push_str("\n\n");
     render_steps(out, plan, applying, HowTo::Inline, lang);
 }

@@ -25,7 +25,7 @@ use std::collections::BTreeSet;
 use aws_config::SdkConfig;
 use futures::StreamExt as _;
 use guardline_apply::fix::ApplyReport;
-use guardline_config::{LiveAccount, PinMatch, check_member_target};
+use guardline_config::{LiveAccount, PinMatch};
 use guardline_model::org::{OrgAccount, ShardOutcome};
 use guardline_rules::fix::FixPlan;
 use serde_json::{Value, json};
@@ -35,9 +35,9 @@ use crate::commands::fix::{
     HowTo, checked_only, keep_reviewed_steps, plan_body, print, push_how_to, render_steps, saved_only,
     step_line,
 };
-use crate::commands::org_targets::{Organisation, alias_of, base_config, facts, settings, with_profile};
+use crate::commands::org_targets::{Organisation, alias_of, facts, with_profile};
 use crate::commands::saved_plan::SavedPlan;
-use crate::commands::write_guard::{check_pin, confirm, pin_line};
+use crate::commands::write_guard::{check_pin, confirm, org_pin, pin_line, pin_or_refusal, refuse_if_any};
 use crate::commands::{AwsSession, collect_options, config_path, load_config};
 use crate::lang::tr;
 use crate::progress::Bar;
@@ -76,8 +76,6 @@ pub fn run(args: FixArgs) -> anyhow::Result<bool> {
         Some(saved) => saved_only(&saved.body)?,
         None => checked_only(&args.only)?,
     };
-    let settings = settings(&config.org, &args.org, args.aws.external_id_env.as_deref())?;
-    let concurrency = settings.account_concurrency.max(1);
     let mut options = collect_options(&args.aws, &config);
     if let Some(saved) = &saved {
         options.regions = Some(saved.regions.clone());
@@ -87,8 +85,7 @@ pub fn run(args: FixArgs) -> anyhow::Result<bool> {
     let bar = Bar::new(!args.aws.no_progress && !crate::console::quiet());
     let today = jiff::ZonedDateTime::now().date();
     let planned = runtime.block_on(async {
-        let base = base_config(&args.aws, &options).await?;
-        let organisation = Organisation::open(&base, settings).await?;
+        let organisation = Organisation::connect(&args.aws, &config, &args.org, &options).await?;
         let hub = super::write_guard::identify(&organisation.hub).await?;
         let accounts = match &saved {
             Some(saved) => {
@@ -98,10 +95,19 @@ pub fn run(args: FixArgs) -> anyhow::Result<bool> {
             None => organisation.selected.clone(),
         };
         let reached = organisation.collect(accounts, &options, &bar).await;
-        anyhow::Ok((organisation.hub_account.clone(), hub, reached))
+        anyhow::Ok((organisation.settings.account_concurrency.max(1), hub, reached))
     });
     bar.finish();
-    let (hub_account, hub, reached) = planned?;
+    let (concurrency, hub, reached) = planned?;
+    // The regions collected: a saved plan is re-planned over exactly these.
+    let regions: BTreeSet<String> = reached
+        .iter()
+        .filter_map(|reached| match &reached.record.outcome {
+            ShardOutcome::Snapshot(snapshot) => Some(snapshot.regions.keys().cloned()),
+            ShardOutcome::NotEvaluated { .. } => None,
+        })
+        .flatten()
+        .collect();
 
     let mut accounts: Vec<AccountPlan> = reached
         .into_iter()
@@ -121,12 +127,8 @@ pub fn run(args: FixArgs) -> anyhow::Result<bool> {
                         only.as_deref(),
                     );
                     let live = LiveAccount { id: snapshot.account.id.clone(), alias };
-                    let pin = if account.id == hub_account {
-                        check_pin(&config, &live, &args.write, plan.alias_created())
-                    } else {
-                        check_member_target(&config, &live, &account.id, plan.alias_created())
-                            .map_err(|error| anyhow::anyhow!("refused, nothing was changed: {error}"))
-                    };
+                    let pin =
+                        org_pin(&config, &args.write, &hub.id, &live, &account.id, plan.alias_created());
                     AccountPlan {
                         account,
                         not_evaluated: None,
@@ -178,8 +180,6 @@ pub fn run(args: FixArgs) -> anyhow::Result<bool> {
         ))?;
     }
     if let Some(path) = &args.plan_out {
-        let regions: BTreeSet<String> = options.regions.clone().unwrap_or_default().into_iter().collect();
-        let regions = if regions.is_empty() { collected_regions(&accounts) } else { regions };
         SavedPlan::new(KIND, &hub, regions.into_iter().collect(), saved_body(&accounts, only.as_deref()))
             .write(path)?;
     }
@@ -194,13 +194,7 @@ pub fn run(args: FixArgs) -> anyhow::Result<bool> {
         .filter(|plan| plan.steps() > 0)
         .filter_map(|plan| plan.pin.as_ref().err().map(|error| format!("  - {}: {error:#}", plan.live)))
         .collect();
-    if !refused.is_empty() {
-        anyhow::bail!(
-            "refused, nothing was changed in any account: the write to these accounts is refused:\n{}\nFix their \
-             pins, or leave them out with --exclude ID.",
-            refused.join("\n")
-        );
-    }
+    refuse_if_any(&refused)?;
     let to_apply: Vec<&AccountPlan> = accounts.iter().filter(|plan| plan.steps() > 0).collect();
     let steps: usize = to_apply.iter().map(|plan| plan.steps()).sum();
     if steps == 0 {
@@ -316,16 +310,6 @@ fn keep_reviewed(accounts: &mut [AccountPlan], body: &Value) -> anyhow::Result<(
     Ok(())
 }
 
-/// The regions the collected snapshots cover (the saved plan's, when no region was asked for).
-fn collected_regions(accounts: &[AccountPlan]) -> BTreeSet<String> {
-    accounts
-        .iter()
-        .filter_map(|plan| plan.plan.as_ref())
-        .flat_map(|plan| plan.steps.iter().map(|step| step.region.clone()))
-        .filter(|region| region != "global")
-        .collect()
-}
-
 /// The saved plan's body: `--only` and, per reached account, its ID, name and the body a single account's
 /// saved plan has.
 fn saved_body(accounts: &[AccountPlan], only: Option<&[String]>) -> Value {
@@ -394,10 +378,7 @@ fn show(
     let applying = args.write.apply;
     out.push_str(&tr!(lang, "Organisation managed from {hub}", "組織の管理元: {hub}"));
     out.push('\n');
-    out.push_str(&match hub_pin {
-        Ok(matched) => pin_line(matched, lang),
-        Err(error) => tr!(lang, "--apply would be {error:#}", "--apply は次の理由で拒否されます: {error:#}"),
-    });
+    out.push_str(&pin_or_refusal(hub_pin, lang));
     let steps: usize = accounts.iter().map(AccountPlan::steps).sum();
     let with_steps = accounts.iter().filter(|plan| plan.steps() > 0).count();
     let (total, unreached) =
@@ -430,12 +411,7 @@ fn show(
             ));
             continue;
         }
-        out.push_str(&match &plan.pin {
-            Ok(matched) => pin_line(matched, lang),
-            Err(error) => {
-                tr!(lang, "--apply would be {error:#}", "--apply は次の理由で拒否されます: {error:#}")
-            }
-        });
+        out.push_str(&pin_or_refusal(&plan.pin, lang));
         out.push_str("\n\n");
         if let Some(fix) = &plan.plan {
             render_steps(&mut out, fix, applying, HowTo::Later, lang);

@@ -529,13 +529,12 @@ struct RolesPlan {
 /// that cannot be reached is listed and left out (exit 1).
 fn plan_roles_org(args: &PlanRolesArgs, config: &Config, lang: &str) -> anyhow::Result<bool> {
     use futures::StreamExt as _;
-    let settings = super::org_targets::settings(&config.org, &args.org, args.aws.external_id_env.as_deref())?;
-    let concurrency = settings.account_concurrency.max(1);
     let options = collect_options(&args.aws, config);
     let runtime = runtime()?;
     runtime.block_on(async {
-        let base = super::org_targets::base_config(&args.aws, &options).await?;
-        let organisation = super::org_targets::Organisation::open(&base, settings).await?;
+        let organisation =
+            super::org_targets::Organisation::connect(&args.aws, config, &args.org, &options).await?;
+        let concurrency = organisation.settings.account_concurrency.max(1);
         let hub = write_guard::identify(&organisation.hub).await?;
         let hub_pin = write_guard::check_pin(config, &hub, &args.write, None);
         let cx = Cx::new(&hub.id, "aws", 4);
@@ -547,8 +546,8 @@ fn plan_roles_org(args: &PlanRolesArgs, config: &Config, lang: &str) -> anyhow::
         let partition = partition_of(&organisation.hub, &cx).await?;
         let plans: Vec<RolesPlan> = futures::stream::iter(organisation.selected.clone())
             .map(|account| {
-                let (organisation, hub, hub_pin, management, partition) =
-                    (&organisation, &hub, &hub_pin, &management, &partition);
+                let (organisation, hub, management, partition) =
+                    (&organisation, &hub, &management, &partition);
                 async move {
                     let (sdk, live) = match organisation.reach(&account).await {
                         Ok(reached) => reached,
@@ -574,15 +573,7 @@ fn plan_roles_org(args: &PlanRolesArgs, config: &Config, lang: &str) -> anyhow::
                         }
                         Err(error) => Err(format!("reading the current roles and groups: {error}")),
                     };
-                    let pin = if live.id == hub.id {
-                        match hub_pin {
-                            Ok(pin) => Ok(pin.clone()),
-                            Err(error) => Err(anyhow::anyhow!("{error:#}")),
-                        }
-                    } else {
-                        guardline_config::check_member_target(config, &live, &account.id, None)
-                            .map_err(|error| anyhow::anyhow!("refused, nothing was changed: {error}"))
-                    };
+                    let pin = write_guard::org_pin(config, &args.write, &hub.id, &live, &account.id, None);
                     RolesPlan { account, live, reached, pin }
                 }
             })
@@ -593,12 +584,18 @@ fn plan_roles_org(args: &PlanRolesArgs, config: &Config, lang: &str) -> anyhow::
         let mut out = tr!(lang, "Organisation managed from {hub}\n", "組織の管理元: {hub}\n");
         out.push_str(&match &hub_pin {
             Ok(pin) => write_guard::pin_line(pin, lang),
-            Err(error) => tr!(lang, "Applying would be refused: {error:#}", "適用は次の理由で拒否されます: {error:#}"),
+            Err(error) => {
+                tr!(lang, "Applying would be refused: {error:#}", "適用は次の理由で拒否されます: {error:#}")
+            }
         });
         out.push('\n');
         for plan in &plans {
             let (live, name, ou) = (&plan.live, &plan.account.name, &plan.account.ou_path);
-            out.push_str(&tr!(lang, "\n== Account {live} \"{name}\" · {ou}\n", "\n== アカウント {live} 「{name}」 · {ou}\n"));
+            out.push_str(&tr!(
+                lang,
+                "\n== Account {live} \"{name}\" · {ou}\n",
+                "\n== アカウント {live} 「{name}」 · {ou}\n"
+            ));
             match &plan.reached {
                 Err(reason) => out.push_str(&tr!(
                     lang,
@@ -607,7 +604,11 @@ fn plan_roles_org(args: &PlanRolesArgs, config: &Config, lang: &str) -> anyhow::
                 )),
                 Ok((_, desired, steps)) => {
                     if let (Err(error), false) = (&plan.pin, steps.is_empty()) {
-                        out.push_str(&tr!(lang, "Applying would be refused: {error:#}\n", "適用は次の理由で拒否されます: {error:#}\n"));
+                        out.push_str(&tr!(
+                            lang,
+                            "Applying would be refused: {error:#}\n",
+                            "適用は次の理由で拒否されます: {error:#}\n"
+                        ));
                     }
                     out.push_str(&render_plan(&plan.live, &management, desired, steps, lang));
                 }
@@ -619,8 +620,11 @@ fn plan_roles_org(args: &PlanRolesArgs, config: &Config, lang: &str) -> anyhow::
             .iter()
             .filter(|plan| plan.reached.as_ref().is_ok_and(|(_, _, steps)| !steps.is_empty()))
             .collect();
-        let count: usize =
-            to_apply.iter().filter_map(|plan| plan.reached.as_ref().ok()).map(|(_, _, steps)| steps.len()).sum();
+        let count: usize = to_apply
+            .iter()
+            .filter_map(|plan| plan.reached.as_ref().ok())
+            .map(|(_, _, steps)| steps.len())
+            .sum();
         if !args.write.apply || count == 0 {
             return Ok(unreached == 0);
         }
@@ -629,13 +633,7 @@ fn plan_roles_org(args: &PlanRolesArgs, config: &Config, lang: &str) -> anyhow::
             .iter()
             .filter_map(|plan| plan.pin.as_ref().err().map(|error| format!("  - {}: {error:#}", plan.live)))
             .collect();
-        if !refused.is_empty() {
-            anyhow::bail!(
-                "refused, nothing was changed in any account: the write to these accounts is refused:\n{}\nFix \
-                 their pins, or leave them out with --exclude ID.",
-                refused.join("\n")
-            );
-        }
+        write_guard::refuse_if_any(&refused)?;
         let accounts = to_apply.len();
         write_guard::confirm(
             &args.write,

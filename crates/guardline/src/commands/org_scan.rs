@@ -25,7 +25,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::args::{ReportArgs, ReportFormat, ScanArgs, Shard};
 use crate::commands::org_store::{Location, Store};
-use crate::commands::org_targets::{Organisation, alias_of, base_config, facts, settings, with_profile};
+use crate::commands::org_targets::{Organisation, alias_of, facts, with_profile};
 use crate::commands::{collect_options, config_path, emit_reports, load_config};
 use crate::progress::Bar;
 
@@ -55,14 +55,12 @@ pub fn run(args: ScanArgs) -> anyhow::Result<bool> {
     if let Some(profile) = &args.guideline_profile {
         super::scan::force_profile(&mut config, profile)?;
     }
-    let settings = settings(&config.org, &args.org.targets, args.aws.external_id_env.as_deref())?;
     let options = collect_options(&args.aws, &config);
     let runtime =
         tokio::runtime::Builder::new_multi_thread().enable_all().build().context("starting tokio")?;
     let bar = Bar::new(!args.aws.no_progress && !crate::console::quiet());
     let scanned = runtime.block_on(async {
-        let base = base_config(&args.aws, &options).await?;
-        let organisation = Organisation::open(&base, settings).await?;
+        let organisation = Organisation::connect(&args.aws, &config, &args.org.targets, &options).await?;
         let selected_ids: Vec<String> =
             organisation.selected.iter().map(|account| account.id.clone()).collect();
         let mine: Vec<OrgAccount> = match args.org.shard {

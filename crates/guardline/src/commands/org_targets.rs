@@ -45,8 +45,21 @@ pub struct Reached {
 }
 
 impl Organisation {
+    /// The organisation as `targets` (`--org` and its selectors, over `config`'s `[org]`) selects it, listed
+    /// with `aws`'s credentials: every organisation-wide command starts here.
+    pub async fn connect(
+        aws: &AwsArgs,
+        config: &Config,
+        targets: &OrgTargetArgs,
+        options: &guardline_collect::CollectOptions,
+    ) -> anyhow::Result<Organisation> {
+        let settings = settings(&config.org, targets, aws.external_id_env.as_deref())?;
+        let base = base_config(aws, options).await?;
+        Organisation::open(&base, settings).await
+    }
+
     /// Lists the organisation from `base` (the operator's credentials) and selects its accounts.
-    pub async fn open(base: &SdkConfig, settings: OrgSettings) -> anyhow::Result<Organisation> {
+    async fn open(base: &SdkConfig, settings: OrgSettings) -> anyhow::Result<Organisation> {
         let access = access(&settings)?;
         let (hub, hub_account) = hub_config(base, &access)
             .await
@@ -166,7 +179,7 @@ impl Organisation {
 
 /// The operator's SDK config for an organisation-wide command: without `--role-arn`, `--external-id-env` is
 /// the member roles' alone (`[org] external-id-env`), not the operator's.
-pub async fn base_config(
+async fn base_config(
     aws: &AwsArgs,
     options: &guardline_collect::CollectOptions,
 ) -> anyhow::Result<SdkConfig> {
@@ -195,7 +208,7 @@ fn access(settings: &OrgSettings) -> anyhow::Result<OrgAccess> {
 
 /// `[org]` with the command line over it; CLI selectors are checked here (exit 2 when invalid).
 /// `external_id_env`: `--external-id-env`, which names the member roles' external ID here.
-pub fn settings(
+fn settings(
     config: &OrgSettings,
     args: &OrgTargetArgs,
     external_id_env: Option<&str>,

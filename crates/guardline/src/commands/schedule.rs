@@ -588,15 +588,13 @@ fn run_org(
 ) -> anyhow::Result<bool> {
     use futures::StreamExt as _;
     let config = &setup.config;
-    let settings =
-        super::org_targets::settings(&config.org, &args.org, args.common.aws.external_id_env.as_deref())?;
-    let concurrency = settings.account_concurrency.max(1);
     let mut options = collect_options(&args.common.aws, config);
     options.regions = Some(setup.regions.clone());
     let runtime = runtime()?;
     runtime.block_on(async {
-        let base = super::org_targets::base_config(&args.common.aws, &options).await?;
-        let organisation = super::org_targets::Organisation::open(&base, settings).await?;
+        let organisation =
+            super::org_targets::Organisation::connect(&args.common.aws, config, &args.org, &options).await?;
+        let concurrency = organisation.settings.account_concurrency.max(1);
         let hub = write_guard::identify(&organisation.hub).await?;
         println!("{}", tr!(lang, "Organisation managed from {hub}", "組織の管理元: {hub}"));
         let write = WriteArgs { apply: true, yes: true, account_id: args.account_id.clone() };
@@ -622,28 +620,19 @@ fn run_org(
             .buffered(concurrency)
             .collect()
             .await;
-        let mut refused = Vec::new();
-        for (account, reached) in &reached {
-            let Ok((_, live)) = reached else { continue };
-            let pin = if live.id == hub.id {
-                hub_pin.as_ref().map(|_| ()).map_err(|error| format!("{error:#}"))
-            } else {
-                guardline_config::check_member_target(config, live, &account.id, None)
-                    .map(|_| ())
-                    .map_err(|error| error.to_string())
-            };
-            if let Err(error) = pin {
-                refused.push(format!("  - {live}: {error}"));
-            }
+        let refused: Vec<String> = reached
+            .iter()
+            .filter_map(|(account, reached)| {
+                let (_, live) = reached.as_ref().ok()?;
+                let pin = write_guard::org_pin(config, &write, &hub.id, live, &account.id, None);
+                pin.err().map(|error| format!("  - {live}: {error:#}"))
+            })
+            .collect();
+        if !args.dry_run {
+            write_guard::refuse_if_any(&refused)?;
         }
         if !refused.is_empty() {
             let refused = refused.join("\n");
-            if !args.dry_run {
-                anyhow::bail!(
-                    "refused, nothing was changed in any account: the write to these accounts is refused:\n\
-                     {refused}\nFix their pins, or leave them out with --exclude ID."
-                );
-            }
             println!(
                 "{}",
                 tr!(
@@ -756,15 +745,13 @@ fn status(args: &ScheduleStatusArgs, lang: &str) -> anyhow::Result<bool> {
 /// fails the command (exit 1).
 fn status_org(args: &ScheduleStatusArgs, setup: &Setup, at: &At, lang: &str) -> anyhow::Result<bool> {
     let config = &setup.config;
-    let settings =
-        super::org_targets::settings(&config.org, &args.org, args.common.aws.external_id_env.as_deref())?;
     let mut options = collect_options(&args.common.aws, config);
     options.regions = Some(setup.regions.clone());
     let runtime = super::AwsSession::runtime()?;
     let bar = crate::progress::Bar::new(!args.common.aws.no_progress && !crate::console::quiet());
     let reached = runtime.block_on(async {
-        let base = super::org_targets::base_config(&args.common.aws, &options).await?;
-        let organisation = super::org_targets::Organisation::open(&base, settings).await?;
+        let organisation =
+            super::org_targets::Organisation::connect(&args.common.aws, config, &args.org, &options).await?;
         let hub = write_guard::identify(&organisation.hub).await?;
         let wanted = scheduled_accounts(setup, &organisation.selected);
         anyhow::Ok((hub, organisation.collect(wanted, &options, &bar).await))

@@ -6,7 +6,7 @@ use std::io::{BufRead, IsTerminal, Write};
 
 use anyhow::Context as _;
 use aws_config::SdkConfig;
-use guardline_config::{Config, LiveAccount, PinMatch, check_write_target};
+use guardline_config::{Config, LiveAccount, PinMatch, check_member_target, check_write_target};
 
 use crate::args::WriteArgs;
 use crate::lang::tr;
@@ -26,6 +26,45 @@ pub fn check_pin(
 ) -> anyhow::Result<PinMatch> {
     check_write_target(config, live, args.account_id.as_deref(), alias_created_by_plan)
         .map_err(|error| anyhow::anyhow!("refused, nothing was changed: {error}"))
+}
+
+/// The pin of one account of an organisation-wide write: the management account (`hub_id`, the one the
+/// operator's credentials reach) as a single account's ([`check_pin`]); a member by the organisation's
+/// listing, which named it `listed_id` ([`check_member_target`]).
+pub fn org_pin(
+    config: &Config,
+    args: &WriteArgs,
+    hub_id: &str,
+    live: &LiveAccount,
+    listed_id: &str,
+    alias_created_by_plan: Option<&str>,
+) -> anyhow::Result<PinMatch> {
+    if live.id == hub_id {
+        return check_pin(config, live, args, alias_created_by_plan);
+    }
+    check_member_target(config, live, listed_id, alias_created_by_plan)
+        .map_err(|error| anyhow::anyhow!("refused, nothing was changed: {error}"))
+}
+
+/// Refuses an organisation-wide write as a whole when the pin of any account it would write to is refused
+/// (`refused`: one line per account, naming it and why).
+pub fn refuse_if_any(refused: &[String]) -> anyhow::Result<()> {
+    if refused.is_empty() {
+        return Ok(());
+    }
+    anyhow::bail!(
+        "refused, nothing was changed in any account: the write to these accounts is refused:\n{}\nFix their \
+         pins, or leave them out with --exclude ID.",
+        refused.join("\n")
+    )
+}
+
+/// The pin line of a plan: how it matched, or why `--apply` would be refused, in `lang`.
+pub fn pin_or_refusal(pin: &anyhow::Result<PinMatch>, lang: &str) -> String {
+    match pin {
+        Ok(matched) => pin_line(matched, lang),
+        Err(error) => tr!(lang, "--apply would be {error:#}", "--apply は次の理由で拒否されます: {error:#}"),
+    }
 }
 
 /// How the pin matched, for the plan's header, in `lang`.
