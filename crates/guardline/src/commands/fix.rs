@@ -30,18 +30,7 @@ pub fn run(args: FixArgs) -> anyhow::Result<bool> {
         return demo(&args);
     }
     let config = load_config(config_path(args.config.as_deref()).as_deref())?;
-    let saved = match &args.apply_plan {
-        Some(path) => Some(SavedPlan::read(path, "fix", args.max_plan_age)?),
-        None => None,
-    };
-    let only = match &saved {
-        Some(saved) => saved_only(&saved.body)?,
-        None => checked_only(&args.only)?,
-    };
-    let mut options = collect_options(&args.aws, &config);
-    if let Some(saved) = &saved {
-        options.regions = Some(saved.regions.clone());
-    }
+    let (saved, only, options) = reviewed(&args, "fix", &config)?;
     // One SDK config reads and writes: the write is made with the credentials the scan identified.
     let session = AwsSession::connect(&args.aws, options)?;
     let snapshot = session.collect(&args.aws)?.snapshot;
@@ -175,8 +164,30 @@ pub(crate) fn plan_body(plan: &FixPlan, only: Option<&[String]>) -> serde_json::
     })
 }
 
+/// What a `fix` run re-plans from: the reviewed plan of `kind` (`--apply-plan`), the controls (`--only`, or
+/// the reviewed plan's) and the collection options (over the reviewed plan's regions).
+pub(crate) fn reviewed(
+    args: &FixArgs,
+    kind: &str,
+    config: &guardline_config::Config,
+) -> anyhow::Result<(Option<SavedPlan>, Option<Vec<String>>, guardline_collect::CollectOptions)> {
+    let saved = match &args.apply_plan {
+        Some(path) => Some(SavedPlan::read(path, kind, args.max_plan_age)?),
+        None => None,
+    };
+    let only = match &saved {
+        Some(saved) => saved_only(&saved.body)?,
+        None => checked_only(&args.only)?,
+    };
+    let mut options = collect_options(&args.aws, config);
+    if let Some(saved) = &saved {
+        options.regions = Some(saved.regions.clone());
+    }
+    Ok((saved, only, options))
+}
+
 /// `--only` as the saved plan's `body` recorded it.
-pub(crate) fn saved_only(body: &serde_json::Value) -> anyhow::Result<Option<Vec<String>>> {
+fn saved_only(body: &serde_json::Value) -> anyhow::Result<Option<Vec<String>>> {
     match &body["only"] {
         serde_json::Value::Null => Ok(None),
         serde_json::Value::Array(ids) => {

@@ -32,13 +32,12 @@ use serde_json::{Value, json};
 
 use crate::args::{FixArgs, Format};
 use crate::commands::fix::{
-    HowTo, checked_only, keep_reviewed_steps, plan_body, print, push_how_to, render_steps, saved_only,
-    step_line,
+    HowTo, keep_reviewed_steps, plan_body, print, push_how_to, render_steps, reviewed, step_line,
 };
 use crate::commands::org_targets::{Organisation, alias_of, facts, with_profile};
 use crate::commands::saved_plan::SavedPlan;
 use crate::commands::write_guard::{check_pin, confirm, org_pin, pin_line, pin_or_refusal, refuse_if_any};
-use crate::commands::{AwsSession, collect_options, config_path, load_config};
+use crate::commands::{AwsSession, config_path, load_config};
 use crate::lang::tr;
 use crate::progress::Bar;
 
@@ -68,18 +67,7 @@ impl AccountPlan {
 
 pub fn run(args: FixArgs) -> anyhow::Result<bool> {
     let config = load_config(config_path(args.config.as_deref()).as_deref())?;
-    let saved = match &args.apply_plan {
-        Some(path) => Some(SavedPlan::read(path, KIND, args.max_plan_age)?),
-        None => None,
-    };
-    let only = match &saved {
-        Some(saved) => saved_only(&saved.body)?,
-        None => checked_only(&args.only)?,
-    };
-    let mut options = collect_options(&args.aws, &config);
-    if let Some(saved) = &saved {
-        options.regions = Some(saved.regions.clone());
-    }
+    let (saved, only, options) = reviewed(&args, KIND, &config)?;
     let lang = args.lang.code();
     let runtime = AwsSession::runtime()?;
     let bar = Bar::new(!args.aws.no_progress && !crate::console::quiet());
