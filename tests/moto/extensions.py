@@ -18,6 +18,10 @@ moto's app: it answers the operations below itself and hands every other request
 - Budgets: DescribeSubscribersForNotification (moto stores the subscribers but answers a 500).
 - GuardDuty: ListFindings, GetFindings (findings seeded per detector; `findingCriteria` applied to
   top-level and dotted fields with eq/neq/gt/gte/lt/lte and their long names).
+- GuardDuty organisations: DescribeOrganizationConfiguration and UpdateOrganizationConfiguration, for the
+  delegated administrator moto's EnableOrganizationAdminAccount designated (others: BadRequestException);
+  `ALL` enables GuardDuty in every active member account at once (AWS: within 24 hours), creating the
+  detectors members lack; the management account is not auto-enabled.
 - SSM: DescribeInstanceInformation (empty unless seeded; filters are not applied).
 - SSM maintenance windows, on moto's own objects (`ssm_backends[account][region].windows`, each with its
   `targets` and `tasks`): UpdateMaintenanceWindow, UpdateMaintenanceWindowTarget, UpdateMaintenanceWindowTask
@@ -40,7 +44,9 @@ moto's app: it answers the operations below itself and hands every other request
   by 50.
 - IAM centralised root access: ListOrganizationsFeatures, Enable/DisableOrganizationsRootCredentialsManagement
   and ...RootSessions, per moto organisation (the management account only; members and accounts outside
-  an organisation get AWS's errors).
+  an organisation get AWS's errors, and so does an organisation without IAM's trusted access,
+  `organizations:EnableAWSServiceAccess --service-principal iam.amazonaws.com`: ServiceAccessNotEnabled).
+  EnableAWSServiceAccess takes `iam.amazonaws.com` (moto refuses it as an unknown principal).
 - Root sessions (centralised root access): STS AssumeRoot from an organisation's management account, with
   RootCredentialsManagement enabled, into a member; IAM GetLoginProfile, ListAccessKeys, ListMFADevices and
   ListSigningCertificates without a user name, in that session, answer the member root's credentials (none,
@@ -328,6 +334,8 @@ class Extensions:
             ("securityhub", "POST", r"/standards/register", self.batch_enable_standards),
             ("guardduty", "POST", r"/detector/(?P<detector>[^/]+)/findings", self.list_guardduty_findings),
             ("guardduty", "POST", r"/detector/(?P<detector>[^/]+)/findings/get", self.get_guardduty_findings),
+            ("guardduty", "GET", r"/detector/(?P<detector>[^/]+)/admin", self.describe_guardduty_organization),
+            ("guardduty", "POST", r"/detector/(?P<detector>[^/]+)/admin", self.update_guardduty_organization),
             ("resource-groups", "POST", r"/list-group-resources", self.list_group_resources),
             ("securityhub", "GET", r"/hubv2", self.describe_security_hub_v2),
             ("securityhub", "POST", r"/hubv2", self.enable_security_hub_v2),
@@ -372,6 +380,7 @@ class Extensions:
         self.monitors: dict[str, list[dict[str, Any]]] = {}  # account -> monitors
         self.subscriptions: dict[str, list[dict[str, Any]]] = {}  # account -> subscriptions
         self.guardduty_findings: dict[tuple[str, str, str], list[dict[str, Any]]] = {}
+        self.guardduty_auto_enable: dict[tuple[str, str], str] = {}  # (admin, region) -> ALL, NEW or NONE
         self.instances: dict[tuple[str, str], list[dict[str, Any]]] = {}
         self.answers: dict[tuple[str, str], list[dict[str, Any]]] = {}  # (account, service) -> answers
         self.trail_events: dict[str, list[dict[str, Any]]] = {}  # account -> CloudTrail management events
@@ -405,6 +414,10 @@ class Extensions:
             return self.app(environ, start_response)
         if request.service == "securityhub" and request.method == "POST" and request.path.rstrip("/") == "/accounts":
             return self.enable_security_hub(request, start_response)
+        if request.target == "AWSOrganizationsV20161128.EnableAWSServiceAccess":
+            answered = self.enable_iam_service_access(request, start_response)
+            if answered is not None:
+                return answered
         if request.target in self.targets and request.service in ("ce", "budgets", "ssm", "cloudtrail"):
             handler = self.targets[request.target]
             return self.respond(start_response, request, lambda: handler(request, request.json()), json_11=True)
@@ -509,6 +522,9 @@ class Extensions:
         if org is None or org.master_account_id != request.account:
             return error("AccountNotManagementOrDelegatedAdministrator",
                          "The account making the request is not the management account or delegated administrator.")
+        services = organizations_backends[request.account][get_partition(request.region)].services
+        if not any(service["ServicePrincipal"] == "iam.amazonaws.com" for service in services):
+            return error("ServiceAccessNotEnabled", "The trusted access is not enabled.")
         with self.lock:
             features = self.root_features.setdefault(org.id, [])
             wanted = ROOT_ACCESS_ACTIONS[action]
@@ -521,6 +537,28 @@ class Extensions:
         return answer("200 OK", f"<{action}Response xmlns=\"{namespace}\"><{action}Result>{result}</{action}Result>"
                                 f"<ResponseMetadata><RequestId>{uuid.uuid4()}</RequestId></ResponseMetadata>"
                                 f"</{action}Response>")
+
+    def enable_iam_service_access(self, request: Request, start_response: Callable[..., Any]) -> list[bytes] | None:
+        """organizations:EnableAWSServiceAccess for `iam.amazonaws.com`, which moto refuses as an unknown
+        principal although AWS takes it for centralised root access
+        (https://docs.aws.amazon.com/IAM/latest/UserGuide/id_root-enable-root-access.html); other principals go
+        to moto, whose body is kept for it."""
+        body = get_input_stream(request.environ).read()
+        request.environ["wsgi.input"] = BytesIO(body)
+        request.environ["CONTENT_LENGTH"] = str(len(body))
+        request.environ.pop("HTTP_TRANSFER_ENCODING", None)
+        if (json.loads(body or b"{}").get("ServicePrincipal")) != "iam.amazonaws.com":
+            return None
+        backend = organizations_backends[request.account][get_partition(request.region)]
+        if backend.org is None or backend.org.master_account_id != request.account:
+            return None
+
+        def handler() -> dict[str, Any]:
+            if not any(service["ServicePrincipal"] == "iam.amazonaws.com" for service in backend.services):
+                backend.services.append({"ServicePrincipal": "iam.amazonaws.com",
+                                         "DateEnabled": datetime.datetime.now(datetime.timezone.utc).timestamp()})
+            return {}
+        return self.respond(start_response, request, handler, json_11=True)
 
     # ---- Root sessions ----
 
@@ -965,6 +1003,49 @@ class Extensions:
         wanted = request.json().get("findingIds") or []
         by_id = {f["id"]: f for f in self.detector_findings(request, detector)}
         return {"findings": [by_id[i] for i in wanted if i in by_id]}
+
+    def guardduty_administrator(self, request: Request, detector: str) -> str:
+        """The caller's organisation's management account, when the caller is GuardDuty's delegated
+        administrator there (moto's EnableOrganizationAdminAccount, kept in the management account's backend)
+        and owns `detector`; otherwise AWS's BadRequestException."""
+        self.detector_findings(request, detector)
+        management, _ = organizations_backends.master_accounts.get(request.account, (None, None))
+        admins = guardduty_backends[management][request.region].admin_account_ids if management else []
+        if request.account not in admins:
+            raise ApiError(400, "BadRequestException",
+                           "The request is rejected because the current account is not the delegated administrator.")
+        return management
+
+    def describe_guardduty_organization(self, request: Request, detector: str) -> dict[str, Any]:
+        """https://docs.aws.amazon.com/guardduty/latest/APIReference/API_DescribeOrganizationConfiguration.html"""
+        self.guardduty_administrator(request, detector)
+        members = self.guardduty_auto_enable.get((request.account, request.region), "NONE")
+        return {"autoEnable": members != "NONE", "autoEnableOrganizationMembers": members,
+                "memberAccountLimitReached": False}
+
+    def update_guardduty_organization(self, request: Request, detector: str) -> dict[str, Any]:
+        """https://docs.aws.amazon.com/guardduty/latest/APIReference/API_UpdateOrganizationConfiguration.html:
+        with ALL, every member account of the organisation has GuardDuty enabled (AWS takes up to 24 hours;
+        here at once): each active member without a detector in the region gets one. The management account
+        is not a member of its organisation's GuardDuty until the administrator adds it, so it is left alone."""
+        management = self.guardduty_administrator(request, detector)
+        body = request.json()
+        members = body.get("autoEnableOrganizationMembers")
+        if members is None and "autoEnable" in body:
+            members = "NEW" if body["autoEnable"] else "NONE"
+        if members not in ("ALL", "NEW", "NONE"):
+            raise ApiError(400, "BadRequestException", "autoEnableOrganizationMembers must be ALL, NEW or NONE.")
+        self.guardduty_auto_enable[(request.account, request.region)] = members
+        if members == "ALL":
+            org = organizations_backends[management][get_partition(request.region)]
+            for account in org.accounts:
+                if account.id in (management, request.account) or account.status != "ACTIVE":
+                    continue
+                backend = guardduty_backends[account.id][request.region]
+                if not backend.detectors:
+                    backend.create_detector(enable=True, finding_publishing_frequency="SIX_HOURS",
+                                            data_sources={}, tags={}, features=[])
+        return {}
 
     # ---- SSM ----
 

@@ -11,6 +11,7 @@ use guardline_model::CollectError;
 use guardline_rules::fix::{ConfigRuleSpec, FixAction, FixPlan, FixStep, LogBucket};
 
 use crate::call::call;
+use crate::org_setup::{auto_enable_guardduty, centralise_root_access, delegate_guardduty, trusted_access};
 
 /// What one step did.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -156,16 +157,29 @@ async fn apply_step(base: &SdkConfig, account_id: &str, step: &FixStep) -> Resul
             call("s3:PutAccountPublicAccessBlock", request.send()).await?;
             writes.push("s3:PutAccountPublicAccessBlock");
         }
+        FixAction::CentraliseRootAccess => centralise_root_access(&config, &mut writes).await?,
+        FixAction::DelegateGuardDuty { admin_account } => {
+            delegate_guardduty(&config, admin_account, &mut writes).await?
+        }
+        FixAction::AutoEnableGuardDuty => auto_enable_guardduty(&config, &mut writes).await?,
+        FixAction::SetMemberSecurityContacts { accounts, name, email, phone, title } => {
+            trusted_access(&config, "account.amazonaws.com", &mut writes).await?;
+            let client = aws_sdk_account::Client::new(&config);
+            for account in accounts {
+                let contact = crate::org_setup::Contact { name, email, phone, title };
+                crate::org_setup::member_security_contact(&client, account, &contact, &mut writes).await?;
+            }
+        }
     }
     Ok(writes.into_result())
 }
 
 /// The writes a step made.
 #[derive(Default)]
-struct Writes(Vec<String>);
+pub(crate) struct Writes(Vec<String>);
 
 impl Writes {
-    fn push(&mut self, action: impl Into<String>) {
+    pub(crate) fn push(&mut self, action: impl Into<String>) {
         self.0.push(action.into());
     }
 
@@ -214,7 +228,7 @@ async fn set_password_policy(
 }
 
 /// Whether an error is the service's "that already exists" answer.
-fn already_exists(error: &CollectError, codes: &[&str]) -> bool {
+pub(crate) fn already_exists(error: &CollectError, codes: &[&str]) -> bool {
     error.code.as_deref().is_some_and(|code| codes.contains(&code))
 }
 

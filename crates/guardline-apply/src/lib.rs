@@ -4,6 +4,8 @@
 //! - [`target`]: who the credentials reach (account ID and alias), for the pin check every write makes.
 //! - [`call`]: the wrapper every write call goes through (error classification, log line per call).
 //! - [`fix`]: carries out a `guardline fix` plan (the actions are planned by `guardline_rules::fix`).
+//! - [`org_setup`]: the organisation-wide steps of `fix --org` (trusted access, centralised root access,
+//!   GuardDuty's delegated administrator and auto-enable, the members' SECURITY contacts).
 //! - [`password_policy`]: the IAM-007 fix's policy, the stricter of the account's and the profile's.
 //! - [`topic_policy`]: the alert topic's policy, Guardline's statement merged in by `Sid`.
 //! - [`org_roles`]: `guardline org plan-roles`: the switch roles (member account) or the groups allowed to
@@ -21,6 +23,7 @@
 pub mod call;
 pub mod fix;
 pub mod org_roles;
+pub mod org_setup;
 pub mod password_policy;
 pub mod schedule;
 pub mod target;

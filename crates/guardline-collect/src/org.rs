@@ -34,8 +34,12 @@ use tokio::sync::Mutex;
 use crate::error::{classify, malformed};
 
 /// The actions `guardline org` and `scan --org` call beyond a scan's (`guardline iam-policy --for org`):
-/// [`list_accounts`], and [`mfa_serial`] for `org switch-roles`.
+/// [`list_accounts`], [`mfa_serial`] for `org switch-roles`, and what `fix --org` reads of the
+/// organisation's security services ([`guardduty_admins`], [`guardduty_auto_enable`]).
 pub const ACTIONS: &[&str] = &[
+    "guardduty:DescribeOrganizationConfiguration",
+    "guardduty:ListDetectors",
+    "guardduty:ListOrganizationAdminAccounts",
     "iam:ListMFADevices",
     "iam:ListOrganizationsFeatures",
     "organizations:ListAccounts",
@@ -388,4 +392,56 @@ pub async fn list_accounts(hub: &SdkConfig) -> Result<Vec<OrgAccount>, CollectEr
         }
     }
     Ok(accounts.into_values().collect())
+}
+
+/// GuardDuty's delegated administrators in `region` whose status is `ENABLED`, as the management account
+/// lists them (`guardduty:ListOrganizationAdminAccounts`,
+/// https://docs.aws.amazon.com/guardduty/latest/APIReference/API_ListOrganizationAdminAccounts.html).
+pub async fn guardduty_admins(hub: &SdkConfig, region: &str) -> Result<Vec<String>, CollectError> {
+    use aws_sdk_guardduty::types::AdminStatus;
+    let config = hub.to_builder().region(aws_config::Region::new(region.to_owned())).build();
+    let client = aws_sdk_guardduty::Client::new(&config);
+    let mut admins = Vec::new();
+    let mut token = None;
+    loop {
+        let page = client
+            .list_organization_admin_accounts()
+            .set_next_token(token.take())
+            .send()
+            .await
+            .map_err(|error| classify("guardduty:ListOrganizationAdminAccounts", &error))?;
+        admins.extend(
+            page.admin_accounts()
+                .iter()
+                .filter(|account| account.admin_status() == Some(&AdminStatus::Enabled))
+                .filter_map(|account| account.admin_account_id().map(str::to_owned)),
+        );
+        token = page.next_token().filter(|token| !token.is_empty()).map(str::to_owned);
+        if token.is_none() {
+            return Ok(admins);
+        }
+    }
+}
+
+/// GuardDuty's `AutoEnableOrganizationMembers` (`ALL`, `NEW`, `NONE`) in `region`, read in the delegated
+/// administrator `admin` from its detector (`guardduty:DescribeOrganizationConfiguration`,
+/// https://docs.aws.amazon.com/guardduty/latest/APIReference/API_DescribeOrganizationConfiguration.html);
+/// `None` when it has no detector there. An answer without the field reads as `NONE`: AWS fills it in
+/// for every organisation since the older `AutoEnable` flag was deprecated.
+pub async fn guardduty_auto_enable(admin: &SdkConfig, region: &str) -> Result<Option<String>, CollectError> {
+    let config = admin.to_builder().region(aws_config::Region::new(region.to_owned())).build();
+    let client = aws_sdk_guardduty::Client::new(&config);
+    let listed =
+        client.list_detectors().send().await.map_err(|error| classify("guardduty:ListDetectors", &error))?;
+    let Some(detector) = listed.detector_ids().first() else { return Ok(None) };
+    let answer = client
+        .describe_organization_configuration()
+        .detector_id(detector)
+        .send()
+        .await
+        .map_err(|error| classify("guardduty:DescribeOrganizationConfiguration", &error))?;
+    Ok(Some(match answer.auto_enable_organization_members() {
+        Some(members) => members.as_str().to_owned(),
+        None => "NONE".to_owned(),
+    }))
 }

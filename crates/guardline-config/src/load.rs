@@ -439,6 +439,16 @@ impl<'a> Checker<'a> {
             }
             org.via_role = Some(arn.into_inner());
         }
+        if let Some(admin) = raw.delegated_admin {
+            if !crate::org::is_account_id(admin.get_ref()) {
+                self.error_help(
+                    admin.span(),
+                    format!("`delegated-admin` is a 12-digit account ID, found `{}`", admin.get_ref()),
+                    "the organisation's security tooling account, e.g. \"222222222222\"",
+                );
+            }
+            org.delegated_admin = Some(admin.into_inner());
+        }
         if let Some(concurrency) = raw.account_concurrency {
             org.account_concurrency =
                 self.in_range("account-concurrency", concurrency, 1, crate::limits::MAX_ACCOUNT_CONCURRENCY);

@@ -163,7 +163,7 @@ impl std::fmt::Display for AccountSelector {
     }
 }
 
-fn is_account_id(text: &str) -> bool {
+pub(crate) fn is_account_id(text: &str) -> bool {
     text.len() == 12 && text.bytes().all(|b| b.is_ascii_digit())
 }
 
@@ -181,6 +181,8 @@ pub struct OrgSettings {
     pub via_role: Option<String>,
     /// Accounts scanned at the same time at most (each with `[scan] concurrency` API calls at most).
     pub account_concurrency: usize,
+    /// The account `fix --org` designates as the security services' delegated administrator.
+    pub delegated_admin: Option<String>,
     /// Only accounts matching one of these (empty: every account).
     pub include: Vec<AccountSelector>,
     /// Never accounts matching one of these.
@@ -195,6 +197,7 @@ impl Default for OrgSettings {
             session_name: DEFAULT_SESSION_NAME.to_owned(),
             via_role: None,
             account_concurrency: 4,
+            delegated_admin: None,
             include: Vec::new(),
             exclude: Vec::new(),
         }

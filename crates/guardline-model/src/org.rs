@@ -5,6 +5,10 @@
 //! Not part of a [`crate::Snapshot`]: the snapshot stays the inventory of one account, read from inside it;
 //! where the account sits in the organisation is read from the management (or delegated administrator)
 //! account and travels beside it.
+//!
+//! [`OrgServices`]: the organisation-wide setup of the security services (delegated administrators and
+//! their auto-enable settings), read from the management account and the delegated administrator by
+//! `fix --org`, which plans the AWS-native organisation setup from it.
 
 use std::collections::BTreeMap;
 
@@ -98,4 +102,27 @@ impl ShardRecord {
     pub fn to_json(&self) -> String {
         serde_json::to_string_pretty(self).expect("a shard record always serialises") + "\n"
     }
+}
+
+/// The organisation-wide setup of the security services, per region, as the management account and the
+/// delegated administrator see it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OrgServices {
+    /// Per scanned region.
+    pub regions: BTreeMap<String, OrgRegionServices>,
+}
+
+/// One region's organisation-wide security services.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[serde(default)]
+pub struct OrgRegionServices {
+    /// GuardDuty's delegated administrators in the region whose status is `ENABLED`
+    /// (`guardduty:ListOrganizationAdminAccounts`, read in the management account).
+    pub guardduty_admins: crate::Collected<Vec<String>>,
+    /// `AutoEnableOrganizationMembers` as the delegated administrator's detector reports it
+    /// (`guardduty:DescribeOrganizationConfiguration`): `ALL`, `NEW` or `NONE`; `None` when there is no
+    /// administrator yet, or the administrator has no detector in the region.
+    pub guardduty_auto_enable: crate::Collected<Option<String>>,
 }

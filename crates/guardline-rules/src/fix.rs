@@ -63,6 +63,25 @@ pub enum FixAction {
     SetPasswordPolicy { minimums: PasswordMinimums },
     /// S3-001: all four account-level Block Public Access settings.
     BlockAccountPublicAccess,
+    /// ORG-005, in the management account: IAM's trusted access in Organizations, then centralised root
+    /// credentials management and root sessions.
+    CentraliseRootAccess,
+    /// GUARDDUTY-001 for the organisation, in the management account: designate `admin_account` as
+    /// GuardDuty's delegated administrator in the region.
+    DelegateGuardDuty { admin_account: String },
+    /// GUARDDUTY-001 for the organisation, in the delegated administrator: GuardDuty enabled for every member
+    /// account, existing and new (`AutoEnableOrganizationMembers = ALL`), after a detector of its own.
+    AutoEnableGuardDuty,
+    /// ACCOUNT-002 for the organisation, in the management account: the SECURITY alternate contact of each
+    /// member account (`account:PutAlternateContact --account-id`), after AWS Account Management's trusted
+    /// access.
+    SetMemberSecurityContacts {
+        accounts: Vec<String>,
+        name: String,
+        email: String,
+        phone: String,
+        title: String,
+    },
 }
 
 /// The bucket AWS Config and CloudTrail deliver to.
@@ -182,6 +201,34 @@ impl FixAction {
                 vec!["iam:GetAccountPasswordPolicy", "iam:UpdateAccountPasswordPolicy"]
             }
             FixAction::BlockAccountPublicAccess => vec!["s3:PutAccountPublicAccessBlock"],
+            FixAction::CentraliseRootAccess => vec![
+                "organizations:ListAWSServiceAccessForOrganization",
+                "organizations:EnableAWSServiceAccess",
+                "iam:ListOrganizationsFeatures",
+                "iam:EnableOrganizationsRootCredentialsManagement",
+                "iam:EnableOrganizationsRootSessions",
+            ],
+            // Designating GuardDuty's administrator enables its trusted access and registers the account
+            // in Organizations, which the caller needs permission for too
+            // (https://docs.aws.amazon.com/guardduty/latest/APIReference/API_EnableOrganizationAdminAccount.html).
+            FixAction::DelegateGuardDuty { .. } => vec![
+                "guardduty:ListOrganizationAdminAccounts",
+                "guardduty:EnableOrganizationAdminAccount",
+                "organizations:EnableAWSServiceAccess",
+                "organizations:RegisterDelegatedAdministrator",
+            ],
+            FixAction::AutoEnableGuardDuty => vec![
+                "guardduty:ListDetectors",
+                "guardduty:CreateDetector",
+                "guardduty:DescribeOrganizationConfiguration",
+                "guardduty:UpdateOrganizationConfiguration",
+            ],
+            FixAction::SetMemberSecurityContacts { .. } => vec![
+                "organizations:ListAWSServiceAccessForOrganization",
+                "organizations:EnableAWSServiceAccess",
+                "account:GetAlternateContact",
+                "account:PutAlternateContact",
+            ],
         }
     }
 
@@ -405,6 +452,40 @@ impl FixAction {
                 "turn on all four account-level S3 Block Public Access settings",
                 "アカウントレベルの S3 ブロックパブリックアクセスの 4 つの設定をすべて有効化",
             ),
+            FixAction::CentraliseRootAccess => Text::new(
+                "let IAM work with Organizations (trusted access), then manage the member accounts' root \
+                 credentials centrally and allow root sessions; the credentials existing member roots hold are \
+                 not deleted",
+                "IAM と Organizations の連携 (信頼されたアクセス) を有効にし、メンバーアカウントのルート認証情報の\
+                 一元管理とルートセッションを有効化 (既存のメンバーのルートが持つ認証情報は削除しません)",
+            ),
+            FixAction::DelegateGuardDuty { admin_account } => Text::new(
+                format!(
+                    "designate account {admin_account} as GuardDuty's delegated administrator for the organization"
+                ),
+                format!("アカウント {admin_account} を組織の GuardDuty の委任管理者に指定"),
+            ),
+            FixAction::AutoEnableGuardDuty => Text::new(
+                "enable GuardDuty for every member account of the organization, existing and new \
+                 (auto-enable ALL), creating this account's own detector first if it has none",
+                "組織のすべてのメンバーアカウント (既存と新規) で GuardDuty を有効化 (自動有効化 ALL)。\
+                 このアカウントに検出器がなければ先に作成",
+            ),
+            FixAction::SetMemberSecurityContacts { accounts, name, email, .. } => {
+                let count = accounts.len();
+                let ids = accounts.join(", ");
+                Text::new(
+                    format!(
+                        "set the SECURITY alternate contact of {count} member account(s) ({ids}) to {name} \
+                         <{email}> from the management account, after enabling AWS Account Management's trusted \
+                         access"
+                    ),
+                    format!(
+                        "管理アカウントから、メンバーアカウント {count} 件 ({ids}) のセキュリティの代替連絡先を \
+                         {name} <{email}> に設定 (先に AWS Account Management の信頼されたアクセスを有効化)"
+                    ),
+                )
+            }
         }
     }
 }
@@ -446,6 +527,16 @@ pub fn every_call() -> Vec<&'static str> {
         },
         FixAction::SetPasswordPolicy { minimums: PasswordMinimums::default() },
         FixAction::BlockAccountPublicAccess,
+        FixAction::CentraliseRootAccess,
+        FixAction::DelegateGuardDuty { admin_account: String::new() },
+        FixAction::AutoEnableGuardDuty,
+        FixAction::SetMemberSecurityContacts {
+            accounts: Vec::new(),
+            name: String::new(),
+            email: String::new(),
+            phone: String::new(),
+            title: String::new(),
+        },
     ];
     let mut calls: Vec<&'static str> = samples.iter().flat_map(FixAction::calls).collect();
     calls.sort_unstable();
@@ -460,6 +551,8 @@ pub enum Planned {
     Change { region: String, action: FixAction },
     /// The fix needs a value the config does not give.
     NeedsInput { region: String, missing: Text },
+    /// This finding only a person can fix (the control's other findings may have an automated fix).
+    Manual,
 }
 
 /// A rule's plan function: its failing findings in, changes out.
@@ -558,6 +651,19 @@ pub struct FixPlan {
     pub steps: Vec<FixStep>,
     pub blocked: Vec<BlockedFix>,
     pub manual: Vec<ManualFix>,
+    /// Steps an organisation-wide step of `fix --org` does instead (e.g. GuardDuty enabled for every member
+    /// by its delegated administrator).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub covered: Vec<CoveredStep>,
+}
+
+/// A member account's step left out of its plan because an organisation-wide step does it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CoveredStep {
+    pub control: &'static str,
+    pub region: String,
+    /// What does it instead.
+    pub by: Text,
 }
 
 impl FixPlan {
@@ -567,6 +673,40 @@ impl FixPlan {
             FixAction::CreateAccountAlias { alias } => Some(alias.as_str()),
             _ => None,
         })
+    }
+
+    /// Puts `steps` (organisation-wide steps, which stand alone) before the plan's own, so they run first.
+    pub fn prepend(&mut self, steps: Vec<FixStep>) {
+        let shift = steps.len();
+        for step in &mut self.steps {
+            for index in &mut step.after {
+                *index += shift;
+            }
+        }
+        self.steps.splice(0..0, steps);
+    }
+
+    /// Takes out the steps `cover` says an organisation-wide step does instead, recording them in
+    /// [`Self::covered`]; the remaining steps' [`FixStep::after`] follow their new places.
+    pub fn cover(&mut self, mut cover: impl FnMut(&FixStep) -> Option<Text>) {
+        let mut kept = Vec::new();
+        let mut new_index = Vec::new();
+        for step in std::mem::take(&mut self.steps) {
+            match cover(&step) {
+                Some(by) => {
+                    new_index.push(None);
+                    self.covered.push(CoveredStep { control: step.control, region: step.region, by });
+                }
+                None => {
+                    new_index.push(Some(kept.len()));
+                    kept.push(step);
+                }
+            }
+        }
+        for step in &mut kept {
+            step.after = step.after.iter().filter_map(|&index| new_index[index]).collect();
+        }
+        self.steps = kept;
     }
 }
 
@@ -602,6 +742,7 @@ pub fn plan_under(
         steps: Vec::new(),
         blocked: Vec::new(),
         manual: Vec::new(),
+        covered: Vec::new(),
     };
     for rule in RULES {
         if only.is_some_and(|only| !only.iter().any(|id| id.eq_ignore_ascii_case(rule.id))) {
@@ -625,8 +766,10 @@ pub fn plan_under(
             });
             continue;
         };
+        let mut manual = 0;
         for planned in plan_fn(&fix_cx, &failing) {
             match planned {
+                Planned::Manual => manual += 1,
                 Planned::Change { region, action } => {
                     let because: Vec<Text> = failing
                         .iter()
@@ -655,6 +798,13 @@ pub fn plan_under(
                     plan.blocked.push(BlockedFix { control: rule.id, region, missing });
                 }
             }
+        }
+        if manual > 0 {
+            plan.manual.push(ManualFix {
+                control: rule.id,
+                title: Text::new(rule.title, rule.title_ja),
+                failing: manual,
+            });
         }
     }
     // Steps run in plan order (the rules' order), so a step can only wait for an earlier one; the

@@ -16,6 +16,7 @@ pub mod context;
 pub mod docs;
 pub mod engine;
 pub mod fix;
+pub mod org_fix;
 pub mod registry;
 pub mod rules;
 

@@ -4,6 +4,7 @@
 use guardline_config::{Config, SecurityContact};
 use guardline_model::inventory::config::ConfigRule;
 use guardline_model::inventory::detection::InspectorStatus;
+use guardline_model::inventory::organizations::{Organization, RootAccess};
 use guardline_model::{Collected, Snapshot};
 use guardline_rules::fix::{FixAction, FixPlan, plan};
 use guardline_rules::{Outcome, evaluate};
@@ -247,4 +248,35 @@ fn a_config_rules_step_waits_for_the_recorder_step() {
         .count();
     assert!(rules_steps > 0 && expected > 0, "the demo fails CONFIG-001 and CONFIG-003 in one region");
     assert_eq!(waiting, expected);
+}
+
+/// The demo as its organisation's management account, with centralised root access as `access` says.
+fn root_access_plan(access: RootAccess) -> FixPlan {
+    let (mut snapshot, config) = demo();
+    let id = snapshot.account.id.clone();
+    snapshot.global.organization =
+        Collected::ok(Some(Organization { id: "o-demo".to_owned(), management_account_id: id }));
+    snapshot.global.root_access = Collected::ok(Some(access));
+    let evaluation = evaluate(&snapshot, &config, date(2026, 11, 28));
+    plan(&snapshot, &config, &evaluation, Some(&["ORG-005".to_owned()]))
+}
+
+#[test]
+fn centralised_root_access_is_planned_in_the_management_account_unless_the_organisation_cannot_have_it() {
+    let off = root_access_plan(RootAccess { enabled_features: Vec::new(), unavailable_because: None });
+    assert_eq!(off.steps.len(), 1, "{off:?}");
+    assert_eq!(off.steps[0].action, FixAction::CentraliseRootAccess);
+    assert!(off.steps[0].action.calls().contains(&"organizations:EnableAWSServiceAccess"));
+    let no_trusted_access = root_access_plan(RootAccess {
+        enabled_features: Vec::new(),
+        unavailable_because: Some("ServiceAccessNotEnabled: The trusted access is not enabled.".to_owned()),
+    });
+    assert_eq!(no_trusted_access.steps.len(), 1, "trusted access is part of the step");
+    // Consolidated billing only: no API call can turn it on, a person must enable all features first.
+    let billing_only = root_access_plan(RootAccess {
+        enabled_features: Vec::new(),
+        unavailable_because: Some("OrganizationNotInAllFeaturesMode: ...".to_owned()),
+    });
+    assert!(billing_only.steps.is_empty(), "{billing_only:?}");
+    assert_eq!(billing_only.manual.iter().map(|manual| manual.control).collect::<Vec<_>>(), ["ORG-005"]);
 }

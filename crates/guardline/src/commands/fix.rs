@@ -357,6 +357,17 @@ pub(crate) fn render_steps(out: &mut String, plan: &FixPlan, applying: bool, how
             }
         }
     }
+    if !plan.covered.is_empty() {
+        out.push_str(&tr!(
+            lang,
+            "\nDone for the organisation instead (see the organisation-wide steps):\n",
+            "\n組織全体のステップで代わりに行います:\n"
+        ));
+        for covered in &plan.covered {
+            let (control, region, by) = (covered.control, &covered.region, covered.by.get(lang));
+            out.push_str(&format!("  {control} {region}: {by}\n"));
+        }
+    }
     if !plan.blocked.is_empty() {
         out.push_str(&tr!(
             lang,

@@ -25,8 +25,9 @@ use std::collections::BTreeSet;
 use aws_config::SdkConfig;
 use futures::StreamExt as _;
 use guardline_apply::fix::ApplyReport;
-use guardline_config::{LiveAccount, PinMatch};
-use guardline_model::org::{OrgAccount, ShardOutcome};
+use guardline_config::{Config, LiveAccount, PinMatch};
+use guardline_model::Text;
+use guardline_model::org::{OrgAccount, OrgRegionServices, OrgServices, ShardOutcome};
 use guardline_rules::fix::FixPlan;
 use serde_json::{Value, json};
 
@@ -57,6 +58,8 @@ struct AccountPlan {
     sdk: Option<SdkConfig>,
     /// Fresh steps left out because the reviewed plan did not have them.
     unreviewed: Vec<String>,
+    /// The account is a delegated administrator with organisation-wide steps to run.
+    administers: bool,
 }
 
 impl AccountPlan {
@@ -78,15 +81,16 @@ pub fn run(args: FixArgs) -> anyhow::Result<bool> {
         let accounts = match &saved {
             Some(saved) => {
                 saved.check_account(&hub)?;
-                reviewed_accounts(saved, &organisation.selected)?
+                reviewed_accounts(saved, &reviewable(&organisation))?
             }
             None => organisation.selected.clone(),
         };
         let reached = organisation.collect(accounts, &options, &bar).await;
-        anyhow::Ok((organisation.settings.account_concurrency.max(1), hub, reached))
+        anyhow::Ok((organisation, hub, reached))
     });
     bar.finish();
-    let (concurrency, hub, reached) = planned?;
+    let (organisation, hub, reached) = planned?;
+    let concurrency = organisation.settings.account_concurrency.max(1);
     // The regions collected: a saved plan is re-planned over exactly these.
     let regions: BTreeSet<String> = reached
         .iter()
@@ -126,6 +130,7 @@ pub fn run(args: FixArgs) -> anyhow::Result<bool> {
                         pin,
                         sdk: reached.sdk,
                         unreviewed: Vec::new(),
+                        administers: false,
                     }
                 }
                 ShardOutcome::NotEvaluated { reason, .. } => {
@@ -139,11 +144,13 @@ pub fn run(args: FixArgs) -> anyhow::Result<bool> {
                         pin: Err(anyhow::anyhow!("not reached: {reason}")),
                         sdk: None,
                         unreviewed: Vec::new(),
+                        administers: false,
                     }
                 }
             }
         })
         .collect();
+    let notes = runtime.block_on(organise(&organisation, &config, &args, &hub, &mut accounts, &regions));
     // The management account is pinned as for a single account, whether or not it is among the selection.
     let hub_pin = match accounts.iter().find(|plan| plan.account.id == hub.id && plan.plan.is_some()) {
         Some(own) => {
@@ -155,7 +162,7 @@ pub fn run(args: FixArgs) -> anyhow::Result<bool> {
         keep_reviewed(&mut accounts, &saved.body)?;
     }
 
-    show(&args, &hub, &hub_pin, &accounts, lang)?;
+    show(&args, &hub, &hub_pin, &notes, &accounts, lang)?;
     if let (Some(saved), Some(path)) = (&saved, &args.apply_plan) {
         let steps: usize = accounts.iter().map(AccountPlan::steps).sum();
         let (path, made) = (path.display(), saved.created_at.strftime("%Y-%m-%d %H:%M:%S UTC"));
@@ -205,17 +212,32 @@ pub fn run(args: FixArgs) -> anyhow::Result<bool> {
         lang,
     )?;
     tracing::info!(management = %hub, pin = ?hub_pin, accounts = count, steps, "applying the organisation's fix plan");
-    let outcomes: Vec<(String, anyhow::Result<ApplyReport>)> = runtime.block_on(
-        futures::stream::iter(to_apply.iter().copied())
-            .map(|plan| async move {
-                let mut lines = format!("\n{}\n", heading(plan, lang));
-                let result = apply_account(plan, &mut lines, lang).await;
-                let _ = print(&lines);
-                (plan.live.to_string(), result)
-            })
-            .buffer_unordered(concurrency)
-            .collect(),
-    );
+    // The management account first, then the delegated administrators (their steps need the designation the
+    // management account makes), then the members, `account-concurrency` at a time.
+    let stage = |plan: &AccountPlan| match plan.account.id.as_str() {
+        id if id == hub.id => 0,
+        _ if plan.administers => 1,
+        _ => 2,
+    };
+    let mut outcomes: Vec<(String, anyhow::Result<ApplyReport>)> = Vec::new();
+    for current in 0..3 {
+        let group: Vec<&AccountPlan> =
+            to_apply.iter().copied().filter(|plan| stage(plan) == current).collect();
+        let at_once = if current == 2 { concurrency } else { 1 };
+        outcomes.extend(
+            runtime.block_on(
+                futures::stream::iter(group)
+                    .map(|plan| async move {
+                        let mut lines = format!("\n{}\n", heading(plan, lang));
+                        let result = apply_account(plan, &mut lines, lang).await;
+                        let _ = print(&lines);
+                        (plan.live.to_string(), result)
+                    })
+                    .buffer_unordered(at_once)
+                    .collect::<Vec<_>>(),
+            ),
+        );
+    }
     print(&summary(&outcomes, &unreached, lang))?;
     let failed: Vec<String> = outcomes
         .iter()
@@ -243,6 +265,163 @@ async fn apply_account(plan: &AccountPlan, lines: &mut String, lang: &str) -> an
     })
     .await;
     Ok(report)
+}
+
+/// The AWS-native organisation setup (`guardline_rules::org_fix`): reads GuardDuty's delegated
+/// administrators (management account) and their auto-enable setting (the administrator, reached through its
+/// member role), then moves the member steps an organisation-wide step does into the management account's
+/// and the administrator's plans, adding either account to the plan when it is not among the selection.
+/// Returns why a control is still fixed member by member.
+async fn organise(
+    organisation: &Organisation,
+    config: &Config,
+    args: &FixArgs,
+    hub: &LiveAccount,
+    accounts: &mut Vec<AccountPlan>,
+    regions: &BTreeSet<String>,
+) -> Vec<Text> {
+    let mut notes = Vec::new();
+    let listed = futures::future::join_all(
+        regions.iter().map(|region| guardline_collect::org::guardduty_admins(&organisation.hub, region)),
+    )
+    .await;
+    let existing = listed.iter().find_map(|admins| admins.as_ref().ok().and_then(|admins| admins.first()));
+    let candidate = existing.cloned().or_else(|| organisation.settings.delegated_admin.clone());
+    // The administrator's SDK config, or why it cannot be reached.
+    let admin_sdk: Result<Option<SdkConfig>, String> = match &candidate {
+        None => Ok(None),
+        Some(admin) if *admin == hub.id => Ok(Some(organisation.hub.clone())),
+        Some(admin) => match accounts.iter().find(|plan| plan.account.id == *admin) {
+            Some(plan) => {
+                plan.sdk.clone().map(Some).ok_or_else(|| {
+                    plan.not_evaluated.clone().unwrap_or_else(|| "it was not reached".to_owned())
+                })
+            }
+            None => match organisation.listed.iter().find(|account| account.id == *admin) {
+                None => Err(format!(
+                    "account {admin} is not an account of the organisation (check `[org] delegated-admin`)"
+                )),
+                Some(account) => match organisation.reach(account).await {
+                    Ok((sdk, live)) => {
+                        let profile =
+                            config.profile_for_account(&facts(account, live.alias.as_deref())).name.clone();
+                        let pin = org_pin(config, &args.write, &hub.id, &live, &account.id, None);
+                        accounts.push(AccountPlan {
+                            account: account.clone(),
+                            not_evaluated: None,
+                            plan: Some(empty_plan(&live)),
+                            live,
+                            profile,
+                            pin,
+                            sdk: Some(sdk.clone()),
+                            unreviewed: Vec::new(),
+                            administers: false,
+                        });
+                        Ok(Some(sdk))
+                    }
+                    Err(reason) => Err(reason),
+                },
+            },
+        },
+    };
+    let mut services = OrgServices::default();
+    for (region, admins) in regions.iter().zip(listed) {
+        let auto_enable = match (&admins, &admin_sdk, &candidate) {
+            (Err(error), _, _) => Err(error.clone()),
+            (_, Err(reason), Some(admin)) => Err(not_reached(admin, reason)),
+            (Ok(admins), Ok(Some(sdk)), Some(admin)) => match admins.first() {
+                None => Ok(None),
+                Some(listed) if listed == admin => {
+                    guardline_collect::org::guardduty_auto_enable(sdk, region).await
+                }
+                Some(listed) => Err(not_reached(listed, "it administers GuardDuty in this region only")),
+            },
+            _ => Ok(None),
+        };
+        let region_services =
+            OrgRegionServices { guardduty_admins: admins.into(), guardduty_auto_enable: auto_enable.into() };
+        services.regions.insert(region.clone(), region_services);
+    }
+    let steps = {
+        let mut plans: Vec<(&str, &mut FixPlan)> = accounts
+            .iter_mut()
+            .filter_map(|plan| Some((plan.account.id.as_str(), plan.plan.as_mut()?)))
+            .collect();
+        guardline_rules::org_fix::organise(&hub.id, candidate.as_deref(), &services, &mut plans)
+    };
+    notes.extend(steps.notes);
+    if !steps.management.is_empty() && !accounts.iter().any(|plan| plan.account.id == hub.id) {
+        let account = organisation.listed.iter().find(|account| account.id == hub.id).cloned();
+        let account = account.unwrap_or_else(|| OrgAccount {
+            id: hub.id.clone(),
+            name: String::new(),
+            email: String::new(),
+            status: "ACTIVE".to_owned(),
+            ou_path: "Root".to_owned(),
+            ou_ids: Vec::new(),
+            tags: Default::default(),
+        });
+        let profile = config.profile_for_account(&facts(&account, hub.alias.as_deref())).name.clone();
+        accounts.push(AccountPlan {
+            account,
+            not_evaluated: None,
+            live: hub.clone(),
+            profile,
+            plan: Some(empty_plan(hub)),
+            pin: check_pin(config, hub, &args.write, None),
+            sdk: Some(organisation.hub.clone()),
+            unreviewed: Vec::new(),
+            administers: false,
+        });
+    }
+    for plan in accounts.iter_mut() {
+        let Some(fix) = plan.plan.as_mut() else { continue };
+        if plan.account.id == hub.id {
+            fix.prepend(steps.management.clone());
+        }
+        if let Some((_, admin_steps)) = steps.admins.iter().find(|(id, _)| *id == plan.account.id) {
+            fix.prepend(admin_steps.clone());
+            plan.administers = plan.account.id != hub.id;
+        }
+    }
+    accounts.sort_by(|a, b| a.account.id.cmp(&b.account.id));
+    notes
+}
+
+/// Why the delegated administrator's settings could not be read.
+fn not_reached(admin: &str, reason: &str) -> guardline_model::CollectError {
+    guardline_model::CollectError {
+        action: "guardduty:DescribeOrganizationConfiguration".to_owned(),
+        kind: guardline_model::ErrorKind::NotAvailable,
+        code: None,
+        message: format!("the delegated administrator {admin} could not be reached: {reason}"),
+    }
+}
+
+/// A plan with no steps yet, for an account the organisation-wide steps run in.
+fn empty_plan(live: &LiveAccount) -> FixPlan {
+    FixPlan {
+        account_id: live.id.clone(),
+        account_alias: live.alias.clone(),
+        steps: Vec::new(),
+        blocked: Vec::new(),
+        manual: Vec::new(),
+        covered: Vec::new(),
+    }
+}
+
+/// The accounts a reviewed plan may name: the selected ones, the management account and the configured
+/// delegated administrator (organisation-wide steps run in those two even when they are not selected).
+fn reviewable(organisation: &Organisation) -> Vec<OrgAccount> {
+    let mut accounts = organisation.selected.clone();
+    for account in &organisation.listed {
+        let special = account.id == organisation.hub_account
+            || organisation.settings.delegated_admin.as_deref() == Some(account.id.as_str());
+        if special && !accounts.iter().any(|selected| selected.id == account.id) {
+            accounts.push(account.clone());
+        }
+    }
+    accounts
 }
 
 /// The accounts of the reviewed plan, as the organisation lists them now: refused when one is no longer
@@ -331,6 +510,7 @@ fn show(
     args: &FixArgs,
     hub: &LiveAccount,
     hub_pin: &anyhow::Result<PinMatch>,
+    notes: &[Text],
     accounts: &[AccountPlan],
     lang: &str,
 ) -> anyhow::Result<()> {
@@ -358,6 +538,7 @@ fn show(
             .collect();
         let json = json!({
             "management": {"account_id": hub.id, "account_alias": hub.alias, "pin": pin_text(hub_pin, "en")},
+            "organisation_notes": notes.iter().map(|note| note.en.as_str()).collect::<Vec<_>>(),
             "accounts": entries,
         });
         return print(&(serde_json::to_string_pretty(&json)? + "\n"));
@@ -367,6 +548,16 @@ fn show(
     out.push_str(&tr!(lang, "Organisation managed from {hub}", "組織の管理元: {hub}"));
     out.push('\n');
     out.push_str(&pin_or_refusal(hub_pin, lang));
+    if !notes.is_empty() {
+        out.push_str(&tr!(
+            lang,
+            "\n\nOrganisation-wide setup, not planned:\n",
+            "\n\n組織全体の設定のうち計画していないもの:\n"
+        ));
+        for note in notes {
+            out.push_str(&format!("  - {}\n", note.get(lang)));
+        }
+    }
     let steps: usize = accounts.iter().map(AccountPlan::steps).sum();
     let with_steps = accounts.iter().filter(|plan| plan.steps() > 0).count();
     let (total, unreached) =

@@ -35,6 +35,8 @@ pub struct Organisation {
     pub settings: OrgSettings,
     /// The selected accounts, in the listing's order.
     pub selected: Vec<OrgAccount>,
+    /// Every account the organisation lists, selected or not.
+    pub listed: Vec<OrgAccount>,
 }
 
 /// One collected account: its record (snapshot or the reason it is NOT EVALUATED) and, when it was
@@ -68,9 +70,9 @@ impl Organisation {
             .await
             .map_err(|error| anyhow::anyhow!("could not list the organisation's accounts: {error}"))?;
         let selected: Vec<OrgAccount> =
-            accounts.into_iter().filter(|account| settings.selects(&facts(account, None))).collect();
+            accounts.iter().filter(|account| settings.selects(&facts(account, None))).cloned().collect();
         tracing::info!(selected = selected.len(), "organisation accounts");
-        Ok(Organisation { hub, hub_account, access, settings, selected })
+        Ok(Organisation { hub, hub_account, access, settings, selected, listed: accounts })
     }
 
     /// Collects `accounts` (some of [`Self::selected`]) at most `account-concurrency` at a time, sorted by ID.

@@ -234,6 +234,135 @@ async fn fix_org_plans_by_account_refuses_unpinned_accounts_and_applies_so_the_o
     );
 }
 
+/// The AWS-native organisation setup: GuardDuty's delegated administrator designated from the management
+/// account and auto-enabled for every member from the administrator (the members' own GuardDuty steps left
+/// out), the members' SECURITY contacts set from the management account by `--account-id`, centralised root
+/// access turned on; after `--apply`, `scan --org` passes the three controls everywhere and a second plan is
+/// empty. moto lacks GuardDuty's organisation configuration and IAM's trusted access: the test extension
+/// answers both as the API reference documents them.
+#[tokio::test(flavor = "multi_thread")]
+async fn fix_org_uses_delegated_administration_and_organisation_wide_calls_first() {
+    let server = guardline_testkit::shared();
+    let org = organisation(
+        server,
+        &[("security", "", &[]), ("dev-api", "Workloads", &[]), ("prod-web", "Workloads", &[])],
+    )
+    .await;
+    let (security, dev, prod) = (&org.members["security"], &org.members["dev-api"], &org.members["prod-web"]);
+    let management = &org.management.id;
+    let dir = tempfile::tempdir().unwrap();
+    let config = format!(
+        r#"[scan]
+regions = ["ap-northeast-1"]
+
+[org]
+delegated-admin = "{security}"
+
+[[accounts]]
+id = "{management}"
+
+[fix.security-contact]
+name = "Security Team"
+email = "security@example.com"
+phone = "+81-3-0000-0000"
+title = "CISO"
+"#
+    );
+    std::fs::write(dir.path().join("guardline.toml"), config).unwrap();
+    let env = moto_env(&server.endpoint, &org.management.credentials);
+    const CONTROLS: &str = "GUARDDUTY-001,ACCOUNT-002,ORG-005";
+    let fix = |extra: &[&str]| {
+        let mut args = strings(&["fix", "--org", "--only", CONTROLS, "--no-progress", "--max-attempts", "1"]);
+        args.extend(strings(extra));
+        args
+    };
+
+    let plan = run(dir.path(), fix(&[]), env.clone()).await;
+    assert_eq!(plan.code, 0, "{}", plan.stderr);
+    let text = &plan.stdout;
+    let section = |id: &str| {
+        let start = text.find(&format!("== Account {id}")).unwrap_or_else(|| panic!("{id}: {text}"));
+        let rest = &text[start + 3..];
+        rest[..rest.find("\n== ").unwrap_or(rest.len())].to_owned()
+    };
+    let hub = section(management);
+    assert!(
+        hub.contains(&format!(
+            "GUARDDUTY-001 [safe] ap-northeast-1: designate account {security} as GuardDuty's delegated \
+             administrator"
+        )),
+        "{hub}"
+    );
+    let members = [dev.as_str(), prod.as_str(), security.as_str()].map(str::to_owned);
+    let mut sorted = members.clone();
+    sorted.sort();
+    assert!(
+        hub.contains(&format!("SECURITY alternate contact of 3 member account(s) ({})", sorted.join(", "))),
+        "{hub}"
+    );
+    assert!(hub.contains("ORG-005 [needs review] global: let IAM work with Organizations"), "{hub}");
+    assert!(hub.contains("create and enable a GuardDuty detector"), "the management account's own: {hub}");
+    let admin = section(security);
+    assert!(admin.contains("enable GuardDuty for every member account of the organization"), "{admin}");
+    for id in [dev, prod] {
+        let member = section(id);
+        assert!(member.contains("No automated fix to apply."), "{member}");
+        assert!(
+            member.contains(&format!(
+                "GUARDDUTY-001 ap-northeast-1: GuardDuty's delegated administrator {security} enables every \
+                 member account"
+            )),
+            "{member}"
+        );
+        assert!(member.contains("ACCOUNT-002 global: the management account"), "{member}");
+    }
+
+    let applied = run(dir.path(), fix(&["--apply", "--yes"]), env.clone()).await;
+    assert_eq!(applied.code, 0, "{}\n{}", applied.stdout, applied.stderr);
+    // The plan lists the accounts by ID; what was applied follows, the management account first.
+    let hub_done = applied.stdout.rfind(&format!("== Account {management}")).unwrap();
+    let admin_done = applied.stdout.rfind(&format!("== Account {security}")).unwrap();
+    assert!(hub_done < admin_done, "the management account's steps run first: {}", applied.stdout);
+    let guardduty = aws_sdk_guardduty::Client::new(&org.management.config);
+    let admins = guardduty.list_organization_admin_accounts().send().await.unwrap();
+    assert_eq!(admins.admin_accounts()[0].admin_account_id(), Some(security.as_str()));
+    let contact = aws_sdk_account::Client::new(&org.management.config)
+        .get_alternate_contact()
+        .account_id(dev)
+        .alternate_contact_type(aws_sdk_account::types::AlternateContactType::Security)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(contact.alternate_contact().unwrap().email_address(), Some("security@example.com"));
+
+    let scan = run(
+        dir.path(),
+        strings(&[
+            "scan",
+            "--org",
+            "--no-history",
+            "--no-progress",
+            "--max-attempts",
+            "1",
+            "--format",
+            "json",
+        ]),
+        env.clone(),
+    )
+    .await;
+    let report: Value = serde_json::from_str(&scan.stdout).unwrap_or_else(|_| panic!("{}", scan.stderr));
+    for id in members.iter().chain([management]) {
+        let findings = outcomes(&report, id);
+        for control in ["GUARDDUTY-001", "ACCOUNT-002", "ORG-005"] {
+            assert!(findings.contains(&format!("pass {control}")), "{id} {control}: {findings:?}");
+        }
+    }
+
+    let again = run(dir.path(), fix(&[]), env).await;
+    assert_eq!(again.code, 0, "{}", again.stderr);
+    assert!(again.stdout.contains("Plan: 0 change(s) in 0 of 4 account(s)"), "{}", again.stdout);
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn plan_roles_org_creates_member_roles_and_management_groups_once() {
     let server = guardline_testkit::shared();

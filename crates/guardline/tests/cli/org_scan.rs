@@ -660,6 +660,12 @@ fn iam_policy_for_org_lists_and_assumes_the_configured_role() {
 async fn root_sessions_audit_member_roots_under_centralised_root_access() {
     let server = guardline_testkit::shared();
     let org = organisation(server, &[("clean", "Workloads", &[]), ("legacy", "Workloads", &[])]).await;
+    aws_sdk_organizations::Client::new(&org.management.config)
+        .enable_aws_service_access()
+        .service_principal("iam.amazonaws.com")
+        .send()
+        .await
+        .unwrap();
     aws_sdk_iam::Client::new(&org.management.config)
         .enable_organizations_root_credentials_management()
         .send()

@@ -1,10 +1,11 @@
 //! ORG-005.
 
 use guardline_model::inventory::iam::RootCredentials;
-use guardline_model::{Section, Severity};
+use guardline_model::{Finding, Section, Severity};
 
 use super::{Membership, membership};
 use crate::context::GLOBAL;
+use crate::fix::{FixAction, FixContext, Planned};
 use crate::{Context, Findings, FixAvailability, Remedy};
 
 declare_rule! {
@@ -48,9 +49,13 @@ declare_rule! {
     /// Then delete the credentials existing member roots hold (console: IAM > Root access management), after
     /// checking that nothing signs in with them.
     ///
+    /// `guardline fix` in the management account (or `fix --org`) does the three calls; deleting what member
+    /// roots hold stays manual.
+    ///
     /// ## Fix safety
-    /// Manual only: it changes how every member account's root can be reached, which the organization's
-    /// owners decide; deleting a member's root credentials cannot be undone from the member.
+    /// Needs review: it changes how every member account's root can be reached, which the organization's
+    /// owners decide. The fix deletes nothing; deleting a member's root credentials (which cannot be undone
+    /// from the member) is left to a person.
     ///
     /// ## References
     /// - IAM User Guide: "Centralize root access for member accounts"
@@ -94,9 +99,12 @@ declare_rule! {
     /// その後、既存のメンバーのルートが持つ認証情報を、それでサインインしているものがないことを確認してから削除します
     /// (コンソール: IAM > ルートアクセス管理)。
     ///
+    /// 管理アカウントでの `guardline fix`(または `fix --org`)が上の 3 つの呼び出しを行います。メンバーのルートが持つ
+    /// ものの削除は手動のままです。
+    ///
     /// ## 修正の安全性
-    /// 手動のみ: すべてのメンバーアカウントのルートに到達する方法が変わり、それは組織の責任者が決めることです。メンバーの
-    /// ルートの認証情報の削除は、メンバー側からは元に戻せません。
+    /// 要レビュー: すべてのメンバーアカウントのルートに到達する方法が変わり、それは組織の責任者が決めることです。この修正は
+    /// 何も削除しません。メンバーのルートの認証情報の削除(メンバー側からは元に戻せません)は人が行います。
     ///
     /// ## 参考資料
     /// - IAM ユーザーガイド「Centralize root access for member accounts」
@@ -109,7 +117,7 @@ declare_rule! {
         section: Section::Mistakes,
         item: "3-2",
         severity: Severity::Medium,
-        fix: FixAvailability::ManualOnly,
+        fix: FixAvailability::NeedsReview,
         remedy: Remedy {
             en: "Turn on centralised root access for the organization's member accounts",
             ja: "組織のメンバーアカウントのルートアクセス一元管理を有効にする",
@@ -117,7 +125,7 @@ declare_rule! {
         },
         data: &["organizations:DescribeOrganization", "iam:ListOrganizationsFeatures", "sts:AssumeRoot"],
         check: check,
-        plan: None,
+        plan: Some(plan),
     }
 }
 
@@ -255,4 +263,36 @@ fn member_root(cx: &Context<'_>, out: &mut Findings, credentials: &RootCredentia
              (IAM > ルートアクセス管理、または IAMDeleteRootUserCredentials タスクのルートセッション)"
         ),
     );
+}
+
+/// The management account's failure is fixed by enabling the features (after IAM's trusted access, when
+/// that is the reason); an organization with consolidated billing only cannot have them, and what member
+/// roots still hold is deleted by a person.
+fn plan(fix: &FixContext<'_>, failing: &[&Finding]) -> Vec<Planned> {
+    let management = fix
+        .cx
+        .snapshot
+        .global
+        .organization
+        .get()
+        .ok()
+        .and_then(Option::as_ref)
+        .is_some_and(|organization| organization.is_management(fix.cx.account_id()));
+    let fixable = management
+        && fix.cx.snapshot.global.root_access.get().ok().and_then(Option::as_ref).is_some_and(|access| {
+            access
+                .unavailable_because
+                .as_deref()
+                .is_none_or(|because| because.starts_with("ServiceAccessNotEnabled"))
+        });
+    failing
+        .iter()
+        .map(|finding| {
+            if fixable {
+                Planned::Change { region: finding.region.clone(), action: FixAction::CentraliseRootAccess }
+            } else {
+                Planned::Manual
+            }
+        })
+        .collect()
 }

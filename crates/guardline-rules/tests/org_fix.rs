@@ -1,0 +1,145 @@
+//! The organisation-wide planner (`org_fix::organise`): which member steps an organisation-wide step
+//! replaces, in which account that step runs, and when the members keep their own steps (no delegated
+//! administrator, a setting that could not be read).
+
+use guardline_model::org::{OrgRegionServices, OrgServices};
+use guardline_model::{CollectError, Collected, ErrorKind, Text};
+use guardline_rules::FixAvailability;
+use guardline_rules::fix::{FixAction, FixPlan, FixStep};
+use guardline_rules::org_fix::organise;
+
+const MANAGEMENT: &str = "111111111111";
+const SECURITY: &str = "222222222222";
+const DEV: &str = "333333333333";
+const REGION: &str = "ap-northeast-1";
+
+fn step(control: &'static str, region: &str, action: FixAction) -> FixStep {
+    FixStep {
+        control,
+        fix: FixAvailability::Safe,
+        region: region.to_owned(),
+        action,
+        because: vec![Text::new("fails", "不合格")],
+        after: Vec::new(),
+    }
+}
+
+fn contact() -> FixAction {
+    FixAction::SetSecurityContact {
+        name: "Security".to_owned(),
+        email: "security@example.com".to_owned(),
+        phone: "+81-3-0000-0000".to_owned(),
+        title: "CISO".to_owned(),
+    }
+}
+
+/// A plan that enables GuardDuty in the region and sets the SECURITY contact.
+fn plan(account: &str) -> FixPlan {
+    FixPlan {
+        account_id: account.to_owned(),
+        account_alias: None,
+        steps: vec![
+            step("GUARDDUTY-001", REGION, FixAction::EnableGuardDuty { disabled_detector: None }),
+            step("ACCOUNT-002", "global", contact()),
+            step("IAM-007", "global", FixAction::BlockAccountPublicAccess),
+        ],
+        blocked: Vec::new(),
+        manual: Vec::new(),
+        covered: Vec::new(),
+    }
+}
+
+fn services(admins: Collected<Vec<String>>, auto_enable: Collected<Option<String>>) -> OrgServices {
+    let mut services = OrgServices::default();
+    services.regions.insert(
+        REGION.to_owned(),
+        OrgRegionServices { guardduty_admins: admins, guardduty_auto_enable: auto_enable },
+    );
+    services
+}
+
+fn controls(plan: &FixPlan) -> Vec<&str> {
+    plan.steps.iter().map(|step| step.control).collect()
+}
+
+#[test]
+fn a_configured_administrator_is_designated_and_auto_enables_every_member() {
+    let (mut management, mut security, mut dev) = (plan(MANAGEMENT), plan(SECURITY), plan(DEV));
+    let services = services(Collected::ok(Vec::new()), Collected::ok(None));
+    let steps = {
+        let mut plans = [(MANAGEMENT, &mut management), (SECURITY, &mut security), (DEV, &mut dev)];
+        organise(MANAGEMENT, Some(SECURITY), &services, &mut plans)
+    };
+    assert!(steps.notes.is_empty(), "{:?}", steps.notes);
+    let actions: Vec<&FixAction> = steps.management.iter().map(|step| &step.action).collect();
+    assert_eq!(actions[0], &FixAction::DelegateGuardDuty { admin_account: SECURITY.to_owned() });
+    let FixAction::SetMemberSecurityContacts { accounts, .. } = actions[1] else { panic!("{actions:?}") };
+    assert_eq!(accounts, &[SECURITY, DEV]);
+    assert_eq!(steps.admins.len(), 1);
+    assert_eq!(steps.admins[0].0, SECURITY);
+    assert_eq!(steps.admins[0].1[0].action, FixAction::AutoEnableGuardDuty);
+    // The reasons name the member accounts they come from.
+    assert!(steps.management[0].because.iter().any(|because| because.en == format!("{DEV}: fails")));
+    // The management account keeps its own steps; the administrator its own GuardDuty step; a member keeps
+    // only what has no organisation-wide way.
+    assert_eq!(controls(&management), ["GUARDDUTY-001", "ACCOUNT-002", "IAM-007"]);
+    assert_eq!(controls(&security), ["GUARDDUTY-001", "IAM-007"]);
+    assert_eq!(controls(&dev), ["IAM-007"]);
+    assert_eq!(dev.covered.len(), 2);
+}
+
+#[test]
+fn an_existing_administrator_is_used_and_auto_enable_all_needs_no_step() {
+    let (mut management, mut dev) = (plan(MANAGEMENT), plan(DEV));
+    let services = services(Collected::ok(vec![SECURITY.to_owned()]), Collected::ok(Some("ALL".to_owned())));
+    let steps = {
+        let mut plans = [(MANAGEMENT, &mut management), (DEV, &mut dev)];
+        organise(MANAGEMENT, Some("444444444444"), &services, &mut plans)
+    };
+    assert!(steps.management.iter().all(|step| step.control != "GUARDDUTY-001"), "{:?}", steps.management);
+    assert!(steps.admins.is_empty(), "{:?}", steps.admins);
+    assert!(dev.covered.iter().any(|covered| covered.by.en.contains(SECURITY)), "{:?}", dev.covered);
+    assert_eq!(controls(&dev), ["IAM-007"]);
+}
+
+#[test]
+fn without_an_administrator_or_its_settings_members_keep_their_own_guardduty_steps() {
+    let error = CollectError {
+        action: "guardduty:ListOrganizationAdminAccounts".to_owned(),
+        kind: ErrorKind::AccessDenied,
+        code: Some("AccessDeniedException".to_owned()),
+        message: "denied".to_owned(),
+    };
+    let cases = [
+        (services(Collected::ok(Vec::new()), Collected::ok(None)), None, "`[org] delegated-admin`"),
+        (services(Collected::error(error.clone()), Collected::ok(None)), Some(SECURITY), "could not be read"),
+        (
+            services(Collected::ok(vec![SECURITY.to_owned()]), Collected::error(error)),
+            Some(SECURITY),
+            "auto-enable setting could not be read",
+        ),
+    ];
+    for (services, configured, note) in cases {
+        let (mut management, mut dev) = (plan(MANAGEMENT), plan(DEV));
+        let steps = {
+            let mut plans = [(MANAGEMENT, &mut management), (DEV, &mut dev)];
+            organise(MANAGEMENT, configured, &services, &mut plans)
+        };
+        assert!(steps.notes.iter().any(|text| text.en.contains(note)), "{note}: {:?}", steps.notes);
+        assert!(steps.admins.is_empty());
+        assert_eq!(controls(&dev), ["GUARDDUTY-001", "IAM-007"], "{note}");
+    }
+}
+
+#[test]
+fn a_covered_step_leaves_the_remaining_steps_order_intact() {
+    let mut dev = plan(DEV);
+    dev.steps[2].after = vec![0];
+    dev.cover(|step| (step.control == "GUARDDUTY-001").then(|| Text::new("org", "org")));
+    assert_eq!(controls(&dev), ["ACCOUNT-002", "IAM-007"]);
+    assert!(dev.steps[1].after.is_empty(), "the covered step is no longer waited for");
+    dev.steps[1].after = vec![0];
+    dev.prepend(vec![step("ORG-005", "global", FixAction::CentraliseRootAccess)]);
+    assert_eq!(controls(&dev), ["ORG-005", "ACCOUNT-002", "IAM-007"]);
+    assert_eq!(dev.steps[2].after, [1], "IAM-007 still waits for ACCOUNT-002, now step 2");
+}
