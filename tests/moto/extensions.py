@@ -22,6 +22,9 @@ moto's app: it answers the operations below itself and hands every other request
   delegated administrator moto's EnableOrganizationAdminAccount designated (others: BadRequestException);
   `ALL` enables GuardDuty in every active member account at once (AWS: within 24 hours), creating the
   detectors members lack; the management account is not auto-enabled.
+- Amazon Inspector organisations: `Enable` with `accountIds` by the delegated administrator (moto's
+  EnableDelegatedAdminAccount) also enables the scans in each member's own backend, where AWS records them
+  and the member's BatchGetAccountStatus reads them (moto keeps them in the administrator's backend only).
 - SSM: DescribeInstanceInformation (empty unless seeded; filters are not applied).
 - SSM maintenance windows, on moto's own objects (`ssm_backends[account][region].windows`, each with its
   `targets` and `tasks`): UpdateMaintenanceWindow, UpdateMaintenanceWindowTarget, UpdateMaintenanceWindowTask
@@ -98,6 +101,7 @@ from moto.cloudtrail.models import cloudtrail_backends
 from moto.ec2.models import ec2_backends
 from moto.core.responses import BaseResponse
 from moto.guardduty.models import guardduty_backends
+from moto.inspector2.models import inspector2_backends
 from moto.iam.models import get_account_id_from, mark_account_as_visited
 from moto.organizations.models import organizations_backends
 from moto.resourcegroups.models import resourcegroups_backends
@@ -414,6 +418,8 @@ class Extensions:
             return self.app(environ, start_response)
         if request.service == "securityhub" and request.method == "POST" and request.path.rstrip("/") == "/accounts":
             return self.enable_security_hub(request, start_response)
+        if request.service == "inspector2" and request.method == "POST" and request.path.rstrip("/") == "/enable":
+            return self.inspector_enable(request, environ, start_response)
         if request.target == "AWSOrganizationsV20161128.EnableAWSServiceAccess":
             answered = self.enable_iam_service_access(request, start_response)
             if answered is not None:
@@ -559,6 +565,29 @@ class Extensions:
                                          "DateEnabled": datetime.datetime.now(datetime.timezone.utc).timestamp()})
             return {}
         return self.respond(start_response, request, handler, json_11=True)
+
+    # ---- Amazon Inspector organisations ----
+
+    def inspector_enable(self, request: Request, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
+        """inspector2:Enable by the delegated administrator for member accounts: moto records the members'
+        status in the administrator's own backend only, so a member's BatchGetAccountStatus never sees it; AWS
+        enables the scans in each member (https://docs.aws.amazon.com/inspector/v2/APIReference/API_Enable.html),
+        so the members' backends are updated too. moto answers the call itself."""
+        body = get_input_stream(request.environ).read()
+        request.environ["wsgi.input"] = BytesIO(body)
+        request.environ["CONTENT_LENGTH"] = str(len(body))
+        request.environ.pop("HTTP_TRANSFER_ENCODING", None)
+        answer = self.app(environ, start_response)
+        params = json.loads(body or b"{}")
+        management, _ = organizations_backends.master_accounts.get(request.account, (None, None))
+        if management is not None:
+            admins = inspector2_backends[management][request.region].admin_accounts
+            if admins.get(request.account) == "ENABLED":
+                with self.lock:
+                    for member in params.get("accountIds") or []:
+                        if member != request.account:
+                            inspector2_backends[member][request.region].enable([member], params.get("resourceTypes") or [])
+        return answer
 
     # ---- Root sessions ----
 

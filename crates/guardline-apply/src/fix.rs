@@ -162,6 +162,12 @@ async fn apply_step(base: &SdkConfig, account_id: &str, step: &FixStep) -> Resul
             delegate_guardduty(&config, admin_account, &mut writes).await?
         }
         FixAction::AutoEnableGuardDuty => auto_enable_guardduty(&config, &mut writes).await?,
+        FixAction::DelegateInspector { admin_account } => {
+            crate::org_setup::delegate_inspector(&config, admin_account, &mut writes).await?
+        }
+        FixAction::EnableInspectorMembers { accounts } => {
+            crate::org_setup::enable_inspector_members(&config, accounts, &mut writes).await?
+        }
         FixAction::SetMemberSecurityContacts { accounts, name, email, phone, title } => {
             trusted_access(&config, "account.amazonaws.com", &mut writes).await?;
             let client = aws_sdk_account::Client::new(&config);
@@ -232,7 +238,7 @@ pub(crate) fn already_exists(error: &CollectError, codes: &[&str]) -> bool {
     error.code.as_deref().is_some_and(|code| codes.contains(&code))
 }
 
-fn built<T, E: std::fmt::Display>(action: &str, result: Result<T, E>) -> Result<T, CollectError> {
+pub(crate) fn built<T, E: std::fmt::Display>(action: &str, result: Result<T, E>) -> Result<T, CollectError> {
     result.map_err(|error| malformed(action, format!("building the request: {error}")))
 }
 

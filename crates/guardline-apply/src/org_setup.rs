@@ -1,6 +1,7 @@
 //! The organisation-wide fix steps `fix --org` plans (`guardline_rules::org_fix`), carried out in the
 //! management account or in the delegated administrator: trusted access in Organizations, centralised root
-//! access, GuardDuty's delegated administrator and its auto-enable, the members' SECURITY contacts.
+//! access, GuardDuty's and Amazon Inspector's delegated administrators and what they enable for the members,
+//! the members' SECURITY contacts.
 //!
 //! Like every step, each re-reads what it changes and writes only what is missing, and it never changes a
 //! choice someone made: a region whose GuardDuty already has another delegated administrator is refused, not
@@ -200,5 +201,127 @@ pub(crate) async fn member_security_contact(
         .title(contact.title);
     call("account:PutAlternateContact", request.send()).await?;
     writes.push(format!("account:PutAlternateContact {account}"));
+    Ok(())
+}
+
+/// Designates `admin` as Amazon Inspector's delegated administrator in the region, unless it is; refused
+/// when the region has another one
+/// (https://docs.aws.amazon.com/inspector/v2/APIReference/API_EnableDelegatedAdminAccount.html).
+pub(crate) async fn delegate_inspector(
+    config: &SdkConfig,
+    admin: &str,
+    writes: &mut Writes,
+) -> Result<(), CollectError> {
+    use aws_sdk_inspector2::types::DelegatedAdminStatus;
+    let client = aws_sdk_inspector2::Client::new(config);
+    let listed =
+        call("inspector2:ListDelegatedAdminAccounts", client.list_delegated_admin_accounts().send()).await?;
+    let enabled: Vec<&str> = listed
+        .delegated_admin_accounts()
+        .iter()
+        .filter(|account| account.status() == Some(&DelegatedAdminStatus::Enabled))
+        .filter_map(|account| account.account_id())
+        .collect();
+    if enabled.contains(&admin) {
+        return Ok(());
+    }
+    if let Some(other) = enabled.first() {
+        return Err(CollectError {
+            action: "inspector2:EnableDelegatedAdminAccount".to_owned(),
+            kind: ErrorKind::Failed,
+            code: None,
+            message: format!(
+                "refused: Amazon Inspector's delegated administrator here is already account {other}, not \
+                 {admin}; Guardline does not change a designation"
+            ),
+        });
+    }
+    call(
+        "inspector2:EnableDelegatedAdminAccount",
+        client.enable_delegated_admin_account().delegated_admin_account_id(admin).send(),
+    )
+    .await?;
+    writes.push(format!("inspector2:EnableDelegatedAdminAccount {admin}"));
+    Ok(())
+}
+
+/// In Inspector's delegated administrator: EC2 auto-enabled for new members (the other scan types as they
+/// are), each of `accounts` associated as a member where it is not, then EC2 scanning enabled for those
+/// whose EC2 status is neither ENABLED nor ENABLING
+/// (https://docs.aws.amazon.com/inspector/v2/APIReference/API_Enable.html).
+pub(crate) async fn enable_inspector_members(
+    config: &SdkConfig,
+    accounts: &[String],
+    writes: &mut Writes,
+) -> Result<(), CollectError> {
+    use aws_sdk_inspector2::types::{AutoEnable, ResourceScanType, Status};
+    let client = aws_sdk_inspector2::Client::new(config);
+    let current = call(
+        "inspector2:DescribeOrganizationConfiguration",
+        client.describe_organization_configuration().send(),
+    )
+    .await?;
+    let auto = current.auto_enable();
+    if !auto.is_some_and(|auto| auto.ec2()) {
+        let wanted = crate::fix::built(
+            "inspector2:UpdateOrganizationConfiguration",
+            AutoEnable::builder()
+                .ec2(true)
+                .ecr(auto.is_some_and(AutoEnable::ecr))
+                .set_lambda(auto.and_then(AutoEnable::lambda))
+                .set_lambda_code(auto.and_then(AutoEnable::lambda_code))
+                .build(),
+        )?;
+        call(
+            "inspector2:UpdateOrganizationConfiguration",
+            client.update_organization_configuration().auto_enable(wanted).send(),
+        )
+        .await?;
+        writes.push("inspector2:UpdateOrganizationConfiguration ec2");
+    }
+    let members = call("inspector2:ListMembers", client.list_members().only_associated(false).send()).await?;
+    for account in accounts {
+        let associated = members.members().iter().any(|member| {
+            member.account_id() == Some(account.as_str())
+                && member.relationship_status().is_some_and(|status| status.as_str() == "ENABLED")
+        });
+        if !associated {
+            call("inspector2:AssociateMember", client.associate_member().account_id(account).send()).await?;
+            writes.push(format!("inspector2:AssociateMember {account}"));
+        }
+    }
+    let status = call(
+        "inspector2:BatchGetAccountStatus",
+        client.batch_get_account_status().set_account_ids(Some(accounts.to_vec())).send(),
+    )
+    .await?;
+    let to_enable: Vec<String> = accounts
+        .iter()
+        .filter(|account| {
+            !status.accounts().iter().any(|state| {
+                state.account_id() == account.as_str()
+                    && state
+                        .resource_state()
+                        .and_then(|resources| resources.ec2())
+                        .is_some_and(|ec2| matches!(ec2.status(), Status::Enabled | Status::Enabling))
+            })
+        })
+        .cloned()
+        .collect();
+    if to_enable.is_empty() {
+        return Ok(());
+    }
+    let request =
+        client.enable().set_account_ids(Some(to_enable.clone())).resource_types(ResourceScanType::Ec2).send();
+    let answer = call("inspector2:Enable", request).await?;
+    if let Some(failed) = answer.failed_accounts().first() {
+        return Err(CollectError {
+            action: "inspector2:Enable".to_owned(),
+            kind: ErrorKind::Failed,
+            code: Some(failed.error_code().as_str().to_owned()),
+            message: format!("account {}: {}", failed.account_id(), failed.error_message()),
+        });
+    }
+    writes.push(format!("inspector2:Enable EC2 {}", to_enable.join(", ")));
     Ok(())
 }

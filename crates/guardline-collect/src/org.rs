@@ -35,13 +35,16 @@ use crate::error::{classify, malformed};
 
 /// The actions `guardline org` and `scan --org` call beyond a scan's (`guardline iam-policy --for org`):
 /// [`list_accounts`], [`mfa_serial`] for `org switch-roles`, and what `fix --org` reads of the
-/// organisation's security services ([`guardduty_admins`], [`guardduty_auto_enable`]).
+/// organisation's security services ([`guardduty_admins`], [`guardduty_auto_enable`], [`inspector_admins`],
+/// [`inspector_auto_enable_ec2`]).
 pub const ACTIONS: &[&str] = &[
     "guardduty:DescribeOrganizationConfiguration",
     "guardduty:ListDetectors",
     "guardduty:ListOrganizationAdminAccounts",
     "iam:ListMFADevices",
     "iam:ListOrganizationsFeatures",
+    "inspector2:DescribeOrganizationConfiguration",
+    "inspector2:ListDelegatedAdminAccounts",
     "organizations:ListAccounts",
     "organizations:ListAccountsForParent",
     "organizations:ListOrganizationalUnitsForParent",
@@ -444,4 +447,46 @@ pub async fn guardduty_auto_enable(admin: &SdkConfig, region: &str) -> Result<Op
         Some(members) => members.as_str().to_owned(),
         None => "NONE".to_owned(),
     }))
+}
+
+/// Amazon Inspector's delegated administrators in `region` whose status is `ENABLED`, as the management
+/// account lists them (`inspector2:ListDelegatedAdminAccounts`,
+/// https://docs.aws.amazon.com/inspector/v2/APIReference/API_ListDelegatedAdminAccounts.html).
+pub async fn inspector_admins(hub: &SdkConfig, region: &str) -> Result<Vec<String>, CollectError> {
+    use aws_sdk_inspector2::types::DelegatedAdminStatus;
+    let config = hub.to_builder().region(aws_config::Region::new(region.to_owned())).build();
+    let client = aws_sdk_inspector2::Client::new(&config);
+    let mut admins = Vec::new();
+    let mut token = None;
+    loop {
+        let page = client
+            .list_delegated_admin_accounts()
+            .set_next_token(token.take())
+            .send()
+            .await
+            .map_err(|error| classify("inspector2:ListDelegatedAdminAccounts", &error))?;
+        admins.extend(
+            page.delegated_admin_accounts()
+                .iter()
+                .filter(|account| account.status() == Some(&DelegatedAdminStatus::Enabled))
+                .filter_map(|account| account.account_id().map(str::to_owned)),
+        );
+        token = page.next_token().filter(|token| !token.is_empty()).map(str::to_owned);
+        if token.is_none() {
+            return Ok(admins);
+        }
+    }
+}
+
+/// Whether Amazon Inspector auto-enables EC2 scanning for new members, read in the delegated administrator
+/// (`inspector2:DescribeOrganizationConfiguration`,
+/// https://docs.aws.amazon.com/inspector/v2/APIReference/API_DescribeOrganizationConfiguration.html).
+pub async fn inspector_auto_enable_ec2(admin: &SdkConfig, region: &str) -> Result<bool, CollectError> {
+    let config = admin.to_builder().region(aws_config::Region::new(region.to_owned())).build();
+    let answer = aws_sdk_inspector2::Client::new(&config)
+        .describe_organization_configuration()
+        .send()
+        .await
+        .map_err(|error| classify("inspector2:DescribeOrganizationConfiguration", &error))?;
+    Ok(answer.auto_enable().is_some_and(|auto| auto.ec2()))
 }

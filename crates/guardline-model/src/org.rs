@@ -125,4 +125,10 @@ pub struct OrgRegionServices {
     /// (`guardduty:DescribeOrganizationConfiguration`): `ALL`, `NEW` or `NONE`; `None` when there is no
     /// administrator yet, or the administrator has no detector in the region.
     pub guardduty_auto_enable: crate::Collected<Option<String>>,
+    /// Amazon Inspector's delegated administrators in the region whose status is `ENABLED`
+    /// (`inspector2:ListDelegatedAdminAccounts`, read in the management account).
+    pub inspector_admins: crate::Collected<Vec<String>>,
+    /// Whether EC2 scanning is auto-enabled for new members, as the administrator reads it
+    /// (`inspector2:DescribeOrganizationConfiguration`); `None` when there is no administrator yet.
+    pub inspector_auto_enable_ec2: crate::Collected<Option<bool>>,
 }

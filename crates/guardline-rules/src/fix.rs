@@ -72,6 +72,12 @@ pub enum FixAction {
     /// GUARDDUTY-001 for the organisation, in the delegated administrator: GuardDuty enabled for every member
     /// account, existing and new (`AutoEnableOrganizationMembers = ALL`), after a detector of its own.
     AutoEnableGuardDuty,
+    /// INSPECTOR-001 for the organisation, in the management account: designate `admin_account` as Amazon
+    /// Inspector's delegated administrator in the region.
+    DelegateInspector { admin_account: String },
+    /// INSPECTOR-001 for the organisation, in the delegated administrator: EC2 scanning auto-enabled for new
+    /// members, and enabled now for `accounts` (associated as members first where they are not).
+    EnableInspectorMembers { accounts: Vec<String> },
     /// ACCOUNT-002 for the organisation, in the management account: the SECURITY alternate contact of each
     /// member account (`account:PutAlternateContact --account-id`), after AWS Account Management's trusted
     /// access.
@@ -222,6 +228,20 @@ impl FixAction {
                 "guardduty:CreateDetector",
                 "guardduty:DescribeOrganizationConfiguration",
                 "guardduty:UpdateOrganizationConfiguration",
+            ],
+            FixAction::DelegateInspector { .. } => vec![
+                "inspector2:ListDelegatedAdminAccounts",
+                "inspector2:EnableDelegatedAdminAccount",
+                "organizations:EnableAWSServiceAccess",
+                "organizations:RegisterDelegatedAdministrator",
+            ],
+            FixAction::EnableInspectorMembers { .. } => vec![
+                "inspector2:DescribeOrganizationConfiguration",
+                "inspector2:UpdateOrganizationConfiguration",
+                "inspector2:ListMembers",
+                "inspector2:AssociateMember",
+                "inspector2:BatchGetAccountStatus",
+                "inspector2:Enable",
             ],
             FixAction::SetMemberSecurityContacts { .. } => vec![
                 "organizations:ListAWSServiceAccessForOrganization",
@@ -471,6 +491,26 @@ impl FixAction {
                 "組織のすべてのメンバーアカウント (既存と新規) で GuardDuty を有効化 (自動有効化 ALL)。\
                  このアカウントに検出器がなければ先に作成",
             ),
+            FixAction::DelegateInspector { admin_account } => Text::new(
+                format!(
+                    "designate account {admin_account} as Amazon Inspector's delegated administrator for the \
+                     organization"
+                ),
+                format!("アカウント {admin_account} を組織の Amazon Inspector の委任管理者に指定"),
+            ),
+            FixAction::EnableInspectorMembers { accounts } => {
+                let (count, ids) = (accounts.len(), accounts.join(", "));
+                Text::new(
+                    format!(
+                        "enable Amazon Inspector EC2 scanning for {count} member account(s) ({ids}) and \
+                         auto-enable it for new members"
+                    ),
+                    format!(
+                        "メンバーアカウント {count} 件 ({ids}) で Amazon Inspector の EC2 スキャンを有効化し、新しい\
+                         メンバーで自動有効化"
+                    ),
+                )
+            }
             FixAction::SetMemberSecurityContacts { accounts, name, email, .. } => {
                 let count = accounts.len();
                 let ids = accounts.join(", ");
@@ -530,6 +570,8 @@ pub fn every_call() -> Vec<&'static str> {
         FixAction::CentraliseRootAccess,
         FixAction::DelegateGuardDuty { admin_account: String::new() },
         FixAction::AutoEnableGuardDuty,
+        FixAction::DelegateInspector { admin_account: String::new() },
+        FixAction::EnableInspectorMembers { accounts: Vec::new() },
         FixAction::SetMemberSecurityContacts {
             accounts: Vec::new(),
             name: String::new(),

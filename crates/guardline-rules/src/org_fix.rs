@@ -5,6 +5,9 @@
 //! - GUARDDUTY-001: GuardDuty's delegated administrator (`[org] delegated-admin`, or the one the region
 //!   already has) designated from the management account, then auto-enable `ALL` from the administrator, so
 //!   every member, existing and new, has GuardDuty without a step of its own. Per region, like the service.
+//! - INSPECTOR-001: Inspector's delegated administrator designated the same way, then from the administrator
+//!   EC2 scanning enabled for the failing members (`inspector2:Enable --account-ids`) and auto-enabled for
+//!   new ones (Inspector's auto-enable does not reach existing members).
 //! - ACCOUNT-002: the members' SECURITY alternate contacts set from the management account
 //!   (`account:PutAlternateContact --account-id`), one step for all of them.
 //!
@@ -17,8 +20,8 @@
 //! nothing); a member step is removed only when the step that replaces it is in the plan (or its effect is
 //! already in place), never on a guess.
 
-use guardline_model::Text;
-use guardline_model::org::OrgServices;
+use guardline_model::org::{OrgRegionServices, OrgServices};
+use guardline_model::{Collected, Text};
 
 use crate::FixAvailability;
 use crate::fix::{FixAction, FixPlan, FixStep};
@@ -54,7 +57,9 @@ pub fn organise(
     plans: &mut [(&str, &mut FixPlan)],
 ) -> OrgSteps {
     let mut steps = OrgSteps::default();
-    guardduty(management, delegated_admin, services, plans, &mut steps);
+    for service in [&GUARDDUTY, &INSPECTOR] {
+        delegated(service, management, delegated_admin, services, plans, &mut steps);
+    }
     security_contacts(management, plans, &mut steps);
     steps
 }
@@ -83,37 +88,104 @@ fn org_step(control: &'static str, region: &str, action: FixAction, because: Vec
     FixStep { control, fix, region: region.to_owned(), action, because, after: Vec::new() }
 }
 
-/// GUARDDUTY-001, per region where a member's plan enables GuardDuty.
-fn guardduty(
+/// A service whose delegated administrator can enable it for every member account.
+struct Delegated {
+    control: &'static str,
+    /// The service's name in messages.
+    name: &'static str,
+    /// A member's own step the organisation-wide steps replace.
+    member_step: fn(&FixAction) -> bool,
+    /// The region's delegated administrators, as the management account lists them.
+    admins: fn(&OrgRegionServices) -> &Collected<Vec<String>>,
+    /// Whether the administrator already covers every member (then it needs no step), or why its setting
+    /// could not be read.
+    covers_all: fn(&OrgRegionServices) -> Result<bool, String>,
+    /// The management account's step designating the administrator.
+    delegate: fn(String) -> FixAction,
+    /// The administrator's step, for the member accounts whose own steps it replaces.
+    admin_step: fn(Vec<String>) -> FixAction,
+    /// What a member's section says does its step instead.
+    by: fn(&str) -> Text,
+}
+
+/// GUARDDUTY-001: designation, then auto-enable `ALL` (existing and new members).
+const GUARDDUTY: Delegated = Delegated {
+    control: "GUARDDUTY-001",
+    name: "GuardDuty",
+    member_step: |action| matches!(action, FixAction::EnableGuardDuty { .. }),
+    admins: |services| &services.guardduty_admins,
+    covers_all: |services| match services.guardduty_auto_enable.get() {
+        Ok(auto_enable) => Ok(auto_enable.as_deref() == Some("ALL")),
+        Err(error) => Err(error.to_string()),
+    },
+    delegate: |admin_account| FixAction::DelegateGuardDuty { admin_account },
+    admin_step: |_| FixAction::AutoEnableGuardDuty,
+    by: |admin| {
+        Text::new(
+            format!(
+                "GuardDuty's delegated administrator {admin} enables every member account (auto-enable ALL)"
+            ),
+            format!("GuardDuty の委任管理者 {admin} がすべてのメンバーアカウントを有効化 (自動有効化 ALL)"),
+        )
+    },
+};
+
+/// INSPECTOR-001: designation, then EC2 scanning enabled for the failing members by the administrator
+/// (Inspector's auto-enable reaches new members only) and auto-enabled for new ones.
+const INSPECTOR: Delegated = Delegated {
+    control: "INSPECTOR-001",
+    name: "Amazon Inspector",
+    member_step: |action| matches!(action, FixAction::EnableInspectorEc2 { .. }),
+    admins: |services| &services.inspector_admins,
+    covers_all: |services| match services.inspector_auto_enable_ec2.get() {
+        Ok(_) => Ok(false),
+        Err(error) => Err(error.to_string()),
+    },
+    delegate: |admin_account| FixAction::DelegateInspector { admin_account },
+    admin_step: |accounts| FixAction::EnableInspectorMembers { accounts },
+    by: |admin| {
+        Text::new(
+            format!("Amazon Inspector's delegated administrator {admin} enables EC2 scanning here"),
+            format!("Amazon Inspector の委任管理者 {admin} がここで EC2 スキャンを有効化"),
+        )
+    },
+};
+
+/// `service`, per region where a member's plan has its step.
+fn delegated(
+    service: &Delegated,
     management: &str,
     delegated_admin: Option<&str>,
     services: &OrgServices,
     plans: &mut [(&str, &mut FixPlan)],
     steps: &mut OrgSteps,
 ) {
-    let is_guardduty = |step: &FixStep| matches!(step.action, FixAction::EnableGuardDuty { .. });
+    let (control, name) = (service.control, service.name);
     let mut regions: Vec<String> = plans
         .iter()
         .filter(|(id, _)| *id != management)
         .flat_map(|(_, plan)| {
-            plan.steps.iter().filter(|step| is_guardduty(step)).map(|step| step.region.clone())
+            plan.steps
+                .iter()
+                .filter(|step| (service.member_step)(&step.action))
+                .map(|step| step.region.clone())
         })
         .collect();
     regions.sort();
     regions.dedup();
     for region in regions {
-        let Some(service) = services.regions.get(&region) else { continue };
-        let admins = match service.guardduty_admins.get() {
+        let Some(region_services) = services.regions.get(&region) else { continue };
+        let admins = match (service.admins)(region_services).get() {
             Ok(admins) => admins,
             Err(error) => {
                 let why = error.to_string();
                 steps.notes.push(Text::new(
                     format!(
-                        "GuardDuty in {region}: its delegated administrator could not be read ({why}), so each \
+                        "{name} in {region}: its delegated administrator could not be read ({why}), so each \
                          member account is enabled on its own"
                     ),
                     format!(
-                        "{region} の GuardDuty: 委任管理者を読めなかったため ({why})、各メンバーアカウントで個別に\
+                        "{region} の {name}: 委任管理者を読めなかったため ({why})、各メンバーアカウントで個別に\
                          有効化します"
                     ),
                 ));
@@ -126,56 +198,51 @@ fn guardduty(
             (None, None) => {
                 steps.notes.push(Text::new(
                     format!(
-                        "GuardDuty in {region}: the organization has no delegated administrator; name one in \
-                         `[org] delegated-admin` (a security tooling account) to enable every member, existing \
-                         and new, from there. Until then each member account is enabled on its own"
+                        "{name} in {region}: the organization has no delegated administrator; name one in \
+                         `[org] delegated-admin` (a security tooling account) to enable every member from there. \
+                         Until then each member account is enabled on its own"
                     ),
                     format!(
-                        "{region} の GuardDuty: 組織に委任管理者がいません。`[org] delegated-admin` に (セキュリティ用の\
-                         アカウントを) 指定すると、既存と新規のすべてのメンバーをそこから有効化します。それまでは各\
-                         メンバーアカウントで個別に有効化します"
+                        "{region} の {name}: 組織に委任管理者がいません。`[org] delegated-admin` に (セキュリティ用の\
+                         アカウントを) 指定すると、すべてのメンバーをそこから有効化します。それまでは各メンバー\
+                         アカウントで個別に有効化します"
                     ),
                 ));
                 continue;
             }
         };
-        let auto_enable = match service.guardduty_auto_enable.get() {
-            Ok(auto_enable) => auto_enable.clone(),
-            Err(error) => {
-                let why = error.to_string();
+        let covers_all = match (service.covers_all)(region_services) {
+            Ok(covers_all) => covers_all,
+            Err(why) => {
                 steps.notes.push(Text::new(
                     format!(
-                        "GuardDuty in {region}: the delegated administrator {admin}'s auto-enable setting could \
+                        "{name} in {region}: the delegated administrator {admin}'s organisation settings could \
                          not be read ({why}), so each member account is enabled on its own"
                     ),
                     format!(
-                        "{region} の GuardDuty: 委任管理者 {admin} の自動有効化の設定を読めなかったため ({why})、各\
+                        "{region} の {name}: 委任管理者 {admin} の組織の設定を読めなかったため ({why})、各\
                          メンバーアカウントで個別に有効化します"
                     ),
                 ));
                 continue;
             }
         };
-        let in_region = |step: &FixStep| is_guardduty(step) && step.region == region;
+        let in_region = |step: &FixStep| (service.member_step)(&step.action) && step.region == region;
         let because = reasons(plans, management, in_region);
         if admins.is_empty() {
-            let action = FixAction::DelegateGuardDuty { admin_account: admin.clone() };
-            steps.management.push(org_step("GUARDDUTY-001", &region, action, because.clone()));
+            let action = (service.delegate)(admin.clone());
+            steps.management.push(org_step(control, &region, action, because.clone()));
         }
-        if auto_enable.as_deref() != Some("ALL") {
-            steps.admin_steps(&admin).push(org_step(
-                "GUARDDUTY-001",
-                &region,
-                FixAction::AutoEnableGuardDuty,
-                because,
-            ));
+        let members: Vec<String> = plans
+            .iter()
+            .filter(|(id, plan)| *id != management && *id != admin && plan.steps.iter().any(in_region))
+            .map(|(id, _)| (*id).to_owned())
+            .collect();
+        if !covers_all {
+            let action = (service.admin_step)(members);
+            steps.admin_steps(&admin).push(org_step(control, &region, action, because));
         }
-        let by = Text::new(
-            format!(
-                "GuardDuty's delegated administrator {admin} enables every member account (auto-enable ALL)"
-            ),
-            format!("GuardDuty の委任管理者 {admin} がすべてのメンバーアカウントを有効化 (自動有効化 ALL)"),
-        );
+        let by = (service.by)(&admin);
         for (id, plan) in plans.iter_mut() {
             if *id != management && *id != admin {
                 plan.cover(|step| in_region(step).then(|| by.clone()));

@@ -53,7 +53,11 @@ fn services(admins: Collected<Vec<String>>, auto_enable: Collected<Option<String
     let mut services = OrgServices::default();
     services.regions.insert(
         REGION.to_owned(),
-        OrgRegionServices { guardduty_admins: admins, guardduty_auto_enable: auto_enable },
+        OrgRegionServices {
+            guardduty_admins: admins,
+            guardduty_auto_enable: auto_enable,
+            ..Default::default()
+        },
     );
     services
 }
@@ -116,7 +120,7 @@ fn without_an_administrator_or_its_settings_members_keep_their_own_guardduty_ste
         (
             services(Collected::ok(vec![SECURITY.to_owned()]), Collected::error(error)),
             Some(SECURITY),
-            "auto-enable setting could not be read",
+            "organisation settings could not be read",
         ),
     ];
     for (services, configured, note) in cases {
@@ -142,4 +146,42 @@ fn a_covered_step_leaves_the_remaining_steps_order_intact() {
     dev.prepend(vec![step("ORG-005", "global", FixAction::CentraliseRootAccess)]);
     assert_eq!(controls(&dev), ["ORG-005", "ACCOUNT-002", "IAM-007"]);
     assert_eq!(dev.steps[2].after, [1], "IAM-007 still waits for ACCOUNT-002, now step 2");
+}
+
+#[test]
+fn inspector_is_enabled_by_its_administrator_for_exactly_the_failing_members() {
+    let inspector = || step("INSPECTOR-001", REGION, FixAction::EnableInspectorEc2 { member_of: None });
+    let (mut management, mut security, mut dev, mut clean) =
+        (plan(MANAGEMENT), plan(SECURITY), plan(DEV), plan("444444444444"));
+    for plan in [&mut management, &mut security, &mut dev] {
+        plan.steps.push(inspector());
+    }
+    let mut services = services(Collected::ok(Vec::new()), Collected::ok(None));
+    let region = services.regions.get_mut(REGION).unwrap();
+    region.inspector_admins = Collected::ok(Vec::new());
+    region.inspector_auto_enable_ec2 = Collected::ok(None);
+    let steps = {
+        let mut plans = [
+            (MANAGEMENT, &mut management),
+            (SECURITY, &mut security),
+            (DEV, &mut dev),
+            ("444444444444", &mut clean),
+        ];
+        organise(MANAGEMENT, Some(SECURITY), &services, &mut plans)
+    };
+    assert!(
+        steps
+            .management
+            .iter()
+            .any(|step| step.action == FixAction::DelegateInspector { admin_account: SECURITY.to_owned() })
+    );
+    let admin = &steps.admins[0].1;
+    assert!(
+        admin
+            .iter()
+            .any(|step| step.action == FixAction::EnableInspectorMembers { accounts: vec![DEV.to_owned()] }),
+        "only the member whose plan had the step; the administrator keeps its own: {admin:?}"
+    );
+    assert!(controls(&security).contains(&"INSPECTOR-001"));
+    assert!(!controls(&dev).contains(&"INSPECTOR-001"));
 }

@@ -20,7 +20,7 @@
 //! the same name, and applies in each account only the fresh steps equal to the reviewed ones
 //! ([`super::fix::keep_reviewed_steps`]).
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use aws_config::SdkConfig;
 use futures::StreamExt as _;
@@ -267,9 +267,9 @@ async fn apply_account(plan: &AccountPlan, lines: &mut String, lang: &str) -> an
     Ok(report)
 }
 
-/// The AWS-native organisation setup (`guardline_rules::org_fix`): reads GuardDuty's delegated
-/// administrators (management account) and their auto-enable setting (the administrator, reached through its
-/// member role), then moves the member steps an organisation-wide step does into the management account's
+/// The AWS-native organisation setup (`guardline_rules::org_fix`): reads GuardDuty's and Amazon Inspector's
+/// delegated administrators (management account) and their organisation settings (the administrator,
+/// reached through its member role), then moves the member steps an organisation-wide step does into the management account's
 /// and the administrator's plans, adding either account to the plan when it is not among the selection.
 /// Returns why a control is still fixed member by member.
 async fn organise(
@@ -281,65 +281,61 @@ async fn organise(
     regions: &BTreeSet<String>,
 ) -> Vec<Text> {
     let mut notes = Vec::new();
-    let listed = futures::future::join_all(
-        regions.iter().map(|region| guardline_collect::org::guardduty_admins(&organisation.hub, region)),
-    )
-    .await;
-    let existing = listed.iter().find_map(|admins| admins.as_ref().ok().and_then(|admins| admins.first()));
-    let candidate = existing.cloned().or_else(|| organisation.settings.delegated_admin.clone());
-    // The administrator's SDK config, or why it cannot be reached.
-    let admin_sdk: Result<Option<SdkConfig>, String> = match &candidate {
-        None => Ok(None),
-        Some(admin) if *admin == hub.id => Ok(Some(organisation.hub.clone())),
-        Some(admin) => match accounts.iter().find(|plan| plan.account.id == *admin) {
-            Some(plan) => {
-                plan.sdk.clone().map(Some).ok_or_else(|| {
-                    plan.not_evaluated.clone().unwrap_or_else(|| "it was not reached".to_owned())
-                })
-            }
-            None => match organisation.listed.iter().find(|account| account.id == *admin) {
-                None => Err(format!(
-                    "account {admin} is not an account of the organisation (check `[org] delegated-admin`)"
-                )),
-                Some(account) => match organisation.reach(account).await {
-                    Ok((sdk, live)) => {
-                        let profile =
-                            config.profile_for_account(&facts(account, live.alias.as_deref())).name.clone();
-                        let pin = org_pin(config, &args.write, &hub.id, &live, &account.id, None);
-                        accounts.push(AccountPlan {
-                            account: account.clone(),
-                            not_evaluated: None,
-                            plan: Some(empty_plan(&live)),
-                            live,
-                            profile,
-                            pin,
-                            sdk: Some(sdk.clone()),
-                            unreviewed: Vec::new(),
-                            administers: false,
-                        });
-                        Ok(Some(sdk))
-                    }
-                    Err(reason) => Err(reason),
-                },
-            },
-        },
+    let hub_sdk = &organisation.hub;
+    let (guardduty, inspector) = futures::join!(
+        futures::future::join_all(
+            regions.iter().map(|region| guardline_collect::org::guardduty_admins(hub_sdk, region)),
+        ),
+        futures::future::join_all(
+            regions.iter().map(|region| guardline_collect::org::inspector_admins(hub_sdk, region)),
+        ),
+    );
+    // Every administrator the plan may need: those the regions have, else the configured one.
+    let mut admins: BTreeSet<String> = guardduty
+        .iter()
+        .chain(&inspector)
+        .filter_map(|listed| listed.as_ref().ok().and_then(|admins| admins.first().cloned()))
+        .collect();
+    let configured = organisation.settings.delegated_admin.clone();
+    admins.extend(configured.clone());
+    let mut reached: BTreeMap<String, Result<SdkConfig, String>> = BTreeMap::new();
+    for admin in admins {
+        let sdk = reach_admin(organisation, config, args, hub, accounts, &admin).await;
+        reached.insert(admin, sdk);
+    }
+    // The administrator of a region (the listed one, else the configured one) and its SDK config.
+    let admin_of = |listed: &Result<Vec<String>, guardline_model::CollectError>| {
+        let admin = match listed {
+            Ok(admins) => admins.first().cloned().or_else(|| configured.clone()),
+            Err(_) => None,
+        }?;
+        let sdk = reached.get(&admin).cloned().unwrap_or_else(|| Err("it was not reached".to_owned()));
+        Some((admin, sdk))
     };
     let mut services = OrgServices::default();
-    for (region, admins) in regions.iter().zip(listed) {
-        let auto_enable = match (&admins, &admin_sdk, &candidate) {
-            (Err(error), _, _) => Err(error.clone()),
-            (_, Err(reason), Some(admin)) => Err(not_reached(admin, reason)),
-            (Ok(admins), Ok(Some(sdk)), Some(admin)) => match admins.first() {
-                None => Ok(None),
-                Some(listed) if listed == admin => {
-                    guardline_collect::org::guardduty_auto_enable(sdk, region).await
-                }
-                Some(listed) => Err(not_reached(listed, "it administers GuardDuty in this region only")),
-            },
-            _ => Ok(None),
+    for ((region, guardduty), inspector) in regions.iter().zip(guardduty).zip(inspector) {
+        let designated =
+            |listed: &Result<Vec<String>, _>| listed.as_ref().is_ok_and(|admins| !admins.is_empty());
+        let guardduty_auto_enable = match admin_of(&guardduty) {
+            None => Ok(None),
+            Some((admin, Err(reason))) => Err(not_reached("guardduty", &admin, &reason)),
+            Some((_, Ok(_))) if !designated(&guardduty) => Ok(None),
+            Some((_, Ok(sdk))) => guardline_collect::org::guardduty_auto_enable(&sdk, region).await,
         };
-        let region_services =
-            OrgRegionServices { guardduty_admins: admins.into(), guardduty_auto_enable: auto_enable.into() };
+        let inspector_auto_enable_ec2 = match admin_of(&inspector) {
+            None => Ok(None),
+            Some((admin, Err(reason))) => Err(not_reached("inspector2", &admin, &reason)),
+            Some((_, Ok(_))) if !designated(&inspector) => Ok(None),
+            Some((_, Ok(sdk))) => {
+                guardline_collect::org::inspector_auto_enable_ec2(&sdk, region).await.map(Some)
+            }
+        };
+        let region_services = OrgRegionServices {
+            guardduty_admins: guardduty.into(),
+            guardduty_auto_enable: guardduty_auto_enable.into(),
+            inspector_admins: inspector.into(),
+            inspector_auto_enable_ec2: inspector_auto_enable_ec2.into(),
+        };
         services.regions.insert(region.clone(), region_services);
     }
     let steps = {
@@ -347,7 +343,7 @@ async fn organise(
             .iter_mut()
             .filter_map(|plan| Some((plan.account.id.as_str(), plan.plan.as_mut()?)))
             .collect();
-        guardline_rules::org_fix::organise(&hub.id, candidate.as_deref(), &services, &mut plans)
+        guardline_rules::org_fix::organise(&hub.id, configured.as_deref(), &services, &mut plans)
     };
     notes.extend(steps.notes);
     if !steps.management.is_empty() && !accounts.iter().any(|plan| plan.account.id == hub.id) {
@@ -388,10 +384,52 @@ async fn organise(
     notes
 }
 
-/// Why the delegated administrator's settings could not be read.
-fn not_reached(admin: &str, reason: &str) -> guardline_model::CollectError {
+/// The SDK config of the delegated administrator `admin`: the hub's own, the one that collected it, or its
+/// member role assumed now, in which case the account joins the plan with no steps of its own (and its pin
+/// by the listing); or why it cannot be reached.
+async fn reach_admin(
+    organisation: &Organisation,
+    config: &Config,
+    args: &FixArgs,
+    hub: &LiveAccount,
+    accounts: &mut Vec<AccountPlan>,
+    admin: &str,
+) -> Result<SdkConfig, String> {
+    if admin == hub.id {
+        return Ok(organisation.hub.clone());
+    }
+    if let Some(plan) = accounts.iter().find(|plan| plan.account.id == admin) {
+        return plan
+            .sdk
+            .clone()
+            .ok_or_else(|| plan.not_evaluated.clone().unwrap_or_else(|| "it was not reached".to_owned()));
+    }
+    let Some(account) = organisation.listed.iter().find(|account| account.id == admin) else {
+        return Err(format!(
+            "account {admin} is not an account of the organisation (check `[org] delegated-admin`)"
+        ));
+    };
+    let (sdk, live) = organisation.reach(account).await?;
+    let profile = config.profile_for_account(&facts(account, live.alias.as_deref())).name.clone();
+    let pin = org_pin(config, &args.write, &hub.id, &live, &account.id, None);
+    accounts.push(AccountPlan {
+        account: account.clone(),
+        not_evaluated: None,
+        plan: Some(empty_plan(&live)),
+        live,
+        profile,
+        pin,
+        sdk: Some(sdk.clone()),
+        unreviewed: Vec::new(),
+        administers: false,
+    });
+    Ok(sdk)
+}
+
+/// Why a delegated administrator's settings could not be read.
+fn not_reached(service: &str, admin: &str, reason: &str) -> guardline_model::CollectError {
     guardline_model::CollectError {
-        action: "guardduty:DescribeOrganizationConfiguration".to_owned(),
+        action: format!("{service}:DescribeOrganizationConfiguration"),
         kind: guardline_model::ErrorKind::NotAvailable,
         code: None,
         message: format!("the delegated administrator {admin} could not be reached: {reason}"),

@@ -8,7 +8,10 @@ use std::path::Path;
 
 use serde_json::Value;
 
+use aws_config::Region;
+
 use crate::org_scan::{Org, member, organisation, outcomes, run};
+use crate::schedule::instance_in;
 use crate::support::moto_env;
 
 /// The controls the test's config lets `fix` repair in one region, and that `scan --org` then passes.
@@ -234,12 +237,13 @@ async fn fix_org_plans_by_account_refuses_unpinned_accounts_and_applies_so_the_o
     );
 }
 
-/// The AWS-native organisation setup: GuardDuty's delegated administrator designated from the management
-/// account and auto-enabled for every member from the administrator (the members' own GuardDuty steps left
-/// out), the members' SECURITY contacts set from the management account by `--account-id`, centralised root
+/// The AWS-native organisation setup: GuardDuty's and Amazon Inspector's delegated administrator designated
+/// from the management account, GuardDuty auto-enabled for every member and Inspector's EC2 scanning enabled
+/// for the members with instances from the administrator (the members' own steps left out), the members'
+/// SECURITY contacts set from the management account by `--account-id`, centralised root
 /// access turned on; after `--apply`, `scan --org` passes the three controls everywhere and a second plan is
-/// empty. moto lacks GuardDuty's organisation configuration and IAM's trusted access: the test extension
-/// answers both as the API reference documents them.
+/// empty. moto lacks GuardDuty's organisation configuration and IAM's trusted access, and keeps Inspector's
+/// member status in the administrator: the test extension answers as the API reference documents.
 #[tokio::test(flavor = "multi_thread")]
 async fn fix_org_uses_delegated_administration_and_organisation_wide_calls_first() {
     let server = guardline_testkit::shared();
@@ -250,6 +254,10 @@ async fn fix_org_uses_delegated_administration_and_organisation_wide_calls_first
     .await;
     let (security, dev, prod) = (&org.members["security"], &org.members["dev-api"], &org.members["prod-web"]);
     let management = &org.management.id;
+    for name in ["dev-api", "prod-web"] {
+        let sdk = member(server, &org, name).await.to_builder().region(Region::new("ap-northeast-1")).build();
+        instance_in(&sdk, &[("env", "dev")]).await;
+    }
     let dir = tempfile::tempdir().unwrap();
     let config = format!(
         r#"[scan]
@@ -270,7 +278,7 @@ title = "CISO"
     );
     std::fs::write(dir.path().join("guardline.toml"), config).unwrap();
     let env = moto_env(&server.endpoint, &org.management.credentials);
-    const CONTROLS: &str = "GUARDDUTY-001,ACCOUNT-002,ORG-005";
+    const CONTROLS: &str = "GUARDDUTY-001,INSPECTOR-001,ACCOUNT-002,ORG-005";
     let fix = |extra: &[&str]| {
         let mut args = strings(&["fix", "--org", "--only", CONTROLS, "--no-progress", "--max-attempts", "1"]);
         args.extend(strings(extra));
@@ -302,8 +310,23 @@ title = "CISO"
     );
     assert!(hub.contains("ORG-005 [needs review] global: let IAM work with Organizations"), "{hub}");
     assert!(hub.contains("create and enable a GuardDuty detector"), "the management account's own: {hub}");
+    assert!(
+        hub.contains(&format!("designate account {security} as Amazon Inspector's delegated administrator")),
+        "{hub}"
+    );
     let admin = section(security);
     assert!(admin.contains("enable GuardDuty for every member account of the organization"), "{admin}");
+    let with_instances = {
+        let mut ids = [dev.as_str(), prod.as_str()];
+        ids.sort();
+        ids.join(", ")
+    };
+    assert!(
+        admin.contains(&format!(
+            "enable Amazon Inspector EC2 scanning for 2 member account(s) ({with_instances})"
+        )),
+        "{admin}"
+    );
     for id in [dev, prod] {
         let member = section(id);
         assert!(member.contains("No automated fix to apply."), "{member}");
@@ -315,6 +338,12 @@ title = "CISO"
             "{member}"
         );
         assert!(member.contains("ACCOUNT-002 global: the management account"), "{member}");
+        assert!(
+            member.contains(&format!(
+                "INSPECTOR-001 ap-northeast-1: Amazon Inspector's delegated administrator {security}"
+            )),
+            "{member}"
+        );
     }
 
     let applied = run(dir.path(), fix(&["--apply", "--yes"]), env.clone()).await;
@@ -353,7 +382,7 @@ title = "CISO"
     let report: Value = serde_json::from_str(&scan.stdout).unwrap_or_else(|_| panic!("{}", scan.stderr));
     for id in members.iter().chain([management]) {
         let findings = outcomes(&report, id);
-        for control in ["GUARDDUTY-001", "ACCOUNT-002", "ORG-005"] {
+        for control in ["GUARDDUTY-001", "INSPECTOR-001", "ACCOUNT-002", "ORG-005"] {
             assert!(findings.contains(&format!("pass {control}")), "{id} {control}: {findings:?}");
         }
     }
