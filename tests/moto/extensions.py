@@ -55,6 +55,12 @@ moto's app: it answers the operations below itself and hands every other request
   ListSigningCertificates without a user name, in that session, answer the member root's credentials (none,
   as AWS leaves a new member under the feature, unless seeded); anything else in a root session is
   AccessDenied.
+- Security Hub organisations: ListOrganizationAdminAccounts (moto's EnableOrganizationAdminAccount's
+  administrator), UpdateOrganizationConfiguration as AWS validates it (CENTRAL needs the home Region's finding
+  aggregator; moto requires the output-only `Status`), finding aggregators (Create/List/Get/Update), and
+  central configuration: Create/List/Get/UpdateConfigurationPolicy and Start/GetConfigurationPolicyAssociation
+  for account targets; an association enables the member's Security Hub with the policy's standards in the
+  home Region and each linked one at once (AWS: asynchronously).
 - The new AWS Security Hub (2025): DescribeSecurityHubV2 (ResourceNotFoundException until enabled),
   EnableSecurityHubV2, DisableSecurityHubV2, per account and region.
 - Resource Groups: ListGroupResources (moto: NotImplementedError) for tag-query groups (`TAG_FILTERS_1_0`),
@@ -341,6 +347,18 @@ class Extensions:
             ("guardduty", "GET", r"/detector/(?P<detector>[^/]+)/admin", self.describe_guardduty_organization),
             ("guardduty", "POST", r"/detector/(?P<detector>[^/]+)/admin", self.update_guardduty_organization),
             ("resource-groups", "POST", r"/list-group-resources", self.list_group_resources),
+            ("securityhub", "GET", r"/organization/admin", self.list_security_hub_admins),
+            ("securityhub", "POST", r"/organization/configuration", self.update_security_hub_organization),
+            ("securityhub", "POST", r"/findingAggregator/create", self.create_finding_aggregator),
+            ("securityhub", "GET", r"/findingAggregator/list", self.list_finding_aggregators),
+            ("securityhub", "GET", r"/findingAggregator/get/(?P<arn>.+)", self.get_finding_aggregator),
+            ("securityhub", "PATCH", r"/findingAggregator/update", self.update_finding_aggregator),
+            ("securityhub", "POST", r"/configurationPolicy/create", self.create_configuration_policy),
+            ("securityhub", "GET", r"/configurationPolicy/list", self.list_configuration_policies),
+            ("securityhub", "GET", r"/configurationPolicy/get/(?P<identifier>[^/]+)", self.get_configuration_policy),
+            ("securityhub", "PATCH", r"/configurationPolicy/(?P<identifier>[^/]+)", self.update_configuration_policy),
+            ("securityhub", "POST", r"/configurationPolicyAssociation/associate", self.associate_configuration_policy),
+            ("securityhub", "POST", r"/configurationPolicyAssociation/get", self.get_configuration_policy_association),
             ("securityhub", "GET", r"/hubv2", self.describe_security_hub_v2),
             ("securityhub", "POST", r"/hubv2", self.enable_security_hub_v2),
             ("securityhub", "DELETE", r"/hubv2", self.disable_security_hub_v2),
@@ -385,6 +403,9 @@ class Extensions:
         self.subscriptions: dict[str, list[dict[str, Any]]] = {}  # account -> subscriptions
         self.guardduty_findings: dict[tuple[str, str, str], list[dict[str, Any]]] = {}
         self.guardduty_auto_enable: dict[tuple[str, str], str] = {}  # (admin, region) -> ALL, NEW or NONE
+        self.aggregators: dict[tuple[str, str], dict[str, Any]] = {}  # (account, region) -> finding aggregator
+        self.hub_policies: dict[str, list[dict[str, Any]]] = {}  # administrator -> configuration policies
+        self.hub_associations: dict[tuple[str, str], str] = {}  # (administrator, account) -> policy ID
         self.instances: dict[tuple[str, str], list[dict[str, Any]]] = {}
         self.answers: dict[tuple[str, str], list[dict[str, Any]]] = {}  # (account, service) -> answers
         self.trail_events: dict[str, list[dict[str, Any]]] = {}  # account -> CloudTrail management events
@@ -927,6 +948,193 @@ class Extensions:
         return {"StandardsSubscriptions": [
             self.subscribe(request, wanted["StandardsArn"], wanted.get("StandardsInput") or {}) for wanted in requests
         ]}
+
+    # ---- Security Hub organisations and central configuration ----
+
+    @staticmethod
+    def hub_org_config(account: str) -> tuple[str, dict[str, Any]] | tuple[None, None]:
+        """The organisation of `account` (its management account) and moto's Security Hub configuration of it."""
+        backend = organizations_backends[account]["aws"]
+        org = backend.org
+        if org is None:
+            management, _ = organizations_backends.master_accounts.get(account, (None, None))
+            org = organizations_backends[management]["aws"].org if management else None
+        if org is None:
+            return None, None
+        configs = type(securityhub_backends[account]["us-east-1"])._org_configs
+        config = configs.setdefault(org.id, {"admin_account_id": None, "auto_enable": False,
+                                             "auto_enable_standards": "DEFAULT",
+                                             "configuration": {"ConfigurationType": "LOCAL", "Status": "ENABLED",
+                                                               "StatusMessage": ""}})
+        return org.master_account_id, config
+
+    def hub_administrator(self, request: Request) -> dict[str, Any]:
+        """moto's organisation configuration, when the caller is Security Hub's delegated administrator."""
+        _, config = self.hub_org_config(request.account)
+        if config is None or config["admin_account_id"] != request.account:
+            raise ApiError(403, "AccessDeniedException",
+                           "You don't have permission to perform this action. Only the delegated administrator can.")
+        return config
+
+    def list_security_hub_admins(self, request: Request) -> dict[str, Any]:
+        """https://docs.aws.amazon.com/securityhub/1.0/APIReference/API_ListOrganizationAdminAccounts.html, from
+        the administrator moto's EnableOrganizationAdminAccount keeps; the management account only."""
+        management, config = self.hub_org_config(request.account)
+        if management != request.account:
+            raise ApiError(403, "AccessDeniedException", "Only the organization's management account can do this.")
+        admin = config["admin_account_id"]
+        return {"AdminAccounts": [{"AccountId": admin, "Status": "ENABLED"}] if admin else []}
+
+    def update_security_hub_organization(self, request: Request) -> dict[str, Any]:
+        """https://docs.aws.amazon.com/securityhub/1.0/APIReference/API_UpdateOrganizationConfiguration.html:
+        the administrator only; CENTRAL needs the home region's finding aggregator, AutoEnable false and
+        AutoEnableStandards NONE (https://docs.aws.amazon.com/securityhub/latest/userguide/start-central-configuration.html).
+        moto insists on the output-only `Status` in the request; AWS does not."""
+        config = self.hub_administrator(request)
+        body = request.json()
+        wanted = (body.get("OrganizationConfiguration") or {}).get("ConfigurationType")
+        if wanted == "CENTRAL":
+            if (request.account, request.region) not in self.aggregators:
+                raise ApiError(400, "ValidationException",
+                               "Central configuration needs a finding aggregator in the home Region.")
+            if body.get("AutoEnable") or body.get("AutoEnableStandards", "DEFAULT") != "NONE":
+                raise ApiError(400, "ValidationException",
+                               "AutoEnable must be false and AutoEnableStandards NONE when ConfigurationType is CENTRAL.")
+        if wanted in ("CENTRAL", "LOCAL"):
+            config["configuration"] = {"ConfigurationType": wanted, "Status": "ENABLED", "StatusMessage": ""}
+        if "AutoEnable" in body:
+            config["auto_enable"] = body["AutoEnable"]
+        if "AutoEnableStandards" in body:
+            config["auto_enable_standards"] = body["AutoEnableStandards"]
+        return {}
+
+    def aggregator_of(self, request: Request, arn: str | None = None) -> dict[str, Any]:
+        found = self.aggregators.get((request.account, request.region))
+        if found is None or (arn is not None and found["FindingAggregatorArn"] != arn):
+            raise ApiError(404, "ResourceNotFoundException", "The finding aggregator does not exist.")
+        return found
+
+    def create_finding_aggregator(self, request: Request) -> dict[str, Any]:
+        """https://docs.aws.amazon.com/securityhub/1.0/APIReference/API_CreateFindingAggregator.html"""
+        if (request.account, request.region) in self.aggregators:
+            raise ApiError(400, "InvalidInputException", "A finding aggregator already exists in this Region.")
+        body = request.json()
+        aggregator = {
+            "FindingAggregatorArn": f"arn:{get_partition(request.region)}:securityhub:{request.region}:"
+                                    f"{request.account}:finding-aggregator/{uuid.uuid4()}",
+            "FindingAggregationRegion": request.region,
+            "RegionLinkingMode": body.get("RegionLinkingMode"),
+            "Regions": body.get("Regions") or [],
+        }
+        self.aggregators[(request.account, request.region)] = aggregator
+        return aggregator
+
+    def list_finding_aggregators(self, request: Request) -> dict[str, Any]:
+        found = self.aggregators.get((request.account, request.region))
+        return {"FindingAggregators": [{"FindingAggregatorArn": found["FindingAggregatorArn"]}] if found else []}
+
+    def get_finding_aggregator(self, request: Request, arn: str) -> dict[str, Any]:
+        return self.aggregator_of(request, arn)
+
+    def update_finding_aggregator(self, request: Request) -> dict[str, Any]:
+        body = request.json()
+        found = self.aggregator_of(request, body.get("FindingAggregatorArn"))
+        found["RegionLinkingMode"] = body.get("RegionLinkingMode")
+        found["Regions"] = body.get("Regions") or []
+        return found
+
+    def policy_of(self, request: Request, identifier: str) -> dict[str, Any]:
+        for policy in self.hub_policies.get(request.account, []):
+            if identifier in (policy["Id"], policy["Arn"]):
+                return policy
+        raise ApiError(404, "ResourceNotFoundException", f"Configuration policy {identifier} does not exist.")
+
+    def central(self, request: Request) -> None:
+        """Configuration policies are the administrator's, in the home Region, under central configuration."""
+        config = self.hub_administrator(request)
+        if config["configuration"]["ConfigurationType"] != "CENTRAL":
+            raise ApiError(400, "ValidationException", "The organization does not use central configuration.")
+
+    def create_configuration_policy(self, request: Request) -> dict[str, Any]:
+        """https://docs.aws.amazon.com/securityhub/1.0/APIReference/API_CreateConfigurationPolicy.html"""
+        self.central(request)
+        body = request.json()
+        policies = self.hub_policies.setdefault(request.account, [])
+        if any(policy["Name"] == body.get("Name") for policy in policies):
+            raise ApiError(409, "ResourceConflictException", f"A configuration policy named {body.get('Name')} exists.")
+        policy_id = str(uuid.uuid4())
+        policy = {
+            "Arn": f"arn:{get_partition(request.region)}:securityhub:{request.region}:{request.account}:"
+                   f"configuration-policy/{policy_id}",
+            "Id": policy_id, "Name": body.get("Name"), "Description": body.get("Description", ""),
+            "ConfigurationPolicy": body.get("ConfigurationPolicy"), "CreatedAt": now_iso(), "UpdatedAt": now_iso(),
+        }
+        policies.append(policy)
+        return policy
+
+    def list_configuration_policies(self, request: Request) -> dict[str, Any]:
+        self.central(request)
+        return {"ConfigurationPolicySummaries": [
+            {key: policy[key] for key in ("Arn", "Id", "Name", "Description", "UpdatedAt")}
+            | {"ServiceEnabled": policy["ConfigurationPolicy"]["SecurityHub"].get("ServiceEnabled")}
+            for policy in self.hub_policies.get(request.account, [])]}
+
+    def get_configuration_policy(self, request: Request, identifier: str) -> dict[str, Any]:
+        self.central(request)
+        return self.policy_of(request, identifier)
+
+    def update_configuration_policy(self, request: Request, identifier: str) -> dict[str, Any]:
+        """https://docs.aws.amazon.com/securityhub/1.0/APIReference/API_UpdateConfigurationPolicy.html: the
+        accounts associated with it are configured again."""
+        self.central(request)
+        policy = self.policy_of(request, identifier)
+        body = request.json()
+        policy["ConfigurationPolicy"] = body.get("ConfigurationPolicy", policy["ConfigurationPolicy"])
+        policy["UpdatedAt"] = now_iso()
+        for (admin, account), associated in self.hub_associations.items():
+            if admin == request.account and associated == policy["Id"]:
+                self.configure_member(request, account, policy)
+        return policy
+
+    def configure_member(self, request: Request, account: str, policy: dict[str, Any]) -> None:
+        """What a configuration policy does to an account: Security Hub enabled in the home Region and every
+        linked one, with the policy's standards (the home Region's ARNs, in each Region)."""
+        aggregator = self.aggregators.get((request.account, request.region)) or {}
+        regions = [request.region] + [r for r in aggregator.get("Regions", []) if r != request.region]
+        settings = policy["ConfigurationPolicy"]["SecurityHub"]
+        for region in regions:
+            hub = securityhub_backends[account][region]
+            if not settings.get("ServiceEnabled"):
+                continue
+            hub.enable_security_hub(enable_default_standards=False)
+            member = type("Member", (), {"account": account, "region": region})()
+            for standard_arn in settings.get("EnabledStandardIdentifiers") or []:
+                regional = re.sub(r"^(arn:[^:]+:securityhub:)[^:]*", rf"\g<1>{region}", standard_arn)
+                self.subscribe(member, regional, {})
+
+    def associate_configuration_policy(self, request: Request) -> dict[str, Any]:
+        """https://docs.aws.amazon.com/securityhub/1.0/APIReference/API_StartConfigurationPolicyAssociation.html
+        (an account target; AWS applies it asynchronously, here at once)."""
+        self.central(request)
+        body = request.json()
+        policy = self.policy_of(request, body.get("ConfigurationPolicyIdentifier", ""))
+        account = (body.get("Target") or {}).get("AccountId")
+        if not account:
+            raise ApiError(400, "InvalidInputException", "This emulation associates account targets only.")
+        self.hub_associations[(request.account, account)] = policy["Id"]
+        self.configure_member(request, account, policy)
+        return {"ConfigurationPolicyId": policy["Id"], "TargetId": account, "TargetType": "ACCOUNT",
+                "AssociationType": "APPLIED", "AssociationStatus": "SUCCESS", "UpdatedAt": now_iso()}
+
+    def get_configuration_policy_association(self, request: Request) -> dict[str, Any]:
+        """https://docs.aws.amazon.com/securityhub/1.0/APIReference/API_GetConfigurationPolicyAssociation.html:
+        an account nobody associated inherits the root's, self-managed unless set."""
+        self.central(request)
+        account = ((request.json().get("Target")) or {}).get("AccountId")
+        policy_id = self.hub_associations.get((request.account, account))
+        return {"ConfigurationPolicyId": policy_id or "SELF_MANAGED_SECURITY_HUB", "TargetId": account,
+                "TargetType": "ACCOUNT", "AssociationType": "APPLIED" if policy_id else "INHERITED",
+                "AssociationStatus": "SUCCESS", "UpdatedAt": now_iso()}
 
     # ---- Cost Explorer anomaly detection ----
 

@@ -162,6 +162,12 @@ async fn apply_step(base: &SdkConfig, account_id: &str, step: &FixStep) -> Resul
             delegate_guardduty(&config, admin_account, &mut writes).await?
         }
         FixAction::AutoEnableGuardDuty => auto_enable_guardduty(&config, &mut writes).await?,
+        FixAction::DelegateSecurityHub { admin_account } => {
+            crate::org_setup::delegate_security_hub(&config, admin_account, &mut writes).await?
+        }
+        FixAction::CentraliseSecurityHub { linked_regions, policies } => {
+            crate::org_setup::centralise_security_hub(&config, linked_regions, policies, &mut writes).await?
+        }
         FixAction::DelegateInspector { admin_account } => {
             crate::org_setup::delegate_inspector(&config, admin_account, &mut writes).await?
         }

@@ -1,11 +1,11 @@
 //! The organisation-wide fix steps `fix --org` plans (`guardline_rules::org_fix`), carried out in the
 //! management account or in the delegated administrator: trusted access in Organizations, centralised root
-//! access, GuardDuty's and Amazon Inspector's delegated administrators and what they enable for the members,
-//! the members' SECURITY contacts.
+//! access, GuardDuty's, Amazon Inspector's and Security Hub's delegated administrators and what they enable
+//! for the members (Security Hub by central configuration), the members' SECURITY contacts.
 //!
 //! Like every step, each re-reads what it changes and writes only what is missing, and it never changes a
-//! choice someone made: a region whose GuardDuty already has another delegated administrator is refused, not
-//! re-designated.
+//! choice someone made: another delegated administrator, a finding aggregator that excludes a region, an
+//! account associated with another configuration policy are refused, not changed.
 
 use aws_config::SdkConfig;
 use aws_sdk_account::types::AlternateContactType;
@@ -97,15 +97,13 @@ pub(crate) async fn delegate_guardduty(
         return Ok(());
     }
     if let Some(other) = enabled.first() {
-        return Err(CollectError {
-            action: "guardduty:EnableOrganizationAdminAccount".to_owned(),
-            kind: ErrorKind::Failed,
-            code: None,
-            message: format!(
-                "refused: GuardDuty's delegated administrator here is already account {other}, not {admin}; \
-                 Guardline does not change a designation"
+        return Err(refused(
+            "guardduty:EnableOrganizationAdminAccount",
+            format!(
+                "GuardDuty's delegated administrator here is already account {other}, not {admin}; Guardline \
+                 does not change a designation"
             ),
-        });
+        ));
     }
     call(
         "guardduty:EnableOrganizationAdminAccount",
@@ -226,15 +224,13 @@ pub(crate) async fn delegate_inspector(
         return Ok(());
     }
     if let Some(other) = enabled.first() {
-        return Err(CollectError {
-            action: "inspector2:EnableDelegatedAdminAccount".to_owned(),
-            kind: ErrorKind::Failed,
-            code: None,
-            message: format!(
-                "refused: Amazon Inspector's delegated administrator here is already account {other}, not \
-                 {admin}; Guardline does not change a designation"
+        return Err(refused(
+            "inspector2:EnableDelegatedAdminAccount",
+            format!(
+                "Amazon Inspector's delegated administrator here is already account {other}, not {admin}; \
+                 Guardline does not change a designation"
             ),
-        });
+        ));
     }
     call(
         "inspector2:EnableDelegatedAdminAccount",
@@ -324,4 +320,260 @@ pub(crate) async fn enable_inspector_members(
     }
     writes.push(format!("inspector2:Enable EC2 {}", to_enable.join(", ")));
     Ok(())
+}
+
+/// Designates `admin` as Security Hub's delegated administrator (in the home region), unless it is; refused
+/// when the organisation has another one
+/// (https://docs.aws.amazon.com/securityhub/1.0/APIReference/API_EnableOrganizationAdminAccount.html).
+pub(crate) async fn delegate_security_hub(
+    config: &SdkConfig,
+    admin: &str,
+    writes: &mut Writes,
+) -> Result<(), CollectError> {
+    use aws_sdk_securityhub::types::AdminStatus;
+    let client = aws_sdk_securityhub::Client::new(config);
+    let listed =
+        call("securityhub:ListOrganizationAdminAccounts", client.list_organization_admin_accounts().send())
+            .await?;
+    let enabled: Vec<&str> = listed
+        .admin_accounts()
+        .iter()
+        .filter(|account| account.status() == Some(&AdminStatus::Enabled))
+        .filter_map(|account| account.account_id())
+        .collect();
+    if enabled.contains(&admin) {
+        return Ok(());
+    }
+    if let Some(other) = enabled.first() {
+        return Err(refused(
+            "securityhub:EnableOrganizationAdminAccount",
+            format!(
+                "Security Hub's delegated administrator is already account {other}, not {admin}; Guardline does \
+                 not change a designation"
+            ),
+        ));
+    }
+    call(
+        "securityhub:EnableOrganizationAdminAccount",
+        client.enable_organization_admin_account().admin_account_id(admin).send(),
+    )
+    .await?;
+    writes.push(format!("securityhub:EnableOrganizationAdminAccount {admin}"));
+    Ok(())
+}
+
+/// A refusal: the live state holds a choice someone made that the step would have to change.
+fn refused(action: &str, why: String) -> CollectError {
+    CollectError {
+        action: action.to_owned(),
+        kind: ErrorKind::Failed,
+        code: None,
+        message: format!("refused: {why}"),
+    }
+}
+
+/// Central configuration of Security Hub, in the delegated administrator's home region
+/// (https://docs.aws.amazon.com/securityhub/latest/userguide/start-central-configuration.html): its own
+/// hub, a finding aggregator linking `linked` (an existing one keeps its mode and gains the regions it lacks,
+/// refused when it excludes one), `CENTRAL`, then each policy created or brought up to date and associated
+/// with its accounts. An account associated with another policy by someone is refused, never re-associated.
+pub(crate) async fn centralise_security_hub(
+    config: &SdkConfig,
+    linked: &[String],
+    policies: &[guardline_rules::fix::HubPolicy],
+    writes: &mut Writes,
+) -> Result<(), CollectError> {
+    use aws_sdk_securityhub::types::{
+        AssociationType, AutoEnableStandards, OrganizationConfiguration,
+        OrganizationConfigurationConfigurationType, Policy, SecurityControlsConfiguration, SecurityHubPolicy,
+        Target,
+    };
+    let client = aws_sdk_securityhub::Client::new(config);
+    match call("securityhub:DescribeHub", client.describe_hub().send()).await {
+        Ok(_) => {}
+        Err(error) if already_exists(&error, &["InvalidAccessException", "ResourceNotFoundException"]) => {
+            let request = client.enable_security_hub().enable_default_standards(false).send();
+            call("securityhub:EnableSecurityHub", request).await?;
+            writes.push("securityhub:EnableSecurityHub");
+        }
+        Err(error) => return Err(error),
+    }
+    finding_aggregator(&client, linked, writes).await?;
+    let current = call(
+        "securityhub:DescribeOrganizationConfiguration",
+        client.describe_organization_configuration().send(),
+    )
+    .await?;
+    let central =
+        current.organization_configuration().and_then(|configuration| configuration.configuration_type())
+            == Some(&OrganizationConfigurationConfigurationType::Central);
+    if !central {
+        let request = client
+            .update_organization_configuration()
+            .auto_enable(false)
+            .auto_enable_standards(AutoEnableStandards::None)
+            .organization_configuration(
+                OrganizationConfiguration::builder()
+                    .configuration_type(OrganizationConfigurationConfigurationType::Central)
+                    .build(),
+            )
+            .send();
+        call("securityhub:UpdateOrganizationConfiguration", request).await?;
+        writes.push("securityhub:UpdateOrganizationConfiguration CENTRAL");
+    }
+    let listed =
+        call("securityhub:ListConfigurationPolicies", client.list_configuration_policies().send()).await?;
+    for policy in policies {
+        let wanted = Policy::SecurityHub(
+            SecurityHubPolicy::builder()
+                .service_enabled(true)
+                .enabled_standard_identifiers(&policy.standard_arn)
+                .security_controls_configuration(
+                    SecurityControlsConfiguration::builder()
+                        .set_disabled_security_control_identifiers(Some(policy.disabled_controls.clone()))
+                        .build(),
+                )
+                .build(),
+        );
+        let existing = listed
+            .configuration_policy_summaries()
+            .iter()
+            .find(|summary| summary.name() == Some(policy.name.as_str()))
+            .and_then(|summary| summary.id().map(str::to_owned));
+        let id = match existing {
+            Some(id) => {
+                let found = call(
+                    "securityhub:GetConfigurationPolicy",
+                    client.get_configuration_policy().identifier(&id).send(),
+                )
+                .await?;
+                if !same_policy(found.configuration_policy(), policy) {
+                    let request = client
+                        .update_configuration_policy()
+                        .identifier(&id)
+                        .configuration_policy(wanted)
+                        .send();
+                    call("securityhub:UpdateConfigurationPolicy", request).await?;
+                    writes.push(format!("securityhub:UpdateConfigurationPolicy {}", policy.name));
+                }
+                id
+            }
+            None => {
+                let request = client
+                    .create_configuration_policy()
+                    .name(&policy.name)
+                    .description("Guardline: FSBP, with the profile's not-adopted Security Hub controls off")
+                    .configuration_policy(wanted)
+                    .send();
+                let created = call("securityhub:CreateConfigurationPolicy", request).await?;
+                writes.push(format!("securityhub:CreateConfigurationPolicy {}", policy.name));
+                created.id().unwrap_or_default().to_owned()
+            }
+        };
+        for account in &policy.accounts {
+            let target = Target::AccountId(account.clone());
+            let association = call(
+                "securityhub:GetConfigurationPolicyAssociation",
+                client.get_configuration_policy_association().target(target.clone()).send(),
+            )
+            .await?;
+            let current = association.configuration_policy_id().unwrap_or_default();
+            if current == id {
+                continue;
+            }
+            if association.association_type() == Some(&AssociationType::Applied) {
+                return Err(refused(
+                    "securityhub:StartConfigurationPolicyAssociation",
+                    format!(
+                        "account {account} is associated with the configuration policy {current}, not Guardline's"
+                    ),
+                ));
+            }
+            let request = client
+                .start_configuration_policy_association()
+                .configuration_policy_identifier(&id)
+                .target(target)
+                .send();
+            call("securityhub:StartConfigurationPolicyAssociation", request).await?;
+            writes.push(format!("securityhub:StartConfigurationPolicyAssociation {} {account}", policy.name));
+        }
+    }
+    Ok(())
+}
+
+/// Whether the policy Security Hub holds is `wanted`: enabled, FSBP the one standard, the same controls off.
+fn same_policy(
+    found: Option<&aws_sdk_securityhub::types::Policy>,
+    wanted: &guardline_rules::fix::HubPolicy,
+) -> bool {
+    let Some(aws_sdk_securityhub::types::Policy::SecurityHub(found)) = found else { return false };
+    let mut disabled: Vec<&str> = found
+        .security_controls_configuration()
+        .map(|controls| controls.disabled_security_control_identifiers().iter().map(String::as_str).collect())
+        .unwrap_or_default();
+    disabled.sort_unstable();
+    let mut expected: Vec<&str> = wanted.disabled_controls.iter().map(String::as_str).collect();
+    expected.sort_unstable();
+    found.service_enabled() == Some(true)
+        && found.enabled_standard_identifiers() == [wanted.standard_arn.as_str()]
+        && disabled == expected
+}
+
+/// The home region's finding aggregator: created linking `linked`, or an existing one given the linked
+/// regions it lacks (its mode kept); refused when it excludes a region the plan needs.
+async fn finding_aggregator(
+    client: &aws_sdk_securityhub::Client,
+    linked: &[String],
+    writes: &mut Writes,
+) -> Result<(), CollectError> {
+    let listed = call("securityhub:ListFindingAggregators", client.list_finding_aggregators().send()).await?;
+    let Some(arn) = listed.finding_aggregators().first().and_then(|found| found.finding_aggregator_arn())
+    else {
+        let mut request = client.create_finding_aggregator();
+        request = if linked.is_empty() {
+            request.region_linking_mode("NO_REGIONS")
+        } else {
+            request.region_linking_mode("SPECIFIED_REGIONS").set_regions(Some(linked.to_vec()))
+        };
+        call("securityhub:CreateFindingAggregator", request.send()).await?;
+        writes.push(format!("securityhub:CreateFindingAggregator {}", linked.join(",")));
+        return Ok(());
+    };
+    let found = call(
+        "securityhub:GetFindingAggregator",
+        client.get_finding_aggregator().finding_aggregator_arn(arn).send(),
+    )
+    .await?;
+    let mode = found.region_linking_mode().unwrap_or_default();
+    let regions: Vec<&str> = found.regions().iter().map(String::as_str).collect();
+    match mode {
+        "ALL_REGIONS" => Ok(()),
+        "ALL_REGIONS_EXCEPT_SPECIFIED" => {
+            match linked.iter().find(|region| regions.contains(&region.as_str())) {
+                Some(excluded) => Err(refused(
+                    "securityhub:UpdateFindingAggregator",
+                    format!("the finding aggregator {arn} excludes {excluded}, which the plan needs linked"),
+                )),
+                None => Ok(()),
+            }
+        }
+        _ => {
+            let missing: Vec<&String> =
+                linked.iter().filter(|region| !regions.contains(&region.as_str())).collect();
+            if missing.is_empty() {
+                return Ok(());
+            }
+            let mut all: Vec<String> = regions.iter().map(|region| (*region).to_owned()).collect();
+            all.extend(missing.iter().map(|region| (*region).clone()));
+            let request = client
+                .update_finding_aggregator()
+                .finding_aggregator_arn(arn)
+                .region_linking_mode("SPECIFIED_REGIONS")
+                .set_regions(Some(all))
+                .send();
+            call("securityhub:UpdateFindingAggregator", request).await?;
+            writes.push(format!("securityhub:UpdateFindingAggregator +{}", linked.join(",")));
+            Ok(())
+        }
+    }
 }

@@ -36,7 +36,7 @@ use crate::error::{classify, malformed};
 /// The actions `guardline org` and `scan --org` call beyond a scan's (`guardline iam-policy --for org`):
 /// [`list_accounts`], [`mfa_serial`] for `org switch-roles`, and what `fix --org` reads of the
 /// organisation's security services ([`guardduty_admins`], [`guardduty_auto_enable`], [`inspector_admins`],
-/// [`inspector_auto_enable_ec2`]).
+/// [`inspector_auto_enable_ec2`], [`security_hub_admins`], [`security_hub_configuration`]).
 pub const ACTIONS: &[&str] = &[
     "guardduty:DescribeOrganizationConfiguration",
     "guardduty:ListDetectors",
@@ -50,6 +50,8 @@ pub const ACTIONS: &[&str] = &[
     "organizations:ListOrganizationalUnitsForParent",
     "organizations:ListRoots",
     "organizations:ListTagsForResource",
+    "securityhub:DescribeOrganizationConfiguration",
+    "securityhub:ListOrganizationAdminAccounts",
     "sts:AssumeRoot",
 ];
 
@@ -489,4 +491,50 @@ pub async fn inspector_auto_enable_ec2(admin: &SdkConfig, region: &str) -> Resul
         .await
         .map_err(|error| classify("inspector2:DescribeOrganizationConfiguration", &error))?;
     Ok(answer.auto_enable().is_some_and(|auto| auto.ec2()))
+}
+
+/// Security Hub's delegated administrators in `region` whose status is `ENABLED`, as the management account
+/// lists them (`securityhub:ListOrganizationAdminAccounts`,
+/// https://docs.aws.amazon.com/securityhub/1.0/APIReference/API_ListOrganizationAdminAccounts.html).
+pub async fn security_hub_admins(hub: &SdkConfig, region: &str) -> Result<Vec<String>, CollectError> {
+    use aws_sdk_securityhub::types::AdminStatus;
+    let config = hub.to_builder().region(aws_config::Region::new(region.to_owned())).build();
+    let client = aws_sdk_securityhub::Client::new(&config);
+    let mut admins = Vec::new();
+    let mut token = None;
+    loop {
+        let page = client
+            .list_organization_admin_accounts()
+            .set_next_token(token.take())
+            .send()
+            .await
+            .map_err(|error| classify("securityhub:ListOrganizationAdminAccounts", &error))?;
+        admins.extend(
+            page.admin_accounts()
+                .iter()
+                .filter(|account| account.status() == Some(&AdminStatus::Enabled))
+                .filter_map(|account| account.account_id().map(str::to_owned)),
+        );
+        token = page.next_token().filter(|token| !token.is_empty()).map(str::to_owned);
+        if token.is_none() {
+            return Ok(admins);
+        }
+    }
+}
+
+/// The organisation's Security Hub configuration type (`CENTRAL` or `LOCAL`), read in the delegated
+/// administrator (`securityhub:DescribeOrganizationConfiguration`,
+/// https://docs.aws.amazon.com/securityhub/1.0/APIReference/API_DescribeOrganizationConfiguration.html).
+pub async fn security_hub_configuration(admin: &SdkConfig, region: &str) -> Result<String, CollectError> {
+    let config = admin.to_builder().region(aws_config::Region::new(region.to_owned())).build();
+    let answer = aws_sdk_securityhub::Client::new(&config)
+        .describe_organization_configuration()
+        .send()
+        .await
+        .map_err(|error| classify("securityhub:DescribeOrganizationConfiguration", &error))?;
+    Ok(answer
+        .organization_configuration()
+        .and_then(|configuration| configuration.configuration_type())
+        .map_or("LOCAL", |kind| kind.as_str())
+        .to_owned())
 }

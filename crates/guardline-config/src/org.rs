@@ -181,7 +181,8 @@ pub struct OrgSettings {
     pub via_role: Option<String>,
     /// Accounts scanned at the same time at most (each with `[scan] concurrency` API calls at most).
     pub account_concurrency: usize,
-    /// The account `fix --org` designates as the security services' delegated administrator.
+    /// The account `fix --org` designates as the security services' delegated administrator (GuardDuty,
+    /// Amazon Inspector, Security Hub).
     pub delegated_admin: Option<String>,
     /// Only accounts matching one of these (empty: every account).
     pub include: Vec<AccountSelector>,

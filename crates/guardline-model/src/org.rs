@@ -108,9 +108,17 @@ impl ShardRecord {
 /// delegated administrator see it.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[serde(default)]
 pub struct OrgServices {
     /// Per scanned region.
     pub regions: BTreeMap<String, OrgRegionServices>,
+    /// Security Hub's delegated administrators (status `ENABLED`) in the home region
+    /// (`securityhub:ListOrganizationAdminAccounts`, read in the management account).
+    pub security_hub_admins: crate::Collected<Vec<String>>,
+    /// The organisation's Security Hub configuration type as the administrator reads it in the home region
+    /// (`securityhub:DescribeOrganizationConfiguration`): `CENTRAL` or `LOCAL`; `None` when there is no
+    /// administrator yet.
+    pub security_hub_configuration: crate::Collected<Option<String>>,
 }
 
 /// One region's organisation-wide security services.

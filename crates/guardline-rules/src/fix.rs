@@ -78,6 +78,14 @@ pub enum FixAction {
     /// INSPECTOR-001 for the organisation, in the delegated administrator: EC2 scanning auto-enabled for new
     /// members, and enabled now for `accounts` (associated as members first where they are not).
     EnableInspectorMembers { accounts: Vec<String> },
+    /// HUB-001 for the organisation, in the management account (home region): designate `admin_account` as
+    /// Security Hub's delegated administrator.
+    DelegateSecurityHub { admin_account: String },
+    /// HUB-001 for the organisation, in the delegated administrator (home region): central configuration:
+    /// the administrator's own hub, a finding aggregator linking `linked_regions`, configuration type
+    /// `CENTRAL`, and one configuration policy per profile (FSBP on, the profile's not-adopted Security Hub
+    /// controls off) associated with that profile's accounts.
+    CentraliseSecurityHub { linked_regions: Vec<String>, policies: Vec<HubPolicy> },
     /// ACCOUNT-002 for the organisation, in the management account: the SECURITY alternate contact of each
     /// member account (`account:PutAlternateContact --account-id`), after AWS Account Management's trusted
     /// access.
@@ -88,6 +96,19 @@ pub enum FixAction {
         phone: String,
         title: String,
     },
+}
+
+/// A Security Hub configuration policy of central configuration, for the accounts of one profile.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct HubPolicy {
+    /// `guardline-<profile>`.
+    pub name: String,
+    /// The FSBP standard, in the home region.
+    pub standard_arn: String,
+    /// The profile's `security-hub-not-adopted` controls (e.g. `IAM.6`), disabled by the policy.
+    pub disabled_controls: Vec<String>,
+    /// The member accounts it is associated with.
+    pub accounts: Vec<String>,
 }
 
 /// The bucket AWS Config and CloudTrail deliver to.
@@ -242,6 +263,28 @@ impl FixAction {
                 "inspector2:AssociateMember",
                 "inspector2:BatchGetAccountStatus",
                 "inspector2:Enable",
+            ],
+            FixAction::DelegateSecurityHub { .. } => vec![
+                "securityhub:ListOrganizationAdminAccounts",
+                "securityhub:EnableOrganizationAdminAccount",
+                "organizations:EnableAWSServiceAccess",
+                "organizations:RegisterDelegatedAdministrator",
+            ],
+            FixAction::CentraliseSecurityHub { .. } => vec![
+                "securityhub:DescribeHub",
+                "securityhub:EnableSecurityHub",
+                "securityhub:ListFindingAggregators",
+                "securityhub:GetFindingAggregator",
+                "securityhub:CreateFindingAggregator",
+                "securityhub:UpdateFindingAggregator",
+                "securityhub:DescribeOrganizationConfiguration",
+                "securityhub:UpdateOrganizationConfiguration",
+                "securityhub:ListConfigurationPolicies",
+                "securityhub:GetConfigurationPolicy",
+                "securityhub:CreateConfigurationPolicy",
+                "securityhub:UpdateConfigurationPolicy",
+                "securityhub:GetConfigurationPolicyAssociation",
+                "securityhub:StartConfigurationPolicyAssociation",
             ],
             FixAction::SetMemberSecurityContacts { .. } => vec![
                 "organizations:ListAWSServiceAccessForOrganization",
@@ -511,6 +554,48 @@ impl FixAction {
                     ),
                 )
             }
+            FixAction::DelegateSecurityHub { admin_account } => Text::new(
+                format!(
+                    "designate account {admin_account} as Security Hub's delegated administrator for the organization"
+                ),
+                format!("アカウント {admin_account} を組織の Security Hub の委任管理者に指定"),
+            ),
+            FixAction::CentraliseSecurityHub { linked_regions, policies } => {
+                let linked =
+                    if linked_regions.is_empty() { "none".to_owned() } else { linked_regions.join(", ") };
+                let describe = |ja: bool| -> String {
+                    policies
+                        .iter()
+                        .map(|policy| {
+                            let (name, count) = (&policy.name, policy.accounts.len());
+                            let off = if policy.disabled_controls.is_empty() {
+                                String::new()
+                            } else if ja {
+                                format!("、無効: {}", policy.disabled_controls.join(", "))
+                            } else {
+                                format!(", off: {}", policy.disabled_controls.join(", "))
+                            };
+                            if ja {
+                                format!("{name} (FSBP{off}) を {count} アカウントに")
+                            } else {
+                                format!("{name} (FSBP{off}) for {count} account(s)")
+                            }
+                        })
+                        .collect::<Vec<_>>()
+                        .join("; ")
+                };
+                let (en, ja) = (describe(false), describe(true));
+                Text::new(
+                    format!(
+                        "central configuration of Security Hub: the administrator's own hub, a finding aggregator \
+                         here linking {linked}, configuration type CENTRAL, and the configuration policies {en}"
+                    ),
+                    format!(
+                        "Security Hub の一元設定: 委任管理者自身のハブ、ここに {linked} をリンクする検出結果アグリゲーター、\
+                         設定タイプ CENTRAL、設定ポリシー {ja}"
+                    ),
+                )
+            }
             FixAction::SetMemberSecurityContacts { accounts, name, email, .. } => {
                 let count = accounts.len();
                 let ids = accounts.join(", ");
@@ -572,6 +657,8 @@ pub fn every_call() -> Vec<&'static str> {
         FixAction::AutoEnableGuardDuty,
         FixAction::DelegateInspector { admin_account: String::new() },
         FixAction::EnableInspectorMembers { accounts: Vec::new() },
+        FixAction::DelegateSecurityHub { admin_account: String::new() },
+        FixAction::CentraliseSecurityHub { linked_regions: Vec::new(), policies: Vec::new() },
         FixAction::SetMemberSecurityContacts {
             accounts: Vec::new(),
             name: String::new(),

@@ -8,6 +8,10 @@
 //! - INSPECTOR-001: Inspector's delegated administrator designated the same way, then from the administrator
 //!   EC2 scanning enabled for the failing members (`inspector2:Enable --account-ids`) and auto-enabled for
 //!   new ones (Inspector's auto-enable does not reach existing members).
+//! - HUB-001: Security Hub's delegated administrator designated in the home region, then central
+//!   configuration from the administrator: a finding aggregator linking the scanned regions, configuration
+//!   type `CENTRAL`, and a configuration policy per profile (FSBP on, the profile's `security-hub-not-adopted`
+//!   controls off) associated with that profile's failing members.
 //! - ACCOUNT-002: the members' SECURITY alternate contacts set from the management account
 //!   (`account:PutAlternateContact --account-id`), one step for all of them.
 //!
@@ -23,8 +27,11 @@
 use guardline_model::org::{OrgRegionServices, OrgServices};
 use guardline_model::{Collected, Text};
 
+use std::collections::BTreeMap;
+
 use crate::FixAvailability;
-use crate::fix::{FixAction, FixPlan, FixStep};
+use crate::fix::FixAction::CentraliseSecurityHub;
+use crate::fix::{FixAction, FixPlan, FixStep, HubPolicy};
 
 /// The organisation-wide steps, by the account they run in, and what could not be organised.
 #[derive(Debug, Default)]
@@ -47,20 +54,37 @@ impl OrgSteps {
     }
 }
 
+/// What the organisation-wide planner reads besides the plans.
+pub struct OrgInput<'a> {
+    /// The management account's ID.
+    pub management: &'a str,
+    /// `[org] delegated-admin`.
+    pub delegated_admin: Option<&'a str>,
+    /// The home region (the management account's profile's): where Security Hub's central configuration
+    /// and its finding aggregator live.
+    pub home_region: &'a str,
+    pub services: &'a OrgServices,
+    /// Each account's profile, by account ID.
+    pub profiles: &'a BTreeMap<String, AccountProfile>,
+}
+
+/// An account's profile, as far as organisation-wide steps need it.
+#[derive(Debug, Clone, Default)]
+pub struct AccountProfile {
+    pub name: String,
+    /// Its `security-hub-not-adopted` controls (Security Hub control IDs such as `IAM.6`).
+    pub hub_not_adopted: Vec<String>,
+}
+
 /// Replaces the member accounts' steps that an organisation-wide step does, in `plans` (every reached
 /// account's, by account ID; the management account's own steps stay), and returns those steps.
-/// `delegated_admin`: `[org] delegated-admin`.
-pub fn organise(
-    management: &str,
-    delegated_admin: Option<&str>,
-    services: &OrgServices,
-    plans: &mut [(&str, &mut FixPlan)],
-) -> OrgSteps {
+pub fn organise(input: &OrgInput<'_>, plans: &mut [(&str, &mut FixPlan)]) -> OrgSteps {
     let mut steps = OrgSteps::default();
     for service in [&GUARDDUTY, &INSPECTOR] {
-        delegated(service, management, delegated_admin, services, plans, &mut steps);
+        delegated(service, input.management, input.delegated_admin, input.services, plans, &mut steps);
     }
-    security_contacts(management, plans, &mut steps);
+    security_hub(input, plans, &mut steps);
+    security_contacts(input.management, plans, &mut steps);
     steps
 }
 
@@ -247,6 +271,99 @@ fn delegated(
             if *id != management && *id != admin {
                 plan.cover(|step| in_region(step).then(|| by.clone()));
             }
+        }
+    }
+}
+
+/// HUB-001: central configuration from the delegated administrator's home region. Every member's Security
+/// Hub step, in any scanned region, is replaced: the aggregator links the scanned regions, and each member is
+/// associated with its profile's configuration policy.
+fn security_hub(input: &OrgInput<'_>, plans: &mut [(&str, &mut FixPlan)], steps: &mut OrgSteps) {
+    let (management, home) = (input.management, input.home_region);
+    let is_hub = |step: &FixStep| matches!(step.action, FixAction::EnableSecurityHub { .. });
+    let failing: Vec<String> = plans
+        .iter()
+        .filter(|(id, plan)| *id != management && plan.steps.iter().any(is_hub))
+        .map(|(id, _)| (*id).to_owned())
+        .collect();
+    if failing.is_empty() {
+        return;
+    }
+    let note = |en: String, ja: String| Text::new(en, ja);
+    let admins = match input.services.security_hub_admins.get() {
+        Ok(admins) => admins,
+        Err(error) => {
+            let why = error.to_string();
+            steps.notes.push(note(
+                format!(
+                    "Security Hub: its delegated administrator could not be read in {home} ({why}), so each \
+                     member account is enabled on its own"
+                ),
+                format!("Security Hub: {home} で委任管理者を読めなかったため ({why})、各メンバーアカウントで個別に有効化します"),
+            ));
+            return;
+        }
+    };
+    let Some(admin) = admins.first().cloned().or_else(|| input.delegated_admin.map(str::to_owned)) else {
+        steps.notes.push(note(
+            "Security Hub: the organization has no delegated administrator; name one in `[org] delegated-admin` \
+             to configure every member centrally (central configuration). Until then each member account is \
+             enabled on its own"
+                .to_owned(),
+            "Security Hub: 組織に委任管理者がいません。`[org] delegated-admin` に指定すると、すべてのメンバーを一元設定\
+             (central configuration) で構成します。それまでは各メンバーアカウントで個別に有効化します"
+                .to_owned(),
+        ));
+        return;
+    };
+    if let Err(error) = input.services.security_hub_configuration.get() {
+        let why = error.to_string();
+        steps.notes.push(note(
+            format!(
+                "Security Hub: the delegated administrator {admin}'s organisation settings could not be read \
+                 ({why}), so each member account is enabled on its own"
+            ),
+            format!(
+                "Security Hub: 委任管理者 {admin} の組織の設定を読めなかったため ({why})、各メンバーアカウントで個別に\
+                 有効化します"
+            ),
+        ));
+        return;
+    }
+    let because = reasons(plans, management, is_hub);
+    if admins.is_empty() {
+        let action = FixAction::DelegateSecurityHub { admin_account: admin.clone() };
+        steps.management.push(org_step("HUB-001", home, action, because.clone()));
+    }
+    // One policy per profile, for the failing members on it (the administrator's own hub is its step's).
+    let mut by_profile: BTreeMap<String, HubPolicy> = BTreeMap::new();
+    let partition = guardline_model::partition::of_region(home);
+    for account in failing.iter().filter(|id| **id != admin) {
+        let profile = input.profiles.get(account).cloned().unwrap_or_default();
+        let name = format!("guardline-{}", if profile.name.is_empty() { "default" } else { &profile.name });
+        let policy = by_profile.entry(profile.name.clone()).or_insert_with(|| HubPolicy {
+            name,
+            standard_arn: format!(
+                "arn:{partition}:securityhub:{home}::standards/aws-foundational-security-best-practices/v/1.0.0"
+            ),
+            disabled_controls: profile.hub_not_adopted.clone(),
+            accounts: Vec::new(),
+        });
+        policy.accounts.push(account.clone());
+    }
+    let linked_regions: Vec<String> =
+        input.services.regions.keys().filter(|region| region.as_str() != home).cloned().collect();
+    let action = CentraliseSecurityHub { linked_regions, policies: by_profile.into_values().collect() };
+    steps.admin_steps(&admin).push(org_step("HUB-001", home, action, because));
+    let by = Text::new(
+        format!(
+            "Security Hub's delegated administrator {admin} configures it centrally (a configuration policy)"
+        ),
+        format!("Security Hub の委任管理者 {admin} が一元設定 (設定ポリシー) で構成"),
+    );
+    for (id, plan) in plans.iter_mut() {
+        if *id != management && *id != admin {
+            plan.cover(|step| is_hub(step).then(|| by.clone()));
         }
     }
 }

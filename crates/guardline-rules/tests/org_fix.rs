@@ -6,7 +6,7 @@ use guardline_model::org::{OrgRegionServices, OrgServices};
 use guardline_model::{CollectError, Collected, ErrorKind, Text};
 use guardline_rules::FixAvailability;
 use guardline_rules::fix::{FixAction, FixPlan, FixStep};
-use guardline_rules::org_fix::organise;
+use guardline_rules::org_fix::{OrgInput, organise};
 
 const MANAGEMENT: &str = "111111111111";
 const SECURITY: &str = "222222222222";
@@ -62,6 +62,20 @@ fn services(admins: Collected<Vec<String>>, auto_enable: Collected<Option<String
     services
 }
 
+/// The planner's input: the organisation's services, every account on the default profile.
+fn input<'a>(configured: Option<&'a str>, services: &'a OrgServices) -> OrgInput<'a> {
+    static PROFILES: std::sync::LazyLock<
+        std::collections::BTreeMap<String, guardline_rules::org_fix::AccountProfile>,
+    > = std::sync::LazyLock::new(Default::default);
+    OrgInput {
+        management: MANAGEMENT,
+        delegated_admin: configured,
+        home_region: REGION,
+        services,
+        profiles: &PROFILES,
+    }
+}
+
 fn controls(plan: &FixPlan) -> Vec<&str> {
     plan.steps.iter().map(|step| step.control).collect()
 }
@@ -72,7 +86,7 @@ fn a_configured_administrator_is_designated_and_auto_enables_every_member() {
     let services = services(Collected::ok(Vec::new()), Collected::ok(None));
     let steps = {
         let mut plans = [(MANAGEMENT, &mut management), (SECURITY, &mut security), (DEV, &mut dev)];
-        organise(MANAGEMENT, Some(SECURITY), &services, &mut plans)
+        organise(&input(Some(SECURITY), &services), &mut plans)
     };
     assert!(steps.notes.is_empty(), "{:?}", steps.notes);
     let actions: Vec<&FixAction> = steps.management.iter().map(|step| &step.action).collect();
@@ -98,7 +112,7 @@ fn an_existing_administrator_is_used_and_auto_enable_all_needs_no_step() {
     let services = services(Collected::ok(vec![SECURITY.to_owned()]), Collected::ok(Some("ALL".to_owned())));
     let steps = {
         let mut plans = [(MANAGEMENT, &mut management), (DEV, &mut dev)];
-        organise(MANAGEMENT, Some("444444444444"), &services, &mut plans)
+        organise(&input(Some("444444444444"), &services), &mut plans)
     };
     assert!(steps.management.iter().all(|step| step.control != "GUARDDUTY-001"), "{:?}", steps.management);
     assert!(steps.admins.is_empty(), "{:?}", steps.admins);
@@ -127,7 +141,7 @@ fn without_an_administrator_or_its_settings_members_keep_their_own_guardduty_ste
         let (mut management, mut dev) = (plan(MANAGEMENT), plan(DEV));
         let steps = {
             let mut plans = [(MANAGEMENT, &mut management), (DEV, &mut dev)];
-            organise(MANAGEMENT, configured, &services, &mut plans)
+            organise(&input(configured, &services), &mut plans)
         };
         assert!(steps.notes.iter().any(|text| text.en.contains(note)), "{note}: {:?}", steps.notes);
         assert!(steps.admins.is_empty());
@@ -167,7 +181,7 @@ fn inspector_is_enabled_by_its_administrator_for_exactly_the_failing_members() {
             (DEV, &mut dev),
             ("444444444444", &mut clean),
         ];
-        organise(MANAGEMENT, Some(SECURITY), &services, &mut plans)
+        organise(&input(Some(SECURITY), &services), &mut plans)
     };
     assert!(
         steps
@@ -184,4 +198,78 @@ fn inspector_is_enabled_by_its_administrator_for_exactly_the_failing_members() {
     );
     assert!(controls(&security).contains(&"INSPECTOR-001"));
     assert!(!controls(&dev).contains(&"INSPECTOR-001"));
+}
+
+#[test]
+fn security_hub_is_configured_centrally_with_a_policy_per_profile_over_every_scanned_region() {
+    use guardline_rules::fix::HubPolicy;
+    use guardline_rules::org_fix::AccountProfile;
+    let hub = |region: &str| {
+        step(
+            "HUB-001",
+            region,
+            FixAction::EnableSecurityHub { hub_enabled: false, standard_arn: format!("fsbp-{region}") },
+        )
+    };
+    let prod = "555555555555";
+    let mut plans_by_account: Vec<(&str, FixPlan)> =
+        [MANAGEMENT, SECURITY, DEV, prod].iter().map(|id| (*id, plan(id))).collect();
+    for (_, plan) in &mut plans_by_account {
+        plan.steps.push(hub(REGION));
+        plan.steps.push(hub("us-east-1"));
+    }
+    let mut services = services(Collected::ok(Vec::new()), Collected::ok(None));
+    services.regions.insert("us-east-1".to_owned(), OrgRegionServices::default());
+    services.security_hub_admins = Collected::ok(Vec::new());
+    services.security_hub_configuration = Collected::ok(None);
+    let profile = |name: &str, off: &[&str]| AccountProfile {
+        name: name.to_owned(),
+        hub_not_adopted: off.iter().map(|control| (*control).to_owned()).collect(),
+    };
+    let profiles = [(DEV, profile("development", &["IAM.6"])), (prod, profile("production", &[]))]
+        .into_iter()
+        .map(|(id, profile)| (id.to_owned(), profile))
+        .collect();
+    let input = OrgInput {
+        management: MANAGEMENT,
+        delegated_admin: Some(SECURITY),
+        home_region: REGION,
+        services: &services,
+        profiles: &profiles,
+    };
+    let steps = {
+        let mut plans: Vec<(&str, &mut FixPlan)> =
+            plans_by_account.iter_mut().map(|(id, plan)| (*id, plan)).collect();
+        organise(&input, &mut plans)
+    };
+    let delegation = steps.management.iter().find(|step| step.control == "HUB-001").expect("a designation");
+    assert_eq!(delegation.region, REGION, "in the home region");
+    let central =
+        steps.admins[0].1.iter().find(|step| step.control == "HUB-001").expect("central configuration");
+    let FixAction::CentraliseSecurityHub { linked_regions, policies } = &central.action else { panic!() };
+    assert_eq!(linked_regions, &["us-east-1"]);
+    let fsbp =
+        "arn:aws:securityhub:ap-northeast-1::standards/aws-foundational-security-best-practices/v/1.0.0";
+    assert_eq!(
+        policies,
+        &[
+            HubPolicy {
+                name: "guardline-development".to_owned(),
+                standard_arn: fsbp.to_owned(),
+                disabled_controls: vec!["IAM.6".to_owned()],
+                accounts: vec![DEV.to_owned()],
+            },
+            HubPolicy {
+                name: "guardline-production".to_owned(),
+                standard_arn: fsbp.to_owned(),
+                disabled_controls: Vec::new(),
+                accounts: vec![prod.to_owned()],
+            },
+        ]
+    );
+    let dev = &plans_by_account.iter().find(|(id, _)| *id == DEV).unwrap().1;
+    assert!(!controls(dev).contains(&"HUB-001"), "both regions' steps are covered: {:?}", controls(dev));
+    assert_eq!(dev.covered.iter().filter(|covered| covered.control == "HUB-001").count(), 2);
+    let management = &plans_by_account[0].1;
+    assert_eq!(controls(management).iter().filter(|control| **control == "HUB-001").count(), 2);
 }

@@ -29,6 +29,7 @@ use guardline_config::{Config, LiveAccount, PinMatch};
 use guardline_model::Text;
 use guardline_model::org::{OrgAccount, OrgRegionServices, OrgServices, ShardOutcome};
 use guardline_rules::fix::FixPlan;
+use guardline_rules::org_fix::{AccountProfile, OrgInput};
 use serde_json::{Value, json};
 
 use crate::args::{FixArgs, Format};
@@ -282,18 +283,29 @@ async fn organise(
 ) -> Vec<Text> {
     let mut notes = Vec::new();
     let hub_sdk = &organisation.hub;
-    let (guardduty, inspector) = futures::join!(
+    // Security Hub's central configuration lives in the home region (the management account's profile's).
+    let hub_account = organisation.listed.iter().find(|account| account.id == hub.id);
+    let home_region = match hub_account {
+        Some(account) => config.profile_for_account(&facts(account, hub.alias.as_deref())),
+        None => config.profile_for(&hub.id, hub.alias.as_deref()),
+    }
+    .params
+    .home_region
+    .clone();
+    let (guardduty, inspector, security_hub) = futures::join!(
         futures::future::join_all(
             regions.iter().map(|region| guardline_collect::org::guardduty_admins(hub_sdk, region)),
         ),
         futures::future::join_all(
             regions.iter().map(|region| guardline_collect::org::inspector_admins(hub_sdk, region)),
         ),
+        guardline_collect::org::security_hub_admins(hub_sdk, &home_region),
     );
     // Every administrator the plan may need: those the regions have, else the configured one.
     let mut admins: BTreeSet<String> = guardduty
         .iter()
         .chain(&inspector)
+        .chain(std::iter::once(&security_hub))
         .filter_map(|listed| listed.as_ref().ok().and_then(|admins| admins.first().cloned()))
         .collect();
     let configured = organisation.settings.delegated_admin.clone();
@@ -312,7 +324,19 @@ async fn organise(
         let sdk = reached.get(&admin).cloned().unwrap_or_else(|| Err("it was not reached".to_owned()));
         Some((admin, sdk))
     };
-    let mut services = OrgServices::default();
+    let security_hub_configuration = match admin_of(&security_hub) {
+        None => Ok(None),
+        Some((admin, Err(reason))) => Err(not_reached("securityhub", &admin, &reason)),
+        Some((_, Ok(_))) if security_hub.as_ref().is_ok_and(Vec::is_empty) => Ok(None),
+        Some((_, Ok(sdk))) => {
+            guardline_collect::org::security_hub_configuration(&sdk, &home_region).await.map(Some)
+        }
+    };
+    let mut services = OrgServices {
+        security_hub_admins: security_hub.into(),
+        security_hub_configuration: security_hub_configuration.into(),
+        ..OrgServices::default()
+    };
     for ((region, guardduty), inspector) in regions.iter().zip(guardduty).zip(inspector) {
         let designated =
             |listed: &Result<Vec<String>, _>| listed.as_ref().is_ok_and(|admins| !admins.is_empty());
@@ -338,12 +362,33 @@ async fn organise(
         };
         services.regions.insert(region.clone(), region_services);
     }
+    let profiles: BTreeMap<String, AccountProfile> = accounts
+        .iter()
+        .map(|plan| {
+            let not_adopted = config
+                .profiles
+                .get(&plan.profile)
+                .map(|profile| profile.params.security_hub_not_adopted.keys().cloned().collect::<Vec<_>>());
+            let profile = AccountProfile {
+                name: plan.profile.clone(),
+                hub_not_adopted: not_adopted.unwrap_or_default(),
+            };
+            (plan.account.id.clone(), profile)
+        })
+        .collect();
+    let input = OrgInput {
+        management: &hub.id,
+        delegated_admin: configured.as_deref(),
+        home_region: &home_region,
+        services: &services,
+        profiles: &profiles,
+    };
     let steps = {
         let mut plans: Vec<(&str, &mut FixPlan)> = accounts
             .iter_mut()
             .filter_map(|plan| Some((plan.account.id.as_str(), plan.plan.as_mut()?)))
             .collect();
-        guardline_rules::org_fix::organise(&hub.id, configured.as_deref(), &services, &mut plans)
+        guardline_rules::org_fix::organise(&input, &mut plans)
     };
     notes.extend(steps.notes);
     if !steps.management.is_empty() && !accounts.iter().any(|plan| plan.account.id == hub.id) {

@@ -260,14 +260,26 @@ async fn fix_org_uses_delegated_administration_and_organisation_wide_calls_first
     }
     let dir = tempfile::tempdir().unwrap();
     let config = format!(
-        r#"[scan]
+        r#"default-profile = "standard"
+
+[scan]
 regions = ["ap-northeast-1"]
+
+[profiles.standard.params]
+home-region = "ap-northeast-1"
 
 [org]
 delegated-admin = "{security}"
 
 [[accounts]]
 id = "{management}"
+
+[[accounts]]
+id = "{dev}"
+profile = "development"
+
+[profiles.development.params]
+security-hub-not-adopted = {{ "IAM.6" = "the root MFA is a FIDO key, which Security Hub cannot see" }}
 
 [fix.security-contact]
 name = "Security Team"
@@ -278,7 +290,7 @@ title = "CISO"
     );
     std::fs::write(dir.path().join("guardline.toml"), config).unwrap();
     let env = moto_env(&server.endpoint, &org.management.credentials);
-    const CONTROLS: &str = "GUARDDUTY-001,INSPECTOR-001,ACCOUNT-002,ORG-005";
+    const CONTROLS: &str = "GUARDDUTY-001,INSPECTOR-001,HUB-001,ACCOUNT-002,ORG-005";
     let fix = |extra: &[&str]| {
         let mut args = strings(&["fix", "--org", "--only", CONTROLS, "--no-progress", "--max-attempts", "1"]);
         args.extend(strings(extra));
@@ -314,8 +326,22 @@ title = "CISO"
         hub.contains(&format!("designate account {security} as Amazon Inspector's delegated administrator")),
         "{hub}"
     );
+    assert!(
+        hub.contains(&format!(
+            "HUB-001 [safe] ap-northeast-1: designate account {security} as Security Hub's"
+        )),
+        "{hub}"
+    );
     let admin = section(security);
     assert!(admin.contains("enable GuardDuty for every member account of the organization"), "{admin}");
+    // Central configuration: one policy per profile, the profile's not-adopted controls off.
+    assert!(
+        admin.contains(
+            "configuration type CENTRAL, and the configuration policies guardline-development (FSBP, off: \
+             IAM.6) for 1 account(s); guardline-standard (FSBP) for 1 account(s)"
+        ),
+        "{admin}"
+    );
     let with_instances = {
         let mut ids = [dev.as_str(), prod.as_str()];
         ids.sort();
@@ -341,6 +367,12 @@ title = "CISO"
         assert!(
             member.contains(&format!(
                 "INSPECTOR-001 ap-northeast-1: Amazon Inspector's delegated administrator {security}"
+            )),
+            "{member}"
+        );
+        assert!(
+            member.contains(&format!(
+                "HUB-001 ap-northeast-1: Security Hub's delegated administrator {security}"
             )),
             "{member}"
         );
@@ -382,7 +414,7 @@ title = "CISO"
     let report: Value = serde_json::from_str(&scan.stdout).unwrap_or_else(|_| panic!("{}", scan.stderr));
     for id in members.iter().chain([management]) {
         let findings = outcomes(&report, id);
-        for control in ["GUARDDUTY-001", "INSPECTOR-001", "ACCOUNT-002", "ORG-005"] {
+        for control in ["GUARDDUTY-001", "INSPECTOR-001", "HUB-001", "ACCOUNT-002", "ORG-005"] {
             assert!(findings.contains(&format!("pass {control}")), "{id} {control}: {findings:?}");
         }
     }
