@@ -36,6 +36,9 @@ moto's app: it answers the operations below itself and hands every other request
 
 - SSM: GetMaintenanceWindowTask (moto lacks it), from moto's task objects, with the task's
   `TaskInvocationParameters`, which AWS returns only here (DescribeMaintenanceWindowTasks leaves them out).
+- CloudTrail organisation trails: a member account's DescribeTrails lists its management account's
+  organisation trails (multi-region, or homed in the region), and GetTrailStatus and GetEventSelectors by such
+  a trail's ARN answer from the owner's trail (moto lists and reads the caller's own trails only).
 - CloudTrail: GetEventSelectors answers AWS's default selector (all read and write management events) for a
   trail nobody put selectors on; moto answers empty lists, which would read as "logs nothing".
 - IAM: GetCredentialReport's `GeneratedTime` is the time of the account's last GenerateCredentialReport (moto
@@ -381,7 +384,8 @@ class Extensions:
             "AmazonSSM.GetMaintenanceWindowTask": self.get_maintenance_window_task,
         }
         # CloudTrail's target prefix: boto3 sends the long form, the Rust SDK the short one.
-        for operation, handler in [("GetEventSelectors", self.get_event_selectors), ("LookupEvents", self.lookup_events)]:
+        for operation, handler in [("GetEventSelectors", self.get_event_selectors), ("LookupEvents", self.lookup_events),
+                                   ("DescribeTrails", self.describe_trails), ("GetTrailStatus", self.get_trail_status)]:
             for prefix in ("com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.", "CloudTrail_20131101."):
                 self.targets[prefix + operation] = handler
         self.seeders = {
@@ -1424,11 +1428,52 @@ class Extensions:
 
     # ---- CloudTrail ----
 
+    @staticmethod
+    def organisation_trails(account: str, region: str) -> list[Any]:
+        """The organisation trails a member account sees in `region`: its management account's, multi-region or
+        homed there (DescribeTrails, https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/API_DescribeTrails.html:
+        "the organization trail ... is returned in a member account's results")."""
+        management, _ = organizations_backends.master_accounts.get(account, (None, None))
+        if management is None:
+            return []
+        return [trail for backend in cloudtrail_backends[management].values() for trail in backend.trails.values()
+                if trail.is_org_trail and (trail.is_multi_region or trail.region_name == region)]
+
+    def trail_backend(self, request: Request, name: str) -> Any:
+        """The backend that answers for trail `name`: the caller's, or, for the ARN of its organisation's trail,
+        the owner's in the trail's home region (a member reads an organisation trail's status and selectors by
+        ARN: https://docs.aws.amazon.com/awscloudtrail/latest/userguide/creating-trail-organization.html)."""
+        parts = name.split(":")
+        if len(parts) >= 6 and parts[4] != request.account:
+            for trail in self.organisation_trails(request.account, request.region):
+                if trail.arn == name:
+                    return cloudtrail_backends[parts[4]][trail.region_name]
+        return cloudtrail_backends[request.account][request.region]
+
+    def describe_trails(self, request: Request, body: dict[str, Any]) -> dict[str, Any]:
+        """moto's DescribeTrails, plus the organisation's trails in a member account."""
+        backend = cloudtrail_backends[request.account][request.region]
+        shadow = body.get("includeShadowTrails", True)
+        trails = list(backend.describe_trails(shadow))
+        if shadow:
+            trails += self.organisation_trails(request.account, request.region)
+        wanted = body.get("trailNameList")
+        if wanted:
+            trails = [trail for trail in trails if trail.trail_name in wanted or trail.arn in wanted]
+        return {"trailList": [trail.description(include_region=True) for trail in trails]}
+
+    def get_trail_status(self, request: Request, body: dict[str, Any]) -> dict[str, Any]:
+        name = body.get("Name", "")
+        try:
+            return self.trail_backend(request, name).get_trail_status(name).description()
+        except Exception as error:  # moto's TrailNotFoundException and friends
+            raise ApiError(400, getattr(error, "code", "TrailNotFoundException"), str(error))
+
     def get_event_selectors(self, request: Request, body: dict[str, Any]) -> dict[str, Any]:
         """moto's GetEventSelectors, with AWS's default selector for a trail that was never given any: "By
         default, trails ... log all management events" (CloudTrail user guide, Logging management events,
         https://docs.aws.amazon.com/awscloudtrail/latest/userguide/logging-management-events-with-cloudtrail.html)."""
-        backend = cloudtrail_backends[request.account][request.region]
+        backend = self.trail_backend(request, body.get("TrailName", ""))
         try:
             arn, selectors, advanced = backend.get_event_selectors(trail_name=body.get("TrailName", ""))
         except Exception as error:  # moto's TrailNotFoundException and friends

@@ -104,7 +104,7 @@ async fn apply_step(base: &SdkConfig, account_id: &str, step: &FixStep) -> Resul
         }
         FixAction::EnableInspectorEc2 { .. } => enable_inspector(&config, account_id, &mut writes).await?,
         FixAction::RecordConfig { include_global_resource_types, bucket } => {
-            ensure_log_bucket(base, account_id, bucket, &mut writes).await?;
+            ensure_log_bucket(base, account_id, bucket, None, &mut writes).await?;
             record_config(&config, account_id, *include_global_resource_types, &bucket.name, &mut writes)
                 .await?
         }
@@ -115,7 +115,7 @@ async fn apply_step(base: &SdkConfig, account_id: &str, step: &FixStep) -> Resul
         }
         FixAction::EnableCloudTrail { existing_trail, bucket } => {
             if existing_trail.is_none() {
-                ensure_log_bucket(base, account_id, bucket, &mut writes).await?;
+                ensure_log_bucket(base, account_id, bucket, None, &mut writes).await?;
             }
             enable_cloudtrail(&config, existing_trail.as_deref(), &bucket.name, &mut writes).await?
         }
@@ -173,6 +173,9 @@ async fn apply_step(base: &SdkConfig, account_id: &str, step: &FixStep) -> Resul
         }
         FixAction::EnableInspectorMembers { accounts } => {
             crate::org_setup::enable_inspector_members(&config, accounts, &mut writes).await?
+        }
+        FixAction::OrganizationTrail { bucket } => {
+            crate::org_setup::organisation_trail(base, &config, account_id, bucket, &mut writes).await?
         }
         FixAction::SetMemberSecurityContacts { accounts, name, email, phone, title } => {
             trusted_access(&config, "account.amazonaws.com", &mut writes).await?;
@@ -384,10 +387,13 @@ async fn enable_inspector(
 
 /// The log bucket: created private, with a policy that admits only AWS Config and CloudTrail writing for
 /// this account (and refuses plain HTTP); a bucket the config names is used as is.
-async fn ensure_log_bucket(
+/// The log bucket: an existing one used as it is, or Guardline's created private with the log services'
+/// policy (`organisation_trail`: the organisation's ID and trail ARN, whose member logs it also admits).
+pub(crate) async fn ensure_log_bucket(
     base: &SdkConfig,
     account_id: &str,
     bucket: &LogBucket,
+    organisation_trail: Option<(&str, &str)>,
     writes: &mut Writes,
 ) -> Result<(), CollectError> {
     let client = guardline_collect::services::s3::s3_client(base, Some(&bucket.region));
@@ -419,7 +425,7 @@ async fn ensure_log_bucket(
         .build();
     let request = client.put_public_access_block().bucket(name).public_access_block_configuration(private);
     call("s3:PutBucketPublicAccessBlock", request.send()).await?;
-    let policy = log_bucket_policy(name, account_id);
+    let policy = log_bucket_policy(name, account_id, organisation_trail);
     call("s3:PutBucketPolicy", client.put_bucket_policy().bucket(name).policy(policy).send()).await?;
     if !writes.0.is_empty() {
         writes.push(format!("s3:PutBucketPublicAccessBlock {name}"));
@@ -428,14 +434,17 @@ async fn ensure_log_bucket(
     Ok(())
 }
 
-/// AWS Config's and CloudTrail's documented bucket policy, limited to this account, plus TLS only.
-fn log_bucket_policy(bucket: &str, account_id: &str) -> String {
+/// AWS Config's and CloudTrail's documented bucket policy, limited to this account, plus TLS only; with an
+/// organisation trail (organisation ID, trail ARN), CloudTrail may also write that trail's logs of every
+/// member under `AWSLogs/<organisation ID>/` (CloudTrail user guide, "Amazon S3 bucket policy for an
+/// organization trail").
+fn log_bucket_policy(bucket: &str, account_id: &str, organisation_trail: Option<(&str, &str)>) -> String {
     let arn = format!("arn:aws:s3:::{bucket}");
     let condition = serde_json::json!({"StringEquals": {"aws:SourceAccount": account_id}});
     let put_condition = serde_json::json!({
         "StringEquals": {"aws:SourceAccount": account_id, "s3:x-amz-acl": "bucket-owner-full-control"}
     });
-    serde_json::json!({
+    let mut policy = serde_json::json!({
         "Version": "2012-10-17",
         "Statement": [
             {"Sid": "LogServicesCheckAcl", "Effect": "Allow",
@@ -449,8 +458,17 @@ fn log_bucket_policy(bucket: &str, account_id: &str) -> String {
              "Resource": [arn.clone(), format!("{arn}/*")],
              "Condition": {"Bool": {"aws:SecureTransport": "false"}}},
         ],
-    })
-    .to_string()
+    });
+    if let Some((organisation, trail)) = organisation_trail {
+        let statements = policy["Statement"].as_array_mut().expect("the policy's statements");
+        statements.push(serde_json::json!(
+            {"Sid": "OrganizationTrailWrite", "Effect": "Allow",
+             "Principal": {"Service": "cloudtrail.amazonaws.com"},
+             "Action": "s3:PutObject", "Resource": format!("{arn}/AWSLogs/{organisation}/*"),
+             "Condition": {"StringEquals": {"aws:SourceArn": trail, "s3:x-amz-acl": "bucket-owner-full-control"}}}
+        ));
+    }
+    policy.to_string()
 }
 
 async fn record_config(
@@ -700,7 +718,7 @@ async fn route_events(
     Ok(())
 }
 
-async fn enable_cloudtrail(
+pub(crate) async fn enable_cloudtrail(
     config: &SdkConfig,
     existing_trail: Option<&str>,
     bucket: &str,

@@ -6,7 +6,7 @@
 //! - [`fix`]: carries out a `guardline fix` plan (the actions are planned by `guardline_rules::fix`).
 //! - [`org_setup`]: the organisation-wide steps of `fix --org` (trusted access, centralised root access,
 //!   GuardDuty's, Inspector's and Security Hub's delegated administrators and what they enable, Security
-//!   Hub's central configuration, the members' SECURITY contacts).
+//!   Hub's central configuration, the organisation trail, the members' SECURITY contacts).
 //! - [`password_policy`]: the IAM-007 fix's policy, the stricter of the account's and the profile's.
 //! - [`topic_policy`]: the alert topic's policy, Guardline's statement merged in by `Sid`.
 //! - [`org_roles`]: `guardline org plan-roles`: the switch roles (member account) or the groups allowed to

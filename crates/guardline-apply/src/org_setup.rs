@@ -1,7 +1,8 @@
 //! The organisation-wide fix steps `fix --org` plans (`guardline_rules::org_fix`), carried out in the
 //! management account or in the delegated administrator: trusted access in Organizations, centralised root
 //! access, GuardDuty's, Amazon Inspector's and Security Hub's delegated administrators and what they enable
-//! for the members (Security Hub by central configuration), the members' SECURITY contacts.
+//! for the members (Security Hub by central configuration), the organisation trail, the members' SECURITY
+//! contacts.
 //!
 //! Like every step, each re-reads what it changes and writes only what is missing, and it never changes a
 //! choice someone made: another delegated administrator, a finding aggregator that excludes a region, an
@@ -576,4 +577,63 @@ async fn finding_aggregator(
             Ok(())
         }
     }
+}
+
+/// TRAIL-001 for the organisation, in the management account's home region: CloudTrail's trusted access,
+/// the log bucket (Guardline's admits the organisation trail's member logs), then the organisation's
+/// multi-region trail of this account, or `guardline-org` created as one
+/// (https://docs.aws.amazon.com/awscloudtrail/latest/userguide/creating-trail-organization.html), logging
+/// and recording all management events.
+pub(crate) async fn organisation_trail(
+    base: &SdkConfig,
+    config: &SdkConfig,
+    account_id: &str,
+    bucket: &guardline_rules::fix::LogBucket,
+    writes: &mut Writes,
+) -> Result<(), CollectError> {
+    const NAME: &str = "guardline-org";
+    let organisation = call(
+        "organizations:DescribeOrganization",
+        aws_sdk_organizations::Client::new(config).describe_organization().send(),
+    )
+    .await?;
+    let organisation_id =
+        organisation.organization().and_then(|found| found.id()).unwrap_or_default().to_owned();
+    trusted_access(config, "cloudtrail.amazonaws.com", writes).await?;
+    let client = aws_sdk_cloudtrail::Client::new(config);
+    let listed =
+        call("cloudtrail:DescribeTrails", client.describe_trails().include_shadow_trails(false).send())
+            .await?;
+    let existing = listed
+        .trail_list()
+        .iter()
+        .find(|trail| {
+            trail.is_organization_trail() == Some(true) && trail.is_multi_region_trail() == Some(true)
+        })
+        .and_then(|trail| trail.name().map(str::to_owned));
+    let region = config.region().map(|region| region.to_string()).unwrap_or_default();
+    let partition = guardline_model::partition::of_region(&region);
+    let trail_arn = format!("arn:{partition}:cloudtrail:{region}:{account_id}:trail/{NAME}");
+    if existing.is_none() {
+        crate::fix::ensure_log_bucket(base, account_id, bucket, Some((&organisation_id, &trail_arn)), writes)
+            .await?;
+    }
+    let name = match existing {
+        Some(name) => name,
+        None => {
+            let request = client
+                .create_trail()
+                .name(NAME)
+                .s3_bucket_name(&bucket.name)
+                .is_organization_trail(true)
+                .is_multi_region_trail(true)
+                .include_global_service_events(true)
+                .enable_log_file_validation(true)
+                .send();
+            call("cloudtrail:CreateTrail", request).await?;
+            writes.push(format!("cloudtrail:CreateTrail {NAME} (organization) -> {}", bucket.name));
+            NAME.to_owned()
+        }
+    };
+    crate::fix::enable_cloudtrail(config, Some(&name), &bucket.name, writes).await
 }

@@ -86,6 +86,10 @@ pub enum FixAction {
     /// `CENTRAL`, and one configuration policy per profile (FSBP on, the profile's not-adopted Security Hub
     /// controls off) associated with that profile's accounts.
     CentraliseSecurityHub { linked_regions: Vec<String>, policies: Vec<HubPolicy> },
+    /// TRAIL-001 for the organisation, in the management account (home region): CloudTrail's trusted access,
+    /// then the organisation's multi-region trail started if it is stopped, or `guardline-org` created,
+    /// delivering to `bucket` (its policy lets CloudTrail write the organisation's logs).
+    OrganizationTrail { bucket: LogBucket },
     /// ACCOUNT-002 for the organisation, in the management account: the SECURITY alternate contact of each
     /// member account (`account:PutAlternateContact --account-id`), after AWS Account Management's trusted
     /// access.
@@ -119,6 +123,17 @@ pub struct LogBucket {
     pub region: String,
     /// `false`: the config names an existing bucket, which `fix` uses as is.
     pub create: bool,
+}
+
+impl LogBucket {
+    /// An account's log bucket: `[fix] log-bucket`, or `guardline-logs-<ID>` created in its home region.
+    pub fn of_account(settings: &FixSettings, account_id: &str, home_region: &str) -> LogBucket {
+        let region = home_region.to_owned();
+        match &settings.log_bucket {
+            Some(name) => LogBucket { name: name.clone(), region, create: false },
+            None => LogBucket { name: format!("guardline-logs-{account_id}"), region, create: true },
+        }
+    }
 }
 
 /// A managed AWS Config rule.
@@ -286,6 +301,23 @@ impl FixAction {
                 "securityhub:GetConfigurationPolicyAssociation",
                 "securityhub:StartConfigurationPolicyAssociation",
             ],
+            FixAction::OrganizationTrail { bucket } => {
+                let mut calls = vec![
+                    "organizations:DescribeOrganization",
+                    "organizations:ListAWSServiceAccessForOrganization",
+                    "organizations:EnableAWSServiceAccess",
+                ];
+                calls.extend(bucket_calls(bucket));
+                calls.extend([
+                    "cloudtrail:DescribeTrails",
+                    "cloudtrail:CreateTrail",
+                    "cloudtrail:GetTrailStatus",
+                    "cloudtrail:StartLogging",
+                    "cloudtrail:GetEventSelectors",
+                    "cloudtrail:PutEventSelectors",
+                ]);
+                calls
+            }
             FixAction::SetMemberSecurityContacts { .. } => vec![
                 "organizations:ListAWSServiceAccessForOrganization",
                 "organizations:EnableAWSServiceAccess",
@@ -596,6 +628,28 @@ impl FixAction {
                     ),
                 )
             }
+            FixAction::OrganizationTrail { bucket } => {
+                let name = &bucket.name;
+                let (bucket_en, bucket_ja) = if bucket.create {
+                    (
+                        format!("the bucket {name} (created private if missing)"),
+                        format!("バケット {name} (なければ非公開で作成)"),
+                    )
+                } else {
+                    (format!("the existing bucket {name}"), format!("既存のバケット {name}"))
+                };
+                Text::new(
+                    format!(
+                        "log every account of the organization: start the organization's multi-region trail if it \
+                         is stopped, or create the organization trail guardline-org (all management events, log \
+                         file validation) delivering to {bucket_en}"
+                    ),
+                    format!(
+                        "組織のすべてのアカウントを記録: 組織のマルチリージョン証跡が停止していれば開始し、なければ組織の証跡 \
+                         guardline-org (すべての管理イベント、ログファイル検証) を作成して {bucket_ja} に配信"
+                    ),
+                )
+            }
             FixAction::SetMemberSecurityContacts { accounts, name, email, .. } => {
                 let count = accounts.len();
                 let ids = accounts.join(", ");
@@ -659,6 +713,9 @@ pub fn every_call() -> Vec<&'static str> {
         FixAction::EnableInspectorMembers { accounts: Vec::new() },
         FixAction::DelegateSecurityHub { admin_account: String::new() },
         FixAction::CentraliseSecurityHub { linked_regions: Vec::new(), policies: Vec::new() },
+        FixAction::OrganizationTrail {
+            bucket: LogBucket { name: String::new(), region: String::new(), create: true },
+        },
         FixAction::SetMemberSecurityContacts {
             accounts: Vec::new(),
             name: String::new(),
@@ -698,13 +755,7 @@ pub struct FixContext<'a> {
 impl FixContext<'_> {
     /// The bucket AWS Config and CloudTrail deliver to: the configured one, or `guardline-logs-<ID>`.
     pub fn log_bucket(&self) -> LogBucket {
-        let region = self.cx.params.home_region.clone();
-        match &self.settings.log_bucket {
-            Some(name) => LogBucket { name: name.clone(), region, create: false },
-            None => {
-                LogBucket { name: format!("guardline-logs-{}", self.cx.account_id()), region, create: true }
-            }
-        }
+        LogBucket::of_account(self.settings, self.cx.account_id(), &self.cx.params.home_region)
     }
 
     /// The alert subscribers (`[fix] notify`), or `None` when the config names none.

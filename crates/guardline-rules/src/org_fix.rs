@@ -12,6 +12,8 @@
 //!   configuration from the administrator: a finding aggregator linking the scanned regions, configuration
 //!   type `CENTRAL`, and a configuration policy per profile (FSBP on, the profile's `security-hub-not-adopted`
 //!   controls off) associated with that profile's failing members.
+//! - TRAIL-001: one multi-region organisation trail in the management account (the organisation's, started,
+//!   or `guardline-org`), which logs every account.
 //! - ACCOUNT-002: the members' SECURITY alternate contacts set from the management account
 //!   (`account:PutAlternateContact --account-id`), one step for all of them.
 //!
@@ -31,7 +33,7 @@ use std::collections::BTreeMap;
 
 use crate::FixAvailability;
 use crate::fix::FixAction::CentraliseSecurityHub;
-use crate::fix::{FixAction, FixPlan, FixStep, HubPolicy};
+use crate::fix::{FixAction, FixPlan, FixStep, HubPolicy, LogBucket};
 
 /// The organisation-wide steps, by the account they run in, and what could not be organised.
 #[derive(Debug, Default)]
@@ -66,6 +68,9 @@ pub struct OrgInput<'a> {
     pub services: &'a OrgServices,
     /// Each account's profile, by account ID.
     pub profiles: &'a BTreeMap<String, AccountProfile>,
+    /// The management account's log bucket (`[fix] log-bucket`, or `guardline-logs-<ID>` in the home region),
+    /// which the organisation trail delivers to.
+    pub log_bucket: LogBucket,
 }
 
 /// An account's profile, as far as organisation-wide steps need it.
@@ -84,6 +89,7 @@ pub fn organise(input: &OrgInput<'_>, plans: &mut [(&str, &mut FixPlan)]) -> Org
         delegated(service, input.management, input.delegated_admin, input.services, plans, &mut steps);
     }
     security_hub(input, plans, &mut steps);
+    organisation_trail(input, plans, &mut steps);
     security_contacts(input.management, plans, &mut steps);
     steps
 }
@@ -365,6 +371,30 @@ fn security_hub(input: &OrgInput<'_>, plans: &mut [(&str, &mut FixPlan)], steps:
         if *id != management && *id != admin {
             plan.cover(|step| is_hub(step).then(|| by.clone()));
         }
+    }
+}
+
+/// TRAIL-001: one multi-region organisation trail in the management account logs every account; it replaces
+/// the members' trail steps, and the management account's own step that would create a trail (a stopped
+/// trail of its own is still started by its own step).
+fn organisation_trail(input: &OrgInput<'_>, plans: &mut [(&str, &mut FixPlan)], steps: &mut OrgSteps) {
+    let management = input.management;
+    let is_trail = |step: &FixStep| matches!(step.action, FixAction::EnableCloudTrail { .. });
+    let is_new_trail =
+        |step: &FixStep| matches!(step.action, FixAction::EnableCloudTrail { existing_trail: None, .. });
+    let because = reasons(plans, management, is_trail);
+    if because.is_empty() {
+        return;
+    }
+    let action = FixAction::OrganizationTrail { bucket: input.log_bucket.clone() };
+    steps.management.push(org_step("TRAIL-001", input.home_region, action, because));
+    let by = Text::new(
+        format!("the organization trail of the management account {management} logs it"),
+        format!("管理アカウント {management} の組織の証跡が記録"),
+    );
+    for (id, plan) in plans.iter_mut() {
+        let own = *id == management;
+        plan.cover(|step| (if own { is_new_trail(step) } else { is_trail(step) }).then(|| by.clone()));
     }
 }
 

@@ -73,6 +73,11 @@ fn input<'a>(configured: Option<&'a str>, services: &'a OrgServices) -> OrgInput
         home_region: REGION,
         services,
         profiles: &PROFILES,
+        log_bucket: guardline_rules::fix::LogBucket {
+            name: "guardline-logs-111111111111".to_owned(),
+            region: REGION.to_owned(),
+            create: true,
+        },
     }
 }
 
@@ -236,6 +241,11 @@ fn security_hub_is_configured_centrally_with_a_policy_per_profile_over_every_sca
         home_region: REGION,
         services: &services,
         profiles: &profiles,
+        log_bucket: guardline_rules::fix::LogBucket {
+            name: "audit-logs".to_owned(),
+            region: REGION.to_owned(),
+            create: false,
+        },
     };
     let steps = {
         let mut plans: Vec<(&str, &mut FixPlan)> =
@@ -272,4 +282,38 @@ fn security_hub_is_configured_centrally_with_a_policy_per_profile_over_every_sca
     assert_eq!(dev.covered.iter().filter(|covered| covered.control == "HUB-001").count(), 2);
     let management = &plans_by_account[0].1;
     assert_eq!(controls(management).iter().filter(|control| **control == "HUB-001").count(), 2);
+}
+
+#[test]
+fn one_organisation_trail_replaces_every_new_trail_but_not_a_stopped_trail_of_the_management_account() {
+    let trail = |existing: Option<&str>| {
+        step(
+            "TRAIL-001",
+            REGION,
+            FixAction::EnableCloudTrail {
+                existing_trail: existing.map(str::to_owned),
+                bucket: guardline_rules::fix::LogBucket {
+                    name: "b".to_owned(),
+                    region: REGION.to_owned(),
+                    create: true,
+                },
+            },
+        )
+    };
+    let services = services(Collected::ok(Vec::new()), Collected::ok(None));
+    for (management_step, kept) in [(None, false), (Some("legacy"), true)] {
+        let (mut management, mut dev) = (plan(MANAGEMENT), plan(DEV));
+        management.steps.push(trail(management_step));
+        dev.steps.push(trail(Some("dev-own")));
+        let steps = {
+            let mut plans = [(MANAGEMENT, &mut management), (DEV, &mut dev)];
+            organise(&input(None, &services), &mut plans)
+        };
+        let organisation =
+            steps.management.iter().find(|step| step.control == "TRAIL-001").expect("the trail");
+        let FixAction::OrganizationTrail { bucket } = &organisation.action else { panic!() };
+        assert_eq!(bucket.name, "guardline-logs-111111111111", "the management account's bucket");
+        assert!(!controls(&dev).contains(&"TRAIL-001"), "a member's own trail step is covered too");
+        assert_eq!(controls(&management).contains(&"TRAIL-001"), kept, "{management_step:?}");
+    }
 }

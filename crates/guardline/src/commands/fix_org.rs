@@ -28,7 +28,7 @@ use guardline_apply::fix::ApplyReport;
 use guardline_config::{Config, LiveAccount, PinMatch};
 use guardline_model::Text;
 use guardline_model::org::{OrgAccount, OrgRegionServices, OrgServices, ShardOutcome};
-use guardline_rules::fix::FixPlan;
+use guardline_rules::fix::{FixPlan, LogBucket};
 use guardline_rules::org_fix::{AccountProfile, OrgInput};
 use serde_json::{Value, json};
 
@@ -376,12 +376,14 @@ async fn organise(
             (plan.account.id.clone(), profile)
         })
         .collect();
+    let log_bucket = LogBucket::of_account(&config.fix, &hub.id, &home_region);
     let input = OrgInput {
         management: &hub.id,
         delegated_admin: configured.as_deref(),
         home_region: &home_region,
         services: &services,
         profiles: &profiles,
+        log_bucket,
     };
     let steps = {
         let mut plans: Vec<(&str, &mut FixPlan)> = accounts

@@ -290,7 +290,7 @@ title = "CISO"
     );
     std::fs::write(dir.path().join("guardline.toml"), config).unwrap();
     let env = moto_env(&server.endpoint, &org.management.credentials);
-    const CONTROLS: &str = "GUARDDUTY-001,INSPECTOR-001,HUB-001,ACCOUNT-002,ORG-005";
+    const CONTROLS: &str = "GUARDDUTY-001,INSPECTOR-001,HUB-001,TRAIL-001,ACCOUNT-002,ORG-005";
     let fix = |extra: &[&str]| {
         let mut args = strings(&["fix", "--org", "--only", CONTROLS, "--no-progress", "--max-attempts", "1"]);
         args.extend(strings(extra));
@@ -331,6 +331,18 @@ title = "CISO"
             "HUB-001 [safe] ap-northeast-1: designate account {security} as Security Hub's"
         )),
         "{hub}"
+    );
+    assert!(
+        hub.contains(&format!(
+            "TRAIL-001 [safe] ap-northeast-1: log every account of the organization: start the organization's \
+             multi-region trail if it is stopped, or create the organization trail guardline-org (all management \
+             events, log file validation) delivering to the bucket guardline-logs-{management}"
+        )),
+        "{hub}"
+    );
+    assert!(
+        !hub.contains("create the multi-region trail guardline "),
+        "the organisation trail covers it: {hub}"
     );
     let admin = section(security);
     assert!(admin.contains("enable GuardDuty for every member account of the organization"), "{admin}");
@@ -376,6 +388,12 @@ title = "CISO"
             )),
             "{member}"
         );
+        assert!(
+            member.contains(&format!(
+                "TRAIL-001 ap-northeast-1: the organization trail of the management account {management} logs it"
+            )),
+            "{member}"
+        );
     }
 
     let applied = run(dir.path(), fix(&["--apply", "--yes"]), env.clone()).await;
@@ -395,6 +413,11 @@ title = "CISO"
         .await
         .unwrap();
     assert_eq!(contact.alternate_contact().unwrap().email_address(), Some("security@example.com"));
+    // The organisation trail's bucket admits CloudTrail's member logs under the organisation's prefix.
+    let s3 = aws_sdk_s3::Client::new(&org.management.in_region("ap-northeast-1"));
+    let policy = s3.get_bucket_policy().bucket(format!("guardline-logs-{management}")).send().await.unwrap();
+    let policy = policy.policy().unwrap();
+    assert!(policy.contains("/AWSLogs/o-") && policy.contains("trail/guardline-org"), "{policy}");
 
     let scan = run(
         dir.path(),
@@ -414,7 +437,7 @@ title = "CISO"
     let report: Value = serde_json::from_str(&scan.stdout).unwrap_or_else(|_| panic!("{}", scan.stderr));
     for id in members.iter().chain([management]) {
         let findings = outcomes(&report, id);
-        for control in ["GUARDDUTY-001", "INSPECTOR-001", "HUB-001", "ACCOUNT-002", "ORG-005"] {
+        for control in ["GUARDDUTY-001", "INSPECTOR-001", "HUB-001", "TRAIL-001", "ACCOUNT-002", "ORG-005"] {
             assert!(findings.contains(&format!("pass {control}")), "{id} {control}: {findings:?}");
         }
     }
