@@ -4,7 +4,8 @@ moto 5.2.5 answers these with an HTML 404/500 (no route, or NotImplementedError)
 controls that read them could only be tested with aws-smithy-mocks. `Extensions` is a WSGI middleware around
 moto's app: it answers the operations below itself and hands every other request to moto unchanged.
 
-- IAM Access Analyzer (restJson): CreateAnalyzer, GetAnalyzer, ListAnalyzers (`type` filter), DeleteAnalyzer,
+- IAM Access Analyzer (restJson): CreateAnalyzer (an `ORGANIZATION*` analyzer only by the management account or
+  Access Analyzer's delegated administrator, with its trusted access), GetAnalyzer, ListAnalyzers (`type` filter), DeleteAnalyzer,
   ListFindings (empty unless seeded; `filter` with eq/neq/contains/exists on top-level fields).
 - Security Hub standards (restJson): DescribeStandards, GetEnabledStandards, BatchEnableStandards. Like AWS,
   they need an enabled hub (moto's EnableSecurityHub, else InvalidAccessException), and EnableSecurityHub
@@ -843,6 +844,8 @@ class Extensions:
         if not name or kind not in ANALYZER_TYPES:
             raise ApiError(400, "ValidationException", "analyzerName and a valid type are required.",
                            reason="fieldValidationFailed", fieldList=[])
+        if kind.startswith("ORGANIZATION"):
+            self.check_organisation_analyzer(request)
         analyzers = self.region_analyzers(request)
         if name in analyzers:
             raise ApiError(409, "ConflictException", f"Analyzer {name} already exists.",
@@ -854,6 +857,27 @@ class Extensions:
             analyzer["configuration"] = body["configuration"]
         analyzers[name] = analyzer
         return {"arn": arn}
+
+    @staticmethod
+    def check_organisation_analyzer(request: Request) -> None:
+        """An analyzer whose zone of trust is the organisation is created by its management account or Access
+        Analyzer's delegated administrator, once Access Analyzer has trusted access
+        (https://docs.aws.amazon.com/IAM/latest/UserGuide/access-analyzer-settings.html)."""
+        own = organizations_backends[request.account][get_partition(request.region)]
+        management = own.org.master_account_id if own.org and own.org.master_account_id == request.account else \
+            organizations_backends.master_accounts.get(request.account, (None, None))[0]
+        if management is None:
+            raise ApiError(400, "ValidationException", "The account is not a member of an organization.",
+                           reason="other", fieldList=[])
+        backend = organizations_backends[management][get_partition(request.region)]
+        if not any(service["ServicePrincipal"] == "access-analyzer.amazonaws.com" for service in backend.services):
+            raise ApiError(400, "ValidationException", "Trusted access is not enabled for IAM Access Analyzer.",
+                           reason="other", fieldList=[])
+        delegated = [admin.account.id for admin in backend.admins if "access-analyzer.amazonaws.com" in admin.services]
+        if request.account != management and request.account not in delegated:
+            raise ApiError(400, "ValidationException",
+                           "You must be the management account or a delegated administrator of the organization.",
+                           reason="other", fieldList=[])
 
     def list_analyzers(self, request: Request) -> dict[str, Any]:
         kind = request.arg("type")

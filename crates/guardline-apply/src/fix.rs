@@ -174,6 +174,12 @@ async fn apply_step(base: &SdkConfig, account_id: &str, step: &FixStep) -> Resul
         FixAction::EnableInspectorMembers { accounts } => {
             crate::org_setup::enable_inspector_members(&config, accounts, &mut writes).await?
         }
+        FixAction::DelegateAccessAnalyzer { admin_account } => {
+            crate::org_setup::delegate_access_analyzer(&config, admin_account.as_deref(), &mut writes).await?
+        }
+        FixAction::CreateOrganizationAnalyzer { name } => {
+            crate::org_setup::create_organisation_analyzer(&config, name, &mut writes).await?
+        }
         FixAction::OrganizationTrail { bucket } => {
             crate::org_setup::organisation_trail(base, &config, account_id, bucket, &mut writes).await?
         }

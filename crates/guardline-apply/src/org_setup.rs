@@ -637,3 +637,64 @@ pub(crate) async fn organisation_trail(
     };
     crate::fix::enable_cloudtrail(config, Some(&name), &bucket.name, writes).await
 }
+
+/// IAM Access Analyzer's trusted access and, when `admin` is given, its registration as the delegated
+/// administrator, unless it is; refused when another account is registered
+/// (https://docs.aws.amazon.com/IAM/latest/UserGuide/access-analyzer-settings.html).
+pub(crate) async fn delegate_access_analyzer(
+    config: &SdkConfig,
+    admin: Option<&str>,
+    writes: &mut Writes,
+) -> Result<(), CollectError> {
+    const PRINCIPAL: &str = "access-analyzer.amazonaws.com";
+    trusted_access(config, PRINCIPAL, writes).await?;
+    let Some(admin) = admin else { return Ok(()) };
+    let client = aws_sdk_organizations::Client::new(config);
+    let listed = call(
+        "organizations:ListDelegatedAdministrators",
+        client.list_delegated_administrators().service_principal(PRINCIPAL).send(),
+    )
+    .await?;
+    let registered: Vec<&str> =
+        listed.delegated_administrators().iter().filter_map(|delegated| delegated.id()).collect();
+    if registered.contains(&admin) {
+        return Ok(());
+    }
+    if let Some(other) = registered.first() {
+        return Err(refused(
+            "organizations:RegisterDelegatedAdministrator",
+            format!(
+                "IAM Access Analyzer's delegated administrator is already account {other}, not {admin}; Guardline \
+                 does not change a designation"
+            ),
+        ));
+    }
+    let request = client.register_delegated_administrator().account_id(admin).service_principal(PRINCIPAL);
+    call("organizations:RegisterDelegatedAdministrator", request.send()).await?;
+    writes.push(format!("organizations:RegisterDelegatedAdministrator {admin} {PRINCIPAL}"));
+    Ok(())
+}
+
+/// An organisation analyzer in the region, unless an active one exists
+/// (https://docs.aws.amazon.com/access-analyzer/latest/APIReference/API_CreateAnalyzer.html).
+pub(crate) async fn create_organisation_analyzer(
+    config: &SdkConfig,
+    name: &str,
+    writes: &mut Writes,
+) -> Result<(), CollectError> {
+    use aws_sdk_accessanalyzer::types::{AnalyzerStatus, Type};
+    let client = aws_sdk_accessanalyzer::Client::new(config);
+    let listed =
+        call("access-analyzer:ListAnalyzers", client.list_analyzers().r#type(Type::Organization).send())
+            .await?;
+    if listed.analyzers().iter().any(|analyzer| analyzer.status() == &AnalyzerStatus::Active) {
+        return Ok(());
+    }
+    let request = client.create_analyzer().analyzer_name(name).r#type(Type::Organization).send();
+    match call("access-analyzer:CreateAnalyzer", request).await {
+        Ok(_) => writes.push(format!("access-analyzer:CreateAnalyzer {name} ORGANIZATION")),
+        Err(error) if already_exists(&error, &["ConflictException"]) => {}
+        Err(error) => return Err(error),
+    }
+    Ok(())
+}

@@ -36,7 +36,8 @@ use crate::error::{classify, malformed};
 /// The actions `guardline org` and `scan --org` call beyond a scan's (`guardline iam-policy --for org`):
 /// [`list_accounts`], [`mfa_serial`] for `org switch-roles`, and what `fix --org` reads of the
 /// organisation's security services ([`guardduty_admins`], [`guardduty_auto_enable`], [`inspector_admins`],
-/// [`inspector_auto_enable_ec2`], [`security_hub_admins`], [`security_hub_configuration`]).
+/// [`inspector_auto_enable_ec2`], [`security_hub_admins`], [`security_hub_configuration`], [`trusted_access`],
+/// [`delegated_administrators`]).
 pub const ACTIONS: &[&str] = &[
     "guardduty:DescribeOrganizationConfiguration",
     "guardduty:ListDetectors",
@@ -45,8 +46,10 @@ pub const ACTIONS: &[&str] = &[
     "iam:ListOrganizationsFeatures",
     "inspector2:DescribeOrganizationConfiguration",
     "inspector2:ListDelegatedAdminAccounts",
+    "organizations:ListAWSServiceAccessForOrganization",
     "organizations:ListAccounts",
     "organizations:ListAccountsForParent",
+    "organizations:ListDelegatedAdministrators",
     "organizations:ListOrganizationalUnitsForParent",
     "organizations:ListRoots",
     "organizations:ListTagsForResource",
@@ -537,4 +540,52 @@ pub async fn security_hub_configuration(admin: &SdkConfig, region: &str) -> Resu
         .and_then(|configuration| configuration.configuration_type())
         .map_or("LOCAL", |kind| kind.as_str())
         .to_owned())
+}
+
+/// The service principals with trusted access in the organisation
+/// (`organizations:ListAWSServiceAccessForOrganization`).
+pub async fn trusted_access(hub: &SdkConfig) -> Result<Vec<String>, CollectError> {
+    let client = aws_sdk_organizations::Client::new(hub);
+    let mut principals = Vec::new();
+    let mut token = None;
+    loop {
+        let page = client
+            .list_aws_service_access_for_organization()
+            .set_next_token(token.take())
+            .send()
+            .await
+            .map_err(|error| classify("organizations:ListAWSServiceAccessForOrganization", &error))?;
+        principals.extend(
+            page.enabled_service_principals()
+                .iter()
+                .filter_map(|enabled| enabled.service_principal().map(str::to_owned)),
+        );
+        token = page.next_token().map(str::to_owned);
+        if token.is_none() {
+            return Ok(principals);
+        }
+    }
+}
+
+/// The accounts registered as `principal`'s delegated administrators
+/// (`organizations:ListDelegatedAdministrators`).
+pub async fn delegated_administrators(hub: &SdkConfig, principal: &str) -> Result<Vec<String>, CollectError> {
+    let client = aws_sdk_organizations::Client::new(hub);
+    let mut admins = Vec::new();
+    let mut token = None;
+    loop {
+        let page = client
+            .list_delegated_administrators()
+            .service_principal(principal)
+            .set_next_token(token.take())
+            .send()
+            .await
+            .map_err(|error| classify("organizations:ListDelegatedAdministrators", &error))?;
+        admins
+            .extend(page.delegated_administrators().iter().filter_map(|admin| admin.id().map(str::to_owned)));
+        token = page.next_token().map(str::to_owned);
+        if token.is_none() {
+            return Ok(admins);
+        }
+    }
 }

@@ -119,6 +119,12 @@ pub struct OrgServices {
     /// (`securityhub:DescribeOrganizationConfiguration`): `CENTRAL` or `LOCAL`; `None` when there is no
     /// administrator yet.
     pub security_hub_configuration: crate::Collected<Option<String>>,
+    /// The service principals with trusted access in Organizations
+    /// (`organizations:ListAWSServiceAccessForOrganization`).
+    pub trusted_access: crate::Collected<Vec<String>>,
+    /// IAM Access Analyzer's delegated administrators
+    /// (`organizations:ListDelegatedAdministrators --service-principal access-analyzer.amazonaws.com`).
+    pub analyzer_admins: crate::Collected<Vec<String>>,
 }
 
 /// One region's organisation-wide security services.

@@ -86,6 +86,14 @@ pub enum FixAction {
     /// `CENTRAL`, and one configuration policy per profile (FSBP on, the profile's not-adopted Security Hub
     /// controls off) associated with that profile's accounts.
     CentraliseSecurityHub { linked_regions: Vec<String>, policies: Vec<HubPolicy> },
+    /// ANALYZER-001 for the organisation, in the management account: IAM Access Analyzer's trusted access in
+    /// Organizations, and `admin_account` registered as its delegated administrator (none: the management
+    /// account's own organisation analyzers).
+    DelegateAccessAnalyzer { admin_account: Option<String> },
+    /// ANALYZER-001 for the organisation, in the account that holds the organisation's analyzers (the
+    /// delegated administrator, or the management account): an analyzer whose zone of trust is the
+    /// organisation, in the region.
+    CreateOrganizationAnalyzer { name: String },
     /// TRAIL-001 for the organisation, in the management account (home region): CloudTrail's trusted access,
     /// then the organisation's multi-region trail started if it is stopped, or `guardline-org` created,
     /// delivering to `bucket` (its policy lets CloudTrail write the organisation's logs).
@@ -301,6 +309,22 @@ impl FixAction {
                 "securityhub:GetConfigurationPolicyAssociation",
                 "securityhub:StartConfigurationPolicyAssociation",
             ],
+            FixAction::DelegateAccessAnalyzer { admin_account } => {
+                let mut calls = vec![
+                    "organizations:ListAWSServiceAccessForOrganization",
+                    "organizations:EnableAWSServiceAccess",
+                ];
+                if admin_account.is_some() {
+                    calls.extend([
+                        "organizations:ListDelegatedAdministrators",
+                        "organizations:RegisterDelegatedAdministrator",
+                    ]);
+                }
+                calls
+            }
+            FixAction::CreateOrganizationAnalyzer { .. } => {
+                vec!["access-analyzer:ListAnalyzers", "access-analyzer:CreateAnalyzer"]
+            }
             FixAction::OrganizationTrail { bucket } => {
                 let mut calls = vec![
                     "organizations:DescribeOrganization",
@@ -628,6 +652,24 @@ impl FixAction {
                     ),
                 )
             }
+            FixAction::DelegateAccessAnalyzer { admin_account: Some(admin) } => Text::new(
+                format!(
+                    "let IAM Access Analyzer work with Organizations (trusted access) and register account {admin} \
+                     as its delegated administrator"
+                ),
+                format!(
+                    "IAM Access Analyzer と Organizations の連携 (信頼されたアクセス) を有効にし、アカウント {admin} を\
+                     委任管理者に登録"
+                ),
+            ),
+            FixAction::DelegateAccessAnalyzer { admin_account: None } => Text::new(
+                "let IAM Access Analyzer work with Organizations (trusted access)",
+                "IAM Access Analyzer と Organizations の連携 (信頼されたアクセス) を有効化",
+            ),
+            FixAction::CreateOrganizationAnalyzer { name } => Text::new(
+                format!("create the IAM Access Analyzer {name} (zone of trust: the organization)"),
+                format!("IAM Access Analyzer {name} を作成 (信頼ゾーン: 組織)"),
+            ),
             FixAction::OrganizationTrail { bucket } => {
                 let name = &bucket.name;
                 let (bucket_en, bucket_ja) = if bucket.create {
@@ -716,6 +758,8 @@ pub fn every_call() -> Vec<&'static str> {
         FixAction::OrganizationTrail {
             bucket: LogBucket { name: String::new(), region: String::new(), create: true },
         },
+        FixAction::DelegateAccessAnalyzer { admin_account: Some(String::new()) },
+        FixAction::CreateOrganizationAnalyzer { name: String::new() },
         FixAction::SetMemberSecurityContacts {
             accounts: Vec::new(),
             name: String::new(),

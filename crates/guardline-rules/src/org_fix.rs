@@ -14,6 +14,9 @@
 //!   controls off) associated with that profile's failing members.
 //! - TRAIL-001: one multi-region organisation trail in the management account (the organisation's, started,
 //!   or `guardline-org`), which logs every account.
+//! - ANALYZER-001: an organisation analyzer per region, in Access Analyzer's delegated administrator (after
+//!   its registration and trusted access) or in the management account; an organisation scan gives it to
+//!   every member, which cannot list it.
 //! - ACCOUNT-002: the members' SECURITY alternate contacts set from the management account
 //!   (`account:PutAlternateContact --account-id`), one step for all of them.
 //!
@@ -90,6 +93,7 @@ pub fn organise(input: &OrgInput<'_>, plans: &mut [(&str, &mut FixPlan)]) -> Org
     }
     security_hub(input, plans, &mut steps);
     organisation_trail(input, plans, &mut steps);
+    organisation_analyzer(input, plans, &mut steps);
     security_contacts(input.management, plans, &mut steps);
     steps
 }
@@ -395,6 +399,75 @@ fn organisation_trail(input: &OrgInput<'_>, plans: &mut [(&str, &mut FixPlan)], 
     for (id, plan) in plans.iter_mut() {
         let own = *id == management;
         plan.cover(|step| (if own { is_new_trail(step) } else { is_trail(step) }).then(|| by.clone()));
+    }
+}
+
+/// ANALYZER-001: an organisation analyzer per region where an account's plan creates one, held by Access
+/// Analyzer's delegated administrator (the registered one, else `[org] delegated-admin`) or, without one, by
+/// the management account; it replaces every account's own analyzer step there.
+fn organisation_analyzer(input: &OrgInput<'_>, plans: &mut [(&str, &mut FixPlan)], steps: &mut OrgSteps) {
+    let management = input.management;
+    let is_analyzer = |step: &FixStep| matches!(step.action, FixAction::CreateAccessAnalyzer { .. });
+    let mut regions: Vec<String> = plans
+        .iter()
+        .flat_map(|(_, plan)| {
+            plan.steps.iter().filter(|step| is_analyzer(step)).map(|step| step.region.clone())
+        })
+        .collect();
+    regions.sort();
+    regions.dedup();
+    if regions.is_empty() {
+        return;
+    }
+    let (admins, trusted) = match (input.services.analyzer_admins.get(), input.services.trusted_access.get())
+    {
+        (Ok(admins), Ok(trusted)) => (admins, trusted),
+        (Err(error), _) | (_, Err(error)) => {
+            let why = error.to_string();
+            steps.notes.push(Text::new(
+                format!(
+                    "IAM Access Analyzer: the organisation's delegated administrator or trusted access could not \
+                     be read ({why}), so each account gets an analyzer of its own"
+                ),
+                format!(
+                    "IAM Access Analyzer: 組織の委任管理者または信頼されたアクセスを読めなかったため ({why})、各アカウントに\
+                     個別のアナライザーを作成します"
+                ),
+            ));
+            return;
+        }
+    };
+    let holder = admins
+        .first()
+        .cloned()
+        .or_else(|| input.delegated_admin.filter(|admin| *admin != management).map(str::to_owned));
+    let needs_trust = !trusted.iter().any(|principal| principal == "access-analyzer.amazonaws.com");
+    let needs_registration = holder.is_some() && admins.is_empty();
+    let because = reasons(plans, "", is_analyzer);
+    if needs_trust || needs_registration {
+        let action = FixAction::DelegateAccessAnalyzer {
+            admin_account: holder.clone().filter(|_| needs_registration),
+        };
+        steps.management.push(org_step("ANALYZER-001", crate::context::GLOBAL, action, because.clone()));
+    }
+    let holder = holder.unwrap_or_else(|| management.to_owned());
+    for region in &regions {
+        let in_region = |step: &FixStep| is_analyzer(step) && step.region == *region;
+        let because: Vec<Text> = reasons(plans, "", in_region);
+        let action = FixAction::CreateOrganizationAnalyzer { name: "guardline-org".to_owned() };
+        let step = org_step("ANALYZER-001", region, action, because);
+        if holder == management {
+            steps.management.push(step);
+        } else {
+            steps.admin_steps(&holder).push(step);
+        }
+        let by = Text::new(
+            format!("the organization's IAM Access Analyzer guardline-org of account {holder} covers it"),
+            format!("アカウント {holder} の組織の IAM Access Analyzer guardline-org が対象にします"),
+        );
+        for (_, plan) in plans.iter_mut() {
+            plan.cover(|step| in_region(step).then(|| by.clone()));
+        }
     }
 }
 

@@ -317,3 +317,26 @@ fn one_organisation_trail_replaces_every_new_trail_but_not_a_stopped_trail_of_th
         assert_eq!(controls(&management).contains(&"TRAIL-001"), kept, "{management_step:?}");
     }
 }
+
+#[test]
+fn organisation_analyzers_need_no_management_step_once_trusted_and_registered() {
+    let analyzer = || step("ANALYZER-001", REGION, FixAction::CreateAccessAnalyzer { name: "a".to_owned() });
+    let mut services = services(Collected::ok(Vec::new()), Collected::ok(None));
+    services.trusted_access = Collected::ok(vec!["access-analyzer.amazonaws.com".to_owned()]);
+    services.analyzer_admins = Collected::ok(vec![SECURITY.to_owned()]);
+    let (mut management, mut dev) = (plan(MANAGEMENT), plan(DEV));
+    management.steps.push(analyzer());
+    dev.steps.push(analyzer());
+    let steps = {
+        let mut plans = [(MANAGEMENT, &mut management), (DEV, &mut dev)];
+        organise(&input(None, &services), &mut plans)
+    };
+    assert!(steps.management.iter().all(|step| step.control != "ANALYZER-001"), "{:?}", steps.management);
+    let (holder, admin_steps) = &steps.admins[0];
+    assert_eq!(holder, SECURITY, "the registered administrator holds it");
+    assert_eq!(
+        admin_steps[0].action,
+        FixAction::CreateOrganizationAnalyzer { name: "guardline-org".to_owned() }
+    );
+    assert!(!controls(&management).contains(&"ANALYZER-001") && !controls(&dev).contains(&"ANALYZER-001"));
+}

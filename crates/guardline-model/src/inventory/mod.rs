@@ -82,6 +82,11 @@ pub struct RegionInventory {
     pub security_hub_v2: Collected<bool>,
     pub inspector: Collected<detection::InspectorStatus>,
     pub access_analyzers: Collected<Vec<detection::Analyzer>>,
+    /// The organisation's active external-access analyzers (type `ORGANIZATION`) of another account (the
+    /// management account or Access Analyzer's delegated administrator), whose zone of trust covers this
+    /// account: set by an organisation scan from the account that owns them (a member's own
+    /// `ListAnalyzers` does not show them); not collected in a single-account scan.
+    pub organization_analyzers: Collected<Vec<detection::Analyzer>>,
     /// The trails `cloudtrail:DescribeTrails` lists in this region, shadow trails (multi-region trails of
     /// other regions, the organisation's trail) included.
     pub trails: Collected<Vec<detection::Trail>>,

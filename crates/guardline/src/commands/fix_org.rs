@@ -301,11 +301,15 @@ async fn organise(
         ),
         guardline_collect::org::security_hub_admins(hub_sdk, &home_region),
     );
+    let (trusted_access, analyzer_admins) = futures::join!(
+        guardline_collect::org::trusted_access(hub_sdk),
+        guardline_collect::org::delegated_administrators(hub_sdk, "access-analyzer.amazonaws.com"),
+    );
     // Every administrator the plan may need: those the regions have, else the configured one.
     let mut admins: BTreeSet<String> = guardduty
         .iter()
         .chain(&inspector)
-        .chain(std::iter::once(&security_hub))
+        .chain([&security_hub, &analyzer_admins])
         .filter_map(|listed| listed.as_ref().ok().and_then(|admins| admins.first().cloned()))
         .collect();
     let configured = organisation.settings.delegated_admin.clone();
@@ -335,6 +339,8 @@ async fn organise(
     let mut services = OrgServices {
         security_hub_admins: security_hub.into(),
         security_hub_configuration: security_hub_configuration.into(),
+        trusted_access: trusted_access.into(),
+        analyzer_admins: analyzer_admins.into(),
         ..OrgServices::default()
     };
     for ((region, guardduty), inspector) in regions.iter().zip(guardduty).zip(inspector) {

@@ -11,6 +11,8 @@
 //!    cannot start, or whose role reaches another account than the listed one, is NOT EVALUATED with the
 //!    reason. The member's SDK config is kept with its snapshot, so a write acts with the very credentials the
 //!    collection identified.
+//! 4. The organisation's `ORGANIZATION` analyzers, collected in the account that owns them, are given to
+//!    every other collected account (ANALYZER-001: a member cannot list them).
 
 use anyhow::Context as _;
 use aws_config::SdkConfig;
@@ -119,6 +121,7 @@ impl Organisation {
             .collect()
             .await;
         reached.sort_by(|a, b| a.record.account.id.cmp(&b.record.account.id));
+        share_organisation_analyzers(&mut reached);
         reached
     }
 
@@ -175,6 +178,46 @@ impl Organisation {
                 (ShardOutcome::NotEvaluated { reason, at }, None)
             }
             Err(failure) => (ShardOutcome::NotEvaluated { reason: failure.to_string(), at }, None),
+        }
+    }
+}
+
+/// Gives every collected account the organisation's active `ORGANIZATION` analyzers that another collected
+/// account (the management account or Access Analyzer's delegated administrator) owns, per region: a member
+/// cannot list them itself, and their zone of trust covers it (ANALYZER-001). Their findings stay the owner's.
+fn share_organisation_analyzers(reached: &mut [Reached]) {
+    use guardline_model::inventory::detection::Analyzer;
+    let mut by_region: std::collections::BTreeMap<String, Vec<Analyzer>> = Default::default();
+    for reached in reached.iter() {
+        let ShardOutcome::Snapshot(snapshot) = &reached.record.outcome else { continue };
+        for (region, inventory) in &snapshot.regions {
+            let Ok(analyzers) = inventory.access_analyzers.get() else { continue };
+            let organisation = analyzers.iter().filter(|analyzer| {
+                analyzer.analyzer_type.starts_with("ORGANIZATION") && analyzer.status == "ACTIVE"
+            });
+            for analyzer in organisation {
+                let shared = Analyzer { active_findings: Default::default(), ..analyzer.clone() };
+                by_region.entry(region.clone()).or_default().push(shared);
+            }
+        }
+    }
+    if by_region.is_empty() {
+        return;
+    }
+    for reached in reached.iter_mut() {
+        let ShardOutcome::Snapshot(snapshot) = &mut reached.record.outcome else { continue };
+        let own = format!(":{}:", snapshot.account.id);
+        for (region, inventory) in snapshot.regions.iter_mut() {
+            let others: Vec<Analyzer> = by_region
+                .get(region)
+                .into_iter()
+                .flatten()
+                .filter(|analyzer| !analyzer.arn.contains(&own))
+                .cloned()
+                .collect();
+            if !others.is_empty() {
+                inventory.organization_analyzers = guardline_model::Collected::ok(others);
+            }
         }
     }
 }

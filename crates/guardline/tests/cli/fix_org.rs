@@ -156,8 +156,18 @@ async fn fix_org_plans_by_account_refuses_unpinned_accounts_and_applies_so_the_o
         .iter()
         .map(|step| step["control"].as_str().unwrap())
         .collect();
+    // Without a delegated administrator, GuardDuty stays each member's own; the analyzer becomes the
+    // organisation's, held by the management account.
+    let dev_covered: Vec<&str> = dev_entry["plan"]["covered"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|covered| covered["control"].as_str().unwrap())
+        .collect();
     for control in FIXED.iter().chain(&["ACCOUNT-001"]) {
-        assert!(dev_controls.contains(control), "{control}: {dev_controls:?}");
+        let organised = *control == "ANALYZER-001";
+        assert_eq!(dev_controls.contains(control), !organised, "{control}: {dev_controls:?}");
+        assert_eq!(dev_covered.contains(control), organised, "{control}: {dev_covered:?}");
     }
 
     // Applying is refused as a whole: first the management account is not pinned, then prod-web's alias
@@ -290,7 +300,7 @@ title = "CISO"
     );
     std::fs::write(dir.path().join("guardline.toml"), config).unwrap();
     let env = moto_env(&server.endpoint, &org.management.credentials);
-    const CONTROLS: &str = "GUARDDUTY-001,INSPECTOR-001,HUB-001,TRAIL-001,ACCOUNT-002,ORG-005";
+    const CONTROLS: &str = "GUARDDUTY-001,INSPECTOR-001,HUB-001,TRAIL-001,ANALYZER-001,ACCOUNT-002,ORG-005";
     let fix = |extra: &[&str]| {
         let mut args = strings(&["fix", "--org", "--only", CONTROLS, "--no-progress", "--max-attempts", "1"]);
         args.extend(strings(extra));
@@ -344,7 +354,21 @@ title = "CISO"
         !hub.contains("create the multi-region trail guardline "),
         "the organisation trail covers it: {hub}"
     );
+    assert!(
+        hub.contains(&format!(
+            "ANALYZER-001 [safe] global: let IAM Access Analyzer work with Organizations (trusted access) and \
+             register account {security} as its delegated administrator"
+        )),
+        "{hub}"
+    );
     let admin = section(security);
+    assert!(
+        admin.contains(
+            "ANALYZER-001 [safe] ap-northeast-1: create the IAM Access Analyzer guardline-org (zone of trust: the \
+             organization)"
+        ),
+        "{admin}"
+    );
     assert!(admin.contains("enable GuardDuty for every member account of the organization"), "{admin}");
     // Central configuration: one policy per profile, the profile's not-adopted controls off.
     assert!(
@@ -394,6 +418,13 @@ title = "CISO"
             )),
             "{member}"
         );
+        assert!(
+            member.contains(&format!(
+                "ANALYZER-001 ap-northeast-1: the organization's IAM Access Analyzer guardline-org of account \
+                 {security} covers it"
+            )),
+            "{member}"
+        );
     }
 
     let applied = run(dir.path(), fix(&["--apply", "--yes"]), env.clone()).await;
@@ -437,7 +468,8 @@ title = "CISO"
     let report: Value = serde_json::from_str(&scan.stdout).unwrap_or_else(|_| panic!("{}", scan.stderr));
     for id in members.iter().chain([management]) {
         let findings = outcomes(&report, id);
-        for control in ["GUARDDUTY-001", "INSPECTOR-001", "HUB-001", "TRAIL-001", "ACCOUNT-002", "ORG-005"] {
+        let controls = CONTROLS.split(',');
+        for control in controls {
             assert!(findings.contains(&format!("pass {control}")), "{id} {control}: {findings:?}");
         }
     }

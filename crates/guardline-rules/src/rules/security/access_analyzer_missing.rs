@@ -18,6 +18,11 @@ declare_rule! {
     /// `DISABLED` or `FAILED`. The failure names every analyzer found in the region, with its type, and
     /// its status or why it does not count.
     ///
+    /// A member account cannot list its organization's analyzer, which lives in the management account or
+    /// Access Analyzer's delegated administrator: an organisation scan (`scan --org`) reads it there, and an
+    /// active `ORGANIZATION` analyzer of the region passes every member. A scan of the member alone sees
+    /// only the member's own analyzers.
+    ///
     /// ## Why it matters
     /// Access Analyzer finds the roles, buckets, keys, queues and snapshots that a policy shares with another
     /// account or with everyone, including what was shared by mistake. It is free, and it only sees the
@@ -50,6 +55,10 @@ declare_rule! {
     /// し、どちらも外部に共有されたリソースは報告しないからです。`CREATING`、`DISABLED`、`FAILED` の外部アクセス
     /// アナライザーも数えません。不合格のときは、そのリージョンで見つかったすべてのアナライザーを、タイプと、ステータスまたは
     /// 数えない理由とともに示します。
+    ///
+    /// メンバーアカウントは、管理アカウントまたはアクセスアナライザーの委任管理者にある組織のアナライザーを一覧できません。
+    /// 組織のスキャン(`scan --org`)はそこでそれを読み、リージョンに有効な `ORGANIZATION` アナライザーがあれば、すべての
+    /// メンバーが合格します。メンバーだけのスキャンでは、メンバー自身のアナライザーしか見えません。
     ///
     /// ## 重要な理由
     /// アクセスアナライザーは、ポリシーが別のアカウントや全員と共有しているロール・バケット・キー・キュー・スナップショットを、
@@ -111,6 +120,24 @@ fn check(cx: &Context<'_>, out: &mut Findings) {
                 text!(
                     "IAM Access Analyzer {name} ({kind}) is active",
                     "IAM Access Analyzer {name} ({kind}) が有効です"
+                ),
+            );
+            continue;
+        }
+        // An organisation scan knows the organisation's analyzers, which a member cannot list itself.
+        let organisation = inventory.organization_analyzers.get().ok().and_then(|analyzers| {
+            analyzers.iter().find(|analyzer| analyzer.finds_external_access() && analyzer.status == "ACTIVE")
+        });
+        if let Some(active) = organisation {
+            let (name, owner) = (&active.name, active.arn.split(':').nth(4).unwrap_or_default());
+            out.pass(
+                region,
+                &active.arn,
+                text!(
+                    "the organization's IAM Access Analyzer {name} of account {owner} (zone of trust: the \
+                     organization) is active and covers this account",
+                    "アカウント {owner} の組織の IAM Access Analyzer {name} (信頼ゾーン: 組織) が有効で、このアカウントを\
+                     対象にしています"
                 ),
             );
             continue;
