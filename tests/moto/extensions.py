@@ -53,7 +53,8 @@ moto's app: it answers the operations below itself and hands every other request
   and ...RootSessions, per moto organisation (the management account only; members and accounts outside
   an organisation get AWS's errors, and so does an organisation without IAM's trusted access,
   `organizations:EnableAWSServiceAccess --service-principal iam.amazonaws.com`: ServiceAccessNotEnabled).
-  EnableAWSServiceAccess takes `iam.amazonaws.com` (moto refuses it as an unknown principal).
+  EnableAWSServiceAccess takes `iam.amazonaws.com`, and Register/ListDelegatedAdministrators take
+  `config.amazonaws.com` (moto refuses both as unknown principals).
 - Root sessions (centralised root access): STS AssumeRoot from an organisation's management account, with
   RootCredentialsManagement enabled, into a member; IAM GetLoginProfile, ListAccessKeys, ListMFADevices and
   ListSigningCertificates without a user name, in that session, answer the member root's credentials (none,
@@ -446,6 +447,11 @@ class Extensions:
             return self.enable_security_hub(request, start_response)
         if request.service == "inspector2" and request.method == "POST" and request.path.rstrip("/") == "/enable":
             return self.inspector_enable(request, environ, start_response)
+        if request.target in ("AWSOrganizationsV20161128.RegisterDelegatedAdministrator",
+                              "AWSOrganizationsV20161128.ListDelegatedAdministrators"):
+            answered = self.config_delegated_administrator(request, start_response)
+            if answered is not None:
+                return answered
         if request.target == "AWSOrganizationsV20161128.EnableAWSServiceAccess":
             answered = self.enable_iam_service_access(request, start_response)
             if answered is not None:
@@ -589,6 +595,43 @@ class Extensions:
             if not any(service["ServicePrincipal"] == "iam.amazonaws.com" for service in backend.services):
                 backend.services.append({"ServicePrincipal": "iam.amazonaws.com",
                                          "DateEnabled": datetime.datetime.now(datetime.timezone.utc).timestamp()})
+            return {}
+        return self.respond(start_response, request, handler, json_11=True)
+
+    def config_delegated_administrator(self, request: Request,
+                                       start_response: Callable[..., Any]) -> list[bytes] | None:
+        """Register/ListDelegatedAdministrators for `config.amazonaws.com` (AWS Config aggregators' delegated
+        administrator, https://docs.aws.amazon.com/config/latest/developerguide/set-up-aggregator-cli.html), which
+        moto refuses as an unknown principal; other principals go to moto, whose body is kept for it."""
+        from moto.organizations.models import FakeDelegatedAdministrator
+        body = get_input_stream(request.environ).read()
+        request.environ["wsgi.input"] = BytesIO(body)
+        request.environ["CONTENT_LENGTH"] = str(len(body))
+        request.environ.pop("HTTP_TRANSFER_ENCODING", None)
+        params = json.loads(body or b"{}")
+        if params.get("ServicePrincipal") != "config.amazonaws.com":
+            return None
+        backend = organizations_backends[request.account][get_partition(request.region)]
+        if backend.org is None or backend.org.master_account_id != request.account:
+            return None
+        principal = "config.amazonaws.com"
+
+        def handler() -> dict[str, Any]:
+            if request.target.endswith("ListDelegatedAdministrators"):
+                return {"DelegatedAdministrators": [
+                    {"Id": admin.account.id, "Arn": admin.account.arn, "Name": admin.account.name,
+                     "Email": admin.account.email, "Status": admin.account.status}
+                    for admin in backend.admins if principal in admin.services]}
+            account = backend.get_account_by_id(params["AccountId"])
+            admin = next((admin for admin in backend.admins if admin.account.id == account.id), None)
+            if admin is None:
+                admin = FakeDelegatedAdministrator(account)
+                backend.admins.append(admin)
+            if principal in admin.services:
+                raise ApiError(400, "AccountAlreadyRegisteredException",
+                               "The provided account is already a delegated administrator for your organization.")
+            admin.services[principal] = {"ServicePrincipal": principal,
+                                         "DelegationEnabledDate": datetime.datetime.now(datetime.timezone.utc).timestamp()}
             return {}
         return self.respond(start_response, request, handler, json_11=True)
 

@@ -175,7 +175,24 @@ async fn apply_step(base: &SdkConfig, account_id: &str, step: &FixStep) -> Resul
             crate::org_setup::enable_inspector_members(&config, accounts, &mut writes).await?
         }
         FixAction::DelegateAccessAnalyzer { admin_account } => {
-            crate::org_setup::delegate_access_analyzer(&config, admin_account.as_deref(), &mut writes).await?
+            let principal = "access-analyzer.amazonaws.com";
+            crate::org_setup::delegate_service(&config, principal, admin_account.as_deref(), &mut writes)
+                .await?
+        }
+        FixAction::DelegateConfig { admin_account } => {
+            let principal = "config.amazonaws.com";
+            crate::org_setup::delegate_service(&config, principal, admin_account.as_deref(), &mut writes)
+                .await?
+        }
+        FixAction::CreateOrganizationAggregator { name, role_name } => {
+            crate::org_setup::create_organisation_aggregator(
+                &config,
+                account_id,
+                name,
+                role_name,
+                &mut writes,
+            )
+            .await?
         }
         FixAction::CreateOrganizationAnalyzer { name } => {
             crate::org_setup::create_organisation_analyzer(&config, name, &mut writes).await?
@@ -432,12 +449,44 @@ pub(crate) async fn ensure_log_bucket(
     let request = client.put_public_access_block().bucket(name).public_access_block_configuration(private);
     call("s3:PutBucketPublicAccessBlock", request.send()).await?;
     let policy = log_bucket_policy(name, account_id, organisation_trail);
+    // Statements someone else (or another of Guardline's steps, e.g. the organisation trail's) put there stay.
+    let current = match call("s3:GetBucketPolicy", client.get_bucket_policy().bucket(name).send()).await {
+        Ok(answer) => answer.policy().map(str::to_owned),
+        Err(error) if already_exists(&error, &["NoSuchBucketPolicy"]) => None,
+        Err(error) => return Err(error),
+    };
+    let policy = merged_bucket_policy(current.as_deref(), &policy);
     call("s3:PutBucketPolicy", client.put_bucket_policy().bucket(name).policy(policy).send()).await?;
     if !writes.0.is_empty() {
         writes.push(format!("s3:PutBucketPublicAccessBlock {name}"));
         writes.push(format!("s3:PutBucketPolicy {name}"));
     }
     Ok(())
+}
+
+/// `wanted`'s statements over `current`'s: a statement of `current` whose `Sid` `wanted` does not use is kept.
+fn merged_bucket_policy(current: Option<&str>, wanted: &str) -> String {
+    let mut wanted: serde_json::Value = serde_json::from_str(wanted).expect("Guardline's policy is JSON");
+    let Some(current) = current.and_then(|text| serde_json::from_str::<serde_json::Value>(text).ok()) else {
+        return wanted.to_string();
+    };
+    let sids: Vec<String> = wanted["Statement"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|statement| statement["Sid"].as_str().map(str::to_owned))
+        .collect();
+    let kept: Vec<serde_json::Value> = current["Statement"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|statement| statement["Sid"].as_str().is_none_or(|sid| !sids.iter().any(|own| own == sid)))
+        .cloned()
+        .collect();
+    if let Some(statements) = wanted["Statement"].as_array_mut() {
+        statements.extend(kept);
+    }
+    wanted.to_string()
 }
 
 /// AWS Config's and CloudTrail's documented bucket policy, limited to this account, plus TLS only; with an
@@ -1001,10 +1050,11 @@ async fn create_alias(config: &SdkConfig, alias: &str, writes: &mut Writes) -> R
 
 #[cfg(test)]
 mod tests {
-    /// Every IAM action this file calls is one the plan shows (and `iam-policy --for fix` grants).
+    /// Every IAM action this file and the organisation-wide steps call is one the plan shows (and
+    /// `iam-policy --for fix` grants).
     #[test]
     fn every_call_made_is_declared_by_the_plan_vocabulary() {
-        let source = include_str!("fix.rs");
+        let source = [include_str!("fix.rs"), include_str!("org_setup.rs")].concat();
         let declared = guardline_rules::fix::every_call();
         let mut made = Vec::new();
         for piece in source.split("call(\"").skip(1).chain(source.split("ACTION: &str = \"").skip(1)) {
@@ -1013,9 +1063,26 @@ mod tests {
                 made.push(action);
             }
         }
-        assert!(made.len() > 30, "{made:?}");
+        assert!(made.len() > 60, "{made:?}");
         for action in made {
             assert!(declared.contains(&action), "{action} is called but not in FixAction::calls");
         }
+    }
+
+    /// A later step's policy (the recorder's) keeps what an earlier one added (the organisation trail's).
+    #[test]
+    fn the_log_bucket_policy_keeps_statements_it_does_not_own() {
+        let organisation = super::log_bucket_policy("b", "111111111111", Some(("o-abc", "arn:trail")));
+        let account_only = super::log_bucket_policy("b", "111111111111", None);
+        let merged: serde_json::Value =
+            serde_json::from_str(&super::merged_bucket_policy(Some(&organisation), &account_only)).unwrap();
+        let sids: Vec<&str> = merged["Statement"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|statement| statement["Sid"].as_str().unwrap())
+            .collect();
+        assert_eq!(sids, ["LogServicesCheckAcl", "LogServicesWrite", "TlsOnly", "OrganizationTrailWrite"]);
+        assert_eq!(super::merged_bucket_policy(None, &account_only), account_only);
     }
 }

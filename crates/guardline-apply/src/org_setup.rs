@@ -638,21 +638,22 @@ pub(crate) async fn organisation_trail(
     crate::fix::enable_cloudtrail(config, Some(&name), &bucket.name, writes).await
 }
 
-/// IAM Access Analyzer's trusted access and, when `admin` is given, its registration as the delegated
-/// administrator, unless it is; refused when another account is registered
-/// (https://docs.aws.amazon.com/IAM/latest/UserGuide/access-analyzer-settings.html).
-pub(crate) async fn delegate_access_analyzer(
+/// `principal`'s trusted access and, when `admin` is given, its registration as the service's delegated
+/// administrator, unless it is; refused when another account is registered (IAM Access Analyzer:
+/// https://docs.aws.amazon.com/IAM/latest/UserGuide/access-analyzer-settings.html; AWS Config:
+/// https://docs.aws.amazon.com/config/latest/developerguide/set-up-aggregator-cli.html).
+pub(crate) async fn delegate_service(
     config: &SdkConfig,
+    principal: &str,
     admin: Option<&str>,
     writes: &mut Writes,
 ) -> Result<(), CollectError> {
-    const PRINCIPAL: &str = "access-analyzer.amazonaws.com";
-    trusted_access(config, PRINCIPAL, writes).await?;
+    trusted_access(config, principal, writes).await?;
     let Some(admin) = admin else { return Ok(()) };
     let client = aws_sdk_organizations::Client::new(config);
     let listed = call(
         "organizations:ListDelegatedAdministrators",
-        client.list_delegated_administrators().service_principal(PRINCIPAL).send(),
+        client.list_delegated_administrators().service_principal(principal).send(),
     )
     .await?;
     let registered: Vec<&str> =
@@ -664,14 +665,14 @@ pub(crate) async fn delegate_access_analyzer(
         return Err(refused(
             "organizations:RegisterDelegatedAdministrator",
             format!(
-                "IAM Access Analyzer's delegated administrator is already account {other}, not {admin}; Guardline \
-                 does not change a designation"
+                "{principal}'s delegated administrator is already account {other}, not {admin}; Guardline does \
+                 not change a designation"
             ),
         ));
     }
-    let request = client.register_delegated_administrator().account_id(admin).service_principal(PRINCIPAL);
+    let request = client.register_delegated_administrator().account_id(admin).service_principal(principal);
     call("organizations:RegisterDelegatedAdministrator", request.send()).await?;
-    writes.push(format!("organizations:RegisterDelegatedAdministrator {admin} {PRINCIPAL}"));
+    writes.push(format!("organizations:RegisterDelegatedAdministrator {admin} {principal}"));
     Ok(())
 }
 
@@ -696,5 +697,66 @@ pub(crate) async fn create_organisation_analyzer(
         Err(error) if already_exists(&error, &["ConflictException"]) => {}
         Err(error) => return Err(error),
     }
+    Ok(())
+}
+
+/// The read permissions AWS Config's organisation aggregator needs (those of the AWS managed policy
+/// `AWSConfigRoleForOrganizations`), given inline so the role works where that policy is not attachable.
+const AGGREGATOR_POLICY: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["organizations:ListAccounts","organizations:DescribeOrganization","organizations:ListAWSServiceAccessForOrganization","organizations:ListDelegatedAdministrators"],"Resource":"*"}]}"#;
+
+/// An organisation aggregator in the region, unless one exists: the role AWS Config assumes (trusting
+/// `config.amazonaws.com`, with [`AGGREGATOR_POLICY`]), then the aggregator of every account and region
+/// (https://docs.aws.amazon.com/config/latest/APIReference/API_PutConfigurationAggregator.html).
+pub(crate) async fn create_organisation_aggregator(
+    config: &SdkConfig,
+    account_id: &str,
+    name: &str,
+    role_name: &str,
+    writes: &mut Writes,
+) -> Result<(), CollectError> {
+    use aws_sdk_config::types::OrganizationAggregationSource;
+    let client = aws_sdk_config::Client::new(config);
+    let listed =
+        call("config:DescribeConfigurationAggregators", client.describe_configuration_aggregators().send())
+            .await?;
+    if listed
+        .configuration_aggregators()
+        .iter()
+        .any(|found| found.organization_aggregation_source().is_some())
+    {
+        return Ok(());
+    }
+    let iam = aws_sdk_iam::Client::new(config);
+    match call("iam:GetRole", iam.get_role().role_name(role_name).send()).await {
+        Ok(_) => {}
+        Err(error) if already_exists(&error, &["NoSuchEntity"]) => {
+            let trust = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"config.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#;
+            let request = iam.create_role().role_name(role_name).assume_role_policy_document(trust).send();
+            call("iam:CreateRole", request).await?;
+            writes.push(format!("iam:CreateRole {role_name}"));
+        }
+        Err(error) => return Err(error),
+    }
+    let request = iam
+        .put_role_policy()
+        .role_name(role_name)
+        .policy_name("organization-aggregator")
+        .policy_document(AGGREGATOR_POLICY)
+        .send();
+    call("iam:PutRolePolicy", request).await?;
+    let region = config.region().map(|region| region.to_string()).unwrap_or_default();
+    let partition = guardline_model::partition::of_region(&region);
+    let source = OrganizationAggregationSource::builder()
+        .role_arn(format!("arn:{partition}:iam::{account_id}:role/{role_name}"))
+        .all_aws_regions(true)
+        .build();
+    let source = crate::fix::built("config:PutConfigurationAggregator", source)?;
+    let request = client
+        .put_configuration_aggregator()
+        .configuration_aggregator_name(name)
+        .organization_aggregation_source(source)
+        .send();
+    call("config:PutConfigurationAggregator", request).await?;
+    writes.push(format!("config:PutConfigurationAggregator {name} (organization, all regions)"));
     Ok(())
 }

@@ -37,8 +37,9 @@ use crate::error::{classify, malformed};
 /// [`list_accounts`], [`mfa_serial`] for `org switch-roles`, and what `fix --org` reads of the
 /// organisation's security services ([`guardduty_admins`], [`guardduty_auto_enable`], [`inspector_admins`],
 /// [`inspector_auto_enable_ec2`], [`security_hub_admins`], [`security_hub_configuration`], [`trusted_access`],
-/// [`delegated_administrators`]).
+/// [`delegated_administrators`], [`organisation_aggregator`]).
 pub const ACTIONS: &[&str] = &[
+    "config:DescribeConfigurationAggregators",
     "guardduty:DescribeOrganizationConfiguration",
     "guardduty:ListDetectors",
     "guardduty:ListOrganizationAdminAccounts",
@@ -586,6 +587,37 @@ pub async fn delegated_administrators(hub: &SdkConfig, principal: &str) -> Resul
         token = page.next_token().map(str::to_owned);
         if token.is_none() {
             return Ok(admins);
+        }
+    }
+}
+
+/// The name of the organisation aggregator (one with an `OrganizationAggregationSource`) of the account
+/// `config` reaches, in `region` (`config:DescribeConfigurationAggregators`); `None` when it has none.
+pub async fn organisation_aggregator(
+    config: &SdkConfig,
+    region: &str,
+) -> Result<Option<String>, CollectError> {
+    let config = config.to_builder().region(aws_config::Region::new(region.to_owned())).build();
+    let client = aws_sdk_config::Client::new(&config);
+    let mut token = None;
+    loop {
+        let page = client
+            .describe_configuration_aggregators()
+            .set_next_token(token.take())
+            .send()
+            .await
+            .map_err(|error| classify("config:DescribeConfigurationAggregators", &error))?;
+        let found = page
+            .configuration_aggregators()
+            .iter()
+            .find(|aggregator| aggregator.organization_aggregation_source().is_some())
+            .and_then(|aggregator| aggregator.configuration_aggregator_name().map(str::to_owned));
+        if found.is_some() {
+            return Ok(found);
+        }
+        token = page.next_token().filter(|token| !token.is_empty()).map(str::to_owned);
+        if token.is_none() {
+            return Ok(None);
         }
     }
 }

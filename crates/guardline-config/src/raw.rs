@@ -102,8 +102,9 @@ pub(crate) struct RawOrg {
     pub via_role: Option<Spanned<String>>,
     #[schemars(with = "Option<usize>")]
     pub account_concurrency: Option<Spanned<usize>>,
-    /// The account `fix --org` designates as the delegated administrator of GuardDuty, Amazon Inspector and
-    /// Security Hub (a security tooling account, as AWS recommends, not the management account).
+    /// The account `fix --org` designates as the delegated administrator of GuardDuty, Amazon Inspector,
+    /// Security Hub, IAM Access Analyzer and AWS Config aggregators (a security tooling account, as AWS
+    /// recommends, not the management account).
     #[schemars(with = "Option<String>")]
     pub delegated_admin: Option<Spanned<String>>,
     #[schemars(with = "Option<Vec<String>>")]

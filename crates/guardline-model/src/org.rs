@@ -125,6 +125,13 @@ pub struct OrgServices {
     /// IAM Access Analyzer's delegated administrators
     /// (`organizations:ListDelegatedAdministrators --service-principal access-analyzer.amazonaws.com`).
     pub analyzer_admins: crate::Collected<Vec<String>>,
+    /// AWS Config's delegated administrators for aggregators
+    /// (`organizations:ListDelegatedAdministrators --service-principal config.amazonaws.com`).
+    pub config_admins: crate::Collected<Vec<String>>,
+    /// The organisation aggregator (one with an `OrganizationAggregationSource`) of the account that would hold
+    /// it (Config's delegated administrator, else `[org] delegated-admin`, else the management account), in
+    /// the home region (`config:DescribeConfigurationAggregators`); `None` when it has none.
+    pub config_aggregator: crate::Collected<Option<String>>,
 }
 
 /// One region's organisation-wide security services.

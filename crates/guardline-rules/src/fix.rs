@@ -94,6 +94,14 @@ pub enum FixAction {
     /// delegated administrator, or the management account): an analyzer whose zone of trust is the
     /// organisation, in the region.
     CreateOrganizationAnalyzer { name: String },
+    /// CONFIG-001 for the organisation, in the management account: AWS Config's trusted access, and
+    /// `admin_account` registered as its delegated administrator for aggregators (none: the management
+    /// account holds the aggregator).
+    DelegateConfig { admin_account: Option<String> },
+    /// CONFIG-001 for the organisation, in the account that holds it (home region): an aggregator of every
+    /// account and region of the organisation, through the role `role_name` (created, with the organisation
+    /// read permissions AWS's `AWSConfigRoleForOrganizations` grants, inline).
+    CreateOrganizationAggregator { name: String, role_name: String },
     /// TRAIL-001 for the organisation, in the management account (home region): CloudTrail's trusted access,
     /// then the organisation's multi-region trail started if it is stopped, or `guardline-org` created,
     /// delivering to `bucket` (its policy lets CloudTrail write the organisation's logs).
@@ -171,7 +179,12 @@ impl FixAction {
     pub fn calls(&self) -> Vec<&'static str> {
         let bucket_calls = |bucket: &LogBucket| -> Vec<&'static str> {
             if bucket.create {
-                vec!["s3:CreateBucket", "s3:PutBucketPublicAccessBlock", "s3:PutBucketPolicy"]
+                vec![
+                    "s3:CreateBucket",
+                    "s3:PutBucketPublicAccessBlock",
+                    "s3:GetBucketPolicy",
+                    "s3:PutBucketPolicy",
+                ]
             } else {
                 vec!["s3:ListBucket"]
             }
@@ -322,6 +335,26 @@ impl FixAction {
                 }
                 calls
             }
+            FixAction::DelegateConfig { admin_account } => {
+                let mut calls = vec![
+                    "organizations:ListAWSServiceAccessForOrganization",
+                    "organizations:EnableAWSServiceAccess",
+                ];
+                if admin_account.is_some() {
+                    calls.extend([
+                        "organizations:ListDelegatedAdministrators",
+                        "organizations:RegisterDelegatedAdministrator",
+                    ]);
+                }
+                calls
+            }
+            FixAction::CreateOrganizationAggregator { .. } => vec![
+                "iam:GetRole",
+                "iam:CreateRole",
+                "iam:PutRolePolicy",
+                "config:DescribeConfigurationAggregators",
+                "config:PutConfigurationAggregator",
+            ],
             FixAction::CreateOrganizationAnalyzer { .. } => {
                 vec!["access-analyzer:ListAnalyzers", "access-analyzer:CreateAnalyzer"]
             }
@@ -666,6 +699,31 @@ impl FixAction {
                 "let IAM Access Analyzer work with Organizations (trusted access)",
                 "IAM Access Analyzer と Organizations の連携 (信頼されたアクセス) を有効化",
             ),
+            FixAction::DelegateConfig { admin_account: Some(admin) } => Text::new(
+                format!(
+                    "let AWS Config work with Organizations (trusted access) and register account {admin} as its \
+                     delegated administrator for aggregators"
+                ),
+                format!(
+                    "AWS Config と Organizations の連携 (信頼されたアクセス) を有効にし、アカウント {admin} をアグリゲーターの\
+                     委任管理者に登録"
+                ),
+            ),
+            FixAction::DelegateConfig { admin_account: None } => Text::new(
+                "let AWS Config work with Organizations (trusted access)",
+                "AWS Config と Organizations の連携 (信頼されたアクセス) を有効化",
+            ),
+            FixAction::CreateOrganizationAggregator { name, role_name } => Text::new(
+                format!(
+                    "create the AWS Config aggregator {name} of every account and region of the organization (role \
+                     {role_name}), so what the members' recorders record is seen in one place; each member still \
+                     records with its own recorder"
+                ),
+                format!(
+                    "組織の全アカウント・全リージョンの AWS Config アグリゲーター {name} を作成 (ロール {role_name})。メンバーの\
+                     レコーダーが記録した内容を 1 か所で確認できます。記録は引き続き各メンバーのレコーダーが行います"
+                ),
+            ),
             FixAction::CreateOrganizationAnalyzer { name } => Text::new(
                 format!("create the IAM Access Analyzer {name} (zone of trust: the organization)"),
                 format!("IAM Access Analyzer {name} を作成 (信頼ゾーン: 組織)"),
@@ -760,6 +818,8 @@ pub fn every_call() -> Vec<&'static str> {
         },
         FixAction::DelegateAccessAnalyzer { admin_account: Some(String::new()) },
         FixAction::CreateOrganizationAnalyzer { name: String::new() },
+        FixAction::DelegateConfig { admin_account: Some(String::new()) },
+        FixAction::CreateOrganizationAggregator { name: String::new(), role_name: String::new() },
         FixAction::SetMemberSecurityContacts {
             accounts: Vec::new(),
             name: String::new(),

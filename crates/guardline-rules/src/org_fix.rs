@@ -17,6 +17,8 @@
 //! - ANALYZER-001: an organisation analyzer per region, in Access Analyzer's delegated administrator (after
 //!   its registration and trusted access) or in the management account; an organisation scan gives it to
 //!   every member, which cannot list it.
+//! - CONFIG-001: the recorders stay each account's; an organisation aggregator (AWS Config's delegated
+//!   administrator, else the management account) shows them in one place.
 //! - ACCOUNT-002: the members' SECURITY alternate contacts set from the management account
 //!   (`account:PutAlternateContact --account-id`), one step for all of them.
 //!
@@ -94,6 +96,7 @@ pub fn organise(input: &OrgInput<'_>, plans: &mut [(&str, &mut FixPlan)]) -> Org
     security_hub(input, plans, &mut steps);
     organisation_trail(input, plans, &mut steps);
     organisation_analyzer(input, plans, &mut steps);
+    config_aggregator(input, plans, &mut steps);
     security_contacts(input.management, plans, &mut steps);
     steps
 }
@@ -468,6 +471,61 @@ fn organisation_analyzer(input: &OrgInput<'_>, plans: &mut [(&str, &mut FixPlan)
         for (_, plan) in plans.iter_mut() {
             plan.cover(|step| in_region(step).then(|| by.clone()));
         }
+    }
+}
+
+/// CONFIG-001: while accounts get recorders of their own (their steps stay), an organisation aggregator in
+/// AWS Config's delegated administrator (the registered one, else `[org] delegated-admin`) or the management
+/// account shows every account's configuration in one place; planned only when that account has none.
+fn config_aggregator(input: &OrgInput<'_>, plans: &mut [(&str, &mut FixPlan)], steps: &mut OrgSteps) {
+    let management = input.management;
+    let is_recorder = |step: &FixStep| matches!(step.action, FixAction::RecordConfig { .. });
+    let because = reasons(plans, "", is_recorder);
+    if because.is_empty() {
+        return;
+    }
+    let services = input.services;
+    let read =
+        (services.config_admins.get(), services.trusted_access.get(), services.config_aggregator.get());
+    let (admins, trusted, aggregator) = match read {
+        (Ok(admins), Ok(trusted), Ok(aggregator)) => (admins, trusted, aggregator),
+        (Err(error), _, _) | (_, Err(error), _) | (_, _, Err(error)) => {
+            let why = error.to_string();
+            steps.notes.push(Text::new(
+                format!(
+                    "AWS Config: the organisation's aggregator could not be read ({why}), so none is planned; each \
+                     account still gets its recorder"
+                ),
+                format!(
+                    "AWS Config: 組織のアグリゲーターを読めなかったため ({why})、計画していません。各アカウントのレコーダーは\
+                     計画どおり作成します"
+                ),
+            ));
+            return;
+        }
+    };
+    if aggregator.is_some() {
+        return;
+    }
+    let holder = admins
+        .first()
+        .cloned()
+        .or_else(|| input.delegated_admin.filter(|admin| *admin != management).map(str::to_owned));
+    let needs_trust = !trusted.iter().any(|principal| principal == "config.amazonaws.com");
+    let needs_registration = holder.is_some() && admins.is_empty();
+    if needs_trust || needs_registration {
+        let action =
+            FixAction::DelegateConfig { admin_account: holder.clone().filter(|_| needs_registration) };
+        steps.management.push(org_step("CONFIG-001", crate::context::GLOBAL, action, because.clone()));
+    }
+    let action = FixAction::CreateOrganizationAggregator {
+        name: "guardline-org".to_owned(),
+        role_name: "guardline-config-aggregator".to_owned(),
+    };
+    let step = org_step("CONFIG-001", input.home_region, action, because);
+    match holder {
+        Some(holder) => steps.admin_steps(&holder).push(step),
+        None => steps.management.push(step),
     }
 }
 

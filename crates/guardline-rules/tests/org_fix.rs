@@ -340,3 +340,43 @@ fn organisation_analyzers_need_no_management_step_once_trusted_and_registered() 
     );
     assert!(!controls(&management).contains(&"ANALYZER-001") && !controls(&dev).contains(&"ANALYZER-001"));
 }
+
+#[test]
+fn an_organisation_aggregator_is_planned_beside_the_recorders_unless_one_exists() {
+    let recorder = || {
+        step(
+            "CONFIG-001",
+            REGION,
+            FixAction::RecordConfig {
+                include_global_resource_types: true,
+                bucket: guardline_rules::fix::LogBucket {
+                    name: "b".to_owned(),
+                    region: REGION.to_owned(),
+                    create: true,
+                },
+            },
+        )
+    };
+    for (existing, planned) in [(None, true), (Some("someone-elses"), false)] {
+        let mut services = services(Collected::ok(Vec::new()), Collected::ok(None));
+        services.trusted_access = Collected::ok(vec!["config.amazonaws.com".to_owned()]);
+        services.config_admins = Collected::ok(Vec::new());
+        services.config_aggregator = Collected::ok(existing.map(str::to_owned));
+        let mut dev = plan(DEV);
+        dev.steps.push(recorder());
+        let steps = {
+            let mut plans = [(DEV, &mut dev)];
+            organise(&input(Some(SECURITY), &services), &mut plans)
+        };
+        let registration = steps.management.iter().find(|step| step.control == "CONFIG-001");
+        let aggregator =
+            steps.admins.iter().flat_map(|(_, steps)| steps).find(|step| step.control == "CONFIG-001");
+        assert_eq!(aggregator.is_some(), planned, "{existing:?}");
+        assert_eq!(
+            registration.map(|step| &step.action),
+            planned.then(|| FixAction::DelegateConfig { admin_account: Some(SECURITY.to_owned()) }).as_ref(),
+            "trusted access is on; the administrator is registered only when the aggregator is planned"
+        );
+        assert!(controls(&dev).contains(&"CONFIG-001"), "the member keeps its recorder step");
+    }
+}

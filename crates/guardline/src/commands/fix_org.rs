@@ -301,15 +301,16 @@ async fn organise(
         ),
         guardline_collect::org::security_hub_admins(hub_sdk, &home_region),
     );
-    let (trusted_access, analyzer_admins) = futures::join!(
+    let (trusted_access, analyzer_admins, config_admins) = futures::join!(
         guardline_collect::org::trusted_access(hub_sdk),
         guardline_collect::org::delegated_administrators(hub_sdk, "access-analyzer.amazonaws.com"),
+        guardline_collect::org::delegated_administrators(hub_sdk, "config.amazonaws.com"),
     );
     // Every administrator the plan may need: those the regions have, else the configured one.
     let mut admins: BTreeSet<String> = guardduty
         .iter()
         .chain(&inspector)
-        .chain([&security_hub, &analyzer_admins])
+        .chain([&security_hub, &analyzer_admins, &config_admins])
         .filter_map(|listed| listed.as_ref().ok().and_then(|admins| admins.first().cloned()))
         .collect();
     let configured = organisation.settings.delegated_admin.clone();
@@ -330,10 +331,35 @@ async fn organise(
     };
     let security_hub_configuration = match admin_of(&security_hub) {
         None => Ok(None),
-        Some((admin, Err(reason))) => Err(not_reached("securityhub", &admin, &reason)),
+        Some((admin, Err(reason))) => {
+            Err(not_reached("securityhub:DescribeOrganizationConfiguration", &admin, &reason))
+        }
         Some((_, Ok(_))) if security_hub.as_ref().is_ok_and(Vec::is_empty) => Ok(None),
         Some((_, Ok(sdk))) => {
             guardline_collect::org::security_hub_configuration(&sdk, &home_region).await.map(Some)
+        }
+    };
+    // The organisation aggregator of the account that holds (or would hold) it.
+    let config_aggregator = match &config_admins {
+        Err(error) => Err(error.clone()),
+        Ok(listed) => {
+            let holder = listed
+                .first()
+                .cloned()
+                .or_else(|| configured.clone().filter(|admin| *admin != hub.id))
+                .unwrap_or_else(|| hub.id.clone());
+            match reached.get(&holder) {
+                _ if holder == hub.id => {
+                    guardline_collect::org::organisation_aggregator(hub_sdk, &home_region).await
+                }
+                Some(Ok(sdk)) => guardline_collect::org::organisation_aggregator(sdk, &home_region).await,
+                Some(Err(reason)) => {
+                    Err(not_reached("config:DescribeConfigurationAggregators", &holder, reason))
+                }
+                None => {
+                    Err(not_reached("config:DescribeConfigurationAggregators", &holder, "it was not reached"))
+                }
+            }
         }
     };
     let mut services = OrgServices {
@@ -341,6 +367,8 @@ async fn organise(
         security_hub_configuration: security_hub_configuration.into(),
         trusted_access: trusted_access.into(),
         analyzer_admins: analyzer_admins.into(),
+        config_admins: config_admins.into(),
+        config_aggregator: config_aggregator.into(),
         ..OrgServices::default()
     };
     for ((region, guardduty), inspector) in regions.iter().zip(guardduty).zip(inspector) {
@@ -348,13 +376,17 @@ async fn organise(
             |listed: &Result<Vec<String>, _>| listed.as_ref().is_ok_and(|admins| !admins.is_empty());
         let guardduty_auto_enable = match admin_of(&guardduty) {
             None => Ok(None),
-            Some((admin, Err(reason))) => Err(not_reached("guardduty", &admin, &reason)),
+            Some((admin, Err(reason))) => {
+                Err(not_reached("guardduty:DescribeOrganizationConfiguration", &admin, &reason))
+            }
             Some((_, Ok(_))) if !designated(&guardduty) => Ok(None),
             Some((_, Ok(sdk))) => guardline_collect::org::guardduty_auto_enable(&sdk, region).await,
         };
         let inspector_auto_enable_ec2 = match admin_of(&inspector) {
             None => Ok(None),
-            Some((admin, Err(reason))) => Err(not_reached("inspector2", &admin, &reason)),
+            Some((admin, Err(reason))) => {
+                Err(not_reached("inspector2:DescribeOrganizationConfiguration", &admin, &reason))
+            }
             Some((_, Ok(_))) if !designated(&inspector) => Ok(None),
             Some((_, Ok(sdk))) => {
                 guardline_collect::org::inspector_auto_enable_ec2(&sdk, region).await.map(Some)
@@ -480,9 +512,9 @@ async fn reach_admin(
 }
 
 /// Why a delegated administrator's settings could not be read.
-fn not_reached(service: &str, admin: &str, reason: &str) -> guardline_model::CollectError {
+fn not_reached(action: &str, admin: &str, reason: &str) -> guardline_model::CollectError {
     guardline_model::CollectError {
-        action: format!("{service}:DescribeOrganizationConfiguration"),
+        action: action.to_owned(),
         kind: guardline_model::ErrorKind::NotAvailable,
         code: None,
         message: format!("the delegated administrator {admin} could not be reached: {reason}"),

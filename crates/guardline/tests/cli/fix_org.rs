@@ -300,7 +300,8 @@ title = "CISO"
     );
     std::fs::write(dir.path().join("guardline.toml"), config).unwrap();
     let env = moto_env(&server.endpoint, &org.management.credentials);
-    const CONTROLS: &str = "GUARDDUTY-001,INSPECTOR-001,HUB-001,TRAIL-001,ANALYZER-001,ACCOUNT-002,ORG-005";
+    const CONTROLS: &str =
+        "GUARDDUTY-001,INSPECTOR-001,HUB-001,TRAIL-001,ANALYZER-001,CONFIG-001,ACCOUNT-002,ORG-005";
     let fix = |extra: &[&str]| {
         let mut args = strings(&["fix", "--org", "--only", CONTROLS, "--no-progress", "--max-attempts", "1"]);
         args.extend(strings(extra));
@@ -361,7 +362,18 @@ title = "CISO"
         )),
         "{hub}"
     );
+    assert!(
+        hub.contains(&format!(
+            "CONFIG-001 [safe] global: let AWS Config work with Organizations (trusted access) and register \
+             account {security} as its delegated administrator for aggregators"
+        )),
+        "{hub}"
+    );
     let admin = section(security);
+    assert!(
+        admin.contains("create the AWS Config aggregator guardline-org of every account and region"),
+        "{admin}"
+    );
     assert!(
         admin.contains(
             "ANALYZER-001 [safe] ap-northeast-1: create the IAM Access Analyzer guardline-org (zone of trust: the \
@@ -391,7 +403,12 @@ title = "CISO"
     );
     for id in [dev, prod] {
         let member = section(id);
-        assert!(member.contains("No automated fix to apply."), "{member}");
+        // Each member still records with its own recorder: the only step left in its plan.
+        assert!(member.contains("Plan: 1 change(s) for 1 control(s)"), "{member}");
+        assert!(
+            member.contains("CONFIG-001 [safe] ap-northeast-1: record every supported resource type"),
+            "{member}"
+        );
         assert!(
             member.contains(&format!(
                 "GUARDDUTY-001 ap-northeast-1: GuardDuty's delegated administrator {security} enables every \
@@ -444,6 +461,13 @@ title = "CISO"
         .await
         .unwrap();
     assert_eq!(contact.alternate_contact().unwrap().email_address(), Some("security@example.com"));
+    let security_sdk =
+        member(server, &org, "security").await.to_builder().region(Region::new("ap-northeast-1")).build();
+    let aggregators =
+        aws_sdk_config::Client::new(&security_sdk).describe_configuration_aggregators().send().await.unwrap();
+    let aggregator = &aggregators.configuration_aggregators()[0];
+    assert_eq!(aggregator.configuration_aggregator_name(), Some("guardline-org"));
+    assert!(aggregator.organization_aggregation_source().unwrap().all_aws_regions());
     // The organisation trail's bucket admits CloudTrail's member logs under the organisation's prefix.
     let s3 = aws_sdk_s3::Client::new(&org.management.in_region("ap-northeast-1"));
     let policy = s3.get_bucket_policy().bucket(format!("guardline-logs-{management}")).send().await.unwrap();
