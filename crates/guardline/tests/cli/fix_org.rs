@@ -170,6 +170,15 @@ async fn fix_org_plans_by_account_refuses_unpinned_accounts_and_applies_so_the_o
         assert_eq!(dev_covered.contains(control), organised, "{control}: {dev_covered:?}");
     }
 
+    // `--include` narrows the plan to the accounts it selects, as for `scan --org`.
+    let included = run(dir.path(), fix(&["--include", dev, "--only", "IAM-007"]), env.clone()).await;
+    assert_eq!(included.code, 0, "{}", included.stderr);
+    assert!(included.stdout.contains(&format!("== Account {dev}")), "{}", included.stdout);
+    for other in [prod, gone, &org.management.id] {
+        assert!(!included.stdout.contains(&format!("== Account {other}")), "{other}: {}", included.stdout);
+    }
+    assert!(included.stdout.contains("Plan: 1 change(s) in 1 of 1 account(s)"), "{}", included.stdout);
+
     // Applying is refused as a whole: first the management account is not pinned, then prod-web's alias
     // differs from its pin. Nothing changes in any account.
     let apply = ["--apply", "--yes"];

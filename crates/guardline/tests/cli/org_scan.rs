@@ -81,6 +81,31 @@ pub(crate) async fn organisation(server: &MotoServer, members: &[MemberSpec<'_>]
     Org { management, root, ous, members: ids }
 }
 
+impl Org {
+    /// Creates one more member account named `name` in the OU `ou` (`""` for the root); its ID.
+    pub(crate) async fn add_member(&mut self, name: &str, ou: &str) -> String {
+        let client = aws_sdk_organizations::Client::new(&self.management.config);
+        let created = client
+            .create_account()
+            .account_name(name)
+            .email(format!("{name}@example.com"))
+            .send()
+            .await
+            .unwrap();
+        let id = created.create_account_status().unwrap().account_id().unwrap().to_owned();
+        if !ou.is_empty() {
+            let request = client
+                .move_account()
+                .account_id(&id)
+                .source_parent_id(&self.root)
+                .destination_parent_id(&self.ous[ou]);
+            request.send().await.unwrap();
+        }
+        self.members.insert(name.to_owned(), id.clone());
+        id
+    }
+}
+
 /// The SDK config of a member account, through its `OrganizationAccountAccessRole`.
 pub(crate) async fn member(server: &MotoServer, org: &Org, name: &str) -> aws_config::SdkConfig {
     let id = &org.members[name];

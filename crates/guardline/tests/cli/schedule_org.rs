@@ -3,7 +3,7 @@
 //! member roles, never a production one and nothing in an account the schedule does not name; a member
 //! whose pinned alias differs refuses the whole run; status shows each account's instances and SCHED-001.
 
-use crate::org_scan::{Org, member, organisation, run};
+use crate::org_scan::{member, organisation, run};
 use crate::schedule::{instance_in as instance, state_in as state};
 use crate::support::moto_env;
 
@@ -11,7 +11,7 @@ const REGION: &str = "ap-northeast-1";
 
 /// A config whose schedule `dev-hours` (stop due two minutes ago) acts in `accounts`, with the management
 /// account pinned and `extra` appended.
-fn config(org: &Org, accounts: &str, extra: &str) -> String {
+fn config(management: &str, accounts: &str, extra: &str) -> String {
     let now = jiff::Timestamp::now().in_tz("Asia/Tokyo").unwrap();
     let cron = |minutes_ago: i64| {
         let at = now.checked_sub(jiff::SignedDuration::from_mins(minutes_ago)).unwrap();
@@ -38,7 +38,6 @@ time-zone = "Asia/Tokyo"
 select = {{ key = "Environment", values = ["dev"] }}
 accounts = {accounts}
 "#,
-        management = org.management.id,
         stop = cron(2),
         start = cron(10),
     )
@@ -51,18 +50,20 @@ fn strings(args: &[&str]) -> Vec<String> {
 #[tokio::test(flavor = "multi_thread")]
 async fn schedule_run_org_stops_dev_instances_in_the_named_ou_only_and_never_production() {
     let server = guardline_testkit::shared();
-    let org = organisation(server, &[("sandbox-1", "Sandbox", &[]), ("prod-web", "Workloads", &[])]).await;
+    let mut org =
+        organisation(server, &[("sandbox-1", "Sandbox", &[]), ("prod-web", "Workloads", &[])]).await;
     let sandbox = member(server, &org, "sandbox-1").await;
     let workloads = member(server, &org, "prod-web").await;
     let dev = instance(&sandbox, &[("Environment", "dev"), ("Name", "web-dev")]).await;
     let billing = instance(&sandbox, &[("Environment", "dev"), ("Tier", "prod"), ("Name", "billing")]).await;
     let elsewhere = instance(&workloads, &[("Environment", "dev"), ("Name", "not-named")]).await;
-    let (sandbox_id, workloads_id) = (&org.members["sandbox-1"], &org.members["prod-web"]);
+    let (sandbox_id, workloads_id) = (org.members["sandbox-1"].clone(), org.members["prod-web"].clone());
 
     let dir = tempfile::tempdir().unwrap();
     let env = moto_env(&server.endpoint, &org.management.credentials);
+    let management = org.management.id.clone();
     let write = |accounts: &str, extra: &str| {
-        std::fs::write(dir.path().join("guardline.toml"), config(&org, accounts, extra)).unwrap();
+        std::fs::write(dir.path().join("guardline.toml"), config(&management, accounts, extra)).unwrap();
     };
 
     // A member pinned with an alias it does not have: the whole run is refused, nothing stops.
@@ -74,6 +75,13 @@ async fn schedule_run_org_stops_dev_instances_in_the_named_ou_only_and_never_pro
     assert_eq!(refused.code, 2, "{}", refused.stdout);
     assert!(refused.stderr.contains("refused, nothing was changed in any account"), "{}", refused.stderr);
     assert!(refused.stderr.contains(sandbox_id.as_str()), "{}", refused.stderr);
+    assert_eq!(state(&sandbox, &dev).await, "running");
+    // A dry run says so, shows what it would do, and changes nothing either.
+    let dry = run(dir.path(), strings(&["schedule", "run", "--org", "--dry-run"]), env.clone()).await;
+    assert_eq!(dry.code, 0, "{}\n{}", dry.stdout, dry.stderr);
+    assert!(dry.stdout.contains("A real run would be refused in:"), "{}", dry.stdout);
+    assert!(dry.stdout.contains(sandbox_id.as_str()), "{}", dry.stdout);
+    assert!(dry.stdout.contains(&format!("{REGION}  {dev} (web-dev)  stop")), "{}", dry.stdout);
     assert_eq!(state(&sandbox, &dev).await, "running");
 
     // Pinned by the listing alone: the Sandbox account's dev instance stops, its production one does not, and
@@ -112,6 +120,26 @@ async fn schedule_run_org_stops_dev_instances_in_the_named_ou_only_and_never_pro
     );
     assert!(out.contains("SCHED-001"), "{out}");
     assert!(!out.contains(workloads_id.as_str()), "{out}");
+
+    // An account of the OU that cannot be reached is listed NOT EVALUATED with its reason, and status
+    // exits 1; the others are still shown.
+    let gone = org.add_member("sandbox-gone", "Sandbox").await;
+    aws_sdk_organizations::Client::new(&org.management.config)
+        .close_account()
+        .account_id(&gone)
+        .send()
+        .await
+        .unwrap();
+    let status =
+        run(dir.path(), strings(&["schedule", "status", "--org", "--no-progress"]), env.clone()).await;
+    assert_eq!(status.code, 1, "{}\n{}", status.stdout, status.stderr);
+    assert!(
+        status.stdout.contains(&format!("== {gone} (not reached) \"sandbox-gone\" · Root/Sandbox")),
+        "{}",
+        status.stdout
+    );
+    assert!(status.stdout.contains("NOT EVALUATED: the account is "), "{}", status.stdout);
+    assert!(status.stdout.contains(&format!("== {sandbox_id} (no alias)")), "{}", status.stdout);
 
     // A selector that is no account selector is a config error with its place.
     write(r#"["Root/Sandbox"]"#, "");
