@@ -812,7 +812,18 @@ impl<'a> Checker<'a> {
         // With a rejected key (already reported), missing keys would only echo that error.
         let complete = removed.is_empty();
         let mut ok = complete;
+        let stop_only = raw.stop_only.as_ref().is_some_and(|stop_only| *stop_only.get_ref());
         let window = match (&raw.window, &raw.stop_cron, &raw.start_cron) {
+            // A stop-only schedule stops at `stop-cron` alone; it has no start to give.
+            (None, Some(stop), None) if stop_only => self.cron_pair(&name, stop, stop),
+            (None, Some(_), Some(start)) if stop_only => {
+                self.error_help(
+                    start.span(),
+                    format!("schedule `{name}` is stop-only but sets `start-cron`"),
+                    "a stop-only schedule never starts instances: remove `start-cron`, or `stop-only`",
+                );
+                None
+            }
             (Some(window), None, None) => match Window::parse(window.get_ref()) {
                 Ok(parsed) => Some(parsed),
                 Err(error) => {
@@ -851,10 +862,17 @@ impl<'a> Checker<'a> {
                 } else {
                     ("start-cron", "stop-cron")
                 };
+                let stop_only = if set == "stop-cron" {
+                    " (or set `stop-only = true` to stop at `stop-cron` and never start)"
+                } else {
+                    ""
+                };
                 self.error_help(
                     only.span(),
                     format!("schedule `{name}` sets `{set}` without `{missing}`"),
-                    "a cron pair needs both: instances stop at `stop-cron` and start at `start-cron`",
+                    format!(
+                        "a cron pair needs both: instances stop at `stop-cron` and start at `start-cron`{stop_only}"
+                    ),
                 );
                 None
             }
@@ -936,7 +954,8 @@ impl<'a> Checker<'a> {
             return None;
         }
         let mut schedule = Schedule::new(name.clone(), window?)
-            .skip_japanese_holidays(raw.skip_japanese_holidays.unwrap_or(false));
+            .skip_japanese_holidays(raw.skip_japanese_holidays.unwrap_or(false))
+            .stop_only(stop_only);
         if let Some(zone) = &raw.time_zone {
             schedule = schedule.with_time_zone(zone.get_ref()).ok()?;
         }

@@ -150,6 +150,9 @@ pub(crate) struct RawSchedule {
     #[schemars(with = "Option<String>")]
     pub time_zone: Option<Spanned<String>>,
     pub skip_japanese_holidays: Option<bool>,
+    /// Never start the instances, only stop them (at the window's end, or at `stop-cron` alone).
+    #[schemars(with = "Option<bool>")]
+    pub stop_only: Option<Spanned<bool>>,
     #[schemars(with = "Option<TagMatch>")]
     pub select: Option<Spanned<TagMatch>>,
     pub installs_as: Option<InstallMethod>,

@@ -780,3 +780,38 @@ fn keys_the_parser_rejects_the_schema_rejects() {
         assert!(stderr.contains(&format!("/{name}: ")), "the schema accepts the {name} case:\n{stderr}");
     }
 }
+
+#[test]
+fn a_stop_only_schedule_takes_a_stop_cron_alone_and_refuses_a_start() {
+    let text = |crons: &str| {
+        format!(
+            "[schedules.nights]\n{crons}stop-only = true\nselect = {{ key = \"Role\", values = [\"cli\"] }}\n"
+        )
+    };
+    let config = parse(&text("stop-cron = \"0 22 * * *\"\n"), "stop_only.toml", KNOWN)
+        .unwrap_or_else(|errors| panic!("{errors}"));
+    let nights = &config.schedules["nights"].schedule;
+    assert!(nights.stop_only);
+    let at = "2026-12-01T22:00:00+09:00".parse().unwrap();
+    assert_eq!(nights.next_start(at), None);
+    assert!(nights.next_stop(at).is_some());
+
+    let errors =
+        parse(&text("stop-cron = \"0 22 * * *\"\nstart-cron = \"0 7 * * *\"\n"), "stop_only.toml", KNOWN)
+            .expect_err("a stop-only schedule has no start");
+    assert!(
+        errors
+            .to_string()
+            .contains("stop_only.toml:3:14: schedule `nights` is stop-only but sets `start-cron`"),
+        "{errors}"
+    );
+    // Without stop-only, a stop cron alone is still an error, whose help names stop-only.
+    let errors = parse(
+        "[schedules.nights]\nstop-cron = \"0 22 * * *\"\nselect = { key = \"Role\", values = [\"cli\"] }\n",
+        "pair.toml",
+        KNOWN,
+    )
+    .expect_err("half a pair");
+    let rendered = format!("{errors:?}");
+    assert!(rendered.contains("stop-only = true"), "{rendered}");
+}

@@ -14,6 +14,10 @@
 //! period crosses midnight into a holiday still stops). So a holiday is a non-working day: no
 //! start on it, and the stop at the end of the previous working day still happens.
 //!
+//! A *stop-only* schedule has no starts at all (a window's start time and a start cron are never events):
+//! instances are stopped at each stop, whether or not Guardline started them (someone starts them by hand
+//! when they need them), so for it every stop is due, not only the transitions.
+//!
 //! The desired state at an instant is the kind of the latest event at or before it (stopped if
 //! there is none within 400 days). A stop and a start at the same instant leave instances
 //! stopped. A *transition* is an event that changes the state; `next_stop`, `next_start` and
@@ -53,6 +57,8 @@ pub struct Schedule {
     pub time_zone: TimeZone,
     /// Treat Japanese public holidays (on the local date) as non-working days.
     pub skip_japanese_holidays: bool,
+    /// Never start: instances are only stopped (see the module docs).
+    pub stop_only: bool,
 }
 
 /// How far before an instant cron occurrences are searched (see the module docs).
@@ -72,6 +78,7 @@ impl Schedule {
             window,
             time_zone: TimeZone::get(DEFAULT_TIME_ZONE).unwrap_or(TimeZone::UTC),
             skip_japanese_holidays: false,
+            stop_only: false,
         }
     }
 
@@ -87,8 +94,17 @@ impl Schedule {
         self
     }
 
-    /// Should instances be running at `at`?
+    /// The same schedule, stop-only or not.
+    pub fn stop_only(mut self, stop_only: bool) -> Schedule {
+        self.stop_only = stop_only;
+        self
+    }
+
+    /// Should instances be running at `at`? Never, for a stop-only schedule.
     pub fn is_working_time(&self, at: Timestamp) -> bool {
+        if self.stop_only {
+            return false;
+        }
         for days in [1, 8, 40, HORIZON_DAYS] {
             let Ok(from) = at.checked_sub(SignedDuration::from_hours(24 * i64::from(days))) else {
                 continue;
@@ -111,13 +127,20 @@ impl Schedule {
         false
     }
 
-    /// The first instant after `after` at which running instances are stopped.
+    /// The first instant after `after` at which running instances are stopped (for a stop-only schedule,
+    /// its next stop).
     pub fn next_stop(&self, after: Timestamp) -> Option<Timestamp> {
+        if self.stop_only {
+            return self.next_raw(Action::Stop, after);
+        }
         self.next_transition(after, Action::Stop)
     }
 
-    /// The first instant after `after` at which stopped instances are started.
+    /// The first instant after `after` at which stopped instances are started (none for a stop-only schedule).
     pub fn next_start(&self, after: Timestamp) -> Option<Timestamp> {
+        if self.stop_only {
+            return None;
+        }
         self.next_transition(after, Action::Start)
     }
 
@@ -126,6 +149,12 @@ impl Schedule {
     pub fn due(&self, previous_run: Timestamp, now: Timestamp) -> Option<Action> {
         if now <= previous_run {
             return None;
+        }
+        if self.stop_only {
+            return self
+                .next_raw(Action::Stop, previous_run)
+                .filter(|stop| *stop <= now)
+                .map(|_| Action::Stop);
         }
         let mut running = self.is_working_time(previous_run);
         let mut due = None;
@@ -185,7 +214,8 @@ impl Schedule {
     }
 
     fn skipped(&self, kind: Action, wall: DateTime) -> bool {
-        kind == Action::Start && self.skip_japanese_holidays && holiday::is_holiday(wall.date())
+        kind == Action::Start
+            && (self.stop_only || (self.skip_japanese_holidays && holiday::is_holiday(wall.date())))
     }
 
     /// The first event of `kind` strictly after `after`.

@@ -365,3 +365,28 @@ fn parse_errors() {
     ));
     insta::assert_snapshot!(out);
 }
+
+#[test]
+fn a_stop_only_schedule_stops_at_every_stop_and_never_starts() {
+    for window in [weekdays(), weekday_crons()] {
+        let s = tokyo(window, false).stop_only(true);
+        // Monday 2026-02-02: the 09:00 start is no event; the 19:00 stop is due even though nothing
+        // started the instances (someone did, by hand), and so is the next day's.
+        assert_eq!(local(&s, s.next_start(ts("2026-02-02T08:00:00+09:00"))), "none");
+        assert_eq!(
+            local(&s, s.next_stop(ts("2026-02-02T08:00:00+09:00"))),
+            "2026-02-02T19:00:00+09:00[Asia/Tokyo]"
+        );
+        assert_eq!(s.due(ts("2026-02-02T08:55:00+09:00"), ts("2026-02-02T09:05:00+09:00")), None);
+        assert_eq!(
+            s.due(ts("2026-02-02T18:58:00+09:00"), ts("2026-02-02T19:03:00+09:00")),
+            Some(Action::Stop)
+        );
+        assert_eq!(
+            s.due(ts("2026-02-03T18:58:00+09:00"), ts("2026-02-03T19:03:00+09:00")),
+            Some(Action::Stop),
+            "every day's stop, not only a transition"
+        );
+        assert!(!s.is_working_time(ts("2026-02-02T12:00:00+09:00")));
+    }
+}

@@ -4,7 +4,8 @@
 //! A maintenance-window schedule is two windows per region (`guardline-<schedule>-stop` and `-start`), each
 //! with one target by tag (`tag:<key>` = the selector's values) and one Automation task running
 //! `AWS-StopEC2Instance` / `AWS-StartEC2Instance` on `{{RESOURCE_ID}}`. A Scheduler schedule is two
-//! schedules per region whose universal targets list the instance IDs selected at plan time.
+//! schedules per region whose universal targets list the instance IDs selected at plan time. A stop-only
+//! schedule is its stop alone.
 //!
 //! The production guard: AWS resolves a tag target when the window runs, and a tag target cannot exclude
 //! another tag. So before anything is installed, the instances the selector matches now are listed in every
@@ -235,7 +236,30 @@ pub async fn plan(config: &SdkConfig, request: &Request<'_>) -> Result<Plan, Col
                 }
             }
             let timezone = schedule.schedule.time_zone.iana_name().unwrap_or("UTC").to_owned();
-            for action in [Action::Stop, Action::Start] {
+            // A stop-only schedule installs its stop alone; a start installed before it became stop-only
+            // would go on starting instances, so the plan is refused until it is removed.
+            let actions: &[Action] =
+                if schedule.schedule.stop_only { &[Action::Stop] } else { &[Action::Stop, Action::Start] };
+            if schedule.schedule.stop_only {
+                let start = resource_name(&schedule.name, Action::Start);
+                let installed = match schedule.installs_as {
+                    InstallMethod::MaintenanceWindow => {
+                        if windows.is_none() {
+                            windows = Some(list_windows(&ssm).await?);
+                        }
+                        windows.as_ref().is_some_and(|windows| windows.iter().any(|(_, name)| *name == start))
+                    }
+                    InstallMethod::Scheduler => read_schedule(&scheduler, &start).await?.is_some(),
+                };
+                if installed {
+                    plan.refusals.push(format!(
+                        "schedule {} is stop-only, but {start} is installed in {region} and would go on starting \
+                         instances: delete it first",
+                        schedule.name
+                    ));
+                }
+            }
+            for &action in actions {
                 let name = resource_name(&schedule.name, action);
                 let expression = match action {
                     Action::Stop => crons.stop.clone(),

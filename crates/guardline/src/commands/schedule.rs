@@ -121,6 +121,15 @@ fn describe_schedule(schedule: &ScheduleConfig, lang: &str) -> String {
         String::new()
     };
     let (name, line, window) = (&schedule.name, schedule.line, &schedule.schedule.window);
+    if schedule.schedule.stop_only {
+        return tr!(
+            lang,
+            "Schedule {name} (line {line}): stop-only, stopping at the end of {window} in {zone}, never starting; \
+             installs as {method}",
+            "スケジュール {name}({line} 行目): 停止のみ。{window}({zone})の終わりに停止し、起動はしません。\
+             {method}としてインストール"
+        );
+    }
     tr!(
         lang,
         "Schedule {name} (line {line}): running {window} in {zone}{holidays}; installs as {method}",
@@ -324,16 +333,22 @@ fn print_plan(setup: &Setup, plan: &Plan, live: &LiveAccount, production: &Produ
         if let Some((_, crons)) = plan.crons.iter().find(|(name, _)| *name == schedule.name) {
             let (stop, start) = (&crons.stop, &crons.start);
             let zone = schedule.schedule.time_zone.iana_name().unwrap_or("UTC");
-            println!(
-                "{}",
+            let line = if schedule.schedule.stop_only {
+                tr!(
+                    lang,
+                    "  stop {stop}, no start, time zone {zone}",
+                    "  停止 {stop}、起動なし、タイムゾーン {zone}"
+                )
+            } else {
                 tr!(
                     lang,
                     "  stop {stop}, start {start}, time zone {zone}",
                     "  停止 {stop}、起動 {start}、タイムゾーン {zone}"
                 )
-            );
+            };
+            println!("{line}");
         }
-        if schedule.schedule.skip_japanese_holidays {
+        if schedule.schedule.skip_japanese_holidays && !schedule.schedule.stop_only {
             println!(
                 "{}",
                 tr!(
@@ -954,7 +969,10 @@ fn installed_in(
     inventory: &guardline_model::inventory::RegionInventory,
     lang: &str,
 ) -> String {
-    let names = [resource_name(&schedule.name, Action::Stop), resource_name(&schedule.name, Action::Start)];
+    let mut names = vec![resource_name(&schedule.name, Action::Stop)];
+    if !schedule.schedule.stop_only {
+        names.push(resource_name(&schedule.name, Action::Start));
+    }
     let found: Result<Vec<&str>, String> = match schedule.installs_as {
         InstallMethod::MaintenanceWindow => inventory
             .maintenance_windows

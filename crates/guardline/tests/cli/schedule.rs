@@ -731,3 +731,68 @@ async fn a_saved_schedule_plan_is_applied_exactly_as_reviewed() {
     );
     assert_eq!(windows(&account).await.len(), 2);
 }
+
+/// A stop-only schedule: `apply` installs its stop window alone (and refuses while a start window from
+/// before is installed), `run` stops at every stop even if nothing started the instances, and never starts.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_stop_only_schedule_installs_and_runs_its_stop_alone() {
+    let account = guardline_testkit::shared().account().await;
+    let dev = instance(&account, &[("Environment", "dev"), ("Name", "web-dev")]).await;
+    let both_ways = config(&account.id, None, "maintenance-window");
+    let stop_only = both_ways.replace("skip-japanese-holidays = true\n", "stop-only = true\n");
+    let dir = workdir(&stop_only);
+
+    let plan = cli(dir.path(), &account, &["schedule", "plan"]).await;
+    assert_eq!(plan.code, 0, "{}", plan.stderr);
+    assert!(
+        plan.stdout.contains("stop-only, stopping at the end of weekdays 09:00-19:00"),
+        "{}",
+        plan.stdout
+    );
+    assert!(plan.stdout.contains("stop cron(0 19 ? * MON-FRI *), no start"), "{}", plan.stdout);
+    assert!(!plan.stdout.contains("guardline-dev-hours-start"), "{}", plan.stdout);
+    let run = cli(dir.path(), &account, &["schedule", "apply", "--apply", "--yes"]).await;
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    let names: Vec<String> = windows(&account).await.into_iter().map(|(name, _)| name).collect();
+    assert_eq!(names, ["guardline-dev-hours-stop"]);
+
+    // No start at 09:00; the 19:00 stop is due every weekday.
+    let run = cli(
+        dir.path(),
+        &account,
+        &["schedule", "run", "--at", "2026-12-02T09:05", "--interval", "10", "--dry-run"],
+    )
+    .await;
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.contains("nothing is due"), "{}", run.stdout);
+    for day in ["2026-12-01T19:00", "2026-12-02T19:00"] {
+        let run = cli(dir.path(), &account, &["schedule", "run", "--at", day, "--dry-run"]).await;
+        assert!(
+            run.stdout.contains(&format!("{REGION}  {dev} (web-dev)  stop  would stop (dry run)")),
+            "{day}: {}",
+            run.stdout
+        );
+    }
+
+    // A schedule installed both ways cannot silently become stop-only: its start window would go on starting.
+    let other = guardline_testkit::shared().account().await;
+    instance(&other, &[("Environment", "dev")]).await;
+    let dir = workdir(&config(&other.id, None, "maintenance-window"));
+    let run = cli(dir.path(), &other, &["schedule", "apply", "--apply", "--yes"]).await;
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    std::fs::write(
+        dir.path().join("guardline.toml"),
+        config(&other.id, None, "maintenance-window")
+            .replace("skip-japanese-holidays = true\n", "stop-only = true\n"),
+    )
+    .unwrap();
+    let run = cli(dir.path(), &other, &["schedule", "apply", "--apply", "--yes"]).await;
+    assert_eq!(run.code, 2, "{}", run.stdout);
+    assert!(
+        format!("{}{}", run.stdout, run.stderr)
+            .contains("schedule dev-hours is stop-only, but guardline-dev-hours-start is installed"),
+        "{}\n{}",
+        run.stdout,
+        run.stderr
+    );
+}
