@@ -18,6 +18,7 @@
 
 pub mod error;
 pub mod fix;
+pub mod hold;
 mod load;
 pub mod model;
 pub mod org;

@@ -2,13 +2,17 @@
 //! holidays are respected), and stopping or starting the selected instances of each region ([`run`]).
 //! An instance carrying the production tag is never stopped or started, whatever its other tags say: its
 //! tags are checked in the listing and read again immediately before its own stop or start call, so that a
-//! production tag put on it in between still wins, and one instance failing does not fail the others.
+//! production tag put on it in between still wins, and one instance failing does not fail the others. An
+//! instance its owner holds (`guardline::hold`: `guardline:hold-until` and `guardline:hold-owner`) is not
+//! stopped until the hold ends; a hold that is not honoured is named beside the stop.
 
 use aws_config::{Region, SdkConfig};
 use guardline_config::{ProductionTag, ScheduleConfig};
 use guardline_schedule::Action;
 use jiff::civil::DateTime;
 use jiff::{SignedDuration, Timestamp};
+
+use guardline_config::hold::{Hold, hold};
 
 use super::instances::{Selected, current_tags, matching, start, stop};
 
@@ -66,6 +70,7 @@ pub struct Row {
 }
 
 /// Carries out `action` for `schedule` in every region; with `dry_run`, only reports what it would do.
+/// `at`: the run's instant, at which holds (`guardline:hold-until`) are judged.
 pub async fn run(
     config: &SdkConfig,
     schedule: &ScheduleConfig,
@@ -73,6 +78,7 @@ pub async fn run(
     production: &ProductionTag,
     action: Action,
     dry_run: bool,
+    at: Timestamp,
 ) -> Vec<Row> {
     let mut rows = Vec::new();
     for region in regions {
@@ -102,6 +108,18 @@ pub async fn run(
                 ));
                 continue;
             }
+            // A hold keeps an instance running through stops (never affects a start).
+            let mut ignored_hold = String::new();
+            if action == Action::Stop {
+                match hold(&instance.tags, at) {
+                    Hold::Held { until, owner } => {
+                        rows.push(row(instance.label(), held_text(&until, &owner), false));
+                        continue;
+                    }
+                    Hold::Ignored { why } => ignored_hold = format!(" (hold ignored: {why})"),
+                    Hold::None => {}
+                }
+            }
             let (acts, settled) = match action {
                 Action::Stop => (matches!(instance.state.as_str(), "running" | "pending"), "already stopped"),
                 Action::Start => (instance.state == "stopped", "already running"),
@@ -115,10 +133,14 @@ pub async fn run(
                     };
                 rows.push(row(instance.label(), result, false));
             } else if dry_run {
-                rows.push(row(instance.label(), format!("would {} (dry run)", verb(action)), false));
+                rows.push(row(
+                    instance.label(),
+                    format!("would {} (dry run){ignored_hold}", verb(action)),
+                    false,
+                ));
             } else {
-                let (result, failed) = act(&ec2, schedule, production, instance, action).await;
-                rows.push(row(instance.label(), result, failed));
+                let (result, failed) = act(&ec2, schedule, production, instance, action, at).await;
+                rows.push(row(instance.label(), format!("{result}{ignored_hold}"), failed));
             }
         }
     }
@@ -133,6 +155,7 @@ async fn act(
     production: &ProductionTag,
     instance: &Selected,
     action: Action,
+    at: Timestamp,
 ) -> (String, bool) {
     let tags = match current_tags(ec2, &instance.id).await {
         Ok(tags) => tags,
@@ -140,6 +163,11 @@ async fn act(
     };
     if let Some(tag) = production.describe_match(&tags) {
         return (format!("skipped: production ({tag}, tagged since the listing), never touched"), false);
+    }
+    if action == Action::Stop
+        && let Hold::Held { until, owner } = hold(&tags, at)
+    {
+        return (format!("{} (since the listing)", held_text(&until, &owner)), false);
     }
     if !schedule.select.matches(&tags) {
         return ("skipped: no longer selected (its tags changed since the listing)".to_owned(), false);
@@ -152,6 +180,11 @@ async fn act(
         Ok(state) => (format!("{} (now {state})", past(action)), false),
         Err(error) => (format!("failed: {error}"), true),
     }
+}
+
+/// `skipped: held by alice@example.com until 2026-12-05T09:00:00Z (guardline:hold-until)`.
+fn held_text(until: &Timestamp, owner: &str) -> String {
+    format!("skipped: held by {owner} until {until} ({})", guardline_config::hold::UNTIL_KEY)
 }
 
 fn verb(action: Action) -> &'static str {

@@ -5,9 +5,18 @@ maintenance window is resolved when the window runs, so an instance tagged produ
 `guardline schedule apply` reaches this step, which reads its tags and leaves it running. The production
 match is Guardline's (guardline-config's production.rs): keys trimmed and compared without case, values
 trimmed and case-folded, `*` any run of characters. Guardline's tests run this file on the same cases.
+
+An instance held by its owner (`guardline:hold-until` in the future, at most 31 days away, and
+`guardline:hold-owner` set) is left running too; the hold rule is Guardline's (guardline-config's hold.rs),
+tested on the same cases.
 """
 
 import re
+from datetime import date, datetime, timedelta, timezone
+
+HOLD_UNTIL = "guardline:hold-until"
+HOLD_OWNER = "guardline:hold-owner"
+MAX_HOLD_DAYS = 31
 
 
 def fold(text):
@@ -30,19 +39,60 @@ def production_tag(tags, keys, values):
     return None
 
 
-def stop_unless_production(ec2, events):
-    """Reads the instance and stops it unless it is production or not running."""
+def parse_until(text):
+    """An RFC 3339 time with its offset, or a date: the end of that day at UTC-12; None otherwise."""
+    try:
+        if len(text) == 10:
+            day = date.fromisoformat(text)
+            anywhere = timezone(timedelta(hours=-12))
+            return datetime(day.year, day.month, day.day, tzinfo=anywhere) + timedelta(days=1)
+        value = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
+    except ValueError:
+        return None
+    return value if value.tzinfo is not None else None
+
+
+def hold(tags, now):
+    """(held, reason) for the hold tags of `tags` at `now`: (None, "") without a hold tag."""
+    def tag(wanted):
+        for item in tags:
+            if item.get("Key", "").strip().lower() == wanted:
+                return item.get("Value", "").strip()
+        return None
+
+    text = tag(HOLD_UNTIL)
+    if text is None:
+        return None, ""
+    until = parse_until(text)
+    if until is None:
+        return False, "%s = %r is neither an RFC 3339 time nor a date (YYYY-MM-DD)" % (HOLD_UNTIL, text)
+    owner = tag(HOLD_OWNER) or ""
+    if not owner:
+        return False, "the hold has no owner (tag %s)" % HOLD_OWNER
+    if until <= now:
+        return False, "the hold of %s ended at %s" % (owner, until.isoformat())
+    if until - now > timedelta(days=MAX_HOLD_DAYS):
+        return False, "the hold of %s ends more than %d days from now" % (owner, MAX_HOLD_DAYS)
+    return True, "held by %s until %s" % (owner, until.isoformat())
+
+
+def stop_unless_production(ec2, events, now=None):
+    """Reads the instance and stops it unless it is production, held or not running."""
     instance_id = events["InstanceId"]
     reservations = ec2.describe_instances(InstanceIds=[instance_id])["Reservations"]
     instance = reservations[0]["Instances"][0]
-    hit = production_tag(instance.get("Tags", []), events["ProductionKeys"], events["ProductionValues"])
+    tags = instance.get("Tags", [])
+    hit = production_tag(tags, events["ProductionKeys"], events["ProductionValues"])
     if hit is not None:
         return {"Result": "skipped", "Reason": "production (%s=%s), never stopped" % hit}
+    held, why = hold(tags, now or datetime.now(timezone.utc))
+    if held:
+        return {"Result": "skipped", "Reason": why}
     state = instance["State"]["Name"]
     if state not in ("running", "pending"):
         return {"Result": "skipped", "Reason": "not running (%s)" % state}
     ec2.stop_instances(InstanceIds=[instance_id])
-    return {"Result": "stopped", "Reason": ""}
+    return {"Result": "stopped", "Reason": "hold ignored: " + why if held is False else ""}
 
 
 def handler(events, context):

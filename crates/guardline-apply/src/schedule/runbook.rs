@@ -3,7 +3,8 @@
 //! when the window runs and stops it only when it is not production. A tag target is resolved when the
 //! window runs, and cannot exclude another tag: this step is what keeps an instance tagged production after
 //! `apply` running. The production keys and values are written into the document (not parameters a caller
-//! could override), from the account profile's `production-tag`.
+//! could override), from the account profile's `production-tag`. It also leaves running an instance its
+//! owner holds (`guardline_config::hold`), read from the same tags at the same moment.
 
 use guardline_config::ProductionTag;
 
@@ -17,8 +18,8 @@ pub const SCRIPT: &str = include_str!("runbook.py");
 pub fn content(production: &ProductionTag) -> String {
     let document = serde_json::json!({
         "schemaVersion": "0.3",
-        "description": "Guardline off-hours stop: stops the EC2 instance unless it carries the production tag when the \
-                        automation runs (guardline schedule apply).",
+        "description": "Guardline off-hours stop: stops the EC2 instance unless it carries the production tag, or its \
+                        owner holds it (guardline:hold-until), when the automation runs (guardline schedule apply).",
         "assumeRole": "{{ AutomationAssumeRole }}",
         "parameters": {
             "InstanceId": {
@@ -70,8 +71,8 @@ mod tests {
     use super::*;
 
     /// Runs the document's own script (taken from the content, as installed) with python3 on the production
-    /// cases Guardline's matcher is tested on, and on a fake EC2 client: production instances are never
-    /// stopped, a running non-production instance is.
+    /// cases Guardline's matcher is tested on and the hold cases its hold rule is tested on, with a fake EC2
+    /// client: production and held instances are never stopped, any other running instance is.
     #[test]
     fn the_runbook_script_stops_only_non_production_instances() {
         let production = ProductionTag::default();
@@ -87,6 +88,8 @@ mod tests {
         let cases = include_str!("../../../guardline-config/src/production_cases.json");
         std::fs::write(dir.join("cases.json"), cases).unwrap();
         std::fs::write(dir.join("payload.json"), payload.to_string()).unwrap();
+        let holds = include_str!("../../../guardline-config/src/hold_cases.json");
+        std::fs::write(dir.join("holds.json"), holds).unwrap();
         let driver = r#"
 import json, sys
 sys.path.insert(0, sys.argv[1])
@@ -111,6 +114,16 @@ for case in cases:
     events = dict(payload, InstanceId="i-0123456789abcdef0")
     answer = runbook.stop_unless_production(ec2, events)
     results.append({"stopped": ec2.stopped == ["i-0123456789abcdef0"], "answer": answer})
+from datetime import datetime
+holds = json.load(open(sys.argv[1] + "/holds.json"))
+held = []
+for case in holds:
+    tags = [{"Key": key, "Value": value} for key, value in case["tags"].items()]
+    ec2 = FakeEc2(tags, "running")
+    now = datetime.fromisoformat(case["now"].replace("Z", "+00:00"))
+    answer = runbook.stop_unless_production(ec2, dict(payload, InstanceId="i-0123456789abcdef0"), now=now)
+    held.append({"stopped": ec2.stopped == ["i-0123456789abcdef0"], "answer": answer})
+results.append(held)
 stopped_already = FakeEc2([], "stopped")
 answer = runbook.stop_unless_production(stopped_already, dict(payload, InstanceId="i-0123456789abcdef0"))
 results.append({"stopped": bool(stopped_already.stopped), "answer": answer})
@@ -121,7 +134,20 @@ print(json.dumps(results))
         assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
         let results: Vec<serde_json::Value> = serde_json::from_slice(&output.stdout).unwrap();
         let cases: Vec<serde_json::Value> = serde_json::from_str(cases).unwrap();
-        assert_eq!(results.len(), cases.len() + 1);
+        assert_eq!(results.len(), cases.len() + 2);
+        // The hold cases, as Guardline's own rule (guardline_config::hold) decides them.
+        let hold_cases: Vec<serde_json::Value> = serde_json::from_str(holds).unwrap();
+        let held = results[cases.len()].as_array().unwrap();
+        assert_eq!(held.len(), hold_cases.len());
+        for (case, result) in hold_cases.iter().zip(held) {
+            let held = case["held"].as_bool().unwrap();
+            assert_eq!(result["stopped"].as_bool(), Some(!held), "{case}: {result}");
+            let reason = result["answer"]["Reason"].as_str().unwrap();
+            assert_eq!(reason.starts_with("held by "), held, "{case}: {reason}");
+            let has_hold_tag =
+                case["tags"].as_object().unwrap().keys().any(|key| key.to_lowercase().contains("hold-until"));
+            assert_eq!(reason.starts_with("hold ignored: "), !held && has_hold_tag, "{case}: {reason}");
+        }
         for (case, result) in cases.iter().zip(&results) {
             let tags: BTreeMap<String, String> = serde_json::from_value(case["tags"].clone()).unwrap();
             let production_now = production.matches(&tags);

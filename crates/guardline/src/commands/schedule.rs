@@ -564,6 +564,7 @@ impl Run<'_> {
                 production,
                 action,
                 self.dry_run,
+                instant,
             )
             .await;
             if done.is_empty() {
@@ -924,7 +925,18 @@ fn account_status(
                         "プロファイルの nonprod-tag による非本番インスタンスではありません"
                     ),
                 };
-                let _ = writeln!(out, "    {}{name} {}: {coverage}", instance.id, instance.state);
+                let held = match guardline_config::hold::hold(&instance.tags, instant) {
+                    guardline_config::hold::Hold::Held { until, owner } => tr!(
+                        lang,
+                        "; held by {owner} until {until}: not stopped before then",
+                        "。{owner} が {until} まで保留中: それまで停止しません"
+                    ),
+                    guardline_config::hold::Hold::Ignored { why } => {
+                        tr!(lang, "; hold ignored: {why}", "。保留は無視されます: {why}")
+                    }
+                    guardline_config::hold::Hold::None => String::new(),
+                };
+                let _ = writeln!(out, "    {}{name} {}: {coverage}{held}", instance.id, instance.state);
             }
         }
     }

@@ -796,3 +796,76 @@ async fn a_stop_only_schedule_installs_and_runs_its_stop_alone() {
         run.stderr
     );
 }
+
+/// A hold (`guardline:hold-until` with `guardline:hold-owner`) keeps its instance running through a due
+/// stop, until it ends; a hold without an owner or already over is named and the instance stopped; status
+/// shows both.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_held_instance_is_not_stopped_until_its_hold_ends() {
+    let account = guardline_testkit::shared().account().await;
+    let in_a_week = jiff::Timestamp::from_second(jiff::Timestamp::now().as_second() + 7 * 24 * 3600).unwrap();
+    let until = in_a_week.to_string();
+    let held = instance(
+        &account,
+        &[
+            ("Environment", "dev"),
+            ("Name", "demo"),
+            ("guardline:hold-until", &until),
+            ("guardline:hold-owner", "alice@example.com"),
+        ],
+    )
+    .await;
+    let ownerless =
+        instance(&account, &[("Environment", "dev"), ("Name", "nobody"), ("guardline:hold-until", &until)])
+            .await;
+    let over = instance(
+        &account,
+        &[
+            ("Environment", "dev"),
+            ("Name", "over"),
+            ("guardline:hold-until", "2026-01-01"),
+            ("guardline:hold-owner", "bob"),
+        ],
+    )
+    .await;
+    let dir = workdir(&due_now(&account.id, "stop"));
+
+    let status = cli(dir.path(), &account, &["schedule", "status"]).await;
+    assert_eq!(status.code, 0, "{}", status.stderr);
+    assert!(
+        status.stdout.contains(&format!(
+            "{held} (demo) running: NOT covered by any stop schedule; held by alice@example.com until {until}: not \
+             stopped before then"
+        )),
+        "{}",
+        status.stdout
+    );
+    assert!(
+        status.stdout.contains("hold ignored: the hold has no owner (tag guardline:hold-owner)"),
+        "{}",
+        status.stdout
+    );
+
+    let run = cli(dir.path(), &account, &["schedule", "run"]).await;
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    let out = &run.stdout;
+    assert!(
+        out.contains(&format!(
+            "{held} (demo)  stop  skipped: held by alice@example.com until {until} (guardline:hold-until)"
+        )),
+        "{out}"
+    );
+    assert!(
+        out.contains(&format!("{ownerless} (nobody)  stop  stopped"))
+            && out.contains("hold ignored: the hold has no owner"),
+        "{out}"
+    );
+    assert!(
+        out.contains(&format!("{over} (over)  stop  stopped"))
+            && out.contains("hold ignored: the hold of bob ended at"),
+        "{out}"
+    );
+    assert_eq!(state(&account, &held).await, "running");
+    assert_eq!(state(&account, &ownerless).await, "stopped");
+    assert_eq!(state(&account, &over).await, "stopped");
+}
