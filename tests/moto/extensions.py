@@ -17,6 +17,8 @@ moto's app: it answers the operations below itself and hands every other request
   `ValidationException` "Limit exceeded on dimensional spend monitor creation"; subscribers carry a `Status`,
   CONFIRMED when created, DECLINED once seeded as declined (the recipient turned the alerts down).
 - Budgets: DescribeSubscribersForNotification (moto stores the subscribers but answers a 500).
+- Price List: GetProducts (moto has no Price List API) answers an empty list unless a test seeds the
+  documented answer with prices.
 - GuardDuty: ListFindings, GetFindings (findings seeded per detector; `findingCriteria` applied to
   top-level and dotted fields with eq/neq/gt/gte/lt/lte and their long names).
 - GuardDuty organisations: DescribeOrganizationConfiguration and UpdateOrganizationConfiguration, for the
@@ -384,6 +386,7 @@ class Extensions:
             "AmazonSSM.UpdateMaintenanceWindowTarget": self.update_maintenance_window_target,
             "AmazonSSM.UpdateMaintenanceWindowTask": self.update_maintenance_window_task,
             "AmazonSSM.GetMaintenanceWindowTask": self.get_maintenance_window_task,
+            "AWSPriceListService.GetProducts": self.get_products,
         }
         # CloudTrail's target prefix: boto3 sends the long form, the Rust SDK the short one.
         for operation, handler in [("GetEventSelectors", self.get_event_selectors), ("LookupEvents", self.lookup_events),
@@ -456,7 +459,7 @@ class Extensions:
             answered = self.enable_iam_service_access(request, start_response)
             if answered is not None:
                 return answered
-        if request.target in self.targets and request.service in ("ce", "budgets", "ssm", "cloudtrail"):
+        if request.target in self.targets and request.service in ("ce", "budgets", "ssm", "cloudtrail", "pricing"):
             handler = self.targets[request.target]
             return self.respond(start_response, request, lambda: handler(request, request.json()), json_11=True)
         for service, method, path, handler in self.rest:
@@ -1019,6 +1022,16 @@ class Extensions:
         return {"StandardsSubscriptions": [
             self.subscribe(request, wanted["StandardsArn"], wanted.get("StandardsInput") or {}) for wanted in requests
         ]}
+
+    # ---- Price List ----
+
+    def get_products(self, request: Request, body: dict[str, Any]) -> dict[str, Any]:
+        """pricing:GetProducts (moto has no Price List API): an empty price list, as AWS answers a filter no
+        product matches (https://docs.aws.amazon.com/aws-cost-management/latest/APIReference/API_pricing_GetProducts.html);
+        a test that needs prices seeds them as a documented answer."""
+        if body.get("ServiceCode") != "AmazonEC2":
+            raise ApiError(400, "InvalidParameterException", "This emulation knows AmazonEC2 only.")
+        return {"FormatVersion": "aws_v1", "PriceList": []}
 
     # ---- Security Hub organisations and central configuration ----
 

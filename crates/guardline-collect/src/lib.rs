@@ -17,6 +17,7 @@ pub mod api;
 pub mod cx;
 pub mod error;
 pub mod org;
+pub mod pricing;
 mod runner;
 pub mod services;
 

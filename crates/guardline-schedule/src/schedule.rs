@@ -127,6 +127,32 @@ impl Schedule {
         false
     }
 
+    /// The hours of `[from, to)` during which the schedule keeps instances stopped (all of it for a stop-only
+    /// schedule): what a savings estimate multiplies by a price.
+    pub fn stopped_hours(&self, from: Timestamp, to: Timestamp) -> f64 {
+        let hours = |a: Timestamp, b: Timestamp| b.duration_since(a).as_secs_f64() / 3600.0;
+        if to <= from {
+            return 0.0;
+        }
+        if self.stop_only {
+            return hours(from, to);
+        }
+        let mut running = self.is_working_time(from);
+        let (mut cursor, mut stopped) = (from, 0.0);
+        for _ in 0..MAX_EVENTS {
+            let Some((at, kind)) = self.next_event(cursor).filter(|(at, _)| *at < to) else { break };
+            if !running {
+                stopped += hours(cursor, at);
+            }
+            running = kind == Action::Start;
+            cursor = at;
+        }
+        if !running {
+            stopped += hours(cursor, to);
+        }
+        stopped
+    }
+
     /// The first instant after `after` at which running instances are stopped (for a stop-only schedule,
     /// its next stop).
     pub fn next_stop(&self, after: Timestamp) -> Option<Timestamp> {

@@ -390,3 +390,20 @@ fn a_stop_only_schedule_stops_at_every_stop_and_never_starts() {
         assert!(!s.is_working_time(ts("2026-02-02T12:00:00+09:00")));
     }
 }
+
+#[test]
+fn stopped_hours_count_the_off_hours() {
+    // Monday 2026-02-02 00:00 to Monday 2026-02-09 00:00 in Tokyo: five 10-hour working days, so 168 - 50.
+    let from = ts("2026-02-02T00:00:00+09:00");
+    let to = ts("2026-02-09T00:00:00+09:00");
+    for window in [weekdays(), weekday_crons()] {
+        let s = tokyo(window, false);
+        assert!((s.stopped_hours(from, to) - 118.0).abs() < 1e-9, "{}", s.stopped_hours(from, to));
+        // Starting mid-day counts from there.
+        let noon = ts("2026-02-02T12:00:00+09:00");
+        assert!((s.stopped_hours(noon, to) - (118.0 - 9.0)).abs() < 1e-9);
+        let stop_only = s.clone().stop_only(true);
+        assert!((stop_only.stopped_hours(from, to) - 168.0).abs() < 1e-9);
+        assert_eq!(s.stopped_hours(to, from), 0.0);
+    }
+}

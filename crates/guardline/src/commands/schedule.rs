@@ -7,6 +7,7 @@
 //! is refused without it. `status` collects a snapshot and
 //! shows each schedule's instances with the SCHED-001/002 findings of the rules themselves.
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
@@ -27,7 +28,7 @@ use crate::args::{
     ScheduleStatusArgs, WriteArgs,
 };
 use crate::commands::saved_plan::SavedPlan;
-use crate::commands::{collect, collect_options, config_path, load_config, write_guard};
+use crate::commands::{collect_options, config_path, load_config, write_guard};
 use crate::lang::tr;
 
 pub fn run(args: ScheduleArgs) -> anyhow::Result<bool> {
@@ -740,8 +741,9 @@ fn status(args: &ScheduleStatusArgs, lang: &str) -> anyhow::Result<bool> {
     let mut aws = args.common.aws.clone();
     aws.region = setup.regions.clone();
     aws.regions = Vec::new();
-    let output = collect(&aws, &setup.config)?;
-    let snapshot = output.snapshot;
+    let session = super::AwsSession::connect(&aws, collect_options(&aws, &setup.config))?;
+    let snapshot = session.collect(&aws)?.snapshot;
+    let prices = session.runtime.block_on(fetch_prices(&session.sdk, &setup, [&snapshot]));
     let today = jiff::ZonedDateTime::now().date();
     let evaluation = guardline_rules::evaluate(&snapshot, &setup.config, today);
     let alias = evaluation.account_alias.clone();
@@ -750,7 +752,8 @@ fn status(args: &ScheduleStatusArgs, lang: &str) -> anyhow::Result<bool> {
     let production = production_tag(&setup.config, &live);
     let facts = AccountFacts { id: &live.id, alias: live.alias.as_deref(), ..AccountFacts::default() };
     let mut out = String::new();
-    account_status(&setup, &snapshot, &evaluation, &facts, &production, &at, lang, &mut out)?;
+    let context = StatusContext { production: &production, at: &at, prices: &prices, lang };
+    account_status(&setup, &snapshot, &evaluation, &facts, &context, &mut out)?;
     print!("{out}");
     Ok(true)
 }
@@ -770,10 +773,16 @@ fn status_org(args: &ScheduleStatusArgs, setup: &Setup, at: &At, lang: &str) -> 
             super::org_targets::Organisation::connect(&args.common.aws, config, &args.org, &options).await?;
         let hub = write_guard::identify(&organisation.hub).await?;
         let wanted = scheduled_accounts(setup, &organisation.selected);
-        anyhow::Ok((hub, organisation.collect(wanted, &options, &bar).await))
+        let reached = organisation.collect(wanted, &options, &bar).await;
+        let snapshots = reached.iter().filter_map(|reached| match &reached.record.outcome {
+            guardline_model::org::ShardOutcome::Snapshot(snapshot) => Some(snapshot.as_ref()),
+            guardline_model::org::ShardOutcome::NotEvaluated { .. } => None,
+        });
+        let prices = fetch_prices(&organisation.hub, setup, snapshots).await;
+        anyhow::Ok((hub, reached, prices))
     });
     bar.finish();
-    let (hub, reached) = reached?;
+    let (hub, reached, prices) = reached?;
     println!("{}", tr!(lang, "Organisation managed from {hub}", "組織の管理元: {hub}"));
     let today = jiff::ZonedDateTime::now().date();
     let mut unreached = 0;
@@ -807,7 +816,8 @@ fn status_org(args: &ScheduleStatusArgs, setup: &Setup, at: &At, lang: &str) -> 
                     "\n== {live} 「{name}」 · {ou} · プロファイル {profile_name}\n"
                 ));
                 let production = &profile.params.production_tag;
-                account_status(setup, snapshot, &evaluation, &facts, production, at, lang, &mut out)?;
+                let context = StatusContext { production, at, prices: &prices, lang };
+                account_status(setup, snapshot, &evaluation, &facts, &context, &mut out)?;
             }
         }
         print!("{out}");
@@ -815,19 +825,107 @@ fn status_org(args: &ScheduleStatusArgs, setup: &Setup, at: &At, lang: &str) -> 
     Ok(unreached == 0)
 }
 
+/// What every account's status is shown with: its production tag, the instant asked about, the prices of
+/// the savings estimate, the language.
+#[derive(Clone, Copy)]
+struct StatusContext<'a> {
+    production: &'a ProductionTag,
+    at: &'a At,
+    prices: &'a Prices,
+    lang: &'a str,
+}
+
+/// On-demand prices by (region, instance type), read once per command, or why one could not be read.
+type Prices = BTreeMap<(String, String), Result<Option<guardline_collect::pricing::OnDemandPrice>, String>>;
+
+/// The days a savings estimate covers.
+const SAVINGS_DAYS: i64 = 30;
+
+/// The on-demand prices of every instance type some schedule selects in `snapshots` (production ones
+/// excluded: they are never stopped), read through `sdk`'s credentials.
+async fn fetch_prices<'a>(
+    sdk: &SdkConfig,
+    setup: &Setup,
+    snapshots: impl IntoIterator<Item = &'a guardline_model::Snapshot>,
+) -> Prices {
+    let mut wanted = BTreeSet::new();
+    for snapshot in snapshots {
+        for (region, inventory) in &snapshot.regions {
+            for instance in inventory.instances.get().into_iter().flatten() {
+                if setup.schedules.iter().any(|schedule| schedule.select.matches(&instance.tags)) {
+                    wanted.insert((region.clone(), instance.instance_type.clone()));
+                }
+            }
+        }
+    }
+    let mut prices = Prices::new();
+    for (region, instance_type) in wanted {
+        let price = guardline_collect::pricing::on_demand_price(sdk, &region, &instance_type)
+            .await
+            .map_err(|error| error.to_string());
+        prices.insert((region, instance_type), price);
+    }
+    prices
+}
+
+/// One region's savings estimate for `schedule`: the hours its instances are stopped over the next
+/// [`SAVINGS_DAYS`] days from `instant`, and what they would cost at on-demand Linux prices.
+fn savings_line(
+    schedule: &ScheduleConfig,
+    region: &str,
+    instances: &[&guardline_model::inventory::ec2::Instance],
+    instant: Timestamp,
+    prices: &Prices,
+    lang: &str,
+) -> String {
+    let to = instant.checked_add(SignedDuration::from_hours(24 * SAVINGS_DAYS)).unwrap_or(instant);
+    let hours = schedule.schedule.stopped_hours(instant, to);
+    let count = instances.len();
+    let instance_hours = hours * count as f64;
+    let (mut usd, mut published, mut unpriced) = (0.0, BTreeSet::new(), Vec::new());
+    for instance in instances {
+        match prices.get(&(region.to_owned(), instance.instance_type.clone())) {
+            Some(Ok(Some(price))) => {
+                usd += price.usd_per_hour * hours;
+                published.insert(price.published.clone());
+            }
+            Some(Ok(None)) => {
+                unpriced.push(format!("{}: no on-demand Linux price listed", instance.instance_type))
+            }
+            Some(Err(error)) => unpriced.push(format!("{}: {error}", instance.instance_type)),
+            None => unpriced.push(format!("{}: not read", instance.instance_type)),
+        }
+    }
+    unpriced.sort();
+    unpriced.dedup();
+    let published = published.into_iter().collect::<Vec<_>>().join(", ");
+    let mut line = tr!(
+        lang,
+        "    savings over the next {SAVINGS_DAYS} days: {hours:.0} h stopped per instance, {instance_hours:.0} \
+         instance-hours for {count} instance(s), about ${usd:.2} at on-demand Linux prices (AWS Price List API, \
+         pricing:GetProducts, published {published})",
+        "    今後 {SAVINGS_DAYS} 日の節約見込み: インスタンスあたり {hours:.0} 時間停止、{count} 台で \
+         {instance_hours:.0} インスタンス時間、オンデマンドの Linux 料金で約 ${usd:.2}(AWS Price List API、\
+         pricing:GetProducts、{published} 公開)"
+    );
+    if !unpriced.is_empty() {
+        let unpriced = unpriced.join("; ");
+        line.push_str(&tr!(lang, "; not priced: {unpriced}", "。料金なし: {unpriced}"));
+    }
+    line
+}
+
 /// One account's status: each schedule that acts in it (its window, the installed stop and start per
 /// region, the instances it selects and whether each is covered), then its SCHED-001/002 findings.
-#[allow(clippy::too_many_arguments)]
 fn account_status(
     setup: &Setup,
     snapshot: &guardline_model::Snapshot,
     evaluation: &guardline_rules::Evaluation,
     facts: &AccountFacts<'_>,
-    production: &ProductionTag,
-    at: &At,
-    lang: &str,
+    context: &StatusContext<'_>,
     out: &mut String,
 ) -> anyhow::Result<()> {
+    let StatusContext { production, at, prices, lang } = *context;
     let sched_findings: Vec<_> = evaluation
         .findings
         .iter()
@@ -899,6 +997,8 @@ fn account_status(
                     tr!(lang, "    selects no instance", "    選択しているインスタンスはありません")
                 );
             }
+            let stoppable: Vec<_> =
+                selected.iter().copied().filter(|instance| !production.matches(&instance.tags)).collect();
             for instance in selected {
                 let name = instance.tags.get("Name").map_or(String::new(), |name| format!(" ({name})"));
                 let covered = sched_findings.iter().find(|finding| {
@@ -937,6 +1037,10 @@ fn account_status(
                     guardline_config::hold::Hold::None => String::new(),
                 };
                 let _ = writeln!(out, "    {}{name} {}: {coverage}{held}", instance.id, instance.state);
+            }
+            if !stoppable.is_empty() {
+                let _ =
+                    writeln!(out, "{}", savings_line(schedule, region, &stoppable, instant, prices, lang));
             }
         }
     }

@@ -829,9 +829,38 @@ async fn a_held_instance_is_not_stopped_until_its_hold_ends() {
     )
     .await;
     let dir = workdir(&due_now(&account.id, "stop"));
+    // moto has no Price List API: the documented answer of GetProducts for the instances' type (moto's
+    // default, m1.small), one price list item as a JSON string.
+    let item = serde_json::json!({
+        "product": {"sku": "SKU1", "attributes": {"instanceType": "m1.small", "regionCode": REGION}},
+        "terms": {"OnDemand": {"SKU1.JRTCKXETXF": {"priceDimensions": {"SKU1.JRTCKXETXF.6YS6EN2CT7": {
+            "unit": "Hrs", "pricePerUnit": {"USD": "0.0610000000"}}}}}},
+        "publicationDate": "2026-11-20T00:00:00Z"
+    });
+    let answer = serde_json::json!({
+        "account_id": account.id, "region": "*", "service": "pricing", "operation": "GetProducts",
+        "body": {"FormatVersion": "aws_v1", "PriceList": [item.to_string()]},
+        "reference": "https://docs.aws.amazon.com/aws-cost-management/latest/APIReference/API_pricing_GetProducts.html"
+    });
+    guardline_testkit::shared().control("/guardline-test/answers", "application/json", &answer.to_string());
 
     let status = cli(dir.path(), &account, &["schedule", "status"]).await;
     assert_eq!(status.code, 0, "{}", status.stderr);
+    // Savings: the three instances are stopped all but 8 minutes a day (start 10 minutes ago, stop 2 minutes
+    // ago), priced from the answer.
+    let savings = status
+        .stdout
+        .lines()
+        .find(|line| line.contains("savings over the next 30 days"))
+        .unwrap_or_else(|| panic!("{}", status.stdout));
+    assert!(savings.contains("instance-hours for 3 instance(s), about $"), "{savings}");
+    assert!(
+        savings.contains("(AWS Price List API, pricing:GetProducts, published 2026-11-20T00:00:00Z)"),
+        "{savings}"
+    );
+    let usd: f64 = savings.split("about $").nth(1).unwrap().split(' ').next().unwrap().parse().unwrap();
+    let expected = 3.0 * 0.061 * (720.0 - 30.0 * 8.0 / 60.0);
+    assert!((usd - expected).abs() < 0.5, "{usd} vs {expected}: {savings}");
     assert!(
         status.stdout.contains(&format!(
             "{held} (demo) running: NOT covered by any stop schedule; held by alice@example.com until {until}: not \
