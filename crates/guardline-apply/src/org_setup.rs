@@ -94,17 +94,8 @@ pub(crate) async fn delegate_guardduty(
         .filter(|account| account.admin_status() == Some(&AdminStatus::Enabled))
         .filter_map(|account| account.admin_account_id())
         .collect();
-    if enabled.contains(&admin) {
+    if !needs_designation(&enabled, admin, "guardduty:EnableOrganizationAdminAccount", "GuardDuty")? {
         return Ok(());
-    }
-    if let Some(other) = enabled.first() {
-        return Err(refused(
-            "guardduty:EnableOrganizationAdminAccount",
-            format!(
-                "GuardDuty's delegated administrator here is already account {other}, not {admin}; Guardline \
-                 does not change a designation"
-            ),
-        ));
     }
     call(
         "guardduty:EnableOrganizationAdminAccount",
@@ -221,17 +212,8 @@ pub(crate) async fn delegate_inspector(
         .filter(|account| account.status() == Some(&DelegatedAdminStatus::Enabled))
         .filter_map(|account| account.account_id())
         .collect();
-    if enabled.contains(&admin) {
+    if !needs_designation(&enabled, admin, "inspector2:EnableDelegatedAdminAccount", "Amazon Inspector")? {
         return Ok(());
-    }
-    if let Some(other) = enabled.first() {
-        return Err(refused(
-            "inspector2:EnableDelegatedAdminAccount",
-            format!(
-                "Amazon Inspector's delegated administrator here is already account {other}, not {admin}; \
-                 Guardline does not change a designation"
-            ),
-        ));
     }
     call(
         "inspector2:EnableDelegatedAdminAccount",
@@ -342,17 +324,8 @@ pub(crate) async fn delegate_security_hub(
         .filter(|account| account.status() == Some(&AdminStatus::Enabled))
         .filter_map(|account| account.account_id())
         .collect();
-    if enabled.contains(&admin) {
+    if !needs_designation(&enabled, admin, "securityhub:EnableOrganizationAdminAccount", "Security Hub")? {
         return Ok(());
-    }
-    if let Some(other) = enabled.first() {
-        return Err(refused(
-            "securityhub:EnableOrganizationAdminAccount",
-            format!(
-                "Security Hub's delegated administrator is already account {other}, not {admin}; Guardline does \
-                 not change a designation"
-            ),
-        ));
     }
     call(
         "securityhub:EnableOrganizationAdminAccount",
@@ -361,6 +334,30 @@ pub(crate) async fn delegate_security_hub(
     .await?;
     writes.push(format!("securityhub:EnableOrganizationAdminAccount {admin}"));
     Ok(())
+}
+
+/// Whether `admin` must still be designated as `service`'s delegated administrator, given the ones
+/// `enabled` now: no when it is one of them; refused when another account is (changing a designation is the
+/// organisation owners' decision).
+fn needs_designation(
+    enabled: &[&str],
+    admin: &str,
+    action: &str,
+    service: &str,
+) -> Result<bool, CollectError> {
+    if enabled.contains(&admin) {
+        return Ok(false);
+    }
+    match enabled.first() {
+        Some(other) => Err(refused(
+            action,
+            format!(
+                "{service}'s delegated administrator is already account {other}, not {admin}; Guardline does not \
+                 change a designation"
+            ),
+        )),
+        None => Ok(true),
+    }
 }
 
 /// A refusal: the live state holds a choice someone made that the step would have to change.
@@ -658,17 +655,8 @@ pub(crate) async fn delegate_service(
     .await?;
     let registered: Vec<&str> =
         listed.delegated_administrators().iter().filter_map(|delegated| delegated.id()).collect();
-    if registered.contains(&admin) {
+    if !needs_designation(&registered, admin, "organizations:RegisterDelegatedAdministrator", principal)? {
         return Ok(());
-    }
-    if let Some(other) = registered.first() {
-        return Err(refused(
-            "organizations:RegisterDelegatedAdministrator",
-            format!(
-                "{principal}'s delegated administrator is already account {other}, not {admin}; Guardline does \
-                 not change a designation"
-            ),
-        ));
     }
     let request = client.register_delegated_administrator().account_id(admin).service_principal(principal);
     call("organizations:RegisterDelegatedAdministrator", request.send()).await?;

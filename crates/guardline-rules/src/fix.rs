@@ -322,20 +322,9 @@ impl FixAction {
                 "securityhub:GetConfigurationPolicyAssociation",
                 "securityhub:StartConfigurationPolicyAssociation",
             ],
-            FixAction::DelegateAccessAnalyzer { admin_account } => {
-                let mut calls = vec![
-                    "organizations:ListAWSServiceAccessForOrganization",
-                    "organizations:EnableAWSServiceAccess",
-                ];
-                if admin_account.is_some() {
-                    calls.extend([
-                        "organizations:ListDelegatedAdministrators",
-                        "organizations:RegisterDelegatedAdministrator",
-                    ]);
-                }
-                calls
-            }
-            FixAction::DelegateConfig { admin_account } => {
+            // Trusted access, then the registration when there is an administrator to register.
+            FixAction::DelegateAccessAnalyzer { admin_account }
+            | FixAction::DelegateConfig { admin_account } => {
                 let mut calls = vec![
                     "organizations:ListAWSServiceAccessForOrganization",
                     "organizations:EnableAWSServiceAccess",

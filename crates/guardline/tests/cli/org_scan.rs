@@ -44,26 +44,9 @@ pub(crate) async fn organisation(server: &MotoServer, members: &[MemberSpec<'_>]
         let ou = client.create_organizational_unit().parent_id(&root).name(name).send().await.unwrap();
         ous.insert(name.to_owned(), ou.organizational_unit().unwrap().id().unwrap().to_owned());
     }
-    let mut ids = BTreeMap::new();
+    let mut org = Org { management, root, ous, members: BTreeMap::new() };
     for (name, ou, tags) in members {
-        let created = client
-            .create_account()
-            .account_name(*name)
-            .email(format!("{name}@example.com"))
-            .send()
-            .await
-            .unwrap();
-        let id = created.create_account_status().unwrap().account_id().unwrap().to_owned();
-        if !ou.is_empty() {
-            client
-                .move_account()
-                .account_id(&id)
-                .source_parent_id(&root)
-                .destination_parent_id(&ous[*ou])
-                .send()
-                .await
-                .unwrap();
-        }
+        let id = org.add_member(name, ou).await;
         if !tags.is_empty() {
             let tags: Vec<Tag> = tags
                 .iter()
@@ -71,14 +54,13 @@ pub(crate) async fn organisation(server: &MotoServer, members: &[MemberSpec<'_>]
                 .collect();
             client.tag_resource().resource_id(&id).set_tags(Some(tags)).send().await.unwrap();
         }
-        ids.insert((*name).to_owned(), id);
     }
     // The IDs are random: check them against ListAccounts, as the scan will see them.
     let listed = client.list_accounts().send().await.unwrap();
-    for id in ids.values() {
+    for id in org.members.values() {
         assert!(listed.accounts().iter().any(|account| account.id() == Some(id.as_str())), "{id}");
     }
-    Org { management, root, ous, members: ids }
+    org
 }
 
 impl Org {
