@@ -1,14 +1,15 @@
 #!/usr/bin/env python3
-"""Benchmark: `guardline scan --org` of an emulated AWS Organization with 20 member accounts on moto server.
+"""Benchmark: `guardline scan --org`, `fix --org` (the plan) and `schedule status --org` of an emulated AWS
+Organization (20 member accounts by default) on moto server: wall time and peak memory.
 
 The default moto account (123456789012) creates the organisation (OUs Workloads and Sandbox) and 20 members
 with CreateAccount; moto creates OrganizationAccountAccessRole in each, which the scan assumes. Every third
 member gets an IAM user with a console password and no MFA, every fifth an SSH port open to the world, so
-the report has failures to show. Runs the scan several times and prints the wall time of each run and the
-median. Usage:
+the report has failures to show. Runs each command several times (after one warm-up run) and prints the wall
+time of each run, the median and the peak resident memory (the child's maxrss). Usage:
 
     cargo build --release && python3 bench/org_scan.py [--binary PATH] [--runs N] [--members N]
-        [--account-concurrency N] [--regions R1,R2]
+        [--account-concurrency N] [--regions R1,R2] [--commands scan,fix,schedule]
 
 The binary defaults to $CARGO_TARGET_DIR/release/guardline (or target/release/guardline).
 """
@@ -21,6 +22,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 
 import boto3
@@ -70,6 +72,18 @@ def seed(endpoint: str, members: int, regions: list[str]) -> list[str]:
     return ids
 
 
+def measure(command: list[str], env: dict[str, str], cwd: str):
+    """Runs `command` under GNU time: wall time in seconds, its peak resident memory in MiB, and its result."""
+    peak_file = os.path.join(cwd, "peak-kib")
+    start = time.perf_counter()
+    result = subprocess.run(["/usr/bin/time", "-f", "%M", "-o", peak_file, *command], env=env, cwd=cwd,
+                            capture_output=True, text=True)
+    elapsed = time.perf_counter() - start
+    with open(peak_file) as peak:
+        peak_kib = int(peak.read().split()[-1])
+    return elapsed, peak_kib / 1024, result
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     target = os.environ.get("CARGO_TARGET_DIR", "target")
@@ -78,6 +92,7 @@ def main() -> int:
     parser.add_argument("--members", type=int, default=20)
     parser.add_argument("--account-concurrency", type=int, default=8)
     parser.add_argument("--regions", default="ap-northeast-1")
+    parser.add_argument("--commands", default="scan", help="comma-separated: scan, fix, schedule")
     args = parser.parse_args()
     if not os.path.exists(args.binary):
         print(f"{args.binary} not found: run `cargo build --release` first", file=sys.stderr)
@@ -98,29 +113,39 @@ def main() -> int:
                     "AWS_SECRET_ACCESS_KEY": "testing", "AWS_REGION": "ap-northeast-1",
                     "AWS_EC2_METADATA_DISABLED": "true", "AWS_CONFIG_FILE": "/dev/null",
                     "AWS_SHARED_CREDENTIALS_FILE": "/dev/null"})
-        command = [args.binary, "scan", "--org", "--regions", args.regions, "--format", "json", "--no-progress",
-                   "--no-history", "--max-attempts", "1", "--account-concurrency", str(args.account_concurrency)]
-        times = []
-        for run in range(args.runs + 1):
-            start = time.perf_counter()
-            result = subprocess.run(command, env=env, capture_output=True, text=True)
-            elapsed = time.perf_counter() - start
-            if result.returncode not in (0, 1):
-                print(result.stderr, file=sys.stderr)
-                return 2
-            report = json.loads(result.stdout)
-            evaluated = [row for row in report["scorecard"] if row["status"] == "evaluated"]
-            missing = set(ids) - {row["account_id"] for row in evaluated}
-            if missing:
-                print(f"members not evaluated: {sorted(missing)}", file=sys.stderr)
-                return 2
-            if run == 0:
-                continue  # warm-up: moto builds each account's and region's backends on first use
-            times.append(elapsed)
-            print(f"run {run}: {elapsed:.3f} s ({len(report['scorecard'])} accounts)", file=out)
-        print(f"organisation of {args.members} members + management, {len(regions)} region(s), "
-              f"account concurrency {args.account_concurrency}: median {statistics.median(times):.3f} s, "
-              f"min {min(times):.3f} s over {len(times)} runs", file=out)
+        common = ["--org", "--regions", args.regions, "--no-progress", "--max-attempts", "1",
+                  "--account-concurrency", str(args.account_concurrency)]
+        commands = {
+            "scan": [args.binary, "scan", *common, "--format", "json", "--no-history"],
+            "fix": [args.binary, "fix", *common, "--format", "json"],
+            "schedule": [args.binary, "schedule", "status", *common],
+        }
+        workdir = tempfile.mkdtemp(prefix="guardline-org-bench-")
+        with open(os.path.join(workdir, "guardline.toml"), "w") as config:
+            config.write('[schedules.dev-hours]\nwindow = "weekdays 09:00-19:00"\n'
+                         'select = { key = "Environment", values = ["dev"] }\n')
+        for name in args.commands.split(","):
+            times, peaks = [], []
+            for run in range(args.runs + 1):
+                elapsed, peak, result = measure(commands[name], env, workdir)
+                if result.returncode not in (0, 1):
+                    print(f"{name}: exit {result.returncode}\n{result.stderr}", file=sys.stderr)
+                    return 2
+                if name == "scan":
+                    report = json.loads(result.stdout)
+                    evaluated = [row for row in report["scorecard"] if row["status"] == "evaluated"]
+                    missing = set(ids) - {row["account_id"] for row in evaluated}
+                    if missing:
+                        print(f"members not evaluated: {sorted(missing)}", file=sys.stderr)
+                        return 2
+                if run == 0:
+                    continue  # warm-up: moto builds each account's and region's backends on first use
+                times.append(elapsed)
+                peaks.append(peak)
+                print(f"{name} run {run}: {elapsed:.3f} s, peak {peak:.1f} MiB", file=out)
+            print(f"{name} --org, organisation of {args.members} members + management, {len(regions)} region(s), "
+                  f"account concurrency {args.account_concurrency}: median {statistics.median(times):.3f} s, "
+                  f"min {min(times):.3f} s, peak memory {max(peaks):.1f} MiB over {len(times)} runs", file=out)
     finally:
         server.stop()
     return 0
