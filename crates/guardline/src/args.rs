@@ -757,15 +757,24 @@ pub struct SchedulePlanArgs {
     pub common: ScheduleCommon,
     /// The IAM role the installed schedules run as: the maintenance window task's service role (and the
     /// Automation's AutomationAssumeRole), or the Scheduler schedule's target role (required for Scheduler).
-    #[arg(long, value_name = "ARN")]
+    /// With --org, --task-role-name instead.
+    #[arg(long, value_name = "ARN", conflicts_with = "org")]
     pub task_role_arn: Option<String>,
     /// The account ID you mean to change, checked against the live account (see `schedule apply`).
     #[arg(long, value_name = "ID", help_heading = "Safety")]
     pub account_id: Option<String>,
     /// Also write the plan to this file for review (account, regions, every call, the selected instances,
     /// version, time, content hash); `schedule apply --apply-plan FILE --apply` makes exactly those calls.
-    #[arg(long, value_name = "FILE", help_heading = "Safety")]
+    #[arg(long, value_name = "FILE", help_heading = "Safety", conflicts_with = "org")]
     pub plan_out: Option<PathBuf>,
+    /// `--org`: plan (with `schedule apply --apply`, install) every schedule in each selected account it
+    /// names (`accounts = [...]`), through the member role; each member pinned by the organisation's listing.
+    #[command(flatten)]
+    pub org: OrgTargetArgs,
+    /// With --org: the name of the role the installed schedules run as in each account (its ARN is that
+    /// account's); --task-role-arn names one account's role.
+    #[arg(long, value_name = "NAME", requires = "org", conflicts_with = "task_role_arn")]
+    pub task_role_name: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -774,7 +783,8 @@ pub struct ScheduleApplyArgs {
     pub common: ScheduleCommon,
     /// The IAM role the installed schedules run as: the maintenance window task's service role (and the
     /// Automation's AutomationAssumeRole), or the Scheduler schedule's target role (required for Scheduler).
-    #[arg(long, value_name = "ARN")]
+    /// With --org, --task-role-name instead.
+    #[arg(long, value_name = "ARN", conflicts_with = "org")]
     pub task_role_arn: Option<String>,
     #[command(flatten)]
     pub write: WriteArgs,
@@ -785,7 +795,7 @@ pub struct ScheduleApplyArgs {
     #[arg(
         long,
         value_name = "FILE",
-        conflicts_with_all = ["schedule", "task_role_arn", "region", "regions"],
+        conflicts_with_all = ["schedule", "task_role_arn", "region", "regions", "org"],
         help_heading = "Safety"
     )]
     pub apply_plan: Option<PathBuf>,
@@ -799,6 +809,14 @@ pub struct ScheduleApplyArgs {
         help_heading = "Safety"
     )]
     pub max_plan_age: jiff::SignedDuration,
+    /// `--org`: plan (with `schedule apply --apply`, install) every schedule in each selected account it
+    /// names (`accounts = [...]`), through the member role; each member pinned by the organisation's listing.
+    #[command(flatten)]
+    pub org: OrgTargetArgs,
+    /// With --org: the name of the role the installed schedules run as in each account (its ARN is that
+    /// account's); --task-role-arn names one account's role.
+    #[arg(long, value_name = "NAME", requires = "org", conflicts_with = "task_role_arn")]
+    pub task_role_name: Option<String>,
 }
 
 #[derive(Debug, Args)]

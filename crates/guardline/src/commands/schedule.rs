@@ -34,6 +34,10 @@ use crate::lang::tr;
 pub fn run(args: ScheduleArgs) -> anyhow::Result<bool> {
     let lang = args.lang.code();
     match args.command {
+        ScheduleCommand::Plan(args) if args.org.org => {
+            let write = WriteArgs { apply: false, yes: false, account_id: args.account_id };
+            plan_or_apply_org(&args.common, &args.org, args.task_role_name.as_deref(), &write, lang)
+        }
         ScheduleCommand::Plan(args) => plan_or_apply(
             args.common,
             args.task_role_arn,
@@ -41,12 +45,16 @@ pub fn run(args: ScheduleArgs) -> anyhow::Result<bool> {
             Saving { plan_out: args.plan_out, reviewed: None },
             lang,
         ),
+        ScheduleCommand::Apply(args) if args.org.org => {
+            plan_or_apply_org(&args.common, &args.org, args.task_role_name.as_deref(), &args.write, lang)
+        }
         ScheduleCommand::Apply(ScheduleApplyArgs {
             common,
             task_role_arn,
             write,
             apply_plan,
             max_plan_age,
+            ..
         }) => {
             let reviewed = match apply_plan {
                 Some(path) => Some((SavedPlan::read(&path, "schedule", max_plan_age)?, path)),
@@ -1124,4 +1132,176 @@ fn installed_in(
         Ok(found) => found.join(", "),
         Err(error) => tr!(lang, "unknown ({error})", "不明({error})"),
     }
+}
+
+/// One account's part of `schedule plan|apply --org`.
+struct AccountInstall {
+    account: guardline_model::org::OrgAccount,
+    /// The SDK config that reached the account and the account it reaches, or why it was not reached.
+    reached: Result<(SdkConfig, LiveAccount), String>,
+    pin: anyhow::Result<guardline_config::PinMatch>,
+    /// The account's plan, or why it could not be made.
+    plan: Option<anyhow::Result<Plan>>,
+    /// The schedules that act in the account.
+    setup: Setup,
+    production: ProductionTag,
+}
+
+impl AccountInstall {
+    fn calls(&self) -> usize {
+        match &self.plan {
+            Some(Ok(plan)) => plan.call_count(),
+            _ => 0,
+        }
+    }
+}
+
+/// `schedule plan|apply --org`: the schedules planned in every selected account they name, through the member
+/// role (under each account's production tag, the role named `--task-role-name` in it), one plan grouped by
+/// account; with `--apply`, installed account by account after one confirmation. Any refused pin or any
+/// refusal of a plan (a production instance a tag target would reach) refuses the whole apply; an account
+/// that cannot be reached is listed with the reason and fails the command, the others applied.
+fn plan_or_apply_org(
+    common: &ScheduleCommon,
+    targets: &crate::args::OrgTargetArgs,
+    role_name: Option<&str>,
+    write: &WriteArgs,
+    lang: &str,
+) -> anyhow::Result<bool> {
+    let setup = setup(common)?;
+    let config = &setup.config;
+    let mut options = collect_options(&common.aws, config);
+    options.regions = Some(setup.regions.clone());
+    let runtime = runtime()?;
+    runtime.block_on(async {
+        let organisation = super::org_targets::Organisation::connect(&common.aws, config, targets, &options).await?;
+        let hub = write_guard::identify(&organisation.hub).await?;
+        println!("{}", tr!(lang, "Organisation managed from {hub}", "組織の管理元: {hub}"));
+        let mut accounts = Vec::new();
+        for account in scheduled_accounts(&setup, &organisation.selected) {
+            let reached = organisation.reach(&account).await;
+            let (pin, facts_alias) = match &reached {
+                Ok((_, live)) => {
+                    (write_guard::org_pin(config, write, &hub.id, live, &account.id, None), live.alias.clone())
+                }
+                Err(reason) => (Err(anyhow::anyhow!("not reached: {reason}")), None),
+            };
+            let facts = super::org_targets::facts(&account, facts_alias.as_deref());
+            let production = config.profile_for_account(&facts).params.production_tag.clone();
+            let schedules: Vec<ScheduleConfig> =
+                setup.schedules.iter().filter(|schedule| schedule.covers_account(&facts)).cloned().collect();
+            let plan = match &reached {
+                Ok((sdk, _)) => {
+                    let partition = guardline_model::partition::of_region(&setup.regions[0]);
+                    let request = Request {
+                        schedules: schedules.iter().collect(),
+                        regions: setup.regions.clone(),
+                        production: production.clone(),
+                        role_arn: role_name.map(|name| format!("arn:{partition}:iam::{}:role/{name}", account.id)),
+                    };
+                    Some(install::plan(sdk, &request).await.map_err(|error| anyhow::anyhow!("reading the account: {error}")))
+                }
+                Err(_) => None,
+            };
+            let setup = Setup { config: config.clone(), schedules, regions: setup.regions.clone() };
+            accounts.push(AccountInstall { account, reached, pin, plan, setup, production });
+        }
+        let mut refusals = Vec::new();
+        let mut unreached = 0;
+        for install in &accounts {
+            let (id, name, ou) = (&install.account.id, &install.account.name, &install.account.ou_path);
+            let (live, plan) = match (&install.reached, &install.plan) {
+                (Ok((_, live)), Some(Ok(plan))) => (live, plan),
+                (Ok((_, live)), Some(Err(error))) => {
+                    unreached += 1;
+                    println!("\n== {live} \"{name}\" · {ou}\n  {error:#}");
+                    continue;
+                }
+                (Err(reason), _) => {
+                    unreached += 1;
+                    println!(
+                        "{}",
+                        tr!(
+                            lang,
+                            "\n== {id} (not reached) \"{name}\" · {ou}\n  NOT EVALUATED, nothing planned: {reason}",
+                            "\n== {id}(到達できません) 「{name}」 · {ou}\n  未評価のため何も計画していません: {reason}"
+                        )
+                    );
+                    continue;
+                }
+                (Ok(_), None) => continue,
+            };
+            println!("\n== {live} \"{name}\" · {ou}");
+            print!("{}", write_guard::pin_or_refusal(&install.pin, lang));
+            print_plan(&install.setup, plan, live, &install.production, lang);
+            if install.calls() > 0
+                && let Err(error) = &install.pin
+            {
+                refusals.push(format!("  - {live}: {error:#}"));
+            }
+            refusals.extend(plan.refusals.iter().map(|refusal| format!("  - {live}: {refusal}")));
+        }
+        let count: usize = accounts.iter().map(AccountInstall::calls).sum();
+        let with_calls = accounts.iter().filter(|install| install.calls() > 0).count();
+        if !write.apply {
+            println!(
+                "{}",
+                tr!(
+                    lang,
+                    "\n{count} call(s) planned in {with_calls} account(s). Nothing was changed; `guardline schedule \
+                     apply --org --apply` makes them.",
+                    "\n{with_calls} アカウントで {count} 件の呼び出しを計画しました。何も変更していません。\
+                     `guardline schedule apply --org --apply` で実行します。"
+                )
+            );
+            if !refusals.is_empty() {
+                println!("{}", tr!(lang, "Applying would be refused:\n{}", "適用は拒否されます:\n{}", refusals.join("\n")));
+            }
+            return Ok(unreached == 0);
+        }
+        write_guard::refuse_if_any(&refusals)?;
+        if count == 0 {
+            println!("{}", tr!(lang, "\nNothing to do in any account.", "\nどのアカウントでもすることはありません。"));
+            return Ok(unreached == 0);
+        }
+        write_guard::confirm(
+            write,
+            &hub,
+            &tr!(
+                lang,
+                "Make these {count} call(s) in {with_calls} account(s) of the organisation managed from",
+                "組織の {with_calls} アカウントでこれら {count} 件の呼び出しを実行します。管理元"
+            ),
+            lang,
+        )?;
+        println!("{}", tr!(lang, "\nApplying:", "\n適用中:"));
+        let mut failed = Vec::new();
+        for install in accounts.iter().filter(|install| install.calls() > 0) {
+            let (Ok((sdk, live)), Some(Ok(plan))) = (&install.reached, &install.plan) else { continue };
+            let (writer, _) = write_guard::writer(sdk, &install.account.id).await?;
+            let result = install::apply(&writer, plan, |change, call| {
+                let (region, schedule, call) = (&change.region, &change.schedule, install::describe(change, call));
+                println!(
+                    "{}",
+                    tr!(
+                        lang,
+                        "  done: [{live}] {region} schedule {schedule}: {call}",
+                        "  完了: [{live}] {region} スケジュール {schedule}: {call}"
+                    )
+                );
+            })
+            .await;
+            if let Err(error) = result {
+                failed.push(format!("{live}: {error}"));
+            }
+        }
+        println!("{}", tr!(lang, "Applied in {with_calls} account(s).", "{with_calls} アカウントで実行しました。"));
+        if !failed.is_empty() {
+            anyhow::bail!(
+                "applying: {} (the calls listed as done stay made; re-run to complete the rest)",
+                failed.join("; ")
+            );
+        }
+        Ok(unreached == 0)
+    })
 }

@@ -151,3 +151,70 @@ async fn schedule_run_org_stops_dev_instances_in_the_named_ou_only_and_never_pro
         bad.stderr
     );
 }
+
+/// `schedule plan|apply --org`: the schedule is planned and installed in the accounts it names only, each
+/// through its member role and pinned by the listing; a refused pin refuses the whole apply; a second apply
+/// has nothing to do; status then shows it installed.
+#[tokio::test(flavor = "multi_thread")]
+async fn schedule_apply_org_installs_in_the_named_accounts_only() {
+    let server = guardline_testkit::shared();
+    let org = organisation(server, &[("sandbox-1", "Sandbox", &[]), ("prod-web", "Workloads", &[])]).await;
+    let sandbox = member(server, &org, "sandbox-1").await;
+    let workloads = member(server, &org, "prod-web").await;
+    instance(&sandbox, &[("Environment", "dev"), ("Name", "web-dev")]).await;
+    let (sandbox_id, workloads_id) = (org.members["sandbox-1"].clone(), org.members["prod-web"].clone());
+    let dir = tempfile::tempdir().unwrap();
+    let env = moto_env(&server.endpoint, &org.management.credentials);
+    let write = |extra: &str| {
+        let text = config(&org.management.id, r#"["ou:Root/Sandbox"]"#, extra);
+        std::fs::write(dir.path().join("guardline.toml"), text).unwrap();
+    };
+    let windows = |sdk: aws_config::SdkConfig| async move {
+        let ssm = aws_sdk_ssm::Client::new(&sdk);
+        let listed = ssm.describe_maintenance_windows().send().await.unwrap();
+        let mut names: Vec<String> =
+            listed.window_identities().iter().map(|window| window.name().unwrap().to_owned()).collect();
+        names.sort();
+        names
+    };
+
+    write("");
+    let plan = run(dir.path(), strings(&["schedule", "plan", "--org", "--no-progress"]), env.clone()).await;
+    assert_eq!(plan.code, 0, "{}\n{}", plan.stdout, plan.stderr);
+    assert!(
+        plan.stdout.contains(&format!("== {sandbox_id} (no alias) \"sandbox-1\" · Root/Sandbox")),
+        "{}",
+        plan.stdout
+    );
+    assert!(plan.stdout.contains("ssm:CreateMaintenanceWindow guardline-dev-hours-stop"), "{}", plan.stdout);
+    assert!(plan.stdout.contains("call(s) planned in 1 account(s). Nothing was changed"), "{}", plan.stdout);
+    assert!(!plan.stdout.contains(workloads_id.as_str()), "{}", plan.stdout);
+    assert!(windows(sandbox.clone()).await.is_empty(), "plan changed nothing");
+
+    // A member pinned with an alias it does not have refuses the whole apply.
+    write(&format!("\n[[accounts]]\nid = \"{sandbox_id}\"\nalias = \"acme-sbx\"\nprofile = \"main\"\n"));
+    let refused =
+        run(dir.path(), strings(&["schedule", "apply", "--org", "--apply", "--yes"]), env.clone()).await;
+    assert_eq!(refused.code, 2, "{}", refused.stdout);
+    assert!(refused.stderr.contains("refused, nothing was changed in any account"), "{}", refused.stderr);
+    assert!(windows(sandbox.clone()).await.is_empty());
+
+    write("");
+    let applied =
+        run(dir.path(), strings(&["schedule", "apply", "--org", "--apply", "--yes"]), env.clone()).await;
+    assert_eq!(applied.code, 0, "{}\n{}", applied.stdout, applied.stderr);
+    assert!(applied.stdout.contains("Applied in 1 account(s)."), "{}", applied.stdout);
+    assert_eq!(windows(sandbox.clone()).await, ["guardline-dev-hours-start", "guardline-dev-hours-stop"]);
+    assert!(windows(workloads.clone()).await.is_empty(), "the account outside the OU is untouched");
+
+    let again =
+        run(dir.path(), strings(&["schedule", "apply", "--org", "--apply", "--yes"]), env.clone()).await;
+    assert_eq!(again.code, 0, "{}", again.stderr);
+    assert!(again.stdout.contains("Nothing to do in any account."), "{}", again.stdout);
+    let status = run(dir.path(), strings(&["schedule", "status", "--org", "--no-progress"]), env).await;
+    assert!(
+        status.stdout.contains("installed: guardline-dev-hours-stop, guardline-dev-hours-start"),
+        "{}",
+        status.stdout
+    );
+}
