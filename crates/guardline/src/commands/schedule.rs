@@ -252,24 +252,31 @@ fn plan_or_apply(
         // The identity that writes, checked again after the confirmation.
         let (writer, _) = write_guard::writer(&sdk, &live.id).await?;
         println!("{}", tr!(lang, "\nApplying:", "\n適用中:"));
-        let result = install::apply(&writer, &plan, |change, call| {
-            let (region, schedule, call) = (&change.region, &change.schedule, install::describe(change, call));
-            println!(
-                "{}",
-                tr!(
-                    lang,
-                    "  done: [{live}] {region} schedule {schedule}: {call}",
-                    "  完了: [{live}] {region} スケジュール {schedule}: {call}"
-                )
-            );
-        })
-        .await;
+        let result = install::apply(&writer, &plan, |change, call| print_done(&live, change, call, lang)).await;
         result.map_err(|error| {
             anyhow::anyhow!("applying: {error} (the calls listed as done stay made; re-run to complete the rest)")
         })?;
         println!("{}", tr!(lang, "Applied {count} call(s).", "{count} 件の呼び出しを実行しました。"));
         Ok(true)
     })
+}
+
+/// One call `install::apply` made, as it is made.
+fn print_done(
+    live: &LiveAccount,
+    change: &install::Change,
+    call: &guardline_apply::schedule::plan::Call,
+    lang: &str,
+) {
+    let (region, schedule, call) = (&change.region, &change.schedule, install::describe(change, call));
+    println!(
+        "{}",
+        tr!(
+            lang,
+            "  done: [{live}] {region} schedule {schedule}: {call}",
+            "  完了: [{live}] {region} スケジュール {schedule}: {call}"
+        )
+    );
 }
 
 /// The saved plan's own part: the `--schedule` and `--task-role-arn` it was made with, every call (one line each,
@@ -1279,18 +1286,7 @@ fn plan_or_apply_org(
         for install in accounts.iter().filter(|install| install.calls() > 0) {
             let (Ok((sdk, live)), Some(Ok(plan))) = (&install.reached, &install.plan) else { continue };
             let (writer, _) = write_guard::writer(sdk, &install.account.id).await?;
-            let result = install::apply(&writer, plan, |change, call| {
-                let (region, schedule, call) = (&change.region, &change.schedule, install::describe(change, call));
-                println!(
-                    "{}",
-                    tr!(
-                        lang,
-                        "  done: [{live}] {region} schedule {schedule}: {call}",
-                        "  完了: [{live}] {region} スケジュール {schedule}: {call}"
-                    )
-                );
-            })
-            .await;
+            let result = install::apply(&writer, plan, |change, call| print_done(live, change, call, lang)).await;
             if let Err(error) = result {
                 failed.push(format!("{live}: {error}"));
             }
