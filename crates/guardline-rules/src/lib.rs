@@ -14,6 +14,7 @@
 pub mod rule;
 pub mod context;
 pub mod docs;
+pub mod drift;
 pub mod engine;
 pub mod fix;
 pub mod org_fix;
