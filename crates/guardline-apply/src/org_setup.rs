@@ -4,7 +4,8 @@
 //! for the members (Security Hub by central configuration), the organisation trail, the members' SECURITY
 //! contacts.
 //!
-//! Like every step, each re-reads what it changes and writes only what is missing, and it never changes a
+//! Like every step, each re-reads what it changes (with `guardline_collect::org`'s readers, the ones the
+//! plan was made from) and writes only what is missing, and it never changes a
 //! choice someone made: another delegated administrator, a finding aggregator that excludes a region, an
 //! account associated with another configuration policy are refused, not changed.
 
@@ -22,26 +23,10 @@ pub(crate) async fn trusted_access(
     principal: &str,
     writes: &mut Writes,
 ) -> Result<(), CollectError> {
-    let client = aws_sdk_organizations::Client::new(config);
-    let mut token = None;
-    loop {
-        let page = call(
-            "organizations:ListAWSServiceAccessForOrganization",
-            client.list_aws_service_access_for_organization().set_next_token(token.take()).send(),
-        )
-        .await?;
-        if page
-            .enabled_service_principals()
-            .iter()
-            .any(|enabled| enabled.service_principal() == Some(principal))
-        {
-            return Ok(());
-        }
-        token = page.next_token().map(str::to_owned);
-        if token.is_none() {
-            break;
-        }
+    if guardline_collect::org::trusted_access(config).await?.iter().any(|enabled| enabled == principal) {
+        return Ok(());
     }
+    let client = aws_sdk_organizations::Client::new(config);
     call(
         "organizations:EnableAWSServiceAccess",
         client.enable_aws_service_access().service_principal(principal).send(),
@@ -83,20 +68,11 @@ pub(crate) async fn delegate_guardduty(
     admin: &str,
     writes: &mut Writes,
 ) -> Result<(), CollectError> {
-    use aws_sdk_guardduty::types::AdminStatus;
-    let client = aws_sdk_guardduty::Client::new(config);
-    let listed =
-        call("guardduty:ListOrganizationAdminAccounts", client.list_organization_admin_accounts().send())
-            .await?;
-    let enabled: Vec<&str> = listed
-        .admin_accounts()
-        .iter()
-        .filter(|account| account.admin_status() == Some(&AdminStatus::Enabled))
-        .filter_map(|account| account.admin_account_id())
-        .collect();
+    let enabled = guardline_collect::org::guardduty_admins(config, &region_of(config)).await?;
     if !needs_designation(&enabled, admin, "guardduty:EnableOrganizationAdminAccount", "GuardDuty")? {
         return Ok(());
     }
+    let client = aws_sdk_guardduty::Client::new(config);
     call(
         "guardduty:EnableOrganizationAdminAccount",
         client.enable_organization_admin_account().admin_account_id(admin).send(),
@@ -202,19 +178,11 @@ pub(crate) async fn delegate_inspector(
     admin: &str,
     writes: &mut Writes,
 ) -> Result<(), CollectError> {
-    use aws_sdk_inspector2::types::DelegatedAdminStatus;
-    let client = aws_sdk_inspector2::Client::new(config);
-    let listed =
-        call("inspector2:ListDelegatedAdminAccounts", client.list_delegated_admin_accounts().send()).await?;
-    let enabled: Vec<&str> = listed
-        .delegated_admin_accounts()
-        .iter()
-        .filter(|account| account.status() == Some(&DelegatedAdminStatus::Enabled))
-        .filter_map(|account| account.account_id())
-        .collect();
+    let enabled = guardline_collect::org::inspector_admins(config, &region_of(config)).await?;
     if !needs_designation(&enabled, admin, "inspector2:EnableDelegatedAdminAccount", "Amazon Inspector")? {
         return Ok(());
     }
+    let client = aws_sdk_inspector2::Client::new(config);
     call(
         "inspector2:EnableDelegatedAdminAccount",
         client.enable_delegated_admin_account().delegated_admin_account_id(admin).send(),
@@ -313,20 +281,11 @@ pub(crate) async fn delegate_security_hub(
     admin: &str,
     writes: &mut Writes,
 ) -> Result<(), CollectError> {
-    use aws_sdk_securityhub::types::AdminStatus;
-    let client = aws_sdk_securityhub::Client::new(config);
-    let listed =
-        call("securityhub:ListOrganizationAdminAccounts", client.list_organization_admin_accounts().send())
-            .await?;
-    let enabled: Vec<&str> = listed
-        .admin_accounts()
-        .iter()
-        .filter(|account| account.status() == Some(&AdminStatus::Enabled))
-        .filter_map(|account| account.account_id())
-        .collect();
+    let enabled = guardline_collect::org::security_hub_admins(config, &region_of(config)).await?;
     if !needs_designation(&enabled, admin, "securityhub:EnableOrganizationAdminAccount", "Security Hub")? {
         return Ok(());
     }
+    let client = aws_sdk_securityhub::Client::new(config);
     call(
         "securityhub:EnableOrganizationAdminAccount",
         client.enable_organization_admin_account().admin_account_id(admin).send(),
@@ -340,12 +299,12 @@ pub(crate) async fn delegate_security_hub(
 /// `enabled` now: no when it is one of them; refused when another account is (changing a designation is the
 /// organisation owners' decision).
 fn needs_designation(
-    enabled: &[&str],
+    enabled: &[String],
     admin: &str,
     action: &str,
     service: &str,
 ) -> Result<bool, CollectError> {
-    if enabled.contains(&admin) {
+    if enabled.iter().any(|enabled| enabled == admin) {
         return Ok(false);
     }
     match enabled.first() {
@@ -358,6 +317,11 @@ fn needs_designation(
         )),
         None => Ok(true),
     }
+}
+
+/// The region `config` is in (each step's config is regional).
+fn region_of(config: &SdkConfig) -> String {
+    config.region().map(|region| region.to_string()).unwrap_or_default()
 }
 
 /// A refusal: the live state holds a choice someone made that the step would have to change.
@@ -608,7 +572,7 @@ pub(crate) async fn organisation_trail(
             trail.is_organization_trail() == Some(true) && trail.is_multi_region_trail() == Some(true)
         })
         .and_then(|trail| trail.name().map(str::to_owned));
-    let region = config.region().map(|region| region.to_string()).unwrap_or_default();
+    let region = region_of(config);
     let partition = guardline_model::partition::of_region(&region);
     let trail_arn = format!("arn:{partition}:cloudtrail:{region}:{account_id}:trail/{NAME}");
     if existing.is_none() {
@@ -647,17 +611,11 @@ pub(crate) async fn delegate_service(
 ) -> Result<(), CollectError> {
     trusted_access(config, principal, writes).await?;
     let Some(admin) = admin else { return Ok(()) };
-    let client = aws_sdk_organizations::Client::new(config);
-    let listed = call(
-        "organizations:ListDelegatedAdministrators",
-        client.list_delegated_administrators().service_principal(principal).send(),
-    )
-    .await?;
-    let registered: Vec<&str> =
-        listed.delegated_administrators().iter().filter_map(|delegated| delegated.id()).collect();
+    let registered = guardline_collect::org::delegated_administrators(config, principal).await?;
     if !needs_designation(&registered, admin, "organizations:RegisterDelegatedAdministrator", principal)? {
         return Ok(());
     }
+    let client = aws_sdk_organizations::Client::new(config);
     let request = client.register_delegated_administrator().account_id(admin).service_principal(principal);
     call("organizations:RegisterDelegatedAdministrator", request.send()).await?;
     writes.push(format!("organizations:RegisterDelegatedAdministrator {admin} {principal}"));
@@ -732,7 +690,7 @@ pub(crate) async fn create_organisation_aggregator(
         .policy_document(AGGREGATOR_POLICY)
         .send();
     call("iam:PutRolePolicy", request).await?;
-    let region = config.region().map(|region| region.to_string()).unwrap_or_default();
+    let region = region_of(config);
     let partition = guardline_model::partition::of_region(&region);
     let source = OrganizationAggregationSource::builder()
         .role_arn(format!("arn:{partition}:iam::{account_id}:role/{role_name}"))

@@ -403,33 +403,50 @@ pub async fn list_accounts(hub: &SdkConfig) -> Result<Vec<OrgAccount>, CollectEr
     Ok(accounts.into_values().collect())
 }
 
+/// `config` in `region`.
+fn in_region(config: &SdkConfig, region: &str) -> SdkConfig {
+    config.to_builder().region(aws_config::Region::new(region.to_owned())).build()
+}
+
+/// Every item of a paged listing: `page(token)` answers one page's items and the next token; a missing or
+/// empty token ends it.
+async fn paged<F, Fut>(mut page: F) -> Result<Vec<String>, CollectError>
+where
+    F: FnMut(Option<String>) -> Fut,
+    Fut: std::future::Future<Output = Result<(Vec<String>, Option<String>), CollectError>>,
+{
+    let (mut items, mut token) = (Vec::new(), None);
+    loop {
+        let (found, next) = page(token.take()).await?;
+        items.extend(found);
+        token = next.filter(|next| !next.is_empty());
+        if token.is_none() {
+            return Ok(items);
+        }
+    }
+}
+
 /// GuardDuty's delegated administrators in `region` whose status is `ENABLED`, as the management account
 /// lists them (`guardduty:ListOrganizationAdminAccounts`,
 /// https://docs.aws.amazon.com/guardduty/latest/APIReference/API_ListOrganizationAdminAccounts.html).
 pub async fn guardduty_admins(hub: &SdkConfig, region: &str) -> Result<Vec<String>, CollectError> {
     use aws_sdk_guardduty::types::AdminStatus;
-    let config = hub.to_builder().region(aws_config::Region::new(region.to_owned())).build();
-    let client = aws_sdk_guardduty::Client::new(&config);
-    let mut admins = Vec::new();
-    let mut token = None;
-    loop {
-        let page = client
-            .list_organization_admin_accounts()
-            .set_next_token(token.take())
-            .send()
-            .await
-            .map_err(|error| classify("guardduty:ListOrganizationAdminAccounts", &error))?;
-        admins.extend(
-            page.admin_accounts()
+    let client = aws_sdk_guardduty::Client::new(&in_region(hub, region));
+    paged(|token| {
+        let request = client.list_organization_admin_accounts().set_next_token(token).send();
+        async move {
+            let page =
+                request.await.map_err(|error| classify("guardduty:ListOrganizationAdminAccounts", &error))?;
+            let admins = page
+                .admin_accounts()
                 .iter()
                 .filter(|account| account.admin_status() == Some(&AdminStatus::Enabled))
-                .filter_map(|account| account.admin_account_id().map(str::to_owned)),
-        );
-        token = page.next_token().filter(|token| !token.is_empty()).map(str::to_owned);
-        if token.is_none() {
-            return Ok(admins);
+                .filter_map(|account| account.admin_account_id().map(str::to_owned))
+                .collect();
+            Ok((admins, page.next_token().map(str::to_owned)))
         }
-    }
+    })
+    .await
 }
 
 /// GuardDuty's `AutoEnableOrganizationMembers` (`ALL`, `NEW`, `NONE`) in `region`, read in the delegated
@@ -438,8 +455,7 @@ pub async fn guardduty_admins(hub: &SdkConfig, region: &str) -> Result<Vec<Strin
 /// `None` when it has no detector there. An answer without the field reads as `NONE`: AWS fills it in
 /// for every organisation since the older `AutoEnable` flag was deprecated.
 pub async fn guardduty_auto_enable(admin: &SdkConfig, region: &str) -> Result<Option<String>, CollectError> {
-    let config = admin.to_builder().region(aws_config::Region::new(region.to_owned())).build();
-    let client = aws_sdk_guardduty::Client::new(&config);
+    let client = aws_sdk_guardduty::Client::new(&in_region(admin, region));
     let listed =
         client.list_detectors().send().await.map_err(|error| classify("guardduty:ListDetectors", &error))?;
     let Some(detector) = listed.detector_ids().first() else { return Ok(None) };
@@ -460,36 +476,29 @@ pub async fn guardduty_auto_enable(admin: &SdkConfig, region: &str) -> Result<Op
 /// https://docs.aws.amazon.com/inspector/v2/APIReference/API_ListDelegatedAdminAccounts.html).
 pub async fn inspector_admins(hub: &SdkConfig, region: &str) -> Result<Vec<String>, CollectError> {
     use aws_sdk_inspector2::types::DelegatedAdminStatus;
-    let config = hub.to_builder().region(aws_config::Region::new(region.to_owned())).build();
-    let client = aws_sdk_inspector2::Client::new(&config);
-    let mut admins = Vec::new();
-    let mut token = None;
-    loop {
-        let page = client
-            .list_delegated_admin_accounts()
-            .set_next_token(token.take())
-            .send()
-            .await
-            .map_err(|error| classify("inspector2:ListDelegatedAdminAccounts", &error))?;
-        admins.extend(
-            page.delegated_admin_accounts()
+    let client = aws_sdk_inspector2::Client::new(&in_region(hub, region));
+    paged(|token| {
+        let request = client.list_delegated_admin_accounts().set_next_token(token).send();
+        async move {
+            let page =
+                request.await.map_err(|error| classify("inspector2:ListDelegatedAdminAccounts", &error))?;
+            let admins = page
+                .delegated_admin_accounts()
                 .iter()
                 .filter(|account| account.status() == Some(&DelegatedAdminStatus::Enabled))
-                .filter_map(|account| account.account_id().map(str::to_owned)),
-        );
-        token = page.next_token().filter(|token| !token.is_empty()).map(str::to_owned);
-        if token.is_none() {
-            return Ok(admins);
+                .filter_map(|account| account.account_id().map(str::to_owned))
+                .collect();
+            Ok((admins, page.next_token().map(str::to_owned)))
         }
-    }
+    })
+    .await
 }
 
 /// Whether Amazon Inspector auto-enables EC2 scanning for new members, read in the delegated administrator
 /// (`inspector2:DescribeOrganizationConfiguration`,
 /// https://docs.aws.amazon.com/inspector/v2/APIReference/API_DescribeOrganizationConfiguration.html).
 pub async fn inspector_auto_enable_ec2(admin: &SdkConfig, region: &str) -> Result<bool, CollectError> {
-    let config = admin.to_builder().region(aws_config::Region::new(region.to_owned())).build();
-    let answer = aws_sdk_inspector2::Client::new(&config)
+    let answer = aws_sdk_inspector2::Client::new(&in_region(admin, region))
         .describe_organization_configuration()
         .send()
         .await
@@ -502,36 +511,30 @@ pub async fn inspector_auto_enable_ec2(admin: &SdkConfig, region: &str) -> Resul
 /// https://docs.aws.amazon.com/securityhub/1.0/APIReference/API_ListOrganizationAdminAccounts.html).
 pub async fn security_hub_admins(hub: &SdkConfig, region: &str) -> Result<Vec<String>, CollectError> {
     use aws_sdk_securityhub::types::AdminStatus;
-    let config = hub.to_builder().region(aws_config::Region::new(region.to_owned())).build();
-    let client = aws_sdk_securityhub::Client::new(&config);
-    let mut admins = Vec::new();
-    let mut token = None;
-    loop {
-        let page = client
-            .list_organization_admin_accounts()
-            .set_next_token(token.take())
-            .send()
-            .await
-            .map_err(|error| classify("securityhub:ListOrganizationAdminAccounts", &error))?;
-        admins.extend(
-            page.admin_accounts()
+    let client = aws_sdk_securityhub::Client::new(&in_region(hub, region));
+    paged(|token| {
+        let request = client.list_organization_admin_accounts().set_next_token(token).send();
+        async move {
+            let page = request
+                .await
+                .map_err(|error| classify("securityhub:ListOrganizationAdminAccounts", &error))?;
+            let admins = page
+                .admin_accounts()
                 .iter()
                 .filter(|account| account.status() == Some(&AdminStatus::Enabled))
-                .filter_map(|account| account.account_id().map(str::to_owned)),
-        );
-        token = page.next_token().filter(|token| !token.is_empty()).map(str::to_owned);
-        if token.is_none() {
-            return Ok(admins);
+                .filter_map(|account| account.account_id().map(str::to_owned))
+                .collect();
+            Ok((admins, page.next_token().map(str::to_owned)))
         }
-    }
+    })
+    .await
 }
 
 /// The organisation's Security Hub configuration type (`CENTRAL` or `LOCAL`), read in the delegated
 /// administrator (`securityhub:DescribeOrganizationConfiguration`,
 /// https://docs.aws.amazon.com/securityhub/1.0/APIReference/API_DescribeOrganizationConfiguration.html).
 pub async fn security_hub_configuration(admin: &SdkConfig, region: &str) -> Result<String, CollectError> {
-    let config = admin.to_builder().region(aws_config::Region::new(region.to_owned())).build();
-    let answer = aws_sdk_securityhub::Client::new(&config)
+    let answer = aws_sdk_securityhub::Client::new(&in_region(admin, region))
         .describe_organization_configuration()
         .send()
         .await
@@ -547,48 +550,40 @@ pub async fn security_hub_configuration(admin: &SdkConfig, region: &str) -> Resu
 /// (`organizations:ListAWSServiceAccessForOrganization`).
 pub async fn trusted_access(hub: &SdkConfig) -> Result<Vec<String>, CollectError> {
     let client = aws_sdk_organizations::Client::new(hub);
-    let mut principals = Vec::new();
-    let mut token = None;
-    loop {
-        let page = client
-            .list_aws_service_access_for_organization()
-            .set_next_token(token.take())
-            .send()
-            .await
-            .map_err(|error| classify("organizations:ListAWSServiceAccessForOrganization", &error))?;
-        principals.extend(
-            page.enabled_service_principals()
+    paged(|token| {
+        let request = client.list_aws_service_access_for_organization().set_next_token(token).send();
+        async move {
+            let page = request
+                .await
+                .map_err(|error| classify("organizations:ListAWSServiceAccessForOrganization", &error))?;
+            let principals = page
+                .enabled_service_principals()
                 .iter()
-                .filter_map(|enabled| enabled.service_principal().map(str::to_owned)),
-        );
-        token = page.next_token().map(str::to_owned);
-        if token.is_none() {
-            return Ok(principals);
+                .filter_map(|enabled| enabled.service_principal().map(str::to_owned))
+                .collect();
+            Ok((principals, page.next_token().map(str::to_owned)))
         }
-    }
+    })
+    .await
 }
 
 /// The accounts registered as `principal`'s delegated administrators
 /// (`organizations:ListDelegatedAdministrators`).
 pub async fn delegated_administrators(hub: &SdkConfig, principal: &str) -> Result<Vec<String>, CollectError> {
     let client = aws_sdk_organizations::Client::new(hub);
-    let mut admins = Vec::new();
-    let mut token = None;
-    loop {
-        let page = client
-            .list_delegated_administrators()
-            .service_principal(principal)
-            .set_next_token(token.take())
-            .send()
-            .await
-            .map_err(|error| classify("organizations:ListDelegatedAdministrators", &error))?;
-        admins
-            .extend(page.delegated_administrators().iter().filter_map(|admin| admin.id().map(str::to_owned)));
-        token = page.next_token().map(str::to_owned);
-        if token.is_none() {
-            return Ok(admins);
+    paged(|token| {
+        let request =
+            client.list_delegated_administrators().service_principal(principal).set_next_token(token).send();
+        async move {
+            let page = request
+                .await
+                .map_err(|error| classify("organizations:ListDelegatedAdministrators", &error))?;
+            let admins =
+                page.delegated_administrators().iter().filter_map(|admin| admin.id().map(str::to_owned));
+            Ok((admins.collect(), page.next_token().map(str::to_owned)))
         }
-    }
+    })
+    .await
 }
 
 /// The name of the organisation aggregator (one with an `OrganizationAggregationSource`) of the account
@@ -597,27 +592,21 @@ pub async fn organisation_aggregator(
     config: &SdkConfig,
     region: &str,
 ) -> Result<Option<String>, CollectError> {
-    let config = config.to_builder().region(aws_config::Region::new(region.to_owned())).build();
-    let client = aws_sdk_config::Client::new(&config);
-    let mut token = None;
-    loop {
-        let page = client
-            .describe_configuration_aggregators()
-            .set_next_token(token.take())
-            .send()
-            .await
-            .map_err(|error| classify("config:DescribeConfigurationAggregators", &error))?;
-        let found = page
-            .configuration_aggregators()
-            .iter()
-            .find(|aggregator| aggregator.organization_aggregation_source().is_some())
-            .and_then(|aggregator| aggregator.configuration_aggregator_name().map(str::to_owned));
-        if found.is_some() {
-            return Ok(found);
+    let client = aws_sdk_config::Client::new(&in_region(config, region));
+    let names = paged(|token| {
+        let request = client.describe_configuration_aggregators().set_next_token(token).send();
+        async move {
+            let page =
+                request.await.map_err(|error| classify("config:DescribeConfigurationAggregators", &error))?;
+            let names = page
+                .configuration_aggregators()
+                .iter()
+                .filter(|aggregator| aggregator.organization_aggregation_source().is_some())
+                .filter_map(|aggregator| aggregator.configuration_aggregator_name().map(str::to_owned))
+                .collect();
+            Ok((names, page.next_token().map(str::to_owned)))
         }
-        token = page.next_token().filter(|token| !token.is_empty()).map(str::to_owned);
-        if token.is_none() {
-            return Ok(None);
-        }
-    }
+    })
+    .await?;
+    Ok(names.into_iter().next())
 }

@@ -68,6 +68,22 @@ title = "CISO"
     std::fs::write(dir.join("guardline.toml"), text).unwrap();
 }
 
+/// `scan --org`'s JSON report.
+async fn scan_org(dir: &Path, env: Vec<(&'static str, String)>) -> Value {
+    let args = strings(&[
+        "scan",
+        "--org",
+        "--no-history",
+        "--no-progress",
+        "--max-attempts",
+        "1",
+        "--format",
+        "json",
+    ]);
+    let scan = run(dir, args, env).await;
+    serde_json::from_str(&scan.stdout).unwrap_or_else(|_| panic!("{}", scan.stderr))
+}
+
 fn strings(args: &[&str]) -> Vec<String> {
     args.iter().map(|arg| (*arg).to_owned()).collect()
 }
@@ -222,22 +238,7 @@ async fn fix_org_plans_by_account_refuses_unpinned_accounts_and_applies_so_the_o
     assert!(applied.stdout.contains(&format!("== Account {dev}")), "{}", applied.stdout);
 
     // Every member now passes what was fixed; dev-api has the alias its pin names.
-    let scan = run(
-        dir.path(),
-        strings(&[
-            "scan",
-            "--org",
-            "--no-history",
-            "--no-progress",
-            "--max-attempts",
-            "1",
-            "--format",
-            "json",
-        ]),
-        env.clone(),
-    )
-    .await;
-    let report: Value = serde_json::from_str(&scan.stdout).unwrap_or_else(|_| panic!("{}", scan.stderr));
+    let report = scan_org(dir.path(), env.clone()).await;
     for id in [dev, prod, &org.management.id] {
         let findings = outcomes(&report, id);
         for control in FIXED {
@@ -483,22 +484,7 @@ title = "CISO"
     let policy = policy.policy().unwrap();
     assert!(policy.contains("/AWSLogs/o-") && policy.contains("trail/guardline-org"), "{policy}");
 
-    let scan = run(
-        dir.path(),
-        strings(&[
-            "scan",
-            "--org",
-            "--no-history",
-            "--no-progress",
-            "--max-attempts",
-            "1",
-            "--format",
-            "json",
-        ]),
-        env.clone(),
-    )
-    .await;
-    let report: Value = serde_json::from_str(&scan.stdout).unwrap_or_else(|_| panic!("{}", scan.stderr));
+    let report = scan_org(dir.path(), env.clone()).await;
     for id in members.iter().chain([management]) {
         let findings = outcomes(&report, id);
         let controls = CONTROLS.split(',');

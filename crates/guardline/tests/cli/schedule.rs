@@ -144,7 +144,13 @@ pub(crate) async fn state_in(config: &aws_config::SdkConfig, id: &str) -> String
 
 /// (name, window ID) of the region's maintenance windows.
 async fn windows(account: &Account) -> Vec<(String, String)> {
-    let ssm = aws_sdk_ssm::Client::new(&account.in_region(REGION));
+    windows_in(&account.in_region(REGION)).await
+}
+
+/// (name, window ID) of the maintenance windows where `config` reaches (a member account of
+/// `schedule_org.rs`), sorted.
+pub(crate) async fn windows_in(config: &aws_config::SdkConfig) -> Vec<(String, String)> {
+    let ssm = aws_sdk_ssm::Client::new(config);
     let output = ssm.describe_maintenance_windows().send().await.unwrap();
     let mut windows: Vec<(String, String)> = output
         .window_identities()

@@ -4,7 +4,7 @@
 //! whose pinned alias differs refuses the whole run; status shows each account's instances and SCHED-001.
 
 use crate::org_scan::{member, organisation, run};
-use crate::schedule::{instance_in as instance, state_in as state};
+use crate::schedule::{instance_in as instance, state_in as state, windows_in};
 use crate::support::moto_env;
 
 const REGION: &str = "ap-northeast-1";
@@ -170,12 +170,7 @@ async fn schedule_apply_org_installs_in_the_named_accounts_only() {
         std::fs::write(dir.path().join("guardline.toml"), text).unwrap();
     };
     let windows = |sdk: aws_config::SdkConfig| async move {
-        let ssm = aws_sdk_ssm::Client::new(&sdk);
-        let listed = ssm.describe_maintenance_windows().send().await.unwrap();
-        let mut names: Vec<String> =
-            listed.window_identities().iter().map(|window| window.name().unwrap().to_owned()).collect();
-        names.sort();
-        names
+        windows_in(&sdk).await.into_iter().map(|(name, _)| name).collect::<Vec<_>>()
     };
 
     write("");
