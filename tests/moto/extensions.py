@@ -28,6 +28,14 @@ moto's app: it answers the operations below itself and hands every other request
 - Amazon Inspector organisations: `Enable` with `accountIds` by the delegated administrator (moto's
   EnableDelegatedAdminAccount) also enables the scans in each member's own backend, where AWS records them
   and the member's BatchGetAccountStatus reads them (moto keeps them in the administrator's backend only).
+- GuardDuty administrators: the delegated administrator's ListFindings and GetFindings also answer the
+  findings of the organisation's member accounts in the region, as AWS lets the administrator account see
+  its members' findings (moto answers the caller's own detector only).
+- Organizations reads by a delegated administrator: ListAccounts, ListRoots, ListAccountsForParent,
+  ListOrganizationalUnitsForParent, ListParents, DescribeOrganizationalUnit, DescribeOrganization,
+  DescribeAccount and ListTagsForResource from an account that is a delegated administrator (of any service,
+  GuardDuty's and Security Hub's designations included) answer as the management account would (moto answers
+  a member from its own, empty, backend).
 - SSM: DescribeInstanceInformation (empty unless seeded; filters are not applied).
 - SSM maintenance windows, on moto's own objects (`ssm_backends[account][region].windows`, each with its
   `targets` and `tasks`): UpdateMaintenanceWindow, UpdateMaintenanceWindowTarget, UpdateMaintenanceWindowTask
@@ -159,6 +167,12 @@ class Request:
 
     def arg(self, name: str) -> str | None:
         return self.query.get(name, [None])[0]
+
+
+# The Organizations reads a delegated administrator may make, answered from the management account's backend.
+DELEGATED_ORGANIZATIONS_READS = {f"AWSOrganizationsV20161128.{action}" for action in (
+    "ListAccounts", "ListRoots", "ListAccountsForParent", "ListOrganizationalUnitsForParent", "ListParents",
+    "DescribeOrganizationalUnit", "DescribeOrganization", "DescribeAccount", "ListTagsForResource")}
 
 
 def now_iso() -> str:
@@ -455,6 +469,11 @@ class Extensions:
             answered = self.config_delegated_administrator(request, start_response)
             if answered is not None:
                 return answered
+        if request.target in DELEGATED_ORGANIZATIONS_READS:
+            management = self.delegated_administrator_of(request)
+            if management is not None:
+                environ["HTTP_X_MOTO_ACCOUNT_ID"] = management
+                return self.app(environ, start_response)
         if request.target == "AWSOrganizationsV20161128.EnableAWSServiceAccess":
             answered = self.enable_iam_service_access(request, start_response)
             if answered is not None:
@@ -1300,13 +1319,46 @@ class Extensions:
         items, token = page(list(found[0].subscribers), body.get("NextToken"), body.get("MaxResults"))
         return {"Subscribers": items, **({"NextToken": token} if token else {})}
 
+    # ---- Organizations delegated administrators ----
+
+    @staticmethod
+    def delegated_administrator_of(request: Request) -> str | None:
+        """The management account of the caller's organisation when the caller is one of its delegated
+        administrators (https://docs.aws.amazon.com/organizations/latest/APIReference/API_ListAccounts.html:
+        "can be called only from the organization's management account or by a member account that is a
+        delegated administrator"); designating GuardDuty's or Security Hub's administrator registers it as
+        one (https://docs.aws.amazon.com/guardduty/latest/ug/guardduty_organizations.html)."""
+        management, _ = organizations_backends.master_accounts.get(request.account, (None, None))
+        if management is None or management == request.account:
+            return None
+        backend = organizations_backends[management][get_partition(request.region)]
+        if any(admin.account.id == request.account for admin in backend.admins):
+            return management
+        if any(request.account in regional.admin_account_ids for regional in guardduty_backends[management].values()):
+            return management
+        _, hub = Extensions.hub_org_config(request.account)
+        return management if hub and hub.get("admin_account_id") == request.account else None
+
     # ---- GuardDuty ----
 
     def detector_findings(self, request: Request, detector: str) -> list[dict[str, Any]]:
+        """The detector's findings and, for GuardDuty's delegated administrator, its organisation members'
+        in the region too (https://docs.aws.amazon.com/guardduty/latest/ug/guardduty_accounts.html: the
+        administrator account can view and manage its member accounts' findings)."""
         if detector not in guardduty_backends[request.account][request.region].detectors:
             raise ApiError(400, "BadRequestException",
                            "The request is rejected because the input detectorId is not owned by the current account.")
-        return self.guardduty_findings.get((request.account, request.region, detector), [])
+        own = self.guardduty_findings.get((request.account, request.region, detector), [])
+        management, _ = organizations_backends.master_accounts.get(request.account, (None, None))
+        admins = guardduty_backends[management][request.region].admin_account_ids if management else []
+        if request.account not in admins:
+            return own
+        members = {account for account, (owner, _) in organizations_backends.master_accounts.items()
+                   if owner == management and account != request.account}
+        members.add(management)
+        theirs = [finding for (account, region, _), findings in self.guardduty_findings.items()
+                  if account in members and region == request.region for finding in findings]
+        return own + theirs
 
     def list_guardduty_findings(self, request: Request, detector: str) -> dict[str, Any]:
         body = request.json()

@@ -7,7 +7,8 @@
 //!
 //! - `123456789012` or `id:123456789012`: one account;
 //! - `ou:ou-ab12-34cd5678` (or a root, `ou:r-ab12`): every account under that OU, at any depth;
-//! - `ou:Root/Workloads/*`: a glob over the OU path by names (`*` stays within one level, `**` spans any);
+//! - `ou:Root/Workloads/*`: a glob over the OU path by names (`*` stays within one level, `**` spans any;
+//!   a trailing `/**` takes the OU itself too: `ou:Root/Prod/**` is the accounts directly in Prod and under it);
 //! - `tag:env=prod`: accounts whose Organizations tag `env` is `prod` (value compared case-insensitively);
 //! - `name:acme-*`: a glob over the account's name in Organizations.
 
@@ -39,7 +40,12 @@ pub struct AccountFacts<'a> {
 #[derive(Debug, Clone)]
 pub enum OuMatch {
     Id(String),
-    Path { text: String, matcher: globset::GlobMatcher },
+    Path {
+        text: String,
+        matcher: globset::GlobMatcher,
+        /// For a glob ending in `/**`, the glob without it: the OU itself.
+        itself: Option<globset::GlobMatcher>,
+    },
 }
 
 impl PartialEq for OuMatch {
@@ -60,11 +66,19 @@ impl OuMatch {
         if is_id {
             return Ok(OuMatch::Id(text.to_owned()));
         }
-        let glob = globset::GlobBuilder::new(text.trim_end_matches('/'))
-            .literal_separator(true)
-            .build()
-            .map_err(|error| format!("invalid OU path glob `{text}`: {}", error.kind()))?;
-        Ok(OuMatch::Path { text: text.to_owned(), matcher: glob.compile_matcher() })
+        let compile = |pattern: &str| {
+            globset::GlobBuilder::new(pattern)
+                .literal_separator(true)
+                .build()
+                .map(|glob| glob.compile_matcher())
+                .map_err(|error| format!("invalid OU path glob `{text}`: {}", error.kind()))
+        };
+        let pattern = text.trim_end_matches('/');
+        let itself = match pattern.strip_suffix("/**") {
+            Some(parent) if !parent.is_empty() => Some(compile(parent)?),
+            _ => None,
+        };
+        Ok(OuMatch::Path { text: text.to_owned(), matcher: compile(pattern)?, itself })
     }
 
     pub fn text(&self) -> &str {
@@ -77,7 +91,9 @@ impl OuMatch {
     pub fn matches(&self, facts: &AccountFacts<'_>) -> bool {
         match self {
             OuMatch::Id(id) => facts.ou_ids.iter().any(|ou| ou == id),
-            OuMatch::Path { matcher, .. } => facts.ou_path.is_some_and(|path| matcher.is_match(path)),
+            OuMatch::Path { matcher, itself, .. } => facts.ou_path.is_some_and(|path| {
+                matcher.is_match(path) || itself.as_ref().is_some_and(|itself| itself.is_match(path))
+            }),
         }
     }
 }
@@ -251,6 +267,8 @@ mod tests {
             "ou:Root/Workloads/*",
             "ou:Root/**",
             "ou:Root/Workloads/Prod",
+            "ou:Root/Workloads/Prod/**",
+            "ou:Root/*/Prod/**",
             "tag:env=prod",
             "name:acme-prod-*",
         ];
@@ -261,6 +279,8 @@ mod tests {
             "222222222222",
             "ou:ou-ab12-33333333",
             "ou:Root/*",
+            "ou:Root/Workloads/Prod/Deep/**",
+            "ou:Root/Workloads/Dev/**",
             "tag:env=dev",
             "tag:team=x",
             "name:acme-dev-*",

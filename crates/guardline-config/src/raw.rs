@@ -289,6 +289,18 @@ pub(crate) struct RawWatchRoute {
     pub sources: Option<Spanned<Vec<Spanned<String>>>>,
     #[schemars(with = "Option<Vec<String>>")]
     pub channels: Option<Spanned<Vec<Spanned<String>>>>,
+    /// Account selectors (`123456789012`, `ou:Root/Prod/**`, `tag:env=prod`, `name:acme-*`).
+    #[schemars(with = "Option<Vec<String>>")]
+    pub accounts: Option<Spanned<Vec<Spanned<String>>>>,
+    /// Owners, as the accounts' owner tag names them.
+    #[schemars(with = "Option<Vec<String>>")]
+    pub owners: Option<Spanned<Vec<Spanned<String>>>>,
+    /// `"daily"`: one message a day per owner instead of one per event.
+    #[schemars(with = "Option<String>")]
+    pub digest: Option<Spanned<String>>,
+    /// The local time of the daily digest, `HH:MM` (default `09:00`).
+    #[schemars(with = "Option<String>")]
+    pub digest_at: Option<Spanned<String>>,
 }
 
 /// The keys of `[watch]`, for the unknown-key message.
@@ -301,4 +313,6 @@ pub(crate) const WATCH_KEYS: &[&str] = &[
     "sources",
     "feeds",
     "routes",
+    "owner-tag",
+    "timezone",
 ];

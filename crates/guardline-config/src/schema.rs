@@ -87,8 +87,12 @@ struct Watch {
     sources: Option<BTreeMap<String, RawWatchSource>>,
     /// RSS or Atom feeds to watch.
     feeds: Option<Vec<RawWatchFeed>>,
-    /// Which sources go to which channels.
+    /// Which sources (and accounts, owners) go to which channels.
     routes: Option<Vec<RawWatchRoute>>,
+    /// The Organizations account tag whose value names an account's owner (default `owner`).
+    owner_tag: Option<String>,
+    /// The IANA time zone of the routes' `digest-at` (default `UTC`).
+    timezone: Option<String>,
 }
 
 /// The schema as a JSON value.

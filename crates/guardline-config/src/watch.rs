@@ -9,6 +9,11 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use crate::org::{AccountFacts, AccountSelector};
+
+/// The account tag naming an account's owner unless `[watch] owner-tag` says otherwise.
+pub const DEFAULT_OWNER_TAG: &str = "owner";
+
 /// The AWS service status feed polled by `[watch.sources.aws-status]` unless it sets `url`.
 pub const AWS_STATUS_URL: &str = "https://status.aws.amazon.com/rss/all.rss";
 
@@ -33,20 +38,66 @@ pub struct WatchConfig {
     pub feeds: Vec<WatchFeed>,
     /// `[[watch.routes]]`, in file order.
     pub routes: Vec<WatchRoute>,
+    /// The Organizations account tag whose value names an account's owner (`owner-tag`, default `owner`),
+    /// for routes' `owners` and the per-owner digests.
+    pub owner_tag: String,
+    /// The IANA time zone of the routes' `digest-at` (`timezone`, default `UTC`).
+    pub timezone: String,
+}
+
+/// Where one event goes: the channels sent to at once, and the daily digests it joins.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Routing {
+    /// Channels that get the event as its own message, in name order.
+    pub now: Vec<String>,
+    /// (channel, local time of day) of each daily digest the event joins; never a channel of `now`.
+    pub daily: Vec<(String, jiff::civil::Time)>,
 }
 
 impl WatchConfig {
-    /// The channels a source's events go to, by the routes, without duplicates, in name order.
+    /// The channels a source's events go to, by the routes, without duplicates, in name order, for an
+    /// event of no account (or of an account no route selects by).
     pub fn channels_for(&self, source: &str) -> Vec<String> {
-        let mut names: Vec<String> = self
-            .routes
+        self.routing(source, None).now
+    }
+
+    /// Where an event of `source` about `account` (`None`: an event of no account, such as a feed item)
+    /// goes: every route naming the source and selecting the account (a route with neither `accounts` nor
+    /// `owners` selects every event).
+    pub fn routing(&self, source: &str, account: Option<&AccountFacts<'_>>) -> Routing {
+        let mut routing = Routing::default();
+        for route in self.routes.iter().filter(|route| route.sources.iter().any(|name| name == source)) {
+            if !route.selects(account, &self.owner_tag) {
+                continue;
+            }
+            for channel in &route.channels {
+                match route.daily_digest_at {
+                    None => routing.now.push(channel.clone()),
+                    Some(at) => routing.daily.push((channel.clone(), at)),
+                }
+            }
+        }
+        routing.now.sort();
+        routing.now.dedup();
+        routing.daily.retain(|(channel, _)| !routing.now.contains(channel));
+        routing.daily.sort();
+        routing.daily.dedup_by(|a, b| a.0 == b.0);
+        routing
+    }
+
+    /// The owner of an account: the value of its `owner-tag` tag.
+    pub fn owner_of<'a>(&self, account: &AccountFacts<'a>) -> Option<&'a str> {
+        account.tags.and_then(|tags| tags.get(&self.owner_tag)).map(String::as_str)
+    }
+
+    /// The routes that select accounts (by `accounts` or `owners`) and match none of `accounts`: a
+    /// configuration error once the watched accounts are known.
+    pub fn routes_matching_none<'r>(&'r self, accounts: &[AccountFacts<'_>]) -> Vec<&'r WatchRoute> {
+        self.routes
             .iter()
-            .filter(|route| route.sources.iter().any(|name| name == source))
-            .flat_map(|route| route.channels.iter().cloned())
-            .collect();
-        names.sort();
-        names.dedup();
-        names
+            .filter(|route| route.selects_by_account())
+            .filter(|route| !accounts.iter().any(|account| route.selects(Some(account), &self.owner_tag)))
+            .collect()
     }
 }
 
@@ -236,11 +287,57 @@ pub struct WatchFeed {
     pub keywords: Vec<String>,
 }
 
-/// One `[[watch.routes]]`: the events of `sources` go to every one of `channels`.
+/// One `[[watch.routes]]`: the events of `sources` (about the accounts it selects) go to every one of
+/// `channels`, at once or in a daily digest per owner.
 #[derive(Debug, Clone, PartialEq)]
 pub struct WatchRoute {
     pub sources: Vec<String>,
     pub channels: Vec<String>,
+    /// Only events of accounts matching one of these selectors (`accounts`, as `[org] include`).
+    pub accounts: Vec<AccountSelector>,
+    /// Only events of accounts whose owner tag is one of these, compared case-insensitively (`owners`).
+    pub owners: Vec<String>,
+    /// `digest = "daily"`: the route's events are sent once a day, one message per owner, at this local
+    /// time (`digest-at`, default 09:00, in `[watch] timezone`).
+    pub daily_digest_at: Option<jiff::civil::Time>,
+    /// Line of the route's `[[watch.routes]]` header in the config file.
+    pub line: usize,
+}
+
+impl WatchRoute {
+    /// Whether the route chooses accounts (`accounts` or `owners`); one that does not takes every event.
+    pub fn selects_by_account(&self) -> bool {
+        !self.accounts.is_empty() || !self.owners.is_empty()
+    }
+
+    /// Whether the route takes an event about `account` (`None`: an event of no account, which only
+    /// routes choosing no accounts take). `accounts` and `owners` must both match where both are given.
+    pub fn selects(&self, account: Option<&AccountFacts<'_>>, owner_tag: &str) -> bool {
+        if !self.selects_by_account() {
+            return true;
+        }
+        let Some(account) = account else { return false };
+        let by_account =
+            self.accounts.is_empty() || self.accounts.iter().any(|selector| selector.matches(account));
+        let owner = account.tags.and_then(|tags| tags.get(owner_tag));
+        let by_owner = self.owners.is_empty()
+            || owner.is_some_and(|owner| self.owners.iter().any(|wanted| wanted.eq_ignore_ascii_case(owner)));
+        by_account && by_owner
+    }
+
+    /// `accounts = [...], owners = [...]` as written, for messages.
+    pub fn selection_text(&self) -> String {
+        let mut parts = Vec::new();
+        if !self.accounts.is_empty() {
+            let selectors: Vec<String> = self.accounts.iter().map(|s| format!("\"{s}\"")).collect();
+            parts.push(format!("accounts = [{}]", selectors.join(", ")));
+        }
+        if !self.owners.is_empty() {
+            let owners: Vec<String> = self.owners.iter().map(|owner| format!("\"{owner}\"")).collect();
+            parts.push(format!("owners = [{}]", owners.join(", ")));
+        }
+        parts.join(", ")
+    }
 }
 
 /// Parses a duration written as `30s`, `5m`, `1h`, `1h30m`, `2d` (`ms` too).

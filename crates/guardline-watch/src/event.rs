@@ -49,8 +49,14 @@ impl Severity {
 pub enum EventKind {
     /// One finding, event or feed item.
     Alert,
-    /// More new events from one source in one pass than `digest-above`: one message listing them.
-    Digest { items: Vec<DigestItem> },
+    /// More new events from one source in one pass than `digest-above`: one message listing them; or,
+    /// with `owner`, a route's daily digest of one owner's accounts (`digest = "daily"`).
+    Digest {
+        items: Vec<DigestItem>,
+        /// The owner a daily digest is for (`None` in a burst's digest).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        daily_for: Option<String>,
+    },
     /// A channel has been failing for longer than `channel-down-alert-after`; sent to the other channels.
     ChannelDown { channel: String, since: String, error: String },
     /// `guardline watch test CHANNEL`.
@@ -61,6 +67,9 @@ pub enum EventKind {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DigestItem {
     pub title: String,
+    /// The account the item is about ("alias (ID)"), where it names one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account: Option<String>,
     pub severity: Option<Severity>,
     pub region: Option<String>,
     pub link: Option<String>,
@@ -76,6 +85,15 @@ pub struct Event {
     pub kind: EventKind,
     pub account_id: Option<String>,
     pub account_alias: Option<String>,
+    /// The account's name in Organizations (`watch --org`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account_name: Option<String>,
+    /// The account's OU path by names, root first (`watch --org`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account_ou: Option<String>,
+    /// The account's owner, by its owner tag (`watch --org`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account_owner: Option<String>,
     pub region: Option<String>,
     pub severity: Option<Severity>,
     pub title: String,
@@ -99,6 +117,9 @@ impl Event {
             kind: EventKind::Alert,
             account_id: None,
             account_alias: None,
+            account_name: None,
+            account_ou: None,
+            account_owner: None,
             region: None,
             severity: None,
             title: title.into(),
@@ -131,6 +152,7 @@ impl Event {
     pub fn digest_item(&self) -> DigestItem {
         DigestItem {
             title: self.title.clone(),
+            account: self.account_label(),
             severity: self.severity.clone(),
             region: self.region.clone(),
             link: self.link.clone(),

@@ -15,6 +15,7 @@
 //! name, never its URL ([`channels::redact`]).
 
 pub mod channels;
+pub mod directory;
 pub mod event;
 pub mod message;
 pub mod outbox;

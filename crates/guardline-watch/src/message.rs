@@ -8,6 +8,11 @@ use crate::event::{DigestItem, Event, EventKind, Lang};
 /// The words of a message.
 struct Words {
     account: &'static str,
+    account_name: &'static str,
+    ou: &'static str,
+    owner: &'static str,
+    daily_digest: &'static str,
+    no_owner: &'static str,
     region: &'static str,
     severity: &'static str,
     source: &'static str,
@@ -24,6 +29,11 @@ struct Words {
 
 const EN: Words = Words {
     account: "Account",
+    account_name: "Account name",
+    ou: "OU",
+    owner: "Owner",
+    daily_digest: "daily digest for",
+    no_owner: "accounts without an owner tag",
     region: "Region",
     severity: "Severity",
     source: "Source",
@@ -40,6 +50,11 @@ const EN: Words = Words {
 
 const JA: Words = Words {
     account: "アカウント",
+    account_name: "アカウント名",
+    ou: "OU",
+    owner: "オーナー",
+    daily_digest: "日次ダイジェスト:",
+    no_owner: "オーナータグのないアカウント",
     region: "リージョン",
     severity: "重要度",
     source: "ソース",
@@ -75,7 +90,13 @@ pub fn headline(event: &Event, lang: Lang) -> String {
             },
             None => format!("[{}] {}", event.source, event.title),
         },
-        EventKind::Digest { items } => format!("[{}] {} {}", event.source, items.len(), w.digest),
+        EventKind::Digest { items, daily_for: None } => {
+            format!("[{}] {} {}", event.source, items.len(), w.digest)
+        }
+        EventKind::Digest { items, daily_for: Some(owner) } => {
+            let owner = if owner.is_empty() { w.no_owner } else { owner.as_str() };
+            format!("[{} {owner}] {} {}", w.daily_digest, items.len(), w.digest)
+        }
         EventKind::ChannelDown { channel, .. } => format!("{}: {channel}", w.channel_down),
         EventKind::Test => w.test.to_owned(),
     }
@@ -87,6 +108,15 @@ fn facts(event: &Event, lang: Lang) -> Vec<(&'static str, String)> {
     let mut facts = Vec::new();
     if let Some(account) = event.account_label() {
         facts.push((w.account, account));
+    }
+    if let Some(name) = &event.account_name {
+        facts.push((w.account_name, name.clone()));
+    }
+    if let Some(ou) = &event.account_ou {
+        facts.push((w.ou, ou.clone()));
+    }
+    if let Some(owner) = &event.account_owner {
+        facts.push((w.owner, owner.clone()));
     }
     if let Some(region) = &event.region {
         facts.push((w.region, region.clone()));
@@ -109,7 +139,8 @@ fn facts(event: &Event, lang: Lang) -> Vec<(&'static str, String)> {
     facts
 }
 
-fn digest_line(item: &DigestItem) -> String {
+/// One digest line; the item's account is named when it is not the digest's own.
+fn digest_line(item: &DigestItem, digest_account: Option<&str>) -> String {
     let mut line = String::new();
     if let Some(severity) = &item.severity {
         match severity.score {
@@ -118,16 +149,27 @@ fn digest_line(item: &DigestItem) -> String {
         }
     }
     line.push_str(&item.title);
-    if let Some(region) = &item.region {
-        line.push_str(&format!(" ({region})"));
+    match (&item.account, &item.region) {
+        (Some(account), Some(region)) if Some(account.as_str()) != digest_account => {
+            line.push_str(&format!(" ({account}, {region})"));
+        }
+        (Some(account), None) if Some(account.as_str()) != digest_account => {
+            line.push_str(&format!(" ({account})"));
+        }
+        (_, Some(region)) => line.push_str(&format!(" ({region})")),
+        _ => {}
     }
     line
 }
 
 /// The digest's lines, at most [`DIGEST_LINES`], then "N more".
-fn digest_lines(items: &[DigestItem], lang: Lang) -> Vec<(String, Option<String>)> {
-    let mut lines: Vec<(String, Option<String>)> =
-        items.iter().take(DIGEST_LINES).map(|item| (digest_line(item), item.link.clone())).collect();
+fn digest_lines(event: &Event, items: &[DigestItem], lang: Lang) -> Vec<(String, Option<String>)> {
+    let account = event.account_label();
+    let mut lines: Vec<(String, Option<String>)> = items
+        .iter()
+        .take(DIGEST_LINES)
+        .map(|item| (digest_line(item, account.as_deref()), item.link.clone()))
+        .collect();
     if items.len() > DIGEST_LINES {
         lines.push((format!("+{} {}", items.len() - DIGEST_LINES, words(lang).more), None));
     }
@@ -170,8 +212,8 @@ pub fn slack_blocks(event: &Event, lang: Lang) -> Value {
         blocks.push(json!({"type": "section", "text": {"type": "mrkdwn", "text": text}}));
     }
     match &event.kind {
-        EventKind::Digest { items } => {
-            let lines: Vec<String> = digest_lines(items, lang)
+        EventKind::Digest { items, .. } => {
+            let lines: Vec<String> = digest_lines(event, items, lang)
                 .into_iter()
                 .map(|(line, link)| match link {
                     Some(link) => format!("• <{link}|{}>", slack_escape(&line)),
@@ -224,8 +266,8 @@ pub fn teams_card(event: &Event, lang: Lang) -> Value {
         body.push(json!({"type": "TextBlock", "text": description, "wrap": true}));
     }
     match &event.kind {
-        EventKind::Digest { items } => {
-            for (line, link) in digest_lines(items, lang) {
+        EventKind::Digest { items, .. } => {
+            for (line, link) in digest_lines(event, items, lang) {
                 let text = match link {
                     Some(link) => format!("- [{line}]({link})"),
                     None => format!("- {line}"),
@@ -275,9 +317,9 @@ pub fn mail(event: &Event, lang: Lang) -> (String, String) {
         body.push('\n');
     }
     match &event.kind {
-        EventKind::Digest { items } => {
+        EventKind::Digest { items, .. } => {
             body.push('\n');
-            for (line, link) in digest_lines(items, lang) {
+            for (line, link) in digest_lines(event, items, lang) {
                 body.push_str(&format!("- {line}\n"));
                 if let Some(link) = link {
                     body.push_str(&format!("  {link}\n"));

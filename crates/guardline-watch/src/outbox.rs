@@ -6,6 +6,8 @@
 //! - `deliveries`: one row per (event, channel), the dedup key: pending with its next attempt time and
 //!   attempt count, or delivered.
 //! - `channels`: per channel, since when it has been failing and whether the outage was announced.
+//! - `daily`: events waiting for a route's daily digest, per (channel, owner, due time); folded into one
+//!   digest event with its delivery, in one transaction, once due.
 //!
 //! [`Outbox::persist`] writes a pass's new events, their deliveries and the `seen` updates in one
 //! transaction, before anything is sent; [`Outbox::delivered`] is written only after a channel accepted the
@@ -19,7 +21,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 use crate::event::Event;
 
 /// The schema version, kept in `PRAGMA user_version`.
-pub const SCHEMA_VERSION: i64 = 1;
+pub const SCHEMA_VERSION: i64 = 2;
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS seen (
@@ -50,6 +52,14 @@ CREATE TABLE IF NOT EXISTS episodes (
     item TEXT NOT NULL,
     count INTEGER NOT NULL,
     PRIMARY KEY (source, item)
+);
+CREATE TABLE IF NOT EXISTS daily (
+    channel TEXT NOT NULL,
+    owner TEXT NOT NULL,
+    due_at INTEGER NOT NULL,
+    event_key TEXT NOT NULL,
+    body TEXT NOT NULL,
+    PRIMARY KEY (channel, owner, due_at, event_key)
 );
 CREATE TABLE IF NOT EXISTS channels (
     name TEXT PRIMARY KEY,
@@ -98,6 +108,25 @@ pub struct Candidate {
     /// The item is no longer a problem (a Security Hub finding that passes again): it is forgotten, so that
     /// failing again is a new alert (a new episode, with its own event key).
     pub resolved: bool,
+}
+
+/// An event waiting for a daily digest: sent to `channel` in the digest of `owner` ("" for accounts
+/// without an owner tag) due at `due_at` (Unix ms).
+#[derive(Debug, Clone, PartialEq)]
+pub struct DailyItem {
+    pub channel: String,
+    pub owner: String,
+    pub due_at: i64,
+    pub event: Event,
+}
+
+/// One daily digest that is due: its channel, owner and due time, and the events it lists, oldest first.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DailyDue {
+    pub channel: String,
+    pub owner: String,
+    pub due_at: i64,
+    pub events: Vec<Event>,
 }
 
 /// A delivery that is due.
@@ -199,13 +228,14 @@ impl Outbox {
         Ok(fresh)
     }
 
-    /// In one transaction: marks `seen` as seen and queues each of `events` for each of its channels.
-    /// An event already in the outbox (same key) is not queued again.
+    /// In one transaction: marks `seen` as seen, queues each of `events` for each of its channels, and
+    /// keeps each of `daily` for its digest. An event already in the outbox (same key) is not queued again.
     pub fn persist(
         &mut self,
         source: &str,
         seen: &[(String, f64)],
         events: &[(Event, Vec<String>)],
+        daily: &[DailyItem],
     ) -> Result<usize, OutboxError> {
         let now = now_ms();
         let tx = self.conn.transaction()?;
@@ -233,9 +263,69 @@ impl Outbox {
                     queued += insert_delivery.execute(params![event.key, channel, now])?;
                 }
             }
+            let mut insert_daily = tx.prepare_cached(
+                "INSERT OR IGNORE INTO daily (channel, owner, due_at, event_key, body) VALUES (?1, ?2, ?3, ?4, ?5)",
+            )?;
+            for item in daily {
+                let body = serde_json::to_string(&item.event)?;
+                insert_daily.execute(params![item.channel, item.owner, item.due_at, item.event.key, body])?;
+            }
         }
         tx.commit()?;
         Ok(queued)
+    }
+
+    /// The daily digests due at `now`, each with its events.
+    pub fn daily_due(&self, now: i64) -> Result<Vec<DailyDue>, OutboxError> {
+        let mut statement = self.conn.prepare_cached(
+            "SELECT channel, owner, due_at, body FROM daily WHERE due_at <= ?1 ORDER BY channel, owner, due_at, rowid",
+        )?;
+        let rows = statement.query_map(params![now], |row| {
+            Ok((
+                row.get::<_, String>(0)?,
+                row.get::<_, String>(1)?,
+                row.get::<_, i64>(2)?,
+                row.get::<_, String>(3)?,
+            ))
+        })?;
+        let mut due: Vec<DailyDue> = Vec::new();
+        for row in rows {
+            let (channel, owner, due_at, body) = row?;
+            let event = serde_json::from_str(&body)?;
+            match due.last_mut() {
+                Some(last) if last.channel == channel && last.owner == owner && last.due_at == due_at => {
+                    last.events.push(event);
+                }
+                _ => due.push(DailyDue { channel, owner, due_at, events: vec![event] }),
+            }
+        }
+        Ok(due)
+    }
+
+    /// In one transaction: queues `digest` for the channel of `due` and forgets the events it lists.
+    pub fn fold_daily(&mut self, due: &DailyDue, digest: &Event) -> Result<usize, OutboxError> {
+        let now = now_ms();
+        let tx = self.conn.transaction()?;
+        let body = serde_json::to_string(digest)?;
+        tx.execute(
+            "INSERT OR IGNORE INTO events (key, source, body, created_at) VALUES (?1, ?2, ?3, ?4)",
+            params![digest.key, digest.source, body, now],
+        )?;
+        let queued = tx.execute(
+            "INSERT OR IGNORE INTO deliveries (event_key, channel, next_attempt_at) VALUES (?1, ?2, ?3)",
+            params![digest.key, due.channel, now],
+        )?;
+        tx.execute(
+            "DELETE FROM daily WHERE channel = ?1 AND owner = ?2 AND due_at = ?3",
+            params![due.channel, due.owner, due.due_at],
+        )?;
+        tx.commit()?;
+        Ok(queued)
+    }
+
+    /// Events waiting for a daily digest.
+    pub fn daily_waiting(&self) -> Result<usize, OutboxError> {
+        Ok(self.conn.query_row("SELECT count(*) FROM daily", [], |row| row.get::<_, i64>(0))? as usize)
     }
 
     /// The deliveries of `channel` due at `now`, oldest first.
@@ -299,6 +389,20 @@ impl Outbox {
             )?;
             tx.execute("DELETE FROM channels WHERE name = ?1", params![channel])?;
             dropped.push((channel, count as usize));
+        }
+        let waiting: Vec<(String, i64)> = tx
+            .prepare("SELECT channel, count(*) FROM daily GROUP BY channel")?
+            .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?
+            .collect::<Result<_, _>>()?;
+        for (channel, count) in waiting {
+            if configured.contains(&channel.as_str()) {
+                continue;
+            }
+            tx.execute("DELETE FROM daily WHERE channel = ?1", params![channel])?;
+            match dropped.iter_mut().find(|(name, _)| *name == channel) {
+                Some((_, total)) => *total += count as usize,
+                None => dropped.push((channel, count as usize)),
+            }
         }
         tx.commit()?;
         Ok(dropped)

@@ -15,8 +15,9 @@ use guardline_config::watch::WatchConfig;
 use tokio::sync::Notify;
 
 use crate::channels::{Channel, SendError};
+use crate::directory::{Directory, Lookup};
 use crate::event::{Event, EventKind, Lang};
-use crate::outbox::{Candidate, Outbox, OutboxError, millis, now_ms};
+use crate::outbox::{Candidate, DailyDue, DailyItem, Outbox, OutboxError, millis, now_ms};
 use crate::sources::{Account, Source};
 
 /// How long delivered events stay in the outbox.
@@ -82,6 +83,8 @@ pub struct Watcher {
     channels: Vec<Channel>,
     sources: Vec<Source>,
     account: Account,
+    /// The accounts events are about: named and routed from here.
+    directory: Mutex<Directory>,
     /// The feeds' client, or why it could not be built.
     http: Result<reqwest::Client, String>,
     options: WatchOptions,
@@ -112,6 +115,7 @@ impl Watcher {
             outbox: Mutex::new(outbox),
             channels,
             sources,
+            directory: Mutex::new(Directory::single(&account)),
             account,
             http,
             options,
@@ -123,6 +127,15 @@ impl Watcher {
 
     fn outbox(&self) -> MutexGuard<'_, Outbox> {
         self.outbox.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Replaces the accounts the events are named and routed by (`watch --org`'s listing, refreshed).
+    pub fn set_directory(&self, directory: Directory) {
+        *self.directory.lock().unwrap_or_else(|poisoned| poisoned.into_inner()) = directory;
+    }
+
+    fn directory(&self) -> MutexGuard<'_, Directory> {
+        self.directory.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     /// Asks [`Watcher::run`] to stop after the send in flight.
@@ -142,6 +155,7 @@ impl Watcher {
         if pruned > 0 {
             tracing::debug!(pruned, "pruned delivered events");
         }
+        let folded = self.fold_daily_digests(now_ms())?;
         let polls = self.sources.iter().map(|source| async move {
             let http = self
                 .http
@@ -150,7 +164,7 @@ impl Watcher {
             (source.name().to_owned(), source.poll(&self.account, http.map_err(String::as_str)).await)
         });
         let results = futures::future::join_all(polls).await;
-        let mut report = PassReport::default();
+        let mut report = folded;
         for (source, polled) in results {
             // What the regions that answered found is kept even when others failed.
             if !polled.candidates.is_empty() {
@@ -170,29 +184,97 @@ impl Watcher {
         Ok(report)
     }
 
-    /// Filters `candidates` against what the source already reported and persists the rest: one event
-    /// each, or, when there are more than `digest-above`, one digest (except the events that stand alone,
-    /// GuardDuty's attack sequences, which are their own events even in a burst).
+    /// Filters `candidates` against what the source already reported and persists the rest, each named
+    /// by the directory (alias, and under `--org` name, OU and owner) and routed by its account: to the
+    /// channels at once, one event each, or, when more than `digest-above` go to the same channels, one
+    /// digest (except the events that stand alone, GuardDuty's attack sequences); and to the daily
+    /// digests of the routes that have one. Events of accounts the selectors leave out are dropped.
     pub fn persist(&self, source: &str, candidates: Vec<Candidate>) -> Result<PassReport, OutboxError> {
         let mut outbox = self.outbox();
         let fresh = outbox.new_candidates(source, candidates)?;
         if fresh.is_empty() {
             return Ok(PassReport::default());
         }
-        let channels = self.config.channels_for(source);
         let seen: Vec<(String, f64)> =
             fresh.iter().map(|candidate| (candidate.item.clone(), candidate.level)).collect();
-        let events: Vec<Event> = if fresh.len() > self.config.digest_above {
-            burst(source, fresh)
-        } else {
-            fresh.into_iter().map(|candidate| candidate.event).collect()
-        };
+        let now = now_ms();
+        // Events going to the same channels at once, in first-seen order; and the daily digests' items.
+        let mut groups: Vec<(Vec<String>, Vec<Candidate>)> = Vec::new();
+        let mut daily = Vec::new();
+        {
+            let directory = self.directory();
+            for mut candidate in fresh {
+                let member = match directory.lookup(candidate.event.account_id.as_deref()) {
+                    Lookup::Watched(member) => Some(member),
+                    Lookup::Unwatched => {
+                        tracing::debug!(source, event = candidate.event.key, "account not watched: dropped");
+                        continue;
+                    }
+                    Lookup::Unknown => None,
+                };
+                let facts = member.map(crate::directory::Member::facts);
+                if let Some(member) = member {
+                    describe(
+                        &mut candidate.event,
+                        member,
+                        facts.as_ref().and_then(|f| self.config.owner_of(f)),
+                    );
+                } else if candidate.event.account_id.is_some()
+                    && candidate.event.account_id != self.account.id
+                {
+                    // The source named the watcher's own alias; an unknown account's is not known.
+                    candidate.event.account_alias = None;
+                }
+                let routing = self.config.routing(source, facts.as_ref());
+                for (channel, at) in &routing.daily {
+                    daily.push(DailyItem {
+                        channel: channel.clone(),
+                        owner: candidate.event.account_owner.clone().unwrap_or_default(),
+                        due_at: next_local(now, *at, &self.config.timezone),
+                        event: candidate.event.clone(),
+                    });
+                }
+                if routing.now.is_empty() {
+                    continue;
+                }
+                match groups.iter_mut().find(|(channels, _)| *channels == routing.now) {
+                    Some((_, members)) => members.push(candidate),
+                    None => groups.push((routing.now, vec![candidate])),
+                }
+            }
+        }
+        let mut events: Vec<(Event, Vec<String>)> = Vec::new();
+        for (channels, members) in groups {
+            let group = if members.len() > self.config.digest_above {
+                burst(source, members)
+            } else {
+                members.into_iter().map(|candidate| candidate.event).collect()
+            };
+            events.extend(group.into_iter().map(|event| (event, channels.clone())));
+        }
         let count = events.len();
-        let events: Vec<(Event, Vec<String>)> =
-            events.into_iter().map(|event| (event, channels.clone())).collect();
-        let queued = outbox.persist(source, &seen, &events)?;
-        tracing::info!(source, events = count, queued, "persisted new events");
+        let queued = outbox.persist(source, &seen, &events, &daily)?;
+        tracing::info!(source, events = count, queued, daily = daily.len(), "persisted new events");
         Ok(PassReport { events: count, queued, ..PassReport::default() })
+    }
+
+    /// Turns every daily digest due at `now` (Unix ms) into one message for its channel: the owner's
+    /// events since the last one. Each digest is queued and its items forgotten in one transaction.
+    pub fn fold_daily_digests(&self, now: i64) -> Result<PassReport, OutboxError> {
+        let mut outbox = self.outbox();
+        let mut report = PassReport::default();
+        for due in outbox.daily_due(now)? {
+            let digest = daily_digest(&due);
+            report.queued += outbox.fold_daily(&due, &digest)?;
+            report.events += 1;
+            tracing::info!(
+                channel = due.channel,
+                owner = due.owner,
+                items = due.events.len(),
+                "daily digest"
+            );
+        }
+        Ok(report)
     }
 
     /// Sends every due delivery, each channel on its own (one failing channel does not hold the others up),
@@ -317,7 +399,7 @@ impl Watcher {
             event.account_id = self.account.id.clone();
             event.account_alias = self.account.alias.clone();
             let mut outbox = self.outbox();
-            queued += outbox.persist("guardline", &[], &[(event, others)])?;
+            queued += outbox.persist("guardline", &[], &[(event, others)], &[])?;
             outbox.mark_down_alerted(name)?;
             tracing::warn!(channel = name, "channel down for longer than the threshold; told the others");
         }
@@ -395,14 +477,56 @@ fn digest(source: &str, fresh: &[Candidate]) -> Event {
         source,
         format!("{} new alerts", fresh.len()),
     );
-    event.kind =
-        EventKind::Digest { items: fresh.iter().map(|candidate| candidate.event.digest_item()).collect() };
+    event.kind = EventKind::Digest {
+        items: fresh.iter().map(|candidate| candidate.event.digest_item()).collect(),
+        daily_for: None,
+    };
     event.account_id = first.account_id.clone();
     event.account_alias = first.account_alias.clone();
     event.severity = fresh
         .iter()
         .filter_map(|candidate| candidate.event.severity.clone())
         .max_by(|a, b| a.score.unwrap_or(0.0).total_cmp(&b.score.unwrap_or(0.0)));
+    event
+}
+
+/// Names an event's account from the directory: its alias, name, OU path and owner.
+fn describe(event: &mut Event, member: &crate::directory::Member, owner: Option<&str>) {
+    event.account_alias.clone_from(&member.alias);
+    event.account_name.clone_from(&member.name);
+    event.account_ou.clone_from(&member.ou_path);
+    event.account_owner = owner.map(str::to_owned);
+}
+
+/// The first time at or after `now` (Unix ms) that is `at` on the clock of `timezone` (validated by the
+/// config; UTC if it is somehow unknown), in Unix ms.
+fn next_local(now: i64, at: jiff::civil::Time, timezone: &str) -> i64 {
+    let zone = jiff::tz::TimeZone::get(timezone).unwrap_or(jiff::tz::TimeZone::UTC);
+    let Ok(now) = jiff::Timestamp::from_millisecond(now) else { return now };
+    let local = now.to_zoned_datetime(zone.clone());
+    let candidate = |date: jiff::civil::Date| date.to_datetime(at).to_zoned_datetime(zone.clone()).ok();
+    let today = candidate(local.date()).filter(|today| today.timestamp() >= now);
+    let next = today.or_else(|| local.date().tomorrow().ok().and_then(candidate));
+    next.map_or(now.as_millisecond(), |next| next.timestamp().as_millisecond())
+}
+
+/// The message of one daily digest: the owner's events, the highest severity first in the headline.
+fn daily_digest(due: &DailyDue) -> Event {
+    let mut event = Event::alert(
+        format!("daily:{}:{}:{}", due.channel, due.owner, due.due_at),
+        "guardline",
+        format!("{} alerts", due.events.len()),
+    );
+    event.kind = EventKind::Digest {
+        items: due.events.iter().map(Event::digest_item).collect(),
+        daily_for: Some(due.owner.clone()),
+    };
+    event.severity = due
+        .events
+        .iter()
+        .filter_map(|event| event.severity.clone())
+        .max_by(|a, b| a.score.unwrap_or(0.0).total_cmp(&b.score.unwrap_or(0.0)));
+    event.time = jiff::Timestamp::from_millisecond(due.due_at).ok().map(|at| at.to_string());
     event
 }
 

@@ -564,6 +564,11 @@ pub struct WatchArgs {
     pub action: Option<WatchAction>,
     #[command(flatten)]
     pub aws: AwsArgs,
+    /// `--org`: one watcher for the organisation, run with the security services' delegated
+    /// administrator's credentials; each message names the member account (ID, name, alias, OU) and routes
+    /// may choose accounts (`accounts`, `owners`).
+    #[command(flatten)]
+    pub org: OrgTargetArgs,
     /// The guideline config with the `[watch]` section (default: ./guardline.toml if present).
     #[arg(long, short, value_name = "FILE", global = true)]
     pub config: Option<PathBuf>,

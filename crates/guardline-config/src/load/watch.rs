@@ -14,17 +14,20 @@ use toml::Spanned;
 use toml::de::{DeString, DeValue};
 
 use super::Checker;
+use crate::org::AccountSelector;
 use crate::raw::{RawWatchChannel, RawWatchFeed, RawWatchRoute, RawWatchSource, WATCH_KEYS};
 use crate::watch::{
-    AWS_STATUS_URL, AwsStatusSource, BUILTIN_SOURCES, ChannelKind, EmailChannel, GuardDutySource,
-    HealthSource, InspectorSource, Secret, SecurityHubSource, SeverityLabel, SmtpTls, WatchChannel,
-    WatchConfig, WatchFeed, WatchRoute, WatchSources, parse_duration,
+    AWS_STATUS_URL, AwsStatusSource, BUILTIN_SOURCES, ChannelKind, DEFAULT_OWNER_TAG, EmailChannel,
+    GuardDutySource, HealthSource, InspectorSource, Secret, SecurityHubSource, SeverityLabel, SmtpTls,
+    WatchChannel, WatchConfig, WatchFeed, WatchRoute, WatchSources, parse_duration,
 };
 
 /// A route as written, with spans for pass 3.
 struct RouteDoc {
     sources: Vec<Spanned<String>>,
     channels: Vec<Spanned<String>>,
+    /// The route with its selection and digest read; `sources` and `channels` filled after pass 3.
+    route: WatchRoute,
 }
 
 impl Checker<'_> {
@@ -42,6 +45,8 @@ impl Checker<'_> {
             sources: WatchSources::default(),
             feeds: Vec::new(),
             routes: Vec::new(),
+            owner_tag: DEFAULT_OWNER_TAG.to_owned(),
+            timezone: "UTC".to_owned(),
         };
         let mut routes = Vec::new();
         // Where each source is defined, for the "not routed" and "defined twice" messages.
@@ -66,6 +71,26 @@ impl Checker<'_> {
                 "state-db" => {
                     if let Some(path) = self.de::<String>(value) {
                         config.state_db = Some(PathBuf::from(path));
+                    }
+                }
+                "owner-tag" => {
+                    if let Some(tag) = self.de::<Spanned<String>>(value) {
+                        if tag.get_ref().trim().is_empty() {
+                            self.error(tag.span(), "`owner-tag` must name an account tag");
+                        }
+                        config.owner_tag = tag.into_inner();
+                    }
+                }
+                "timezone" => {
+                    if let Some(zone) = self.de::<Spanned<String>>(value) {
+                        if jiff::tz::TimeZone::get(zone.get_ref()).is_err() {
+                            self.error_help(
+                                zone.span(),
+                                format!("unknown time zone `{}`", zone.get_ref()),
+                                "use an IANA time zone name such as \"UTC\" or \"Asia/Tokyo\"",
+                            );
+                        }
+                        config.timezone = zone.into_inner();
                     }
                 }
                 "digest-above" => {
@@ -114,9 +139,10 @@ impl Checker<'_> {
         self.watch_references(&config, &routes, &spans, &declared);
         config.routes = routes
             .into_iter()
-            .map(|route| WatchRoute {
-                sources: route.sources.into_iter().map(Spanned::into_inner).collect(),
-                channels: route.channels.into_iter().map(Spanned::into_inner).collect(),
+            .map(|doc| WatchRoute {
+                sources: doc.sources.into_iter().map(Spanned::into_inner).collect(),
+                channels: doc.channels.into_iter().map(Spanned::into_inner).collect(),
+                ..doc.route
             })
             .collect();
         (self.errors.len() == before).then_some(config)
@@ -619,12 +645,73 @@ impl Checker<'_> {
             );
             return None;
         };
-        for (key, list) in [("sources", &sources), ("channels", &channels)] {
-            if list.get_ref().is_empty() {
+        for (key, list) in [("sources", Some(&sources)), ("channels", Some(&channels))]
+            .into_iter()
+            .chain([("accounts", raw.accounts.as_ref()), ("owners", raw.owners.as_ref())])
+        {
+            if let Some(list) = list
+                && list.get_ref().is_empty()
+            {
                 self.error(list.span(), format!("a route's `{key}` must not be empty"));
             }
         }
-        Some(RouteDoc { sources: sources.into_inner(), channels: channels.into_inner() })
+        let mut accounts = Vec::new();
+        for text in raw.accounts.map(Spanned::into_inner).unwrap_or_default() {
+            match AccountSelector::parse(text.get_ref()) {
+                Ok(selector) => accounts.push(selector),
+                Err(message) => self.error(text.span(), message),
+            }
+        }
+        let owners: Vec<String> = raw
+            .owners
+            .map(Spanned::into_inner)
+            .unwrap_or_default()
+            .into_iter()
+            .map(Spanned::into_inner)
+            .collect();
+        let daily_digest_at = match (&raw.digest, &raw.digest_at) {
+            (None, None) => None,
+            (None, Some(at)) => {
+                self.error_help(
+                    at.span(),
+                    "`digest-at` applies to a daily digest only",
+                    "add `digest = \"daily\"` to the route, or remove `digest-at`",
+                );
+                None
+            }
+            (Some(digest), at) => {
+                if digest.get_ref() != "daily" {
+                    self.error_help(
+                        digest.span(),
+                        format!("unknown digest `{}`", digest.get_ref()),
+                        "the one digest is `digest = \"daily\"` (one message a day per owner)",
+                    );
+                }
+                match at {
+                    None => Some(jiff::civil::Time::constant(9, 0, 0, 0)),
+                    Some(at) => match parse_time_of_day(at.get_ref()) {
+                        Some(time) => Some(time),
+                        None => {
+                            self.error_help(
+                                at.span(),
+                                format!("`{}` is not a time of day", at.get_ref()),
+                                "write it as HH:MM, e.g. \"09:00\"",
+                            );
+                            None
+                        }
+                    },
+                }
+            }
+        };
+        let route = WatchRoute {
+            sources: Vec::new(),
+            channels: Vec::new(),
+            accounts,
+            owners,
+            daily_digest_at,
+            line: self.locator.line(span.start),
+        };
+        Some(RouteDoc { sources: sources.into_inner(), channels: channels.into_inner(), route })
     }
 
     /// Routes name defined channels and configured sources; every enabled source is routed.
@@ -685,6 +772,16 @@ impl Checker<'_> {
             }
         }
     }
+}
+
+/// `HH:MM`, 00:00 to 23:59.
+fn parse_time_of_day(text: &str) -> Option<jiff::civil::Time> {
+    let (hour, minute) = text.trim().split_once(':')?;
+    if hour.len() != 2 || minute.len() != 2 {
+        return None;
+    }
+    let (hour, minute): (i8, i8) = (hour.parse().ok()?, minute.parse().ok()?);
+    jiff::civil::Time::new(hour, minute, 0, 0).ok()
 }
 
 fn keywords(words: Option<&Vec<Spanned<String>>>) -> Vec<String> {

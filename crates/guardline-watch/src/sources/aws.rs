@@ -85,7 +85,7 @@ pub fn build(
             guardline_model::partition::of_region(sdk.region().map_or("us-east-1", |region| region.as_ref()));
         let region = guardline_model::partition::health_region(partition);
         let global = sdk.to_builder().region(aws_config::Region::new(region)).build();
-        built.push(Source::Health { client: aws_sdk_health::Client::new(&global) });
+        built.push(Source::Health { client: aws_sdk_health::Client::new(&global), organisation: false });
     }
     built
 }
@@ -96,4 +96,90 @@ pub fn needs_aws(sources: &WatchSources) -> bool {
         || sources.security_hub.is_some()
         || sources.inspector.is_some()
         || sources.health.is_some()
+}
+
+/// What keeps the enabled AWS sources from covering the organisation: each region where this account is
+/// not GuardDuty's, Amazon Inspector's or Security Hub's delegated administrator (or the call that says
+/// so fails). A member's sources see its own findings only, so `watch --org` anywhere else would watch one
+/// account while claiming the organisation.
+pub async fn administrator_gaps(sources: &[Source]) -> Vec<String> {
+    let mut gaps = Vec::new();
+    let region_of = |config: Option<&aws_config::Region>| config.map(ToString::to_string).unwrap_or_default();
+    for source in sources {
+        match source {
+            Source::GuardDuty { clients, .. } => {
+                for client in clients {
+                    let region = region_of(client.config().region());
+                    let detectors = match client.list_detectors().send().await {
+                        Ok(output) => output.detector_ids().to_vec(),
+                        Err(error) => {
+                            gaps.push(format!("guardduty {region}: {}", sdk_error(&error)));
+                            continue;
+                        }
+                    };
+                    let Some(detector) = detectors.first() else {
+                        gaps.push(format!("guardduty {region}: this account has no detector"));
+                        continue;
+                    };
+                    let check =
+                        client.describe_organization_configuration().detector_id(detector).send().await;
+                    if let Err(error) = check {
+                        gaps.push(format!(
+                            "guardduty {region}: not GuardDuty's delegated administrator ({})",
+                            sdk_error(&error)
+                        ));
+                    }
+                }
+            }
+            Source::SecurityHub { clients, .. } => {
+                for client in clients {
+                    let region = region_of(client.config().region());
+                    if let Err(error) = client.describe_organization_configuration().send().await {
+                        gaps.push(format!(
+                            "security-hub {region}: not Security Hub's delegated administrator ({})",
+                            sdk_error(&error)
+                        ));
+                    }
+                }
+            }
+            Source::Inspector { clients, .. } => {
+                for client in clients {
+                    let region = region_of(client.config().region());
+                    if let Err(error) = client.describe_organization_configuration().send().await {
+                        gaps.push(format!(
+                            "inspector {region}: not Amazon Inspector's delegated administrator ({})",
+                            sdk_error(&error)
+                        ));
+                    }
+                }
+            }
+            Source::Health { .. } | Source::Feed { .. } => {}
+        }
+    }
+    gaps
+}
+
+/// Under `watch --org`, switches the health source to the organisational view where it is enabled; says
+/// why not otherwise (the source then polls this account's events only).
+pub async fn use_health_organisation_view(sources: &mut [Source]) -> Option<String> {
+    for source in sources {
+        if let Source::Health { client, organisation } = source {
+            return match super::health::organisation_view_enabled(client).await {
+                Ok(true) => {
+                    *organisation = true;
+                    None
+                }
+                Ok(false) => Some(
+                    "AWS Health's organizational view is not enabled (EnableHealthServiceAccessForOrganization \
+                     in the management account): the health source reports this account's events only"
+                        .to_owned(),
+                ),
+                Err(error) => Some(format!(
+                    "AWS Health's organizational view could not be read ({error}): the health source reports \
+                     this account's events only"
+                )),
+            };
+        }
+    }
+    None
 }

@@ -46,6 +46,8 @@ pub enum Source {
     },
     Health {
         client: aws_sdk_health::Client,
+        /// Poll the organisational view (`watch --org` where it is enabled).
+        organisation: bool,
     },
     /// An RSS or Atom feed: `aws-status` or a `[[watch.feeds]]` entry.
     Feed {
@@ -82,7 +84,8 @@ impl Source {
             Source::Inspector { clients, min_severity } => {
                 inspector::poll(clients, *min_severity, account).await
             }
-            Source::Health { client } => health::poll(client, account).await.into(),
+            Source::Health { client, organisation: false } => health::poll(client, account).await.into(),
+            Source::Health { client, organisation: true } => health::poll_organisation(client).await.into(),
             Source::Feed { name, url, keywords } => match http {
                 Ok(http) => feed::poll(http, name, url, keywords).await.into(),
                 Err(error) => Err(format!("no HTTP client: {error}")).into(),

@@ -231,3 +231,63 @@ fn the_slack_api_url_must_be_https() {
         );
     }
 }
+
+#[test]
+fn routes_choose_accounts_owners_and_a_daily_digest() {
+    let text = VALID.replace("[watch]\n", "[watch]\nowner-tag = \"team\"\ntimezone = \"Asia/Tokyo\"\n")
+        + r#"
+[[watch.routes]]
+sources = ["guardduty"]
+accounts = ["ou:Root/Prod/**", "tag:env=prod", "123456789012"]
+owners = ["web@example.com"]
+channels = ["mail"]
+digest = "daily"
+digest-at = "08:30"
+"#;
+    let watch = parse(&text);
+    assert_eq!((watch.owner_tag.as_str(), watch.timezone.as_str()), ("team", "Asia/Tokyo"));
+    let route = watch.routes.last().unwrap();
+    assert_eq!(route.accounts.len(), 3);
+    assert_eq!(route.owners, ["web@example.com"]);
+    assert_eq!(route.daily_digest_at, Some(jiff::civil::Time::constant(8, 30, 0, 0)));
+    assert_eq!(
+        route.selection_text(),
+        r#"accounts = ["ou:Root/Prod/**", "tag:env=prod", "id:123456789012"], owners = ["web@example.com"]"#
+    );
+    // Events of no account (feeds) never reach a route that chooses accounts.
+    assert_eq!(watch.routing("guardduty", None).daily, []);
+    // A daily route's default hour is 09:00.
+    let daily = parse(&text.replace("digest-at = \"08:30\"\n", ""));
+    assert_eq!(daily.routes.last().unwrap().daily_digest_at, Some(jiff::civil::Time::constant(9, 0, 0, 0)));
+}
+
+#[test]
+fn bad_route_selections_and_digests_are_located() {
+    let route = |body: &str| {
+        format!("{VALID}\n[[watch.routes]]\nsources = [\"guardduty\"]\nchannels = [\"mail\"]\n{body}")
+    };
+    let cases = [
+        ("accounts = []", "a route's `accounts` must not be empty"),
+        ("owners = []", "a route's `owners` must not be empty"),
+        ("accounts = [\"prod\"]", "`prod` is not an account selector"),
+        ("digest = \"weekly\"", "unknown digest `weekly`"),
+        ("digest-at = \"09:00\"", "`digest-at` applies to a daily digest only"),
+        ("digest = \"daily\"\ndigest-at = \"9am\"", "`9am` is not a time of day"),
+        ("digest = \"daily\"\ndigest-at = \"24:00\"", "`24:00` is not a time of day"),
+        ("schedule = \"daily\"", "unknown field `schedule`"),
+    ];
+    for (body, message) in cases {
+        let text = route(body);
+        let last = text.lines().count();
+        let first = last + 1 - body.lines().count();
+        let errors = errors(&text);
+        assert!(errors.contains(message), "{body}: {errors}");
+        let located = (first..=last).any(|line| errors.contains(&format!("guardline.toml:{line}:")));
+        assert!(located, "{body}: located at its line ({first}-{last}): {errors}");
+    }
+    let errors = errors(&VALID.replace("[watch]\n", "[watch]\ntimezone = \"Mars/Olympus\"\n"));
+    assert!(
+        errors.contains("unknown time zone `Mars/Olympus`") && errors.contains("guardline.toml:3"),
+        "{errors}"
+    );
+}

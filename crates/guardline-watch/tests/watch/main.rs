@@ -5,6 +5,7 @@
 mod config;
 mod delivery;
 mod message;
+mod organisation;
 mod pipeline;
 mod servers;
 mod sources;

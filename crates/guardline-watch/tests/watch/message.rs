@@ -25,17 +25,20 @@ fn digest() -> Event {
         items: vec![
             DigestItem {
                 title: "OpenSSL buffer overflow".to_owned(),
+                account: None,
                 severity: None,
                 region: None,
                 link: Some("https://jvndb.jvn.jp/1".to_owned()),
             },
             DigestItem {
                 title: "Tomcat request smuggling".to_owned(),
+                account: None,
                 severity: Some(Severity::label("HIGH")),
                 region: Some("us-east-1".to_owned()),
                 link: None,
             },
         ],
+        daily_for: None,
     };
     event
 }
@@ -77,4 +80,48 @@ fn messages_name_account_region_severity_title_and_link() {
             }
         }
     }
+}
+
+/// A member's finding as `watch --org` names it, and an owner's daily digest.
+fn member_finding() -> Event {
+    let mut event = finding();
+    event.account_id = Some("111111111111".to_owned());
+    event.account_alias = Some("acme-web-prod".to_owned());
+    event.account_name = Some("web-prod".to_owned());
+    event.account_ou = Some("Root/Workloads/Prod".to_owned());
+    event.account_owner = Some("web-team@example.com".to_owned());
+    event
+}
+
+fn daily_digest(owner: &str) -> Event {
+    let mut event = Event::alert("daily:mail:web-team@example.com:1", "guardline", "2 alerts");
+    let item = |title: &str, account: &str| DigestItem {
+        title: title.to_owned(),
+        account: Some(account.to_owned()),
+        severity: Some(Severity::guardduty(8.0)),
+        region: Some("ap-northeast-1".to_owned()),
+        link: None,
+    };
+    event.kind = EventKind::Digest {
+        items: vec![
+            item("SSH brute force", "acme-web-prod (111111111111)"),
+            item("Port probe", "acme-web-dev (222222222222)"),
+        ],
+        daily_for: Some(owner.to_owned()),
+    };
+    event
+}
+
+#[test]
+fn organisation_messages_name_the_member_and_digests_their_owner() {
+    insta::assert_json_snapshot!(
+        "slack_member_finding_en",
+        message::slack_blocks(&member_finding(), Lang::En)
+    );
+    let (subject, body) = message::mail(&member_finding(), Lang::Ja);
+    insta::assert_snapshot!("mail_member_finding_ja", format!("Subject: {subject}\n\n{body}"));
+    let (subject, body) = message::mail(&daily_digest("web-team@example.com"), Lang::En);
+    insta::assert_snapshot!("mail_daily_digest_en", format!("Subject: {subject}\n\n{body}"));
+    let (subject, _) = message::mail(&daily_digest(""), Lang::En);
+    assert!(subject.contains("daily digest for accounts without an owner tag"), "{subject}");
 }

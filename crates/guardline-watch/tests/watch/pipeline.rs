@@ -155,7 +155,11 @@ sources = ["health"]
 channels = ["slack"]
 "#,
     );
-    let report = setup.watcher(&config, vec![Source::Health { client }]).run_once().await.unwrap();
+    let report = setup
+        .watcher(&config, vec![Source::Health { client, organisation: false }])
+        .run_once()
+        .await
+        .unwrap();
     assert_eq!(report.delivered, 1);
     assert_eq!(setup.counts(), (1, 0, 0), "only the routed channel");
     let body = setup.http.accepted(SLACK)[0].body.clone();
@@ -188,7 +192,11 @@ sources = ["health"]
 channels = ["slack"]
 "#,
     );
-    let report = setup.watcher(&config, vec![Source::Health { client }]).run_once().await.unwrap();
+    let report = setup
+        .watcher(&config, vec![Source::Health { client, organisation: false }])
+        .run_once()
+        .await
+        .unwrap();
     assert_eq!(report.delivered, 0);
     let [(source, error)] = report.source_errors.as_slice() else { panic!("{:?}", report.source_errors) };
     assert_eq!(source, "health");

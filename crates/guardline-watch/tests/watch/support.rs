@@ -36,9 +36,15 @@ impl Setup {
 
     /// `[watch]` with the three channels; `extra` adds sources and routes.
     pub fn config(&self, extra: &str) -> WatchConfig {
+        self.config_with("", extra)
+    }
+
+    /// [`Setup::config`] with `settings` added to the `[watch]` table itself.
+    pub fn config_with(&self, settings: &str, extra: &str) -> WatchConfig {
         let text = format!(
             r#"
 [watch]
+{settings}
 digest-above = 3
 channel-down-alert-after = "1s"
 

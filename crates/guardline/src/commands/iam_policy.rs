@@ -96,8 +96,12 @@ fn schedule_policy() -> anyhow::Result<String> {
 
 /// The reads of `watch`'s AWS sources: the account's identity and regions, and the findings and events
 /// (`securityhub:GetFindings` covers both Security Hub CSPM's GetFindings and the new Security Hub's
-/// GetFindingsV2; DescribeSecurityHubV2 tells whether the new Security Hub is on).
+/// GetFindingsV2; DescribeSecurityHubV2 tells whether the new Security Hub is on); and for `watch --org`,
+/// the organisation's listing, the administrator checks, Health's organizational view and the member
+/// role of ./guardline.toml's `[org] role-name` (for the members' aliases).
 fn watch_policy() -> anyhow::Result<String> {
+    let config = super::load_config(super::config_path(None).as_deref())?;
+    let role = format!("arn:aws:iam::*:role/{}", config.org.role_name);
     let policy = serde_json::json!({
         "Version": "2012-10-17",
         "Statement": [{
@@ -115,6 +119,28 @@ fn watch_policy() -> anyhow::Result<String> {
                 "securityhub:GetFindings",
             ],
             "Resource": "*",
+        }, {
+            "Sid": "GuardlineWatchOrganisation",
+            "Effect": "Allow",
+            "Action": [
+                "guardduty:DescribeOrganizationConfiguration",
+                "health:DescribeAffectedAccountsForOrganization",
+                "health:DescribeEventsForOrganization",
+                "health:DescribeHealthServiceStatusForOrganization",
+                "inspector2:DescribeOrganizationConfiguration",
+                "organizations:ListAccounts",
+                "organizations:ListAccountsForParent",
+                "organizations:ListOrganizationalUnitsForParent",
+                "organizations:ListRoots",
+                "organizations:ListTagsForResource",
+                "securityhub:DescribeOrganizationConfiguration",
+            ],
+            "Resource": "*",
+        }, {
+            "Sid": "GuardlineWatchMemberAliases",
+            "Effect": "Allow",
+            "Action": ["sts:AssumeRole"],
+            "Resource": role,
         }],
     });
     Ok(serde_json::to_string_pretty(&policy)?)

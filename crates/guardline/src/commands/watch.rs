@@ -3,6 +3,13 @@
 //! polls every `interval` until SIGTERM/SIGINT (the send in flight finishes and is recorded first).
 //! `guardline watch test CHANNEL` sends a test message.
 //!
+//! `watch --org` runs in the security services' delegated administrator: the organisation's listing (with
+//! each member's alias through its role) becomes the watcher's directory, refreshed every hour; every
+//! enabled GuardDuty, Security Hub and Inspector region must be administered from this account (else the
+//! watcher would see one account while claiming the organisation), and Health uses the organisational
+//! view where it is enabled. Before polling, a route that chooses accounts and matches none of the watched
+//! ones is a configuration error at its line.
+//!
 //! Test hooks (environment): `GUARDLINE_WATCH_TEST_PAUSE_AFTER_PERSIST` (milliseconds to sleep after
 //! persisting, before sending: the window a crash test kills in) and `GUARDLINE_WATCH_RETRY_BASE_MS` (the
 //! first retry delay).
@@ -12,6 +19,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::{Context as _, bail};
+use futures::StreamExt as _;
+use guardline_watch::directory::{Directory, Member};
 use guardline_watch::sources::{Account, Source, aws};
 use guardline_watch::{Outbox, WatchOptions, Watcher};
 
@@ -86,9 +95,11 @@ pub fn run(args: WatchArgs) -> anyhow::Result<bool> {
                 }
             };
         }
-        let (sources, account) = sources(&args, &config, &watch).await?;
+        let (sources, account, directory) = sources(&args, &config, &watch).await?;
+        check_routes(&watch, &directory, path.as_deref(), args.org.org, lang)?;
         let interval = watch.interval;
         let watcher = Arc::new(Watcher::new(watch, outbox, sources, account, options));
+        watcher.set_directory(directory);
         if args.once {
             let report = watcher.run_once().await?;
             let pending = watcher.with_outbox(Outbox::pending)?;
@@ -110,6 +121,20 @@ pub fn run(args: WatchArgs) -> anyhow::Result<bool> {
             // For cron: a source that could not be polled or a send that failed (still queued) is exit 1.
             return Ok(report.failed == 0 && report.source_errors.is_empty());
         }
+        if args.org.org {
+            // New accounts, moved accounts and changed tags reach the routes within the hour.
+            let (refresher, aws_args, targets) = (Arc::clone(&watcher), args.aws.clone(), args.org.clone());
+            let config = config.clone();
+            tokio::spawn(async move {
+                loop {
+                    tokio::time::sleep(DIRECTORY_REFRESH).await;
+                    match organisation_directory(&aws_args, &config, &targets).await {
+                        Ok(directory) => refresher.set_directory(directory),
+                        Err(error) => tracing::warn!(error = format!("{error:#}"), "cannot refresh the accounts"),
+                    }
+                }
+            });
+        }
         let stopper = Arc::clone(&watcher);
         tokio::spawn(async move {
             guardline_watch::watcher::wait_for_signal().await;
@@ -122,14 +147,26 @@ pub fn run(args: WatchArgs) -> anyhow::Result<bool> {
     })
 }
 
-/// The enabled sources, and the account when an AWS source needs it.
+/// How often `watch --org` lists the organisation again.
+const DIRECTORY_REFRESH: Duration = Duration::from_secs(3600);
+
+/// The enabled sources, the account when an AWS source needs it, and the accounts the events are about
+/// (this one, or under `--org` the organisation's selected accounts).
 async fn sources(
     args: &WatchArgs,
     config: &guardline_config::Config,
     watch: &guardline_config::WatchConfig,
-) -> anyhow::Result<(Vec<Source>, Account)> {
+) -> anyhow::Result<(Vec<Source>, Account, Directory)> {
+    let lang = args.lang.code();
     let mut sources = Vec::new();
     let mut account = Account::default();
+    if args.org.org && !aws::needs_aws(&watch.sources) {
+        bail!(tr!(
+            lang,
+            "watch --org watches the organisation's AWS sources, and none is enabled: enable guardduty,              security-hub, inspector or health in [watch.sources]",
+            "watch --org は組織の AWS ソースを監視しますが、有効なものがありません: [watch.sources] で guardduty、security-hub、inspector、health のいずれかを有効にしてください"
+        ));
+    }
     if aws::needs_aws(&watch.sources) {
         let options = super::collect_options(&args.aws, config);
         let base_region = options.regions.as_ref().and_then(|regions| regions.first().cloned());
@@ -161,6 +198,21 @@ async fn sources(
             &config.exceptions,
             today,
         ));
+        if args.org.org {
+            let gaps = aws::administrator_gaps(&sources).await;
+            if !gaps.is_empty() {
+                let id = account.id.clone().unwrap_or_default();
+                let gaps = gaps.join("\n  ");
+                bail!(tr!(
+                    lang,
+                    "watch --org reads the members' findings where this account ({id}) administers the service,                      and it does not here:\n  {gaps}\nrun it with the delegated administrator's credentials                      (`guardline fix --org` designates `[org] delegated-admin`), or limit the source's `regions`",
+                    "watch --org はこのアカウント ({id}) がサービスを管理するリージョンでメンバーの検出結果を読みますが、次では管理していません:\n  {gaps}\n委任管理者の認証情報で実行するか(`guardline fix --org` が `[org] delegated-admin` を指定します)、ソースの `regions` を絞ってください"
+                ));
+            }
+            if let Some(warning) = aws::use_health_organisation_view(&mut sources).await {
+                eprintln!("{}", tr!(lang, "warning: {warning}", "警告: {warning}"));
+            }
+        }
     }
     if let Some(status) = &watch.sources.aws_status {
         sources.push(Source::Feed {
@@ -176,7 +228,107 @@ async fn sources(
             keywords: feed.keywords.clone(),
         });
     }
-    Ok((sources, account))
+    let directory = if args.org.org {
+        organisation_directory(&args.aws, config, &args.org).await?
+    } else {
+        Directory::single(&account)
+    };
+    Ok((sources, account, directory))
+}
+
+/// The organisation's selected accounts as the watcher names and routes them: name, OU path and tags from
+/// the listing, the alias through each member's role (where it cannot be assumed, the messages name the
+/// account by ID and name, and a warning says so).
+async fn organisation_directory(
+    aws_args: &crate::args::AwsArgs,
+    config: &guardline_config::Config,
+    targets: &crate::args::OrgTargetArgs,
+) -> anyhow::Result<Directory> {
+    let options = super::collect_options(aws_args, config);
+    let organisation = super::org_targets::Organisation::connect(aws_args, config, targets, &options).await?;
+    let organisation = &organisation;
+    let concurrency = organisation.settings.account_concurrency.max(1);
+    let members: Vec<(Member, Option<String>)> = futures::stream::iter(organisation.selected.clone())
+        .map(|account| async move {
+            let (alias, problem) = if account.id == organisation.hub_account {
+                match super::write_guard::identify(&organisation.hub).await {
+                    Ok(live) => (live.alias, None),
+                    Err(error) => (None, Some(format!("{error:#}"))),
+                }
+            } else {
+                match organisation.reach(&account).await {
+                    Ok((_, live)) => (live.alias, None),
+                    Err(error) => (None, Some(error)),
+                }
+            };
+            let member = Member {
+                id: account.id,
+                alias,
+                name: Some(account.name),
+                ou_path: Some(account.ou_path),
+                ou_ids: account.ou_ids,
+                tags: account.tags,
+            };
+            (member, problem)
+        })
+        .buffer_unordered(concurrency)
+        .collect()
+        .await;
+    let unreachable: Vec<&str> = members
+        .iter()
+        .filter(|(_, problem)| problem.is_some())
+        .map(|(member, _)| member.id.as_str())
+        .collect();
+    if !unreachable.is_empty() {
+        let (count, role) = (unreachable.len(), &organisation.access.role_name);
+        tracing::warn!(accounts = unreachable.join(", "), "cannot read these accounts' aliases");
+        eprintln!(
+            "warning: the alias of {count} account(s) could not be read through role {role} ({}): their \
+             messages name them by ID and name",
+            unreachable.join(", ")
+        );
+    }
+    let unwatched = organisation.listed.iter().map(|account| account.id.clone());
+    Ok(Directory::organisation(members.into_iter().map(|(member, _)| member).collect(), unwatched))
+}
+
+/// A route that chooses accounts (`accounts`, `owners`) and matches none of the watched ones would never
+/// send anything: an error naming the route's line, before anything is polled.
+fn check_routes(
+    watch: &guardline_config::WatchConfig,
+    directory: &Directory,
+    config: Option<&Path>,
+    org: bool,
+    lang: &str,
+) -> anyhow::Result<()> {
+    let facts: Vec<_> = directory.members().map(Member::facts).collect();
+    let unmatched = watch.routes_matching_none(&facts);
+    if unmatched.is_empty() {
+        return Ok(());
+    }
+    let file = config.map_or_else(|| "the configuration".to_owned(), |path| path.display().to_string());
+    let watched = directory.len();
+    let lines: Vec<String> = unmatched
+        .iter()
+        .map(|route| format!("{file}:{}: [[watch.routes]] {}", route.line, route.selection_text()))
+        .collect();
+    let lines = lines.join("\n  ");
+    if org {
+        bail!(tr!(
+            lang,
+            "these routes match none of the {watched} watched accounts, so they would never send:\n  {lines}\n\
+             fix the selectors (an OU path is written from Root, e.g. \"ou:Root/Prod/**\"; owners come from the \
+             account tag `[watch] owner-tag`), or remove the routes",
+            "次のルートは監視対象 {watched} アカウントのどれにも一致せず、送信されることがありません:\n  {lines}\nセレクタを直すか(OU パスは Root から、例 \"ou:Root/Prod/**\"。オーナーはアカウントタグ `[watch] owner-tag` から)、ルートを削除してください"
+        ))
+    }
+    bail!(tr!(
+        lang,
+        "these routes choose accounts, and this watcher watches only its own account, which none matches:\n  \
+         {lines}\nrun `guardline watch --org` from the delegated administrator to watch the organisation's \
+         accounts, or remove the selection",
+        "次のルートはアカウントを選びますが、この watch は自アカウントだけを監視し、どれにも一致しません:\n  {lines}\n組織のアカウントを監視するには委任管理者から `guardline watch --org` を実行するか、選択を削除してください"
+    ))
 }
 
 /// `--state-db`, else `[watch] state-db` (relative to the config file), else `watch-<config>-<hash>.sqlite3`

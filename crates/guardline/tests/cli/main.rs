@@ -60,6 +60,8 @@ mod tty;
 mod watch;
 /// `watch` with GuardDuty findings from moto (test extension) to Slack, Teams and mail: the bar.
 mod watch_aws;
+/// `watch --org` from GuardDuty's delegated administrator: a member's finding reaches its OU's channel.
+mod watch_org;
 /// The local HTTP and SMTP servers of guardline-watch's tests, shared with `watch`.
 #[path = "../../../guardline-watch/tests/watch/servers.rs"]
 mod watch_servers;

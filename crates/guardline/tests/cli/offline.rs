@@ -103,6 +103,19 @@ fn iam_policy_for_watch_lists_its_sources_reads() {
     for action in ["securityhub:GetFindings", "securityhub:DescribeSecurityHubV2"] {
         assert!(actions.iter().any(|listed| listed == action), "{action}");
     }
+    // `watch --org`: the listing, the administrator checks, Health's organizational view, and the member
+    // role (the default one, without a config) for the aliases.
+    let organisation = policy["Statement"][1]["Action"].as_array().unwrap();
+    for action in [
+        "organizations:ListAccounts",
+        "guardduty:DescribeOrganizationConfiguration",
+        "health:DescribeEventsForOrganization",
+        "health:DescribeAffectedAccountsForOrganization",
+    ] {
+        assert!(organisation.iter().any(|listed| listed == action), "{action}");
+    }
+    assert_eq!(policy["Statement"][2]["Resource"], "arn:aws:iam::*:role/OrganizationAccountAccessRole");
+    cfn_lint_policy(&policy).unwrap();
 }
 
 /// Whether cfn-lint (its IAM policy schema, rule E3510 and kin) accepts `policy` as a role's inline policy;

@@ -88,8 +88,8 @@ impl Org {
     }
 }
 
-/// The SDK config of a member account, through its `OrganizationAccountAccessRole`.
-pub(crate) async fn member(server: &MotoServer, org: &Org, name: &str) -> aws_config::SdkConfig {
+/// The credentials of a member account's `OrganizationAccountAccessRole`, assumed from the management account.
+pub(crate) async fn member_credentials(org: &Org, name: &str) -> Credentials {
     let id = &org.members[name];
     let assumed = aws_sdk_sts::Client::new(&org.management.config)
         .assume_role()
@@ -99,14 +99,18 @@ pub(crate) async fn member(server: &MotoServer, org: &Org, name: &str) -> aws_co
         .await
         .unwrap();
     let creds = assumed.credentials().unwrap();
-    let credentials = Credentials::new(
+    Credentials::new(
         creds.access_key_id(),
         creds.secret_access_key(),
         Some(creds.session_token().to_owned()),
         None,
         "member",
-    );
-    server.config("ap-northeast-1", credentials)
+    )
+}
+
+/// The SDK config of a member account, through its `OrganizationAccountAccessRole`.
+pub(crate) async fn member(server: &MotoServer, org: &Org, name: &str) -> aws_config::SdkConfig {
+    server.config("ap-northeast-1", member_credentials(org, name).await)
 }
 
 /// A console user without MFA (IAM-003 fails).
