@@ -94,6 +94,9 @@ pub(crate) struct ProfileDoc<'i> {
 #[derive(Debug)]
 pub(crate) struct ScheduleDoc {
     pub(crate) config: ScheduleConfig,
+    /// The holiday calendars named (`holidays`, or `jp` for `skip-japanese-holidays = true`); resolved in
+    /// pass 3, when every `[calendars.*]` is known.
+    pub(crate) holidays: Vec<Spanned<String>>,
     /// The span of each of `select.values`, in order (the whole `select` when unknown).
     pub(crate) value_spans: Vec<Range<usize>>,
 }
@@ -119,6 +122,8 @@ pub(crate) struct Doc<'i> {
     pub(crate) accounts: Vec<AccountDoc>,
     pub(crate) exceptions: Vec<Exception>,
     pub(crate) schedules: Vec<ScheduleDoc>,
+    /// `[calendars.<name>]`: the listed holidays by calendar name.
+    pub(crate) calendars: BTreeMap<String, Vec<jiff::civil::Date>>,
     pub(crate) fix: FixSettings,
     /// `[watch]`, checked on its own (references between its routes, channels and sources included).
     pub(crate) watch: Option<WatchConfig>,
@@ -334,6 +339,16 @@ impl<'a> Checker<'a> {
                         for (name, value) in table {
                             if let Some(schedule) = self.schedule(name, value) {
                                 doc.schedules.push(schedule);
+                            }
+                        }
+                    }
+                }
+                "calendars" => {
+                    let help = Some("define each calendar as a table, e.g. `[calendars.company]`");
+                    if let Some(table) = self.table(value, "a table of holiday calendars", help) {
+                        for (name, value) in table {
+                            if let Some(dates) = self.calendar(&name, value) {
+                                doc.calendars.insert(name.get_ref().to_string(), dates);
                             }
                         }
                     }
@@ -804,6 +819,47 @@ impl<'a> Checker<'a> {
         })
     }
 
+    /// One `[calendars.<name>]`: a name that is not a built-in calendar's, and dates as `YYYY-MM-DD`.
+    fn calendar(
+        &mut self,
+        name: &Spanned<DeString<'_>>,
+        value: Spanned<DeValue<'_>>,
+    ) -> Option<Vec<jiff::civil::Date>> {
+        if guardline_schedule::Builtin::parse(name.get_ref()).is_some() {
+            self.error_help(
+                name.span(),
+                format!("calendar `{}` is built in", name.get_ref()),
+                "name your own calendar differently and list both in a schedule's `holidays`",
+            );
+            return None;
+        }
+        let raw = self.de_table::<crate::raw::RawCalendar>(value)?;
+        let Some(dates) = raw.value.dates else {
+            self.error_help(
+                name.span(),
+                format!("calendar `{}` lists no `dates`", name.get_ref()),
+                "e.g. dates = [\"2026-12-29\", \"2026-12-30\"]",
+            );
+            return None;
+        };
+        if dates.get_ref().is_empty() {
+            self.error(dates.span(), format!("calendar `{}`: `dates` is empty", name.get_ref()));
+            return None;
+        }
+        let mut parsed = Vec::new();
+        for text in dates.into_inner() {
+            match text.get_ref().parse::<jiff::civil::Date>() {
+                Ok(date) if text.get_ref().len() == 10 => parsed.push(date),
+                _ => self.error_help(
+                    text.span(),
+                    format!("calendar `{}`: `{}` is not a date", name.get_ref(), text.get_ref()),
+                    "write dates as YYYY-MM-DD",
+                ),
+            }
+        }
+        Some(parsed)
+    }
+
     /// One `[schedules.<name>]` entry: exactly one of `window` and the cron pair, a time zone, a selector.
     fn schedule(&mut self, name: Spanned<DeString<'_>>, value: Spanned<DeValue<'_>>) -> Option<ScheduleDoc> {
         let header = name.span();
@@ -950,12 +1006,33 @@ impl<'a> Checker<'a> {
             );
             ok = false;
         }
+        let holidays = match (&raw.skip_japanese_holidays, raw.holidays) {
+            (Some(skip), Some(_)) if *skip.get_ref() => {
+                self.error_help(
+                    skip.span(),
+                    format!("schedule `{name}` sets both `skip-japanese-holidays` and `holidays`"),
+                    "list \"jp\" in `holidays` instead",
+                );
+                ok = false;
+                Vec::new()
+            }
+            (_, Some(names)) if names.get_ref().is_empty() => {
+                self.error_help(
+                    names.span(),
+                    format!("schedule `{name}`: `holidays` is empty"),
+                    "remove it, or name calendars such as [\"jp\"] or [\"us\", \"company\"]",
+                );
+                ok = false;
+                Vec::new()
+            }
+            (_, Some(names)) => names.into_inner(),
+            (Some(skip), None) if *skip.get_ref() => vec![Spanned::new(skip.span(), "jp".to_owned())],
+            _ => Vec::new(),
+        };
         if !ok {
             return None;
         }
-        let mut schedule = Schedule::new(name.clone(), window?)
-            .skip_japanese_holidays(raw.skip_japanese_holidays.unwrap_or(false))
-            .stop_only(stop_only);
+        let mut schedule = Schedule::new(name.clone(), window?).stop_only(stop_only);
         if let Some(zone) = &raw.time_zone {
             schedule = schedule.with_time_zone(zone.get_ref()).ok()?;
         }
@@ -975,6 +1052,7 @@ impl<'a> Checker<'a> {
                 accounts,
                 line: self.locator.line(header.start),
             },
+            holidays,
             value_spans,
         })
     }
@@ -1241,6 +1319,7 @@ impl<'a> Checker<'a> {
         }
         self.check_cycles(doc);
         self.check_schedules_spare_production(doc);
+        self.check_holiday_calendars(doc);
         let mut seen: BTreeMap<&str, usize> = BTreeMap::new();
         for account in &doc.accounts {
             let Some(id) = &account.id else { continue };
@@ -1252,6 +1331,33 @@ impl<'a> Checker<'a> {
                 );
             } else {
                 seen.insert(id.get_ref(), self.locator.line(id.span().start));
+            }
+        }
+    }
+
+    /// Every calendar a schedule's `holidays` names is built in or a `[calendars.*]` of the file.
+    fn check_holiday_calendars(&mut self, doc: &Doc<'_>) {
+        for schedule in &doc.schedules {
+            for name in &schedule.holidays {
+                let known = guardline_schedule::Builtin::parse(name.get_ref()).is_some()
+                    || doc.calendars.contains_key(name.get_ref());
+                if !known {
+                    let mut names: Vec<String> = guardline_schedule::Builtin::ALL
+                        .iter()
+                        .map(|(name, _)| format!("`{name}`"))
+                        .collect();
+                    names.extend(doc.calendars.keys().map(|name| format!("`{name}`")));
+                    self.error_help(
+                        name.span(),
+                        format!("schedule `{}`: unknown holiday calendar `{}`", schedule.config.name, name.get_ref()),
+                        format!(
+                            "calendars: {} (`jp` Japan's public holidays, `us` US federal holidays); define others \
+                             as `[calendars.{}] dates = [\"YYYY-MM-DD\", ...]`",
+                            names.join(", "),
+                            name.get_ref()
+                        ),
+                    );
+                }
             }
         }
     }

@@ -192,7 +192,7 @@ impl PartialEq for ScheduleConfig {
             && self.schedule.name == other.schedule.name
             && self.schedule.window == other.schedule.window
             && self.schedule.time_zone == other.schedule.time_zone
-            && self.schedule.skip_japanese_holidays == other.schedule.skip_japanese_holidays
+            && self.schedule.holidays == other.schedule.holidays
             && self.schedule.stop_only == other.schedule.stop_only
             && self.select == other.select
             && self.installs_as == other.installs_as

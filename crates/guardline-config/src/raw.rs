@@ -149,7 +149,13 @@ pub(crate) struct RawSchedule {
     pub start_cron: Option<Spanned<String>>,
     #[schemars(with = "Option<String>")]
     pub time_zone: Option<Spanned<String>>,
-    pub skip_japanese_holidays: Option<bool>,
+    /// `true`: the same as `holidays = ["jp"]`.
+    #[schemars(with = "Option<bool>")]
+    pub skip_japanese_holidays: Option<Spanned<bool>>,
+    /// Holiday calendars on which the schedule never starts instances: `jp` (Japan's public holidays),
+    /// `us` (US federal holidays) or a `[calendars.<name>]` of this file.
+    #[schemars(with = "Option<Vec<String>>")]
+    pub holidays: Option<Spanned<Vec<Spanned<String>>>>,
     /// Never start the instances, only stop them (at the window's end, or at `stop-cron` alone).
     #[schemars(with = "Option<bool>")]
     pub stop_only: Option<Spanned<bool>>,
@@ -198,8 +204,27 @@ pub(crate) struct RawContact {
 pub(crate) const PROFILE_KEYS: &[&str] = &["extends", "default-level", "params", "controls"];
 
 /// The top-level keys, for the unknown-key message.
-pub(crate) const ROOT_KEYS: &[&str] =
-    &["default-profile", "scan", "profiles", "accounts", "exceptions", "schedules", "fix", "watch", "org"];
+pub(crate) const ROOT_KEYS: &[&str] = &[
+    "default-profile",
+    "scan",
+    "profiles",
+    "accounts",
+    "exceptions",
+    "schedules",
+    "calendars",
+    "fix",
+    "watch",
+    "org",
+];
+
+/// One `[calendars.<name>]`: holidays a schedule's `holidays` can name, as local dates.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub(crate) struct RawCalendar {
+    /// The holidays, `YYYY-MM-DD`.
+    #[schemars(with = "Option<Vec<String>>")]
+    pub dates: Option<Spanned<Vec<Spanned<String>>>>,
+}
 
 /// One `[watch.channels.<name>]`. The literal secret keys (`url`, `token`, `password`) exist only so that
 /// validation can reject them with advice: secrets come from `*-env` or `*-file`.

@@ -85,8 +85,28 @@ pub(crate) fn resolve(doc: Doc<'_>, checker: &mut Checker<'_>) -> Option<Config>
     if builtin_used && !profiles.contains_key(BUILTIN_PROFILE) {
         profiles.insert(BUILTIN_PROFILE.to_owned(), Profile::builtin());
     }
-    let schedules =
-        doc.schedules.into_iter().map(|schedule| (schedule.config.name.clone(), schedule.config)).collect();
+    let calendars = &doc.calendars;
+    let schedules = doc
+        .schedules
+        .into_iter()
+        .map(|schedule| {
+            let mut config = schedule.config;
+            let calendar =
+                schedule.holidays.iter().fold(guardline_schedule::Calendar::default(), |calendar, name| {
+                    let name = name.get_ref();
+                    let part = match guardline_schedule::Builtin::parse(name) {
+                        Some(builtin) => guardline_schedule::Calendar::builtin(builtin),
+                        None => guardline_schedule::Calendar::dates(
+                            name,
+                            calendars.get(name).cloned().unwrap_or_default(),
+                        ),
+                    };
+                    calendar.and(part)
+                });
+            config.schedule = config.schedule.holidays(calendar);
+            (config.name.clone(), config)
+        })
+        .collect();
     Some(Config {
         scan: doc.scan,
         org: doc.org,

@@ -20,8 +20,8 @@ use serde_json::Value;
 
 use crate::Params;
 use crate::raw::{
-    RawAccount, RawControl, RawException, RawFix, RawLevel, RawOrg, RawScan, RawSchedule, RawWatchChannel,
-    RawWatchFeed, RawWatchRoute, RawWatchSource,
+    RawAccount, RawCalendar, RawControl, RawException, RawFix, RawLevel, RawOrg, RawScan, RawSchedule,
+    RawWatchChannel, RawWatchFeed, RawWatchRoute, RawWatchSource,
 };
 
 /// guardline.toml
@@ -44,6 +44,8 @@ struct Root {
     exceptions: Option<Vec<RawException>>,
     /// The off-hours scheduler: when the selected instances run.
     schedules: Option<BTreeMap<String, RawSchedule>>,
+    /// Holiday calendars schedules name in `holidays`, besides the built-in `jp` and `us`.
+    calendars: Option<BTreeMap<String, RawCalendar>>,
     /// Values the automated fixes (`guardline fix`) need.
     fix: Option<RawFix>,
     /// The alert router (`guardline watch`).

@@ -282,7 +282,7 @@ fn schedules_resolve_with_their_defaults() {
     assert_eq!(dev.schedule.name, "dev-office-hours");
     assert_eq!(dev.schedule.window, Window::parse("weekdays 09:00-19:00").expect("valid"));
     assert_eq!(dev.schedule.time_zone.iana_name(), Some("Asia/Tokyo"), "the default time zone");
-    assert!(dev.schedule.skip_japanese_holidays);
+    assert_eq!(dev.schedule.holidays.label(), "jp");
     assert_eq!(dev.select, tag("Environment", &["dev", "stg"]));
     assert_eq!(dev.installs_as, InstallMethod::MaintenanceWindow, "the default");
     assert_eq!(dev.line, 4);
@@ -290,7 +290,7 @@ fn schedules_resolve_with_their_defaults() {
     let cli = &config.schedules["cli-nights"];
     assert_eq!(cli.schedule.window, Window::cron("0 22 * * *", "0 7 * * 1-5").expect("valid"));
     assert_eq!(cli.schedule.time_zone.iana_name(), Some("America/New_York"));
-    assert!(!cli.schedule.skip_japanese_holidays, "the default");
+    assert!(cli.schedule.holidays.is_empty(), "the default");
     assert_eq!(cli.select, tag("Role", &["cli"]));
     assert_eq!(cli.installs_as, InstallMethod::Scheduler);
     assert_eq!(cli.line, 9);
@@ -562,7 +562,7 @@ fn the_starter_examples_parse_too() {
         guardline_schedule::Window::parse("weekdays 09:00-19:00").expect("valid")
     );
     assert_eq!(schedule.schedule.time_zone.iana_name(), Some("Asia/Tokyo"));
-    assert!(schedule.schedule.skip_japanese_holidays);
+    assert_eq!(schedule.schedule.holidays.label(), "jp, company");
     assert!(schedule.select.values.contains(&"cli".to_owned()));
     assert_eq!(schedule.installs_as, InstallMethod::MaintenanceWindow);
 }
@@ -814,4 +814,54 @@ fn a_stop_only_schedule_takes_a_stop_cron_alone_and_refuses_a_start() {
     .expect_err("half a pair");
     let rendered = format!("{errors:?}");
     assert!(rendered.contains("stop-only = true"), "{rendered}");
+}
+
+#[test]
+fn schedules_name_holiday_calendars_built_in_or_listed() {
+    let text = r#"
+[schedules.us-dev]
+window = "weekdays 09:00-18:00"
+time-zone = "America/New_York"
+holidays = ["us", "company"]
+select = { key = "Environment", values = ["dev"] }
+
+[calendars.company]
+dates = ["2026-12-28", "2026-12-29"]
+"#;
+    let config = parse(text, "t.toml", KNOWN).unwrap_or_else(|errors| panic!("{errors}"));
+    let holidays = &config.schedules["us-dev"].schedule.holidays;
+    assert_eq!(holidays.label(), "us, company");
+    assert!(holidays.is_holiday(jiff::civil::date(2026, 12, 28)), "the company's closure");
+    assert!(holidays.is_holiday(jiff::civil::date(2026, 11, 26)), "Thanksgiving");
+    assert!(!holidays.is_holiday(jiff::civil::date(2026, 11, 23)), "a Japanese holiday only");
+
+    let bad = |text: &str| match parse(text, "t.toml", KNOWN) {
+        Ok(_) => panic!("expected errors for:\n{text}"),
+        Err(errors) => errors.to_string(),
+    };
+    let schedule = |holidays: &str| {
+        format!(
+            "[schedules.dev]\nwindow = \"weekdays 09:00-18:00\"\n{holidays}\nselect = {{ key = \"Environment\", \
+             values = [\"dev\"] }}\n"
+        )
+    };
+    let errors = bad(&schedule("holidays = [\"uk\"]"));
+    assert!(errors.contains("t.toml:3") && errors.contains("unknown holiday calendar `uk`"), "{errors}");
+    assert!(errors.contains("`jp`, `us`") && errors.contains("[calendars.uk]"), "{errors}");
+    let errors = bad(&schedule("holidays = [\"jp\"]\nskip-japanese-holidays = true"));
+    assert!(errors.contains("sets both `skip-japanese-holidays` and `holidays`"), "{errors}");
+    assert!(bad(&schedule("holidays = []")).contains("`holidays` is empty"));
+    let errors = bad(&(schedule("holidays = [\"jp\"]") + "[calendars.jp]\ndates = [\"2026-01-02\"]\n"));
+    assert!(errors.contains("calendar `jp` is built in"), "{errors}");
+    let errors =
+        bad(&(schedule("holidays = [\"x\"]") + "[calendars.x]\ndates = [\"2026-02-30\", \"26-1-1\"]\n"));
+    assert!(
+        errors.contains("`2026-02-30` is not a date") && errors.contains("`26-1-1` is not a date"),
+        "{errors}"
+    );
+    assert!(bad(&(schedule("holidays = [\"x\"]") + "[calendars.x]\n")).contains("lists no `dates`"));
+    assert!(
+        bad(&(schedule("holidays = [\"x\"]") + "[calendars.x]\ndates = []\nyear = 1\n"))
+            .contains("unknown field `year`")
+    );
 }

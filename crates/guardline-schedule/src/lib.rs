@@ -6,8 +6,9 @@
 //!
 //! - [`Window`] is when instances should be RUNNING: either the human form
 //!   (`"weekdays 09:00-19:00"`) or a pair of 5-field cron expressions (stop, start).
-//! - [`Schedule`] adds a name, an IANA time zone (default `Asia/Tokyo`) and whether Japanese
-//!   public holidays ([`holiday`]) count as non-working days, and answers
+//! - [`Schedule`] adds a name, an IANA time zone (default `Asia/Tokyo`) and a holiday [`Calendar`]
+//!   (Japanese public holidays from [`holiday`], US federal holidays, listed dates) whose days are
+//!   non-working days, and answers
 //!   [`Schedule::is_working_time`], [`Schedule::next_stop`], [`Schedule::next_start`] and
 //!   [`Schedule::due`].
 //!
@@ -16,12 +17,14 @@
 //! gap (03:30), and a time that occurs twice (01:30 on a fall-back day) happens at its earlier
 //! occurrence.
 
+mod calendar;
 mod cron;
 mod error;
 pub mod holiday;
 mod schedule;
 mod window;
 
+pub use calendar::{Builtin, Calendar, us_federal};
 pub use cron::CronExpr;
 pub use error::ParseError;
 pub use schedule::{Action, DEFAULT_TIME_ZONE, Schedule};

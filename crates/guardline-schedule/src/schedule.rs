@@ -1,4 +1,4 @@
-//! [`Schedule`]: a [`Window`] in a time zone, optionally skipping Japanese public holidays, and
+//! [`Schedule`]: a [`Window`] in a time zone, with a holiday [`Calendar`] (possibly empty), and
 //! the questions `schedule run` and `schedule status` ask of it.
 //!
 //! # Model
@@ -9,8 +9,7 @@
 //! (03:30 with a one-hour gap); in a fold (01:30 on a fall-back day) it happens at the earlier
 //! of the two instants. A 09:00 start therefore stays 09:00 local across DST transitions.
 //!
-//! With `skip_japanese_holidays`, a start whose local date is a Japanese public holiday is
-//! dropped; stops are never dropped (stopping is always safe, and a cron pair whose working
+//! A start whose local date is a holiday of the schedule's calendar is dropped; stops are never dropped (stopping is always safe, and a cron pair whose working
 //! period crosses midnight into a holiday still stops). So a holiday is a non-working day: no
 //! start on it, and the stop at the end of the previous working day still happens.
 //!
@@ -32,7 +31,7 @@ use jiff::tz::TimeZone;
 use jiff::{SignedDuration, Timestamp, ToSpan};
 
 use crate::window::Window;
-use crate::{ParseError, holiday};
+use crate::{Calendar, ParseError};
 
 /// The time zone a schedule uses unless it names another.
 pub const DEFAULT_TIME_ZONE: &str = "Asia/Tokyo";
@@ -55,8 +54,8 @@ pub struct Schedule {
     pub window: Window,
     /// The time zone the window's wall-clock times are in.
     pub time_zone: TimeZone,
-    /// Treat Japanese public holidays (on the local date) as non-working days.
-    pub skip_japanese_holidays: bool,
+    /// The holidays (local dates) that are non-working days: no start on them.
+    pub holidays: Calendar,
     /// Never start: instances are only stopped (see the module docs).
     pub stop_only: bool,
 }
@@ -77,7 +76,7 @@ impl Schedule {
             name: name.into(),
             window,
             time_zone: TimeZone::get(DEFAULT_TIME_ZONE).unwrap_or(TimeZone::UTC),
-            skip_japanese_holidays: false,
+            holidays: Calendar::default(),
             stop_only: false,
         }
     }
@@ -88,10 +87,32 @@ impl Schedule {
         Ok(self)
     }
 
-    /// The same schedule, skipping Japanese public holidays or not.
-    pub fn skip_japanese_holidays(mut self, skip: bool) -> Schedule {
-        self.skip_japanese_holidays = skip;
+    /// The same schedule with `holidays` as its non-working days.
+    pub fn holidays(mut self, holidays: Calendar) -> Schedule {
+        self.holidays = holidays;
         self
+    }
+
+    /// Each holiday of the years `from_year` to `to_year` as the instants it begins and ends in the
+    /// schedule's time zone (midnight to midnight, local), for an installed task that has no time zone
+    /// database of its own.
+    pub fn holiday_spans(
+        &self,
+        from_year: i16,
+        to_year: i16,
+    ) -> Vec<(jiff::civil::Date, Timestamp, Timestamp)> {
+        let (Ok(from), Ok(to)) =
+            (jiff::civil::Date::new(from_year, 1, 1), jiff::civil::Date::new(to_year, 12, 31))
+        else {
+            return Vec::new();
+        };
+        let midnight =
+            |date: jiff::civil::Date| self.resolve(date.to_datetime(jiff::civil::Time::midnight()));
+        self.holidays
+            .between(from, to)
+            .into_iter()
+            .filter_map(|date| Some((date, midnight(date)?, midnight(date.tomorrow().ok()?)?)))
+            .collect()
     }
 
     /// The same schedule, stop-only or not.
@@ -240,8 +261,7 @@ impl Schedule {
     }
 
     fn skipped(&self, kind: Action, wall: DateTime) -> bool {
-        kind == Action::Start
-            && (self.stop_only || (self.skip_japanese_holidays && holiday::is_holiday(wall.date())))
+        kind == Action::Start && (self.stop_only || self.holidays.is_holiday(wall.date()))
     }
 
     /// The first event of `kind` strictly after `after`.

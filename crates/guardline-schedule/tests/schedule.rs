@@ -1,7 +1,7 @@
 //! Table tests for schedule evaluation: Tokyo working weeks, Japanese holidays, cron pairs, DST
 //! in New York and Berlin (2026), `due` for a cron run every five minutes, and parse errors.
 
-use guardline_schedule::{Action, Schedule, Window};
+use guardline_schedule::{Action, Builtin, Calendar, Schedule, Window};
 use jiff::{SignedDuration, Timestamp};
 
 fn ts(text: &str) -> Timestamp {
@@ -17,7 +17,8 @@ fn local(schedule: &Schedule, at: Option<Timestamp>) -> String {
 }
 
 fn tokyo(window: Window, skip: bool) -> Schedule {
-    Schedule::new("dev", window).skip_japanese_holidays(skip)
+    let holidays = if skip { Calendar::builtin(Builtin::Japan) } else { Calendar::default() };
+    Schedule::new("dev", window).holidays(holidays)
 }
 
 fn weekdays() -> Window {
@@ -406,4 +407,29 @@ fn stopped_hours_count_the_off_hours() {
         assert!((stop_only.stopped_hours(from, to) - 168.0).abs() < 1e-9);
         assert_eq!(s.stopped_hours(to, from), 0.0);
     }
+}
+
+/// An installed start task has no time zone database: it gets each holiday as the instants it begins and
+/// ends in the schedule's zone, across DST too.
+#[test]
+fn holiday_spans_are_local_midnight_to_midnight() {
+    let tokyo = tokyo(weekdays(), true);
+    let spans = tokyo.holiday_spans(2026, 2026);
+    assert_eq!(spans.len(), 18, "Japan's 2026 holidays, substitute and citizens' days included");
+    assert_eq!(
+        (spans[0].1.to_string(), spans[0].2.to_string()),
+        ("2025-12-31T15:00:00Z".to_owned(), "2026-01-01T15:00:00Z".to_owned())
+    );
+    let new_york = Schedule::new("us", weekdays()).with_time_zone("America/New_York").unwrap().holidays(
+        Calendar::builtin(Builtin::UnitedStates)
+            .and(Calendar::dates("company", [jiff::civil::date(2026, 3, 8)])),
+    );
+    let spans = new_york.holiday_spans(2026, 2026);
+    // 8 March 2026 is the spring-forward day: 23 hours long.
+    let march = spans.iter().find(|(date, ..)| *date == jiff::civil::date(2026, 3, 8)).unwrap();
+    assert_eq!(
+        (march.1.to_string(), march.2.to_string()),
+        ("2026-03-08T05:00:00Z".to_owned(), "2026-03-09T04:00:00Z".to_owned())
+    );
+    assert_eq!(spans.len(), 12);
 }

@@ -48,8 +48,10 @@ pub struct Request<'a> {
 pub enum Desired {
     Window(DesiredWindow),
     Schedule(DesiredSchedule),
-    /// The region's stop runbook, with this content ([`super::runbook`]).
+    /// A runbook of the region, with this content ([`super::runbook`]): the stop runbook, or a schedule's
+    /// start runbook that skips its holidays.
     Runbook {
+        name: String,
         content: String,
     },
     /// The scheduler role's inline policy ([`super::role_policy`]).
@@ -100,10 +102,15 @@ impl Plan {
 pub fn describe(change: &Change, call: &Call) -> String {
     let action = call.action();
     match &change.desired {
-        Desired::Runbook { .. } => format!(
-            "{action} {} (Automation runbook: stops the instance unless it carries the production tag when the \
-             window runs)",
-            super::runbook::NAME
+        Desired::Runbook { name, .. } if name == super::runbook::NAME => format!(
+            "{action} {name} (Automation runbook: stops the instance unless it carries the production tag when the \
+             window runs)"
+        ),
+        Desired::Runbook { name, .. } => format!(
+            "{action} {name} (Automation runbook: starts the instance unless the window runs on one of the \
+             schedule's holidays, {} to {})",
+            holiday_years().0,
+            holiday_years().1
         ),
         Desired::RolePolicy { role_name, .. } => format!(
             "{action} {} on role {role_name} (the schedules' calls, and an explicit Deny on ec2:StopInstances for \
@@ -210,14 +217,17 @@ pub async fn plan(config: &SdkConfig, request: &Request<'_>) -> Result<Plan, Col
         if let Some((schedule, _)) =
             rendered.iter().find(|(schedule, _)| schedule.installs_as == InstallMethod::MaintenanceWindow)
         {
-            let installed = read_runbook(&ssm).await?;
+            let installed = read_runbook(&ssm, super::runbook::NAME).await?;
             let calls = document_calls(&runbook, installed.as_deref());
             if !calls.is_empty() {
                 plan.changes.push(Change {
                     schedule: schedule.name.clone(),
                     region: region.clone(),
                     action: Action::Stop,
-                    desired: Desired::Runbook { content: runbook.clone() },
+                    desired: Desired::Runbook {
+                        name: super::runbook::NAME.to_owned(),
+                        content: runbook.clone(),
+                    },
                     calls,
                 });
             }
@@ -259,6 +269,39 @@ pub async fn plan(config: &SdkConfig, request: &Request<'_>) -> Result<Plan, Col
                     ));
                 }
             }
+            let holidays = !schedule.schedule.stop_only && !schedule.schedule.holidays.is_empty();
+            if holidays && schedule.installs_as == InstallMethod::Scheduler {
+                plan.refusals.push(format!(
+                    "schedule {} has holidays ({}), which an EventBridge Scheduler schedule cannot skip (it calls \
+                     StartInstances at every cron time): install it as maintenance windows (installs-as = \
+                     \"maintenance-window\"), whose start runbook skips them, or run `guardline schedule run` from \
+                     cron",
+                    schedule.name,
+                    schedule.schedule.holidays.label()
+                ));
+            }
+            let start_document = if holidays && schedule.installs_as == InstallMethod::MaintenanceWindow {
+                let name = super::runbook::start_name(&schedule.name);
+                let (from, to) = holiday_years();
+                let content = super::runbook::start_content(
+                    &schedule.schedule.holiday_spans(from, to),
+                    &schedule.schedule.holidays.label(),
+                    &timezone,
+                );
+                let calls = document_calls(&content, read_runbook(&ssm, &name).await?.as_deref());
+                if !calls.is_empty() {
+                    plan.changes.push(Change {
+                        schedule: schedule.name.clone(),
+                        region: region.clone(),
+                        action: Action::Start,
+                        desired: Desired::Runbook { name: name.clone(), content },
+                        calls,
+                    });
+                }
+                name
+            } else {
+                START_DOCUMENT.to_owned()
+            };
             for &action in actions {
                 let name = resource_name(&schedule.name, action);
                 let expression = match action {
@@ -283,8 +326,8 @@ pub async fn plan(config: &SdkConfig, request: &Request<'_>) -> Result<Plan, Col
                             timezone: timezone.clone(),
                             selector: schedule.select.clone(),
                             document: match action {
-                                Action::Stop => STOP_DOCUMENT,
-                                Action::Start => START_DOCUMENT,
+                                Action::Stop => STOP_DOCUMENT.to_owned(),
+                                Action::Start => start_document.clone(),
                             },
                             role_arn: request.role_arn.clone(),
                         };
@@ -342,8 +385,14 @@ pub async fn plan(config: &SdkConfig, request: &Request<'_>) -> Result<Plan, Col
 }
 
 /// The stop runbook's content as installed in the region (its default version), `None` when it is missing.
-async fn read_runbook(ssm: &aws_sdk_ssm::Client) -> Result<Option<String>, CollectError> {
-    match call("ssm:GetDocument", ssm.get_document().name(super::runbook::NAME).send()).await {
+/// The years whose holidays a start runbook carries: this one (UTC) and the next ones.
+fn holiday_years() -> (i16, i16) {
+    let year = jiff::Timestamp::now().to_zoned_datetime(jiff::tz::TimeZone::UTC).year();
+    (year, year + super::runbook::HOLIDAY_YEARS - 1)
+}
+
+async fn read_runbook(ssm: &aws_sdk_ssm::Client, name: &str) -> Result<Option<String>, CollectError> {
+    match call("ssm:GetDocument", ssm.get_document().name(name).send()).await {
         Ok(document) => Ok(document.content().map(str::to_owned)),
         Err(error) if error.code.as_deref() == Some("InvalidDocument") => Ok(None),
         Err(error) => Err(error),
@@ -562,11 +611,11 @@ pub async fn apply(
                     done(change, step);
                 }
             }
-            Desired::Runbook { content } => {
+            Desired::Runbook { name, content } => {
                 let ssm = aws_sdk_ssm::Client::new(&config);
                 let mut version: Option<String> = None;
                 for step in &change.calls {
-                    apply_runbook_call(&ssm, content, step, &mut version).await?;
+                    apply_runbook_call(&ssm, name, content, step, &mut version).await?;
                     done(change, step);
                 }
             }
@@ -592,12 +641,12 @@ pub async fn apply(
 
 async fn apply_runbook_call(
     ssm: &aws_sdk_ssm::Client,
+    name: &str,
     content: &str,
     step: &Call,
     version: &mut Option<String>,
 ) -> Result<(), CollectError> {
     let action = step.action();
-    let name = super::runbook::NAME;
     match step {
         Call::CreateDocument => {
             call(
@@ -736,7 +785,7 @@ async fn apply_window_call(
                 ssm.register_task_with_maintenance_window()
                     .window_id(window_id)
                     .targets(Target::builder().key("WindowTargetIds").values(target_id).build())
-                    .task_arn(window.document)
+                    .task_arn(&window.document)
                     .task_type(MaintenanceWindowTaskType::Automation)
                     .task_invocation_parameters(task_parameters(window))
                     .set_service_role_arn(window.role_arn.clone())
@@ -756,7 +805,7 @@ async fn apply_window_call(
                     .window_id(window_id)
                     .window_task_id(task_id)
                     .targets(Target::builder().key("WindowTargetIds").values(target_id).build())
-                    .task_arn(window.document)
+                    .task_arn(&window.document)
                     .task_invocation_parameters(task_parameters(window))
                     .set_service_role_arn(window.role_arn.clone())
                     .priority(1)

@@ -52,8 +52,9 @@ pub struct DesiredWindow {
     pub timezone: String,
     /// The target: `tag:<key>` = values.
     pub selector: TagMatch,
-    /// [`STOP_DOCUMENT`] or [`START_DOCUMENT`].
-    pub document: &'static str,
+    /// [`STOP_DOCUMENT`], [`START_DOCUMENT`], or a schedule's start runbook
+    /// ([`super::runbook::start_name`]) when it has holidays.
+    pub document: String,
     /// The task's service role (also the Automation's `AutomationAssumeRole`), if given.
     pub role_arn: Option<String>,
 }
@@ -303,7 +304,7 @@ mod tests {
             expression: "cron(0 19 ? * MON-FRI *)".into(),
             timezone: "Asia/Tokyo".into(),
             selector: TagMatch { key: "Environment".into(), values: vec!["dev".into(), "stg".into()] },
-            document: STOP_DOCUMENT,
+            document: STOP_DOCUMENT.to_owned(),
             role_arn: None,
         }
     }

@@ -9,6 +9,10 @@ trimmed and case-folded, `*` any run of characters. Guardline's tests run this f
 An instance held by its owner (`guardline:hold-until` in the future, at most 31 days away, and
 `guardline:hold-owner` set) is left running too; the hold rule is Guardline's (guardline-config's hold.rs),
 tested on the same cases.
+
+`start_handler` is the start runbook of a schedule with a holiday calendar
+(Guardline-StartEC2InstanceUnlessHoliday-<schedule>): it starts the instance unless the automation runs on
+one of the schedule's holidays, which the document carries as UTC instants (cron has no calendar).
 """
 
 import re
@@ -93,6 +97,31 @@ def stop_unless_production(ec2, events, now=None):
         return {"Result": "skipped", "Reason": "not running (%s)" % state}
     ec2.stop_instances(InstanceIds=[instance_id])
     return {"Result": "stopped", "Reason": "hold ignored: " + why if held is False else ""}
+
+
+def start_unless_holiday(ec2, events, now=None):
+    """Starts the instance unless `now` is inside one of the schedule's holidays (local midnight to
+    midnight, given as UTC instants) or it is not stopped."""
+    now = now or datetime.now(timezone.utc)
+    for holiday in events.get("Holidays", []):
+        start = datetime.fromisoformat(holiday["Start"].replace("Z", "+00:00"))
+        end = datetime.fromisoformat(holiday["End"].replace("Z", "+00:00"))
+        if start <= now < end:
+            return {"Result": "skipped",
+                    "Reason": "%s is a holiday of the calendar %s" % (holiday["Date"], events.get("Calendar", ""))}
+    instance_id = events["InstanceId"]
+    reservations = ec2.describe_instances(InstanceIds=[instance_id])["Reservations"]
+    state = reservations[0]["Instances"][0]["State"]["Name"]
+    if state not in ("stopped", "stopping"):
+        return {"Result": "skipped", "Reason": "not stopped (%s)" % state}
+    ec2.start_instances(InstanceIds=[instance_id])
+    return {"Result": "started", "Reason": ""}
+
+
+def start_handler(events, context):
+    import boto3
+
+    return start_unless_holiday(boto3.client("ec2"), events)
 
 
 def handler(events, context):

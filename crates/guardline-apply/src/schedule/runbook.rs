@@ -11,6 +11,74 @@ use guardline_config::ProductionTag;
 /// The document's name (SCHED-001/002 count it as a stop document: it contains `StopEC2Instance`).
 pub const NAME: &str = "Guardline-StopEC2InstanceUnlessProduction";
 
+/// The start runbook of a schedule with a holiday calendar is `START_PREFIX` + the schedule's name: it starts
+/// the instance unless the automation runs on one of the schedule's holidays (cron has no calendar).
+pub const START_PREFIX: &str = "Guardline-StartEC2InstanceUnlessHoliday-";
+
+/// The start runbook's name for `schedule`.
+pub fn start_name(schedule: &str) -> String {
+    format!("{START_PREFIX}{schedule}")
+}
+
+/// The years whose holidays an installed start runbook carries, from `year`: this one and the next two
+/// (`schedule apply` in a later year moves them on, and the plan shows the update).
+pub const HOLIDAY_YEARS: i16 = 3;
+
+/// The start runbook's content for a schedule whose holidays are `spans` (each local date with the
+/// instants it begins and ends, as [`guardline_schedule::Schedule::holiday_spans`] gives them) of the
+/// calendars `calendar` (`jp, company`), in time zone `zone`.
+pub fn start_content(
+    spans: &[(jiff::civil::Date, jiff::Timestamp, jiff::Timestamp)],
+    calendar: &str,
+    zone: &str,
+) -> String {
+    let holidays: Vec<serde_json::Value> = spans
+        .iter()
+        .map(|(date, start, end)| {
+            serde_json::json!({ "Date": date.to_string(), "Start": start.to_string(), "End": end.to_string() })
+        })
+        .collect();
+    let document = serde_json::json!({
+        "schemaVersion": "0.3",
+        "description": format!("Guardline off-hours start: starts the EC2 instance unless the automation runs on a \
+                                holiday of the calendar {calendar} ({zone}) (guardline schedule apply)."),
+        "assumeRole": "{{ AutomationAssumeRole }}",
+        "parameters": {
+            "InstanceId": {
+                "type": "String",
+                "description": "The instance to start.",
+                "allowedPattern": "^i-[a-z0-9]{8,17}$",
+            },
+            "AutomationAssumeRole": {
+                "type": "String",
+                "description": "The role the automation runs as (guardline schedule apply --task-role-arn).",
+                "default": "",
+            },
+        },
+        "mainSteps": [{
+            "name": "StartUnlessHoliday",
+            "action": "aws:executeScript",
+            "isEnd": true,
+            "inputs": {
+                "Runtime": "python3.11",
+                "Handler": "start_handler",
+                "Script": SCRIPT,
+                "InputPayload": {
+                    "InstanceId": "{{ InstanceId }}",
+                    "Calendar": calendar,
+                    "Holidays": holidays,
+                },
+            },
+            "outputs": [
+                { "Name": "Result", "Selector": "$.Payload.Result", "Type": "String" },
+                { "Name": "Reason", "Selector": "$.Payload.Reason", "Type": "String" },
+            ],
+        }],
+        "outputs": ["StartUnlessHoliday.Result", "StartUnlessHoliday.Reason"],
+    });
+    serde_json::to_string_pretty(&document).expect("a JSON value serialises")
+}
+
 /// The step's Python source.
 pub const SCRIPT: &str = include_str!("runbook.py");
 
@@ -178,5 +246,71 @@ print(json.dumps(results))
         assert!(same_content(&compact, &desired));
         let other = ProductionTag { keys: vec!["Tier".into()], values: vec!["prod".into()] };
         assert!(!same_content(&content(&other), &desired));
+    }
+
+    /// The start runbook's own script, on the spans a New York schedule's holidays give: inside a holiday
+    /// (from local midnight, DST included) nothing is started; just outside it a stopped instance is;
+    /// a running one is left alone.
+    #[test]
+    fn the_start_runbook_skips_its_holidays_and_starts_otherwise() {
+        let schedule = guardline_schedule::Schedule::new(
+            "us",
+            guardline_schedule::Window::parse("weekdays 09:00-18:00").unwrap(),
+        )
+        .with_time_zone("America/New_York")
+        .unwrap()
+        .holidays(guardline_schedule::Calendar::builtin(guardline_schedule::Builtin::UnitedStates));
+        let document: serde_json::Value = serde_json::from_str(&start_content(
+            &schedule.holiday_spans(2026, 2026),
+            "us",
+            "America/New_York",
+        ))
+        .unwrap();
+        let step = &document["mainSteps"][0];
+        assert_eq!(step["inputs"]["Handler"], "start_handler");
+        let dir = std::env::temp_dir().join(format!("guardline-start-runbook-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("runbook.py"), step["inputs"]["Script"].as_str().unwrap()).unwrap();
+        std::fs::write(dir.join("payload.json"), step["inputs"]["InputPayload"].to_string()).unwrap();
+        let driver = r#"
+import json, sys
+from datetime import datetime
+sys.path.insert(0, sys.argv[1])
+import runbook
+
+payload = json.load(open(sys.argv[1] + "/payload.json"))
+
+class FakeEc2:
+    def __init__(self, state):
+        self.state, self.started = state, []
+    def describe_instances(self, InstanceIds):
+        return {"Reservations": [{"Instances": [{"InstanceId": InstanceIds[0], "State": {"Name": self.state}}]}]}
+    def start_instances(self, InstanceIds):
+        self.started += InstanceIds
+
+results = []
+for now, state in [("2026-11-26T14:00:00Z", "stopped"),  # Thanksgiving, 09:00 in New York
+                   ("2026-11-26T05:00:00Z", "stopped"),  # its first instant (midnight EST)
+                   ("2026-11-27T14:00:00Z", "stopped"),  # the day after
+                   ("2026-11-27T14:00:00Z", "running")]:
+    ec2 = FakeEc2(state)
+    at = datetime.fromisoformat(now.replace("Z", "+00:00"))
+    answer = runbook.start_unless_holiday(ec2, dict(payload, InstanceId="i-0123456789abcdef0"), now=at)
+    results.append([bool(ec2.started), answer["Result"], answer["Reason"]])
+print(json.dumps(results))
+"#;
+        let output = Command::new("python3").arg("-c").arg(driver).arg(&dir).output().expect("python3 runs");
+        std::fs::remove_dir_all(&dir).ok();
+        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+        let results: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+        assert_eq!(
+            results,
+            serde_json::json!([
+                [false, "skipped", "2026-11-26 is a holiday of the calendar us"],
+                [false, "skipped", "2026-11-26 is a holiday of the calendar us"],
+                [true, "started", ""],
+                [false, "skipped", "not stopped (running)"],
+            ])
+        );
     }
 }

@@ -124,10 +124,11 @@ fn describe_schedule(schedule: &ScheduleConfig, lang: &str) -> String {
             tr!(lang, "EventBridge Scheduler schedules", "EventBridge Scheduler のスケジュール")
         }
     };
-    let holidays = if schedule.schedule.skip_japanese_holidays {
-        tr!(lang, ", no start on Japanese holidays", "、日本の祝日は起動しない")
-    } else {
+    let holidays = if schedule.schedule.holidays.is_empty() {
         String::new()
+    } else {
+        let calendar = schedule.schedule.holidays.label();
+        tr!(lang, ", no start on holidays ({calendar})", "、祝日 ({calendar}) は起動しない")
     };
     let (name, line, window) = (&schedule.name, schedule.line, &schedule.schedule.window);
     if schedule.schedule.stop_only {
@@ -364,15 +365,21 @@ fn print_plan(setup: &Setup, plan: &Plan, live: &LiveAccount, production: &Produ
             };
             println!("{line}");
         }
-        if schedule.schedule.skip_japanese_holidays && !schedule.schedule.stop_only {
+        if !schedule.schedule.holidays.is_empty()
+            && !schedule.schedule.stop_only
+            && schedule.installs_as == InstallMethod::MaintenanceWindow
+        {
+            let calendar = schedule.schedule.holidays.label();
+            let first = jiff::Timestamp::now().to_zoned_datetime(jiff::tz::TimeZone::UTC).year();
+            let last = first + guardline_apply::schedule::runbook::HOLIDAY_YEARS - 1;
             println!(
                 "{}",
                 tr!(
                     lang,
-                    "  note: cron has no holiday calendar, so the installed schedule also starts instances on \
-                     Japanese holidays; only `guardline schedule run` (from cron) skips them",
-                    "  注意: cron には祝日の暦がないため、インストールしたスケジュールは日本の祝日にもインスタンスを\
-                     起動します。祝日を飛ばすのは(cron から実行する)`guardline schedule run` だけです"
+                    "  note: cron has no holiday calendar, so the start runs the schedule's own runbook, which skips \
+                     the holidays of {calendar} from {first} to {last}; apply again next year to carry the later ones",
+                    "  注意: cron には祝日の暦がないため、起動はこのスケジュール専用のランブックで行い、{first} 年から \
+                     {last} 年までの {calendar} の祝日を飛ばします。翌年にもう一度 apply すると先の祝日が入ります"
                 )
             );
         }

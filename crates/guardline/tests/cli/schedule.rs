@@ -78,7 +78,6 @@ id = "{pin_id}"
 [schedules.dev-hours]
 window = "{window}"
 time-zone = "Asia/Tokyo"
-skip-japanese-holidays = true
 select = {{ key = "Environment", values = {values} }}
 installs-as = "{installs_as}"
 "#
@@ -189,7 +188,6 @@ async fn plan_lists_the_calls_and_changes_nothing() {
         assert!(out.contains(&line), "missing {line:?} in\n{out}");
     }
     assert!(out.contains("7 call(s) planned. Nothing was changed"), "{out}");
-    assert!(out.contains("also starts instances on Japanese holidays"), "{out}");
     assert!(windows(&account).await.is_empty(), "plan created something");
     // `apply` without --apply is the same plan.
     let run = cli(dir.path(), &account, &["schedule", "apply"]).await;
@@ -448,6 +446,94 @@ async fn apply_is_refused_when_the_selector_matches_a_production_instance() {
     assert!(windows(&account).await.is_empty());
 }
 
+/// A schedule with holiday calendars (the built-in US federal holidays and a company closure): installed as
+/// maintenance windows, its start runs the schedule's own runbook, which carries the holidays of this year
+/// and the next two as UTC spans in the schedule's zone; the runbook's script is the one tested in
+/// guardline-apply. A Scheduler install cannot skip holidays and is refused before anything is written.
+#[tokio::test(flavor = "multi_thread")]
+async fn holidays_install_a_start_runbook_that_skips_them_and_refuse_a_scheduler_install() {
+    let account = guardline_testkit::shared().account().await;
+    instance(&account, &[("Environment", "dev"), ("Name", "web-dev")]).await;
+    let with_holidays = |installs_as: &str| {
+        config(&account.id, None, installs_as).replace(
+            "time-zone = \"Asia/Tokyo\"",
+            "time-zone = \"America/New_York\"\nholidays = [\"us\", \"company\"]",
+        ) + "\n[calendars.company]\ndates = [\"2026-12-28\", \"2027-12-27\"]\n"
+    };
+    let dir = workdir(&with_holidays("maintenance-window"));
+    let plan = cli(dir.path(), &account, &["schedule", "plan"]).await;
+    assert_eq!(plan.code, 0, "{}\n{}", plan.stdout, plan.stderr);
+    let start_runbook = "Guardline-StartEC2InstanceUnlessHoliday-dev-hours";
+    for line in [
+        format!(
+            "ssm:CreateDocument {start_runbook} (Automation runbook: starts the instance unless the window runs on one of the schedule's holidays"
+        ),
+        format!("AUTOMATION task guardline-dev-hours-start running {start_runbook}"),
+        "no start on holidays (us, company)".to_owned(),
+        "skips the holidays of us, company".to_owned(),
+    ] {
+        assert!(plan.stdout.contains(&line), "missing {line:?} in\n{}", plan.stdout);
+    }
+    let apply = cli(dir.path(), &account, &["schedule", "apply", "--apply", "--yes"]).await;
+    assert_eq!(apply.code, 0, "{}\n{}", apply.stdout, apply.stderr);
+
+    let ssm = aws_sdk_ssm::Client::new(&account.in_region(REGION));
+    let document = ssm.get_document().name(start_runbook).send().await.unwrap();
+    let content: serde_json::Value = serde_json::from_str(document.content().unwrap()).unwrap();
+    let step = &content["mainSteps"][0];
+    assert_eq!(step["inputs"]["Handler"], "start_handler");
+    let holidays = step["inputs"]["InputPayload"]["Holidays"].as_array().unwrap();
+    let year = jiff::Timestamp::now().to_zoned_datetime(jiff::tz::TimeZone::UTC).year();
+    let calendar = guardline_schedule::Calendar::builtin(guardline_schedule::Builtin::UnitedStates);
+    let thanksgiving =
+        calendar.between(jiff::civil::date(year, 11, 20), jiff::civil::date(year, 11, 30)).pop().unwrap();
+    let listed = |date: &str| holidays.iter().find(|holiday| holiday["Date"] == date).cloned();
+    let expected = jiff::civil::date(thanksgiving.year(), thanksgiving.month(), thanksgiving.day());
+    let entry = listed(&expected.to_string()).unwrap_or_else(|| panic!("{expected} missing: {holidays:?}"));
+    let midnight = expected.to_datetime(jiff::civil::Time::midnight()).in_tz("America/New_York").unwrap();
+    assert_eq!(entry["Start"], midnight.timestamp().to_string(), "local midnight, as a UTC instant");
+    assert!(listed("2027-12-27").is_some(), "the company's closure: {holidays:?}");
+    let last = holidays.last().unwrap()["Date"].as_str().unwrap().to_owned();
+    assert!(last.starts_with(&(year + 2).to_string()), "three years of holidays: {last}");
+
+    let installed = windows(&account).await;
+    let (_, start_window) = installed.iter().find(|(name, _)| name == "guardline-dev-hours-start").unwrap();
+    let tasks = ssm.describe_maintenance_window_tasks().window_id(start_window).send().await.unwrap();
+    assert_eq!(tasks.tasks()[0].task_arn(), Some(start_runbook));
+    // Applied once: the next plan is empty.
+    let again = cli(dir.path(), &account, &["schedule", "plan"]).await;
+    assert!(
+        again.stdout.contains("0 call(s) planned") || again.stdout.contains("Nothing to do"),
+        "{}",
+        again.stdout
+    );
+
+    let other = guardline_testkit::shared().account().await;
+    instance(&other, &[("Environment", "dev")]).await;
+    let dir = workdir(&with_holidays("scheduler").replace(&account.id, &other.id));
+    let refused = cli(
+        dir.path(),
+        &other,
+        &[
+            "schedule",
+            "apply",
+            "--apply",
+            "--yes",
+            "--task-role-arn",
+            &format!("arn:aws:iam::{}:role/guardline-scheduler", other.id),
+        ],
+    )
+    .await;
+    assert_eq!(refused.code, 2, "{}", refused.stdout);
+    assert!(
+        refused
+            .stderr
+            .contains("has holidays (us, company), which an EventBridge Scheduler schedule cannot skip"),
+        "{}",
+        refused.stderr
+    );
+}
+
 /// `config` whose schedule is a daily cron pair making `action` due now (for a run every 15 minutes): the
 /// other transition 10 minutes ago, this one 2 minutes ago, in Tokyo; without the holiday rule. A real `run`
 /// acts now, never at `--at`.
@@ -461,12 +547,10 @@ fn due_now(pin_id: &str, action: &str) -> String {
         "stop" => (cron(2), cron(10)),
         _ => (cron(10), cron(2)),
     };
-    config(pin_id, None, "maintenance-window")
-        .replace(
-            r#"window = "weekdays 09:00-19:00""#,
-            &format!("stop-cron = \"{stop}\"\nstart-cron = \"{start}\""),
-        )
-        .replace("skip-japanese-holidays = true", "skip-japanese-holidays = false")
+    config(pin_id, None, "maintenance-window").replace(
+        r#"window = "weekdays 09:00-19:00""#,
+        &format!("stop-cron = \"{stop}\"\nstart-cron = \"{start}\""),
+    )
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -514,8 +598,9 @@ async fn run_stops_and_starts_non_production_instances_only() {
     assert_eq!(state(&account, &other).await, "running");
 
     // Mid-evening, nothing is due; 2026-11-23 is Labour Thanksgiving Day (a Monday): no start.
-    std::fs::write(dir.path().join("guardline.toml"), config(&account.id, None, "maintenance-window"))
-        .unwrap();
+    let japanese_holidays = config(&account.id, None, "maintenance-window")
+        .replace("select = {", "holidays = [\"jp\"]\nselect = {");
+    std::fs::write(dir.path().join("guardline.toml"), japanese_holidays).unwrap();
     let run = cli(dir.path(), &account, &["schedule", "run", "--at", "2026-12-01T21:00", "--dry-run"]).await;
     assert!(run.stdout.contains("nothing is due (next stop"), "{}", run.stdout);
     let run = cli(dir.path(), &account, &["schedule", "run", "--at", "2026-11-23T09:00", "--dry-run"]).await;
@@ -745,7 +830,7 @@ async fn a_stop_only_schedule_installs_and_runs_its_stop_alone() {
     let account = guardline_testkit::shared().account().await;
     let dev = instance(&account, &[("Environment", "dev"), ("Name", "web-dev")]).await;
     let both_ways = config(&account.id, None, "maintenance-window");
-    let stop_only = both_ways.replace("skip-japanese-holidays = true\n", "stop-only = true\n");
+    let stop_only = both_ways.replace("select = {", "stop-only = true\nselect = {");
     let dir = workdir(&stop_only);
 
     let plan = cli(dir.path(), &account, &["schedule", "plan"]).await;
@@ -788,8 +873,7 @@ async fn a_stop_only_schedule_installs_and_runs_its_stop_alone() {
     assert_eq!(run.code, 0, "{}", run.stderr);
     std::fs::write(
         dir.path().join("guardline.toml"),
-        config(&other.id, None, "maintenance-window")
-            .replace("skip-japanese-holidays = true\n", "stop-only = true\n"),
+        config(&other.id, None, "maintenance-window").replace("select = {", "stop-only = true\nselect = {"),
     )
     .unwrap();
     let run = cli(dir.path(), &other, &["schedule", "apply", "--apply", "--yes"]).await;
