@@ -769,8 +769,9 @@ pub struct SchedulePlanArgs {
     #[arg(long, value_name = "ID", help_heading = "Safety")]
     pub account_id: Option<String>,
     /// Also write the plan to this file for review (account, regions, every call, the selected instances,
-    /// version, time, content hash); `schedule apply --apply-plan FILE --apply` makes exactly those calls.
-    #[arg(long, value_name = "FILE", help_heading = "Safety", conflicts_with = "org")]
+    /// version, time, content hash; with --org, each account's); `schedule apply --apply-plan FILE --apply`
+    /// makes exactly those calls.
+    #[arg(long, value_name = "FILE", help_heading = "Safety")]
     pub plan_out: Option<PathBuf>,
     /// `--org`: plan (with `schedule apply --apply`, install) every schedule in each selected account it
     /// names (`accounts = [...]`), through the member role; each member pinned by the organisation's listing.
@@ -796,11 +797,12 @@ pub struct ScheduleApplyArgs {
     /// Re-read the account and make exactly the calls of this reviewed plan (from `schedule plan
     /// --plan-out`); without --apply, only check that it still applies. Its schedule, role and regions are
     /// the plan's. Refused for another account, an altered or expired plan, or calls the live state no longer
-    /// calls for as planned.
+    /// calls for as planned. With --org, a plan made with --org: every account's calls, from the same
+    /// management account.
     #[arg(
         long,
         value_name = "FILE",
-        conflicts_with_all = ["schedule", "task_role_arn", "region", "regions", "org"],
+        conflicts_with_all = ["schedule", "task_role_arn", "task_role_name", "region", "regions"],
         help_heading = "Safety"
     )]
     pub apply_plan: Option<PathBuf>,

@@ -36,7 +36,8 @@ pub fn run(args: ScheduleArgs) -> anyhow::Result<bool> {
     match args.command {
         ScheduleCommand::Plan(args) if args.org.org => {
             let write = WriteArgs { apply: false, yes: false, account_id: args.account_id };
-            plan_or_apply_org(&args.common, &args.org, args.task_role_name.as_deref(), &write, lang)
+            let saving = Saving { plan_out: args.plan_out, reviewed: None };
+            plan_or_apply_org(args.common, &args.org, args.task_role_name, &write, saving, lang)
         }
         ScheduleCommand::Plan(args) => plan_or_apply(
             args.common,
@@ -46,7 +47,12 @@ pub fn run(args: ScheduleArgs) -> anyhow::Result<bool> {
             lang,
         ),
         ScheduleCommand::Apply(args) if args.org.org => {
-            plan_or_apply_org(&args.common, &args.org, args.task_role_name.as_deref(), &args.write, lang)
+            let reviewed = match args.apply_plan {
+                Some(path) => Some((SavedPlan::read(&path, ORG_PLAN_KIND, args.max_plan_age)?, path)),
+                None => None,
+            };
+            let saving = Saving { plan_out: None, reviewed };
+            plan_or_apply_org(args.common, &args.org, args.task_role_name, &args.write, saving, lang)
         }
         ScheduleCommand::Apply(ScheduleApplyArgs {
             common,
@@ -311,10 +317,16 @@ fn plan_body(plan: &Plan, schedule: Option<&str>, role_arn: Option<&str>) -> ser
 /// Refuses, naming each difference, unless the fresh plan makes exactly the reviewed calls and selects the
 /// reviewed instances.
 fn check_reviewed(reviewed: &SavedPlan, fresh: &serde_json::Value) -> anyhow::Result<()> {
+    refuse_drift(&drift(&reviewed.body, fresh))
+}
+
+/// The differences between a reviewed plan body and a fresh one: calls or selections one has and the
+/// other has not.
+fn drift(reviewed: &serde_json::Value, fresh: &serde_json::Value) -> Vec<String> {
     let mut drifted = Vec::new();
     for part in ["changes", "selections"] {
         let empty = Vec::new();
-        let saved = reviewed.body[part].as_array().unwrap_or(&empty);
+        let saved = reviewed[part].as_array().unwrap_or(&empty);
         let now = fresh[part].as_array().unwrap_or(&empty);
         for item in saved.iter().filter(|item| !now.contains(item)) {
             drifted.push(format!("reviewed {part} no longer planned: {item}"));
@@ -323,6 +335,10 @@ fn check_reviewed(reviewed: &SavedPlan, fresh: &serde_json::Value) -> anyhow::Re
             drifted.push(format!("the live state now calls for {part} not reviewed: {item}"));
         }
     }
+    drifted
+}
+
+fn refuse_drift(drifted: &[String]) -> anyhow::Result<()> {
     if !drifted.is_empty() {
         anyhow::bail!(
             "refused, nothing was changed: the account changed since the plan was made:\n{}\nMake and review a \
@@ -1175,13 +1191,77 @@ impl AccountInstall {
 /// account; with `--apply`, installed account by account after one confirmation. Any refused pin or any
 /// refusal of a plan (a production instance a tag target would reach) refuses the whole apply; an account
 /// that cannot be reached is listed with the reason and fails the command, the others applied.
-fn plan_or_apply_org(
-    common: &ScheduleCommon,
-    targets: &crate::args::OrgTargetArgs,
+/// A saved `schedule plan --org` plan's own part: the `--schedule` and `--task-role-name` it was made with,
+/// and each reached account's plan ([`plan_body`]) by ID.
+fn org_plan_body(
+    accounts: &[AccountInstall],
+    schedule: Option<&str>,
     role_name: Option<&str>,
+) -> serde_json::Value {
+    let planned: Vec<serde_json::Value> = accounts
+        .iter()
+        .filter_map(|install| {
+            let Some(Ok(plan)) = &install.plan else { return None };
+            Some(serde_json::json!({
+                "account_id": install.account.id,
+                "name": install.account.name,
+                "plan": plan_body(plan, schedule, None),
+            }))
+        })
+        .collect();
+    serde_json::json!({"schedule": schedule, "role_name": role_name, "accounts": planned})
+}
+
+/// The differences between a reviewed organisation plan and a fresh one, account by account: an account
+/// the review planned and the organisation no longer does (or the other way round, with calls), and every
+/// call or selection that changed within one.
+fn org_drift(reviewed: &serde_json::Value, fresh: &serde_json::Value) -> Vec<String> {
+    let empty = Vec::new();
+    let reviewed = reviewed["accounts"].as_array().unwrap_or(&empty);
+    let fresh = fresh["accounts"].as_array().unwrap_or(&empty);
+    let find = |accounts: &[serde_json::Value], id: &serde_json::Value| {
+        accounts.iter().find(|entry| entry["account_id"] == *id).map(|entry| entry["plan"].clone())
+    };
+    let mut drifted = Vec::new();
+    for entry in reviewed {
+        let id = &entry["account_id"];
+        match find(fresh, id) {
+            Some(now) => {
+                let label = id.as_str().unwrap_or_default();
+                drifted
+                    .extend(drift(&entry["plan"], &now).into_iter().map(|line| format!("{label}: {line}")));
+            }
+            None => drifted
+                .push(format!("reviewed account {id} is not planned now (not selected or not reached)")),
+        }
+    }
+    for entry in fresh {
+        let calls = entry["plan"]["changes"].as_array().is_some_and(|changes| !changes.is_empty());
+        if calls && find(reviewed, &entry["account_id"]).is_none() {
+            drifted.push(format!("account {} now calls for calls not reviewed", entry["account_id"]));
+        }
+    }
+    drifted
+}
+
+/// The kind of a saved `schedule plan --org` plan.
+const ORG_PLAN_KIND: &str = "schedule-org";
+
+fn plan_or_apply_org(
+    mut common: ScheduleCommon,
+    targets: &crate::args::OrgTargetArgs,
+    mut role_name: Option<String>,
     write: &WriteArgs,
+    saving: Saving,
     lang: &str,
 ) -> anyhow::Result<bool> {
+    // A reviewed plan is re-planned with its own schedule, role name and regions.
+    if let Some((reviewed, _)) = &saving.reviewed {
+        common.schedule = reviewed.body["schedule"].as_str().map(str::to_owned);
+        role_name = reviewed.body["role_name"].as_str().map(str::to_owned);
+        common.aws.regions = reviewed.regions.clone();
+    }
+    let (common, role_name) = (&common, role_name.as_deref());
     let setup = setup(common)?;
     let config = &setup.config;
     let mut options = collect_options(&common.aws, config);
@@ -1191,6 +1271,9 @@ fn plan_or_apply_org(
         let organisation = super::org_targets::Organisation::connect(&common.aws, config, targets, &options).await?;
         let hub = write_guard::identify(&organisation.hub).await?;
         println!("{}", tr!(lang, "Organisation managed from {hub}", "組織の管理元: {hub}"));
+        if let Some((reviewed, _)) = &saving.reviewed {
+            reviewed.check_account(&hub)?;
+        }
         let mut accounts = Vec::new();
         for account in scheduled_accounts(&setup, &organisation.selected) {
             let reached = organisation.reach(&account).await;
@@ -1257,6 +1340,37 @@ fn plan_or_apply_org(
         }
         let count: usize = accounts.iter().map(AccountInstall::calls).sum();
         let with_calls = accounts.iter().filter(|install| install.calls() > 0).count();
+        let body = org_plan_body(&accounts, common.schedule.as_deref(), role_name);
+        if let Some((reviewed, path)) = &saving.reviewed {
+            refuse_drift(&org_drift(&reviewed.body, &body))?;
+            let (path, made) = (path.display(), reviewed.created_at.strftime("%Y-%m-%d %H:%M:%S UTC"));
+            println!(
+                "{}",
+                tr!(
+                    lang,
+                    "\nThe reviewed plan {path} (made {made}) still applies: in every account its calls are what the \
+                     live state calls for now.",
+                    "\nレビュー済みのプラン {path}({made} に作成)はまだ適用できます: どのアカウントでも、その呼び出しは\
+                     現在の状態が必要とするものです。"
+                )
+            );
+        }
+        if let Some(path) = &saving.plan_out {
+            if refusals.is_empty() && unreached == 0 {
+                SavedPlan::new(ORG_PLAN_KIND, &hub, setup.regions.clone(), body).write(path)?;
+            } else {
+                let path = path.display();
+                println!(
+                    "{}",
+                    tr!(
+                        lang,
+                        "\nThe plan was not saved to {path}: applying it would be refused, or an account was not \
+                         reached.",
+                        "\nプランを {path} に保存しませんでした: 適用が拒否されるか、到達できないアカウントがあります。"
+                    )
+                );
+            }
+        }
         if !write.apply {
             println!(
                 "{}",

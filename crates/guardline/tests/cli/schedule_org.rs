@@ -213,3 +213,73 @@ async fn schedule_apply_org_installs_in_the_named_accounts_only() {
         status.stdout
     );
 }
+
+/// The saved-plan flow with --org: `plan --org --plan-out` writes every account's calls; `apply --org
+/// --apply-plan` makes exactly them; applied once, the same plan is refused (the live state no longer calls
+/// for its calls), and a single-account plan is not an organisation plan.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_reviewed_organisation_plan_applies_once_and_is_refused_after_drift() {
+    let server = guardline_testkit::shared();
+    let org = organisation(server, &[("sandbox-1", "Sandbox", &[]), ("sandbox-2", "Sandbox", &[])]).await;
+    let (first, second) = (member(server, &org, "sandbox-1").await, member(server, &org, "sandbox-2").await);
+    instance(&first, &[("Environment", "dev")]).await;
+    let dir = tempfile::tempdir().unwrap();
+    let env = moto_env(&server.endpoint, &org.management.credentials);
+    std::fs::write(
+        dir.path().join("guardline.toml"),
+        config(&org.management.id, r#"["ou:Root/Sandbox"]"#, ""),
+    )
+    .unwrap();
+    let saved = dir.path().join("org-plan.json");
+    let saved_arg = saved.display().to_string();
+
+    let plan =
+        run(dir.path(), strings(&["schedule", "plan", "--org", "--plan-out", &saved_arg]), env.clone()).await;
+    assert_eq!(plan.code, 0, "{}\n{}", plan.stdout, plan.stderr);
+    let body: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&saved).unwrap()).unwrap();
+    assert_eq!(body["kind"], "guardline-schedule-org-plan", "{body}");
+    let accounts: Vec<&str> = body["plan"]["accounts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|entry| entry["account_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(accounts.len(), 2, "{body}");
+    assert!(accounts.contains(&org.members["sandbox-2"].as_str()));
+
+    let checked =
+        run(dir.path(), strings(&["schedule", "apply", "--org", "--apply-plan", &saved_arg]), env.clone())
+            .await;
+    assert_eq!(checked.code, 0, "{}", checked.stderr);
+    assert!(checked.stdout.contains("still applies"), "{}", checked.stdout);
+    assert!(windows_in(&first).await.is_empty(), "checking applies nothing");
+
+    let args = ["schedule", "apply", "--org", "--apply-plan", &saved_arg, "--apply", "--yes"];
+    let applied = run(dir.path(), strings(&args), env.clone()).await;
+    assert_eq!(applied.code, 0, "{}\n{}", applied.stdout, applied.stderr);
+    assert_eq!(windows_in(&first).await.len(), 2);
+    assert_eq!(windows_in(&second).await.len(), 2, "the schedule acts in every account of the OU");
+
+    let again = run(dir.path(), strings(&args), env.clone()).await;
+    assert_eq!(again.code, 2, "{}", again.stdout);
+    assert!(again.stderr.contains("refused, nothing was changed"), "{}", again.stderr);
+    assert!(again.stderr.contains("reviewed changes no longer planned"), "{}", again.stderr);
+
+    // A single-account plan is not an organisation plan.
+    let single = dir.path().join("single.json");
+    let made = run(
+        dir.path(),
+        strings(&["schedule", "plan", "--plan-out", &single.display().to_string()]),
+        env.clone(),
+    )
+    .await;
+    assert_eq!(made.code, 0, "{}", made.stderr);
+    let wrong = run(
+        dir.path(),
+        strings(&["schedule", "apply", "--org", "--apply-plan", &single.display().to_string()]),
+        env,
+    )
+    .await;
+    assert_eq!(wrong.code, 2, "{}", wrong.stdout);
+    assert!(wrong.stderr.contains("schedule-org"), "{}", wrong.stderr);
+}
