@@ -13,6 +13,8 @@ mod cost;
 mod crosscheck;
 /// `scan --demo`: the bundled demo report in every format and language.
 mod demo;
+/// The deploy/ manifests: validated (Kubernetes schemas, botocore) and their scripts run end to end.
+mod deploy;
 /// A fault-injecting proxy between the binary and moto (test-only).
 mod fault_proxy;
 /// The scan under injected faults (throttling, 5xx, dropped connections, a failing or hung service).

@@ -211,7 +211,7 @@ fn scorecard(report: &serde_json::Value) -> BTreeMap<String, serde_json::Value> 
 }
 
 /// Replaces each account's `collected_at` (the one thing two scans of unchanged accounts differ in).
-fn without_collection_times(text: &str) -> String {
+pub(crate) fn without_collection_times(text: &str) -> String {
     let mut value: serde_json::Value = serde_json::from_str(text).unwrap();
     for account in value["accounts"].as_array_mut().unwrap() {
         account["report"]["collected_at"] = serde_json::json!("[time]");
@@ -247,7 +247,7 @@ fn without_minutes(text: &str) -> String {
 
 /// Two reports are the same; when not, the first lines that differ (a whole report is too long to read in an
 /// assertion message).
-fn assert_same_report(actual: &str, expected: &str) {
+pub(crate) fn assert_same_report(actual: &str, expected: &str) {
     let differing: Vec<String> = actual
         .lines()
         .zip(expected.lines())
