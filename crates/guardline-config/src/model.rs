@@ -239,6 +239,23 @@ impl Default for Config {
 }
 
 impl Config {
+    /// Whether anything in the configuration (or `settings`, `[org]` with the command line's selectors)
+    /// chooses accounts by their Organizations tags: an `[[accounts]]` `tag`, a `tag:` selector of `[org]`, a
+    /// schedule or a watch route, or a route's `owners` (read from the owner tag). When nothing does, an
+    /// organisation-wide command need not read every account's tags.
+    pub fn account_tags_matter(&self, settings: &crate::org::OrgSettings) -> bool {
+        let by_tag = |selectors: &[crate::AccountSelector]| {
+            selectors.iter().any(|selector| matches!(selector, crate::AccountSelector::Tag { .. }))
+        };
+        self.accounts.iter().any(|entry| entry.tag.is_some())
+            || by_tag(&settings.include)
+            || by_tag(&settings.exclude)
+            || self.schedules.values().any(|schedule| by_tag(&schedule.accounts))
+            || self.watch.as_ref().is_some_and(|watch| {
+                watch.routes.iter().any(|route| by_tag(&route.accounts) || !route.owners.is_empty())
+            })
+    }
+
     /// The profile for an account, by ID first, then alias.
     pub fn profile_for(&self, account_id: &str, alias: Option<&str>) -> &Profile {
         self.profile_for_account(&crate::org::AccountFacts { id: account_id, alias, ..Default::default() })

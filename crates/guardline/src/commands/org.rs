@@ -351,7 +351,7 @@ fn switch_roles(args: &SwitchRolesArgs, lang: &str) -> anyhow::Result<bool> {
             );
         }
         // The same listing as `scan --org`; switch roles are for the active accounts, by name.
-        let mut accounts: Vec<OrgAccount> = guardline_collect::org::list_accounts(&sdk)
+        let mut accounts: Vec<OrgAccount> = guardline_collect::org::list_accounts(&sdk, false)
             .await
             .map_err(|error| anyhow::anyhow!("listing the organization's accounts: {error}"))?
             .into_iter()

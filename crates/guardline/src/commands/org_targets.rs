@@ -51,24 +51,49 @@ pub struct Reached {
 impl Organisation {
     /// The organisation as `targets` (`--org` and its selectors, over `config`'s `[org]`) selects it, listed
     /// with `aws`'s credentials: every organisation-wide command starts here.
+    /// The accounts' Organizations tags are read only when something in the configuration selects by them
+    /// ([`Config::account_tags_matter`]): one request per account saved otherwise.
     pub async fn connect(
         aws: &AwsArgs,
         config: &Config,
         targets: &OrgTargetArgs,
         options: &guardline_collect::CollectOptions,
     ) -> anyhow::Result<Organisation> {
-        let settings = settings(&config.org, targets, aws.external_id_env.as_deref())?;
-        let base = base_config(aws, options).await?;
-        Organisation::open(&base, settings).await
+        Organisation::connect_with(aws, config, targets, options, false).await
     }
 
-    /// Lists the organisation from `base` (the operator's credentials) and selects its accounts.
-    async fn open(base: &SdkConfig, settings: OrgSettings) -> anyhow::Result<Organisation> {
+    /// [`Organisation::connect`], reading every account's tags whatever the configuration selects by
+    /// (`watch --org` names each account's owner, from its owner tag).
+    pub async fn connect_reading_tags(
+        aws: &AwsArgs,
+        config: &Config,
+        targets: &OrgTargetArgs,
+        options: &guardline_collect::CollectOptions,
+    ) -> anyhow::Result<Organisation> {
+        Organisation::connect_with(aws, config, targets, options, true).await
+    }
+
+    async fn connect_with(
+        aws: &AwsArgs,
+        config: &Config,
+        targets: &OrgTargetArgs,
+        options: &guardline_collect::CollectOptions,
+        always_tags: bool,
+    ) -> anyhow::Result<Organisation> {
+        let settings = settings(&config.org, targets, aws.external_id_env.as_deref())?;
+        let base = base_config(aws, options).await?;
+        let with_tags = always_tags || config.account_tags_matter(&settings);
+        Organisation::open(&base, settings, with_tags).await
+    }
+
+    /// Lists the organisation from `base` (the operator's credentials) and selects its accounts; the
+    /// accounts' tags are read only `with_tags` (something selects by them).
+    async fn open(base: &SdkConfig, settings: OrgSettings, with_tags: bool) -> anyhow::Result<Organisation> {
         let access = access(&settings)?;
         let (hub, hub_account) = hub_config(base, &access)
             .await
             .map_err(|error| anyhow::anyhow!("could not reach the organisation's account: {error}"))?;
-        let accounts = list_accounts(&hub)
+        let accounts = list_accounts(&hub, with_tags)
             .await
             .map_err(|error| anyhow::anyhow!("could not list the organisation's accounts: {error}"))?;
         let selected: Vec<OrgAccount> =

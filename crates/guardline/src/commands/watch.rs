@@ -245,7 +245,8 @@ async fn organisation_directory(
     targets: &crate::args::OrgTargetArgs,
 ) -> anyhow::Result<Directory> {
     let options = super::collect_options(aws_args, config);
-    let organisation = super::org_targets::Organisation::connect(aws_args, config, targets, &options).await?;
+    let organisation =
+        super::org_targets::Organisation::connect_reading_tags(aws_args, config, targets, &options).await?;
     let organisation = &organisation;
     let concurrency = organisation.settings.account_concurrency.max(1);
     let members: Vec<(Member, Option<String>)> = futures::stream::iter(organisation.selected.clone())

@@ -702,3 +702,30 @@ async fn root_sessions_audit_member_roots_under_centralised_root_access() {
     let management = outcomes(&report, &org.management.id);
     assert!(management.iter().any(|found| found == "pass ORG-005"), "{management:?}");
 }
+
+/// An organisation's tags are read (one ListTagsForResource per account) only when something selects by
+/// them: with ListTagsForResource refused, a config without tag selectors scans every account, and one with
+/// a `tag:` selector fails on the refusal, naming it, rather than matching no tag.
+#[tokio::test(flavor = "multi_thread")]
+async fn account_tags_are_read_only_when_a_selector_uses_them() {
+    let server = guardline_testkit::shared();
+    let org = organisation(server, &[("web", "Workloads", &[("env", "prod")])]).await;
+    let answer = serde_json::json!({
+        "account_id": org.management.id, "region": "*", "service": "organizations",
+        "operation": "ListTagsForResource", "status": 400,
+        "body": {"__type": "AccessDeniedException", "Message": "You don't have permissions to access this resource."},
+        "reference": "https://docs.aws.amazon.com/organizations/latest/APIReference/API_ListTagsForResource.html"
+    });
+    server.control("/guardline-test/answers", "application/json", &answer.to_string());
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("guardline.toml"), "[scan]\nregions = [\"ap-northeast-1\"]\n").unwrap();
+    let env = moto_env(&server.endpoint, &org.management.credentials);
+    let untagged = run(dir.path(), args(&["--format", "json"]), env.clone()).await;
+    assert!(untagged.code == 0 || untagged.code == 1, "{}", untagged.stderr);
+    let report: serde_json::Value = serde_json::from_str(&untagged.stdout).unwrap();
+    assert_eq!(scorecard(&report).len(), 2, "both accounts scanned without their tags");
+
+    let by_tag = run(dir.path(), args(&["--format", "json", "--include", "tag:env=prod"]), env).await;
+    assert_eq!(by_tag.code, 2, "{}", by_tag.stdout);
+    assert!(by_tag.stderr.contains("ListTagsForResource"), "{}", by_tag.stderr);
+}
