@@ -298,11 +298,11 @@ pub async fn mfa_serial(config: &SdkConfig, user: &str) -> Result<Option<String>
 /// How many accounts' tags are read at the same time.
 const TAG_READS: usize = 8;
 
+/// An account's tags, key to value.
+type Tags = BTreeMap<String, String>;
+
 /// One account's tags in Organizations.
-async fn account_tags(
-    client: &aws_sdk_organizations::Client,
-    id: &str,
-) -> Result<BTreeMap<String, String>, CollectError> {
+async fn account_tags(client: &aws_sdk_organizations::Client, id: &str) -> Result<Tags, CollectError> {
     let mut tags = BTreeMap::new();
     let mut token = None;
     loop {
@@ -424,15 +424,14 @@ pub async fn list_accounts(hub: &SdkConfig, with_tags: bool) -> Result<Vec<OrgAc
         return Ok(accounts.into_values().collect());
     }
     let client = &client;
-    let tags: Vec<(String, Result<BTreeMap<String, String>, CollectError>)> =
-        futures::stream::iter(accounts.keys().cloned())
-            .map(|id| async move {
-                let tags = account_tags(client, &id).await;
-                (id, tags)
-            })
-            .buffer_unordered(TAG_READS)
-            .collect()
-            .await;
+    let tags: Vec<(String, Result<Tags, CollectError>)> = futures::stream::iter(accounts.keys().cloned())
+        .map(|id| async move {
+            let tags = account_tags(client, &id).await;
+            (id, tags)
+        })
+        .buffer_unordered(TAG_READS)
+        .collect()
+        .await;
     for (id, found) in tags {
         if let Some(account) = accounts.get_mut(&id) {
             account.tags = found?;
