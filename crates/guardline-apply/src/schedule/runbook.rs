@@ -38,45 +38,14 @@ pub fn start_content(
             serde_json::json!({ "Date": date.to_string(), "Start": start.to_string(), "End": end.to_string() })
         })
         .collect();
-    let document = serde_json::json!({
-        "schemaVersion": "0.3",
-        "description": format!("Guardline off-hours start: starts the EC2 instance unless the automation runs on a \
-                                holiday of the calendar {calendar} ({zone}) (guardline schedule apply)."),
-        "assumeRole": "{{ AutomationAssumeRole }}",
-        "parameters": {
-            "InstanceId": {
-                "type": "String",
-                "description": "The instance to start.",
-                "allowedPattern": "^i-[a-z0-9]{8,17}$",
-            },
-            "AutomationAssumeRole": {
-                "type": "String",
-                "description": "The role the automation runs as (guardline schedule apply --task-role-arn).",
-                "default": "",
-            },
-        },
-        "mainSteps": [{
-            "name": "StartUnlessHoliday",
-            "action": "aws:executeScript",
-            "isEnd": true,
-            "inputs": {
-                "Runtime": "python3.11",
-                "Handler": "start_handler",
-                "Script": SCRIPT,
-                "InputPayload": {
-                    "InstanceId": "{{ InstanceId }}",
-                    "Calendar": calendar,
-                    "Holidays": holidays,
-                },
-            },
-            "outputs": [
-                { "Name": "Result", "Selector": "$.Payload.Result", "Type": "String" },
-                { "Name": "Reason", "Selector": "$.Payload.Reason", "Type": "String" },
-            ],
-        }],
-        "outputs": ["StartUnlessHoliday.Result", "StartUnlessHoliday.Reason"],
-    });
-    serde_json::to_string_pretty(&document).expect("a JSON value serialises")
+    document(
+        &format!(
+            "Guardline off-hours start: starts the EC2 instance unless the automation runs on a holiday of the \
+             calendar {calendar} ({zone}) (guardline schedule apply)."
+        ),
+        ("start", "StartUnlessHoliday", "start_handler"),
+        serde_json::json!({ "InstanceId": "{{ InstanceId }}", "Calendar": calendar, "Holidays": holidays }),
+    )
 }
 
 /// The step's Python source.
@@ -84,15 +53,33 @@ pub const SCRIPT: &str = include_str!("runbook.py");
 
 /// The document's content (JSON) for `production`.
 pub fn content(production: &ProductionTag) -> String {
+    document(
+        "Guardline off-hours stop: stops the EC2 instance unless it carries the production tag, or its owner holds \
+         it (guardline:hold-until), when the automation runs (guardline schedule apply).",
+        ("stop", "StopUnlessProduction", "handler"),
+        serde_json::json!({
+            "InstanceId": "{{ InstanceId }}",
+            "ProductionKeys": production.keys,
+            "ProductionValues": production.values,
+        }),
+    )
+}
+
+/// An Automation document of one `aws:executeScript` step running [`SCRIPT`]'s `handler` on one instance
+/// (`verb` it: `stop`, `start`) with `payload`, as the automation's role.
+fn document(
+    description: &str,
+    (verb, step, handler): (&str, &str, &str),
+    payload: serde_json::Value,
+) -> String {
     let document = serde_json::json!({
         "schemaVersion": "0.3",
-        "description": "Guardline off-hours stop: stops the EC2 instance unless it carries the production tag, or its \
-                        owner holds it (guardline:hold-until), when the automation runs (guardline schedule apply).",
+        "description": description,
         "assumeRole": "{{ AutomationAssumeRole }}",
         "parameters": {
             "InstanceId": {
                 "type": "String",
-                "description": "The instance to stop.",
+                "description": format!("The instance to {verb}."),
                 "allowedPattern": "^i-[a-z0-9]{8,17}$",
             },
             "AutomationAssumeRole": {
@@ -102,25 +89,16 @@ pub fn content(production: &ProductionTag) -> String {
             },
         },
         "mainSteps": [{
-            "name": "StopUnlessProduction",
+            "name": step,
             "action": "aws:executeScript",
             "isEnd": true,
-            "inputs": {
-                "Runtime": "python3.11",
-                "Handler": "handler",
-                "Script": SCRIPT,
-                "InputPayload": {
-                    "InstanceId": "{{ InstanceId }}",
-                    "ProductionKeys": production.keys,
-                    "ProductionValues": production.values,
-                },
-            },
+            "inputs": { "Runtime": "python3.11", "Handler": handler, "Script": SCRIPT, "InputPayload": payload },
             "outputs": [
                 { "Name": "Result", "Selector": "$.Payload.Result", "Type": "String" },
                 { "Name": "Reason", "Selector": "$.Payload.Reason", "Type": "String" },
             ],
         }],
-        "outputs": ["StopUnlessProduction.Result", "StopUnlessProduction.Reason"],
+        "outputs": [format!("{step}.Result"), format!("{step}.Reason")],
     });
     serde_json::to_string_pretty(&document).expect("a JSON value serialises")
 }

@@ -5,11 +5,6 @@
 
 use std::collections::BTreeMap;
 
-use aws_sdk_guardduty::Client;
-use aws_sdk_guardduty::config::Region;
-use aws_sdk_guardduty::operation::get_findings::GetFindingsOutput;
-use aws_sdk_guardduty::operation::list_detectors::ListDetectorsOutput;
-use aws_sdk_guardduty::operation::list_findings::ListFindingsOutput;
 use aws_sdk_guardduty::types::{Finding, Service};
 use aws_smithy_mocks::{RuleMode, mock, mock_client};
 use guardline_watch::directory::{Directory, Member};
@@ -61,16 +56,7 @@ fn finding(id: &str, account: &str) -> Finding {
 
 /// The administrator's GuardDuty: one detector whose findings are the members'.
 fn administrator(findings: Vec<Finding>) -> Source {
-    let ids: Vec<String> = findings.iter().filter_map(|f| f.id().map(str::to_owned)).collect();
-    let detectors = mock!(Client::list_detectors)
-        .then_output(|| ListDetectorsOutput::builder().detector_ids("det-1").build());
-    let list = mock!(Client::list_findings)
-        .then_output(move || ListFindingsOutput::builder().set_finding_ids(Some(ids.clone())).build());
-    let get = mock!(Client::get_findings)
-        .then_output(move || GetFindingsOutput::builder().set_findings(Some(findings.clone())).build());
-    let client = mock_client!(aws_sdk_guardduty, RuleMode::MatchAny, [&detectors, &list, &get], |c| c
-        .region(Region::new("ap-northeast-1")));
-    Source::GuardDuty { clients: vec![client], min_severity: 7.0 }
+    Source::GuardDuty { clients: vec![crate::pipeline::guardduty(findings)], min_severity: 7.0 }
 }
 
 #[tokio::test(flavor = "multi_thread")]

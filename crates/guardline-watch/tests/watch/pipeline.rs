@@ -31,7 +31,7 @@ fn finding(id: &str, severity: f64) -> Finding {
 }
 
 /// A GuardDuty client in ap-northeast-1 whose one detector has `findings`.
-fn guardduty(findings: Vec<Finding>) -> Client {
+pub(crate) fn guardduty(findings: Vec<Finding>) -> Client {
     let ids: Vec<String> = findings.iter().filter_map(|f| f.id().map(str::to_owned)).collect();
     let detectors = mock!(Client::list_detectors)
         .then_output(|| ListDetectorsOutput::builder().detector_ids("det-1").build());
