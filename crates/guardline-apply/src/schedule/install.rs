@@ -3,9 +3,11 @@
 //!
 //! A maintenance-window schedule is two windows per region (`guardline-<schedule>-stop` and `-start`), each
 //! with one target by tag (`tag:<key>` = the selector's values) and one Automation task running
-//! `AWS-StopEC2Instance` / `AWS-StartEC2Instance` on `{{RESOURCE_ID}}`. A Scheduler schedule is two
-//! schedules per region whose universal targets list the instance IDs selected at plan time. A stop-only
-//! schedule is its stop alone.
+//! the stop runbook ([`super::runbook`]) / `AWS-StartEC2Instance` (or the schedule's holiday-skipping start
+//! runbook) on `{{RESOURCE_ID}}`. A Scheduler schedule is two schedules per region whose universal target
+//! starts an Automation of the same runbooks on the instances carrying the selector's tag when it fires
+//! (`ssm:StartAutomationExecution` with `Targets`), so holds, production and holidays are checked then,
+//! whichever way a schedule is installed. A stop-only schedule is its stop alone.
 //!
 //! The production guard: AWS resolves a tag target when the window runs, and a tag target cannot exclude
 //! another tag. So before anything is installed, the instances the selector matches now are listed in every
@@ -26,10 +28,10 @@ use guardline_schedule::Action;
 use super::cron::{AwsCrons, aws_crons};
 use super::instances::{Selected, matching};
 use super::plan::{
-    Call, DesiredSchedule, DesiredWindow, ExistingSchedule, ExistingTarget, ExistingTask, ExistingWindow,
-    SCHEDULE_GROUP, START_DOCUMENT, START_TARGET, STOP_DOCUMENT, STOP_TARGET, TASK_MAX_CONCURRENCY,
-    TASK_MAX_ERRORS, WINDOW_CUTOFF_HOURS, WINDOW_DURATION_HOURS, document_calls, resource_name,
-    role_policy_calls, schedule_calls, target_name, verb, window_calls,
+    AUTOMATION_TARGET, Call, DesiredSchedule, DesiredWindow, ExistingSchedule, ExistingTarget, ExistingTask,
+    ExistingWindow, SCHEDULE_GROUP, START_DOCUMENT, STOP_DOCUMENT, TASK_MAX_CONCURRENCY, TASK_MAX_ERRORS,
+    WINDOW_CUTOFF_HOURS, WINDOW_DURATION_HOURS, document_calls, resource_name, role_policy_calls,
+    schedule_calls, target_name, verb, window_calls,
 };
 use crate::call::call;
 
@@ -149,20 +151,17 @@ pub fn describe(change: &Change, call: &Call) -> String {
             };
             format!("{action} {what}")
         }
-        Desired::Schedule(schedule) => {
-            let name = format!("{SCHEDULE_GROUP}/{}", schedule.name);
-            match call {
-                Call::DeleteSchedule => format!("{action} {name} (no instance is selected any more)"),
-                _ => format!(
-                    "{action} {name} {} ScheduleExpressionTimezone {} -> {} on {} (role {})",
-                    schedule.expression,
-                    schedule.timezone,
-                    schedule.target_arn.rsplit(':').next().unwrap_or_default(),
-                    schedule.instance_ids.join(", "),
-                    schedule.role_arn.as_deref().unwrap_or("none")
-                ),
-            }
-        }
+        Desired::Schedule(schedule) => format!(
+            "{action} {SCHEDULE_GROUP}/{} {} ScheduleExpressionTimezone {} -> ssm:StartAutomationExecution of {} on \
+             the instances with tag:{} in [{}] when it fires (role {})",
+            schedule.name,
+            schedule.expression,
+            schedule.timezone,
+            schedule.document,
+            schedule.selector.key,
+            schedule.selector.values.join(", "),
+            schedule.role_arn.as_deref().unwrap_or("none")
+        ),
     }
 }
 
@@ -187,7 +186,8 @@ pub async fn plan(config: &SdkConfig, request: &Request<'_>) -> Result<Plan, Col
         if schedule.installs_as == InstallMethod::Scheduler && request.role_arn.is_none() {
             plan.refusals.push(format!(
                 "schedule {} installs as EventBridge Scheduler schedules, which need --task-role-arn (a role \
-                 scheduler.amazonaws.com may assume, allowed ec2:StopInstances and ec2:StartInstances)",
+                 scheduler.amazonaws.com and ssm.amazonaws.com may assume: the schedule starts the runbook's \
+                 Automation as it; `guardline iam-policy --for schedule` prints its policy)",
                 schedule.name
             ));
         }
@@ -214,9 +214,7 @@ pub async fn plan(config: &SdkConfig, request: &Request<'_>) -> Result<Plan, Col
         let ssm = aws_sdk_ssm::Client::new(&config);
         let scheduler = aws_sdk_scheduler::Client::new(&config);
         let mut windows: Option<Vec<(String, String)>> = None;
-        if let Some((schedule, _)) =
-            rendered.iter().find(|(schedule, _)| schedule.installs_as == InstallMethod::MaintenanceWindow)
-        {
+        if let Some((schedule, _)) = rendered.first() {
             let installed = read_runbook(&ssm, super::runbook::NAME).await?;
             let calls = document_calls(&runbook, installed.as_deref());
             if !calls.is_empty() {
@@ -270,17 +268,7 @@ pub async fn plan(config: &SdkConfig, request: &Request<'_>) -> Result<Plan, Col
                 }
             }
             let holidays = !schedule.schedule.stop_only && !schedule.schedule.holidays.is_empty();
-            if holidays && schedule.installs_as == InstallMethod::Scheduler {
-                plan.refusals.push(format!(
-                    "schedule {} has holidays ({}), which an EventBridge Scheduler schedule cannot skip (it calls \
-                     StartInstances at every cron time): install it as maintenance windows (installs-as = \
-                     \"maintenance-window\"), whose start runbook skips them, or run `guardline schedule run` from \
-                     cron",
-                    schedule.name,
-                    schedule.schedule.holidays.label()
-                ));
-            }
-            let start_document = if holidays && schedule.installs_as == InstallMethod::MaintenanceWindow {
+            let start_document = if holidays {
                 let name = super::runbook::start_name(&schedule.name);
                 let (from, to) = holiday_years();
                 let content = super::runbook::start_content(
@@ -313,6 +301,10 @@ pub async fn plan(config: &SdkConfig, request: &Request<'_>) -> Result<Plan, Col
                     schedule.name,
                     verb(action)
                 );
+                let document = match action {
+                    Action::Stop => STOP_DOCUMENT.to_owned(),
+                    Action::Start => start_document.clone(),
+                };
                 let (desired, calls) = match schedule.installs_as {
                     InstallMethod::MaintenanceWindow => {
                         if windows.is_none() {
@@ -325,10 +317,7 @@ pub async fn plan(config: &SdkConfig, request: &Request<'_>) -> Result<Plan, Col
                             expression,
                             timezone: timezone.clone(),
                             selector: schedule.select.clone(),
-                            document: match action {
-                                Action::Stop => STOP_DOCUMENT.to_owned(),
-                                Action::Start => start_document.clone(),
-                            },
+                            document,
                             role_arn: request.role_arn.clone(),
                         };
                         let existing_id = windows
@@ -348,15 +337,8 @@ pub async fn plan(config: &SdkConfig, request: &Request<'_>) -> Result<Plan, Col
                             description,
                             expression,
                             timezone: timezone.clone(),
-                            target_arn: match action {
-                                Action::Stop => STOP_TARGET,
-                                Action::Start => START_TARGET,
-                            },
-                            instance_ids: instances
-                                .iter()
-                                .filter(|instance| instance.production_tag(&request.production).is_none())
-                                .map(|instance| instance.id.clone())
-                                .collect(),
+                            selector: schedule.select.clone(),
+                            document,
                             role_arn: request.role_arn.clone(),
                         };
                         let existing = read_schedule(&scheduler, &name).await?;
@@ -384,13 +366,13 @@ pub async fn plan(config: &SdkConfig, request: &Request<'_>) -> Result<Plan, Col
     Ok(plan)
 }
 
-/// The stop runbook's content as installed in the region (its default version), `None` when it is missing.
 /// The years whose holidays a start runbook carries: this one (UTC) and the next ones.
 fn holiday_years() -> (i16, i16) {
     let year = jiff::Timestamp::now().to_zoned_datetime(jiff::tz::TimeZone::UTC).year();
     (year, year + super::runbook::HOLIDAY_YEARS - 1)
 }
 
+/// A runbook's content as installed in the region (its default version), `None` when it is missing.
 async fn read_runbook(ssm: &aws_sdk_ssm::Client, name: &str) -> Result<Option<String>, CollectError> {
     match call("ssm:GetDocument", ssm.get_document().name(name).send()).await {
         Ok(document) => Ok(document.content().map(str::to_owned)),
@@ -555,22 +537,12 @@ async fn read_schedule(
         Err(error) => return Err(error),
     };
     let target = answer.target();
-    let instance_ids = target.and_then(|target| target.input()).and_then(|input| {
-        let value: serde_json::Value = serde_json::from_str(input).ok()?;
-        let mut ids: Vec<String> = value
-            .get("InstanceIds")?
-            .as_array()?
-            .iter()
-            .map(|id| id.as_str().map(str::to_owned))
-            .collect::<Option<_>>()?;
-        ids.sort();
-        Some(ids)
-    });
+    let input = target.and_then(|target| target.input()).and_then(|input| serde_json::from_str(input).ok());
     Ok(Some(ExistingSchedule {
         expression: answer.schedule_expression().unwrap_or_default().to_owned(),
         timezone: answer.schedule_expression_timezone().map(str::to_owned),
         target_arn: target.map(|target| target.arn().to_owned()).unwrap_or_default(),
-        instance_ids,
+        input,
         role_arn: target.map(|target| target.role_arn().to_owned()).unwrap_or_default(),
         state: answer.state().map(|state| state.as_str().to_owned()).unwrap_or_default(),
     }))
@@ -834,9 +806,9 @@ async fn apply_schedule_call(
         .build()
         .map_err(|error| invalid(action, error))?;
     let target = aws_sdk_scheduler::types::Target::builder()
-        .arn(schedule.target_arn)
+        .arn(AUTOMATION_TARGET)
         .role_arn(schedule.role_arn.clone().unwrap_or_default())
-        .input(schedule.input())
+        .input(schedule.input().to_string())
         .build()
         .map_err(|error| invalid(action, error))?;
     match step {
@@ -873,10 +845,6 @@ async fn apply_schedule_call(
                     .send(),
             )
             .await?;
-        }
-        Call::DeleteSchedule => {
-            call(action, scheduler.delete_schedule().name(&schedule.name).group_name(SCHEDULE_GROUP).send())
-                .await?;
         }
         _ => return Err(invalid(action, "not a Scheduler call")),
     }

@@ -10,9 +10,9 @@ use guardline_schedule::Action;
 /// is Guardline's own runbook, which re-checks the production tag when it runs ([`super::runbook`]).
 pub const STOP_DOCUMENT: &str = super::runbook::NAME;
 pub const START_DOCUMENT: &str = "AWS-StartEC2Instance";
-/// The EventBridge Scheduler universal targets.
-pub const STOP_TARGET: &str = "arn:aws:scheduler:::aws-sdk:ec2:stopInstances";
-pub const START_TARGET: &str = "arn:aws:scheduler:::aws-sdk:ec2:startInstances";
+/// The EventBridge Scheduler universal target of both actions: an SSM Automation of the same runbooks the
+/// maintenance windows run, on the instances that carry the selector's tag when it runs.
+pub const AUTOMATION_TARGET: &str = "arn:aws:scheduler:::aws-sdk:ssm:startAutomationExecution";
 /// The Scheduler group Guardline's schedules live in.
 pub const SCHEDULE_GROUP: &str = "default";
 /// A maintenance window's length in hours and cutoff: stopping or starting takes minutes.
@@ -99,24 +99,37 @@ pub struct ExistingWindow {
     pub tasks: Vec<ExistingTask>,
 }
 
-/// One EventBridge Scheduler schedule as Guardline installs it.
+/// One EventBridge Scheduler schedule as Guardline installs it: at each cron time it starts an Automation of
+/// `document` with rate control, on the instances that carry the selector's tag then (`Targets`), as
+/// `role_arn` (the schedule's role and the Automation's `AutomationAssumeRole`). So, like a maintenance
+/// window, it covers instances tagged later, and the runbook re-checks production, holds and holidays when
+/// it runs.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DesiredSchedule {
     pub name: String,
     pub description: String,
     pub expression: String,
     pub timezone: String,
-    /// [`STOP_TARGET`] or [`START_TARGET`].
-    pub target_arn: &'static str,
-    /// The instances selected now (sorted); empty: nothing to schedule in this region.
-    pub instance_ids: Vec<String>,
+    /// The Automation's targets: `tag:<key>` = values.
+    pub selector: TagMatch,
+    /// [`STOP_DOCUMENT`], [`START_DOCUMENT`], or a schedule's start runbook ([`super::runbook::start_name`]).
+    pub document: String,
     pub role_arn: Option<String>,
 }
 
 impl DesiredSchedule {
-    /// The target's input, `{"InstanceIds":[...]}`.
-    pub fn input(&self) -> String {
-        serde_json::json!({ "InstanceIds": self.instance_ids }).to_string()
+    /// The target's input: the `StartAutomationExecution` request (its API reference's member names).
+    pub fn input(&self) -> serde_json::Value {
+        let mut values = self.selector.values.clone();
+        values.sort();
+        serde_json::json!({
+            "DocumentName": self.document,
+            "TargetParameterName": "InstanceId",
+            "Targets": [{ "Key": format!("tag:{}", self.selector.key), "Values": values }],
+            "Parameters": { "AutomationAssumeRole": [self.role_arn.as_deref().unwrap_or_default()] },
+            "MaxConcurrency": TASK_MAX_CONCURRENCY,
+            "MaxErrors": TASK_MAX_ERRORS,
+        })
     }
 }
 
@@ -126,8 +139,8 @@ pub struct ExistingSchedule {
     pub expression: String,
     pub timezone: Option<String>,
     pub target_arn: String,
-    /// `InstanceIds` of the input (sorted), `None` when the input is not that shape.
-    pub instance_ids: Option<Vec<String>>,
+    /// The target's input, `None` when it is absent or not JSON.
+    pub input: Option<serde_json::Value>,
     pub role_arn: String,
     pub state: String,
 }
@@ -157,7 +170,6 @@ pub enum Call {
     },
     CreateSchedule,
     UpdateSchedule,
-    DeleteSchedule,
     /// The stop runbook, missing in the region.
     CreateDocument,
     /// The stop runbook, with other content: a new version, then made the default.
@@ -179,7 +191,6 @@ impl Call {
             Call::UpdateTask { .. } => "ssm:UpdateMaintenanceWindowTask",
             Call::CreateSchedule => "scheduler:CreateSchedule",
             Call::UpdateSchedule => "scheduler:UpdateSchedule",
-            Call::DeleteSchedule => "scheduler:DeleteSchedule",
             Call::CreateDocument => "ssm:CreateDocument",
             Call::UpdateDocument => "ssm:UpdateDocument",
             Call::UpdateDocumentDefaultVersion => "ssm:UpdateDocumentDefaultVersion",
@@ -273,23 +284,16 @@ pub fn role_policy_calls(desired: &serde_json::Value, installed: Option<&serde_j
     if installed == Some(desired) { Vec::new() } else { vec![Call::PutRolePolicy] }
 }
 
-/// The calls that make the Scheduler schedule what `desired` says: created, updated, or deleted when no
-/// instance is selected any more (a schedule cannot have an empty instance list).
+/// The calls that make the Scheduler schedule what `desired` says: created, or updated when anything differs.
 pub fn schedule_calls(desired: &DesiredSchedule, existing: Option<&ExistingSchedule>) -> Vec<Call> {
-    match existing {
-        None if desired.instance_ids.is_empty() => Vec::new(),
-        None => vec![Call::CreateSchedule],
-        Some(_) if desired.instance_ids.is_empty() => vec![Call::DeleteSchedule],
-        Some(existing) => {
-            let agrees = existing.expression == desired.expression
-                && existing.timezone.as_deref() == Some(desired.timezone.as_str())
-                && existing.target_arn == desired.target_arn
-                && existing.instance_ids.as_deref() == Some(desired.instance_ids.as_slice())
-                && Some(existing.role_arn.as_str()) == desired.role_arn.as_deref()
-                && existing.state == "ENABLED";
-            if agrees { Vec::new() } else { vec![Call::UpdateSchedule] }
-        }
-    }
+    let Some(existing) = existing else { return vec![Call::CreateSchedule] };
+    let agrees = existing.expression == desired.expression
+        && existing.timezone.as_deref() == Some(desired.timezone.as_str())
+        && existing.target_arn == AUTOMATION_TARGET
+        && existing.input.as_ref() == Some(&desired.input())
+        && Some(existing.role_arn.as_str()) == desired.role_arn.as_deref()
+        && existing.state == "ENABLED";
+    if agrees { Vec::new() } else { vec![Call::UpdateSchedule] }
 }
 
 #[cfg(test)]
@@ -385,30 +389,53 @@ mod tests {
     }
 
     #[test]
-    fn schedules_are_created_updated_and_deleted() {
+    fn schedules_are_created_and_updated() {
         let desired = DesiredSchedule {
             name: "guardline-dev-stop".into(),
             description: String::new(),
             expression: "cron(0 19 ? * MON-FRI *)".into(),
             timezone: "Asia/Tokyo".into(),
-            target_arn: STOP_TARGET,
-            instance_ids: vec!["i-1".into()],
+            selector: TagMatch { key: "Environment".into(), values: vec!["stg".into(), "dev".into()] },
+            document: STOP_DOCUMENT.to_owned(),
             role_arn: Some("arn:aws:iam::1:role/r".into()),
         };
+        assert_eq!(
+            desired.input(),
+            serde_json::json!({
+                "DocumentName": "Guardline-StopEC2InstanceUnlessProduction",
+                "TargetParameterName": "InstanceId",
+                "Targets": [{ "Key": "tag:Environment", "Values": ["dev", "stg"] }],
+                "Parameters": { "AutomationAssumeRole": ["arn:aws:iam::1:role/r"] },
+                "MaxConcurrency": "50",
+                "MaxErrors": "100%",
+            })
+        );
         assert_eq!(schedule_calls(&desired, None), vec![Call::CreateSchedule]);
         let existing = ExistingSchedule {
             expression: desired.expression.clone(),
             timezone: Some("Asia/Tokyo".into()),
-            target_arn: STOP_TARGET.into(),
-            instance_ids: Some(vec!["i-1".into()]),
+            target_arn: AUTOMATION_TARGET.into(),
+            input: Some(desired.input()),
             role_arn: "arn:aws:iam::1:role/r".into(),
             state: "ENABLED".into(),
         };
         assert_eq!(schedule_calls(&desired, Some(&existing)), Vec::new());
-        let more = DesiredSchedule { instance_ids: vec!["i-1".into(), "i-2".into()], ..desired.clone() };
-        assert_eq!(schedule_calls(&more, Some(&existing)), vec![Call::UpdateSchedule]);
-        let none = DesiredSchedule { instance_ids: Vec::new(), ..desired };
-        assert_eq!(schedule_calls(&none, Some(&existing)), vec![Call::DeleteSchedule]);
-        assert_eq!(schedule_calls(&none, None), Vec::new());
+        let before = ExistingSchedule {
+            target_arn: "arn:aws:scheduler:::aws-sdk:ec2:stopInstances".into(),
+            input: Some(serde_json::json!({ "InstanceIds": ["i-1"] })),
+            ..existing.clone()
+        };
+        assert_eq!(
+            schedule_calls(&desired, Some(&before)),
+            vec![Call::UpdateSchedule],
+            "an ID list is replaced"
+        );
+        let narrower = DesiredSchedule {
+            selector: TagMatch { key: "Environment".into(), values: vec!["dev".into()] },
+            ..desired.clone()
+        };
+        assert_eq!(schedule_calls(&narrower, Some(&existing)), vec![Call::UpdateSchedule]);
+        let disabled = ExistingSchedule { state: "DISABLED".into(), ..existing };
+        assert_eq!(schedule_calls(&desired, Some(&disabled)), vec![Call::UpdateSchedule]);
     }
 }

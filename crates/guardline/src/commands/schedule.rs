@@ -381,10 +381,7 @@ fn print_plan(setup: &Setup, plan: &Plan, live: &LiveAccount, production: &Produ
             };
             println!("{line}");
         }
-        if !schedule.schedule.holidays.is_empty()
-            && !schedule.schedule.stop_only
-            && schedule.installs_as == InstallMethod::MaintenanceWindow
-        {
+        if !schedule.schedule.holidays.is_empty() && !schedule.schedule.stop_only {
             let calendar = schedule.schedule.holidays.label();
             let first = jiff::Timestamp::now().to_zoned_datetime(jiff::tz::TimeZone::UTC).year();
             let last = first + guardline_apply::schedule::runbook::HOLIDAY_YEARS - 1;
@@ -409,12 +406,25 @@ fn print_plan(setup: &Setup, plan: &Plan, live: &LiveAccount, production: &Produ
             ),
             InstallMethod::Scheduler => tr!(
                 lang,
-                "  note: the schedules list the instance IDs selected now; instances created later need a re-apply",
-                "  注意: スケジュールは今選択されているインスタンス ID を列挙します。後から作成したインスタンスには\
-                 再適用が必要です"
+                "  note: each schedule starts an Automation on the instances tagged so when it fires: instances \
+                 tagged later are covered without a re-apply, and the production check below saw only today's \
+                 instances",
+                "  注意: 各スケジュールは実行のたびに、その時点でタグの付いたインスタンスに Automation を開始します。\
+                 後からタグを付けたインスタンスも再適用なしで対象になり、下の本番チェックが見たのは今日のインスタンス\
+                 だけです"
             ),
         };
         println!("{note}");
+        println!(
+            "{}",
+            tr!(
+                lang,
+                "  note: the stop runbook re-reads the instance's tags when it runs: an instance tagged as production \
+                 or held (guardline:hold-until) is left running",
+                "  注意: 停止のランブックは実行時にインスタンスのタグを読み直します。本番のタグが付いたインスタンスや\
+                 保留中 (guardline:hold-until) のインスタンスは停止しません"
+            )
+        );
         for selection in plan.selections.iter().filter(|selection| selection.schedule == schedule.name) {
             let instances: Vec<String> = selection
                 .instances

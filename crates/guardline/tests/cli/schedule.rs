@@ -449,9 +449,9 @@ async fn apply_is_refused_when_the_selector_matches_a_production_instance() {
 /// A schedule with holiday calendars (the built-in US federal holidays and a company closure): installed as
 /// maintenance windows, its start runs the schedule's own runbook, which carries the holidays of this year
 /// and the next two as UTC spans in the schedule's zone; the runbook's script is the one tested in
-/// guardline-apply. A Scheduler install cannot skip holidays and is refused before anything is written.
+/// guardline-apply. A Scheduler install starts the same runbook.
 #[tokio::test(flavor = "multi_thread")]
-async fn holidays_install_a_start_runbook_that_skips_them_and_refuse_a_scheduler_install() {
+async fn holidays_install_a_start_runbook_that_skips_them_as_windows_and_as_scheduler_schedules() {
     let account = guardline_testkit::shared().account().await;
     instance(&account, &[("Environment", "dev"), ("Name", "web-dev")]).await;
     let with_holidays = |installs_as: &str| {
@@ -508,30 +508,23 @@ async fn holidays_install_a_start_runbook_that_skips_them_and_refuse_a_scheduler
         again.stdout
     );
 
+    // Installed as Scheduler schedules, the start runs the same holiday-skipping runbook.
     let other = guardline_testkit::shared().account().await;
     instance(&other, &[("Environment", "dev")]).await;
     let dir = workdir(&with_holidays("scheduler").replace(&account.id, &other.id));
-    let refused = cli(
-        dir.path(),
-        &other,
-        &[
-            "schedule",
-            "apply",
-            "--apply",
-            "--yes",
-            "--task-role-arn",
-            &format!("arn:aws:iam::{}:role/guardline-scheduler", other.id),
-        ],
-    )
-    .await;
-    assert_eq!(refused.code, 2, "{}", refused.stdout);
-    assert!(
-        refused
-            .stderr
-            .contains("has holidays (us, company), which an EventBridge Scheduler schedule cannot skip"),
-        "{}",
-        refused.stderr
-    );
+    let role = role(&other, "guardline-scheduler").await;
+    let applied =
+        cli(dir.path(), &other, &["schedule", "apply", "--apply", "--yes", "--task-role-arn", role.as_str()])
+            .await;
+    assert_eq!(applied.code, 0, "{}\n{}", applied.stdout, applied.stderr);
+    assert!(applied.stdout.contains("skips the holidays of us, company"), "{}", applied.stdout);
+    let scheduler = aws_sdk_scheduler::Client::new(&other.in_region(REGION));
+    let start = scheduler.get_schedule().name("guardline-dev-hours-start").send().await.unwrap();
+    let input: serde_json::Value = serde_json::from_str(start.target().unwrap().input().unwrap()).unwrap();
+    assert_eq!(input["DocumentName"], start_runbook);
+    let ssm = aws_sdk_ssm::Client::new(&other.in_region(REGION));
+    let document = ssm.get_document().name(start_runbook).send().await.unwrap();
+    assert!(document.content().unwrap().contains("start_handler"));
 }
 
 /// `config` whose schedule is a daily cron pair making `action` due now (for a run every 15 minutes): the
@@ -709,8 +702,12 @@ async fn run_rereads_the_tags_before_each_stop_and_one_failure_stops_no_other() 
     assert_eq!(state(&account, &last).await, "stopped");
 }
 
+/// The Scheduler variant: each schedule starts an Automation of the same runbooks the maintenance windows
+/// run (the stop runbook re-checks production and holds when it runs), on the instances carrying the
+/// selector's tag when it fires, so an instance tagged after the apply is covered without a re-apply. A
+/// schedule of an older install (an `ec2:stopInstances` ID list) is updated in place.
 #[tokio::test(flavor = "multi_thread")]
-async fn scheduler_variant_creates_schedules_with_the_selected_instances() {
+async fn scheduler_variant_starts_the_runbooks_on_the_tagged_instances() {
     let account = guardline_testkit::shared().account().await;
     let dev = instance(&account, &[("Environment", "dev")]).await;
     let dir = workdir(&config(&account.id, None, "scheduler"));
@@ -725,35 +722,70 @@ async fn scheduler_variant_creates_schedules_with_the_selected_instances() {
     assert!(run.stderr.contains("no role not-there in this account"), "{}", run.stderr);
 
     let role = role(&account, "guardline-scheduler").await;
+    let scheduler = aws_sdk_scheduler::Client::new(&account.in_region(REGION));
+    let older = aws_sdk_scheduler::types::Target::builder()
+        .arn("arn:aws:scheduler:::aws-sdk:ec2:stopInstances")
+        .role_arn(&role)
+        .input(format!(r#"{{"InstanceIds":["{dev}"]}}"#))
+        .build()
+        .unwrap();
+    let off = aws_sdk_scheduler::types::FlexibleTimeWindow::builder()
+        .mode(aws_sdk_scheduler::types::FlexibleTimeWindowMode::Off)
+        .build()
+        .unwrap();
+    scheduler
+        .create_schedule()
+        .name("guardline-dev-hours-stop")
+        .schedule_expression("cron(0 19 ? * MON-FRI *)")
+        .schedule_expression_timezone("Asia/Tokyo")
+        .flexible_time_window(off)
+        .target(older)
+        .send()
+        .await
+        .unwrap();
     let apply = ["schedule", "apply", "--apply", "--yes", "--task-role-arn", role.as_str()];
     let run = cli(dir.path(), &account, &apply).await;
     assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
-    assert!(run.stdout.contains("instance IDs selected now; instances created later need a re-apply"));
-    let scheduler = aws_sdk_scheduler::Client::new(&account.in_region(REGION));
-    for (name, target) in
-        [("guardline-dev-hours-stop", "stopInstances"), ("guardline-dev-hours-start", "startInstances")]
+    for line in [
+        "scheduler:UpdateSchedule default/guardline-dev-hours-stop",
+        "scheduler:CreateSchedule default/guardline-dev-hours-start",
+        &format!("ssm:CreateDocument {RUNBOOK}"),
+        "starts an Automation on the instances tagged so when it fires",
+        "tagged as production or held (guardline:hold-until) is left running",
+    ] {
+        assert!(run.stdout.contains(line), "missing {line:?} in\n{}", run.stdout);
+    }
+    for (name, document) in
+        [("guardline-dev-hours-stop", RUNBOOK), ("guardline-dev-hours-start", "AWS-StartEC2Instance")]
     {
         let schedule = scheduler.get_schedule().name(name).send().await.unwrap();
         assert_eq!(schedule.schedule_expression_timezone(), Some("Asia/Tokyo"));
-        let target_of = schedule.target().unwrap();
-        assert_eq!(target_of.arn(), format!("arn:aws:scheduler:::aws-sdk:ec2:{target}"));
-        assert_eq!(target_of.input(), Some(format!(r#"{{"InstanceIds":["{dev}"]}}"#).as_str()));
-        assert_eq!(target_of.role_arn(), role);
+        let target = schedule.target().unwrap();
+        assert_eq!(target.arn(), "arn:aws:scheduler:::aws-sdk:ssm:startAutomationExecution");
+        assert_eq!(target.role_arn(), role);
+        let input: serde_json::Value = serde_json::from_str(target.input().unwrap()).unwrap();
+        assert_eq!(
+            input,
+            serde_json::json!({
+                "DocumentName": document,
+                "TargetParameterName": "InstanceId",
+                "Targets": [{ "Key": "tag:Environment", "Values": ["dev"] }],
+                "Parameters": { "AutomationAssumeRole": [role] },
+                "MaxConcurrency": "50",
+                "MaxErrors": "100%",
+            })
+        );
     }
+    let ssm = aws_sdk_ssm::Client::new(&account.in_region(REGION));
+    let runbook = ssm.get_document().name(RUNBOOK).send().await.unwrap();
+    assert!(runbook.content().unwrap().contains("guardline:hold-until"), "the stop runbook checks holds");
     let run = cli(dir.path(), &account, &apply).await;
     assert!(run.stdout.contains("Nothing to do"), "{}", run.stdout);
 
-    // A new dev instance is added to the schedules by a re-apply (UpdateSchedule).
+    // An instance tagged after the apply is covered without a re-apply: the targets are resolved when it fires.
     let second = instance(&account, &[("Environment", "dev")]).await;
     let run = cli(dir.path(), &account, &apply).await;
-    assert_eq!(run.code, 0, "{}", run.stderr);
-    assert_eq!(run.stdout.matches("done: ").count(), 2, "{}", run.stdout);
-    assert!(
-        run.stdout.contains("scheduler:UpdateSchedule default/guardline-dev-hours-stop"),
-        "{}",
-        run.stdout
-    );
-
+    assert!(run.stdout.contains("Nothing to do"), "{}", run.stdout);
     let lines = scan_lines(dir.path(), &account).await;
     for id in [&dev, &second] {
         assert!(

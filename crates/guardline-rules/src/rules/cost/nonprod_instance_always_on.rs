@@ -21,7 +21,10 @@ declare_rule! {
     ///   naming the instance ID in its Automation or Run Command parameters (the task's
     ///   `TaskInvocationParameters`, read with `ssm:GetMaintenanceWindowTask`); or
     /// - an enabled EventBridge Scheduler schedule whose target is `ec2:stopInstances` and whose input lists
-    ///   the instance ID in `InstanceIds`.
+    ///   the instance ID in `InstanceIds`, or whose target is `ssm:startAutomationExecution` of a stop
+    ///   document (`DocumentName`, as above; how `guardline schedule apply` installs Scheduler schedules) and
+    ///   whose input's `Targets` select the instance (`tag:<key>`, `tag-key`, `ParameterValues`) or whose
+    ///   `Parameters` name it.
     ///
     /// A resource group's members are read with `resource-groups:ListGroupResources`. When the instance is
     /// not covered by what was collected and the region's maintenance windows or schedules were not
@@ -77,7 +80,9 @@ declare_rule! {
     ///   (タスクの `TaskInvocationParameters`。`ssm:GetMaintenanceWindowTask` で読みます)にインスタンス ID を書くことで
     ///   行われます。または
     /// - 有効な EventBridge Scheduler のスケジュールで、ターゲットが `ec2:stopInstances` であり、その入力の `InstanceIds`
-    ///   にインスタンス ID が含まれるもの。
+    ///   にインスタンス ID が含まれるもの。または、ターゲットが停止ドキュメント(`DocumentName`。判定は上と同じ)の
+    ///   `ssm:startAutomationExecution` であり(`guardline schedule apply` が Scheduler に導入する形)、入力の `Targets`
+    ///   (`tag:<key>`、`tag-key`、`ParameterValues`)がインスタンスを選択するか、`Parameters` にその ID があるもの。
     ///
     /// リソースグループのメンバーは `resource-groups:ListGroupResources` で読みます。収集した情報ではインスタンスが対象に
     /// なっておらず、そのリージョンのメンテナンスウィンドウやスケジュールを収集できなかった場合、またはメンバーを読めなかった
@@ -189,10 +194,10 @@ fn check(cx: &Context<'_>, out: &mut Findings) {
                     &instance.arn,
                     text!(
                         "non-production instance {label_en}, tagged {tag}, is covered by no off-hours stop \
-                         schedule: no enabled maintenance window stop task or EventBridge Scheduler \
-                         stopInstances schedule selects it",
+                         schedule: no enabled maintenance window stop task or EventBridge Scheduler stop \
+                         schedule selects it",
                         "タグ {tag} の非本番インスタンス {label_ja} を業務時間外に停止するスケジュールがありません: \
-                         有効なメンテナンスウィンドウの停止タスクも、stopInstances を呼ぶ有効な EventBridge Scheduler \
+                         有効なメンテナンスウィンドウの停止タスクも、停止を行う有効な EventBridge Scheduler \
                          のスケジュールも、このインスタンスを対象にしていません"
                     ),
                 );

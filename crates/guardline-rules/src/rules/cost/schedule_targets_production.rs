@@ -4,14 +4,16 @@ use guardline_model::{Section, Severity, Text};
 
 use super::stop_schedules;
 use super::stop_schedules::{
-    instance_label, is_live, join, production_selector, selector_sets, stop_tasks, stoppers,
+    instance_label, is_live, is_stop_schedule, join, production_selector, schedule_selectors, selector_sets,
+    stop_tasks, stoppers,
 };
 use crate::{Context, Findings, FixAvailability, Remedy};
 
 declare_rule! {
     /// ## What it checks
     /// That no off-hours stop schedule (the same ones SCHED-001 counts: stop tasks of enabled maintenance
-    /// windows, enabled EventBridge Scheduler `ec2:stopInstances` schedules) selects an instance tagged as
+    /// windows, enabled EventBridge Scheduler schedules calling `ec2:stopInstances` or starting an Automation of
+    /// a stop document) selects an instance tagged as
     /// production (the profile's `production-tag`; by default any of the keys `Environment`, `Env`, `Stage`
     /// with a value such as `prod`, `prd`, `production`, `prod-*` or `*-prod`). The match is fail-safe: keys
     /// are compared without case and trimmed, values trimmed and case-folded, so `environment=Prod `,
@@ -22,7 +24,8 @@ declare_rule! {
     /// - Each enabled maintenance window also fails when a stop task runs on a target whose tag selector
     ///   could select production tag values (`tag:Environment=prod`, `tag:env=Prod-*`, or
     ///   `tag-key=Environment` not narrowed to other values), even when no instance carries that tag
-    ///   today: the next production instance launched would be stopped.
+    ///   today: the next production instance launched would be stopped. So does each enabled Scheduler
+    ///   schedule whose Automation `Targets` could select production tag values.
     ///
     /// A task selects instances as SCHED-001 describes: window targets (including the members of a
     /// resource group), its own selectors, and the instance IDs in its Automation or Run Command
@@ -69,7 +72,7 @@ declare_rule! {
     ///
     /// ## 確認内容
     /// 業務時間外の停止スケジュール(SCHED-001 が数えるものと同じ: 有効なメンテナンスウィンドウの停止タスク、有効な
-    /// EventBridge Scheduler の `ec2:stopInstances` スケジュール)が、本番のタグ(プロファイルの `production-tag`。既定では
+    /// EventBridge Scheduler のスケジュールで `ec2:stopInstances` を呼ぶか停止ドキュメントの Automation を開始するもの)が、本番のタグ(プロファイルの `production-tag`。既定では
     /// キー `Environment`、`Env`、`Stage` のいずれかに `prod`、`prd`、`production`、`prod-*`、`*-prod` などの値)が付いた
     /// インスタンスを選択していないこと。照合はフェイルセーフです。キーは大文字小文字を区別せず前後の空白を除いて比較し、値も
     /// 前後の空白を除いて大文字小文字を揃えるため、`environment=Prod `、`Env=prd`、`Environment=Prod-JP` はすべて本番です。
@@ -77,7 +80,8 @@ declare_rule! {
     /// - 本番インスタンス(終了済みを除く)は、停止スケジュールに選択されていれば不合格、そうでなければ合格です。
     /// - 有効なメンテナンスウィンドウも、そのタグセレクターが本番のタグの値を選択しうるターゲット(`tag:Environment=prod`、
     ///   `tag:env=Prod-*`、他の値に絞られていない `tag-key=Environment`)で停止タスクを実行する場合、今そのタグを持つ
-    ///   インスタンスがなくても不合格です。次に起動される本番インスタンスが停止されてしまうからです。
+    ///   インスタンスがなくても不合格です。次に起動される本番インスタンスが停止されてしまうからです。Automation の
+    ///   `Targets` が本番のタグの値を選択しうる有効な Scheduler のスケジュールも同じく不合格です。
     ///
     /// タスクがインスタンスを選択する方法は SCHED-001 の説明のとおりです。ウィンドウターゲット(リソースグループのメンバーを
     /// 含む)、タスク自身のセレクター、そして Automation や Run Command の `TaskInvocationParameters` 内のインスタンス ID
@@ -210,6 +214,24 @@ fn check(cx: &Context<'_>, out: &mut Findings) {
                     }
                 }
             }
+        }
+        for schedule in schedules.into_iter().flatten().filter(|schedule| is_stop_schedule(schedule)) {
+            let selectors = schedule_selectors(schedule);
+            let Some(selector) = production_selector(&selectors.iter().collect::<Vec<_>>(), production)
+            else {
+                continue;
+            };
+            let (group, name) = (&schedule.group, &schedule.name);
+            out.fail(
+                region,
+                cx.arn("scheduler", region, &format!("schedule/{group}/{name}")),
+                text!(
+                    "the EventBridge Scheduler schedule {group}/{name} stops instances tagged as production: its \
+                     Automation targets select {selector}",
+                    "EventBridge Scheduler のスケジュール {group}/{name} は本番タグのインスタンスを停止対象にしています: \
+                     Automation のターゲット ({selector})"
+                ),
+            );
         }
         let windows = match windows {
             Ok(windows) => windows,

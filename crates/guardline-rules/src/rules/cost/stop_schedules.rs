@@ -2,13 +2,16 @@
 //!
 //! Two kinds of stop schedule count: a task of an enabled maintenance window that runs a stop document
 //! (`AWS-StopEC2Instance` or any document named like `...StopEC2Instance...`/`...StopInstances...`), and an
-//! enabled EventBridge Scheduler schedule whose universal target is `ec2:stopInstances`. A task selects an
-//! instance through the window targets it names (`WindowTargetIds`), through its own selectors, or by naming
-//! the instance ID in its Automation or Run Command parameters (`TaskInvocationParameters`, which the
-//! collector reads with `GetMaintenanceWindowTask`); a schedule selects the instances its input lists in
-//! `InstanceIds`. A resource-group selector selects the group's member instances; when they could not be
-//! read, whether the task stops an instance is unknown, which the rules report as NOT EVALUATED, never as a
-//! pass.
+//! enabled EventBridge Scheduler schedule whose universal target is `ec2:stopInstances`, or
+//! `ssm:startAutomationExecution` of a stop document (how `guardline schedule apply` installs them). A task
+//! selects an instance through the window targets it names (`WindowTargetIds`), through its own selectors,
+//! or by naming the instance ID in its Automation or Run Command parameters (`TaskInvocationParameters`,
+//! which the collector reads with `GetMaintenanceWindowTask`); an `ec2:stopInstances` schedule selects the
+//! instances its input lists in `InstanceIds`, an Automation schedule those its input's `Targets` select
+//! (`tag:<key>`, `tag-key`, `ParameterValues`) or its `Parameters` name. A resource-group selector selects
+//! the group's member instances; when they could not be read (and an Automation's `ResourceGroup` target,
+//! whose members are not collected), whether the schedule stops an instance is unknown, which the rules
+//! report as NOT EVALUATED, never as a pass.
 
 use guardline_config::{ProductionTag, TagMatch};
 use guardline_model::inventory::ec2::Instance;
@@ -31,7 +34,8 @@ pub(super) const DATA: &[&str] = &[
 pub(super) enum Stopper<'a> {
     /// A task of an enabled maintenance window that runs a stop document.
     Task { window: &'a MaintenanceWindow, task: &'a WindowTask },
-    /// An enabled EventBridge Scheduler schedule that calls `ec2:StopInstances`.
+    /// An enabled EventBridge Scheduler schedule that calls `ec2:StopInstances` or starts an Automation of a
+    /// stop document.
     Schedule(&'a Schedule),
 }
 
@@ -90,9 +94,50 @@ pub(super) fn is_stop_document(task_arn: &str) -> bool {
     document.contains("stopec2instance") || document.contains("stopinstances")
 }
 
-/// Whether a schedule is enabled and calls `ec2:StopInstances`.
+/// The schedule's target input as JSON; `None` when it has none or it is not JSON.
+fn schedule_input(schedule: &Schedule) -> Option<serde_json::Value> {
+    serde_json::from_str(schedule.target_input.as_deref()?).ok()
+}
+
+/// Whether a schedule's universal target is `ec2:stopInstances`.
+fn calls_stop_instances(schedule: &Schedule) -> bool {
+    schedule.target_arn.to_ascii_lowercase().ends_with(":ec2:stopinstances")
+}
+
+/// Whether a schedule's universal target starts an SSM Automation.
+fn starts_automation(schedule: &Schedule) -> bool {
+    schedule.target_arn.to_ascii_lowercase().ends_with(":ssm:startautomationexecution")
+}
+
+/// Whether a schedule is enabled and stops instances: it calls `ec2:StopInstances`, or starts an Automation
+/// of a stop document (its input's `DocumentName`).
 pub(super) fn is_stop_schedule(schedule: &Schedule) -> bool {
-    schedule.state == "ENABLED" && schedule.target_arn.to_ascii_lowercase().ends_with("ec2:stopinstances")
+    schedule.state == "ENABLED"
+        && (calls_stop_instances(schedule)
+            || starts_automation(schedule)
+                && schedule_input(schedule)
+                    .as_ref()
+                    .and_then(|input| input.get("DocumentName")?.as_str().map(is_stop_document))
+                    .unwrap_or(false))
+}
+
+/// The selectors of an Automation schedule's `Targets` (`[{"Key": ..., "Values": [...]}]`), combined with
+/// AND as AWS combines them; empty for other schedules and for an input without targets.
+pub(super) fn schedule_selectors(schedule: &Schedule) -> Vec<TargetSelector> {
+    if !starts_automation(schedule) {
+        return Vec::new();
+    }
+    let Some(input) = schedule_input(schedule) else { return Vec::new() };
+    let targets = input.get("Targets").and_then(serde_json::Value::as_array).cloned().unwrap_or_default();
+    targets
+        .iter()
+        .filter_map(|target| {
+            let key = target.get("Key")?.as_str()?.to_owned();
+            let values = target.get("Values")?.as_array()?;
+            let values = values.iter().filter_map(|value| value.as_str().map(str::to_owned)).collect();
+            Some(TargetSelector { key, values, group_instances: None })
+        })
+        .collect()
 }
 
 /// The stop tasks of the enabled windows among `windows`.
@@ -227,15 +272,51 @@ fn task_stops<'a>(window: &'a MaintenanceWindow, task: &'a WindowTask, instance:
     Selects::any(selector_sets(window, task).iter().map(|set| set_selects(set, instance)))
 }
 
-/// Whether a stop schedule's input lists `instance` in `InstanceIds`. An input that is not JSON selects
-/// nothing.
-fn schedule_stops(schedule: &Schedule, instance: &Instance) -> bool {
-    let Some(input) = schedule.target_input.as_deref() else { return false };
-    let Ok(input) = serde_json::from_str::<serde_json::Value>(input) else { return false };
-    input
-        .get("InstanceIds")
-        .and_then(serde_json::Value::as_array)
-        .is_some_and(|ids| ids.iter().any(|id| id.as_str() == Some(instance.id.as_str())))
+/// An Automation schedule's `ResourceGroup` target, whose members are not collected for schedules.
+static AUTOMATION_GROUP_NOT_COLLECTED: std::sync::LazyLock<CollectError> =
+    std::sync::LazyLock::new(|| CollectError {
+        action: "resource-groups:ListGroupResources".to_owned(),
+        kind: ErrorKind::NotCollected,
+        code: None,
+        message: "the members of an Automation schedule's ResourceGroup target are not collected".to_owned(),
+    });
+
+/// Whether a stop schedule selects `instance`: an `ec2:stopInstances` input lists it in `InstanceIds`; an
+/// Automation input names it in its `Parameters` or its `Targets` select it. An input that is not JSON
+/// selects nothing.
+fn schedule_stops(schedule: &Schedule, instance: &Instance) -> Selects<'static> {
+    let Some(input) = schedule_input(schedule) else { return Selects::No };
+    let lists = |list: Option<&serde_json::Value>| {
+        list.and_then(serde_json::Value::as_array)
+            .is_some_and(|ids| ids.iter().any(|id| id.as_str() == Some(instance.id.as_str())))
+    };
+    if calls_stop_instances(schedule) {
+        return if lists(input.get("InstanceIds")) { Selects::Yes } else { Selects::No };
+    }
+    let parameters = input.get("Parameters").and_then(serde_json::Value::as_object);
+    if parameters.is_some_and(|parameters| parameters.values().any(|values| lists(Some(values)))) {
+        return Selects::Yes;
+    }
+    let selectors = schedule_selectors(schedule);
+    if selectors.is_empty() {
+        return Selects::No;
+    }
+    let each = selectors.iter().map(|selector| match selector.key.as_str() {
+        "ParameterValues" => {
+            if selector.values.contains(&instance.id) {
+                Selects::Yes
+            } else {
+                Selects::No
+            }
+        }
+        "ResourceGroup" => Selects::Unknown(&AUTOMATION_GROUP_NOT_COLLECTED),
+        _ => match selector_selects(selector, instance) {
+            Selects::Unknown(_) => Selects::Unknown(&GROUP_NOT_COLLECTED),
+            Selects::Yes => Selects::Yes,
+            Selects::No => Selects::No,
+        },
+    });
+    Selects::all(each)
 }
 
 /// The stop schedules of an instance: those that stop it, and those that may (their selection depends on
@@ -268,9 +349,18 @@ pub(super) fn stoppers<'a>(
             }
         }
     }
-    for schedule in schedules.unwrap_or_default() {
-        if is_stop_schedule(schedule) && schedule_stops(schedule, instance) {
-            coverage.stoppers.push(Stopper::Schedule(schedule));
+    for schedule in schedules.unwrap_or_default().iter().filter(|schedule| is_stop_schedule(schedule)) {
+        match schedule_stops(schedule, instance) {
+            Selects::Yes => coverage.stoppers.push(Stopper::Schedule(schedule)),
+            Selects::No => {}
+            Selects::Unknown(error) => {
+                let described = Stopper::Schedule(schedule).describe();
+                let (en, ja) = (described.en, described.ja);
+                coverage.unresolved.push(text!(
+                    "the resource group targets of {en} ({error})",
+                    "{ja} のリソースグループのターゲット ({error})"
+                ));
+            }
         }
     }
     coverage
