@@ -9,6 +9,7 @@
 //!   Hub's central configuration, the organisation trail, the members' SECURITY contacts).
 //! - [`password_policy`]: the IAM-007 fix's policy, the stricter of the account's and the profile's.
 //! - [`topic_policy`]: the alert topic's policy, Guardline's statement merged in by `Sid`.
+//! - [`drift_queue`]: `guardline watch install-changes`: the `changes` watch source's queue and rules per region.
 //! - [`org_roles`]: `guardline org plan-roles`: the switch roles (member account) or the groups allowed to
 //!   assume them (management account) of guideline 3-2, planned from the read-back state and applied.
 //! - [`schedule`]: `guardline schedule`: installs off-hours schedules (maintenance windows or Scheduler) and
@@ -22,6 +23,7 @@
 //! production tag, whatever a selector says.
 
 pub mod call;
+pub mod drift_queue;
 pub mod fix;
 pub mod org_roles;
 pub mod org_setup;

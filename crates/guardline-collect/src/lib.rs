@@ -10,6 +10,7 @@
 //! - [`api`]: the IAM actions the collectors call: the source of `guardline iam-policy`.
 //! - [`services`]: one module per AWS service.
 //! - [`org`]: organisation scans: the organisation's accounts, and credentials for each via AssumeRole.
+//! - [`recollect`]: the drift watcher's re-reads: one security group, or one collector, into a known snapshot.
 //!
 //! Architecture Invariant: collectors only read. No function in this crate calls a mutating AWS API.
 
@@ -18,6 +19,7 @@ pub mod cx;
 pub mod error;
 pub mod org;
 pub mod pricing;
+pub mod recollect;
 mod runner;
 pub mod services;
 

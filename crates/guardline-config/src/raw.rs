@@ -291,6 +291,12 @@ pub(crate) struct RawWatchSource {
     pub url: Option<Spanned<String>>,
     #[schemars(with = "Option<Vec<String>>")]
     pub keywords: Option<Vec<Spanned<String>>>,
+    /// The `changes` source's SQS queue name.
+    #[schemars(with = "Option<String>")]
+    pub queue: Option<Spanned<String>>,
+    /// The `changes` source's long-poll wait, 1–20 seconds.
+    #[schemars(with = "Option<i64>")]
+    pub wait_seconds: Option<Spanned<i64>>,
 }
 
 /// One `[[watch.feeds]]`.

@@ -85,7 +85,8 @@ struct Watch {
     digest_above: Option<usize>,
     /// Where alerts go, by name: `type` is `slack`, `teams` or `email`.
     channels: Option<BTreeMap<String, RawWatchChannel>>,
-    /// The built-in sources by name: `guardduty`, `security-hub`, `inspector`, `health`, `aws-status`.
+    /// The built-in sources by name: `guardduty`, `security-hub`, `inspector`, `health`, `aws-status`,
+    /// `changes`.
     sources: Option<BTreeMap<String, RawWatchSource>>,
     /// RSS or Atom feeds to watch.
     feeds: Option<Vec<RawWatchFeed>>,

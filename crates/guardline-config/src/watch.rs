@@ -18,7 +18,8 @@ pub const DEFAULT_OWNER_TAG: &str = "owner";
 pub const AWS_STATUS_URL: &str = "https://status.aws.amazon.com/rss/all.rss";
 
 /// The names of the built-in sources, as routes name them.
-pub const BUILTIN_SOURCES: &[&str] = &["guardduty", "security-hub", "inspector", "health", "aws-status"];
+pub const BUILTIN_SOURCES: &[&str] =
+    &["guardduty", "security-hub", "inspector", "health", "aws-status", "changes"];
 
 /// `[watch]`: the alert router.
 #[derive(Debug, Clone, PartialEq)]
@@ -180,6 +181,7 @@ pub struct WatchSources {
     pub inspector: Option<InspectorSource>,
     pub health: Option<HealthSource>,
     pub aws_status: Option<AwsStatusSource>,
+    pub changes: Option<ChangesSource>,
 }
 
 impl WatchSources {
@@ -200,6 +202,9 @@ impl WatchSources {
         }
         if self.aws_status.is_some() {
             names.push("aws-status");
+        }
+        if self.changes.is_some() {
+            names.push("changes");
         }
         names
     }
@@ -268,6 +273,22 @@ pub struct InspectorSource {
 /// `[watch.sources.health]`: AWS Health events (the Health API is global, served from us-east-1).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct HealthSource {}
+
+/// The default name of the drift watcher's queue (one per region).
+pub const DEFAULT_CHANGES_QUEUE: &str = "guardline-changes";
+
+/// `[watch.sources.changes]`: the drift watcher. CloudTrail management events that can change a control's
+/// verdict, delivered by an EventBridge rule to an SQS queue in each watched region; each is re-checked by
+/// re-reading only what it changed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChangesSource {
+    /// The queue's name in every watched region (`queue`, default [`DEFAULT_CHANGES_QUEUE`]).
+    pub queue: String,
+    /// `None`: every region the account's scan covers.
+    pub regions: Option<Vec<String>>,
+    /// How long one receive waits for a message (SQS long polling, 1–20 s; default 20).
+    pub wait_seconds: i32,
+}
 
 /// `[watch.sources.aws-status]`: the public AWS service status RSS.
 #[derive(Debug, Clone, PartialEq)]

@@ -865,3 +865,45 @@ dates = ["2026-12-28", "2026-12-29"]
             .contains("unknown field `year`")
     );
 }
+
+#[test]
+fn the_changes_source_takes_a_queue_regions_and_a_long_poll_wait() {
+    // The source's keys start at line 2; a channel and a route follow.
+    let routed = |keys: &str| {
+        format!(
+            "[watch.sources.changes]\n{keys}[watch.channels.ops]\ntype = \"slack\"\nurl-env = \"OPS\"\n\
+             [[watch.routes]]\nsources = [\"changes\"]\nchannels = [\"ops\"]\n"
+        )
+    };
+    let config = parse(&routed(""), "changes.toml", KNOWN).unwrap_or_else(|errors| panic!("{errors}"));
+    let changes = config.watch.unwrap().sources.changes.unwrap();
+    assert_eq!(
+        changes,
+        guardline_config::watch::ChangesSource {
+            queue: "guardline-changes".into(),
+            regions: None,
+            wait_seconds: 20
+        }
+    );
+    let keys = "queue = \"drift_q-1\"\nregions = [\"ap-northeast-1\"]\nwait-seconds = 5\n";
+    let config = parse(&routed(keys), "changes.toml", KNOWN).unwrap_or_else(|errors| panic!("{errors}"));
+    let changes = config.watch.unwrap().sources.changes.unwrap();
+    assert_eq!((changes.queue.as_str(), changes.wait_seconds), ("drift_q-1", 5));
+    assert_eq!(changes.regions.as_deref(), Some(&["ap-northeast-1".to_owned()][..]));
+
+    for (keys, expected) in [
+        ("queue = \"drift.fifo\"\n", "`queue` \"drift.fifo\" is not an SQS queue name"),
+        ("wait-seconds = 30\n", "`wait-seconds` = 30 is outside SQS's long polling range"),
+        ("min-severity = \"HIGH\"\n", "`min-severity` does not apply to the changes source"),
+        ("url = \"https://example.com\"\n", "`url` does not apply to the changes source"),
+    ] {
+        let errors = parse(&routed(keys), "changes.toml", KNOWN).unwrap_err();
+        let shown = errors.to_string();
+        assert!(shown.contains(expected), "{keys}: {shown}");
+        assert!(shown.contains("changes.toml:2:"), "the error names the line: {shown}");
+    }
+    let text = "[watch.sources.guardduty]\nqueue = \"q\"\n[watch.channels.ops]\ntype = \"slack\"\nurl-env = \"OPS\"\n\
+                [[watch.routes]]\nsources = [\"guardduty\"]\nchannels = [\"ops\"]\n";
+    let errors = parse(text, "changes.toml", KNOWN).unwrap_err();
+    assert!(errors.to_string().contains("`queue` does not apply to the guardduty source"), "{errors}");
+}

@@ -113,6 +113,36 @@ pub static CHANGE_EVENTS: &[ChangeEvent] = &[
     event("account.amazonaws.com", "DeleteAlternateContact", &["ACCOUNT-002"]),
 ];
 
+/// What instances' schedules and coverage depend on: an instance itself, launched or retagged.
+const INSTANCE_CI: &[&str] = &["INSPECTOR-001", "SSM-001", "SCHED-001", "SCHED-002"];
+
+/// The AWS Config resource types whose "Configuration Item Change" events can change a control's verdict
+/// (`configurationItem.resourceType`,
+/// https://docs.aws.amazon.com/config/latest/developerguide/resource-config-reference.html): the second
+/// way a change reaches the drift watcher, where Config records.
+pub static CONFIG_ITEM_TYPES: &[(&str, &[&str])] = &[
+    ("AWS::EC2::SecurityGroup", &["EC2-001"]),
+    ("AWS::EC2::Instance", INSTANCE_CI),
+    ("AWS::S3::Bucket", &["S3-002"]),
+    ("AWS::S3::AccountPublicAccessBlock", &["S3-001", "S3-002"]),
+    ("AWS::CloudTrail::Trail", &["TRAIL-001"]),
+    ("AWS::IAM::User", &["ORG-001", "ORG-004"]),
+    ("AWS::IAM::Group", &["ORG-004"]),
+    ("AWS::IAM::Policy", &["ORG-004"]),
+    ("AWS::IAM::Role", &["ORG-002", "ORG-003"]),
+    ("AWS::Events::Rule", ROUTES),
+    ("AWS::SNS::Topic", ROUTES),
+    ("AWS::GuardDuty::Detector", &["GUARDDUTY-001"]),
+    ("AWS::AccessAnalyzer::Analyzer", &["ANALYZER-001"]),
+    ("AWS::Config::ConfigRule", &["CONFIG-003"]),
+    ("AWS::SecurityHub::Hub", &["HUB-001"]),
+];
+
+/// The controls a Config item change of `resource_type` can change (none when the table does not know it).
+pub fn controls_for_config_item(resource_type: &str) -> &'static [&'static str] {
+    CONFIG_ITEM_TYPES.iter().find(|(kind, _)| *kind == resource_type).map_or(&[], |(_, controls)| controls)
+}
+
 /// Controls whose verdict no management event changes, with the reason (the drift watcher leaves them to
 /// the next scan or to another watch source).
 pub static NOT_BY_EVENTS: &[(&str, &str)] = &[
@@ -162,6 +192,20 @@ mod tests {
             );
             assert!(event.source.ends_with(".amazonaws.com") && !event.controls.is_empty(), "{event:?}");
         }
+    }
+
+    #[test]
+    fn config_item_types_name_controls_that_drift_by_events() {
+        let by_events: BTreeSet<&str> =
+            CHANGE_EVENTS.iter().flat_map(|event| event.controls.iter().copied()).collect();
+        for (kind, controls) in CONFIG_ITEM_TYPES {
+            assert!(kind.starts_with("AWS::") && !controls.is_empty(), "{kind}");
+            for control in *controls {
+                assert!(by_events.contains(control), "{kind}: {control} drifts by no CloudTrail event");
+            }
+        }
+        assert_eq!(controls_for_config_item("AWS::EC2::SecurityGroup"), ["EC2-001"]);
+        assert!(controls_for_config_item("AWS::EC2::Volume").is_empty());
     }
 
     #[test]

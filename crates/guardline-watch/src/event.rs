@@ -61,6 +61,9 @@ pub enum EventKind {
     ChannelDown { channel: String, since: String, error: String },
     /// `guardline watch test CHANNEL`.
     Test,
+    /// A control that drifted to failing passes again (the `changes` source): the alert it follows is
+    /// named by [`Event::change`].
+    Resolved,
 }
 
 /// One line of a digest.
@@ -106,6 +109,32 @@ pub struct Event {
     /// `AttackSequence:IAM/CompromisedCredentials`, ...). Absent from events stored before it existed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub finding_type: Option<String>,
+    /// The control a change broke or put right, and who changed it (the `changes` source).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub change: Option<Box<Change>>,
+}
+
+/// A change to the account that moved a control's verdict: which control, on what, and from CloudTrail
+/// who made the change, from where, when.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Change {
+    /// The control, e.g. `EC2-001`.
+    pub control: String,
+    /// The resource's ARN (and the subject within it, where the control has one).
+    pub resource: String,
+    /// The finding's message now: what fails, or that it passes again.
+    pub message_en: String,
+    pub message_ja: String,
+    /// The call that made the change (`AuthorizeSecurityGroupIngress`), or the AWS Config item change.
+    pub event_name: Option<String>,
+    /// `userIdentity.arn`.
+    pub principal: Option<String>,
+    /// `userIdentity.sessionContext.sessionIssuer.arn`: the role behind an assumed-role session.
+    pub session_issuer: Option<String>,
+    pub source_ip: Option<String>,
+    pub user_agent: Option<String>,
+    /// The change's `eventTime` (RFC 3339).
+    pub event_time: Option<String>,
 }
 
 impl Event {
@@ -127,6 +156,7 @@ impl Event {
             link: None,
             time: None,
             finding_type: None,
+            change: None,
         }
     }
 

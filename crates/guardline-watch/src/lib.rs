@@ -24,4 +24,4 @@ pub mod watcher;
 
 pub use event::{Event, EventKind, Lang, Severity};
 pub use outbox::Outbox;
-pub use watcher::{PassReport, WatchOptions, Watcher};
+pub use watcher::{DriftReport, PassReport, WatchOptions, Watcher};

@@ -25,6 +25,15 @@ struct Words {
     last_error: &'static str,
     test: &'static str,
     test_body: &'static str,
+    failed: &'static str,
+    resolved: &'static str,
+    by: &'static str,
+    resource: &'static str,
+    change: &'static str,
+    principal: &'static str,
+    session_issuer: &'static str,
+    source_ip: &'static str,
+    user_agent: &'static str,
 }
 
 const EN: Words = Words {
@@ -46,6 +55,15 @@ const EN: Words = Words {
     last_error: "last error",
     test: "Guardline test message",
     test_body: "This channel receives Guardline alerts.",
+    failed: "failed",
+    resolved: "RESOLVED",
+    by: "by",
+    resource: "Resource",
+    change: "Change",
+    principal: "Principal",
+    session_issuer: "Session issuer",
+    source_ip: "Source IP",
+    user_agent: "User agent",
 };
 
 const JA: Words = Words {
@@ -67,6 +85,15 @@ const JA: Words = Words {
     last_error: "最後のエラー",
     test: "Guardline テストメッセージ",
     test_body: "このチャネルは Guardline のアラートを受信します。",
+    failed: "不合格",
+    resolved: "解消",
+    by: "変更者",
+    resource: "リソース",
+    change: "変更",
+    principal: "変更者",
+    session_issuer: "セッション発行元",
+    source_ip: "送信元 IP",
+    user_agent: "ユーザーエージェント",
 };
 
 fn words(lang: Lang) -> &'static Words {
@@ -82,6 +109,9 @@ const DIGEST_LINES: usize = 20;
 /// The one-line headline: "[HIGH 8.0] title", "[guardduty] 12 new alerts", ...
 pub fn headline(event: &Event, lang: Lang) -> String {
     let w = words(lang);
+    if let Some(change) = &event.change {
+        return change_headline(event, change, lang);
+    }
     match &event.kind {
         EventKind::Alert => match &event.severity {
             Some(severity) => match severity.score {
@@ -99,7 +129,34 @@ pub fn headline(event: &Event, lang: Lang) -> String {
         }
         EventKind::ChannelDown { channel, .. } => format!("{}: {channel}", w.channel_down),
         EventKind::Test => w.test.to_owned(),
+        EventKind::Resolved => format!("[{}] {}", w.resolved, event.title),
     }
+}
+
+/// A drift alert's or resolution's headline: "[HIGH] EC2-001 failed: security group … allows TCP port 22
+/// from 0.0.0.0/0 by arn:aws:iam::…:user/alice", "[RESOLVED] EC2-001: … opens no admin port to the world".
+fn change_headline(event: &Event, change: &crate::event::Change, lang: Lang) -> String {
+    let w = words(lang);
+    let message = match lang {
+        Lang::En => &change.message_en,
+        Lang::Ja => &change.message_ja,
+    };
+    let mut line = match &event.kind {
+        EventKind::Resolved => format!("[{}] {}: {message}", w.resolved, change.control),
+        _ => format!("{} {}: {message}", change.control, w.failed),
+    };
+    if !matches!(event.kind, EventKind::Resolved)
+        && let Some(severity) = &event.severity
+    {
+        line = format!("[{}] {line}", severity.label);
+    }
+    if let Some(principal) = &change.principal {
+        match lang {
+            Lang::En => line.push_str(&format!(" {} {principal}", w.by)),
+            Lang::Ja => line.push_str(&format!("({}: {principal})", w.by)),
+        }
+    }
+    line
 }
 
 /// The facts under the headline, as (name, value) pairs.
@@ -121,6 +178,20 @@ fn facts(event: &Event, lang: Lang) -> Vec<(&'static str, String)> {
     if let Some(region) = &event.region {
         facts.push((w.region, region.clone()));
     }
+    if let Some(change) = &event.change {
+        facts.push((w.resource, change.resource.clone()));
+        let who = [
+            (w.principal, &change.principal),
+            (w.session_issuer, &change.session_issuer),
+            (w.source_ip, &change.source_ip),
+            (w.user_agent, &change.user_agent),
+            (w.change, &change.event_name),
+        ];
+        facts.extend(who.into_iter().filter_map(|(name, value)| value.clone().map(|value| (name, value))));
+        if let Some(time) = &event.time {
+            facts.push((w.time, time.clone()));
+        }
+    }
     if let Some(severity) = &event.severity {
         let value = match severity.score {
             Some(score) => format!("{} ({score:.1})", severity.label),
@@ -129,7 +200,7 @@ fn facts(event: &Event, lang: Lang) -> Vec<(&'static str, String)> {
         facts.push((w.severity, value));
     }
     facts.push((w.source, event.source.clone()));
-    if let Some(time) = &event.time {
+    if let Some(time) = event.time.as_ref().filter(|_| event.change.is_none()) {
         facts.push((w.time, time.clone()));
     }
     if let EventKind::ChannelDown { since, error, .. } = &event.kind {
@@ -226,7 +297,7 @@ pub fn slack_blocks(event: &Event, lang: Lang) -> Value {
         EventKind::Test => {
             blocks.push(json!({"type": "section", "text": {"type": "mrkdwn", "text": w.test_body}}));
         }
-        EventKind::Alert | EventKind::ChannelDown { .. } => {}
+        EventKind::Alert | EventKind::ChannelDown { .. } | EventKind::Resolved => {}
     }
     if let Some(link) = &event.link {
         blocks.push(json!({
@@ -276,7 +347,7 @@ pub fn teams_card(event: &Event, lang: Lang) -> Value {
             }
         }
         EventKind::Test => body.push(json!({"type": "TextBlock", "text": w.test_body, "wrap": true})),
-        EventKind::Alert | EventKind::ChannelDown { .. } => {}
+        EventKind::Alert | EventKind::ChannelDown { .. } | EventKind::Resolved => {}
     }
     let mut card = json!({
         "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
@@ -331,7 +402,7 @@ pub fn mail(event: &Event, lang: Lang) -> (String, String) {
             body.push_str(w.test_body);
             body.push('\n');
         }
-        EventKind::Alert | EventKind::ChannelDown { .. } => {}
+        EventKind::Alert | EventKind::ChannelDown { .. } | EventKind::Resolved => {}
     }
     if let Some(link) = &event.link {
         body.push_str(&format!("\n{}: {link}\n", w.open));

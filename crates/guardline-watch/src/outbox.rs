@@ -5,6 +5,8 @@
 //! - `events`: each event to send, as JSON, keyed by its identity.
 //! - `deliveries`: one row per (event, channel), the dedup key: pending with its next attempt time and
 //!   attempt count, or delivered.
+//! - `drift_baselines`: per account, the last known snapshot the `changes` source compares a change with
+//!   (JSON, as `scan --save-snapshot` writes it), and when its full collection was taken.
 //! - `channels`: per channel, since when it has been failing and whether the outage was announced.
 //! - `daily`: events waiting for a route's daily digest, per (channel, owner, due time); folded into one
 //!   digest event with its delivery, in one transaction, once due.
@@ -60,6 +62,11 @@ CREATE TABLE IF NOT EXISTS daily (
     event_key TEXT NOT NULL,
     body TEXT NOT NULL,
     PRIMARY KEY (channel, owner, due_at, event_key)
+);
+CREATE TABLE IF NOT EXISTS drift_baselines (
+    account_id TEXT PRIMARY KEY,
+    taken_at INTEGER NOT NULL,
+    body TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS channels (
     name TEXT PRIMARY KEY,
@@ -194,6 +201,22 @@ impl Outbox {
             self.conn.prepare_cached("SELECT level FROM seen WHERE source = ?1 AND item = ?2")?;
         let mut fresh = Vec::new();
         for mut candidate in candidates {
+            if candidate.resolved && candidate.event.kind == crate::event::EventKind::Resolved {
+                // Announced: only when the failure was reported, and forgotten when the announcement is
+                // persisted ([`Outbox::persist`]'s `forget`), so that a crash in between loses neither.
+                let reported: Option<f64> =
+                    statement.query_row(params![source, candidate.item], |row| row.get(0)).optional()?;
+                if reported.is_some() {
+                    let episode = self.episode(source, &candidate.item)?;
+                    let alert = match episode {
+                        Some(episode) => format!("{}#{episode}", candidate.event.key),
+                        None => candidate.event.key.clone(),
+                    };
+                    candidate.event.key = format!("{alert}#resolved");
+                    fresh.push(candidate);
+                }
+                continue;
+            }
             if candidate.resolved {
                 let forgotten = self.conn.execute(
                     "DELETE FROM seen WHERE source = ?1 AND item = ?2",
@@ -211,15 +234,7 @@ impl Outbox {
             let level: Option<f64> =
                 statement.query_row(params![source, candidate.item], |row| row.get(0)).optional()?;
             if level.is_none_or(|level| candidate.level > level) {
-                let episode: Option<i64> = self
-                    .conn
-                    .query_row(
-                        "SELECT count FROM episodes WHERE source = ?1 AND item = ?2",
-                        params![source, candidate.item],
-                        |row| row.get(0),
-                    )
-                    .optional()?;
-                if let Some(episode) = episode {
+                if let Some(episode) = self.episode(source, &candidate.item)? {
                     candidate.event.key = format!("{}#{episode}", candidate.event.key);
                 }
                 fresh.push(candidate);
@@ -228,12 +243,26 @@ impl Outbox {
         Ok(fresh)
     }
 
-    /// In one transaction: marks `seen` as seen, queues each of `events` for each of its channels, and
-    /// keeps each of `daily` for its digest. An event already in the outbox (same key) is not queued again.
+    /// How many times `item` of `source` was resolved (its episode), `None` before the first time.
+    fn episode(&self, source: &str, item: &str) -> Result<Option<i64>, OutboxError> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT count FROM episodes WHERE source = ?1 AND item = ?2",
+                params![source, item],
+                |row| row.get(0),
+            )
+            .optional()?)
+    }
+
+    /// In one transaction: marks `seen` as seen, forgets the items of `forget` (resolved: failing again
+    /// is a new episode), queues each of `events` for each of its channels, and keeps each of `daily` for
+    /// its digest. An event already in the outbox (same key) is not queued again.
     pub fn persist(
         &mut self,
         source: &str,
         seen: &[(String, f64)],
+        forget: &[String],
         events: &[(Event, Vec<String>)],
         daily: &[DailyItem],
     ) -> Result<usize, OutboxError> {
@@ -241,6 +270,17 @@ impl Outbox {
         let tx = self.conn.transaction()?;
         let mut queued = 0;
         {
+            for item in forget {
+                let forgotten =
+                    tx.execute("DELETE FROM seen WHERE source = ?1 AND item = ?2", params![source, item])?;
+                if forgotten > 0 {
+                    tx.execute(
+                        "INSERT INTO episodes (source, item, count) VALUES (?1, ?2, 1) \
+                         ON CONFLICT (source, item) DO UPDATE SET count = count + 1",
+                        params![source, item],
+                    )?;
+                }
+            }
             let mut mark = tx.prepare_cached(
                 "INSERT INTO seen (source, item, level, seen_at) VALUES (?1, ?2, ?3, ?4)
                  ON CONFLICT (source, item) DO UPDATE SET level = max(level, excluded.level), seen_at = ?4",
@@ -273,6 +313,34 @@ impl Outbox {
         }
         tx.commit()?;
         Ok(queued)
+    }
+
+    /// The drift baseline of `account_id`: when its full collection was taken (Unix ms) and the snapshot's
+    /// JSON.
+    pub fn drift_baseline(&self, account_id: &str) -> Result<Option<(i64, String)>, OutboxError> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT taken_at, body FROM drift_baselines WHERE account_id = ?1",
+                params![account_id],
+                |row| Ok((row.get(0)?, row.get(1)?)),
+            )
+            .optional()?)
+    }
+
+    /// Replaces the drift baseline of `account_id`.
+    pub fn store_drift_baseline(
+        &self,
+        account_id: &str,
+        taken_at: i64,
+        body: &str,
+    ) -> Result<(), OutboxError> {
+        self.conn.execute(
+            "INSERT INTO drift_baselines (account_id, taken_at, body) VALUES (?1, ?2, ?3) \
+             ON CONFLICT (account_id) DO UPDATE SET taken_at = ?2, body = ?3",
+            params![account_id, taken_at, body],
+        )?;
+        Ok(())
     }
 
     /// The daily digests due at `now`, each with its events.

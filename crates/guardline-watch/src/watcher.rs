@@ -76,6 +76,21 @@ impl PassReport {
     }
 }
 
+/// What one drift pass did.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DriftReport {
+    pub pass: PassReport,
+    /// Messages received.
+    pub received: usize,
+    /// Messages deleted after their result was persisted.
+    pub deleted: usize,
+    /// API calls made to re-read what the changes touched (not counting SQS).
+    pub calls: u32,
+}
+
+/// `--once` reads at most this many rounds of ten messages per queue.
+const ONCE_DRIFT_ROUNDS: usize = 100;
+
 /// The alert router.
 pub struct Watcher {
     config: WatchConfig,
@@ -92,6 +107,8 @@ pub struct Watcher {
     last_send: Mutex<HashMap<String, Instant>>,
     stop: AtomicBool,
     wake: Notify,
+    /// Notified once, at [`Watcher::shutdown`] (the drift loop's long poll is cut short by it).
+    stopped: Notify,
 }
 
 impl Watcher {
@@ -122,6 +139,7 @@ impl Watcher {
             last_send: Mutex::new(HashMap::new()),
             stop: AtomicBool::new(false),
             wake: Notify::new(),
+            stopped: Notify::new(),
         }
     }
 
@@ -141,6 +159,7 @@ impl Watcher {
     /// Asks [`Watcher::run`] to stop after the send in flight.
     pub fn shutdown(&self) {
         self.stop.store(true, Ordering::SeqCst);
+        self.stopped.notify_waiters();
         self.wake.notify_waiters();
         self.wake.notify_one();
     }
@@ -156,13 +175,15 @@ impl Watcher {
             tracing::debug!(pruned, "pruned delivered events");
         }
         let folded = self.fold_daily_digests(now_ms())?;
-        let polls = self.sources.iter().map(|source| async move {
-            let http = self
-                .http
-                .as_ref()
-                .map(|client| crate::channels::Http { client, timeout: self.options.timeout });
-            (source.name().to_owned(), source.poll(&self.account, http.map_err(String::as_str)).await)
-        });
+        let polls = self.sources.iter().filter(|source| !matches!(source, Source::Changes(_))).map(
+            |source| async move {
+                let http = self
+                    .http
+                    .as_ref()
+                    .map(|client| crate::channels::Http { client, timeout: self.options.timeout });
+                (source.name().to_owned(), source.poll(&self.account, http.map_err(String::as_str)).await)
+            },
+        );
         let results = futures::future::join_all(polls).await;
         let mut report = folded;
         for (source, polled) in results {
@@ -184,6 +205,83 @@ impl Watcher {
         Ok(report)
     }
 
+    /// One round of each drift source (`changes`): receive, re-check, persist what is new, store the new
+    /// baseline, and only then delete the messages. `wait_seconds` is the long-poll wait.
+    pub async fn drift_pass(&self, wait_seconds: i32) -> Result<DriftReport, OutboxError> {
+        let mut report = DriftReport::default();
+        let account = self.account.id.clone().unwrap_or_default();
+        for source in &self.sources {
+            let Source::Changes(changes) = source else { continue };
+            let stored =
+                if changes.has_baseline() { None } else { self.outbox().drift_baseline(&account)? };
+            let round = changes.round(wait_seconds, stored).await;
+            report.received += round.received;
+            report.calls += round.calls;
+            if !round.candidates.is_empty() {
+                report.pass.add(self.persist(crate::sources::changes::NAME, round.candidates)?);
+            }
+            if let Some(baseline) = &round.settle.baseline {
+                self.outbox().store_drift_baseline(
+                    &baseline.snapshot.account.id,
+                    baseline.taken_at,
+                    &baseline.snapshot.to_json(),
+                )?;
+            }
+            if report.pass.queued > 0
+                && let Some(pause) = self.options.pause_after_persist
+            {
+                eprintln!(
+                    "guardline watch: persisted {} drift deliveries; pausing before deleting the messages",
+                    report.pass.queued
+                );
+                tokio::time::sleep(pause).await;
+            }
+            if let Some(error) = round.error {
+                tracing::warn!(source = source.name(), error, "drift round failed in part");
+                report.pass.source_errors.push((source.name().to_owned(), error));
+            }
+            match changes.settle(round.settle).await {
+                Ok(deleted) => report.deleted += deleted,
+                Err(error) => {
+                    tracing::warn!(source = source.name(), error, "cannot delete finished messages");
+                    report.pass.source_errors.push((source.name().to_owned(), error));
+                }
+            }
+        }
+        if report.pass.queued > 0 {
+            self.wake.notify_one();
+        }
+        Ok(report)
+    }
+
+    fn has_drift_source(&self) -> bool {
+        self.sources.iter().any(|source| matches!(source, Source::Changes(_)))
+    }
+
+    /// The drift sources' loop of the long-running mode: one round after another (each long-polls), until
+    /// [`Watcher::shutdown`]. A round cut short by the stop loses nothing: its messages were not deleted.
+    async fn drift_loop(&self, wait_seconds: i32) -> Result<(), OutboxError> {
+        while !self.stopping() && self.has_drift_source() {
+            let stopped = self.stopped.notified();
+            tokio::pin!(stopped);
+            stopped.as_mut().enable();
+            if self.stopping() {
+                break;
+            }
+            tokio::select! {
+                report = self.drift_pass(wait_seconds) => {
+                    let report = report?;
+                    if !report.pass.source_errors.is_empty() {
+                        // A failing queue or re-read is retried, not spun on.
+                        tokio::time::sleep(Duration::from_secs(5)).await;
+                    }
+                }
+                () = &mut stopped => break,
+            }
+        }
+        Ok(())
+    }
+
     /// Filters `candidates` against what the source already reported and persists the rest, each named
     /// by the directory (alias, and under `--org` name, OU and owner) and routed by its account: to the
     /// channels at once, one event each, or, when more than `digest-above` go to the same channels, one
@@ -195,8 +293,16 @@ impl Watcher {
         if fresh.is_empty() {
             return Ok(PassReport::default());
         }
-        let seen: Vec<(String, f64)> =
-            fresh.iter().map(|candidate| (candidate.item.clone(), candidate.level)).collect();
+        let seen: Vec<(String, f64)> = fresh
+            .iter()
+            .filter(|candidate| !candidate.resolved)
+            .map(|candidate| (candidate.item.clone(), candidate.level))
+            .collect();
+        let forget: Vec<String> = fresh
+            .iter()
+            .filter(|candidate| candidate.resolved)
+            .map(|candidate| candidate.item.clone())
+            .collect();
         let now = now_ms();
         // Events going to the same channels at once, in first-seen order; and the daily digests' items.
         let mut groups: Vec<(Vec<String>, Vec<Candidate>)> = Vec::new();
@@ -253,7 +359,7 @@ impl Watcher {
             events.extend(group.into_iter().map(|event| (event, channels.clone())));
         }
         let count = events.len();
-        let queued = outbox.persist(source, &seen, &events, &daily)?;
+        let queued = outbox.persist(source, &seen, &forget, &events, &daily)?;
         tracing::info!(source, events = count, queued, daily = daily.len(), "persisted new events");
         Ok(PassReport { events: count, queued, ..PassReport::default() })
     }
@@ -399,16 +505,28 @@ impl Watcher {
             event.account_id = self.account.id.clone();
             event.account_alias = self.account.alias.clone();
             let mut outbox = self.outbox();
-            queued += outbox.persist("guardline", &[], &[(event, others)], &[])?;
+            queued += outbox.persist("guardline", &[], &[], &[(event, others)], &[])?;
             outbox.mark_down_alerted(name)?;
             tracing::warn!(channel = name, "channel down for longer than the threshold; told the others");
         }
         Ok(queued)
     }
 
-    /// `--once`: one polling pass, then deliver what is due.
+    /// `--once`: one polling pass and the drift sources' waiting messages (rounds of a short wait until
+    /// one receives nothing), then deliver what is due.
     pub async fn run_once(&self) -> Result<PassReport, OutboxError> {
         let mut report = self.poll_pass().await?;
+        if self.has_drift_source() {
+            for _ in 0..ONCE_DRIFT_ROUNDS {
+                let drift = self.drift_pass(1).await?;
+                let received = drift.received;
+                let failed = !drift.pass.source_errors.is_empty();
+                report.add(drift.pass);
+                if received == 0 || failed {
+                    break;
+                }
+            }
+        }
         report.add(self.deliver_pass().await?);
         Ok(report)
     }
@@ -416,6 +534,14 @@ impl Watcher {
     /// The long-running mode: poll every `interval`, deliver (and retry) in between, until
     /// [`Watcher::shutdown`]; the send in flight then finishes and is recorded.
     pub async fn run(&self) -> Result<(), OutboxError> {
+        let wait = self.config.sources.changes.as_ref().map_or(20, |changes| changes.wait_seconds);
+        let (polled, drifted) = futures::join!(self.poll_loop(), self.drift_loop(wait));
+        polled.and(drifted)?;
+        tracing::info!(pending = self.outbox().pending()?, "watch stopped");
+        Ok(())
+    }
+
+    async fn poll_loop(&self) -> Result<(), OutboxError> {
         let mut next_poll = Instant::now();
         while !self.stopping() {
             if Instant::now() >= next_poll {
@@ -435,7 +561,6 @@ impl Watcher {
                 () = self.wake.notified() => {}
             }
         }
-        tracing::info!(pending = self.outbox().pending()?, "watch stopped");
         Ok(())
     }
 

@@ -593,6 +593,13 @@ pub enum WatchAction {
         /// The channel's name.
         channel: String,
     },
+    /// Plan (and with --apply make) what the `changes` source reads from, in each of its regions: the SQS
+    /// queue, whose policy admits only this account's EventBridge rules, and the rules sending it the
+    /// CloudTrail and AWS Config change events.
+    InstallChanges {
+        #[command(flatten)]
+        write: WriteArgs,
+    },
 }
 
 #[derive(Debug, Args)]

@@ -99,6 +99,18 @@ async fn prefix_lists(
     .collect()
 }
 
+/// One group as a scan reads it, with the entries of the prefix lists it admits (the drift watcher's
+/// re-read of a changed group, [`crate::recollect`]).
+pub(crate) async fn read_group(
+    cx: &Cx,
+    client: &aws_sdk_ec2::Client,
+    region: &str,
+    group: SdkSecurityGroup,
+) -> SecurityGroup {
+    let lists = prefix_lists(cx, client, std::slice::from_ref(&group)).await;
+    security_group(cx, region, &group, &lists)
+}
+
 fn security_group(
     cx: &Cx,
     region: &str,

@@ -37,18 +37,73 @@ pub type GlobalPart = Box<dyn FnOnce(&mut GlobalInventory) + Send>;
 /// Fills one region's fields.
 pub type RegionPart = Box<dyn FnOnce(&mut RegionInventory) + Send>;
 
+/// The names of the account-wide collectors, in the order they run.
+pub const GLOBAL_COLLECTORS: &[&str] = &["iam", "iam-access", "organizations", "account", "s3", "cost"];
+
+/// The names of the per-region collectors, in the order they run.
+pub const REGION_COLLECTORS: &[&str] = &[
+    "ec2",
+    "ssm",
+    "scheduler",
+    "config",
+    "events",
+    "guardduty",
+    "securityhub",
+    "inspector",
+    "access-analyzer",
+    "cloudtrail",
+];
+
+/// The account-wide collector called `name` (one of [`GLOBAL_COLLECTORS`]).
+pub(crate) fn global_task<'a>(
+    cx: &'a Cx,
+    config: &'a SdkConfig,
+    name: &str,
+) -> Option<BoxFuture<'a, GlobalPart>> {
+    Some(match name {
+        "iam" => Box::pin(iam::collect(cx, config)),
+        "iam-access" => Box::pin(iam_access::collect(cx, config)),
+        "organizations" => Box::pin(organizations::collect(cx, config)),
+        "account" => Box::pin(account::collect(cx, config)),
+        "s3" => Box::pin(s3::collect(cx, config)),
+        "cost" => Box::pin(cost::collect(cx, config)),
+        _ => return None,
+    })
+}
+
+/// The collector of one region called `name` (one of [`REGION_COLLECTORS`]); `config` is set to that
+/// region, `scanned` is every region of the scan.
+pub(crate) fn region_task<'a>(
+    cx: &'a Cx,
+    config: &'a SdkConfig,
+    region: &'a str,
+    scanned: &'a [String],
+    name: &str,
+) -> Option<BoxFuture<'a, RegionPart>> {
+    Some(match name {
+        "ec2" => Box::pin(ec2::collect(cx, config, region)),
+        "ssm" => Box::pin(ssm::collect(cx, config, region)),
+        "scheduler" => Box::pin(scheduler::collect(cx, config, region)),
+        "config" => Box::pin(config::collect(cx, config, region)),
+        "events" => Box::pin(events::collect(cx, config, region)),
+        "guardduty" => Box::pin(guardduty::collect(cx, config, region)),
+        "securityhub" => Box::pin(securityhub::collect(cx, config, region)),
+        "inspector" => Box::pin(inspector::collect(cx, config, region)),
+        "access-analyzer" => Box::pin(analyzer::collect(cx, config, region)),
+        "cloudtrail" => Box::pin(cloudtrail::collect(cx, config, region, scanned)),
+        _ => return None,
+    })
+}
+
 /// The account-wide collectors.
 pub(crate) fn global_tasks<'a>(
     cx: &'a Cx,
     config: &'a SdkConfig,
     tasks: &mut Vec<(&'static str, BoxFuture<'a, GlobalPart>)>,
 ) {
-    tasks.push(("iam", Box::pin(iam::collect(cx, config))));
-    tasks.push(("iam-access", Box::pin(iam_access::collect(cx, config))));
-    tasks.push(("organizations", Box::pin(organizations::collect(cx, config))));
-    tasks.push(("account", Box::pin(account::collect(cx, config))));
-    tasks.push(("s3", Box::pin(s3::collect(cx, config))));
-    tasks.push(("cost", Box::pin(cost::collect(cx, config))));
+    for name in GLOBAL_COLLECTORS {
+        tasks.push((name, global_task(cx, config, name).expect("every listed collector exists")));
+    }
 }
 
 /// The collectors of one region; `config` is set to that region, `scanned` is every region of the scan.
@@ -59,14 +114,10 @@ pub(crate) fn region_tasks<'a>(
     scanned: &'a [String],
     tasks: &mut Vec<(&'static str, BoxFuture<'a, RegionPart>)>,
 ) {
-    tasks.push(("ec2", Box::pin(ec2::collect(cx, config, region))));
-    tasks.push(("ssm", Box::pin(ssm::collect(cx, config, region))));
-    tasks.push(("scheduler", Box::pin(scheduler::collect(cx, config, region))));
-    tasks.push(("config", Box::pin(config::collect(cx, config, region))));
-    tasks.push(("events", Box::pin(events::collect(cx, config, region))));
-    tasks.push(("guardduty", Box::pin(guardduty::collect(cx, config, region))));
-    tasks.push(("securityhub", Box::pin(securityhub::collect(cx, config, region))));
-    tasks.push(("inspector", Box::pin(inspector::collect(cx, config, region))));
-    tasks.push(("access-analyzer", Box::pin(analyzer::collect(cx, config, region))));
-    tasks.push(("cloudtrail", Box::pin(cloudtrail::collect(cx, config, region, scanned))));
+    for name in REGION_COLLECTORS {
+        tasks.push((
+            name,
+            region_task(cx, config, region, scanned, name).expect("every listed collector exists"),
+        ));
+    }
 }

@@ -17,9 +17,10 @@ use super::Checker;
 use crate::org::AccountSelector;
 use crate::raw::{RawWatchChannel, RawWatchFeed, RawWatchRoute, RawWatchSource, WATCH_KEYS};
 use crate::watch::{
-    AWS_STATUS_URL, AwsStatusSource, BUILTIN_SOURCES, ChannelKind, DEFAULT_OWNER_TAG, EmailChannel,
-    GuardDutySource, HealthSource, InspectorSource, Secret, SecurityHubSource, SeverityLabel, SmtpTls,
-    WatchChannel, WatchConfig, WatchFeed, WatchRoute, WatchSources, parse_duration,
+    AWS_STATUS_URL, AwsStatusSource, BUILTIN_SOURCES, ChangesSource, ChannelKind, DEFAULT_CHANGES_QUEUE,
+    DEFAULT_OWNER_TAG, EmailChannel, GuardDutySource, HealthSource, InspectorSource, Secret,
+    SecurityHubSource, SeverityLabel, SmtpTls, WatchChannel, WatchConfig, WatchFeed, WatchRoute,
+    WatchSources, parse_duration,
 };
 
 /// A route as written, with spans for pass 3.
@@ -462,6 +463,7 @@ impl Checker<'_> {
             "security-hub" => &["min-severity", "regions"],
             "inspector" => &["min-severity", "regions"],
             "health" => &[],
+            "changes" => &["queue", "regions", "wait-seconds"],
             _ => &["url", "keywords"],
         };
         let present = [
@@ -469,6 +471,8 @@ impl Checker<'_> {
             ("regions", raw.regions.as_ref().map(Spanned::span)),
             ("url", raw.url.as_ref().map(Spanned::span)),
             ("keywords", raw.keywords.as_ref().and_then(|words| words.first()).map(Spanned::span)),
+            ("queue", raw.queue.as_ref().map(Spanned::span)),
+            ("wait-seconds", raw.wait_seconds.as_ref().map(Spanned::span)),
         ];
         for (key, at) in present {
             if let Some(at) = at
@@ -536,6 +540,39 @@ impl Checker<'_> {
             "health" => {
                 if enabled && self.errors.len() == before {
                     sources.health = Some(HealthSource {});
+                }
+            }
+            "changes" => {
+                let queue = raw.queue.as_ref().map_or_else(
+                    || DEFAULT_CHANGES_QUEUE.to_owned(),
+                    |queue| {
+                        let name = queue.get_ref();
+                        let valid = !name.is_empty()
+                            && name.len() <= 80
+                            && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+                        if !valid {
+                            self.error_help(
+                                queue.span(),
+                                format!("`queue` \"{name}\" is not an SQS queue name"),
+                                "1 to 80 letters, digits, hyphens and underscores (a standard queue, not .fifo)",
+                            );
+                        }
+                        name.clone()
+                    },
+                );
+                let wait_seconds = raw.wait_seconds.as_ref().map_or(20, |wait| {
+                    let seconds = *wait.get_ref();
+                    if !(1..=20).contains(&seconds) {
+                        self.error_help(
+                            wait.span(),
+                            format!("`wait-seconds` = {seconds} is outside SQS's long polling range"),
+                            "1 to 20 seconds (ReceiveMessage's WaitTimeSeconds); leave it out for 20",
+                        );
+                    }
+                    seconds.clamp(1, 20) as i32
+                });
+                if enabled && self.errors.len() == before {
+                    sources.changes = Some(ChangesSource { queue, regions, wait_seconds });
                 }
             }
             _ => {

@@ -96,6 +96,7 @@ pub fn needs_aws(sources: &WatchSources) -> bool {
         || sources.security_hub.is_some()
         || sources.inspector.is_some()
         || sources.health.is_some()
+        || sources.changes.is_some()
 }
 
 /// What keeps the enabled AWS sources from covering the organisation: each region where this account is
@@ -153,7 +154,7 @@ pub async fn administrator_gaps(sources: &[Source]) -> Vec<String> {
                     }
                 }
             }
-            Source::Health { .. } | Source::Feed { .. } => {}
+            Source::Health { .. } | Source::Feed { .. } | Source::Changes(_) => {}
         }
     }
     gaps

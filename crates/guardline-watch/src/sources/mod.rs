@@ -6,12 +6,17 @@
 //!   GetFindings) and, where it is enabled, the new Security Hub's (OCSF, GetFindingsV2), one alert per finding.
 //! - [`inspector`]: Inspector findings at or above a severity label.
 //! - [`health`]: AWS Health events (open and upcoming).
+//! - [`changes`]: the drift watcher: CloudTrail and Config change events from SQS, each re-checked by
+//!   re-reading only what it changed; alerts when a control starts failing, "resolved" when it passes again.
+//!   It runs in its own loop (long polling), not in the periodic pass.
 //! - [`feed`]: RSS/Atom feeds: the AWS service status feed and the vulnerability feeds, with keyword filters.
 //! - [`aws`]: identifying the account and building the regional clients.
 //!
-//! Sources only read: List, Get and Describe calls, and HTTP GETs of feeds.
+//! Sources only read: List, Get and Describe calls, and HTTP GETs of feeds; the one exception is
+//! `changes` deleting the queue messages it has finished with.
 
 pub mod aws;
+pub mod changes;
 pub mod feed;
 pub mod guardduty;
 pub mod health;
@@ -55,6 +60,8 @@ pub enum Source {
         url: String,
         keywords: Vec<String>,
     },
+    /// The drift watcher (`changes`), polled by [`crate::Watcher`]'s own loop.
+    Changes(std::sync::Arc<changes::Changes>),
 }
 
 impl Source {
@@ -66,6 +73,7 @@ impl Source {
             Source::Inspector { .. } => "inspector",
             Source::Health { .. } => "health",
             Source::Feed { name, .. } => name,
+            Source::Changes(_) => changes::NAME,
         }
     }
 
@@ -90,6 +98,8 @@ impl Source {
                 Ok(http) => feed::poll(http, name, url, keywords).await.into(),
                 Err(error) => Err(format!("no HTTP client: {error}")).into(),
             },
+            // Received in its own loop ([`crate::Watcher::drift_pass`]).
+            Source::Changes(_) => Polled::default(),
         }
     }
 }

@@ -125,3 +125,78 @@ fn organisation_messages_name_the_member_and_digests_their_owner() {
     let (subject, _) = message::mail(&daily_digest(""), Lang::En);
     assert!(subject.contains("daily digest for accounts without an owner tag"), "{subject}");
 }
+
+/// A drift alert of the `changes` source: the control, what fails and who made the change.
+fn drift(kind: EventKind) -> Event {
+    let group = "arn:aws:ec2:ap-northeast-1:123456789012:security-group/sg-0abc";
+    let mut event = Event::alert(
+        format!("drift:123456789012:EC2-001:ap-northeast-1:{group}"),
+        "changes",
+        "EC2-001 failed: security group sg-0abc (web) allows TCP port 22 from 0.0.0.0/0 by arn:aws:iam::123456789012:user/alice",
+    );
+    let resolved = kind == EventKind::Resolved;
+    event.kind = kind;
+    event.account_id = Some("123456789012".to_owned());
+    event.account_alias = Some("acme-dev".to_owned());
+    event.region = Some("ap-northeast-1".to_owned());
+    if !resolved {
+        event.severity = Some(Severity::label("HIGH"));
+    }
+    event.link = Some(
+        "https://ap-northeast-1.console.aws.amazon.com/cloudtrailv2/home?region=ap-northeast-1#/events/e-1"
+            .to_owned(),
+    );
+    event.time = Some("2026-12-04T10:00:01Z".to_owned());
+    let (en, ja) = if resolved {
+        (
+            "security group sg-0abc (web) opens no admin port to the world",
+            "セキュリティグループ sg-0abc (web) は管理用ポートを全世界に公開していません",
+        )
+    } else {
+        (
+            "security group sg-0abc (web) allows TCP port 22 from 0.0.0.0/0",
+            "セキュリティグループ sg-0abc (web) が 0.0.0.0/0 から TCP ポート 22 への接続を許可しています",
+        )
+    };
+    event.change = Some(Box::new(guardline_watch::event::Change {
+        control: "EC2-001".to_owned(),
+        resource: group.to_owned(),
+        message_en: en.to_owned(),
+        message_ja: ja.to_owned(),
+        event_name: Some(
+            if resolved { "RevokeSecurityGroupIngress" } else { "AuthorizeSecurityGroupIngress" }.to_owned(),
+        ),
+        principal: Some("arn:aws:sts::123456789012:assumed-role/Admin/alice".to_owned()),
+        session_issuer: Some("arn:aws:iam::123456789012:role/Admin".to_owned()),
+        source_ip: Some("203.0.113.10".to_owned()),
+        user_agent: Some("aws-cli/2.15.0".to_owned()),
+        event_time: Some("2026-12-04T10:00:01Z".to_owned()),
+    }));
+    event
+}
+
+#[test]
+fn drift_alerts_and_resolutions_name_the_control_and_who_changed_it() {
+    let alert = drift(EventKind::Alert);
+    assert_eq!(
+        message::headline(&alert, Lang::En),
+        "[HIGH] EC2-001 failed: security group sg-0abc (web) allows TCP port 22 from 0.0.0.0/0 by \
+         arn:aws:sts::123456789012:assumed-role/Admin/alice"
+    );
+    assert_eq!(
+        message::headline(&drift(EventKind::Resolved), Lang::En),
+        "[RESOLVED] EC2-001: security group sg-0abc (web) opens no admin port to the world by \
+         arn:aws:sts::123456789012:assumed-role/Admin/alice"
+    );
+    assert!(
+        message::headline(&alert, Lang::Ja)
+            .starts_with("[HIGH] EC2-001 不合格: セキュリティグループ sg-0abc")
+    );
+    insta::assert_json_snapshot!("slack_drift_en", message::slack_blocks(&alert, Lang::En));
+    insta::assert_json_snapshot!(
+        "teams_drift_resolved_ja",
+        message::teams_card(&drift(EventKind::Resolved), Lang::Ja)
+    );
+    let (subject, body) = message::mail(&alert, Lang::Ja);
+    insta::assert_snapshot!("mail_drift_ja", format!("{subject}\n\n{body}"));
+}

@@ -1,5 +1,5 @@
 //! `guardline iam-policy [--for scan|fix|watch|org|schedule|org-roles|security-hub]`: the least-privilege IAM policy a command needs, built from
-//! the collectors' own action list (for `fix`, also the fix steps' declared calls; for `watch`, its sources').
+//! the collectors' own action list (for `fix`, also the fix steps' declared calls; for `watch`, its sources', and with the `changes` source its queue and the scan's reads).
 
 use crate::args::{IamPolicyArgs, PolicyFor};
 
@@ -143,5 +143,22 @@ fn watch_policy() -> anyhow::Result<String> {
             "Resource": role,
         }],
     });
+    let mut policy = policy;
+    if let Some(changes) = config.watch.as_ref().and_then(|watch| watch.sources.changes.as_ref()) {
+        // The drift source: its queue in every region, and the scan's reads (the baseline, the re-reads).
+        let statements = policy["Statement"].as_array_mut().expect("the watch policy has statements");
+        statements.push(serde_json::json!({
+            "Sid": "GuardlineWatchChangesQueue",
+            "Effect": "Allow",
+            "Action": ["sqs:DeleteMessage", "sqs:GetQueueUrl", "sqs:ReceiveMessage"],
+            "Resource": format!("arn:aws:sqs:*:*:{}", changes.queue),
+        }));
+        statements.push(serde_json::json!({
+            "Sid": "GuardlineWatchChangesReads",
+            "Effect": "Allow",
+            "Action": guardline_collect::api::ACTIONS,
+            "Resource": "*",
+        }));
+    }
     Ok(serde_json::to_string_pretty(&policy)?)
 }

@@ -41,6 +41,9 @@ pub fn run(args: WatchArgs) -> anyhow::Result<bool> {
             "{file} に `[watch]` セクションがありません: チャンネル、ソース、ルートを追加してください(README の「Alerts」を参照)"
         ));
     };
+    if let Some(WatchAction::InstallChanges { write }) = &args.action {
+        return install_changes(&args, &config, &watch, write);
+    }
     let db = state_db(&args, watch.state_db.as_deref(), path.as_deref())?;
     let options = WatchOptions {
         lang: match args.lang {
@@ -147,6 +150,120 @@ pub fn run(args: WatchArgs) -> anyhow::Result<bool> {
     })
 }
 
+/// `watch install-changes`: the `changes` source's queue and rules in each of its regions, planned from
+/// what is there, through the write guard.
+fn install_changes(
+    args: &WatchArgs,
+    config: &guardline_config::Config,
+    watch: &guardline_config::WatchConfig,
+    write: &crate::args::WriteArgs,
+) -> anyhow::Result<bool> {
+    use guardline_apply::drift_queue;
+
+    use super::write_guard;
+    let lang = args.lang.code();
+    if args.once {
+        bail!(tr!(
+            lang,
+            "--once does not apply to `watch install-changes`, which plans (and with --apply makes) the queue and rules once",
+            "--once は `watch install-changes` には使えません"
+        ));
+    }
+    if args.org.org {
+        bail!(tr!(
+            lang,
+            "`watch install-changes --org` is not available yet: the changes source watches one account; run it with each account's credentials",
+            "`watch install-changes --org` はまだ使えません: changes ソースは 1 アカウントを監視します。各アカウントの認証情報で実行してください"
+        ));
+    }
+    let Some(changes) = &watch.sources.changes else {
+        bail!(tr!(
+            lang,
+            "no [watch.sources.changes] in the configuration: add it (its `regions` and `queue` say what to install)",
+            "設定に [watch.sources.changes] がありません: 追加してください(`regions` と `queue` が設置先を決めます)"
+        ));
+    };
+    let runtime =
+        tokio::runtime::Builder::new_multi_thread().enable_all().build().context("starting tokio")?;
+    runtime.block_on(async {
+        let options = super::collect_options(&args.aws, config);
+        let base_region = changes.regions.as_ref().and_then(|regions| regions.first().cloned());
+        let sdk = super::aws_config(&args.aws, base_region.as_deref(), &options).await?;
+        let live = write_guard::identify(&sdk).await?;
+        println!("{}", write_guard::target_line(&live, lang));
+        let pin = write_guard::check_pin(config, &live, write, None);
+        println!("{}", write_guard::pin_or_refusal(&pin, lang));
+        if write.apply {
+            pin?;
+        }
+        let regions = match &changes.regions {
+            Some(regions) => regions.clone(),
+            None => aws::enabled_regions(&sdk)
+                .await
+                .map_err(|error| anyhow::anyhow!("listing the enabled regions: {error}"))?,
+        };
+        let partition = guardline_model::partition::of_region(&regions[0]);
+        let desired: Vec<drift_queue::Desired> = regions
+            .iter()
+            .map(|region| drift_queue::desired(partition, &live.id, region, &changes.queue))
+            .collect();
+        let mut steps = Vec::new();
+        for want in &desired {
+            let current = drift_queue::read(&sdk, want).await.map_err(|error| {
+                anyhow::anyhow!("reading the queue and rules in {}: {error}", want.region)
+            })?;
+            steps.extend(drift_queue::steps(want, &current));
+        }
+        if steps.is_empty() {
+            println!(
+                "{}",
+                tr!(
+                    lang,
+                    "Nothing to do: the queue {} and its rules are in place in {} region(s).",
+                    "変更はありません: キュー {} とルールは {} リージョンで設定済みです。",
+                    changes.queue,
+                    regions.len()
+                )
+            );
+            return Ok(true);
+        }
+        println!("{}", tr!(lang, "Plan ({} call(s)):", "プラン({} 件の呼び出し):", steps.len()));
+        for step in &steps {
+            println!("  [{live}] {}", step.describe());
+        }
+        if !write.apply {
+            println!(
+                "{}",
+                tr!(
+                    lang,
+                    "Run again with --apply to make these changes.",
+                    "変更するには --apply を付けて再実行してください。"
+                )
+            );
+            return Ok(true);
+        }
+        let count = steps.len();
+        write_guard::confirm(
+            write,
+            &live,
+            &tr!(lang, "Make these {count} call(s)", "これら {count} 件の呼び出しを実行します"),
+            lang,
+        )?;
+        let (writer, _) = write_guard::writer(&sdk, &live.id).await?;
+        let (done, failed) = drift_queue::apply(&writer, &desired, &steps).await;
+        for step in &steps[..done] {
+            let step = step.describe();
+            println!("{}", tr!(lang, "  done: [{live}] {step}", "  完了: [{live}] {step}"));
+        }
+        if let Some(error) = failed {
+            let left = steps.len() - done - 1;
+            bail!("failed: {}: {error} ({left} later call(s) not attempted)", steps[done].describe());
+        }
+        println!("{}", tr!(lang, "Applied {count} call(s).", "{count} 件の呼び出しを実行しました。"));
+        Ok(true)
+    })
+}
+
 /// How often `watch --org` lists the organisation again.
 const DIRECTORY_REFRESH: Duration = Duration::from_secs(3600);
 
@@ -167,6 +284,13 @@ async fn sources(
             "watch --org は組織の AWS ソースを監視しますが、有効なものがありません: [watch.sources] で guardduty、security-hub、inspector、health のいずれかを有効にしてください"
         ));
     }
+    if args.org.org && watch.sources.changes.is_some() {
+        bail!(tr!(
+            lang,
+            "the changes source watches the account the credentials reach, not yet the organisation: run              `guardline watch` with [watch.sources.changes] in each account, or disable it for `watch --org`",
+            "changes ソースは認証情報のアカウントを監視し、組織全体にはまだ対応していません: 各アカウントで [watch.sources.changes] を有効にして `guardline watch` を実行するか、`watch --org` では無効にしてください"
+        ));
+    }
     if aws::needs_aws(&watch.sources) {
         let options = super::collect_options(&args.aws, config);
         let base_region = options.regions.as_ref().and_then(|regions| regions.first().cloned());
@@ -178,7 +302,7 @@ async fn sources(
                 "アカウントを特定できません: {error}"
             ))
         })?;
-        let regions = match options.regions {
+        let regions = match options.regions.clone() {
             Some(regions) => regions,
             None => aws::enabled_regions(&sdk).await.map_err(|error| {
                 anyhow::anyhow!(tr!(
@@ -198,6 +322,19 @@ async fn sources(
             &config.exceptions,
             today,
         ));
+        if let Some(changes) = &watch.sources.changes {
+            // The baseline covers the regions watched: a change elsewhere has no queue to arrive by.
+            let queues = changes.regions.clone().unwrap_or_else(|| regions.clone());
+            let baseline =
+                guardline_collect::CollectOptions { regions: Some(queues.clone()), ..options.clone() };
+            sources.push(Source::Changes(Arc::new(guardline_watch::sources::changes::Changes::new(
+                &sdk,
+                &changes.queue,
+                &queues,
+                Arc::new(config.clone()),
+                baseline,
+            ))));
+        }
         if args.org.org {
             let gaps = aws::administrator_gaps(&sources).await;
             if !gaps.is_empty() {

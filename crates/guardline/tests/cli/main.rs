@@ -62,6 +62,9 @@ mod tty;
 mod watch;
 /// `watch` with GuardDuty findings from moto (test extension) to Slack, Teams and mail: the bar.
 mod watch_aws;
+/// `watch`'s `changes` source on moto: a port opened to the world alerts naming who opened it, closing it
+/// resolves, a duplicate alerts once, a SIGKILL before the messages are deleted loses and doubles nothing.
+mod watch_changes;
 /// `watch --org` from GuardDuty's delegated administrator: a member's finding reaches its OU's channel.
 mod watch_org;
 /// The local HTTP and SMTP servers of guardline-watch's tests, shared with `watch`.
