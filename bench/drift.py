@@ -116,6 +116,13 @@ def cloudtrail_event(template, source, name, request):
             "Detail": json.dumps(detail)}
 
 
+def process_cpu(pid):
+    """CPU seconds process `pid` has used (user + system)."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def percentile(values, fraction):
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
@@ -172,6 +179,7 @@ channels = ["slack"]
                 raise RuntimeError("the watcher collected no baseline:\n" + open(log_path).read())
             time.sleep(0.1)
         moto.reset_counts()
+        moto_cpu, watcher_cpu = moto.cpu(), process_cpu(watcher.pid)
 
         ec2, events = client(moto.endpoint, "ec2"), client(moto.endpoint, "events")
         open_groups = set()
@@ -217,6 +225,7 @@ channels = ["slack"]
             pause = started + (index + 1) / args.rate - time.monotonic()
             if pause > 0:
                 time.sleep(pause)
+        produced = time.monotonic() - started
 
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
@@ -226,12 +235,15 @@ channels = ["slack"]
             time.sleep(0.2)
         time.sleep(3)  # anything sent twice arrives too
         received = sink.texts()
+        moto_cpu, watcher_cpu = moto.cpu() - moto_cpu, process_cpu(watcher.pid) - watcher_cpu
         finished = max((at for at, _ in received), default=time.monotonic())
         latencies, missing, used = [], 0, set()
         for wanted, put_at in expected:
             match = next((i for i, (at, text) in enumerate(received) if i not in used and wanted in text), None)
             if match is None:
                 missing += 1
+                if missing <= 3:
+                    print(f"  missing: {wanted}", file=sys.stderr)
                 continue
             used.add(match)
             latencies.append(received[match][0] - put_at)
@@ -244,7 +256,8 @@ channels = ["slack"]
         print(f"drift: {args.events} change events at {args.rate:g}/s ({', '.join(f'{k} {v}' for k, v in counts.items())}), "
               f"{args.groups} security groups")
         print(f"  throughput: {args.events / (finished - started):.1f} events/s "
-              f"(first PutEvents to the last message, {finished - started:.1f} s)")
+              f"(first PutEvents to the last message, {finished - started:.1f} s; the bench put them in {produced:.1f} s)")
+        print(f"  CPU during the run: moto {moto_cpu:.1f} s, the watcher {watcher_cpu:.1f} s")
         if latencies:
             print(f"  PutEvents to the channel: p50 {statistics.median(latencies) * 1000:.0f} ms, "
                   f"p95 {percentile(latencies, 0.95) * 1000:.0f} ms, max {max(latencies) * 1000:.0f} ms "

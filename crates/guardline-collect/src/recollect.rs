@@ -2,13 +2,15 @@
 //! `eventSource` and request by [`scopes_for`]) and reading exactly that into a known snapshot
 //! ([`recollect`]), so that a change costs a handful of calls, never a rescan.
 //!
-//! A security group is read by its ID (`ec2:DescribeSecurityGroups --group-ids`, and the entries of the
-//! prefix lists it admits): one call for the commonest drift. Every other change re-runs the one collector
-//! that reads the changed service, in the event's region (account-wide services once; CloudTrail in every
-//! scanned region, since a multi-region trail's status shows in each). Like every collector, nothing here
-//! writes.
+//! The security groups a batch of changes names are read by ID, every group of one region in one
+//! `ec2:DescribeSecurityGroups --group-ids` (plus the entries of the prefix lists they admit): the commonest
+//! drift costs one call per batch. A bucket the snapshot knows is read alone (its policy status, ACL and
+//! Block Public Access, in its region). Every other change re-runs the one collector that reads the changed
+//! service, in the event's region (account-wide services once; CloudTrail in every scanned region, since a
+//! multi-region trail's status shows in each). All of it runs concurrently. Like every collector, nothing
+//! here writes.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use aws_config::{Region, SdkConfig};
 use guardline_model::inventory::ec2::SecurityGroup;
@@ -22,6 +24,8 @@ use crate::services;
 pub enum Scope {
     /// One security group, by ID.
     SecurityGroup { region: String, id: String },
+    /// One bucket the snapshot knows, by name (a bucket it does not know is read with the S3 collector).
+    Bucket { name: String },
     /// One collector of one region ([`services::REGION_COLLECTORS`]).
     Region { region: String, collector: &'static str },
     /// One account-wide collector ([`services::GLOBAL_COLLECTORS`]).
@@ -33,6 +37,7 @@ impl Scope {
     pub fn label(&self) -> String {
         match self {
             Scope::SecurityGroup { region, id } => format!("{id} in {region}"),
+            Scope::Bucket { name } => format!("bucket {name}"),
             Scope::Region { region, collector } => format!("{collector} in {region}"),
             Scope::Global { collector } => (*collector).to_owned(),
         }
@@ -89,6 +94,17 @@ pub fn scopes_for(
     {
         return vec![Scope::SecurityGroup { region: region.to_owned(), id }];
     }
+    // A bucket's own settings; the account's Block Public Access and a new bucket need the collector.
+    let bucket_call = !matches!(
+        event_name,
+        "CreateBucket" | "PutAccountPublicAccessBlock" | "DeleteAccountPublicAccessBlock"
+    );
+    if event_source == "s3.amazonaws.com"
+        && bucket_call
+        && let Some(name) = request.get("bucketName").and_then(serde_json::Value::as_str)
+    {
+        return vec![Scope::Bucket { name: name.to_owned() }];
+    }
     let mut scopes = Vec::new();
     for &(collector, global) in collectors_of(event_source) {
         if global {
@@ -141,7 +157,7 @@ pub fn scopes_for_config_item(
 #[derive(Debug, Default)]
 pub struct Recollected {
     /// API calls made, per IAM action.
-    pub calls: std::collections::BTreeMap<&'static str, u32>,
+    pub calls: BTreeMap<&'static str, u32>,
     /// The scopes that could not be read (their part of the snapshot is left as it was), with why.
     pub failed: Vec<(Scope, CollectError)>,
 }
@@ -159,54 +175,142 @@ pub async fn recollect(
     let cx = Cx::new(&snapshot.account.id, &snapshot.account.partition, concurrency);
     let scanned: Vec<String> = snapshot.regions.keys().cloned().collect();
     let unique: BTreeSet<&Scope> = scopes.iter().collect();
-    let mut failed = Vec::new();
+    let regional = |region: &str| config.to_builder().region(Region::new(region.to_owned())).build();
+    // The groups of each region in one call; the buckets the snapshot knows by their region; the rest by
+    // their collector. Everything is read concurrently (under the concurrency bound), then put in place.
+    let mut groups: BTreeMap<String, Vec<(&Scope, String)>> = BTreeMap::new();
+    let mut buckets: Vec<(&Scope, String, String)> = Vec::new();
+    let mut globals: BTreeSet<&'static str> = BTreeSet::new();
+    let mut collectors: Vec<(String, &'static str)> = Vec::new();
+    let known_buckets: BTreeMap<String, String> = match &snapshot.global.buckets {
+        Collected::Ok { value } => {
+            value.iter().map(|bucket| (bucket.name.clone(), bucket.region.clone())).collect()
+        }
+        Collected::Error { .. } => BTreeMap::new(),
+    };
     for scope in unique {
         match scope {
-            Scope::SecurityGroup { region, id } => {
-                let Some(inventory) = snapshot.regions.get_mut(region) else { continue };
-                let regional = config.to_builder().region(Region::new(region.clone())).build();
-                match security_group(&cx, &regional, region, id).await {
-                    Ok(group) => {
-                        if let Collected::Ok { value: groups } = &mut inventory.security_groups {
-                            groups.retain(|known| known.id != *id);
-                            groups.extend(group);
-                            groups.sort_by(|a, b| a.id.cmp(&b.id));
-                        }
-                    }
-                    Err(error) => failed.push((scope.clone(), error)),
-                }
+            Scope::SecurityGroup { region, id } if snapshot.regions.contains_key(region) => {
+                groups.entry(region.clone()).or_default().push((scope, id.clone()));
             }
-            Scope::Region { region, collector } => {
-                if !snapshot.regions.contains_key(region) {
-                    continue;
+            Scope::Bucket { name } => match known_buckets.get(name).filter(|region| !region.is_empty()) {
+                Some(region) => buckets.push((scope, name.clone(), region.clone())),
+                None => {
+                    globals.insert("s3");
                 }
-                let regional = config.to_builder().region(Region::new(region.clone())).build();
-                let Some(task) = services::region_task(&cx, &regional, region, &scanned, collector) else {
-                    continue;
-                };
-                let part = task.await;
-                if let Some(inventory) = snapshot.regions.get_mut(region) {
-                    part(inventory);
-                }
+            },
+            Scope::Region { region, collector } if snapshot.regions.contains_key(region) => {
+                collectors.push((region.clone(), collector));
             }
             Scope::Global { collector } => {
-                let Some(task) = services::global_task(&cx, config, collector) else { continue };
-                let part = task.await;
-                part(&mut snapshot.global);
+                globals.insert(collector);
+            }
+            Scope::SecurityGroup { .. } | Scope::Region { .. } => {}
+        }
+    }
+    // A collector's re-run reads its buckets too: no need to read them one by one.
+    if globals.contains("s3") {
+        buckets.clear();
+    }
+    let configs: BTreeMap<String, SdkConfig> = groups
+        .keys()
+        .chain(collectors.iter().map(|(region, _)| region))
+        .map(|region| (region.clone(), regional(region)))
+        .collect();
+    let group_reads = futures::future::join_all(groups.iter().map(|(region, wanted)| {
+        let (cx, config) = (&cx, &configs[region]);
+        async move {
+            let ids: Vec<String> = wanted.iter().map(|(_, id)| id.clone()).collect();
+            (region.clone(), wanted, security_groups(cx, config, region, &ids).await)
+        }
+    }));
+    let bucket_reads = futures::future::join_all(buckets.iter().map(|(_, name, region)| {
+        let cx = &cx;
+        async move { services::s3::read_bucket(cx, config, name, region).await }
+    }));
+    let collector_reads = futures::future::join_all(collectors.iter().filter_map(|(region, collector)| {
+        let task = services::region_task(&cx, &configs[region], region, &scanned, collector)?;
+        Some(async move { (region.clone(), task.await) })
+    }));
+    let global_reads = futures::future::join_all(
+        globals.iter().filter_map(|collector| services::global_task(&cx, config, collector)),
+    );
+    let (group_reads, bucket_reads, collector_reads, global_reads) =
+        futures::join!(group_reads, bucket_reads, collector_reads, global_reads);
+
+    let mut failed = Vec::new();
+    for (region, wanted, read) in group_reads {
+        let Some(inventory) = snapshot.regions.get_mut(&region) else { continue };
+        match read {
+            Ok(found) => {
+                if let Collected::Ok { value: known } = &mut inventory.security_groups {
+                    known.retain(|group| !wanted.iter().any(|(_, id)| *id == group.id));
+                    known.extend(found);
+                    known.sort_by(|a, b| a.id.cmp(&b.id));
+                }
+            }
+            Err(error) => failed.extend(wanted.iter().map(|(scope, _)| ((*scope).clone(), error.clone()))),
+        }
+    }
+    if let Collected::Ok { value: known } = &mut snapshot.global.buckets {
+        for bucket in bucket_reads {
+            match known.iter_mut().find(|known| known.name == bucket.name) {
+                Some(slot) => *slot = bucket,
+                None => known.push(bucket),
             }
         }
     }
+    for (region, part) in collector_reads {
+        if let Some(inventory) = snapshot.regions.get_mut(&region) {
+            part(inventory);
+        }
+    }
+    for part in global_reads {
+        part(&mut snapshot.global);
+    }
     Recollected { calls: cx.call_log(), failed }
+}
+
+/// Security groups by ID, in one call; those that no longer exist are left out. When one of them does not
+/// exist, AWS fails the whole call (`InvalidGroup.NotFound`), so they are then read one by one.
+async fn security_groups(
+    cx: &Cx,
+    config: &SdkConfig,
+    region: &str,
+    ids: &[String],
+) -> Result<Vec<SecurityGroup>, CollectError> {
+    let client = aws_sdk_ec2::Client::new(config);
+    let request = client.describe_security_groups().set_group_ids(Some(ids.to_vec())).send();
+    let answer = cx.call("ec2:DescribeSecurityGroups", request).await;
+    let groups = match answer {
+        Ok(answer) => answer.security_groups().to_vec(),
+        Err(error) if error.code.as_deref() == Some("InvalidGroup.NotFound") && ids.len() > 1 => {
+            let mut found = Vec::new();
+            for id in ids {
+                found.extend(security_group(cx, &client, region, id).await?);
+            }
+            return Ok(found);
+        }
+        Err(error) if error.code.as_deref() == Some("InvalidGroup.NotFound") => return Ok(Vec::new()),
+        Err(error) => return Err(error),
+    };
+    let mut found = Vec::new();
+    for group in groups
+        .into_iter()
+        .filter(|group| group.group_id().is_some_and(|id| ids.iter().any(|wanted| wanted == id)))
+    {
+        found.push(services::ec2::read_group(cx, &client, region, group).await);
+    }
+    Ok(found)
 }
 
 /// One security group by ID, `None` when it no longer exists (`InvalidGroup.NotFound`).
 async fn security_group(
     cx: &Cx,
-    config: &SdkConfig,
+    client: &aws_sdk_ec2::Client,
     region: &str,
     id: &str,
 ) -> Result<Option<SecurityGroup>, CollectError> {
-    let client = aws_sdk_ec2::Client::new(config);
     let answer =
         cx.call("ec2:DescribeSecurityGroups", client.describe_security_groups().group_ids(id).send()).await;
     let groups = match answer {
@@ -217,8 +321,7 @@ async fn security_group(
     let Some(group) = groups.into_iter().find(|group| group.group_id() == Some(id)) else {
         return Ok(None);
     };
-    let group = services::ec2::read_group(cx, &client, region, group).await;
-    Ok(Some(group))
+    Ok(Some(services::ec2::read_group(cx, client, region, group).await))
 }
 
 #[cfg(test)]

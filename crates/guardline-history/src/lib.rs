@@ -3,7 +3,8 @@
 //! fails).
 //!
 //! - [`History::open`] opens (or creates) the database, checks its schema version and turns on WAL.
-//! - [`History::record`] stores one evaluation, scan and findings, in a single transaction.
+//! - [`History::record`] stores one evaluation, scan and findings, in a single transaction; [`History::record_as`]
+//!   says what recorded it (a scan, or `watch`'s drift re-evaluation between scans).
 //! - [`History::list`], [`History::last_two`] and [`History::diff`] read it back.
 //!
 //! History only stores evaluations: it never changes a verdict, and nothing in the evaluation depends on it.
@@ -16,4 +17,4 @@ mod store;
 pub use diff::{Diff, DiffEntry, is_failing};
 pub use error::HistoryError;
 pub use schema::SCHEMA_VERSION;
-pub use store::{ControlCounts, History, ScanId, ScanSummary, StoredFinding};
+pub use store::{ControlCounts, History, Origin, ScanId, ScanSummary, StoredFinding};

@@ -6,7 +6,7 @@
 /// The schema version this build writes and reads. It versions the tables and columns; a new value of a
 /// TEXT column (the `NOT_APPLICABLE` status and `not-applicable` outcome, added without a new version since
 /// every existing file reads back unchanged and new values fit the same columns) does not change it.
-pub const SCHEMA_VERSION: i64 = 2;
+pub const SCHEMA_VERSION: i64 = 3;
 
 /// Schema version 1: one row per scan, one row per finding of the scan.
 ///
@@ -45,3 +45,7 @@ CREATE TABLE findings (
 /// Version 1 to 2: a finding's subject (what of the resource it is about: an access key ID, a Security Hub
 /// control ID), part of its identity in a diff; `NULL` for the findings of version-1 scans.
 pub const MIGRATE_V1_TO_V2: &str = "ALTER TABLE findings ADD COLUMN subject TEXT;";
+
+/// Version 2 to 3: what recorded the evaluation: `scan` (a full scan), or `drift` (`watch`'s `changes`
+/// source: the account's last known snapshot re-evaluated after a change, between two scans).
+pub const MIGRATE_V2_TO_V3: &str = "ALTER TABLE scans ADD COLUMN origin TEXT NOT NULL DEFAULT 'scan';";

@@ -9,7 +9,7 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension as _, params};
 use serde::Serialize;
 
 use crate::HistoryError;
-use crate::schema::{MIGRATE_V1_TO_V2, SCHEMA_V1, SCHEMA_VERSION};
+use crate::schema::{MIGRATE_V1_TO_V2, MIGRATE_V2_TO_V3, SCHEMA_V1, SCHEMA_VERSION};
 
 /// A scan's row ID in the database (increasing in recording order).
 pub type ScanId = i64;
@@ -46,6 +46,33 @@ pub struct ScanSummary {
     /// Whether the scan failed the guideline (exit code 1).
     pub failed: bool,
     pub controls: ControlCounts,
+    /// What recorded it: [`Origin::Scan`], or [`Origin::Drift`] between scans.
+    pub origin: Origin,
+}
+
+/// What recorded an evaluation.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Origin {
+    /// `guardline scan`.
+    #[default]
+    Scan,
+    /// `guardline watch`'s `changes` source: the account's last known snapshot, with what a change touched
+    /// read again, evaluated after the change.
+    Drift,
+}
+
+impl Origin {
+    fn name(self) -> &'static str {
+        match self {
+            Origin::Scan => "scan",
+            Origin::Drift => "drift",
+        }
+    }
+
+    fn parse(name: &str) -> Origin {
+        if name == "drift" { Origin::Drift } else { Origin::Scan }
+    }
 }
 
 /// One finding read back from the database.
@@ -108,6 +135,9 @@ impl History {
             if version < 2 {
                 tx.execute_batch(MIGRATE_V1_TO_V2).map_err(sqlite)?;
             }
+            if version < 3 {
+                tx.execute_batch(MIGRATE_V2_TO_V3).map_err(sqlite)?;
+            }
             if version < SCHEMA_VERSION {
                 tx.execute_batch(&format!("PRAGMA user_version = {SCHEMA_VERSION}")).map_err(sqlite)?;
             }
@@ -156,12 +186,17 @@ impl History {
     /// Stores `evaluation` (the scan and every finding) in one transaction and returns the scan's ID.
     /// On any error nothing is stored: no scan without its findings, no half of the findings.
     pub fn record(&mut self, evaluation: &Evaluation) -> Result<ScanId, HistoryError> {
+        self.record_as(evaluation, Origin::Scan)
+    }
+
+    /// [`History::record`], saying what recorded it.
+    pub fn record_as(&mut self, evaluation: &Evaluation, origin: Origin) -> Result<ScanId, HistoryError> {
         let path = self.path.clone();
         let sqlite = |source| HistoryError::Sqlite { path: path.clone(), source };
         let tx = self.conn.transaction().map_err(sqlite)?;
         tx.execute(
             "INSERT INTO scans (account_id, account_alias, profile, collected_at, collected_at_ms, \
-             evaluated_on, regions, failed) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+             evaluated_on, regions, failed, origin) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
             params![
                 evaluation.account_id,
                 evaluation.account_alias,
@@ -171,6 +206,7 @@ impl History {
                 evaluation.evaluated_on.to_string(),
                 serde_json::to_string(&evaluation.regions).expect("a list of strings serializes"),
                 evaluation.failed,
+                origin.name(),
             ],
         )
         .map_err(sqlite)?;
@@ -213,7 +249,7 @@ impl History {
         let mut statement = self
             .conn
             .prepare(
-                "SELECT id, account_id, account_alias, profile, collected_at, evaluated_on, failed FROM scans \
+                "SELECT id, account_id, account_alias, profile, collected_at, evaluated_on, failed, origin FROM scans \
                  WHERE ?1 IS NULL OR account_id = ?1 ORDER BY collected_at_ms, id",
             )
             .map_err(|source| self.sqlite(source))?;
@@ -228,6 +264,7 @@ impl History {
                     evaluated_on: row.get(5)?,
                     failed: row.get(6)?,
                     controls: ControlCounts::default(),
+                    origin: Origin::parse(&row.get::<_, String>(7)?),
                 })
             })
             .map_err(|source| self.sqlite(source))?;
@@ -243,7 +280,7 @@ impl History {
         let found = self
             .conn
             .query_row(
-                "SELECT id, account_id, account_alias, profile, collected_at, evaluated_on, failed FROM scans \
+                "SELECT id, account_id, account_alias, profile, collected_at, evaluated_on, failed, origin FROM scans \
                  WHERE id = ?1",
                 [id],
                 |row| {
@@ -256,6 +293,7 @@ impl History {
                         evaluated_on: row.get(5)?,
                         failed: row.get(6)?,
                         controls: ControlCounts::default(),
+                        origin: Origin::parse(&row.get::<_, String>(7)?),
                     })
                 },
             )

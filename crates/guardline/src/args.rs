@@ -584,6 +584,9 @@ pub struct WatchArgs {
     /// Language of the messages (default: the locale's, LC_ALL/LC_MESSAGES/LANG ja* → ja, else en).
     #[arg(long, value_enum, default_value = crate::lang::locale_default(), env = "GUARDLINE_LANG", global = true)]
     pub lang: Lang,
+    /// Where the `changes` source records each re-evaluation (the scans' history database).
+    #[command(flatten)]
+    pub history: HistoryDbArgs,
 }
 
 #[derive(Debug, Subcommand)]

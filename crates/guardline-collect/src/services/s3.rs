@@ -120,6 +120,14 @@ async fn buckets(cx: &Cx, config: &SdkConfig) -> Result<Vec<Bucket>, CollectErro
     Ok(buckets)
 }
 
+/// One bucket read again, in its known region (the drift watcher's re-read of a changed bucket,
+/// [`crate::recollect`]): its policy status, public ACL grants and Block Public Access.
+pub(crate) async fn read_bucket(cx: &Cx, config: &SdkConfig, name: &str, region: &str) -> Bucket {
+    let client = s3_client(config, Some(region));
+    let arn = format!("arn:{}:s3:::{name}", cx.partition);
+    bucket(cx, &client, name, arn, region).await
+}
+
 /// One bucket's policy status, public ACL grants and Block Public Access, each collected on its own.
 async fn bucket(cx: &Cx, client: &aws_sdk_s3::Client, name: &str, arn: String, region: &str) -> Bucket {
     let policy = async {

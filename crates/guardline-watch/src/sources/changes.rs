@@ -4,12 +4,13 @@
 //! An EventBridge rule in each watched region sends the CloudTrail management events ("AWS API Call via
 //! CloudTrail") of the calls that can change a verdict ([`guardline_rules::drift::CHANGE_EVENTS`]), and
 //! AWS Config's "Configuration Item Change" events, to an SQS queue. Each round ([`Changes::round`])
-//! receives up to ten messages per queue (long polling), maps each event to the controls it can change and
-//! to what to read again ([`guardline_collect::recollect`]: one security group by ID, or one collector),
-//! coalesces the batch (fifty events on one group are one `DescribeSecurityGroups`), reads that into a copy
+//! receives ten messages per queue (long polling; up to fifty from a backlog), maps each event to the
+//! controls it can change and to what to read again ([`guardline_collect::recollect`]: security groups by
+//! ID, a bucket by name, or one collector), coalesces the batch (fifty events on groups of one region are
+//! one `DescribeSecurityGroups`), reads that into a copy
 //! of the account's last known snapshot (the baseline, kept in the outbox database and collected in full at
-//! the first start and once a day), and evaluates only the affected controls before and after, with the
-//! account's profile and exceptions.
+//! the first start and once a day), and evaluates only the affected controls (those the events can change,
+//! and those whose data the re-reads refreshed) before and after, with the account's profile and exceptions.
 //!
 //! - A finding that fails (or warns) after the change and did not before is an alert naming the control,
 //!   the resource, and from the event who made the change (principal, session issuer), from where (source
@@ -82,6 +83,8 @@ pub struct Changes {
     /// How the full collection of the baseline runs (its regions, concurrency, timeouts).
     collect: guardline_collect::CollectOptions,
     baseline: Mutex<Option<Baseline>>,
+    /// The history database each re-evaluation is recorded in (`None`: not recorded).
+    history: Option<std::path::PathBuf>,
 }
 
 impl std::fmt::Debug for Changes {
@@ -109,6 +112,8 @@ pub struct Round {
 #[derive(Debug, Default)]
 pub struct Settle {
     pub baseline: Option<Baseline>,
+    /// The account's whole evaluation after the round's changes, to record in the history.
+    record: Option<Box<guardline_rules::Evaluation>>,
     /// Per queue (by index), the receipt handles of the messages that are done.
     done: BTreeMap<usize, Vec<String>>,
 }
@@ -421,13 +426,14 @@ fn candidate(
 
 impl Changes {
     /// The source over `queue` in each of `regions`, re-reading with `sdk` and judging with `config`; the
-    /// baseline is collected with `collect`.
+    /// baseline is collected with `collect`; each re-evaluation is recorded in `history`.
     pub fn new(
         sdk: &SdkConfig,
         queue: &str,
         regions: &[String],
         config: Arc<Config>,
         collect: guardline_collect::CollectOptions,
+        history: Option<std::path::PathBuf>,
     ) -> Changes {
         let queues = regions
             .iter()
@@ -441,7 +447,7 @@ impl Changes {
                 }
             })
             .collect();
-        Changes { queues, sdk: sdk.clone(), config, collect, baseline: Mutex::new(None) }
+        Changes { queues, sdk: sdk.clone(), config, collect, baseline: Mutex::new(None), history }
     }
 
     fn current(&self) -> Option<Baseline> {
@@ -523,8 +529,18 @@ impl Changes {
             for (scope, error) in &reread.failed {
                 errors.push(format!("re-reading {}: {error}", scope.label()));
             }
-            let controls: BTreeSet<&str> =
+            // The controls the events can change, and every control whose data the re-reads refreshed: a
+            // collector re-run for one event also reads what another change (its event still on the way)
+            // did, and that must be judged now, not absorbed into the baseline unseen.
+            let mut controls: BTreeSet<&str> =
                 observed.iter().flat_map(|(_, _, change)| change.controls.iter().copied()).collect();
+            let touched: BTreeSet<&str> = reread.calls.keys().copied().collect();
+            controls.extend(
+                guardline_rules::RULES
+                    .iter()
+                    .filter(|rule| rule.data.iter().any(|action| touched.contains(action)))
+                    .map(|rule| rule.id),
+            );
             let rules: Vec<&'static guardline_rules::Rule> =
                 controls.iter().filter_map(|id| guardline_rules::find_rule(id)).collect();
             let today = jiff::ZonedDateTime::now().date();
@@ -544,6 +560,19 @@ impl Changes {
                     continue;
                 }
                 round.settle.done.entry(index).or_default().push(receipt);
+            }
+            let verdicts_moved = before.findings.len() != now_evaluated.findings.len()
+                || before.findings.iter().zip(&now_evaluated.findings).any(|(was, is)| {
+                    key_of(was) != key_of(is)
+                        || was.outcome != is.outcome
+                        || was.finding.message != is.finding.message
+                });
+            if self.history.is_some() && verdicts_moved {
+                // The whole account as now known, for `history`, `diff` and the HTML trend; recorded at the
+                // time of the change (its ages still measured against the baseline's collection).
+                let mut recorded = guardline_rules::evaluate(&after, &self.config, today);
+                recorded.collected_at = jiff::Timestamp::now();
+                round.settle.record = Some(Box::new(recorded));
             }
             round.settle.baseline = Some(Baseline { snapshot: after, taken_at: base.taken_at });
         }
@@ -579,8 +608,8 @@ impl Changes {
         Ok(Baseline { snapshot: output.snapshot, taken_at })
     }
 
-    /// After the round's candidates are persisted (and its baseline stored): makes its baseline current
-    /// and deletes its finished messages. Returns how many were deleted; a failed delete only means the
+    /// After the round's candidates are persisted (and its baseline stored): makes its baseline current,
+    /// records the re-evaluation in the history and deletes its finished messages. Returns how many were deleted; a failed delete only means the
     /// message comes back, and re-checking it sends nothing twice.
     pub async fn settle(&self, settle: Settle) -> Result<usize, String> {
         if let Some(baseline) = settle.baseline {
@@ -588,6 +617,14 @@ impl Changes {
         }
         let mut deleted = 0;
         let mut errors = Vec::new();
+        if let (Some(path), Some(evaluation)) = (&self.history, settle.record) {
+            let recorded = guardline_history::History::open(path)
+                .and_then(|mut history| history.record_as(&evaluation, guardline_history::Origin::Drift));
+            match recorded {
+                Ok(id) => tracing::info!(id, "drift re-evaluation recorded in the history"),
+                Err(error) => errors.push(format!("recording the re-evaluation in the history: {error}")),
+            }
+        }
         for (index, receipts) in settle.done {
             let queue = &self.queues[index];
             let url = match queue_url(queue).await {
@@ -675,23 +712,38 @@ async fn queue_url(queue: &Queue) -> Result<String, String> {
         .cloned()
 }
 
-/// Up to ten messages of `queue`: (receipt handle, body).
+/// One round reads at most this many receives of ten per queue: a backlog is taken in larger batches,
+/// which coalesce better (every group of a region in one call).
+const RECEIVES_PER_ROUND: usize = 5;
+
+/// The messages of `queue` for one round: (receipt handle, body). The first receive waits up to
+/// `wait_seconds` for a message; while receives come back full, up to [`RECEIVES_PER_ROUND`] follow
+/// without waiting.
 async fn receive(queue: &Queue, wait_seconds: i32) -> Result<Vec<(String, String)>, String> {
     let url = queue_url(queue).await?;
-    let output = queue
-        .client
-        .receive_message()
-        .queue_url(url)
-        .max_number_of_messages(BATCH)
-        .wait_time_seconds(wait_seconds)
-        .send()
-        .await
-        .map_err(|error| sdk_error(&error))?;
-    Ok(output
-        .messages()
-        .iter()
-        .filter_map(|message| Some((message.receipt_handle()?.to_owned(), message.body()?.to_owned())))
-        .collect())
+    let mut messages = Vec::new();
+    for attempt in 0..RECEIVES_PER_ROUND {
+        let wait = if attempt == 0 { wait_seconds } else { 0 };
+        let output = queue
+            .client
+            .receive_message()
+            .queue_url(&url)
+            .max_number_of_messages(BATCH)
+            .wait_time_seconds(wait)
+            .send()
+            .await
+            .map_err(|error| sdk_error(&error))?;
+        let received = output.messages().len();
+        messages.extend(
+            output.messages().iter().filter_map(|message| {
+                Some((message.receipt_handle()?.to_owned(), message.body()?.to_owned()))
+            }),
+        );
+        if received < BATCH as usize {
+            break;
+        }
+    }
+    Ok(messages)
 }
 
 #[cfg(test)]

@@ -156,7 +156,13 @@ fn render(scans: &[ScanSummary], database: String, lang: &str) -> String {
                 counts.excepted.to_string(),
                 counts.not_applicable.to_string(),
                 counts.pass.to_string(),
-                if scan.failed { failed } else { passed }.to_owned(),
+                match scan.origin {
+                    guardline_history::Origin::Scan => if scan.failed { failed } else { passed }.to_owned(),
+                    guardline_history::Origin::Drift => {
+                        let result = if scan.failed { failed } else { passed };
+                        tr!(lang, "{result} (drift)", "{result}(ドリフト)")
+                    }
+                },
             ]
         })
         .collect();

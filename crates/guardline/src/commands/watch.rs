@@ -333,6 +333,7 @@ async fn sources(
                 &queues,
                 Arc::new(config.clone()),
                 baseline,
+                Some(super::history::db_path(&args.history)?),
             ))));
         }
         if args.org.org {

@@ -70,6 +70,7 @@ channels = ["slack"]
         std::fs::write(dir.path().join("guardline.toml"), config).unwrap();
         let mut env = moto_env(&server.endpoint, &account.credentials);
         env.push(("TEST_SLACK_WEBHOOK", http.url(SLACK)));
+        env.push(("GUARDLINE_HISTORY_DB", dir.path().join("history.sqlite3").display().to_string()));
 
         // The queue and the rules, through the write guard.
         let install = ["watch", "install-changes", "--apply", "--yes", "--account-id", account.id.as_str()];
@@ -282,6 +283,21 @@ async fn an_opened_port_alerts_naming_who_and_closing_it_resolves_and_a_duplicat
         "{}",
         texts[1]
     );
+
+    // Each re-evaluation is in the history, between scans: the open port, then the closed one.
+    let history = guardline_in(drift.dir.path(), &["history", "--format", "json"], &drift.env);
+    assert_eq!(history.code, 0, "{}", history.stderr);
+    let scans: serde_json::Value = serde_json::from_str(&history.stdout).unwrap();
+    let drifts: Vec<&serde_json::Value> =
+        scans["scans"].as_array().unwrap().iter().filter(|scan| scan["origin"] == "drift").collect();
+    assert_eq!(drifts.len(), 2, "open and closed; the duplicates moved no verdict: {}", history.stdout);
+    assert!(
+        drifts[0]["controls"]["fail"].as_u64() > drifts[1]["controls"]["fail"].as_u64(),
+        "{}",
+        history.stdout
+    );
+    let diff = guardline_in(drift.dir.path(), &["diff"], &drift.env);
+    assert!(diff.stdout.contains("EC2-001"), "diff shows the drift between the last two: {}", diff.stdout);
 
     // Failing again is a new episode: a new alert.
     drift.port_22(true).await;
