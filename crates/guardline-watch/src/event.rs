@@ -116,7 +116,7 @@ pub struct Event {
 
 /// A change to the account that moved a control's verdict: which control, on what, and from CloudTrail
 /// who made the change, from where, when.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Change {
     /// The control, e.g. `EC2-001`.
     pub control: String,

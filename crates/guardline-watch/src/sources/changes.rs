@@ -206,16 +206,13 @@ pub fn observe(body: &str, scanned: &[String]) -> Result<Observed, Skip> {
                 scopes,
                 hints: hints(&request),
                 facts: Change {
-                    control: String::new(),
-                    resource: String::new(),
-                    message_en: String::new(),
-                    message_ja: String::new(),
                     event_name: Some(name),
                     principal: text(&identity, "arn"),
                     session_issuer: issuer.map(str::to_owned),
                     source_ip: text(&detail, "sourceIPAddress"),
                     user_agent: text(&detail, "userAgent"),
                     event_time: text(&detail, "eventTime").or_else(|| text(&event, "time")),
+                    ..Change::default()
                 },
                 link,
                 region,
@@ -240,16 +237,9 @@ pub fn observe(body: &str, scanned: &[String]) -> Result<Observed, Skip> {
                 scopes,
                 hints: vec![id],
                 facts: Change {
-                    control: String::new(),
-                    resource: String::new(),
-                    message_en: String::new(),
-                    message_ja: String::new(),
                     event_name: Some(format!("AWS Config: {kind} changed")),
-                    principal: None,
-                    session_issuer: None,
-                    source_ip: None,
-                    user_agent: None,
                     event_time: text(&item, "configurationItemCaptureTime").or_else(|| text(&event, "time")),
+                    ..Change::default()
                 },
                 link: Some(link),
                 region,
@@ -378,18 +368,7 @@ fn candidate(
     let item = item_of(account_id, &key_of(finding));
     let cause = cause(changes, &f.control, &f.resource);
     let (message_en, message_ja) = message.unwrap_or_else(|| (f.message.en.clone(), f.message.ja.clone()));
-    let mut facts = cause.map(|change| change.facts.clone()).unwrap_or(Change {
-        control: String::new(),
-        resource: String::new(),
-        message_en: String::new(),
-        message_ja: String::new(),
-        event_name: None,
-        principal: None,
-        session_issuer: None,
-        source_ip: None,
-        user_agent: None,
-        event_time: None,
-    });
+    let mut facts = cause.map(|change| change.facts.clone()).unwrap_or_default();
     facts.control.clone_from(&f.control);
     facts.resource = match &f.subject {
         Some(subject) => format!("{} ({subject})", f.resource),
