@@ -1,9 +1,9 @@
-//! The drift bar, end to end through the binary on moto: `watch install-changes` creates the SQS queue the
-//! `changes` source reads and the EventBridge rules that feed it; a port opened to the world is changed in moto and the matching
-//! CloudTrail event (shaped as CloudTrail's documented record) put on the bus; the local Slack webhook
-//! receives "EC2-001 failed: ... by <principal>", then "resolved" when the port is closed; a duplicated
-//! event alerts once; a SIGKILL between persisting and deleting the messages loses nothing and sends
-//! nothing twice.
+//! The drift bar, end to end through the binary on moto: `watch install-changes` creates the SQS queue
+//! the `changes` source reads and the EventBridge rules that feed it; a port opened to the world is
+//! changed in moto and the matching CloudTrail event (shaped as CloudTrail's documented record) put on the
+//! bus; the local Slack webhook, Teams webhook and SMTP server receive "EC2-001 failed: ... by
+//! <principal>", then "resolved" when the port is closed; a duplicated event alerts once; a SIGKILL
+//! between persisting and deleting the messages loses nothing and sends nothing twice.
 //!
 //! AWS itself rejects `PutEvents` with an `aws.*` source (only AWS services emit those,
 //! https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_PutEventsRequestEntry.html); moto takes
@@ -14,9 +14,10 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use crate::support::{clean_env, guardline_in, moto_env};
-use crate::watch_servers::HttpServer;
+use crate::watch_servers::{HttpServer, SmtpSink};
 
 const SLACK: &str = "/services/T000/B000/drift-secret";
+const TEAMS: &str = "/teams/drift-secret";
 const REGION: &str = "ap-northeast-1";
 const SAMPLE: &str = include_str!(
     "../../../guardline-watch/src/sources/changes/samples/authorize-security-group-ingress.json"
@@ -28,6 +29,7 @@ struct Drift {
     group: String,
     queue_url: String,
     http: HttpServer,
+    smtp: SmtpSink,
     dir: tempfile::TempDir,
     env: Vec<(&'static str, String)>,
 }
@@ -48,6 +50,7 @@ impl Drift {
             .unwrap()
             .to_owned();
         let http = HttpServer::start();
+        let smtp = SmtpSink::start();
         let dir = tempfile::tempdir().unwrap();
         let config = format!(
             r#"
@@ -58,18 +61,32 @@ state-db = "watch.sqlite3"
 type = "slack"
 url-env = "TEST_SLACK_WEBHOOK"
 
+[watch.channels.teams]
+type = "teams"
+url-env = "TEST_TEAMS_WEBHOOK"
+
+[watch.channels.mail]
+type = "email"
+smtp-host = "127.0.0.1"
+smtp-port = {port}
+starttls = false
+from = "guardline@example.com"
+to = ["ops@example.com"]
+
 [watch.sources.changes]
 regions = ["{REGION}"]
 wait-seconds = 1
 
 [[watch.routes]]
 sources = ["changes"]
-channels = ["slack"]
-"#
+channels = ["slack", "teams", "mail"]
+"#,
+            port = smtp.port
         );
         std::fs::write(dir.path().join("guardline.toml"), config).unwrap();
         let mut env = moto_env(&server.endpoint, &account.credentials);
         env.push(("TEST_SLACK_WEBHOOK", http.url(SLACK)));
+        env.push(("TEST_TEAMS_WEBHOOK", http.url(TEAMS)));
         env.push(("GUARDLINE_HISTORY_DB", dir.path().join("history.sqlite3").display().to_string()));
 
         // The queue and the rules, through the write guard.
@@ -95,7 +112,7 @@ channels = ["slack"]
             .send()
             .await
             .unwrap();
-        Drift { account, group, queue_url, http, dir, env }
+        Drift { account, group, queue_url, http, smtp, dir, env }
     }
 
     fn once(&self) -> crate::support::Run {
@@ -248,9 +265,16 @@ async fn an_opened_port_alerts_naming_who_and_closing_it_resolves_and_a_duplicat
     drift.port_22(true).await;
     drift.put_event("AuthorizeSecurityGroupIngress", 1).await;
     let run = drift.once();
-    assert!(run.stdout.contains("watch: 1 new event, 1 delivered"), "{}\n{}", run.stdout, run.stderr);
+    assert!(run.stdout.contains("watch: 1 new event, 3 delivered"), "{}\n{}", run.stdout, run.stderr);
     let texts = drift.slack_texts();
     assert_eq!(texts.len(), 1, "{texts:?}");
+    let teams = drift.http.accepted(TEAMS);
+    let mails = drift.smtp.mails();
+    assert_eq!((teams.len(), mails.len()), (1, 1), "every routed channel once");
+    let who = format!("arn:aws:iam::{}:user/alice", drift.account.id);
+    for body in [teams[0].json().to_string(), mails[0].text()] {
+        assert!(body.contains("EC2-001") && body.contains(&who) && body.contains("203.0.113.10"), "{body}");
+    }
     let expected = format!(
         "[HIGH] EC2-001 failed: security group {} (web) allows TCP port 22 from 0.0.0.0/0 by \
          arn:aws:iam::{}:user/alice",
@@ -272,7 +296,7 @@ async fn an_opened_port_alerts_naming_who_and_closing_it_resolves_and_a_duplicat
     drift.port_22(false).await;
     drift.put_event("RevokeSecurityGroupIngress", 1).await;
     let run = drift.once();
-    assert!(run.stdout.contains("watch: 1 new event, 1 delivered"), "{}\n{}", run.stdout, run.stderr);
+    assert!(run.stdout.contains("watch: 1 new event, 3 delivered"), "{}\n{}", run.stdout, run.stderr);
     let texts = drift.slack_texts();
     assert_eq!(texts.len(), 2, "{texts:?}");
     assert!(
@@ -303,7 +327,7 @@ async fn an_opened_port_alerts_naming_who_and_closing_it_resolves_and_a_duplicat
     drift.port_22(true).await;
     drift.put_event("AuthorizeSecurityGroupIngress", 1).await;
     let run = drift.once();
-    assert!(run.stdout.contains("watch: 1 new event, 1 delivered"), "{}", run.stdout);
+    assert!(run.stdout.contains("watch: 1 new event, 3 delivered"), "{}", run.stdout);
     assert_eq!(drift.slack_texts().len(), 3);
 }
 
@@ -320,7 +344,7 @@ async fn a_kill_between_persisting_and_deleting_loses_nothing_and_sends_nothing_
     let stderr = BufReader::new(child.stderr.take().unwrap());
     let waiting = std::thread::spawn(move || {
         for line in stderr.lines().map_while(Result::ok) {
-            if line.contains("persisted 1 drift deliveries; pausing") {
+            if line.contains("persisted 3 drift deliveries; pausing") {
                 return true;
             }
         }
@@ -343,7 +367,7 @@ async fn a_kill_between_persisting_and_deleting_loses_nothing_and_sends_nothing_
     // pending delivery goes out once.
     tokio::time::sleep(Duration::from_millis(1500)).await;
     let run = drift.once();
-    assert!(run.stdout.contains("watch: 0 new events, 1 delivered"), "{}\n{}", run.stdout, run.stderr);
+    assert!(run.stdout.contains("watch: 0 new events, 3 delivered"), "{}\n{}", run.stdout, run.stderr);
     assert_eq!(drift.slack_texts().len(), 1);
     assert_eq!(drift.messages_left().await, 0, "the redelivered message is deleted");
     let run = drift.once();
