@@ -231,3 +231,49 @@ async fn prefix_list_entries_are_read_to_the_last_page_and_a_denied_list_is_its_
         "each list is read once, to its last page"
     );
 }
+
+/// The drift watcher's re-read: the groups a batch names, in one DescribeSecurityGroups. A group deleted
+/// since makes AWS fail the whole call with `InvalidGroup.NotFound`
+/// (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/errors-overview.html), so the groups are then
+/// read one by one: the changed one is replaced, the deleted one removed, the others left as they were.
+#[tokio::test]
+async fn a_recollect_reads_the_named_groups_and_drops_a_deleted_one() {
+    use guardline_collect::recollect::{Scope, recollect};
+    let account = Account::new().await;
+    let ec2 = aws_sdk_ec2::Client::new(&account.config);
+    let create = |name: &'static str| {
+        let ec2 = ec2.clone();
+        async move {
+            let group = ec2.create_security_group().group_name(name).description(name).send().await.unwrap();
+            group.group_id().unwrap().to_owned()
+        }
+    };
+    let (web, gone) = (create("web").await, create("gone").await);
+    let mut snapshot = account.collect(&["ap-northeast-1"]).await.snapshot;
+    let groups = |snapshot: &guardline_model::Snapshot| -> Vec<SecurityGroup> {
+        snapshot.regions["ap-northeast-1"].security_groups.get().unwrap().clone()
+    };
+    let others = groups(&snapshot).len() - 2;
+    ec2.authorize_security_group_ingress()
+        .group_id(&web)
+        .ip_protocol("tcp")
+        .from_port(22)
+        .to_port(22)
+        .cidr_ip("0.0.0.0/0")
+        .send()
+        .await
+        .unwrap();
+    ec2.delete_security_group().group_id(&gone).send().await.unwrap();
+    let scope = |id: &str| Scope::SecurityGroup { region: "ap-northeast-1".into(), id: id.to_owned() };
+    let read = recollect(&account.config, 4, &mut snapshot, &[scope(&web), scope(&gone), scope(&web)]).await;
+    assert!(read.failed.is_empty(), "{:?}", read.failed);
+    assert_eq!(
+        read.calls["ec2:DescribeSecurityGroups"], 3,
+        "one call for both, then one each: {:?}",
+        read.calls
+    );
+    let after = groups(&snapshot);
+    assert!(!after.iter().any(|group| group.id == gone), "the deleted group is removed");
+    assert_eq!(after.iter().find(|group| group.id == web).unwrap().ingress[0].ipv4_ranges, ["0.0.0.0/0"]);
+    assert_eq!(after.len(), others + 1, "the groups no event named are left as they were");
+}
