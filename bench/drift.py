@@ -39,7 +39,7 @@ import boto3
 from botocore.config import Config
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from run import Moto, aws_env  # noqa: E402  (the bench's moto server and the environment pointing at it)
+from run import Moto, aws_env, process_cpu  # noqa: E402  (the bench's moto server, its environment, CPU)
 
 ACCOUNT = "123456789012"
 REGION = "ap-northeast-1"
@@ -114,13 +114,6 @@ def cloudtrail_event(template, source, name, request):
                    "eventTime": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())})
     return {"Source": "aws." + source.split(".")[0], "DetailType": "AWS API Call via CloudTrail",
             "Detail": json.dumps(detail)}
-
-
-def process_cpu(pid):
-    """CPU seconds process `pid` has used (user + system)."""
-    with open(f"/proc/{pid}/stat") as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def percentile(values, fraction):

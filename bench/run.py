@@ -159,6 +159,13 @@ def measure(command, env, stdout=subprocess.DEVNULL, stderr_path=None) -> dict:
 
 # ---------------------------------------------------------------------------------------------------------
 
+def process_cpu(pid: int) -> float:
+    """CPU seconds process `pid` has used so far (user + system), from /proc."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 class Moto:
     """bench/moto_server.py in a subprocess of its own (so the bench's Python never competes with it)."""
 
@@ -174,9 +181,7 @@ class Moto:
 
     def cpu(self) -> float:
         """CPU seconds the moto server has used so far (user + system)."""
-        with open(f"/proc/{self.proc.pid}/stat") as f:
-            fields = f.read().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        return process_cpu(self.proc.pid)
 
     def requests(self) -> dict:
         with urllib.request.urlopen(f"{self.endpoint}/guardline-bench/requests") as answer:

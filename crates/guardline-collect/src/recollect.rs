@@ -280,48 +280,34 @@ async fn security_groups(
     ids: &[String],
 ) -> Result<Vec<SecurityGroup>, CollectError> {
     let client = aws_sdk_ec2::Client::new(config);
-    let request = client.describe_security_groups().set_group_ids(Some(ids.to_vec())).send();
-    let answer = cx.call("ec2:DescribeSecurityGroups", request).await;
-    let groups = match answer {
-        Ok(answer) => answer.security_groups().to_vec(),
-        Err(error) if error.code.as_deref() == Some("InvalidGroup.NotFound") && ids.len() > 1 => {
-            let mut found = Vec::new();
-            for id in ids {
-                found.extend(security_group(cx, &client, region, id).await?);
+    let describe = |ids: Vec<String>| {
+        let request = client.describe_security_groups().set_group_ids(Some(ids)).send();
+        async move {
+            match cx.call("ec2:DescribeSecurityGroups", request).await {
+                Ok(answer) => Ok(Some(answer.security_groups().to_vec())),
+                Err(error) if error.code.as_deref() == Some("InvalidGroup.NotFound") => Ok(None),
+                Err(error) => Err(error),
             }
-            return Ok(found);
         }
-        Err(error) if error.code.as_deref() == Some("InvalidGroup.NotFound") => return Ok(Vec::new()),
-        Err(error) => return Err(error),
+    };
+    let groups = match describe(ids.to_vec()).await? {
+        Some(groups) => groups,
+        None if ids.len() > 1 => {
+            let mut groups = Vec::new();
+            for id in ids {
+                groups.extend(describe(vec![id.clone()]).await?.unwrap_or_default());
+            }
+            groups
+        }
+        None => Vec::new(),
     };
     let mut found = Vec::new();
-    for group in groups
-        .into_iter()
-        .filter(|group| group.group_id().is_some_and(|id| ids.iter().any(|wanted| wanted == id)))
-    {
-        found.push(services::ec2::read_group(cx, &client, region, group).await);
+    for group in groups {
+        if group.group_id().is_some_and(|id| ids.iter().any(|wanted| wanted == id)) {
+            found.push(services::ec2::read_group(cx, &client, region, group).await);
+        }
     }
     Ok(found)
-}
-
-/// One security group by ID, `None` when it no longer exists (`InvalidGroup.NotFound`).
-async fn security_group(
-    cx: &Cx,
-    client: &aws_sdk_ec2::Client,
-    region: &str,
-    id: &str,
-) -> Result<Option<SecurityGroup>, CollectError> {
-    let answer =
-        cx.call("ec2:DescribeSecurityGroups", client.describe_security_groups().group_ids(id).send()).await;
-    let groups = match answer {
-        Ok(answer) => answer.security_groups().to_vec(),
-        Err(error) if error.code.as_deref() == Some("InvalidGroup.NotFound") => return Ok(None),
-        Err(error) => return Err(error),
-    };
-    let Some(group) = groups.into_iter().find(|group| group.group_id() == Some(id)) else {
-        return Ok(None);
-    };
-    Ok(Some(services::ec2::read_group(cx, client, region, group).await))
 }
 
 #[cfg(test)]

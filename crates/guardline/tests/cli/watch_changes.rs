@@ -121,30 +121,29 @@ channels = ["slack", "teams", "mail"]
         run
     }
 
+    /// Opens (or closes) SSH to the world on the group, in moto.
     async fn port_22(&self, open: bool) {
         let ec2 = aws_sdk_ec2::Client::new(&self.account.config);
-        {
-            if open {
-                ec2.authorize_security_group_ingress()
-                    .group_id(&self.group)
-                    .ip_protocol("tcp")
-                    .from_port(22)
-                    .to_port(22)
-                    .cidr_ip("0.0.0.0/0")
-                    .send()
-                    .await
-                    .unwrap();
-            } else {
-                ec2.revoke_security_group_ingress()
-                    .group_id(&self.group)
-                    .ip_protocol("tcp")
-                    .from_port(22)
-                    .to_port(22)
-                    .cidr_ip("0.0.0.0/0")
-                    .send()
-                    .await
-                    .unwrap();
-            }
+        let ssh = aws_sdk_ec2::types::IpPermission::builder()
+            .ip_protocol("tcp")
+            .from_port(22)
+            .to_port(22)
+            .ip_ranges(aws_sdk_ec2::types::IpRange::builder().cidr_ip("0.0.0.0/0").build())
+            .build();
+        if open {
+            ec2.authorize_security_group_ingress()
+                .group_id(&self.group)
+                .ip_permissions(ssh)
+                .send()
+                .await
+                .unwrap();
+        } else {
+            ec2.revoke_security_group_ingress()
+                .group_id(&self.group)
+                .ip_permissions(ssh)
+                .send()
+                .await
+                .unwrap();
         }
     }
 
